@@ -1,0 +1,5 @@
+/** The backup catalog: the single source of truth shared by infra/, scripts/ and policies/. */
+export * from "./backupTypes";
+export * from "./jobs";
+export * from "./metrics";
+export * from "./scheduleExpression";

@@ -1,0 +1,126 @@
+/**
+ * The host jobs: what each one does, when it runs by default, and which catalog row it serves.
+ * Schedules are overridable per schedule key in stack config (`schedules`).
+ *
+ * Pure module: no Pulumi import.
+ */
+import { BACKUP_TYPES, type BackupTypeKey } from "./backupTypes";
+
+export const JOB_KEYS = [
+  "pg-backup",
+  "pg-verify",
+  "pg-restore-test",
+  "redis-backup",
+  "config-backup",
+  "logs-ship",
+  "cleanup",
+  "health-check",
+] as const;
+export type JobKey = (typeof JOB_KEYS)[number];
+
+/**
+ * Keys of `schedules` in stack config: the backup rows that run on a schedule, and the jobs that
+ * serve no single row.
+ */
+export const SCHEDULE_KEYS = [
+  "postgres",
+  "configs",
+  "logs",
+  "redis",
+  "snapshots",
+  "verify",
+  "health",
+  "cleanup",
+  "restoreTest",
+] as const;
+export type ScheduleKey = (typeof SCHEDULE_KEYS)[number];
+
+export interface Job {
+  readonly key: JobKey;
+  readonly description: string;
+  readonly scheduleKey: ScheduleKey;
+  /** The row whose backups this job takes, if any. */
+  readonly backupType?: BackupTypeKey;
+  /** SSM Run Command timeout for one run. */
+  readonly timeoutSeconds: number;
+}
+
+export const JOBS: Readonly<Record<JobKey, Job>> = {
+  "pg-backup": {
+    key: "pg-backup",
+    description: "wal-g base backup of PostgreSQL plus the local copy",
+    scheduleKey: "postgres",
+    backupType: "postgres",
+    timeoutSeconds: 4 * 3600,
+  },
+  "pg-verify": {
+    key: "pg-verify",
+    description: "Checks the newest base backup's age, WAL integrity and the archiver",
+    scheduleKey: "verify",
+    timeoutSeconds: 1800,
+  },
+  "pg-restore-test": {
+    key: "pg-restore-test",
+    description: "Restores the newest backup into a throwaway PostgreSQL and checks it",
+    scheduleKey: "restoreTest",
+    timeoutSeconds: 4 * 3600,
+  },
+  "redis-backup": {
+    key: "redis-backup",
+    description: "Redis BGSAVE, verified dump uploaded to S3 plus the local copy",
+    scheduleKey: "redis",
+    backupType: "redis",
+    timeoutSeconds: 1800,
+  },
+  "config-backup": {
+    key: "config-backup",
+    description: "Archives the configuration files; uploads only when they changed",
+    scheduleKey: "configs",
+    backupType: "configs",
+    timeoutSeconds: 600,
+  },
+  "logs-ship": {
+    key: "logs-ship",
+    description: "Ships application logs to S3, each file once",
+    scheduleKey: "logs",
+    backupType: "logs",
+    timeoutSeconds: 1800,
+  },
+  cleanup: {
+    key: "cleanup",
+    description: "wal-g retention and pruning of the local copies",
+    scheduleKey: "cleanup",
+    timeoutSeconds: 3600,
+  },
+  "health-check": {
+    key: "health-check",
+    description: "Backup ages, S3 reachability, disk use, WAL archive lag, Redis last save",
+    scheduleKey: "health",
+    timeoutSeconds: 300,
+  },
+};
+
+function rowExpression(key: BackupTypeKey): string {
+  const cadence = BACKUP_TYPES[key].cadence;
+  if (cadence.kind === "continuous") throw new Error(`catalog row '${key}' has no schedule`);
+  return cadence.expression;
+}
+
+/** Default schedule expressions (EventBridge Scheduler / DLM syntax), before stack overrides. */
+export const DEFAULT_SCHEDULES: Readonly<Record<ScheduleKey, string>> = {
+  postgres: rowExpression("postgres"),
+  configs: rowExpression("configs"),
+  logs: rowExpression("logs"),
+  redis: rowExpression("redis"),
+  snapshots: rowExpression("snapshots"),
+  // After the 02:00 full backup has had two hours to finish.
+  verify: "cron(0 4 * * ? *)",
+  // Often enough that an alarm on its figures fires within minutes of trouble.
+  health: "rate(5 minutes)",
+  cleanup: "cron(0 5 * * ? *)",
+  restoreTest: "cron(0 6 ? * SUN *)",
+};
+
+export function isScheduleKey(value: string): value is ScheduleKey {
+  return (SCHEDULE_KEYS as readonly string[]).includes(value);
+}

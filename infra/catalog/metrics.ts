@@ -1,0 +1,51 @@
+/**
+ * Metric names and dimensions shared by the host jobs (which publish them) and the control plane
+ * (which alarms and draws dashboards on them). A name lives here once so the two can never drift.
+ */
+
+/** Default CloudWatch namespace; stack config `metricNamespace` may override it. */
+export const DEFAULT_METRIC_NAMESPACE = "StellarInsights/Backup";
+
+export const Dimension = {
+  /** The job that ran (a `JobKey`). */
+  job: "Job",
+  /** The catalog row a figure is about (a `BackupTypeKey`). */
+  backupType: "BackupType",
+} as const;
+
+export const Metric = {
+  /** 1 when a run succeeded, 0 when it failed; published by every job on every run. */
+  jobSucceeded: "JobSucceeded",
+  /** 1 when a run failed, 0 otherwise: summed, it counts failures. */
+  jobFailed: "JobFailed",
+  /** Wall-clock seconds of a run, failed runs included. */
+  jobDurationSeconds: "JobDurationSeconds",
+  /** 1 per run, whatever the outcome: its absence means the job did not run at all. */
+  jobHeartbeat: "JobHeartbeat",
+  /** Bytes a backup run wrote to S3. */
+  backupBytes: "BackupBytes",
+  /** Seconds since the newest complete backup of a row finished. */
+  backupAgeSeconds: "BackupAgeSeconds",
+  /** 1 when a real request to the backup bucket succeeded, 0 otherwise. */
+  s3Reachable: "S3Reachable",
+  /** Percentage used of the file system that holds the local backup copies. */
+  diskUsagePercent: "BackupDiskUsagePercent",
+  /** Seconds since PostgreSQL last archived a WAL segment successfully. */
+  walArchiveLagSeconds: "WalArchiveLagSeconds",
+  /** WAL segments that failed to archive since the previous health check. */
+  walArchiveFailedCount: "WalArchiveFailedCount",
+  /** Seconds since Redis last saved its dump successfully. */
+  redisLastSaveAgeSeconds: "RedisLastSaveAgeSeconds",
+  /** Seconds the weekly restore test took from fetch to a queryable database. */
+  restoreTestRtoSeconds: "RestoreTestRtoSeconds",
+} as const;
+
+export type MetricName = (typeof Metric)[keyof typeof Metric];
+
+/** Metrics every job publishes on every run, with the `Job` dimension. */
+export const JOB_RUN_METRICS: readonly MetricName[] = [
+  Metric.jobSucceeded,
+  Metric.jobFailed,
+  Metric.jobDurationSeconds,
+  Metric.jobHeartbeat,
+];

@@ -1,0 +1,64 @@
+/**
+ * The validated, fully defaulted stack configuration. Pure module: no Pulumi import.
+ */
+import type { BackupTypeKey, ScheduleKey } from "../catalog";
+
+/**
+ * What offline synth puts where the stack file holds a `secure:` value it cannot decrypt. Format
+ * checks skip it; `pulumi up` checks the real value.
+ */
+export const OFFLINE_SECRET_PLACEHOLDER = "[secret: not decrypted offline]";
+
+export interface HostTarget {
+  /** EC2 tag key that marks the database hosts (SSM targets, DLM snapshots). */
+  readonly tagKey: string;
+  readonly tagValue: string;
+}
+
+export interface StackConfig {
+  /** AWS region (`aws:region`), where the bucket and everything else live. */
+  readonly region: string;
+  readonly bucketName: string;
+  /** Days each row is kept (snapshots too, in days: 28 = the runbook's 4 weeks). */
+  readonly retentionDays: Readonly<Record<BackupTypeKey, number>>;
+  /** Days after which the S3 lifecycle backstop removes wal-g objects wal-g failed to delete. */
+  readonly walgBackstopDays: number;
+  /** Days the bucket's server access logs are kept. */
+  readonly accessLogRetentionDays: number;
+  readonly schedules: Readonly<Record<ScheduleKey, string>>;
+  /** IANA time zone the schedules are read in. */
+  readonly timezone: string;
+  readonly pgMajorVersion: number;
+  readonly pgData: string;
+  /** Root of the local copies the runbook keeps (`/var/backups`). */
+  readonly localBackupRoot: string;
+  readonly hostTarget: HostTarget;
+  readonly alertEmail?: string;
+  readonly alertHttpsEndpoint?: string;
+  readonly metricNamespace: string;
+}
+
+/** One thing wrong with the stack config: which key, what it held, and what is allowed. */
+export interface ConfigProblem {
+  readonly key: string;
+  readonly value: unknown;
+  readonly message: string;
+}
+
+export class StackConfigError extends Error {
+  constructor(
+    readonly project: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(formatProblems(project, problems));
+    this.name = "StackConfigError";
+  }
+}
+
+export function formatProblems(project: string, problems: readonly ConfigProblem[]): string {
+  const lines = problems.map((p) => {
+    const key = p.key.includes(":") ? p.key : `${project}:${p.key}`;
+    return `  - ${key} = ${JSON.stringify(p.value) ?? "(not set)"}: ${p.message}`;
+  });
+  return [`stack config has ${problems.length} problem(s); nothing was deployed:`, ...lines].join("\n");
+}

@@ -1,0 +1,62 @@
+/**
+ * `npm run synth [-- --stack prod] [-- --out DIR]`: the offline plan of a stack, from its
+ * `Pulumi.<stack>.yaml`, written to `out/synth/<stack>/plan.json`.
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { parse } from "yaml";
+import { readFileSync } from "node:fs";
+import { StackConfigError } from "../config/stackConfig";
+import { serializePlan } from "./plan";
+import { readStackFile } from "./stackFile";
+import { synthesize } from "./synthesize";
+
+export const REPO_ROOT = resolve(__dirname, "..", "..");
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      stack: { type: "string", default: "prod" },
+      out: { type: "string" },
+      "stack-file": { type: "string" },
+    },
+  });
+  const stack = values.stack ?? "prod";
+  const stackFile = resolve(values["stack-file"] ?? join(REPO_ROOT, `Pulumi.${stack}.yaml`));
+  if (!existsSync(stackFile)) {
+    console.error(`synth: no stack file ${stackFile}; create it (copy Pulumi.prod.yaml) or pass --stack NAME`);
+    return 2;
+  }
+  const project = (parse(readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { name: string }).name;
+  const outDir = resolve(values.out ?? join(REPO_ROOT, "out", "synth", stack));
+  const { config, secretKeys } = readStackFile(stackFile);
+
+  const started = performance.now();
+  const plan = await synthesize({
+    project,
+    stack,
+    config,
+    secretKeys,
+    loadProgram: () => import("../index"),
+  });
+  const planPath = join(outDir, "plan.json");
+  mkdirSync(dirname(planPath), { recursive: true });
+  writeFileSync(planPath, serializePlan(plan));
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  console.log(`synth: stack '${stack}': ${plan.resources.length} resources in ${seconds} s -> ${planPath}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const cause = error instanceof Error && error.cause instanceof StackConfigError ? error.cause : error;
+    if (cause instanceof StackConfigError) {
+      console.error(cause.message);
+      process.exit(1);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);

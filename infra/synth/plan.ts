@@ -1,0 +1,30 @@
+/**
+ * The offline plan format of DESIGN.md section 6, and how it is serialized.
+ */
+import { stableJson } from "../content/stableJson";
+
+export interface PlannedResource {
+  readonly type: string;
+  readonly name: string;
+  /** Name of the parent resource, or null at the top of the stack. */
+  readonly parent: string | null;
+  readonly inputs: Record<string, unknown>;
+}
+
+export interface Plan {
+  readonly stack: string;
+  readonly resources: readonly PlannedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+/** Resources sorted by name then type; keys sorted everywhere: byte-identical across runs. */
+export function serializePlan(plan: Plan): string {
+  const resources = [...plan.resources].sort(
+    (a, b) => a.name.localeCompare(b.name) || a.type.localeCompare(b.type),
+  );
+  return `${stableJson({ ...plan, resources })}\n`;
+}
+
+export function findResources(plan: Plan, type: string): PlannedResource[] {
+  return plan.resources.filter((r) => r.type === type);
+}

@@ -1,0 +1,84 @@
+/**
+ * Runs the real Pulumi program under Pulumi's mock runtime and records every resource with its
+ * resolved inputs and parent: what `pulumi up` would create, without credentials or network.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { deterministicMocks } from "./mocks";
+import type { Plan, PlannedResource } from "./plan";
+
+export interface SynthesizeOptions {
+  readonly project: string;
+  readonly stack: string;
+  /** `"<namespace>:<key>" → string`, as Pulumi hands config to a program. */
+  readonly config: Readonly<Record<string, string>>;
+  readonly secretKeys?: readonly string[];
+  /** Imports the program; called after the mocks are in place. Returns the module's exports. */
+  readonly loadProgram: () => Promise<Record<string, unknown>>;
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+}
+
+/** The name at the end of a URN: `urn:pulumi:prod::proj::a$b::name` → `name`. */
+function nameFromUrn(urn: string): string {
+  return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+async function resolve(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    return new Promise((done) => value.apply((v) => done(v)));
+  }
+  return value;
+}
+
+export async function synthesize(options: SynthesizeOptions): Promise<Plan> {
+  pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
+  const region = options.config["aws:region"] ?? "us-east-1";
+  const recorded: Omit<PlannedResource, "parent">[] = [];
+  await pulumi.runtime.setMocks(
+    deterministicMocks(region, (args) => {
+      recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+    }),
+    options.project,
+    options.stack,
+    false,
+  );
+
+  // The mock API does not pass a resource's parent; the registration request carries it.
+  const parents = new Map<string, string | null>();
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, callback: unknown): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    const parentUrn = req.getParent();
+    parents.set(`${req.getType()}::${req.getName()}`, parentUrn ? nameFromUrn(parentUrn) : null);
+    return register(req, callback);
+  };
+
+  const exported = await options.loadProgram();
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(exported)) {
+    if (key === "default" || typeof value === "function") continue;
+    outputs[key] = await resolve(value);
+  }
+  await waitForRegistrations();
+
+  return {
+    stack: options.stack,
+    resources: recorded.map((r) => ({ ...r, parent: parents.get(`${r.type}::${r.name}`) ?? null })),
+    outputs,
+  };
+}
+
+/** Waits until the mock monitor has seen every registration the program started. */
+async function waitForRegistrations(): Promise<void> {
+  // `waitForRPCs` is exported by the runtime's settings module but not typed as public API.
+  const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as {
+    waitForRPCs(): Promise<void>;
+  };
+  await settings.waitForRPCs();
+}
