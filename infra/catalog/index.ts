@@ -3,3 +3,4 @@ export * from "./backupTypes";
 export * from "./jobs";
 export * from "./metrics";
 export * from "./scheduleExpression";
+export * from "./documents";
