@@ -4,6 +4,12 @@ import { ACCESS_LOG_BUCKET_SUFFIX } from "../config/validate";
 import { accessLogBucketPolicy, backupBucketPolicy } from "../content/bucketPolicies";
 import { lifecycleRules, toAwsLifecycleRules, type LifecycleInputs } from "../content/lifecycleRules";
 
+/**
+ * Tag that tells the backup bucket from its access-log bucket without relying on resource names
+ * (the policy pack keys on it).
+ */
+export const BUCKET_ROLE_TAG = "stellar-insights:bucket-role";
+
 /** Prefix of the backup bucket's server access logs inside the log bucket. */
 export const ACCESS_LOG_PREFIX = "s3-access/";
 
@@ -49,7 +55,11 @@ export class BackupBucket extends pulumi.ComponentResource {
 
     this.logBucket = new aws.s3.Bucket(
       `${name}-access-logs`,
-      { bucket: `${args.bucketName}${ACCESS_LOG_BUCKET_SUFFIX}`, forceDestroy: false, tags },
+      {
+        bucket: `${args.bucketName}${ACCESS_LOG_BUCKET_SUFFIX}`,
+        forceDestroy: false,
+        tags: { ...tags, [BUCKET_ROLE_TAG]: "access-logs" },
+      },
       child,
     );
     const logBlock = blockPublicAccess(`${name}-access-logs`, this.logBucket, this);
@@ -78,7 +88,7 @@ export class BackupBucket extends pulumi.ComponentResource {
 
     this.bucket = new aws.s3.Bucket(
       name,
-      { bucket: args.bucketName, forceDestroy: false, tags },
+      { bucket: args.bucketName, forceDestroy: false, tags: { ...tags, [BUCKET_ROLE_TAG]: "backups" } },
       { ...child, protect: true },
     );
     const block = blockPublicAccess(name, this.bucket, this);

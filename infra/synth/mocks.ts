@@ -54,6 +54,15 @@ export function deterministicMocks(region: string, onResource?: (args: pulumi.ru
       return { id: args.custom === false ? undefined : id, state };
     },
     call(args) {
+      // The only invokes the program may use: who and where it deploys.
+      switch (args.token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+          return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/synth`, userId: "synth", id: MOCK_ACCOUNT_ID };
+        case "aws:index/getRegion:getRegion":
+          return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
+        case "aws:index/getPartition:getPartition":
+          return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
+      }
       throw new Error(`offline synth has no mock for invoke '${args.token}'; the program must not depend on it`);
     },
   };
