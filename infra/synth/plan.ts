@@ -9,6 +9,8 @@ export interface PlannedResource {
   /** Name of the parent resource, or null at the top of the stack. */
   readonly parent: string | null;
   readonly inputs: Record<string, unknown>;
+  /** Present (true) when the resource is protected from deletion by `pulumi destroy` / replacement. */
+  readonly protect?: true;
 }
 
 export interface Plan {

@@ -20,6 +20,12 @@ interface RegisterRequest {
   getType(): string;
   getName(): string;
   getParent(): string;
+  getProtect(): boolean;
+}
+
+interface Registration {
+  readonly parent: string | null;
+  readonly protect: boolean;
 }
 
 /** The name at the end of a URN: `urn:pulumi:prod::proj::a$b::name` → `name`. */
@@ -47,15 +53,18 @@ export async function synthesize(options: SynthesizeOptions): Promise<Plan> {
     false,
   );
 
-  // The mock API does not pass a resource's parent; the registration request carries it.
-  const parents = new Map<string, string | null>();
+  // The mock API passes neither a resource's parent nor its options; the registration request does.
+  const registrations = new Map<string, Registration>();
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(req: RegisterRequest, callback: unknown): unknown;
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     const parentUrn = req.getParent();
-    parents.set(`${req.getType()}::${req.getName()}`, parentUrn ? nameFromUrn(parentUrn) : null);
+    registrations.set(`${req.getType()}::${req.getName()}`, {
+      parent: parentUrn ? nameFromUrn(parentUrn) : null,
+      protect: req.getProtect(),
+    });
     return register(req, callback);
   };
 
@@ -69,7 +78,14 @@ export async function synthesize(options: SynthesizeOptions): Promise<Plan> {
 
   return {
     stack: options.stack,
-    resources: recorded.map((r) => ({ ...r, parent: parents.get(`${r.type}::${r.name}`) ?? null })),
+    resources: recorded.map((r) => {
+      const registration = registrations.get(`${r.type}::${r.name}`);
+      return {
+        ...r,
+        parent: registration?.parent ?? null,
+        ...(registration?.protect ? { protect: true as const } : {}),
+      };
+    }),
     outputs,
   };
 }

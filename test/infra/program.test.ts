@@ -1,0 +1,148 @@
+/**
+ * The real program under Pulumi's mock runtime, with the prod stack file's config.
+ */
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { readStackFile } from "../../infra/synth/stackFile";
+import { synthesize } from "../../infra/synth/synthesize";
+import type { Plan, PlannedResource } from "../../infra/synth/plan";
+
+const ROOT = join(__dirname, "..", "..");
+let plan: Plan;
+
+function only(type: string, predicate: (r: PlannedResource) => boolean = () => true): PlannedResource {
+  const found = plan.resources.filter((r) => r.type === type && predicate(r));
+  expect(found, `exactly one ${type}`).toHaveLength(1);
+  return found[0];
+}
+const onBucket = (bucket: string) => (r: PlannedResource) => r.inputs.bucket === bucket;
+const BUCKET = "stellar-insights-backups";
+const LOG_BUCKET = "stellar-insights-backups-access-logs";
+
+beforeAll(async () => {
+  const { config, secretKeys } = readStackFile(join(ROOT, "Pulumi.prod.yaml"));
+  plan = await synthesize({
+    project: "stellar-insights-backup",
+    stack: "prod",
+    config,
+    secretKeys,
+    loadProgram: () => import("../../infra/index"),
+  });
+});
+
+describe("BackupBucket", () => {
+  test("the backup bucket and its key are protected from deletion", () => {
+    const bucket = only("aws:s3/bucket:Bucket", (r) => r.inputs.bucket === BUCKET);
+    expect(bucket).toMatchObject({ parent: "backups", protect: true });
+    expect(bucket.inputs.forceDestroy).toBe(false);
+    const key = only("aws:kms/key:Key");
+    expect(key).toMatchObject({ parent: "backups", protect: true });
+    expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
+  });
+
+  test("SSE-KMS with the customer-managed key", () => {
+    const sse = only("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", onBucket(BUCKET));
+    expect(sse.inputs.rules).toEqual([
+      {
+        applyServerSideEncryptionByDefault: {
+          sseAlgorithm: "aws:kms",
+          kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/backups-key-id",
+        },
+        bucketKeyEnabled: true,
+      },
+    ]);
+  });
+
+  test("versioned, never public, owner-enforced, TLS only, access-logged", () => {
+    expect(only("aws:s3/bucketVersioning:BucketVersioning", onBucket(BUCKET)).inputs.versioningConfiguration).toEqual({
+      status: "Enabled",
+    });
+    for (const bucket of [BUCKET, LOG_BUCKET]) {
+      expect(only("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", onBucket(bucket)).inputs).toMatchObject({
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
+      expect(only("aws:s3/bucketOwnershipControls:BucketOwnershipControls", onBucket(bucket)).inputs.rule).toEqual({
+        objectOwnership: "BucketOwnerEnforced",
+      });
+    }
+    const policy = JSON.parse(String(only("aws:s3/bucketPolicy:BucketPolicy", onBucket(BUCKET)).inputs.policy));
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: "Deny",
+        Action: "s3:*",
+        Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }),
+    ]);
+    expect(only("aws:s3/bucketLogging:BucketLogging").inputs).toMatchObject({
+      bucket: BUCKET,
+      targetBucket: LOG_BUCKET,
+      targetPrefix: "s3-access/",
+    });
+  });
+
+  test("lifecycle days equal the stack's retentionDays; the log bucket has its own retention", () => {
+    const lifecycle = only("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", onBucket(BUCKET));
+    const days = Object.fromEntries(
+      (lifecycle.inputs.rules as { id: string; expiration: { days: number } }[]).map((r) => [r.id, r.expiration.days]),
+    );
+    expect(days).toEqual({
+      "configs-retention": 90,
+      "logs-retention": 30,
+      "postgres-wal-g-backstop": 60,
+      "redis-retention": 30,
+    });
+    const logLifecycle = only("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", onBucket(LOG_BUCKET));
+    expect(logLifecycle.inputs.rules).toEqual([
+      expect.objectContaining({ filter: { prefix: "s3-access/" }, expiration: { days: 365 } }),
+    ]);
+    const logSse = only(
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      onBucket(LOG_BUCKET),
+    );
+    expect(logSse.inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+  });
+
+  test("every bucket-level resource is a child of the component", () => {
+    const bucketLevel = plan.resources.filter(
+      (r) => r.type.startsWith("aws:s3/") || r.name === "backups-key" || r.name === "backups-key-alias",
+    );
+    expect(bucketLevel.length).toBe(16);
+    expect(new Set(bucketLevel.map((r) => r.parent))).toEqual(new Set(["backups"]));
+    expect(only("stellar:backup:BackupBucket").parent).toBeNull();
+  });
+});
+
+describe("HostAccess", () => {
+  test("an EC2 role with SSM core, the scoped backup policy and an instance profile", () => {
+    const role = only("aws:iam/role:Role");
+    expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal).toEqual({
+      Service: "ec2.amazonaws.com",
+    });
+    expect(only("aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn).toBe(
+      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+    );
+    const policy = JSON.parse(String(only("aws:iam/rolePolicy:RolePolicy").inputs.policy));
+    const actions = policy.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
+    expect(actions).not.toContain("s3:*");
+    expect(actions).not.toContain("kms:*");
+    expect(actions).not.toContain("*");
+    expect(only("aws:iam/instanceProfile:InstanceProfile").parent).toBe("db-hosts");
+    expect(only("aws:cloudwatch/logGroup:LogGroup", (r) => r.parent === "db-hosts").inputs).toMatchObject({
+      name: "/stellar-insights-backup/prod/jobs",
+      retentionInDays: 90,
+    });
+  });
+});
+
+test("outputs name the bucket, key and wal-g prefix root", () => {
+  expect(plan.outputs).toMatchObject({
+    bucketName: BUCKET,
+    bucketArn: `arn:aws:s3:::${BUCKET}`,
+    walgS3PrefixRoot: `s3://${BUCKET}/postgres`,
+    walgRetention: 30,
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * `npm run synth` as a newcomer runs it: a real process reading a real stack file.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, expect, test } from "vitest";
+
+const ROOT = join(__dirname, "..", "..");
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+const run = promisify(execFile);
+const work = mkdtempSync(join(tmpdir(), "synth-cli-"));
+
+async function synth(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(TSX, ["infra/synth/main.ts", ...args], { cwd: ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+interface PlanFile {
+  stack: string;
+  resources: { type: string; name: string; inputs: Record<string, unknown> }[];
+}
+const readPlan = (dir: string) => JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")) as PlanFile;
+const prodFile = readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8");
+
+let first: { code: number; stdout: string };
+beforeAll(async () => {
+  first = await synth(["--stack", "prod", "--out", join(work, "a")]);
+});
+
+test("synth writes the plan and says how many resources it holds", () => {
+  expect(first.code).toBe(0);
+  const plan = readPlan(join(work, "a"));
+  expect(plan.stack).toBe("prod");
+  expect(first.stdout).toMatch(new RegExp(`synth: stack 'prod': ${plan.resources.length} resources in [0-9.]+ s`));
+});
+
+test("two runs are byte-identical", async () => {
+  const second = await synth(["--stack", "prod", "--out", join(work, "b")]);
+  expect(second.code).toBe(0);
+  expect(readFileSync(join(work, "b", "plan.json"), "utf8")).toBe(readFileSync(join(work, "a", "plan.json"), "utf8"));
+});
+
+test("a new stack file with one retention changed changes only that lifecycle rule", async () => {
+  // Same stack name, so names derived from it (log groups, documents) stay equal.
+  const stackFile = join(work, "Pulumi.prod-shorter-logs.yaml");
+  writeFileSync(stackFile, prodFile.replace(/(\n\s+logs:) 30\n/, "$1 14\n"));
+  const result = await synth(["--stack", "prod", "--stack-file", stackFile, "--out", join(work, "staging")]);
+  expect(result.code).toBe(0);
+
+  const prod = readPlan(join(work, "a"));
+  const staging = readPlan(join(work, "staging"));
+  expect(staging.resources.map((r) => r.name)).toEqual(prod.resources.map((r) => r.name));
+  const differing = staging.resources.filter(
+    (r, i) => JSON.stringify(r.inputs) !== JSON.stringify(prod.resources[i].inputs),
+  );
+  expect(differing.map((r) => r.name)).toEqual(["backups-lifecycle"]);
+  const rules = (plan: PlanFile) =>
+    (plan.resources.find((r) => r.name === "backups-lifecycle")?.inputs.rules as { id: string; expiration: { days: number } }[]);
+  const changedRules = rules(staging).filter((rule, i) => JSON.stringify(rule) !== JSON.stringify(rules(prod)[i]));
+  expect(changedRules.map((r) => [r.id, r.expiration.days])).toEqual([["logs-retention", 14]]);
+});
+
+test("a stack file with bad values is rejected, every problem listed, nothing synthesized", async () => {
+  const stackFile = join(work, "Pulumi.broken.yaml");
+  writeFileSync(
+    stackFile,
+    prodFile
+      .replace("bucketName: stellar-insights-backups", "bucketName: Stellar_Backups")
+      .replace(/(\n\s+configs:) 90\n/, "$1 0\n")
+      .replace("postgres: cron(0 2 * * ? *)", "postgres: cron(0 2 * * *)")
+      .replace('pgMajorVersion: "14"', 'pgMajorVersion: "8"')
+      .replace("alertEmail: devops@stellar-insights.com", "alertEmail: devops"),
+  );
+  const out = join(work, "broken");
+  const result = await synth(["--stack", "broken", "--stack-file", stackFile, "--out", out]);
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain("stack config has 5 problem(s); nothing was deployed:");
+  for (const key of ["bucketName", "retentionDays.configs", "schedules.postgres", "pgMajorVersion", "alertEmail"]) {
+    expect(result.stderr).toContain(`stellar-insights-backup:${key} = `);
+  }
+  expect(existsSync(join(out, "plan.json"))).toBe(false);
+});
+
+test("an unknown stack says which file is missing", async () => {
+  const result = await synth(["--stack", "nosuchstack"]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain("Pulumi.nosuchstack.yaml");
+});
