@@ -42,8 +42,11 @@ export interface BackupType {
   /** Recovery point objective: the most data, in seconds, that losing the host may cost. */
   readonly rpoSeconds: number;
   readonly storage: readonly Storage[];
-  /** The runbook's S3 prefix, and the prefix that really exists (they differ for wal-g). */
-  readonly s3?: { readonly runbookPrefix: string; readonly prefix: string };
+  /**
+   * The runbook's S3 prefix, the lifecycle prefix that really exists (they differ for wal-g), and
+   * the layout of the objects under it.
+   */
+  readonly s3?: { readonly runbookPrefix: string; readonly prefix: string; readonly objects: string };
   readonly retentionOwner: RetentionOwner;
   /** Metrics published about this row (with the `BackupType` dimension). */
   readonly metrics: readonly MetricName[];
@@ -68,7 +71,7 @@ export const BACKUP_TYPES: Readonly<Record<BackupTypeKey, BackupType>> = {
     retentionDays: 30,
     rpoSeconds: 24 * HOUR,
     storage: ["s3", "local"],
-    s3: { runbookPrefix: "postgres/full/", prefix: WALG_PREFIX },
+    s3: { runbookPrefix: "postgres/full/", prefix: WALG_PREFIX, objects: "postgres/<host>/basebackups_005/" },
     retentionOwner: "wal-g",
     metrics: [Metric.backupBytes, Metric.backupAgeSeconds],
   },
@@ -79,7 +82,7 @@ export const BACKUP_TYPES: Readonly<Record<BackupTypeKey, BackupType>> = {
     retentionDays: 30,
     rpoSeconds: 15 * 60,
     storage: ["s3"],
-    s3: { runbookPrefix: "postgres/wal/", prefix: WALG_PREFIX },
+    s3: { runbookPrefix: "postgres/wal/", prefix: WALG_PREFIX, objects: "postgres/<host>/wal_005/" },
     retentionOwner: "wal-g",
     metrics: [Metric.walArchiveLagSeconds, Metric.walArchiveFailedCount],
   },
@@ -90,7 +93,7 @@ export const BACKUP_TYPES: Readonly<Record<BackupTypeKey, BackupType>> = {
     retentionDays: 90,
     rpoSeconds: HOUR,
     storage: ["git", "s3"],
-    s3: { runbookPrefix: "configs/", prefix: "configs/" },
+    s3: { runbookPrefix: "configs/", prefix: "configs/", objects: "configs/<host>/<set>/<UTC time>.tar.gz" },
     retentionOwner: "lifecycle",
     metrics: [Metric.backupBytes, Metric.backupAgeSeconds],
   },
@@ -101,7 +104,7 @@ export const BACKUP_TYPES: Readonly<Record<BackupTypeKey, BackupType>> = {
     retentionDays: 30,
     rpoSeconds: HOUR,
     storage: ["s3"],
-    s3: { runbookPrefix: "logs/", prefix: "logs/" },
+    s3: { runbookPrefix: "logs/", prefix: "logs/", objects: "logs/<host>/<date>/<file>.gz" },
     retentionOwner: "lifecycle",
     metrics: [Metric.backupBytes, Metric.backupAgeSeconds],
   },
@@ -127,7 +130,7 @@ export const BACKUP_TYPES: Readonly<Record<BackupTypeKey, BackupType>> = {
     retentionDays: 30,
     rpoSeconds: HOUR,
     storage: ["s3", "local"],
-    s3: { runbookPrefix: "redis/", prefix: "redis/" },
+    s3: { runbookPrefix: "redis/", prefix: "redis/", objects: "redis/<host>/<UTC time>.rdb" },
     retentionOwner: "lifecycle",
     metrics: [Metric.backupBytes, Metric.backupAgeSeconds, Metric.redisLastSaveAgeSeconds],
   },
