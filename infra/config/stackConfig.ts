@@ -15,6 +15,20 @@ export interface HostTarget {
   readonly tagValue: string;
 }
 
+/** When an alarm pages: the runbook's alert limits, validated against the catalog. */
+export interface Thresholds {
+  /** Age of the newest full PostgreSQL backup that pages (runbook: 24 h); the other rows page at their RPO. */
+  readonly backupAgeHours: number;
+  /** Minutes since the last archived WAL segment that page (runbook: 15 min). */
+  readonly walArchiveLagMinutes: number;
+  /** Use of the file system holding the local copies that pages (runbook: 80 %). */
+  readonly diskUsagePercent: number;
+  /** Consecutive 5-minute health-check periods a figure must breach before it pages. */
+  readonly evaluationPeriods: number;
+  /** Restore-test duration that pages; the runbook names no RTO, so no alarm unless set. */
+  readonly restoreTestRtoMinutes?: number;
+}
+
 export interface StackConfig {
   /** AWS region (`aws:region`), where the bucket and everything else live. */
   readonly region: string;
@@ -36,6 +50,9 @@ export interface StackConfig {
   readonly alertEmail?: string;
   readonly alertHttpsEndpoint?: string;
   readonly metricNamespace: string;
+  readonly thresholds: Thresholds;
+  /** Run the verification job on the hosts through SSM after every update, and fail the update if it fails. */
+  readonly postDeployCheck: boolean;
 }
 
 /** One thing wrong with the stack config: which key, what it held, and what is allowed. */

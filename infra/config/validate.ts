@@ -16,7 +16,13 @@ import {
   type BackupTypeKey,
   type ScheduleKey,
 } from "../catalog";
-import { OFFLINE_SECRET_PLACEHOLDER, type ConfigProblem, type HostTarget, type StackConfig } from "./stackConfig";
+import {
+  OFFLINE_SECRET_PLACEHOLDER,
+  type ConfigProblem,
+  type HostTarget,
+  type StackConfig,
+  type Thresholds,
+} from "./stackConfig";
 
 export const CONFIG_KEYS = [
   "bucketName",
@@ -32,6 +38,8 @@ export const CONFIG_KEYS = [
   "alertEmail",
   "alertHttpsEndpoint",
   "metricNamespace",
+  "thresholds",
+  "postDeployCheck",
 ] as const;
 
 export const DEFAULT_BUCKET_NAME = "stellar-insights-backups";
@@ -233,6 +241,85 @@ function validatePgMajorVersion(raw: string | undefined, c: Collector): number {
   return n;
 }
 
+/** The runbook's alert limits ("Backup Alerts"), before stack overrides. */
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  backupAgeHours: 24,
+  walArchiveLagMinutes: 15,
+  diskUsagePercent: 80,
+  // Two consecutive health checks (10 minutes): one odd sample does not wake anyone.
+  evaluationPeriods: 2,
+};
+
+const THRESHOLD_KEYS = [
+  "backupAgeHours",
+  "walArchiveLagMinutes",
+  "diskUsagePercent",
+  "evaluationPeriods",
+  "restoreTestRtoMinutes",
+] as const;
+type ThresholdKey = (typeof THRESHOLD_KEYS)[number];
+
+function isThresholdKey(value: string): value is ThresholdKey {
+  return (THRESHOLD_KEYS as readonly string[]).includes(value);
+}
+
+function wholeNumberIn(value: unknown, key: string, min: number, max: number, allowed: string, c: Collector): number | undefined {
+  const n = typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
+    c.add(key, value, allowed);
+    return undefined;
+  }
+  return n;
+}
+
+/**
+ * An age limit below the schedule's longest gap would page between two good backups; one above the
+ * RPO would page only once the RPO is already lost. Both bounds come from the catalog and the
+ * validated schedules.
+ */
+function validateThresholds(raw: string | undefined, schedules: Readonly<Record<ScheduleKey, string>>, c: Collector): Thresholds {
+  const overrides = parseJsonObject(raw, "thresholds", c);
+  const result: { -readonly [K in ThresholdKey]?: number } = { ...DEFAULT_THRESHOLDS };
+  const pgRpoHours = BACKUP_TYPES.postgres.rpoSeconds / 3600;
+  const pgSchedule = parseScheduleExpression(schedules.postgres);
+  const pgGapHours = pgSchedule.ok ? Math.ceil(pgSchedule.maxGapSeconds / 3600) : 1;
+  const walRpoMinutes = BACKUP_TYPES.wal.rpoSeconds / 60;
+  /** [min, max, what is allowed] */
+  const rules: Record<ThresholdKey, readonly [number, number, string]> = {
+    backupAgeHours: [
+      pgGapHours,
+      pgRpoHours,
+      `must be a whole number of hours from ${pgGapHours} (the postgres schedule's longest gap: lower pages between two good backups) to ${pgRpoHours} (the postgres RPO: higher pages only after the RPO is lost)`,
+    ],
+    walArchiveLagMinutes: [
+      1,
+      walRpoMinutes,
+      `must be a whole number of minutes from 1 to ${walRpoMinutes} (the wal RPO: higher pages only after the RPO is lost)`,
+    ],
+    diskUsagePercent: [1, 99, "must be a whole percentage from 1 to 99"],
+    evaluationPeriods: [1, 10, "must be a whole number from 1 to 10 (consecutive 5-minute health-check periods)"],
+    restoreTestRtoMinutes: [1, 1440, "must be a whole number of minutes from 1 to 1440 (the weekly restore test's time to a queryable database)"],
+  };
+  for (const [name, value] of Object.entries(overrides)) {
+    const key = `thresholds.${name}`;
+    if (!isThresholdKey(name)) {
+      c.add(key, value, `unknown threshold; allowed: ${THRESHOLD_KEYS.join(", ")}`);
+      continue;
+    }
+    const [min, max, allowed] = rules[name];
+    const n = wholeNumberIn(value, key, min, max, allowed, c);
+    if (n !== undefined) result[name] = n;
+  }
+  return result as Thresholds;
+}
+
+function validateBoolean(raw: string | undefined, key: string, fallback: boolean, c: Collector): boolean {
+  if (raw === undefined) return fallback;
+  if (raw === "true" || raw === "false") return raw === "true";
+  c.add(key, raw, "must be true or false");
+  return fallback;
+}
+
 /**
  * @param raw the project's keys without their namespace
  * @param awsRegion `aws:region`, which the AWS provider reads too
@@ -286,6 +373,9 @@ export function validateStackConfig(
     c.add("metricNamespace", metricNamespace, "must be 1-255 of A-Z a-z 0-9 . _ / # : - and not start with 'AWS/'");
   }
 
+  const thresholds = validateThresholds(raw.thresholds, schedules, c);
+  const postDeployCheck = validateBoolean(raw.postDeployCheck, "postDeployCheck", true, c);
+
   if (c.problems.length > 0) return { ok: false, problems: c.problems };
   return {
     ok: true,
@@ -304,6 +394,8 @@ export function validateStackConfig(
       alertEmail: raw.alertEmail,
       alertHttpsEndpoint: raw.alertHttpsEndpoint,
       metricNamespace,
+      thresholds,
+      postDeployCheck,
     },
   };
 }
