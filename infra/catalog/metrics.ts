@@ -38,6 +38,12 @@ export const Metric = {
   redisLastSaveAgeSeconds: "RedisLastSaveAgeSeconds",
   /** Seconds the weekly restore test took from fetch to a queryable database. */
   restoreTestRtoSeconds: "RestoreTestRtoSeconds",
+  /**
+   * Seconds since a job last finished a run (any outcome), published by the health check with the
+   * `Job` dimension. A CloudWatch alarm looks back at most 7 days, so a weekly job's silence cannot
+   * be caught from its own heartbeats; this figure, refreshed every few minutes, can.
+   */
+  jobLastRunAgeSeconds: "JobLastRunAgeSeconds",
 } as const;
 
 export type MetricName = (typeof Metric)[keyof typeof Metric];
