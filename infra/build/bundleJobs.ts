@@ -1,0 +1,68 @@
+/**
+ * Bundles each host job (`scripts/jobs/<job>.ts`) into one self-contained `.mjs` that needs only
+ * Node.js on the host. Runs at `pulumi up` and in the offline synth; output is byte-identical for
+ * identical sources (paths in it are relative to the repository).
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join, relative, resolve } from "node:path";
+import { buildSync } from "esbuild";
+
+export const REPO_ROOT = resolve(__dirname, "..", "..");
+export const JOBS_SOURCE_DIR = join(REPO_ROOT, "scripts", "jobs");
+/** Where bundles are written, relative to the repository (Pulumi file assets resolve from there). */
+export const BUNDLE_DIR = join("out", "build", "jobs");
+/** The oldest Node.js the bundles target and the installer accepts on a host. */
+export const HOST_NODE_MAJOR = 20;
+
+export interface JobBundle {
+  /** Entry file name without extension: `redis-backup`. */
+  readonly name: string;
+  /** Path relative to the repository root. */
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/** Some bundled CommonJS packages call `require` for Node built-ins; ESM has none by default. */
+const REQUIRE_SHIM = [
+  'import { createRequire as __stellarCreateRequire } from "node:module";',
+  "const require = __stellarCreateRequire(import.meta.url);",
+].join("\n");
+
+export function jobEntryPoints(sourceDir = JOBS_SOURCE_DIR): string[] {
+  return readdirSync(sourceDir)
+    .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts"))
+    .sort()
+    .map((file) => join(sourceDir, file));
+}
+
+export function sha256Hex(data: Buffer | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+export function bundleJobs(entryPoints = jobEntryPoints(), outDir = join(REPO_ROOT, BUNDLE_DIR)): JobBundle[] {
+  if (entryPoints.length === 0) return [];
+  mkdirSync(outDir, { recursive: true });
+  buildSync({
+    absWorkingDir: REPO_ROOT,
+    entryPoints,
+    outdir: outDir,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: `node${HOST_NODE_MAJOR}`,
+    banner: { js: REQUIRE_SHIM },
+    legalComments: "none",
+    // Readable on a host at 3 AM: whitespace and names are kept.
+    minify: false,
+    logLevel: "error",
+  });
+  return entryPoints.map((entry) => {
+    const name = basename(entry, ".ts");
+    const file = join(outDir, `${name}.mjs`);
+    const data = readFileSync(file);
+    return { name, path: relative(REPO_ROOT, file), sha256: sha256Hex(data), bytes: data.length };
+  });
+}
