@@ -359,6 +359,9 @@ export function validateStackConfig(
       ? 365
       : wholeDays(raw.accessLogRetentionDays, "accessLogRetentionDays", c) ?? 365;
   const schedules = validateSchedules(raw.schedules, c);
+  if (!schedules.snapshots.startsWith("cron(")) {
+    c.add("schedules.snapshots", schedules.snapshots, "must be a cron(...) expression: Data Lifecycle Manager takes no rate() (and reads cron in UTC)");
+  }
   const timezone = raw.timezone ?? "UTC";
   validateTimezone(timezone, c);
   const pgMajorVersion = validatePgMajorVersion(raw.pgMajorVersion, c);

@@ -1,5 +1,5 @@
 /**
- * Alarm thresholds and the post-deploy check flag in stack config: the runbook's values by default,
+ * Alarm thresholds, the post-deploy check flag and the snapshot schedule's DLM form in stack config: the runbook's values by default,
  * every out-of-range value reported with its key, value and what is allowed.
  */
 import { describe, expect, test } from "vitest";
@@ -99,6 +99,13 @@ describe("every rule has a failing case with its exact message", () => {
       "thresholds.restoreTestRtoMinutes",
       1441,
       "must be a whole number of minutes from 1 to 1440 (the weekly restore test's time to a queryable database)",
+    ],
+    [
+      "snapshot schedule DLM cannot read",
+      { schedules: '{"snapshots":"rate(7 days)"}' },
+      "schedules.snapshots",
+      "rate(7 days)",
+      "must be a cron(...) expression: Data Lifecycle Manager takes no rate() (and reads cron in UTC)",
     ],
     ["post-deploy check not a boolean", { postDeployCheck: "yes" }, "postDeployCheck", "yes", "must be true or false"],
   ])("%s", (_name, raw, key, value, message) => {
