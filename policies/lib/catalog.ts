@@ -1,0 +1,53 @@
+/**
+ * What the catalog (infra/catalog) expects of any stack of this project, in the terms the policies
+ * check. Derived, never restated: a new catalog row or job is checked without touching a policy.
+ */
+import {
+  BACKUP_TYPE_KEYS,
+  BACKUP_TYPES,
+  Metric,
+  type BackupType,
+  type MetricName,
+} from "../../infra/catalog";
+
+/**
+ * Tag that tells the project's buckets apart without relying on resource names. Equal to
+ * `BUCKET_ROLE_TAG` in infra/components/backupBucket.ts (a test holds the two together); importing
+ * that component here would load @pulumi/aws into the policy pack.
+ */
+export const BUCKET_ROLE_TAG = "stellar-insights:bucket-role";
+export const BucketRole = { backups: "backups", accessLogs: "access-logs" } as const;
+
+export function catalogRows(): BackupType[] {
+  return BACKUP_TYPE_KEYS.map((key) => BACKUP_TYPES[key]);
+}
+
+/** Rows whose S3 objects S3 lifecycle expires. */
+export function lifecycleOwnedRows(): BackupType[] {
+  return catalogRows().filter((row) => row.s3 !== undefined && row.retentionOwner === "lifecycle");
+}
+
+/** Rows whose S3 objects `wal-g delete` expires; a lifecycle rule there is only a backstop. */
+export function walgOwnedRows(): BackupType[] {
+  return catalogRows().filter((row) => row.s3 !== undefined && row.retentionOwner === "wal-g");
+}
+
+/** The distinct S3 prefixes wal-g owns (the `postgres` and `wal` rows share one). */
+export function walgPrefixes(): string[] {
+  return [...new Set(walgOwnedRows().map((row) => row.s3?.prefix ?? ""))].sort();
+}
+
+/** Rows kept as EBS snapshots by a DLM policy. */
+export function dlmOwnedRows(): BackupType[] {
+  return catalogRows().filter((row) => row.retentionOwner === "dlm");
+}
+
+/**
+ * Metrics that say how old a row's newest backup is, in order of preference: a backup job's age, or
+ * for continuous WAL archiving the archiver's lag. Their growth past the RPO is what must page.
+ */
+const FRESHNESS_METRICS: readonly MetricName[] = [Metric.backupAgeSeconds, Metric.walArchiveLagSeconds];
+
+export function freshnessMetric(row: BackupType): MetricName | undefined {
+  return FRESHNESS_METRICS.find((metric) => row.metrics.includes(metric));
+}

@@ -1,0 +1,48 @@
+/**
+ * Every policy of the pack, in the order they are reported. The pack's entry (index.ts), the
+ * offline runner (`npm run policy`) and the tests all use this one array.
+ */
+import type { Policies } from "@pulumi/policy";
+import { alarmHasActions } from "./rules/alarmHasActions";
+import { bucketAccessLogging } from "./rules/bucketAccessLogging";
+import { bucketConfiguredOnce } from "./rules/bucketConfiguredOnce";
+import { bucketKmsEncrypted } from "./rules/bucketKmsEncrypted";
+import { bucketPublicAccessBlocked } from "./rules/bucketPublicAccessBlocked";
+import { bucketTlsOnly } from "./rules/bucketTlsOnly";
+import { bucketVersioningEnabled } from "./rules/bucketVersioningEnabled";
+import { catalogJobsHeartbeatAlarmed } from "./rules/catalogJobsHeartbeatAlarmed";
+import { catalogJobsScheduled } from "./rules/catalogJobsScheduled";
+import { catalogRowsAgeAlarmed } from "./rules/catalogRowsAgeAlarmed";
+import { iamNoWildcardGrants } from "./rules/iamNoWildcardGrants";
+import { lifecycleCoversCatalog } from "./rules/lifecycleCoversCatalog";
+import { lifecycleWalgBackstop } from "./rules/lifecycleWalgBackstop";
+import { logGroupRetention } from "./rules/logGroupRetention";
+import { scheduleDeadLetterAndRetry } from "./rules/scheduleDeadLetterAndRetry";
+import { snapshotPolicyCoversCatalog } from "./rules/snapshotPolicyCoversCatalog";
+import { snsTopicEncrypted } from "./rules/snsTopicEncrypted";
+import { ssmDocumentParametersConstrained } from "./rules/ssmDocumentParametersConstrained";
+
+export const POLICY_PACK_NAME = "stellar-insights-backup";
+
+export const BACKUP_POLICIES: Policies = [
+  // One resource at a time, on its inputs, before it is created or changed.
+  iamNoWildcardGrants,
+  alarmHasActions,
+  scheduleDeadLetterAndRetry,
+  snsTopicEncrypted,
+  ssmDocumentParametersConstrained,
+  logGroupRetention,
+  // Across resources, on the whole stack after preview and after update.
+  bucketKmsEncrypted,
+  bucketVersioningEnabled,
+  bucketPublicAccessBlocked,
+  bucketTlsOnly,
+  bucketAccessLogging,
+  bucketConfiguredOnce,
+  lifecycleCoversCatalog,
+  lifecycleWalgBackstop,
+  catalogJobsScheduled,
+  catalogRowsAgeAlarmed,
+  catalogJobsHeartbeatAlarmed,
+  snapshotPolicyCoversCatalog,
+];
