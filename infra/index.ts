@@ -1,11 +1,22 @@
 /**
  * The backup stack: load and validate config, build the components, export what operators need.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BUNDLE_DIR, HOST_NODE_MAJOR } from "./build/bundleJobs";
+import { JOB_KEYS, documentName, type JobKey } from "./catalog";
 import { walgRetentionDays } from "./config/validate";
 import { loadStackConfig } from "./config/load";
 import { BackupBucket } from "./components/backupBucket";
 import { HostAccess } from "./components/hostAccess";
+import { BackupAlarms } from "./components/backupAlarms";
+import { BackupDashboard } from "./components/backupDashboard";
+import { FailureEvents } from "./components/failureEvents";
+import { JobSchedules } from "./components/jobSchedules";
+import { Paging } from "./components/paging";
+import { PostDeployCheck } from "./components/postDeployCheck";
+import { RestoreVerificationImage } from "./components/restoreVerificationImage";
+import { SnapshotPolicy } from "./components/snapshotPolicy";
 import { stackTags } from "./tags";
 
 /** Days the job output log group keeps events (a CloudWatch Logs retention value). */
@@ -30,6 +41,94 @@ const hostAccess = new HostAccess("db-hosts", {
   tags,
 });
 
+// Running and watching the jobs: schedules, paging, alarms, snapshots, dashboard, restore image.
+const stack = pulumi.getStack();
+const accountId = aws.getCallerIdentityOutput().accountId;
+/**
+ * The documents the schedules send, by the names HostConfiguration gives them. Once HostConfiguration
+ * is built here, pass its `documentNames` instead, so each schedule waits for its document.
+ */
+const jobDocumentNames = Object.fromEntries(JOB_KEYS.map((job) => [job, documentName(stack, job)])) as Record<
+  JobKey,
+  pulumi.Input<string>
+>;
+/** What the post-deploy check waits for and re-runs on: HostConfiguration's documents and association. */
+const hostPlaneReady: pulumi.Resource[] = [];
+const hostPlaneVersion: pulumi.Input<string>[] = [];
+
+const paging = new Paging("paging", {
+  stack,
+  region: config.region,
+  accountId,
+  alertEmail: config.alertEmail,
+  alertHttpsEndpoint: config.alertHttpsEndpoint,
+  tags,
+});
+const jobSchedules = new JobSchedules("job-schedules", {
+  stack,
+  region: config.region,
+  accountId,
+  schedules: config.schedules,
+  timezone: config.timezone,
+  hostTarget: config.hostTarget,
+  documentNames: jobDocumentNames,
+  // The hosts' role may write this group, and it has a retention.
+  outputLogGroupName: hostAccess.jobLogGroupName,
+  tags,
+});
+new FailureEvents("failure-events", {
+  stack,
+  topicArn: paging.topicArn,
+  documentNames: JOB_KEYS.map((job) => jobDocumentNames[job]),
+  outputLogGroupName: hostAccess.jobLogGroupName,
+  tags,
+});
+const snapshotPolicy = new SnapshotPolicy("snapshots", {
+  stack,
+  cronExpression: config.schedules.snapshots,
+  retainDays: config.retentionDays.snapshots,
+  hostTarget: config.hostTarget,
+  tags,
+});
+const backupAlarms = new BackupAlarms("alarms", {
+  stack,
+  topicArn: paging.topicArn,
+  metricNamespace: config.metricNamespace,
+  schedules: config.schedules,
+  timezone: config.timezone,
+  thresholds: config.thresholds,
+  deadLetterQueueName: jobSchedules.deadLetterQueueName,
+  snapshotPolicyId: snapshotPolicy.policyId,
+  tags,
+});
+const dashboard = new BackupDashboard("dashboard", {
+  stack,
+  region: config.region,
+  metricNamespace: config.metricNamespace,
+  bucketName: config.bucketName,
+  thresholds: config.thresholds,
+});
+const restoreImage = new RestoreVerificationImage("restore-verification", {
+  stack,
+  region: config.region,
+  accountId,
+  pgMajorVersion: config.pgMajorVersion,
+  nodeMajorVersion: HOST_NODE_MAJOR,
+  restoreTestBundleDir: BUNDLE_DIR,
+  tags,
+});
+if (config.postDeployCheck) {
+  new PostDeployCheck("post-deploy-check", {
+    stack,
+    region: config.region,
+    hostTarget: config.hostTarget,
+    documentName: jobDocumentNames["pg-verify"],
+    outputLogGroupName: hostAccess.jobLogGroupName,
+    after: hostPlaneReady,
+    triggers: hostPlaneVersion,
+  });
+}
+
 export const bucketName = backupBucket.bucketName;
 export const bucketArn = backupBucket.bucketArn;
 export const kmsKeyArn = backupBucket.kmsKeyArn;
@@ -37,3 +136,10 @@ export const walgS3PrefixRoot = pulumi.interpolate`s3://${backupBucket.bucketNam
 export const walgRetention = walgRetentionDays(config.retentionDays);
 export const hostInstanceProfile = hostAccess.instanceProfileName;
 export const jobLogGroup = hostAccess.jobLogGroupName;
+export const alertTopicArn = paging.topicArn;
+export const scheduleNames = jobSchedules.scheduleNames;
+export const scheduleDeadLetterQueue = jobSchedules.deadLetterQueueName;
+export const alarmNames = backupAlarms.alarmNames;
+export const dashboardName = dashboard.dashboardName;
+export const snapshotPolicyId = snapshotPolicy.policyId;
+export const restoreImageRepository = restoreImage.repositoryUrl;

@@ -35,7 +35,7 @@ describe("BackupBucket", () => {
     const bucket = only("aws:s3/bucket:Bucket", (r) => r.inputs.bucket === BUCKET);
     expect(bucket).toMatchObject({ parent: "backups", protect: true });
     expect(bucket.inputs.forceDestroy).toBe(false);
-    const key = only("aws:kms/key:Key");
+    const key = only("aws:kms/key:Key", (r) => r.parent === "backups");
     expect(key).toMatchObject({ parent: "backups", protect: true });
     expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
   });
@@ -118,14 +118,15 @@ describe("BackupBucket", () => {
 
 describe("HostAccess", () => {
   test("an EC2 role with SSM core, the scoped backup policy and an instance profile", () => {
-    const role = only("aws:iam/role:Role");
+    const onHosts = (r: PlannedResource) => r.parent === "db-hosts";
+    const role = only("aws:iam/role:Role", onHosts);
     expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal).toEqual({
       Service: "ec2.amazonaws.com",
     });
-    expect(only("aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn).toBe(
+    expect(only("aws:iam/rolePolicyAttachment:RolePolicyAttachment", onHosts).inputs.policyArn).toBe(
       "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
     );
-    const policy = JSON.parse(String(only("aws:iam/rolePolicy:RolePolicy").inputs.policy));
+    const policy = JSON.parse(String(only("aws:iam/rolePolicy:RolePolicy", onHosts).inputs.policy));
     const actions = policy.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
     expect(actions).not.toContain("s3:*");
     expect(actions).not.toContain("kms:*");
