@@ -1,0 +1,541 @@
+/**
+ * Every policy fails on a plan broken in the one way it guards against, and nothing else fails.
+ * Each case starts from the prod plan completed with issue 6's resources (which passes every
+ * policy, see realPlan.test.ts), breaks one property or removes one resource, and lists exactly the
+ * policies that must then report.
+ */
+import { describe, expect, test } from "vitest";
+import { documentName, Metric } from "../../infra/catalog";
+import {
+  bucketWithRole,
+  completedProdPlan,
+  editJson,
+  evaluate,
+  onBucket,
+  remove,
+  ROLE_TAG,
+  violatedPolicies,
+  type MutablePlan,
+  type MutableResource,
+} from "./fixtures/plans";
+
+const T = {
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  iamPolicy: "aws:iam/policy:Policy",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  versioning: "aws:s3/bucketVersioning:BucketVersioning",
+  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  logging: "aws:s3/bucketLogging:BucketLogging",
+  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  schedule: "aws:scheduler/schedule:Schedule",
+  topic: "aws:sns/topic:Topic",
+  document: "aws:ssm/document:Document",
+  dlm: "aws:dlm/lifecyclePolicy:LifecyclePolicy",
+} as const;
+
+const BACKUPS = "backups";
+const ACCESS_LOGS = "access-logs";
+
+function all(plan: MutablePlan, type: string, predicate: (r: MutableResource) => boolean = () => true): MutableResource[] {
+  const found = plan.resources.filter((r) => r.type === type && predicate(r));
+  if (found.length === 0) throw new Error(`no ${type} in the plan`);
+  return found;
+}
+const first = (plan: MutablePlan, type: string) => all(plan, type)[0];
+
+function addStatement(resource: MutableResource, statement: Record<string, unknown>): void {
+  editJson(resource, "policy", (doc) => doc.Statement.push(statement));
+}
+
+function lifecycleRule(plan: MutablePlan, prefix: string): Record<string, any> {
+  const rules = onBucket(plan, T.lifecycle, BACKUPS).inputs.rules as Record<string, any>[];
+  const rule = rules.find((r) => r.filter?.prefix === prefix);
+  if (!rule) throw new Error(`no lifecycle rule on '${prefix}'`);
+  return rule;
+}
+
+function addLifecycleRule(plan: MutablePlan, prefix: string, days: number): void {
+  onBucket(plan, T.lifecycle, BACKUPS).inputs.rules.push({ id: "added", status: "Enabled", filter: { prefix }, expiration: { days } });
+}
+
+function schedulesOf(plan: MutablePlan, job: Parameters<typeof documentName>[1]): MutableResource[] {
+  const document = documentName(plan.stack, job);
+  return all(plan, T.schedule, (s) => JSON.parse(s.inputs.target.input).DocumentName === document);
+}
+
+function alarmsOn(plan: MutablePlan, metrics: readonly string[], dimension: string, value: string): MutableResource[] {
+  return all(plan, T.alarm, (a) => metrics.includes(a.inputs.metricName) && a.inputs.dimensions?.[dimension] === value);
+}
+
+/** A YAML document whose one parameter has an empty (so useless) allowedValues. */
+const YAML_DOCUMENT = {
+  name: "fixture-unconstrained",
+  documentType: "Command",
+  documentFormat: "YAML",
+  content: "schemaVersion: '2.2'\nparameters:\n  Target:\n    type: String\n    allowedValues: []\nmainSteps: []\n",
+};
+
+interface Case {
+  readonly title: string;
+  /** Policies that must report, exactly; empty for changes that must stay compliant. */
+  readonly fails: readonly string[];
+  /** Text one of the violations must contain. */
+  readonly says?: string;
+  readonly mutate: (plan: MutablePlan) => void;
+}
+
+const cases: Case[] = [
+  // backup-iam-no-wildcard-grants
+  {
+    title: "a role policy allows s3:*",
+    fails: ["backup-iam-no-wildcard-grants"],
+    says: "allows 's3:*'",
+    mutate: (p) => addStatement(first(p, T.rolePolicy), { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::stellar-insights-backups/*" }),
+  },
+  {
+    title: "a role policy allows kms:* on the key",
+    fails: ["backup-iam-no-wildcard-grants"],
+    says: "allows 'kms:*'",
+    mutate: (p) => addStatement(first(p, T.rolePolicy), { Effect: "Allow", Action: ["kms:*"], Resource: "arn:aws:kms:us-east-1:123456789012:key/k" }),
+  },
+  {
+    title: "a role policy allows every action",
+    fails: ["backup-iam-no-wildcard-grants"],
+    says: "allows every action ('*')",
+    mutate: (p) => addStatement(first(p, T.rolePolicy), { Effect: "Allow", Action: "*", Resource: "arn:aws:logs:us-east-1:123456789012:log-group:x" }),
+  },
+  {
+    title: "a role policy allows s3:GetObject on every resource",
+    fails: ["backup-iam-no-wildcard-grants"],
+    says: "allows s3:GetObject on every resource ('*')",
+    mutate: (p) => addStatement(first(p, T.rolePolicy), { Sid: "Wide", Effect: "Allow", Action: "s3:GetObject", Resource: "*" }),
+  },
+  {
+    title: "a role policy allows kms:Decrypt on every key",
+    fails: ["backup-iam-no-wildcard-grants"],
+    says: "on every resource ('arn:aws:kms:us-east-1:123456789012:key/*')",
+    mutate: (p) => addStatement(first(p, T.rolePolicy), { Effect: "Allow", Action: "kms:Decrypt", Resource: "arn:aws:kms:us-east-1:123456789012:key/*" }),
+  },
+  {
+    title: "a role's inline policy allows s3:*",
+    fails: ["backup-iam-no-wildcard-grants"],
+    says: "inline policy 'wide': statement #1 allows 's3:*'",
+    mutate: (p) => {
+      first(p, T.role).inputs.inlinePolicies = [
+        { name: "wide", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b" }] }) },
+      ];
+    },
+  },
+  {
+    title: "a managed policy allows everything but iam:* (Allow with NotAction)",
+    fails: ["backup-iam-no-wildcard-grants"],
+    says: "Allow with NotAction",
+    mutate: (p) =>
+      p.resources.push({
+        type: T.iamPolicy,
+        name: "fixture-not-action",
+        parent: null,
+        inputs: { policy: JSON.stringify({ Statement: { Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b" } }) },
+      }),
+  },
+  {
+    title: "the access-log bucket policy allows s3:* to a principal",
+    fails: ["backup-iam-no-wildcard-grants"],
+    says: "allows 's3:*'",
+    mutate: (p) =>
+      addStatement(onBucket(p, T.bucketPolicy, ACCESS_LOGS), {
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::123456789012:root" },
+        Action: "s3:*",
+        Resource: "arn:aws:s3:::stellar-insights-backups-access-logs/*",
+      }),
+  },
+  {
+    title: "a role policy gains a Deny s3:* statement (compliant)",
+    fails: [],
+    mutate: (p) => addStatement(first(p, T.rolePolicy), { Effect: "Deny", Action: "s3:*", Resource: "*" }),
+  },
+
+  // backup-alarm-has-actions
+  {
+    title: "an alarm has no alarm actions",
+    fails: ["backup-alarm-has-actions"],
+    says: "has no alarmActions",
+    mutate: (p) => (first(p, T.alarm).inputs.alarmActions = []),
+  },
+  {
+    title: "an alarm has no OK actions",
+    fails: ["backup-alarm-has-actions"],
+    says: "has no okActions",
+    mutate: (p) => delete first(p, T.alarm).inputs.okActions,
+  },
+  {
+    title: "an alarm has its actions disabled",
+    fails: ["backup-alarm-has-actions"],
+    says: "actionsEnabled is false",
+    mutate: (p) => (first(p, T.alarm).inputs.actionsEnabled = false),
+  },
+
+  // backup-schedule-dead-letter-and-retry
+  {
+    title: "a schedule has no dead-letter queue",
+    fails: ["backup-schedule-dead-letter-and-retry"],
+    says: "no deadLetterConfig",
+    mutate: (p) => delete first(p, T.schedule).inputs.target.deadLetterConfig,
+  },
+  {
+    title: "a schedule has no retry policy",
+    fails: ["backup-schedule-dead-letter-and-retry"],
+    says: "no retryPolicy",
+    mutate: (p) => delete first(p, T.schedule).inputs.target.retryPolicy,
+  },
+  {
+    title: "a schedule retries 0 times",
+    fails: ["backup-schedule-dead-letter-and-retry"],
+    says: "maximumRetryAttempts 0",
+    mutate: (p) => (first(p, T.schedule).inputs.target.retryPolicy.maximumRetryAttempts = 0),
+  },
+
+  // backup-sns-topic-encrypted
+  {
+    title: "the paging topic is not encrypted",
+    fails: ["backup-sns-topic-encrypted"],
+    says: "has no kmsMasterKeyId",
+    mutate: (p) => delete first(p, T.topic).inputs.kmsMasterKeyId,
+  },
+
+  // backup-ssm-document-parameters-constrained
+  {
+    title: "a JSON document parameter has neither allowedPattern nor allowedValues",
+    fails: ["backup-ssm-document-parameters-constrained"],
+    says: "parameter 'DryRun' has neither allowedPattern nor allowedValues",
+    mutate: (p) =>
+      editJson(first(p, T.document), "content", (doc) => {
+        delete doc.parameters.DryRun.allowedValues;
+      }),
+  },
+  {
+    title: "a YAML document parameter has an empty allowedValues",
+    fails: ["backup-ssm-document-parameters-constrained"],
+    says: "parameter 'Target' has neither allowedPattern nor allowedValues",
+    mutate: (p) => p.resources.push({ type: T.document, name: "fixture-yaml", parent: null, inputs: YAML_DOCUMENT }),
+  },
+  {
+    title: "a document's content is not JSON",
+    fails: ["backup-ssm-document-parameters-constrained"],
+    says: "content is not valid JSON",
+    mutate: (p) => (first(p, T.document).inputs.content = "{ not json"),
+  },
+
+  // backup-log-group-retention
+  {
+    title: "a log group keeps events forever",
+    fails: ["backup-log-group-retention"],
+    says: "has no retentionInDays",
+    mutate: (p) => delete first(p, T.logGroup).inputs.retentionInDays,
+  },
+
+  // backup-bucket-kms-encrypted
+  {
+    title: "the backup bucket encrypts with SSE-S3",
+    fails: ["backup-bucket-kms-encrypted"],
+    says: 'encrypts with "AES256" instead of SSE-KMS',
+    mutate: (p) => {
+      const rule = onBucket(p, T.encryption, BACKUPS).inputs.rules[0].applyServerSideEncryptionByDefault;
+      rule.sseAlgorithm = "AES256";
+      delete rule.kmsMasterKeyId;
+    },
+  },
+  {
+    title: "the backup bucket uses SSE-KMS without a key of its own",
+    fails: ["backup-bucket-kms-encrypted"],
+    says: "without kmsMasterKeyId",
+    mutate: (p) => delete onBucket(p, T.encryption, BACKUPS).inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId,
+  },
+  {
+    title: "the backup bucket's encryption configuration is removed",
+    fails: ["backup-bucket-kms-encrypted"],
+    says: "has no server-side encryption configuration",
+    mutate: (p) => remove(p, onBucket(p, T.encryption, BACKUPS)),
+  },
+
+  // backup-bucket-versioning-enabled
+  {
+    title: "versioning is suspended",
+    fails: ["backup-bucket-versioning-enabled"],
+    says: `is "Suspended", not 'Enabled'`,
+    mutate: (p) => (onBucket(p, T.versioning, BACKUPS).inputs.versioningConfiguration.status = "Suspended"),
+  },
+  {
+    title: "the versioning resource is removed",
+    fails: ["backup-bucket-versioning-enabled"],
+    says: "has no versioning configuration",
+    mutate: (p) => remove(p, onBucket(p, T.versioning, BACKUPS)),
+  },
+
+  // backup-bucket-public-access-blocked
+  ...(["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const).map(
+    (flag): Case => ({
+      title: `the backup bucket's public access block turns ${flag} off`,
+      fails: ["backup-bucket-public-access-blocked"],
+      says: `leaves ${flag} off`,
+      mutate: (p) => (onBucket(p, T.publicAccessBlock, BACKUPS).inputs[flag] = false),
+    }),
+  ),
+  {
+    title: "the access-log bucket's public access block is removed",
+    fails: ["backup-bucket-public-access-blocked"],
+    says: "access-logs bucket 'stellar-insights-backups-access-logs' has no public access block",
+    mutate: (p) => remove(p, onBucket(p, T.publicAccessBlock, ACCESS_LOGS)),
+  },
+
+  // backup-bucket-tls-only
+  {
+    title: "the TLS denial loses its SecureTransport condition",
+    fails: ["backup-bucket-tls-only"],
+    says: "does not deny s3:* without TLS",
+    mutate: (p) => editJson(onBucket(p, T.bucketPolicy, BACKUPS), "policy", (doc) => delete doc.Statement[0].Condition),
+  },
+  {
+    title: "the TLS denial covers the bucket but not its objects",
+    fails: ["backup-bucket-tls-only"],
+    says: "on its objects",
+    mutate: (p) =>
+      editJson(onBucket(p, T.bucketPolicy, BACKUPS), "policy", (doc) => {
+        doc.Statement[0].Resource = doc.Statement[0].Resource.filter((r: string) => !r.endsWith("/*"));
+      }),
+  },
+  {
+    title: "the backup bucket's policy is removed",
+    fails: ["backup-bucket-tls-only"],
+    says: "has no bucket policy",
+    mutate: (p) => remove(p, onBucket(p, T.bucketPolicy, BACKUPS)),
+  },
+  {
+    title: "the access-log bucket's policy drops its TLS denial",
+    fails: ["backup-bucket-tls-only"],
+    says: "access-logs bucket",
+    mutate: (p) =>
+      editJson(onBucket(p, T.bucketPolicy, ACCESS_LOGS), "policy", (doc) => {
+        doc.Statement = doc.Statement.filter((s: { Effect: string }) => s.Effect !== "Deny");
+      }),
+  },
+
+  // backup-bucket-access-logging
+  {
+    title: "access logging is removed",
+    fails: ["backup-bucket-access-logging"],
+    says: "has no access logging",
+    mutate: (p) => remove(p, onBucket(p, T.logging, BACKUPS)),
+  },
+  {
+    title: "the backup bucket logs into itself",
+    fails: ["backup-bucket-access-logging"],
+    says: "logs into itself",
+    mutate: (p) => {
+      const logging = onBucket(p, T.logging, BACKUPS);
+      logging.inputs.targetBucket = logging.inputs.bucket;
+    },
+  },
+
+  // backup-bucket-configured-once
+  {
+    title: "the backup bucket gets a second versioning resource",
+    fails: ["backup-bucket-configured-once"],
+    says: "has 2 BucketVersioning resources",
+    mutate: (p) => p.resources.push({ ...structuredClone(onBucket(p, T.versioning, BACKUPS)), name: "fixture-second-versioning" }),
+  },
+  {
+    title: "the backup bucket loses its role tag",
+    fails: ["backup-bucket-configured-once"],
+    says: "found 0",
+    mutate: (p) => delete bucketWithRole(p, BACKUPS).inputs.tags[ROLE_TAG],
+  },
+
+  // backup-lifecycle-covers-catalog
+  {
+    title: "configs expire after 30 days instead of 90",
+    fails: ["backup-lifecycle-covers-catalog"],
+    says: "expires objects under 'configs/' after 30 days, but 'configs/' needs at least 90",
+    mutate: (p) => (lifecycleRule(p, "configs/").expiration.days = 30),
+  },
+  {
+    title: "the logs rule is removed",
+    fails: ["backup-lifecycle-covers-catalog"],
+    says: "no enabled lifecycle rule expires everything under 'logs/'",
+    mutate: (p) => {
+      const lifecycle = onBucket(p, T.lifecycle, BACKUPS);
+      lifecycle.inputs.rules = lifecycle.inputs.rules.filter((r: any) => r.filter?.prefix !== "logs/");
+    },
+  },
+  {
+    title: "the redis rule is disabled",
+    fails: ["backup-lifecycle-covers-catalog"],
+    says: "'redis/'",
+    mutate: (p) => (lifecycleRule(p, "redis/").status = "Disabled"),
+  },
+  {
+    title: "a narrower rule expires part of configs/ after 1 day",
+    fails: ["backup-lifecycle-covers-catalog"],
+    says: "under 'configs/tmp/' after 1 days",
+    mutate: (p) => addLifecycleRule(p, "configs/tmp/", 1),
+  },
+  {
+    title: "configs expire after 365 days (compliant: longer than the catalog)",
+    fails: [],
+    mutate: (p) => (lifecycleRule(p, "configs/").expiration.days = 365),
+  },
+
+  // backup-lifecycle-walg-backstop
+  {
+    title: "the wal-g backstop equals wal-g's retention",
+    fails: ["backup-lifecycle-walg-backstop"],
+    says: "needs more than 30: wal-g keeps 30 days there",
+    mutate: (p) => (lifecycleRule(p, "postgres/").expiration.days = 30),
+  },
+  {
+    title: "the wal-g backstop rule is removed",
+    fails: ["backup-lifecycle-walg-backstop"],
+    says: "no enabled lifecycle rule expires everything under 'postgres/'",
+    mutate: (p) => {
+      const lifecycle = onBucket(p, T.lifecycle, BACKUPS);
+      lifecycle.inputs.rules = lifecycle.inputs.rules.filter((r: any) => r.filter?.prefix !== "postgres/");
+    },
+  },
+  {
+    title: "the stack exports a wal-g retention as long as the backstop",
+    fails: ["backup-lifecycle-walg-backstop"],
+    says: "(stack output walgRetention)",
+    mutate: (p) => (p.outputs.walgRetention = lifecycleRule(p, "postgres/").expiration.days),
+  },
+  {
+    title: "a rule expires one host's WAL after 7 days",
+    fails: ["backup-lifecycle-walg-backstop"],
+    says: "under 'postgres/db1/wal_005/' after 7 days",
+    mutate: (p) => addLifecycleRule(p, "postgres/db1/wal_005/", 7),
+  },
+  {
+    title: "the wal-g backstop is 31 days (compliant: one day past wal-g)",
+    fails: [],
+    mutate: (p) => (lifecycleRule(p, "postgres/").expiration.days = 31),
+  },
+  {
+    title: "a whole-bucket rule expires everything after 7 days",
+    fails: ["backup-lifecycle-covers-catalog", "backup-lifecycle-walg-backstop"],
+    says: "under the whole bucket after 7 days",
+    mutate: (p) => addLifecycleRule(p, "", 7),
+  },
+  {
+    title: "the lifecycle configuration is removed",
+    fails: ["backup-lifecycle-covers-catalog", "backup-lifecycle-walg-backstop"],
+    mutate: (p) => remove(p, onBucket(p, T.lifecycle, BACKUPS)),
+  },
+
+  // backup-catalog-jobs-scheduled
+  {
+    title: "the full backup's schedules are removed",
+    fails: ["backup-catalog-jobs-scheduled"],
+    says: "catalog job 'pg-backup' (wal-g base backup of PostgreSQL plus the local copy) has no enabled schedule that sends SSM document 'StellarBackup-prod-pg-backup'",
+    mutate: (p) => schedulesOf(p, "pg-backup").forEach((s) => remove(p, s)),
+  },
+  {
+    title: "the cleanup schedules are disabled",
+    fails: ["backup-catalog-jobs-scheduled"],
+    says: "'cleanup'",
+    mutate: (p) => schedulesOf(p, "cleanup").forEach((s) => (s.inputs.state = "DISABLED")),
+  },
+  {
+    title: "the full backup runs weekly, past its 1-day RPO",
+    fails: ["backup-catalog-jobs-scheduled"],
+    says: "leaves up to 7 days between runs, longer than the 'postgres' RPO of 1 day",
+    mutate: (p) => schedulesOf(p, "pg-backup").forEach((s) => (s.inputs.scheduleExpression = "cron(0 2 ? * SUN *)")),
+  },
+  {
+    title: "the Redis schedules send another stack's document",
+    fails: ["backup-catalog-jobs-scheduled"],
+    says: "'redis-backup'",
+    mutate: (p) =>
+      schedulesOf(p, "redis-backup").forEach((s) => {
+        const input = JSON.parse(s.inputs.target.input);
+        input.DocumentName = documentName("staging", "redis-backup");
+        s.inputs.target.input = JSON.stringify(input);
+      }),
+  },
+
+  // backup-catalog-rows-age-alarmed
+  {
+    title: "the Redis age alarms are removed",
+    fails: ["backup-catalog-rows-age-alarmed"],
+    says: "catalog row 'redis' (Redis RDB) has no alarm on BackupAgeSeconds with BackupType=redis",
+    mutate: (p) => alarmsOn(p, [Metric.backupAgeSeconds], "BackupType", "redis").forEach((a) => remove(p, a)),
+  },
+  {
+    title: "the WAL lag alarms watch another row",
+    fails: ["backup-catalog-rows-age-alarmed"],
+    says: "catalog row 'wal'",
+    mutate: (p) => alarmsOn(p, [Metric.walArchiveLagSeconds], "BackupType", "wal").forEach((a) => (a.inputs.dimensions.BackupType = "postgres")),
+  },
+
+  // backup-catalog-jobs-heartbeat-alarmed
+  {
+    title: "the cleanup job's heartbeat alarms are removed",
+    fails: ["backup-catalog-jobs-heartbeat-alarmed"],
+    says: "catalog job 'cleanup' has no alarm on JobHeartbeat or JobLastRunAgeSeconds with Job=cleanup",
+    mutate: (p) => alarmsOn(p, [Metric.jobHeartbeat, Metric.jobLastRunAgeSeconds], "Job", "cleanup").forEach((a) => remove(p, a)),
+  },
+  {
+    title: "the health check's heartbeat alarms ignore missing data",
+    fails: ["backup-catalog-jobs-heartbeat-alarmed"],
+    says: `treats missing data as "notBreaching"`,
+    mutate: (p) =>
+      alarmsOn(p, [Metric.jobHeartbeat, Metric.jobLastRunAgeSeconds], "Job", "health-check").forEach((a) => (a.inputs.treatMissingData = "notBreaching")),
+  },
+
+  // backup-snapshot-policy-covers-catalog
+  {
+    title: "snapshots are kept 21 days instead of 28",
+    fails: ["backup-snapshot-policy-covers-catalog"],
+    says: "keeps snapshots 21 days, less than 28 days",
+    mutate: (p) => all(p, T.dlm).forEach((d) => (d.inputs.policyDetails.schedules[0].retainRule = { interval: 21, intervalUnit: "DAYS" })),
+  },
+  {
+    title: "the snapshot policies are disabled",
+    fails: ["backup-snapshot-policy-covers-catalog"],
+    says: "has no enabled DLM lifecycle policy that covers it",
+    mutate: (p) => all(p, T.dlm).forEach((d) => (d.inputs.state = "DISABLED")),
+  },
+  {
+    title: "snapshots are taken twice a month, past the 7-day RPO",
+    fails: ["backup-snapshot-policy-covers-catalog"],
+    says: "less often than the RPO of 7 days",
+    mutate: (p) =>
+      all(p, T.dlm).forEach((d) => (d.inputs.policyDetails.schedules[0].createRule = { cronExpression: "cron(0 3 1,15 * ? *)" })),
+  },
+  {
+    title: "snapshots are kept as the 4 newest weekly ones (compliant: 4 x 7 days)",
+    fails: [],
+    mutate: (p) => all(p, T.dlm).forEach((d) => (d.inputs.policyDetails.schedules[0].retainRule = { count: 4 })),
+  },
+];
+
+describe("each mutation of the completed prod plan fails exactly its policies", () => {
+  test.each(cases)("$title", async ({ fails, says, mutate }) => {
+    const plan = await completedProdPlan();
+    mutate(plan);
+    const evaluation = await evaluate(plan);
+    expect(violatedPolicies(evaluation)).toEqual([...fails].sort());
+    if (says !== undefined) {
+      expect(evaluation.violations.map((v) => v.message).join("\n")).toContain(says);
+    }
+  });
+});
+
+test("every policy of the pack is broken by at least one mutation", async () => {
+  const { BACKUP_POLICIES } = await import("../../policies/policies");
+  const covered = new Set(cases.flatMap((c) => c.fails));
+  expect(BACKUP_POLICIES.map((p) => p.name).filter((name) => !covered.has(name))).toEqual([]);
+});
