@@ -7,5 +7,7 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // Host tests build their sandbox bucket from one offline synth of the prod stack.
+    globalSetup: ["test/host/support/globalSetup.ts"],
   },
 });

@@ -1,0 +1,100 @@
+/**
+ * Writes that never leave a partial file under a final name: write a temp file in the same
+ * directory, fsync it, then rename it over the target (atomic on one file system). A crash leaves
+ * at most a `.partial` temp file, which no job ever reads as a backup.
+ */
+import { randomBytes } from "node:crypto";
+import { promises as fs, constants as fsConstants } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+export interface FileOwnership {
+  /** Permission bits, e.g. 0o640. */
+  readonly mode?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+/** `.<name>.<random>.partial` beside `path`: same file system, so the final rename is atomic. */
+export function tempSibling(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.partial`);
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function finish(temp: string, target: string, own: FileOwnership): Promise<void> {
+  if (own.mode !== undefined) await fs.chmod(temp, own.mode);
+  if (own.uid !== undefined || own.gid !== undefined) await fs.chown(temp, own.uid ?? -1, own.gid ?? -1);
+  await fs.rename(temp, target);
+  await fsyncDir(dirname(target));
+}
+
+export async function writeFileAtomic(path: string, data: string | Buffer, own: FileOwnership = {}): Promise<void> {
+  await fs.mkdir(dirname(path), { recursive: true });
+  const temp = tempSibling(path);
+  try {
+    const handle = await fs.open(temp, "wx", own.mode ?? 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await finish(temp, path, own);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Copies `source` (opened once, so a file replaced meanwhile is copied whole) to `target`. */
+export async function copyFileAtomic(source: string, target: string, own: FileOwnership = {}): Promise<void> {
+  await fs.mkdir(dirname(target), { recursive: true });
+  const temp = tempSibling(target);
+  try {
+    await fs.copyFile(source, temp, fsConstants.COPYFILE_EXCL);
+    const handle = await fs.open(temp, "r+");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await finish(temp, target, own);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Renames a finished temp file into place (same directory), with ownership set first. */
+export async function publishFile(temp: string, target: string, own: FileOwnership = {}): Promise<void> {
+  await finish(temp, target, own);
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await fs.lstat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+}
+
+/**
+ * Moves `path` to `<path>.<suffix>` (adding `.1`, `.2`… if that exists), never over an earlier
+ * copy. Returns the new path, or undefined when there was nothing to move.
+ */
+export async function moveAside(path: string, suffix: string): Promise<string | undefined> {
+  if (!(await exists(path))) return undefined;
+  let target = `${path}.${suffix}`;
+  for (let n = 1; await exists(target); n++) target = `${path}.${suffix}.${n}`;
+  await fs.rename(path, target);
+  return target;
+}

@@ -1,0 +1,83 @@
+/**
+ * Job parameters arrive as environment variables (the SSM documents pass them that way, never
+ * spliced into a script). Each is checked against a pattern; every problem is reported at once,
+ * before anything is touched.
+ */
+import { UsageError } from "./errors";
+
+/** The value a destructive job needs in `CONFIRM` to act; anything else is a dry run. */
+export const CONFIRM_VALUE = "yes-restore";
+
+export class Params {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === "" ? undefined : value;
+  }
+
+  /** An optional value matching `pattern`; `fallback` when unset. */
+  text(name: string, pattern: RegExp, allowed: string, fallback?: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!pattern.test(value)) {
+      this.problems.push(`${name}=${JSON.stringify(value)} is not allowed: expected ${allowed}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  required(name: string, pattern: RegExp, allowed: string): string {
+    if (this.raw(name) === undefined) {
+      this.problems.push(`${name} is required: expected ${allowed}`);
+      return "";
+    }
+    return this.text(name, pattern, allowed) ?? "";
+  }
+
+  integer(name: string, min: number, max: number, fallback: number): number {
+    const value = this.text(name, /^\d+$/, `a whole number from ${min} to ${max}`);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (n < min || n > max) {
+      this.problems.push(`${name}=${value} is out of range: expected a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  /** Comma-separated choices from `allowed`; all of them when unset. */
+  list<T extends string>(name: string, allowed: readonly T[]): T[] {
+    const value = this.raw(name);
+    if (value === undefined) return [...allowed];
+    const items = value.split(",").map((s) => s.trim());
+    const bad = items.filter((s) => !(allowed as readonly string[]).includes(s));
+    if (bad.length > 0 || items.length === 0) {
+      this.problems.push(`${name}=${JSON.stringify(value)} is not allowed: expected a comma-separated list of ${allowed.join(", ")}`);
+      return [...allowed];
+    }
+    return [...new Set(items as T[])];
+  }
+
+  /**
+   * True only for exactly `CONFIRM_VALUE`. Any other non-empty value is an error rather than a
+   * silent dry run, so a typo ("yes") is noticed.
+   */
+  confirmed(name = "CONFIRM"): boolean {
+    const value = this.raw(name);
+    if (value === undefined) return false;
+    if (value !== CONFIRM_VALUE) {
+      this.problems.push(`${name}=${JSON.stringify(value)} is not the confirmation: set ${name}=${CONFIRM_VALUE} to act, or leave it unset for a dry run`);
+    }
+    return value === CONFIRM_VALUE;
+  }
+
+  /** Throws one `UsageError` listing every problem found so far. */
+  check(): void {
+    if (this.problems.length > 0) {
+      throw new UsageError(`bad parameters: ${this.problems.join("; ")}`, "nothing was changed; fix the parameters and run again");
+    }
+  }
+}

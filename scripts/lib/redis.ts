@@ -1,0 +1,174 @@
+/**
+ * Redis for the backup and restore jobs: a client from the host config, INFO parsing, the
+ * BGSAVE-and-really-wait that the runbook's `redis-cli BGSAVE; cp` lacks, and dump verification.
+ */
+import { createClient } from "@redis/client";
+import { promises as fs } from "node:fs";
+import type { HostConfig } from "../../infra/catalog/hostConfig";
+import { JobError } from "./errors";
+import { runCommand } from "./exec";
+import type { Logger } from "./log";
+import { sleep, waitFor } from "./time";
+
+function newClient(config: HostConfig) {
+  return createClient({
+    socket: { host: config.redis.host, port: config.redis.port, connectTimeout: 5000, reconnectStrategy: false },
+  });
+}
+
+export type RedisConnection = ReturnType<typeof newClient>;
+
+export async function connectRedis(config: HostConfig): Promise<RedisConnection> {
+  const client = newClient(config);
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new JobError(
+      `cannot connect to Redis at ${config.redis.host}:${config.redis.port}: ${(error as Error).message}`,
+      `check the service ('${config.redis.service.status.join(" ")}')`,
+    );
+  }
+  return client;
+}
+
+export async function command(client: RedisConnection, args: readonly string[]): Promise<unknown> {
+  return client.sendCommand([...args]);
+}
+
+/** One CONFIG GET value; the client may hand the reply over as [name, value] or as a map. */
+export async function configGet(client: RedisConnection, name: string): Promise<string | undefined> {
+  let reply: unknown;
+  try {
+    reply = await command(client, ["CONFIG", "GET", name]);
+  } catch {
+    return undefined;
+  }
+  if (Array.isArray(reply)) return reply.length >= 2 && reply[1] !== "" ? String(reply[1]) : undefined;
+  if (reply instanceof Map) return reply.has(name) ? String(reply.get(name)) : undefined;
+  if (reply !== null && typeof reply === "object" && name in reply) return String((reply as Record<string, unknown>)[name]);
+  return undefined;
+}
+
+/** `INFO <section>` as key → value. */
+export async function info(client: RedisConnection, section: string): Promise<Record<string, string>> {
+  const text = String(await command(client, ["INFO", section]));
+  const result: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const at = line.indexOf(":");
+    if (at > 0 && !line.startsWith("#")) result[line.slice(0, at)] = line.slice(at + 1);
+  }
+  return result;
+}
+
+/** Keys in every database (`db0:keys=3,expires=1,…` lines of INFO keyspace). */
+export async function keyCount(client: RedisConnection): Promise<number> {
+  const keyspace = await info(client, "keyspace");
+  return Object.values(keyspace).reduce((sum, v) => sum + Number(/keys=(\d+)/.exec(v)?.[1] ?? 0), 0);
+}
+
+export async function lastSave(client: RedisConnection): Promise<number> {
+  return Number(await command(client, ["LASTSAVE"]));
+}
+
+async function serverSeconds(client: RedisConnection): Promise<number> {
+  const [seconds] = (await command(client, ["TIME"])) as string[];
+  return Number(seconds);
+}
+
+/**
+ * BGSAVE returns before the dump is written. Wait until LASTSAVE moves past the value read before
+ * and the last bgsave status is ok; then the dump on disk is the complete new one.
+ */
+export async function bgsaveAndWait(client: RedisConnection, log: Logger, timeoutMs: number): Promise<{ readonly lastSave: number }> {
+  const deadline = Date.now() + timeoutMs;
+  const timeLeft = () => Math.max(0, deadline - Date.now());
+  const before = await lastSave(client);
+  // LASTSAVE has one-second resolution: a save finishing in the same second as the one before
+  // would not move it. Start ours in a later second.
+  while ((await serverSeconds(client)) <= before) await sleep(100);
+  for (;;) {
+    const persistence = await info(client, "persistence");
+    if (persistence.rdb_bgsave_in_progress === "1") {
+      log.info("a background save is already running; waiting for it before starting ours");
+    } else {
+      try {
+        // SCHEDULE: if an AOF rewrite is running, Redis starts the save right after it.
+        const reply = String(await command(client, ["BGSAVE", "SCHEDULE"]));
+        log.info("BGSAVE sent", { reply, lastSaveBefore: before });
+        break;
+      } catch (error) {
+        if (!/already in progress/i.test((error as Error).message)) {
+          throw new JobError(`Redis refused BGSAVE: ${(error as Error).message}`, "read the Redis log");
+        }
+      }
+    }
+    if (timeLeft() === 0) throw new JobError(`another background save kept running for ${Math.round(timeoutMs / 1000)} s`);
+    await sleep(200);
+  }
+  const after = await waitFor(
+    async () => {
+      const persistence = await info(client, "persistence");
+      const saved = await lastSave(client);
+      const idle = persistence.rdb_bgsave_in_progress === "0" && persistence.aof_rewrite_in_progress !== "1";
+      if (saved > before && idle && persistence.rdb_last_bgsave_status === "ok") return saved;
+      if (saved === before && idle && persistence.rdb_last_bgsave_status === "err" && persistence.aof_rewrite_scheduled !== "1") {
+        throw new JobError(
+          "Redis BGSAVE failed (rdb_last_bgsave_status:err)",
+          "read the Redis log: usually the dump directory is full or not writable",
+        );
+      }
+      return undefined;
+    },
+    {
+      timeoutMs: timeLeft(),
+      intervalMs: 200,
+      onTimeout: () =>
+        new JobError(
+          `Redis BGSAVE did not finish within ${Math.round(timeoutMs / 1000)} s (LASTSAVE still ${before})`,
+          "check the Redis log and disk; raise BGSAVE_TIMEOUT_SECONDS for a large dataset",
+        ),
+    },
+  );
+  return { lastSave: after };
+}
+
+export interface DumpCheck {
+  readonly bytes: number;
+  /** RDB format version from the header (`REDIS0010` → 10). */
+  readonly rdbVersion: number;
+  /** Keys in the dump, as counted by redis-check-rdb. */
+  readonly keys: number;
+  /** Keys whose TTL had already passed when the dump was checked (dropped when loaded). */
+  readonly alreadyExpired: number;
+}
+
+/**
+ * A dump is good when it is non-empty, starts with the `REDIS` magic and passes redis-check-rdb
+ * (whole-file parse and CRC64 checksum), which also counts its keys.
+ */
+export async function verifyDump(path: string): Promise<DumpCheck> {
+  const stat = await fs.stat(path);
+  if (stat.size === 0) throw new JobError(`the Redis dump ${path} is empty`);
+  const handle = await fs.open(path, "r");
+  const header = Buffer.alloc(9);
+  try {
+    await handle.read(header, 0, 9, 0);
+  } finally {
+    await handle.close();
+  }
+  const magic = /^REDIS(\d{4})$/.exec(header.toString("latin1"));
+  if (!magic) throw new JobError(`${path} is not a Redis dump (no REDIS magic at the start)`);
+  const result = await runCommand(["redis-check-rdb", path], { timeoutMs: 30 * 60_000 });
+  const keys = /\[info\]\s+(\d+)\s+keys read/.exec(result.stdout);
+  if (result.code !== 0 || !keys) {
+    const detail = result.stdout.trim().split("\n").slice(-3).join(" | ") || result.stderr.trim();
+    throw new JobError(`redis-check-rdb rejected ${path}: ${detail}`, "the dump is corrupt or truncated");
+  }
+  return {
+    bytes: stat.size,
+    rdbVersion: Number(magic[1]),
+    keys: Number(keys[1]),
+    alreadyExpired: Number(/\[info\]\s+(\d+)\s+already expired/.exec(result.stdout)?.[1] ?? 0),
+  };
+}

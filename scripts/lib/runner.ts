@@ -1,0 +1,169 @@
+/**
+ * Every job runs through `runJob`: it loads the host config, takes the job's lock, logs start and
+ * end, times the run, and always publishes the run metrics (JobSucceeded, JobFailed,
+ * JobDurationSeconds, JobHeartbeat) plus whatever row metrics the job recorded, on failure too.
+ * A failure ends with one line on stderr that says what broke and what to look at.
+ */
+import { Metric, type JobKey, type RestoreKey } from "../../infra/catalog";
+import type { HostConfig } from "../../infra/catalog/hostConfig";
+import { EXIT, JobError, UsageError, errorMessage } from "./errors";
+import { hostIdOf, loadHostConfig } from "./hostConfig";
+import { acquireLock, LockBusyError, type HeldLock } from "./lock";
+import { createLogger, type Logger } from "./log";
+import { MetricsRecorder, publishMetrics } from "./metrics";
+import { Params } from "./params";
+import { writeRunRecord } from "./runRecords";
+import { BackupStore } from "./s3";
+
+export type RunnableJob = JobKey | RestoreKey;
+
+export interface JobContext {
+  readonly job: RunnableJob;
+  readonly config: HostConfig;
+  readonly configPath: string;
+  readonly hostId: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly params: Params;
+  readonly log: Logger;
+  readonly metrics: MetricsRecorder;
+  /** Created on first use, closed by the runner. */
+  readonly store: () => BackupStore;
+  readonly startedAt: Date;
+}
+
+/** What a job body may return: health-check reports warning/critical through its exit code. */
+export interface JobOutcome {
+  readonly exitCode?: number;
+  /** One line for the person reading the SSM output. */
+  readonly summary?: string;
+}
+
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly writeStdout?: (line: string) => void;
+  readonly writeStderr?: (line: string) => void;
+}
+
+function onCallLine(job: string, host: string, seconds: number, error: unknown): string {
+  const hint = error instanceof JobError && error.hint ? ` Next: ${error.hint}.` : "";
+  return `${job} FAILED on ${host} after ${seconds.toFixed(1)} s: ${errorMessage(error)}.${hint}`;
+}
+
+/** Runs `body` as job `job`; resolves with the process exit code (it never throws). */
+export async function runJob(
+  job: RunnableJob,
+  body: (ctx: JobContext) => Promise<JobOutcome | void>,
+  options: RunOptions = {},
+): Promise<number> {
+  const env = options.env ?? process.env;
+  const writeStdout = options.writeStdout ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const writeStderr = options.writeStderr ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = createLogger(job, writeStdout);
+  const startedAt = new Date();
+  const elapsed = () => (Date.now() - startedAt.getTime()) / 1000;
+
+  let config: HostConfig;
+  let configPath: string;
+  let hostId: string;
+  try {
+    ({ config, path: configPath } = loadHostConfig(env));
+    hostId = hostIdOf(config);
+  } catch (error) {
+    // Without the config there is no namespace or endpoint to publish to: the missing
+    // JobHeartbeat is what raises the alarm.
+    log.error("cannot start: host config unusable", { error });
+    writeStderr(`${onCallLine(job, "this host", elapsed(), error)} No metrics were published; the JobHeartbeat alarm will fire.`);
+    return EXIT.usage;
+  }
+
+  const metrics = new MetricsRecorder(job);
+  let store: BackupStore | undefined;
+  const ctx: JobContext = {
+    job,
+    config,
+    configPath,
+    hostId,
+    env,
+    params: new Params(env),
+    log,
+    metrics,
+    store: () => (store ??= new BackupStore(config)),
+    startedAt,
+  };
+
+  let lock: HeldLock | undefined;
+  let outcome: JobOutcome | void = undefined;
+  let failure: unknown;
+  log.info("started", { host: hostId, config: configPath, pid: process.pid });
+  try {
+    lock = await acquireLock(config.paths.lockDir, job);
+    if (lock.replacedStale) log.warn("took over a lock left by a run that died", { lock: lock.path, deadRun: lock.replacedStale });
+    outcome = await body(ctx);
+  } catch (error) {
+    failure = error;
+  }
+
+  const seconds = elapsed();
+  const succeeded = failure === undefined;
+  if (lock) {
+    // Only runs that held the lock count as runs: a stuck run must not look fresh through the
+    // busy attempts behind it.
+    const record = { job, finishedAt: new Date().toISOString(), exitCode: succeeded ? (outcome?.exitCode ?? EXIT.ok) : EXIT.failed, succeeded };
+    await writeRunRecord(config.paths.stateDir, record).catch((error: unknown) =>
+      log.warn("could not record the run for the health check", { error }),
+    );
+  }
+  metrics.jobMetric(Metric.jobSucceeded, succeeded ? 1 : 0);
+  metrics.jobMetric(Metric.jobFailed, succeeded ? 0 : 1);
+  metrics.jobMetric(Metric.jobDurationSeconds, Math.round(seconds * 1000) / 1000);
+  metrics.jobMetric(Metric.jobHeartbeat, 1);
+  let publishError: unknown;
+  try {
+    await publishMetrics(config, metrics.all());
+  } catch (error) {
+    publishError = error;
+  }
+  store?.destroy();
+  await lock?.release().catch((error: unknown) => log.warn("could not remove the lock file", { error }));
+
+  if (!succeeded) {
+    log.error("failed", {
+      seconds,
+      error: errorMessage(failure),
+      ...(failure instanceof JobError && failure.hint ? { hint: failure.hint } : {}),
+      ...(failure instanceof JobError ? {} : { stack: (failure as Error)?.stack }),
+    });
+    if (publishError) log.error("metrics not published", { error: errorMessage(publishError) });
+    writeStderr(onCallLine(job, hostId, seconds, failure));
+    if (failure instanceof LockBusyError) return EXIT.busy;
+    if (failure instanceof UsageError) return EXIT.usage;
+    return EXIT.failed;
+  }
+  if (publishError) {
+    log.error("metrics not published", { error: errorMessage(publishError) });
+    writeStderr(`${job} did its work on ${hostId} but could not publish its metrics: ${errorMessage(publishError)}. The JobHeartbeat alarm will fire; check CloudWatch access from this host.`);
+    return EXIT.failed;
+  }
+  const exitCode = outcome?.exitCode ?? EXIT.ok;
+  log.info("finished", { seconds, exitCode, ...(outcome?.summary ? { summary: outcome.summary } : {}) });
+  if (outcome?.summary) (exitCode === EXIT.ok ? writeStdout : writeStderr)(outcome.summary);
+  return exitCode;
+}
+
+/** The last line of every job entry file: run `main` and exit with its code once output is flushed. */
+export function exitWith(main: () => Promise<number>): void {
+  // The SDK's multi-line "upgrade Node.js" notice would bury the one-line failure message on
+  // stderr; the install document checks the Node.js version instead.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  main().then(
+    (code) => {
+      process.exitCode = code;
+      // Open sockets (SDK keep-alive, database clients) must not keep a finished job alive.
+      setImmediate(() => process.exit(code));
+    },
+    (error: unknown) => {
+      process.stderr.write(`unexpected error outside the job runner: ${errorMessage(error)}\n`);
+      process.exit(EXIT.failed);
+    },
+  );
+}

@@ -1,0 +1,43 @@
+/** UTC time formats used in S3 keys and file names: sortable, no separators a shell minds. */
+
+/** `20240115T020000Z` */
+export function utcStamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+}
+
+export const UTC_STAMP_PATTERN = /\d{8}T\d{6}Z/;
+
+/** Parses `utcStamp` output back; undefined when the text holds none. */
+export function parseUtcStamp(text: string): Date | undefined {
+  const m = /(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s] = m.map(Number);
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+}
+
+/** `2024-01-15` */
+export function utcDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export function secondsBetween(earlier: Date, later: Date): number {
+  return Math.max(0, Math.round((later.getTime() - earlier.getTime()) / 1000));
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it returns a value (not undefined) or the time is up, then throws `onTimeout()`. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  options: { readonly timeoutMs: number; readonly intervalMs?: number; readonly onTimeout: () => Error },
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() >= deadline) throw options.onTimeout();
+    await sleep(options.intervalMs ?? 200);
+  }
+}

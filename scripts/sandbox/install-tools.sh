@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Installs the real tools the sandbox and the host tests run: Redis, PostgreSQL 15, moto_server.
+# Idempotent and cheap when everything is there: apt-get update runs once per machine (marker
+# file), apt-get install only for what is missing, pip only when moto_server is not on PATH.
+# wal-g is reported, never faked: without it the sandbox's archive_command fails visibly.
+set -euo pipefail
+
+PG_MAJOR="${PG_MAJOR:-15}"
+CACHE_DIR="${STELLAR_SANDBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stellar-insights-backup}"
+APT_MARKER="$CACHE_DIR/apt-updated"
+WALG_BIN="${WALG_BIN:-$CACHE_DIR/bin/wal-g}"
+WALG_VERSION="v3.0.9"
+mkdir -p "$CACHE_DIR/bin"
+
+say() { printf 'install-tools: %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing_packages=()
+command -v redis-server >/dev/null 2>&1 && command -v redis-check-rdb >/dev/null 2>&1 || missing_packages+=(redis-server)
+[ -x "/usr/lib/postgresql/$PG_MAJOR/bin/initdb" ] || missing_packages+=("postgresql-$PG_MAJOR")
+
+if [ "${#missing_packages[@]}" -gt 0 ]; then
+  if [ ! -f "$APT_MARKER" ]; then
+    say "apt-get update (once per machine)"
+    as_root apt-get update -qq
+    touch "$APT_MARKER"
+  fi
+  say "apt-get install -y ${missing_packages[*]}"
+  # The postgresql package would start a system cluster on 5432; the sandbox runs its own.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}"
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now redis-server >/dev/null 2>&1 || true
+  fi
+else
+  say "redis-server and PostgreSQL $PG_MAJOR already installed"
+fi
+
+if command -v moto_server >/dev/null 2>&1; then
+  say "moto_server already installed"
+else
+  say "pip install 'moto[server]'"
+  python3 -m pip install --quiet 'moto[server]'
+  command -v moto_server >/dev/null 2>&1 || { say "moto_server still not on PATH after pip install"; exit 1; }
+fi
+
+for tool in redis-server redis-cli redis-check-rdb moto_server runuser; do
+  command -v "$tool" >/dev/null 2>&1 || { say "missing after install: $tool"; exit 1; }
+done
+id postgres >/dev/null 2>&1 || { say "system user 'postgres' is missing (the postgresql package creates it)"; exit 1; }
+id redis >/dev/null 2>&1 || { say "system user 'redis' is missing (the redis-server package creates it)"; exit 1; }
+
+# wal-g: only a real build counts. Report why it is unavailable; the rest of the sandbox works.
+if [ -x "$WALG_BIN" ]; then
+  say "wal-g: $("$WALG_BIN" --version 2>&1 | head -1) at $WALG_BIN"
+elif command -v go >/dev/null 2>&1; then
+  say "wal-g: trying 'go install github.com/wal-g/wal-g/main/pg@$WALG_VERSION'"
+  if out="$(GOBIN="$CACHE_DIR/gobin" go install "github.com/wal-g/wal-g/main/pg@$WALG_VERSION" 2>&1)"; then
+    mv "$CACHE_DIR/gobin/pg" "$WALG_BIN"
+    say "wal-g: installed at $WALG_BIN"
+  else
+    say "wal-g: UNAVAILABLE — go install failed: $(printf '%s' "$out" | tail -3 | tr '\n' ' ')"
+    say "wal-g: the sandbox's PostgreSQL keeps archive_command pointing at $WALG_BIN, so WAL archiving fails visibly"
+  fi
+else
+  say "wal-g: UNAVAILABLE — Go is not installed (apt-get install -y golang-go, then rerun)"
+fi
+say "done"

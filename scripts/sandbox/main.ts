@@ -1,0 +1,64 @@
+/**
+ * `npm run sandbox [-- --stack prod] [-- --aof]`: brings the sandbox up from the stack's synth
+ * output, prints where everything is and how to run a job against it, and tears it all down on
+ * Ctrl-C (SIGINT) or SIGTERM.
+ */
+import { parseArgs } from "node:util";
+import { startSandbox, WALG_CACHE_BINARY, type Sandbox } from "./sandbox";
+import { existsSync } from "node:fs";
+
+function describe(sb: Sandbox): string {
+  const h = sb.hostConfig;
+  const env = Object.entries(sb.env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+  return [
+    `sandbox for stack '${sb.stack}' is up in ${sb.dir}`,
+    `  moto (S3, CloudWatch, SSM, SNS, KMS): ${sb.moto.endpoint}  bucket s3://${sb.bucket.name} (KMS ${sb.bucket.kmsKeyArn})`,
+    sb.postgres ? `  PostgreSQL ${h.postgres.majorVersion}: 127.0.0.1:${sb.postgres.port} user postgres, data ${sb.postgres.pgData}, log ${sb.postgres.logFile}` : "  PostgreSQL: not started",
+    sb.redis ? `  Redis: 127.0.0.1:${sb.redis.port}, dump ${h.redis.dir}/${h.redis.dbfilename}, AOF ${h.redis.appendonly ? "on" : "off"}` : "  Redis: not started",
+    `  host config: ${sb.hostConfigPath}`,
+    `  wal-g: ${existsSync(WALG_CACHE_BINARY) ? WALG_CACHE_BINARY : `not installed (${WALG_CACHE_BINARY}): WAL archiving fails visibly; run scripts/sandbox/install-tools.sh`}`,
+    "",
+    "run a job against it, e.g.:",
+    `  ${env} node --import tsx scripts/jobs/redis-backup.ts`,
+    "",
+    "Ctrl-C stops everything and removes the temp dir.",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      stack: { type: "string", default: "prod" },
+      aof: { type: "boolean", default: false },
+    },
+  });
+  const sandbox = await startSandbox({ stack: values.stack, redisAppendonly: values.aof });
+  console.log(describe(sandbox));
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the sandbox…`);
+    sandbox.stop().then(
+      () => {
+        console.log("sandbox stopped, temp dir removed");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`sandbox stop failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  // Keep the process alive until a signal arrives.
+  setInterval(() => undefined, 1 << 30);
+}
+
+main().catch((error: unknown) => {
+  console.error(`sandbox: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+/**
+ * Reads the offline synth output (`out/synth/<stack>/plan.json`) the way a host would see the
+ * stack: the sandbox bucket gets the name, versioning, encryption, policy and lifecycle declared
+ * there, not a restatement of them.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+
+export const REPO_ROOT = resolve(__dirname, "..", "..");
+
+export interface PlanResource {
+  readonly type: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly inputs: Record<string, unknown>;
+}
+
+export interface Plan {
+  readonly stack: string;
+  readonly resources: readonly PlanResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+export function defaultSynthDir(stack: string): string {
+  return join(REPO_ROOT, "out", "synth", stack);
+}
+
+/** Runs `npm run synth` for `stack` into `outDir` (offline, a couple of seconds). */
+export function synthesize(stack: string, outDir: string): void {
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(REPO_ROOT, "infra", "synth", "main.ts"), "--stack", stack, "--out", outDir],
+    { cwd: REPO_ROOT, encoding: "utf8" },
+  );
+  if (result.status !== 0) {
+    throw new Error(`synth of stack '${stack}' failed (exit ${result.status}): ${(result.stderr || result.stdout).trim()}`);
+  }
+}
+
+/** The plan in `synthDir`, synthesizing it first when it is missing. */
+export function loadPlan(stack: string, synthDir = defaultSynthDir(stack)): Plan {
+  const path = join(synthDir, "plan.json");
+  if (!existsSync(path)) synthesize(stack, synthDir);
+  const plan = JSON.parse(readFileSync(path, "utf8")) as Plan;
+  if (plan.stack !== stack) throw new Error(`${path} is the plan of stack '${plan.stack}', not '${stack}'`);
+  return plan;
+}
+
+const BUCKET_ROLE_TAG = "stellar-insights:bucket-role";
+
+export interface BucketLayout {
+  readonly name: string;
+  readonly versioning?: string;
+  readonly encryption?: {
+    readonly sseAlgorithm: string;
+    readonly bucketKeyEnabled: boolean;
+  };
+  /** The bucket policy as declared (JSON text). */
+  readonly policy?: string;
+  /** Lifecycle rules in the plan's (Pulumi) shape. */
+  readonly lifecycleRules: readonly Record<string, unknown>[];
+}
+
+function forBucket(plan: Plan, type: string, bucket: string): PlanResource | undefined {
+  return plan.resources.find((r) => r.type === type && r.inputs.bucket === bucket);
+}
+
+/** The backup bucket's layout: the `aws:s3/bucket:Bucket` tagged as the backups bucket and its satellites. */
+export function backupBucketLayout(plan: Plan): BucketLayout {
+  const bucket = plan.resources.find(
+    (r) => r.type === "aws:s3/bucket:Bucket" && (r.inputs.tags as Record<string, string> | undefined)?.[BUCKET_ROLE_TAG] === "backups",
+  );
+  const name = bucket?.inputs.bucket;
+  if (typeof name !== "string") throw new Error(`the plan of stack '${plan.stack}' has no bucket tagged ${BUCKET_ROLE_TAG}=backups`);
+  const versioning = forBucket(plan, "aws:s3/bucketVersioning:BucketVersioning", name)?.inputs.versioningConfiguration as
+    | { status?: string }
+    | undefined;
+  const sse = forBucket(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", name)
+    ?.inputs.rules as { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string }; bucketKeyEnabled?: boolean }[] | undefined;
+  const policy = forBucket(plan, "aws:s3/bucketPolicy:BucketPolicy", name)?.inputs.policy;
+  const lifecycle = forBucket(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", name)?.inputs.rules;
+  const rule = sse?.[0];
+  return {
+    name,
+    ...(versioning?.status ? { versioning: versioning.status } : {}),
+    ...(rule?.applyServerSideEncryptionByDefault?.sseAlgorithm
+      ? { encryption: { sseAlgorithm: rule.applyServerSideEncryptionByDefault.sseAlgorithm, bucketKeyEnabled: rule.bucketKeyEnabled === true } }
+      : {}),
+    ...(typeof policy === "string" ? { policy } : {}),
+    lifecycleRules: Array.isArray(lifecycle) ? (lifecycle as Record<string, unknown>[]) : [],
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * The local sandbox: moto (S3, CloudWatch, SSM, SNS, KMS), PostgreSQL 15 and Redis on 127.0.0.1
+ * free ports, in one temp dir, configured from the stack's synth output and the rendered config
+ * fragments, with a host config file that points the jobs at all of it. `startSandbox` brings it
+ * up; `stop()` tears everything down and removes the temp dir. Tests use it per file.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseHostConfig, type HostConfig } from "../../infra/catalog/hostConfig";
+import { validateStackConfig } from "../../infra/config/validate";
+import { defaultHostConfig, overrideHostConfig, serializeHostConfig, type HostConfigOverrides } from "../../infra/content/hostConfigFile";
+import { readStackFile } from "../../infra/synth/stackFile";
+import { CONFIG_ENV } from "../lib/hostConfig";
+import { createSandboxBucket, type SandboxBucket } from "./bucket";
+import { SANDBOX_AWS_ENV, startMoto, type MotoServer } from "./moto";
+import { ownedDir } from "./owned";
+import { REPO_ROOT, backupBucketLayout, defaultSynthDir, loadPlan } from "./plan";
+import { freePort } from "./ports";
+import { pgCtlService, startPostgres, type SandboxPostgres } from "./postgres";
+import { redisService, startRedis, type SandboxRedis } from "./redis";
+import { SANDBOX_PG_BIN, SANDBOX_PG_MAJOR } from "./tools";
+
+/** Where install-tools.sh would put a real wal-g build; absent here, and never faked. */
+export const WALG_CACHE_BINARY = join(
+  process.env.STELLAR_SANDBOX_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? "/root", ".cache"), "stellar-insights-backup"),
+  "bin",
+  "wal-g",
+);
+
+export interface SandboxOptions {
+  readonly stack?: string;
+  /** Where plan.json is (default `out/synth/<stack>`; synthesized there when missing). */
+  readonly synthDir?: string;
+  readonly postgres?: boolean;
+  readonly redis?: boolean;
+  /** Create `stellar_insights` with the runbook's check tables (default true). */
+  readonly seed?: boolean;
+  readonly hostId?: string;
+  readonly redisAppendonly?: boolean;
+  /** Applied last, e.g. a different metric namespace per test. */
+  readonly overrides?: HostConfigOverrides;
+}
+
+export interface Sandbox {
+  readonly dir: string;
+  readonly stack: string;
+  readonly hostConfigPath: string;
+  readonly hostConfig: HostConfig;
+  /** What a job needs in its environment: the host config path and moto's fake credentials. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly moto: MotoServer;
+  readonly bucket: SandboxBucket;
+  readonly postgres?: SandboxPostgres;
+  readonly redis?: SandboxRedis;
+  stop(): Promise<void>;
+}
+
+/** The stack's host config before sandbox overrides: the synth artifact if present, else rendered from the stack file. */
+export function stackHostConfig(stack: string, synthDir: string): HostConfig {
+  const artifact = join(synthDir, "artifacts", "host-config.json");
+  if (existsSync(artifact)) {
+    const parsed = parseHostConfig(JSON.parse(readFileSync(artifact, "utf8")));
+    if (!parsed.ok) throw new Error(`${artifact} is not a valid host config: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+    return parsed.config;
+  }
+  const { config } = readStackFile(join(REPO_ROOT, `Pulumi.${stack}.yaml`));
+  const project = "stellar-insights-backup";
+  const raw = Object.fromEntries(
+    Object.entries(config)
+      .filter(([k]) => k.startsWith(`${project}:`))
+      .map(([k, v]) => [k.slice(project.length + 1), v]),
+  );
+  const result = validateStackConfig(raw, config["aws:region"]);
+  if (!result.ok) throw new Error(`Pulumi.${stack}.yaml is invalid: ${result.problems.map((p) => `${p.key}: ${p.message}`).join("; ")}`);
+  return defaultHostConfig(stack, result.config);
+}
+
+interface Layout {
+  readonly dir: string;
+  readonly endpoint: string;
+  readonly kmsKeyArn: string;
+  readonly pgPort: number;
+  readonly redisPort: number;
+  readonly hostId: string;
+  readonly redisAppendonly: boolean;
+}
+
+/** Everything a host has at fixed system paths, moved into the sandbox dir. */
+export function sandboxOverrides(l: Layout): HostConfigOverrides {
+  const d = (...parts: string[]) => join(l.dir, ...parts);
+  const pgData = d("pgdata");
+  const redisMainConf = d("etc", "redis", "redis.conf");
+  const pgService = pgCtlService({ binDir: SANDBOX_PG_BIN, pgData, logFile: d("logs", "postgresql", "postgresql.log") });
+  const redis = redisService({ port: l.redisPort, mainConfigFile: redisMainConf });
+  return {
+    awsEndpointUrl: l.endpoint,
+    kmsKeyArn: l.kmsKeyArn,
+    hostId: l.hostId,
+    local: { root: d("backups") },
+    postgres: {
+      majorVersion: SANDBOX_PG_MAJOR,
+      binDir: SANDBOX_PG_BIN,
+      pgData,
+      managedConfigFile: d("etc", "postgresql", "stellar-insights-backup.conf"),
+      connection: { host: "127.0.0.1", port: l.pgPort, user: "postgres", database: "postgres" },
+      walg: { binary: WALG_CACHE_BINARY, configFile: d("etc", "stellar-insights-backup", "walg.json") },
+      service: pgService,
+    },
+    redis: {
+      port: l.redisPort,
+      dir: d("redis"),
+      appendonly: l.redisAppendonly,
+      managedConfigFile: d("etc", "redis", "stellar-insights-backup.conf"),
+      service: redis,
+    },
+    configSets: {
+      app: {
+        paths: [d("opt", "backend", ".env"), d("opt", "frontend", ".env.local"), d("etc", "nginx", "sites-available", "stellar-insights")],
+        restart: [],
+      },
+      db: {
+        paths: [join(pgData, "postgresql.conf"), join(pgData, "pg_hba.conf"), redisMainConf],
+        restart: [pgService.restart, redis.restart],
+      },
+    },
+    logs: { paths: [d("logs", "app", "*.log*"), d("logs", "postgresql", "*.log*"), d("logs", "redis", "*.log*")] },
+    paths: { stateDir: d("state"), lockDir: d("run", "locks") },
+  };
+}
+
+/** Sample application config files (fake values) so config-backup has the runbook's app set. */
+function writeSampleAppConfigs(host: HostConfig): void {
+  const samples = [
+    "DATABASE_URL=postgres://stellar:sandbox-not-a-secret@127.0.0.1/stellar_insights\nPORT=8080\n",
+    "NEXT_PUBLIC_API_URL=http://127.0.0.1:8080\n",
+    "server {\n  listen 80;\n  server_name stellar-insights.local;\n  location / { proxy_pass http://127.0.0.1:3000; }\n}\n",
+  ];
+  host.configSets.app?.paths.forEach((path, i) => {
+    mkdirSync(join(path, ".."), { recursive: true });
+    writeFileSync(path, samples[i % samples.length], { mode: 0o640 });
+  });
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const stack = options.stack ?? "prod";
+  const synthDir = options.synthDir ?? process.env.STELLAR_SANDBOX_SYNTH_DIR ?? defaultSynthDir(stack);
+  const plan = loadPlan(stack, synthDir);
+  const base = stackHostConfig(stack, synthDir);
+  const dir = mkdtempSync(join(tmpdir(), "stellar-sandbox-"));
+  // Services run as postgres and redis: they must be able to walk into the temp dir.
+  chmodSync(dir, 0o755);
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const moto = await startMoto(dir);
+    stops.push(() => moto.stop());
+    const bucket = await createSandboxBucket(moto.endpoint, base.region, backupBucketLayout(plan));
+    const layout: Layout = {
+      dir,
+      endpoint: moto.endpoint,
+      kmsKeyArn: bucket.kmsKeyArn,
+      pgPort: await freePort(),
+      redisPort: await freePort(),
+      hostId: options.hostId ?? "sandbox-host",
+      redisAppendonly: options.redisAppendonly ?? false,
+    };
+    const host = overrideHostConfig(overrideHostConfig(base, sandboxOverrides(layout)), options.overrides);
+    for (const sub of ["etc/postgresql", "etc/redis", "etc/stellar-insights-backup", "logs/app", "backups", "state", "run"]) {
+      mkdirSync(join(dir, sub), { recursive: true, mode: 0o755 });
+    }
+    const hostConfigPath = join(dir, "etc", "stellar-insights-backup", "host-config.json");
+    writeFileSync(hostConfigPath, serializeHostConfig(host));
+    writeSampleAppConfigs(host);
+
+    let postgres: SandboxPostgres | undefined;
+    if (options.postgres ?? true) {
+      ownedDir(join(dir, "logs", "postgresql"), "postgres", 0o755);
+      postgres = await startPostgres(host, { socketDir: join(dir, "run", "postgresql"), seed: options.seed ?? true });
+      stops.push(() => postgres!.stop());
+    }
+    let redis: SandboxRedis | undefined;
+    if (options.redis ?? true) {
+      ownedDir(host.redis.dir, "redis", 0o750);
+      const runDir = ownedDir(join(dir, "run", "redis"), "redis", 0o755);
+      ownedDir(join(dir, "logs", "redis"), "redis", 0o755);
+      redis = await startRedis(host, {
+        port: host.redis.port,
+        mainConfigFile: join(dir, "etc", "redis", "redis.conf"),
+        runDir,
+        logFile: join(dir, "logs", "redis", "redis.log"),
+      });
+      stops.push(() => redis!.stop());
+    }
+    return {
+      dir,
+      stack,
+      hostConfigPath,
+      hostConfig: host,
+      env: { ...SANDBOX_AWS_ENV, [CONFIG_ENV]: hostConfigPath, AWS_REGION: host.region },
+      moto,
+      bucket,
+      ...(postgres ? { postgres } : {}),
+      ...(redis ? { redis } : {}),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
