@@ -1,0 +1,53 @@
+/**
+ * The restore-verification image's build inputs agree with its Dockerfile. (No Docker engine here:
+ * `pulumi up` builds it; these checks keep the two from drifting apart.)
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { BUNDLE_DIR } from "../../infra/build/bundleJobs";
+import { WALG_VERSION } from "../../infra/content/installDocument";
+import { RESTORE_IMAGE_DOCKERFILE, RESTORE_TEST_BUNDLE, restoreImageBuild, restoreImageTag } from "../../infra/content/restoreImage";
+
+const ROOT = join(__dirname, "..", "..");
+const dockerfile = readFileSync(join(ROOT, RESTORE_IMAGE_DOCKERFILE), "utf8");
+const instructions = dockerfile
+  .split("\n")
+  .filter((line) => line.trim() !== "" && !line.startsWith("#"))
+  .join("\n")
+  .replace(/\\\n\s*/g, " ");
+const build = restoreImageBuild({ pgMajorVersion: 15, nodeMajorVersion: 20, bundleDir: BUNDLE_DIR, platform: "linux/arm64" });
+
+test("build inputs: the bundle directory as context, the repository's Dockerfile, the stack's versions", () => {
+  expect(build).toEqual({
+    context: "out/build/jobs",
+    dockerfile: "infra/images/restore-verification/Dockerfile",
+    platform: "linux/arm64",
+    builderVersion: "BuilderBuildKit",
+    args: { PG_MAJOR: "15", WALG_VERSION, NODE_MAJOR: "20" },
+  });
+  expect(restoreImageTag(15)).toBe(`pg15-walg-${WALG_VERSION}`);
+});
+
+test("every build argument is one the Dockerfile declares, with the same default as the stack's runbook values", () => {
+  for (const arg of Object.keys(build.args)) expect(instructions, arg).toMatch(new RegExp(`^ARG ${arg}=`, "m"));
+  expect(instructions).toContain(`ARG WALG_VERSION=${WALG_VERSION}`);
+  expect(instructions).toContain("ARG PG_MAJOR=14");
+});
+
+test("PostgreSQL from the official image of the hosts' major; wal-g built from source; Node.js; the bundle", () => {
+  expect(instructions).toContain("FROM postgres:${PG_MAJOR}-bookworm");
+  expect(instructions).toContain('RUN go install "github.com/wal-g/wal-g/main/pg@${WALG_VERSION}"');
+  expect(instructions).toContain("COPY --from=walg /usr/local/bin/wal-g /usr/local/bin/wal-g");
+  expect(instructions).toContain("COPY --from=node /usr/local/bin/node /usr/local/bin/node");
+  expect(instructions).toContain(`COPY ${RESTORE_TEST_BUNDLE} /opt/stellar-insights-backup/jobs/${RESTORE_TEST_BUNDLE}`);
+  expect(instructions).toMatch(/^USER postgres$/m);
+  // The context is the bundle directory: nothing else may be copied from it.
+  const fromContext = instructions.split("\n").filter((l) => l.startsWith("COPY ") && !l.startsWith("COPY --from="));
+  expect(fromContext).toEqual([`COPY ${RESTORE_TEST_BUNDLE} /opt/stellar-insights-backup/jobs/${RESTORE_TEST_BUNDLE}`]);
+});
+
+test("the Dockerfile path is relative to the project root, where Pulumi runs the program", () => {
+  expect(existsSync(join(ROOT, build.dockerfile))).toBe(true);
+  expect(build.context.startsWith("/")).toBe(false);
+});
