@@ -78,6 +78,10 @@ export function lifecycleRules(configurations: readonly ViewResource[]): Field<L
   return rules;
 }
 
+function days(n: number): string {
+  return `${n} day${n === 1 ? "" : "s"}`;
+}
+
 export interface RetentionRequirement {
   /** The S3 prefix whose objects must be kept. */
   readonly prefix: string;
@@ -129,7 +133,7 @@ export function retentionProblems(
     if (tooEarly) {
       const bound = strictlyLonger ? `more than ${minimumDays}` : `at least ${minimumDays}`;
       problems.push({
-        message: `lifecycle rule ${rule.label} expires objects under ${where} after ${expiration.days} days, but '${prefix}' needs ${bound}: ${reason}`,
+        message: `lifecycle rule ${rule.label} expires objects under ${where} after ${days(expiration.days)}, but '${prefix}' needs ${bound}: ${reason}`,
         configuration: rule.configuration,
       });
     }

@@ -381,7 +381,7 @@ const cases: Case[] = [
   {
     title: "a narrower rule expires part of configs/ after 1 day",
     fails: ["backup-lifecycle-covers-catalog"],
-    says: "under 'configs/tmp/' after 1 days",
+    says: "under 'configs/tmp/' after 1 day",
     mutate: (p) => addLifecycleRule(p, "configs/tmp/", 1),
   },
   {
