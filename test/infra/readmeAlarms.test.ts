@@ -1,0 +1,67 @@
+/**
+ * Every page names a README section; the section exists and says what the alarm means and what to do.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { DEFAULT_SCHEDULES } from "../../infra/catalog";
+import { ALARM_KINDS, alarmDefinitions } from "../../infra/content/alarmDefinitions";
+import { COMMAND_FAILED_README_ANCHOR } from "../../infra/content/failureEvents";
+import { heartbeatMarkdownTable } from "../../infra/content/heartbeatTable";
+import { DEFAULT_THRESHOLDS } from "../../infra/config/validate";
+
+const README = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+
+/** GitHub's heading anchors: lowercase, punctuation other than `-` dropped, spaces to `-`. */
+function anchors(markdown: string): Set<string> {
+  return new Set(
+    [...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+      m[1].toLowerCase().replace(/[^\p{L}\p{N} -]/gu, "").replace(/ /g, "-"),
+    ),
+  );
+}
+
+function section(heading: string): string {
+  const start = README.indexOf(`\n${heading}\n`);
+  expect(start, heading).toBeGreaterThan(0);
+  const next = README.slice(start + heading.length + 2).search(/\n#{2,3} /);
+  return README.slice(start, next === -1 ? undefined : start + heading.length + 2 + next);
+}
+
+test("every anchor a page links to is a README heading", () => {
+  const all = alarmDefinitions({
+    metricNamespace: "ns",
+    schedules: DEFAULT_SCHEDULES,
+    timezone: "UTC",
+    thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 30 },
+    deadLetterQueueName: "q",
+    snapshotPolicyId: "p",
+  });
+  const linked = [...Object.values(all).map((a) => a.description), COMMAND_FAILED_README_ANCHOR].map(
+    (text) => /README\.md#([a-z0-9-]+)$/.exec(text)?.[1],
+  );
+  const headings = anchors(README);
+  for (const anchor of new Set(linked)) expect(headings.has(anchor ?? ""), `README.md#${anchor}`).toBe(true);
+  expect(new Set(linked).size).toBe(ALARM_KINDS.length + 1);
+});
+
+test.each([...ALARM_KINDS, "command-failed"])("the section for %s says what it means and what to do", (kind) => {
+  const text = section(`### Alarm: ${kind}`);
+  expect(text).toContain("*Means:*");
+  expect(text).toContain("*What to do:*");
+});
+
+test("the paging path runs from the job through metrics and events, alarms and SNS to on-call", () => {
+  const text = section("### Paging path");
+  for (const step of ["EventBridge Scheduler", "SSM Run Command", "PutMetricData", "EventBridge rule", "CloudWatch alarms", "SNS topic", "on-call"]) {
+    expect(text, step).toContain(step);
+  }
+});
+
+test("the README's heartbeat table is the alarm definitions'", () => {
+  const table = /<!-- heartbeat-table:start -->\n([\s\S]*?)\n<!-- heartbeat-table:end -->/.exec(README)?.[1];
+  expect(
+    table,
+    `regenerate it: npx tsx -e 'import {heartbeatMarkdownTable} from "./infra/content/heartbeatTable"; console.log(heartbeatMarkdownTable())'`,
+  ).toBe(heartbeatMarkdownTable());
+});
