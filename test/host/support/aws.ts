@@ -89,3 +89,19 @@ export function metricSum(metrics: readonly MetricValue[], name: string, dimensi
   );
   return match ? match.values.reduce((a, b) => a + b, 0) : undefined;
 }
+
+/** Uploads bytes as the jobs do (with `sha256` metadata), for tests that plant objects. */
+export async function putObject(sb: Sandbox, key: string, body: Buffer): Promise<void> {
+  const { PutObjectCommand } = await import("@aws-sdk/client-s3");
+  const s3 = new S3Client({ ...clientSettings(sb), forcePathStyle: true });
+  try {
+    const sha256 = (await import("node:crypto")).createHash("sha256").update(body).digest("hex");
+    await s3.send(new PutObjectCommand({ Bucket: sb.bucket.name, Key: key, Body: body, Metadata: { sha256 } }));
+  } finally {
+    s3.destroy();
+  }
+}
+
+export async function getJsonObject<T>(sb: Sandbox, key: string): Promise<T> {
+  return JSON.parse((await getObjectBytes(sb, key)).toString("utf8")) as T;
+}

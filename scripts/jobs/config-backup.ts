@@ -1,0 +1,111 @@
+/**
+ * config-backup: archives each config set (runbook: app .env files and nginx site; postgresql.conf,
+ * pg_hba.conf, redis.conf) and uploads it only when its content hash changed, then points the set's
+ * `latest.json` at it. File contents are never logged: only paths, sizes and hashes.
+ *
+ * An unchanged set is re-uploaded once it is half its retention old, so S3 lifecycle never expires
+ * the only copy of configuration that simply did not change.
+ *
+ * Parameters (environment): SETS, a comma-separated subset of the host config's sets (default all).
+ */
+import { promises as fs } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Metric } from "../../infra/catalog";
+import { copyFileAtomic } from "../lib/atomicFile";
+import { contentHash, createArchive, stageFiles, type ManifestEntry } from "../lib/configArchive";
+import { archiveKey, isConfigPointer, pointerKey, type ConfigPointer } from "../lib/configPointer";
+import { JobError } from "../lib/errors";
+import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { utcStamp } from "../lib/time";
+
+const LOCAL_ARCHIVE_PATTERN = /^[a-z][a-z0-9-]*-configs-\d{8}T\d{6}Z\.tar\.gz$/;
+
+type SetResult = { readonly set: string; readonly uploadedBytes: number; readonly outcome: string };
+
+async function backupSet(ctx: JobContext, set: string, work: string): Promise<SetResult> {
+  const { config, log } = ctx;
+  const store = ctx.store();
+  const staging = join(work, set, "files");
+  const entries: ManifestEntry[] = await stageFiles(config.configSets[set].paths, staging);
+  const present = entries.filter((e) => e.present);
+  const missing = entries.filter((e) => !e.present).map((e) => e.path);
+  if (missing.length > 0) log.warn("config files missing on this host", { set, missing });
+  if (present.length === 0) {
+    throw new JobError(`config set '${set}': none of its ${entries.length} files exist on this host (${missing.join(", ")})`, "fix configSets in the stack, or the host");
+  }
+  const hash = contentHash(entries);
+  const key = pointerKey(config.s3Prefixes.configs, ctx.hostId, set);
+  const existing = await store.getJson<unknown>(key);
+  const previous = existing && isConfigPointer(existing.value) ? existing.value : undefined;
+  const now = new Date();
+  const refreshMs = (config.retentionDays.configs / 2) * 86_400_000;
+  const fresh = previous !== undefined && now.getTime() - Date.parse(previous.createdAt) < refreshMs;
+
+  if (previous?.contentHash === hash && fresh) {
+    await store.putJson(key, { ...previous, checkedAt: now.toISOString() } satisfies ConfigPointer);
+    log.info("unchanged since the last archive; not uploaded", { set, contentHash: hash, archive: previous.archiveKey, files: present.length });
+    return { set, uploadedBytes: 0, outcome: "unchanged" };
+  }
+
+  const stamp = utcStamp(now);
+  const archive = join(work, set, `${set}-configs-${stamp}.tar.gz`);
+  await createArchive(staging, entries, archive);
+  const objectKey = archiveKey(config.s3Prefixes.configs, ctx.hostId, set, stamp, hash);
+  const uploaded = await store.uploadFile(objectKey, archive, { "content-hash": hash, "config-set": set }, "application/gzip");
+  const pointer: ConfigPointer = {
+    schemaVersion: 1,
+    host: ctx.hostId,
+    set,
+    archiveKey: objectKey,
+    archiveSha256: uploaded.sha256,
+    contentHash: hash,
+    files: entries,
+    createdAt: now.toISOString(),
+    checkedAt: now.toISOString(),
+  };
+  // The pointer moves only after the archive is complete in S3.
+  await store.putJson(key, pointer);
+  const why = previous === undefined ? "first archive" : previous.contentHash === hash ? "refresh before lifecycle expiry" : "content changed";
+  log.info("archived and uploaded", { set, why, key: objectKey, bytes: uploaded.bytes, contentHash: hash, files: present.map((e) => e.path) });
+
+  const room = await localRoom(config, "configs");
+  if (room.ok) {
+    await copyFileAtomic(archive, join(localCopyDir(config, "configs"), `${set}-configs-${stamp}.tar.gz`), { mode: 0o600 });
+  } else {
+    log.warn("local copy refused: backup disk over its limit", { percent: room.percent, limit: room.limit });
+  }
+  return { set, uploadedBytes: uploaded.bytes, outcome: why };
+}
+
+async function backup(ctx: JobContext): Promise<JobOutcome> {
+  const { config, log } = ctx;
+  const sets = ctx.params.list("SETS", Object.keys(config.configSets).sort());
+  ctx.params.check();
+  const work = await fs.mkdtemp(join(tmpdir(), "config-backup-"));
+  const results: SetResult[] = [];
+  const failures: string[] = [];
+  try {
+    for (const set of sets) {
+      try {
+        results.push(await backupSet(ctx, set, work));
+      } catch (error) {
+        failures.push(`${set}: ${(error as Error).message}`);
+        log.error("config set not backed up", { set, error });
+      }
+    }
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+  ctx.metrics.rowMetric("configs", Metric.backupBytes, results.reduce((sum, r) => sum + r.uploadedBytes, 0));
+  await pruneLocalCopies(config, "configs", LOCAL_ARCHIVE_PATTERN, log);
+  if (failures.length > 0) throw new JobError(`config sets not backed up: ${failures.join("; ")}`);
+  return { summary: `config-backup: ${results.map((r) => `${r.set} ${r.outcome}`).join(", ")}` };
+}
+
+function main(): Promise<number> {
+  return runJob("config-backup", backup);
+}
+
+exitWith(main);

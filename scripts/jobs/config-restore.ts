@@ -1,0 +1,146 @@
+/**
+ * config-restore: puts a config set back from its archive. A dry run by default: it lists the
+ * set's files with what would change (sizes and hashes only, never contents). With
+ * CONFIRM=yes-restore it writes each changed file atomically with its archived mode and owner,
+ * keeping every replaced file under `<stateDir>/config-restore/<UTC stamp>/`, then runs the set's
+ * restart commands in order.
+ *
+ * Parameters (environment):
+ *   SET          the config set (required), e.g. app or db.
+ *   CONFIRM      `yes-restore` to act; unset for a dry run.
+ *   BACKUP       `latest` (default, through latest.json) or an archive's UTC stamp.
+ *   SOURCE_HOST  whose archives to restore from (default: this host).
+ */
+import { promises as fs } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { HOST_ID_PATTERN } from "../../infra/catalog/hostConfig";
+import { copyFileAtomic } from "../lib/atomicFile";
+import { extractArchive, listArchive, memberName } from "../lib/configArchive";
+import { ARCHIVE_NAME_PATTERN, isConfigPointer, pointerKey, setPrefix } from "../lib/configPointer";
+import { JobError, UsageError } from "../lib/errors";
+import { runChecked, showArgv } from "../lib/exec";
+import { sha256File } from "../lib/hash";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { utcStamp } from "../lib/time";
+
+type FileChange = "unchanged" | "changed" | "missing on host" | "not in backup";
+
+interface FilePlan {
+  readonly path: string;
+  readonly change: FileChange;
+  readonly backupBytes?: number;
+  readonly hostBytes?: number;
+}
+
+async function resolveArchive(ctx: JobContext, set: string, sourceHost: string, backup: string): Promise<string> {
+  const store = ctx.store();
+  const prefixes = ctx.config.s3Prefixes.configs;
+  if (backup === "latest") {
+    const pointer = await store.getJson<unknown>(pointerKey(prefixes, sourceHost, set));
+    if (!pointer || !isConfigPointer(pointer.value)) {
+      throw new UsageError(`no latest.json for config set '${set}' of host ${sourceHost} in s3://${store.bucket}/${setPrefix(prefixes, sourceHost, set)}`, "has config-backup run on that host?");
+    }
+    return pointer.value.archiveKey;
+  }
+  const prefix = setPrefix(prefixes, sourceHost, set);
+  const matches = (await store.list(`${prefix}${backup}`)).map((o) => o.key).filter((k) => ARCHIVE_NAME_PATTERN.test(k.slice(prefix.length)));
+  if (matches.length !== 1) {
+    throw new UsageError(`${matches.length === 0 ? "no" : "more than one"} archive of set '${set}' with stamp ${backup} under s3://${store.bucket}/${prefix}`, "use BACKUP=latest or a stamp listed there");
+  }
+  return matches[0];
+}
+
+async function hashIfPresent(path: string): Promise<{ readonly sha256: string; readonly bytes: number } | undefined> {
+  try {
+    return await sha256File(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+async function restore(ctx: JobContext): Promise<JobOutcome> {
+  const { config, log } = ctx;
+  const setNames = Object.keys(config.configSets).sort();
+  const set = ctx.params.required("SET", new RegExp(`^(${setNames.map((s) => s.replace(/-/g, "\\-")).join("|")})$`), `one of ${setNames.join(", ")}`);
+  const confirmed = ctx.params.confirmed();
+  const backup = ctx.params.text("BACKUP", /^(latest|\d{8}T\d{6}Z)$/, "'latest' or an archive's UTC stamp such as 20240115T020000Z", "latest") as string;
+  const sourceHost = ctx.params.text("SOURCE_HOST", HOST_ID_PATTERN, "a host id (letters, digits, '.', '_', '-')", ctx.hostId) as string;
+  ctx.params.check();
+  const configSet = config.configSets[set];
+
+  const key = await resolveArchive(ctx, set, sourceHost, backup);
+  const work = await fs.mkdtemp(join(tmpdir(), "config-restore-"));
+  try {
+    const archive = join(work, "archive.tar.gz");
+    await ctx.store().download(key, archive);
+    const members = await listArchive(archive, configSet.paths);
+    const staging = join(work, "files");
+    await fs.mkdir(staging, { mode: 0o700 });
+    await extractArchive(archive, staging, members);
+
+    const plans: FilePlan[] = [];
+    for (const path of configSet.paths) {
+      const inBackup = members.includes(memberName(path)) ? await sha256File(join(staging, memberName(path))) : undefined;
+      const onHost = await hashIfPresent(path);
+      const change: FileChange = !inBackup ? "not in backup" : !onHost ? "missing on host" : inBackup.sha256 === onHost.sha256 ? "unchanged" : "changed";
+      plans.push({ path, change, ...(inBackup ? { backupBytes: inBackup.bytes } : {}), ...(onHost ? { hostBytes: onHost.bytes } : {}) });
+    }
+    const toWrite = plans.filter((p) => p.change === "changed" || p.change === "missing on host");
+    const counts = Object.fromEntries(["unchanged", "changed", "missing on host", "not in backup"].map((c) => [c, plans.filter((p) => p.change === c).length]));
+    log.info(`archive s3://${config.bucket}/${key} against the host`, { set, files: plans, summary: counts });
+
+    if (!confirmed) {
+      toWrite.forEach((p) => log.info(`DRY RUN: would write ${p.path} (${p.change}; ${p.hostBytes ?? 0} -> ${p.backupBytes} bytes)`));
+      configSet.restart.forEach((argv) => log.info(`DRY RUN: would run '${showArgv(argv)}'`));
+      return {
+        summary: `config-restore DRY RUN for set '${set}': ${toWrite.length} file(s) would be written (${counts.changed} changed, ${counts["missing on host"]} missing), ${counts.unchanged} unchanged; nothing was changed. Set CONFIRM=yes-restore to restore.`,
+      };
+    }
+
+    const asideRoot = join(config.paths.stateDir, "config-restore", utcStamp(ctx.startedAt));
+    for (const plan of toWrite) {
+      const source = join(staging, memberName(plan.path));
+      const stat = await fs.stat(source);
+      if (plan.change === "changed") {
+        const aside = join(asideRoot, memberName(plan.path));
+        await fs.mkdir(dirname(aside), { recursive: true, mode: 0o700 });
+        // Kept aside with its own mode and owner: replaced .env files stay as private as they were.
+        await fs.copyFile(plan.path, aside);
+        const original = await fs.stat(plan.path);
+        await fs.chmod(aside, original.mode & 0o7777);
+        await fs.chown(aside, original.uid, original.gid);
+      }
+      await fs.mkdir(dirname(plan.path), { recursive: true });
+      await copyFileAtomic(source, plan.path, { mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid });
+      log.info(`wrote ${plan.path}`, { change: plan.change, bytes: plan.backupBytes, ...(plan.change === "changed" ? { previousKeptAt: join(asideRoot, memberName(plan.path)) } : {}) });
+    }
+    if (toWrite.length > 0) {
+      for (const argv of configSet.restart) {
+        log.info(`running '${showArgv(argv)}'`);
+        try {
+          await runChecked(argv, { timeoutMs: 5 * 60_000 });
+        } catch (error) {
+          throw new JobError(
+            `set '${set}' restored (${toWrite.length} file(s)), but ${(error as Error).message}`,
+            `the replaced files are in ${asideRoot}; fix the service, then rerun the remaining restarts`,
+          );
+        }
+      }
+    } else {
+      log.info("every file already matches the backup; no restart needed", { set });
+    }
+    return {
+      summary: `config-restore: set '${set}' from ${key}: ${toWrite.length} file(s) written${toWrite.length ? `, replaced files kept in ${asideRoot}` : ""}, ${toWrite.length ? configSet.restart.length : 0} restart command(s) run`,
+    };
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+function main(): Promise<number> {
+  return runJob("config-restore", restore);
+}
+
+exitWith(main);
