@@ -4,3 +4,4 @@ export * from "./jobs";
 export * from "./metrics";
 export * from "./scheduleExpression";
 export * from "./documents";
+export * from "./bucketRoles";

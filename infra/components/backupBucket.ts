@@ -1,14 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BUCKET_ROLE_TAG, BucketRole } from "../catalog";
 import { ACCESS_LOG_BUCKET_SUFFIX } from "../config/validate";
 import { accessLogBucketPolicy, backupBucketPolicy } from "../content/bucketPolicies";
 import { lifecycleRules, toAwsLifecycleRules, type LifecycleInputs } from "../content/lifecycleRules";
-
-/**
- * Tag that tells the backup bucket from its access-log bucket without relying on resource names
- * (the policy pack keys on it).
- */
-export const BUCKET_ROLE_TAG = "stellar-insights:bucket-role";
 
 /** Prefix of the backup bucket's server access logs inside the log bucket. */
 export const ACCESS_LOG_PREFIX = "s3-access/";
@@ -58,7 +53,7 @@ export class BackupBucket extends pulumi.ComponentResource {
       {
         bucket: `${args.bucketName}${ACCESS_LOG_BUCKET_SUFFIX}`,
         forceDestroy: false,
-        tags: { ...tags, [BUCKET_ROLE_TAG]: "access-logs" },
+        tags: { ...tags, [BUCKET_ROLE_TAG]: BucketRole.accessLogs },
       },
       child,
     );
@@ -88,7 +83,7 @@ export class BackupBucket extends pulumi.ComponentResource {
 
     this.bucket = new aws.s3.Bucket(
       name,
-      { bucket: args.bucketName, forceDestroy: false, tags: { ...tags, [BUCKET_ROLE_TAG]: "backups" } },
+      { bucket: args.bucketName, forceDestroy: false, tags: { ...tags, [BUCKET_ROLE_TAG]: BucketRole.backups } },
       { ...child, protect: true },
     );
     const block = blockPublicAccess(name, this.bucket, this);

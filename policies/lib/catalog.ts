@@ -4,19 +4,15 @@
  */
 import {
   BACKUP_TYPE_KEYS,
+  BUCKET_ROLE_TAG,
+  BucketRole,
   BACKUP_TYPES,
   Metric,
   type BackupType,
   type MetricName,
 } from "../../infra/catalog";
 
-/**
- * Tag that tells the project's buckets apart without relying on resource names. Equal to
- * `BUCKET_ROLE_TAG` in infra/components/backupBucket.ts (a test holds the two together); importing
- * that component here would load @pulumi/aws into the policy pack.
- */
-export const BUCKET_ROLE_TAG = "stellar-insights:bucket-role";
-export const BucketRole = { backups: "backups", accessLogs: "access-logs" } as const;
+export { BUCKET_ROLE_TAG, BucketRole };
 
 export function catalogRows(): BackupType[] {
   return BACKUP_TYPE_KEYS.map((key) => BACKUP_TYPES[key]);

@@ -3,9 +3,7 @@
  * resources @pulumi/policy hands to policies.
  */
 import { describe, expect, test } from "vitest";
-import { BUCKET_ROLE_TAG as COMPONENT_ROLE_TAG } from "../../infra/components/backupBucket";
 import type { Plan } from "../../infra/synth/plan";
-import { BUCKET_ROLE_TAG } from "../../policies/lib/catalog";
 import { enforcementLevel, parsePackConfig, policyProperties } from "../../policies/offline/packConfig";
 import { planPolicyResources } from "../../policies/offline/planResources";
 
@@ -70,8 +68,4 @@ describe("plan resources", () => {
     expect(bucket?.props).toEqual({ bucket: "b" });
     expect(bucket?.props).not.toBe(plan.resources[0].inputs);
   });
-});
-
-test("the pack's bucket role tag is the one BackupBucket writes", () => {
-  expect(BUCKET_ROLE_TAG).toBe(COMPONENT_ROLE_TAG);
 });
