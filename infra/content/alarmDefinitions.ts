@@ -89,6 +89,13 @@ export interface AlarmInputs<Ref = never> {
 
 /** The health check publishes its figures every 5 minutes. */
 const HEALTH_PERIOD_SECONDS = 300;
+/**
+ * Host-wide figures (S3 reachability, disk use) are job-level metrics: the job that measured them
+ * is their `Job` dimension. The health check measures them every 5 minutes; its figures page.
+ */
+export const HEALTH_CHECK_JOB: JobKey = "health-check";
+/** The restore test publishes the time it took under its own `Job` dimension. */
+export const RESTORE_TEST_JOB: JobKey = "pg-restore-test";
 const HOUR = 3600;
 
 /** The rows whose newest backup's age the health check reports, in catalog order. */
@@ -156,7 +163,7 @@ export function alarmDefinitions<Ref = never>(inputs: AlarmInputs<Ref>): Record<
 
   alarms["s3-unreachable"] = health("s3-unreachable", "A host's request to the backup bucket failed: backups cannot be written or read.", {
     metricName: Metric.s3Reachable,
-    dimensions: {},
+    dimensions: { [Dimension.job]: HEALTH_CHECK_JOB },
     statistic: "Minimum",
     comparisonOperator: "LessThanThreshold",
     threshold: 1,
@@ -166,7 +173,7 @@ export function alarmDefinitions<Ref = never>(inputs: AlarmInputs<Ref>): Record<
     `The file system holding the local backup copies is more than ${t.diskUsagePercent} % full: the next local copy may not fit.`,
     {
       metricName: Metric.diskUsagePercent,
-      dimensions: {},
+      dimensions: { [Dimension.job]: HEALTH_CHECK_JOB },
       statistic: "Maximum",
       comparisonOperator: "GreaterThanThreshold",
       threshold: t.diskUsagePercent,
@@ -228,7 +235,7 @@ export function alarmDefinitions<Ref = never>(inputs: AlarmInputs<Ref>): Record<
       description: `The weekly restore test took longer than the RTO of ${t.restoreTestRtoMinutes} minutes to bring up a queryable database. What to do: ${readmeAnchor("restore-test-rto")}`,
       namespace: ns,
       metricName: Metric.restoreTestRtoSeconds,
-      dimensions: { [Dimension.backupType]: "postgres" },
+      dimensions: { [Dimension.job]: RESTORE_TEST_JOB },
       statistic: "Maximum",
       comparisonOperator: "GreaterThanThreshold",
       threshold: t.restoreTestRtoMinutes * 60,

@@ -5,7 +5,7 @@
  */
 import { BACKUP_TYPE_KEYS, BACKUP_TYPES, Dimension, JOB_KEYS, Metric, describeSeconds } from "../catalog";
 import type { Thresholds } from "../config/stackConfig";
-import { agedRows } from "./alarmDefinitions";
+import { HEALTH_CHECK_JOB, RESTORE_TEST_JOB, agedRows } from "./alarmDefinitions";
 import { stableJson } from "./stableJson";
 
 export interface DashboardInputs {
@@ -96,7 +96,7 @@ function graphs(inputs: DashboardInputs): Graph[] {
     },
     {
       title: "Local backup disk use, %",
-      metrics: [[ns, Metric.diskUsagePercent, { label: "used" }]],
+      metrics: [[ns, Metric.diskUsagePercent, Dimension.job, HEALTH_CHECK_JOB, { label: "used" }]],
       stat: "Maximum",
       period: 300,
       annotations: [{ label: `pages above ${t.diskUsagePercent} %`, value: t.diskUsagePercent }],
@@ -104,7 +104,7 @@ function graphs(inputs: DashboardInputs): Graph[] {
     },
     {
       title: "Restore test: seconds to a queryable database (RTO)",
-      metrics: [[ns, Metric.restoreTestRtoSeconds, Dimension.backupType, "postgres", { label: "weekly restore test" }]],
+      metrics: [[ns, Metric.restoreTestRtoSeconds, Dimension.job, RESTORE_TEST_JOB, { label: "weekly restore test" }]],
       stat: "Maximum",
       period: DAY,
       ...(t.restoreTestRtoMinutes === undefined

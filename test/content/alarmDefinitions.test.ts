@@ -34,7 +34,7 @@ describe("shape", () => {
     const withRto = alarmDefinitions({ ...PROD, thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 45 } });
     expect(withRto["restore-test-rto"]).toMatchObject({
       metricName: "RestoreTestRtoSeconds",
-      dimensions: { BackupType: "postgres" },
+      dimensions: { Job: "pg-restore-test" },
       threshold: 2700,
     });
   });
@@ -94,15 +94,15 @@ describe("the metric contract the host jobs publish to", () => {
   test("every metric and dimension set some alarm watches in the project's namespace", () => {
     expect(alarmMetricContract()).toEqual([
       ...["configs", "logs", "postgres", "redis"].map((row) => ({ metricName: "BackupAgeSeconds", dimensions: { BackupType: row } })),
-      { metricName: "BackupDiskUsagePercent", dimensions: {} },
+      { metricName: "BackupDiskUsagePercent", dimensions: { Job: "health-check" } },
       ...[...JOB_KEYS].sort().map((job) => ({ metricName: "JobFailed", dimensions: { Job: job } })),
       ...[...JOB_KEYS]
         .filter((job) => job !== "pg-restore-test")
         .sort()
         .map((job) => ({ metricName: "JobHeartbeat", dimensions: { Job: job } })),
       { metricName: "JobLastRunAgeSeconds", dimensions: { Job: "pg-restore-test" } },
-      { metricName: "RestoreTestRtoSeconds", dimensions: { BackupType: "postgres" } },
-      { metricName: "S3Reachable", dimensions: {} },
+      { metricName: "RestoreTestRtoSeconds", dimensions: { Job: "pg-restore-test" } },
+      { metricName: "S3Reachable", dimensions: { Job: "health-check" } },
       { metricName: "WalArchiveFailedCount", dimensions: { BackupType: "wal" } },
       { metricName: "WalArchiveLagSeconds", dimensions: { BackupType: "wal" } },
     ]);

@@ -241,8 +241,17 @@ describe("BackupAlarms", () => {
       threshold: 24 * 3600,
     });
     expect(alarm("job-failed-pg-backup")).toMatchObject({ metricName: "JobFailed", dimensions: { Job: "pg-backup" }, threshold: 0 });
-    expect(alarm("s3-unreachable")).toMatchObject({ metricName: "S3Reachable", comparisonOperator: "LessThanThreshold", threshold: 1 });
-    expect(alarm("disk-usage")).toMatchObject({ metricName: "BackupDiskUsagePercent", threshold: 80 });
+    expect(alarm("s3-unreachable")).toMatchObject({
+      metricName: "S3Reachable",
+      dimensions: { Job: "health-check" },
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+    });
+    expect(alarm("disk-usage")).toMatchObject({
+      metricName: "BackupDiskUsagePercent",
+      dimensions: { Job: "health-check" },
+      threshold: 80,
+    });
     expect(alarm("wal-archive-lag")).toMatchObject({
       metricName: "WalArchiveLagSeconds",
       dimensions: { BackupType: "wal" },
