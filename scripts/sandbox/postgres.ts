@@ -4,8 +4,10 @@
  *
  * WAL archiving in the sandbox: the fragment is used verbatim, so `archive_mode = on` and
  * `archive_command` runs `<wal-g binary> --config … wal-push %p`. Without a real wal-g (it cannot
- * be built here) every archive attempt fails, pg_stat_archiver counts the failures, and the
- * health check reports them. Nothing pretends WAL was archived.
+ * be built here) every archive attempt fails with "not found" / "permission denied" (exit 127/126),
+ * which PostgreSQL treats as fatal for the archiver process: it restarts the archiver, does not
+ * count the attempt in pg_stat_archiver, and the `.ready` segments pile up, so the health check's
+ * WAL lag grows past the RPO. Nothing pretends WAL was archived.
  */
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

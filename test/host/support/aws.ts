@@ -43,8 +43,10 @@ export async function getObjectBytes(sb: Sandbox, key: string): Promise<Buffer> 
 export interface MetricValue {
   readonly name: string;
   readonly dimensions: Record<string, string>;
-  /** Every value published in the window, oldest first. */
+  /** Per-minute sums of the values published in the window, oldest first. */
   readonly values: number[];
+  /** How many data points were published in the window. */
+  readonly samples: number;
 }
 
 /** Every metric in `namespace` with its published values (ListMetrics, then GetMetricData per metric). */
@@ -62,18 +64,23 @@ export async function readMetrics(sb: Sandbox, namespace = sb.hostConfig.metricN
         new GetMetricDataCommand({
           StartTime: start,
           EndTime: end,
-          MetricDataQueries: [{ Id: `m${i}`, MetricStat: { Metric: m, Period: 60, Stat: "Sum" }, ReturnData: true }],
+          MetricDataQueries: (["Sum", "SampleCount"] as const).map((Stat) => ({
+            Id: `${Stat.toLowerCase()}${i}`,
+            MetricStat: { Metric: m, Period: 60, Stat },
+            ReturnData: true,
+          })),
         }),
       );
-      const series = data.MetricDataResults?.[0];
-      const values = (series?.Timestamps ?? [])
-        .map((t, j) => ({ t: t.getTime(), v: series?.Values?.[j] ?? NaN }))
+      const [sums, counts] = [data.MetricDataResults?.[0], data.MetricDataResults?.[1]];
+      const values = (sums?.Timestamps ?? [])
+        .map((t, j) => ({ t: t.getTime(), v: sums?.Values?.[j] ?? NaN }))
         .sort((a, b) => a.t - b.t)
         .map((p) => p.v);
       result.push({
         name: m.MetricName as string,
         dimensions: Object.fromEntries((m.Dimensions ?? []).map((d) => [d.Name as string, d.Value as string])),
         values,
+        samples: (counts?.Values ?? []).reduce((a, b) => a + b, 0),
       });
     }
     return result;
@@ -82,12 +89,28 @@ export async function readMetrics(sb: Sandbox, namespace = sb.hostConfig.metricN
   }
 }
 
+/**
+ * What one run added to a metric: the sum after minus the sum before. moto's GetMetricData ignores
+ * the namespace when dimensions are given, so tests tell runs apart by time, not by namespace.
+ */
+export function metricDelta(before: readonly MetricValue[], after: readonly MetricValue[], name: string, dimensions: Record<string, string>): number | undefined {
+  const now = metricSum(after, name, dimensions);
+  return now === undefined ? undefined : now - (metricSum(before, name, dimensions) ?? 0);
+}
+
+function find(metrics: readonly MetricValue[], name: string, dimensions: Record<string, string>): MetricValue | undefined {
+  const wanted = JSON.stringify(Object.entries(dimensions).sort());
+  return metrics.find((m) => m.name === name && JSON.stringify(Object.entries(m.dimensions).sort()) === wanted);
+}
+
 /** The sum of all values of one metric with exactly these dimensions (undefined if never published). */
 export function metricSum(metrics: readonly MetricValue[], name: string, dimensions: Record<string, string>): number | undefined {
-  const match = metrics.find(
-    (m) => m.name === name && JSON.stringify(Object.entries(m.dimensions).sort()) === JSON.stringify(Object.entries(dimensions).sort()),
-  );
-  return match ? match.values.reduce((a, b) => a + b, 0) : undefined;
+  return find(metrics, name, dimensions)?.values.reduce((a, b) => a + b, 0);
+}
+
+/** How many data points of one metric were published (0 if never). */
+export function metricSamples(metrics: readonly MetricValue[], name: string, dimensions: Record<string, string>): number {
+  return find(metrics, name, dimensions)?.samples ?? 0;
 }
 
 /** Uploads bytes as the jobs do (with `sha256` metadata), for tests that plant objects. */

@@ -1,0 +1,209 @@
+/**
+ * health-check: the runbook's health script as metrics and findings. It checks S3 with a real
+ * request, the backup disk, WAL archiving (lag and failures), Redis's last save, the newest backup
+ * of every S3-backed row, and how long ago each job last ran; publishes each figure; and exits
+ * 0 (ok), 1 (warning) or 2 (critical). Its own run metrics are the heartbeat.
+ *
+ * Parameters (environment): CHECKS, a comma-separated subset of
+ *   s3, disk, wal-archive, redis, backup-ages, postgres-backup, job-runs (default: all).
+ */
+import { promises as fs } from "node:fs";
+import { BACKUP_TYPES, JOB_KEYS, Metric, describeSeconds } from "../../infra/catalog";
+import { archiverStatus, failuresSinceLastCheck } from "../lib/archiver";
+import { HOST_NAMED_ROWS, rowAge } from "../lib/backupAges";
+import { errorMessage } from "../lib/errors";
+import { exitCodeOf, summaryOf, type Finding } from "../lib/health";
+import { diskUsagePercent } from "../lib/localCopies";
+import { connectPostgres } from "../lib/postgres";
+import { command, connectRedis, info, lastSave } from "../lib/redis";
+import { readRunRecord } from "../lib/runRecords";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { secondsBetween } from "../lib/time";
+import { listBaseBackups, walgInstalled } from "../lib/walg";
+
+const CHECKS = ["s3", "disk", "wal-archive", "redis", "backup-ages", "postgres-backup", "job-runs"] as const;
+type Check = (typeof CHECKS)[number];
+
+/** Scheduled rows may miss one run before it is worth a warning. */
+const STALE_FACTOR = 2;
+
+type CheckFn = (ctx: JobContext, s3Ok: () => Promise<boolean>) => Promise<Finding[]>;
+
+const checkS3: CheckFn = async (ctx, s3Ok) => {
+  const ok = await s3Ok();
+  return [
+    ok
+      ? { check: "s3", severity: "ok", message: `s3://${ctx.config.bucket} reachable` }
+      : { check: "s3", severity: "critical", message: `Cannot access S3 backup bucket s3://${ctx.config.bucket}` },
+  ];
+};
+
+const checkDisk: CheckFn = async (ctx) => {
+  const { root, maxDiskUsagePercent } = ctx.config.local;
+  let percent: number;
+  try {
+    await fs.mkdir(root, { recursive: true });
+    percent = await diskUsagePercent(root);
+  } catch (error) {
+    return [{ check: "disk", severity: "warning", message: `Cannot measure backup disk ${root}: ${errorMessage(error)}` }];
+  }
+  ctx.metrics.jobMetric(Metric.diskUsagePercent, percent);
+  return percent > maxDiskUsagePercent
+    ? [{ check: "disk", severity: "warning", message: `Backup disk usage ${percent}% above ${maxDiskUsagePercent}% (${root})` }]
+    : [{ check: "disk", severity: "ok", message: `backup disk ${percent}% used` }];
+};
+
+const checkWalArchive: CheckFn = async (ctx) => {
+  const rpo = BACKUP_TYPES.wal.rpoSeconds;
+  let status;
+  const client = await connectPostgres(ctx.config).catch((error: unknown) => error as Error);
+  if (client instanceof Error) return [{ check: "wal-archive", severity: "critical", message: client.message }];
+  try {
+    status = await archiverStatus(client);
+  } finally {
+    await client.end();
+  }
+  if (status.standby) return [{ check: "wal-archive", severity: "ok", message: "standby: WAL archiving is the primary's job" }];
+  if (status.archiveMode === "off") {
+    return [{ check: "wal-archive", severity: "critical", message: "WAL archiving is off (archive_mode=off): point-in-time recovery is impossible" }];
+  }
+  const failures = await failuresSinceLastCheck(ctx.config.paths.stateDir, status);
+  ctx.metrics.rowMetric("wal", Metric.walArchiveLagSeconds, status.lagSeconds);
+  ctx.metrics.rowMetric("wal", Metric.walArchiveFailedCount, failures);
+  ctx.log.info("archiver status", { ...status, failuresSinceLastCheck: failures });
+  const findings: Finding[] = [];
+  const lastFailure = status.lastFailedWal ? ` (last failure: ${status.lastFailedWal} at ${status.lastFailedTime?.toISOString()})` : "";
+  if (status.lagSeconds > rpo) {
+    findings.push({
+      check: "wal-archive",
+      severity: "critical",
+      message: `WAL archive lag ${describeSeconds(status.lagSeconds)} exceeds ${describeSeconds(rpo)}: ${status.readyCount} segment(s) waiting${lastFailure}`,
+    });
+  }
+  if (failures > 0) {
+    findings.push({ check: "wal-archive", severity: "warning", message: `${failures} WAL archive attempt(s) failed since the last check${lastFailure}` });
+  }
+  return findings.length > 0 ? findings : [{ check: "wal-archive", severity: "ok", message: `WAL archive lag ${status.lagSeconds} s` }];
+};
+
+const checkRedis: CheckFn = async (ctx) => {
+  const client = await connectRedis(ctx.config).catch((error: unknown) => error as Error);
+  if (client instanceof Error) return [{ check: "redis", severity: "critical", message: client.message }];
+  try {
+    const persistence = await info(client, "persistence");
+    const [now] = (await command(client, ["TIME"])) as string[];
+    const age = Math.max(0, Number(now) - (await lastSave(client)));
+    ctx.metrics.rowMetric("redis", Metric.redisLastSaveAgeSeconds, age);
+    const unsaved = Number(persistence.rdb_changes_since_last_save ?? 0);
+    if (persistence.rdb_last_bgsave_status !== "ok") {
+      return [{ check: "redis", severity: "critical", message: "Redis's last background save failed (rdb_last_bgsave_status:err)" }];
+    }
+    // An old save with nothing unsaved loses nothing: only pending changes make the age matter.
+    if (age > BACKUP_TYPES.redis.rpoSeconds && unsaved > 0) {
+      return [{ check: "redis", severity: "warning", message: `Redis last saved ${describeSeconds(age)} ago with ${unsaved} unsaved change(s)` }];
+    }
+    return [{ check: "redis", severity: "ok", message: `Redis last saved ${age} s ago` }];
+  } finally {
+    client.destroy();
+  }
+};
+
+const checkBackupAges: CheckFn = async (ctx, s3Ok) => {
+  if (!(await s3Ok())) return [{ check: "backup-ages", severity: "critical", message: "backup ages unknown: S3 unreachable" }];
+  const findings: Finding[] = [];
+  const now = new Date();
+  for (const row of HOST_NAMED_ROWS) {
+    const age = await rowAge(ctx.store(), ctx.config, ctx.hostId, row);
+    const limit = STALE_FACTOR * BACKUP_TYPES[row].rpoSeconds;
+    if (!age.newest) {
+      findings.push({ check: "backup-ages", severity: "warning", message: `no ${row} backup of this host in s3://${ctx.config.bucket}/${age.prefix}` });
+      continue;
+    }
+    const seconds = secondsBetween(age.newest.lastModified, now);
+    ctx.metrics.rowMetric(row, Metric.backupAgeSeconds, seconds);
+    findings.push(
+      seconds > limit
+        ? { check: "backup-ages", severity: "warning", message: `newest ${row} backup is ${describeSeconds(seconds)} old (over ${describeSeconds(limit)}): ${age.detail ?? age.newest.key}` }
+        : { check: "backup-ages", severity: "ok", message: `${row} backup ${seconds} s old` },
+    );
+  }
+  return findings;
+};
+
+const checkPostgresBackup: CheckFn = async (ctx) => {
+  const rpo = BACKUP_TYPES.postgres.rpoSeconds;
+  if (!walgInstalled(ctx.config)) {
+    return [{ check: "postgres-backup", severity: "critical", message: `PostgreSQL backup age unavailable: wal-g is not installed at ${ctx.config.postgres.walg.binary}` }];
+  }
+  const backups = await listBaseBackups(ctx.config);
+  const newest = backups.at(-1);
+  if (!newest) return [{ check: "postgres-backup", severity: "critical", message: "ERROR: No PostgreSQL base backups found (wal-g backup-list is empty)" }];
+  const seconds = secondsBetween(newest.finishTime, new Date());
+  ctx.metrics.rowMetric("postgres", Metric.backupAgeSeconds, seconds);
+  return seconds > rpo
+    ? [{ check: "postgres-backup", severity: "critical", message: `Database backup older than ${describeSeconds(rpo)}: ${newest.name} finished ${describeSeconds(seconds)} ago` }]
+    : [{ check: "postgres-backup", severity: "ok", message: `newest base backup ${newest.name} is ${seconds} s old` }];
+};
+
+/** Figures only: the alarms decide how old is too old for each job's schedule. */
+const checkJobRuns: CheckFn = async (ctx) => {
+  const now = new Date();
+  const never: string[] = [];
+  for (const job of JOB_KEYS) {
+    const record = await readRunRecord(ctx.config.paths.stateDir, job);
+    if (record) ctx.metrics.jobMetric(Metric.jobLastRunAgeSeconds, secondsBetween(new Date(record.finishedAt), now), job);
+    else never.push(job);
+  }
+  return [{ check: "job-runs", severity: "ok", message: never.length ? `never ran on this host: ${never.join(", ")}` : "every job has run" }];
+};
+
+const CHECK_FNS: Readonly<Record<Check, CheckFn>> = {
+  s3: checkS3,
+  disk: checkDisk,
+  "wal-archive": checkWalArchive,
+  redis: checkRedis,
+  "backup-ages": checkBackupAges,
+  "postgres-backup": checkPostgresBackup,
+  "job-runs": checkJobRuns,
+};
+
+async function health(ctx: JobContext): Promise<JobOutcome> {
+  const checks = ctx.params.list("CHECKS", CHECKS);
+  ctx.params.check();
+  let s3Result: Promise<boolean> | undefined;
+  const s3Ok = () =>
+    (s3Result ??= ctx
+      .store()
+      .probe(ctx.config.s3Prefixes.redis)
+      .then(
+        () => true,
+        (error: unknown) => {
+          ctx.log.error("S3 probe failed", { error: errorMessage(error) });
+          return false;
+        },
+      )
+      .then((ok) => {
+        if (checks.includes("s3")) ctx.metrics.jobMetric(Metric.s3Reachable, ok ? 1 : 0);
+        return ok;
+      }));
+
+  const findings: Finding[] = [];
+  for (const check of checks) {
+    try {
+      findings.push(...(await CHECK_FNS[check](ctx, s3Ok)));
+    } catch (error) {
+      findings.push({ check, severity: "critical", message: `${check} check failed: ${errorMessage(error)}` });
+    }
+  }
+  for (const f of findings) {
+    const level = f.severity === "ok" ? "info" : f.severity === "warning" ? "warn" : "error";
+    ctx.log[level](f.message, { check: f.check, severity: f.severity });
+  }
+  return { exitCode: exitCodeOf(findings), summary: summaryOf(findings) };
+}
+
+function main(): Promise<number> {
+  return runJob("health-check", health);
+}
+
+exitWith(main);

@@ -1,0 +1,138 @@
+/**
+ * health-check against the whole sandbox (moto, PostgreSQL 15 from the rendered fragment, Redis),
+ * with the figures read back from moto's CloudWatch, failures included.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "pg";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { serializeHostConfig, overrideHostConfig } from "../../infra/content/hostConfigFile";
+import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
+import { metricDelta, metricSamples, metricSum, readMetrics, type MetricValue } from "./support/aws";
+import { runJobProcess } from "./support/jobs";
+
+/** A variant of the sandbox's host config in its own file. */
+function variant(sb: Sandbox, name: string, overrides: Parameters<typeof overrideHostConfig>[1]): Record<string, string> {
+  const path = join(sb.dir, `host-config-${name}.json`);
+  writeFileSync(path, serializeHostConfig(overrideHostConfig(sb.hostConfig, overrides)));
+  return { ...sb.env, STELLAR_BACKUP_CONFIG: path };
+}
+
+/**
+ * Makes archiving fail the way a wal-g that cannot reach S3 does (a non-zero exit that PostgreSQL
+ * counts in pg_stat_archiver; a missing binary is fatal to the archiver and is not counted), forces
+ * a segment switch, and waits for the failure to be counted.
+ */
+async function causeCountedArchiveFailure(sb: Sandbox): Promise<number> {
+  const c = sb.hostConfig.postgres.connection;
+  const client = new Client({ host: c.host, port: c.port, user: c.user, database: "stellar_insights" });
+  await client.connect();
+  try {
+    await client.query("ALTER SYSTEM SET archive_command = '/bin/false'");
+    await client.query("SELECT pg_reload_conf()");
+    await client.query("INSERT INTO anchors (name) VALUES ('forces-a-new-wal-record')");
+    await client.query("SELECT pg_switch_wal()");
+    for (let i = 0; i < 150; i++) {
+      const { rows } = await client.query("SELECT failed_count FROM pg_stat_archiver");
+      if (Number(rows[0].failed_count) > 0) return Number(rows[0].failed_count);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("PostgreSQL never counted a failed WAL archive attempt");
+  } finally {
+    await client.end();
+  }
+}
+
+describe("health-check", () => {
+  let sb: Sandbox;
+  let metrics: MetricValue[];
+  let full: Awaited<ReturnType<typeof runJobProcess>>;
+
+  beforeAll(async () => {
+    sb = await startSandbox({ hostId: "db-host" });
+    // Given every S3-backed row has a fresh backup of this host
+    for (const job of ["redis-backup", "config-backup", "logs-ship"]) {
+      const run = await runJobProcess(job, sb.env);
+      expect(run.stderr, job).toBe("");
+      expect(run.code, job).toBe(0);
+    }
+    // And PostgreSQL has failed to archive a WAL segment
+    await causeCountedArchiveFailure(sb);
+    full = await runJobProcess("health-check", sb.env);
+    metrics = await readMetrics(sb);
+  });
+  afterAll(async () => sb?.stop());
+
+  test("a full run is CRITICAL without wal-g, and warns about the failed WAL archive attempts", () => {
+    expect(full.code).toBe(2);
+    const summary = full.stderr.trim();
+    expect(summary).toMatch(/^CRITICAL: PostgreSQL backup age unavailable: wal-g is not installed at \S+wal-g; \(warning\) [1-9]\d* WAL archive attempt\(s\) failed since the last check \(last failure: 0000000100000000000000\w\w at /);
+    expect(full.logs.filter((l) => l.fields?.severity === "ok").map((l) => l.fields?.check)).toEqual([
+      "s3",
+      "disk",
+      "redis",
+      "backup-ages",
+      "backup-ages",
+      "backup-ages",
+      "job-runs",
+    ]);
+  });
+
+  test("its figures are readable back from CloudWatch, archive failures included", () => {
+    const byRow = (row: string) => ({ BackupType: row });
+    expect(metricSum(metrics, "S3Reachable", { Job: "health-check" })).toBe(1);
+    expect(metricSum(metrics, "WalArchiveFailedCount", byRow("wal"))).toBeGreaterThanOrEqual(1);
+    expect(metricSum(metrics, "WalArchiveLagSeconds", byRow("wal"))).toBeGreaterThanOrEqual(0);
+    expect(metricSum(metrics, "BackupDiskUsagePercent", { Job: "health-check" })).toBeGreaterThan(0);
+    expect(metricSum(metrics, "RedisLastSaveAgeSeconds", byRow("redis"))).toBeLessThan(120);
+    for (const row of ["redis", "configs", "logs"]) expect(metricSum(metrics, "BackupAgeSeconds", byRow(row)), row).toBeLessThan(120);
+    expect(metricSum(metrics, "BackupAgeSeconds", byRow("postgres"))).toBeUndefined();
+    for (const job of ["redis-backup", "config-backup", "logs-ship"]) {
+      expect(metricSum(metrics, "JobLastRunAgeSeconds", { Job: job }), job).toBeLessThan(120);
+    }
+    expect(metricSum(metrics, "JobLastRunAgeSeconds", { Job: "pg-backup" })).toBeUndefined();
+    // The check ran (its findings are in the exit code): one heartbeat, a success, no failure
+    expect(metricSum(metrics, "JobHeartbeat", { Job: "health-check" })).toBe(1);
+    expect(metricSum(metrics, "JobSucceeded", { Job: "health-check" })).toBe(1);
+    expect(metricSum(metrics, "JobFailed", { Job: "health-check" })).toBe(0);
+    expect(metricSum(metrics, "BackupBytes", byRow("redis"))).toBeGreaterThan(0);
+  });
+
+  test("the checks that can pass here pass: exit 0 and the runbook's OK line", async () => {
+    const run = await runJobProcess("health-check", { ...sb.env, CHECKS: "s3,disk,redis,backup-ages,job-runs" });
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split("\n").at(-1)).toBe("OK: All backup checks passed");
+  });
+
+  test("an unreachable bucket is CRITICAL and publishes S3Reachable 0", async () => {
+    const env = variant(sb, "nobucket", { bucket: "no-such-bucket-here" });
+    const before = await readMetrics(sb);
+    const run = await runJobProcess("health-check", { ...env, CHECKS: "s3,backup-ages" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("CRITICAL: Cannot access S3 backup bucket s3://no-such-bucket-here; backup ages unknown: S3 unreachable");
+    const after = await readMetrics(sb);
+    // One more S3Reachable data point, and it is 0 (the sum did not move)
+    const s3 = { Job: "health-check" };
+    expect(metricSamples(after, "S3Reachable", s3) - metricSamples(before, "S3Reachable", s3)).toBe(1);
+    expect(metricDelta(before, after, "S3Reachable", s3)).toBe(0);
+    expect(run.logs.find((l) => l.msg === "S3 probe failed")?.fields?.error).toMatch(/NoSuchBucket/);
+  });
+
+  test("a backup disk over its limit is a WARNING (exit 1)", async () => {
+    const env = variant(sb, "fulldisk", { local: { maxDiskUsagePercent: 1 } });
+    const run = await runJobProcess("health-check", { ...env, CHECKS: "disk" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^WARNING: \(warning\) Backup disk usage [\d.]+% above 1% \(/);
+  });
+
+  test("a bad CHECKS value fails the run, and the failure is published too", async () => {
+    const before = await readMetrics(sb);
+    const run = await runJobProcess("health-check", { ...sb.env, CHECKS: "s3,everything" });
+    expect(run.code).toBe(64);
+    expect(run.stderr).toContain('CHECKS="s3,everything" is not allowed: expected a comma-separated list of s3, disk, wal-archive, redis, backup-ages, postgres-backup, job-runs');
+    const after = await readMetrics(sb);
+    expect(metricDelta(before, after, "JobFailed", { Job: "health-check" })).toBe(1);
+    expect(metricDelta(before, after, "JobSucceeded", { Job: "health-check" })).toBe(0);
+    expect(metricDelta(before, after, "JobHeartbeat", { Job: "health-check" })).toBe(1);
+  });
+});
