@@ -25,6 +25,14 @@ export function backupPrefixes(): string[] {
   return [...new Set(prefixes)].sort();
 }
 
+/** `arn:aws:logs:r:a:log-group:/x/y` → `arn:aws:logs:r:a:log-group:*`. */
+export function logGroupNamespaceArn(logGroupArn: string): string {
+  const marker = ":log-group:";
+  const at = logGroupArn.indexOf(marker);
+  if (at < 0) throw new Error(`'${logGroupArn}' is not a log group ARN`);
+  return `${logGroupArn.slice(0, at + marker.length)}*`;
+}
+
 export function ec2AssumeRolePolicy(): string {
   return stableJson({
     Version: "2012-10-17",
@@ -101,6 +109,14 @@ export function hostPolicy(inputs: HostPolicyInputs): string {
       Effect: "Allow",
       Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
       Resource: [inputs.logGroupArn, `${inputs.logGroupArn}:*`],
+    },
+    {
+      // The SSM Agent looks the group up before streaming Run Command output into it;
+      // DescribeLogGroups is authorized on the account's log-group namespace, not on one group.
+      Sid: "FindJobLogGroup",
+      Effect: "Allow",
+      Action: "logs:DescribeLogGroups",
+      Resource: logGroupNamespaceArn(inputs.logGroupArn),
     },
   ];
   return policyDocument(statements);

@@ -3,6 +3,7 @@
  * resolved inputs and parent: what `pulumi up` would create, without credentials or network.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { OFFLINE_SECRET_PLACEHOLDER } from "../config/stackConfig";
 import { deterministicMocks } from "./mocks";
 import type { Plan, PlannedResource } from "./plan";
 
@@ -28,6 +29,21 @@ interface Registration {
   readonly protect: boolean;
 }
 
+/** Pulumi's marker for a secret value on the wire (`{ <sig>: <secret sig>, value }`). */
+const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Replaces every secret value with the offline placeholder: a plan never holds a secret. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[SECRET_SIGNATURE_KEY] === SECRET_SIGNATURE) return OFFLINE_SECRET_PLACEHOLDER;
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, redactSecrets(v)]));
+  }
+  return value;
+}
+
 /** The name at the end of a URN: `urn:pulumi:prod::proj::a$b::name` → `name`. */
 function nameFromUrn(urn: string): string {
   return urn.slice(urn.lastIndexOf("::") + 2);
@@ -46,7 +62,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<Plan> {
   const recorded: Omit<PlannedResource, "parent">[] = [];
   await pulumi.runtime.setMocks(
     deterministicMocks(region, (args) => {
-      recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+      recorded.push({ type: args.type, name: args.name, inputs: redactSecrets(args.inputs) as Record<string, unknown> });
     }),
     options.project,
     options.stack,
@@ -72,7 +88,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<Plan> {
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(exported)) {
     if (key === "default" || typeof value === "function") continue;
-    outputs[key] = await resolve(value);
+    outputs[key] = redactSecrets(await resolve(value));
   }
   await waitForRegistrations();
 

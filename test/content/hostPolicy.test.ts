@@ -33,6 +33,7 @@ test("the host may do exactly these things", () => {
     ["UseBackupKeyThroughS3", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"], [KEY]],
     ["PublishBackupMetrics", ["cloudwatch:PutMetricData"], ["*"]],
     ["WriteJobLogs", ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], [LOGS, `${LOGS}:*`]],
+    ["FindJobLogGroup", ["logs:DescribeLogGroups"], ["arn:aws:logs:us-east-1:123456789012:log-group:*"]],
   ]);
   expect(policy.Statement.every((s) => s.Effect === "Allow")).toBe(true);
 });

@@ -94,3 +94,33 @@ test("an unknown stack says which file is missing", async () => {
   expect(result.code).toBe(2);
   expect(result.stderr).toContain("Pulumi.nosuchstack.yaml");
 });
+
+test("secrets never reach the plan: secret-wrapped inputs and secure: values show as the placeholder", async () => {
+  const stackFile = join(work, "Pulumi.prod-secrets.yaml");
+  writeFileSync(
+    stackFile,
+    prodFile.replace(
+      "alertEmail: devops@stellar-insights.com",
+      "alertEmail: devops@stellar-insights.com\n  stellar-insights-backup:alertHttpsEndpoint: https://events.example.com/token-abc123",
+    ),
+  );
+  const out = join(work, "secrets");
+  expect((await synth(["--stack", "prod", "--stack-file", stackFile, "--out", out])).code).toBe(0);
+  const text = readFileSync(join(out, "plan.json"), "utf8");
+  expect(text).not.toContain("token-abc123");
+  expect(text).toContain('"endpoint": "[secret: not decrypted offline]"');
+
+  const secureFile = join(work, "Pulumi.prod-secure.yaml");
+  writeFileSync(
+    secureFile,
+    prodFile.replace(
+      "alertEmail: devops@stellar-insights.com",
+      "alertEmail: devops@stellar-insights.com\n  stellar-insights-backup:alertHttpsEndpoint:\n    secure: AAABAJk0ciphertext==",
+    ),
+  );
+  const secureOut = join(work, "secure");
+  expect((await synth(["--stack", "prod", "--stack-file", secureFile, "--out", secureOut])).code).toBe(0);
+  const secureText = readFileSync(join(secureOut, "plan.json"), "utf8");
+  expect(secureText).not.toContain("AAABAJk0ciphertext");
+  expect(secureText).toContain('"endpoint": "[secret: not decrypted offline]"');
+});
