@@ -132,13 +132,19 @@ class Reader {
     this.problems.push({ path, message });
   }
 
+  /** Stand-ins for absent sections: their parent already said "is missing", so their fields stay quiet. */
+  private readonly absent = new WeakSet<Json>();
+
   object(value: unknown, path: string): Json {
     if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Json;
-    this.problem(path, `must be an object, got ${describe(value)}`);
-    return {};
+    const standIn: Json = {};
+    if (value === undefined) this.absent.add(standIn);
+    else this.problem(path, `must be an object, got ${describe(value)}`);
+    return standIn;
   }
 
   exactKeys(obj: Json, path: string, required: readonly string[], optional: readonly string[] = []): void {
+    if (this.absent.has(obj)) return;
     for (const key of required) {
       if (!(key in obj)) this.problem(join(path, key), "is missing");
     }
@@ -298,7 +304,7 @@ function readRedis(r: Reader, value: unknown): RedisHostConfig {
 
 function readConfigSets(r: Reader, value: unknown): Record<string, ConfigSet> {
   const sets = r.object(value, "configSets");
-  if (Object.keys(sets).length === 0) r.problem("configSets", "must name at least one set of files");
+  if (value !== undefined && Object.keys(sets).length === 0) r.problem("configSets", "must name at least one set of files");
   const result: Record<string, ConfigSet> = {};
   for (const [key, raw] of Object.entries(sets)) {
     const path = `configSets.${key}`;
@@ -321,14 +327,17 @@ function readRowMap<K extends string>(r: Reader, value: unknown, path: string, k
 /** Checks parsed JSON against the contract; every problem is reported with its path. */
 export function parseHostConfig(value: unknown): HostConfigResult {
   const r = new Reader();
-  const root = r.object(value, "(file)");
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return { ok: false, problems: [{ path: "(file)", message: `must be a JSON object, got ${describe(value)}` }] };
+  }
+  const root = value as Json;
   r.exactKeys(
     root,
     "",
     ["schemaVersion", "stack", "region", "bucket", "metricNamespace", "s3Prefixes", "retentionDays", "local", "postgres", "redis", "configSets", "logs", "paths"],
     ["awsEndpointUrl", "kmsKeyArn", "hostId"],
   );
-  if (root.schemaVersion !== HOST_CONFIG_SCHEMA_VERSION) {
+  if (root.schemaVersion !== undefined && root.schemaVersion !== HOST_CONFIG_SCHEMA_VERSION) {
     r.problem("schemaVersion", `must be ${HOST_CONFIG_SCHEMA_VERSION}, got ${describe(root.schemaVersion)}: install the jobs and host config of the same release`);
   }
   const local = r.object(root.local, "local");

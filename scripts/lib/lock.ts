@@ -2,7 +2,7 @@
  * One run of a job at a time per host: an exclusive lock file (`O_EXCL` create) holding the
  * owner's pid. A lock whose pid is no longer alive was left by a crashed run and is taken over.
  */
-import { promises as fs } from "node:fs";
+import { promises as fs, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { JobError } from "./errors";
@@ -34,13 +34,21 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-/** True while a process with this pid exists (EPERM means it exists but belongs to someone else). */
+/**
+ * True while a process with this pid runs (EPERM means it exists but belongs to someone else). A
+ * zombie (exited, not yet reaped) counts as dead.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }
 

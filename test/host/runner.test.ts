@@ -1,0 +1,114 @@
+/**
+ * runJob: run metrics on every outcome (failure included), the one-line message for on-call,
+ * JSON-lines logs without secrets, the lock across processes, the run record for the health check.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { Metric } from "../../infra/catalog";
+import { JobError } from "../../scripts/lib/errors";
+import { acquireLock } from "../../scripts/lib/lock";
+import { readRunRecord } from "../../scripts/lib/runRecords";
+import { runJob } from "../../scripts/lib/runner";
+import { SANDBOX_AWS_ENV } from "../../scripts/sandbox/moto";
+import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
+import { metricDelta, metricSamples, readMetrics } from "./support/aws";
+import { runJobProcess } from "./support/jobs";
+
+interface Captured {
+  code: number;
+  stdout: string[];
+  stderr: string[];
+}
+
+describe("runJob", () => {
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await startSandbox({ postgres: false, redis: false, hostId: "runner-host" });
+    // The SDK inside runJob takes credentials from this process's environment, as on a host.
+    Object.assign(process.env, SANDBOX_AWS_ENV);
+  });
+  afterAll(async () => sb?.stop());
+
+  async function run(job: Parameters<typeof runJob>[0], body: Parameters<typeof runJob>[1], env: Record<string, string> = sb.env): Promise<Captured> {
+    const out: Captured = { code: -1, stdout: [], stderr: [] };
+    out.code = await runJob(job, body, { env, writeStdout: (l) => out.stdout.push(l), writeStderr: (l) => out.stderr.push(l) });
+    return out;
+  }
+
+  test("a failing run exits 1, says why in one line, and still publishes every run metric and the row metrics it recorded", async () => {
+    const before = await readMetrics(sb);
+    const result = await run("redis-backup", async (ctx) => {
+      ctx.metrics.rowMetric("redis", Metric.backupBytes, 123);
+      throw new JobError("Redis BGSAVE did not finish within 600 s", "check the Redis log and disk");
+    });
+    const after = await readMetrics(sb);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toHaveLength(1);
+    expect(result.stderr[0]).toMatch(/^redis-backup FAILED on runner-host after \d+\.\d s: Redis BGSAVE did not finish within 600 s\. Next: check the Redis log and disk\.$/);
+    const job = { Job: "redis-backup" };
+    expect(metricDelta(before, after, "JobFailed", job)).toBe(1);
+    expect(metricDelta(before, after, "JobSucceeded", job)).toBe(0);
+    expect(metricDelta(before, after, "JobHeartbeat", job)).toBe(1);
+    expect(metricSamples(after, "JobDurationSeconds", job) - metricSamples(before, "JobDurationSeconds", job)).toBe(1);
+    expect(metricDelta(before, after, "BackupBytes", { BackupType: "redis" })).toBe(123);
+    const record = await readRunRecord(sb.hostConfig.paths.stateDir, "redis-backup");
+    expect(record).toEqual(expect.objectContaining({ job: "redis-backup", succeeded: false, exitCode: 1 }));
+  });
+
+  test("an unexpected error (a bug) fails the same way, with its stack in the log only", async () => {
+    const result = await run("logs-ship", async () => {
+      throw new TypeError("cannot read properties of undefined");
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toEqual([expect.stringMatching(/^logs-ship FAILED on runner-host after [\d.]+ s: cannot read properties of undefined\.$/)]);
+    const failed = result.stdout.map((l) => JSON.parse(l)).find((l) => l.msg === "failed");
+    expect(failed.fields.stack).toContain("TypeError");
+  });
+
+  test("a successful run publishes success, prints its summary and returns the body's exit code", async () => {
+    const before = await readMetrics(sb);
+    const result = await run("health-check", async () => ({ exitCode: 1, summary: "WARNING: disk" }));
+    const after = await readMetrics(sb);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toEqual(["WARNING: disk"]);
+    expect(metricDelta(before, after, "JobSucceeded", { Job: "health-check" })).toBe(1);
+    expect(metricDelta(before, after, "JobFailed", { Job: "health-check" })).toBe(0);
+  });
+
+  test("logs are JSON lines with time, level, job, msg and fields, secrets redacted", async () => {
+    const result = await run("config-backup", async (ctx) => {
+      ctx.log.info("connecting", { user: "backup", password: "hunter2", nested: { apiToken: "t0k", key: "configs/a" } });
+    });
+    const lines = result.stdout.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    expect(lines.map((l) => Object.keys(l).filter((k) => k !== "fields"))).toEqual(lines.map(() => ["time", "level", "job", "msg"]));
+    expect(lines.find((l) => l.msg === "connecting").fields).toEqual({ user: "backup", password: "[redacted]", nested: { apiToken: "[redacted]", key: "configs/a" } });
+    expect(result.stdout.join("\n")).not.toContain("hunter2");
+  });
+
+  test("without a readable host config it exits 64 and says no metrics went out", async () => {
+    const result = await run("redis-backup", async () => undefined, { ...sb.env, STELLAR_BACKUP_CONFIG: "/nonexistent/host-config.json" });
+    expect(result.code).toBe(64);
+    expect(result.stderr[0]).toBe(
+      "redis-backup FAILED on this host after 0.0 s: cannot read the host config /nonexistent/host-config.json (ENOENT). Next: run the stack's install document on this host, or set STELLAR_BACKUP_CONFIG to the file's path. No metrics were published; the JobHeartbeat alarm will fire.",
+    );
+  });
+
+  test("a second run of a job while one holds the lock exits 75 without running, and publishes the failure", async () => {
+    const lock = await acquireLock(sb.hostConfig.paths.lockDir, "logs-ship");
+    try {
+      const before = await readMetrics(sb);
+      const second = await runJobProcess("logs-ship", sb.env);
+      const after = await readMetrics(sb);
+      expect(second.code).toBe(75);
+      expect(second.stderr.trim()).toBe(
+        `logs-ship FAILED on runner-host after ${/after ([\d.]+) s/.exec(second.stderr)?.[1]} s: another logs-ship run is still going (pid ${process.pid}, started ${/started ([^)]+)\)/.exec(second.stderr)?.[1]}); not starting a second one. Next: wait for it to finish, or check 'ps -p ${process.pid}'; the lock is ${lock.path}.`,
+      );
+      expect(second.logs.some((l) => l.msg === "log files found")).toBe(false);
+      expect(metricDelta(before, after, "JobFailed", { Job: "logs-ship" })).toBe(1);
+    } finally {
+      await lock.release();
+    }
+    const third = await runJobProcess("logs-ship", sb.env);
+    expect(third.code).toBe(0);
+  });
+});
