@@ -143,36 +143,53 @@ class Reader {
     return standIn;
   }
 
-  exactKeys(obj: Json, path: string, required: readonly string[], optional: readonly string[] = []): void {
+  exactKeys(
+    obj: Json,
+    path: string,
+    required: readonly string[],
+    optional: readonly string[] = [],
+  ): void {
     if (this.absent.has(obj)) return;
     for (const key of required) {
       if (!(key in obj)) this.problem(join(path, key), "is missing");
     }
     for (const key of Object.keys(obj)) {
       if (!required.includes(key) && !optional.includes(key)) {
-        this.problem(join(path, key), `is not a known field; allowed: ${[...required, ...optional].join(", ")}`);
+        this.problem(
+          join(path, key),
+          `is not a known field; allowed: ${[...required, ...optional].join(", ")}`,
+        );
       }
     }
   }
 
   string(value: unknown, path: string, pattern?: RegExp, hint?: string): string {
     if (typeof value !== "string" || value === "") {
-      if (value !== undefined) this.problem(path, `must be a non-empty string, got ${describe(value)}`);
+      if (value !== undefined)
+        this.problem(path, `must be a non-empty string, got ${describe(value)}`);
       return "";
     }
-    if (pattern && !pattern.test(value)) this.problem(path, `${JSON.stringify(value)} ${hint ?? `must match ${pattern}`}`);
+    if (pattern && !pattern.test(value))
+      this.problem(path, `${JSON.stringify(value)} ${hint ?? `must match ${pattern}`}`);
     return value;
   }
 
   absolutePath(value: unknown, path: string): string {
-    const text = this.string(value, path, SAFE_ABSOLUTE_PATH, "must be an absolute path without spaces, quotes or shell metacharacters");
-    if (text.split("/").includes("..")) this.problem(path, `${JSON.stringify(text)} must not contain '..'`);
+    const text = this.string(
+      value,
+      path,
+      SAFE_ABSOLUTE_PATH,
+      "must be an absolute path without spaces, quotes or shell metacharacters",
+    );
+    if (text.split("/").includes(".."))
+      this.problem(path, `${JSON.stringify(text)} must not contain '..'`);
     return text;
   }
 
   integer(value: unknown, path: string, min: number, max: number): number {
     if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      if (value !== undefined) this.problem(path, `must be a whole number from ${min} to ${max}, got ${describe(value)}`);
+      if (value !== undefined)
+        this.problem(path, `must be a whole number from ${min} to ${max}, got ${describe(value)}`);
       return min;
     }
     return value;
@@ -186,7 +203,12 @@ class Reader {
     return value;
   }
 
-  array<T>(value: unknown, path: string, item: (v: unknown, p: string) => T, allowEmpty = false): T[] {
+  array<T>(
+    value: unknown,
+    path: string,
+    item: (v: unknown, p: string) => T,
+    allowEmpty = false,
+  ): T[] {
     if (!Array.isArray(value)) {
       if (value !== undefined) this.problem(path, `must be a list, got ${describe(value)}`);
       return [];
@@ -198,7 +220,10 @@ class Reader {
   argv(value: unknown, path: string): Argv {
     const argv = this.array(value, path, (v, p) => this.string(v, p));
     if (argv.length > 0 && !argv[0].startsWith("/") && !/^[A-Za-z0-9._-]+$/.test(argv[0])) {
-      this.problem(`${path}[0]`, `${JSON.stringify(argv[0])} must be a program name or an absolute path`);
+      this.problem(
+        `${path}[0]`,
+        `${JSON.stringify(argv[0])} must be a program name or an absolute path`,
+      );
     }
     return argv;
   }
@@ -261,21 +286,40 @@ function readPostgres(r: Reader, value: unknown): PostgresHostConfig {
     pgData: r.absolutePath(pg.pgData, `${path}.pgData`),
     managedConfigFile: r.absolutePath(pg.managedConfigFile, `${path}.managedConfigFile`),
     connection: {
-      host: r.string(connection.host, `${path}.connection.host`, /^[A-Za-z0-9./_-]+$/, "must be a host name, IP address or socket directory"),
+      host: r.string(
+        connection.host,
+        `${path}.connection.host`,
+        /^[A-Za-z0-9./_-]+$/,
+        "must be a host name, IP address or socket directory",
+      ),
       port: r.integer(connection.port, `${path}.connection.port`, 1, 65535),
       user: r.string(connection.user, `${path}.connection.user`, identifier, identifierHint),
-      database: r.string(connection.database, `${path}.connection.database`, identifier, identifierHint),
+      database: r.string(
+        connection.database,
+        `${path}.connection.database`,
+        identifier,
+        identifierHint,
+      ),
     },
-    databases: r.array(pg.databases, `${path}.databases`, (v, p) => r.string(v, p, identifier, identifierHint)),
+    databases: r.array(pg.databases, `${path}.databases`, (v, p) =>
+      r.string(v, p, identifier, identifierHint),
+    ),
     check: {
       database: r.string(check.database, `${path}.check.database`, identifier, identifierHint),
-      tables: r.array(check.tables, `${path}.check.tables`, (v, p) => r.string(v, p, identifier, identifierHint)),
+      tables: r.array(check.tables, `${path}.check.tables`, (v, p) =>
+        r.string(v, p, identifier, identifierHint),
+      ),
     },
     walg: {
       binary: r.absolutePath(walg.binary, `${path}.walg.binary`),
       configFile: r.absolutePath(walg.configFile, `${path}.walg.configFile`),
     },
-    archiveTimeoutSeconds: r.integer(pg.archiveTimeoutSeconds, `${path}.archiveTimeoutSeconds`, 1, 3600),
+    archiveTimeoutSeconds: r.integer(
+      pg.archiveTimeoutSeconds,
+      `${path}.archiveTimeoutSeconds`,
+      1,
+      3600,
+    ),
     service: r.service(pg.service, `${path}.service`),
   };
 }
@@ -283,15 +327,34 @@ function readPostgres(r: Reader, value: unknown): PostgresHostConfig {
 function readRedis(r: Reader, value: unknown): RedisHostConfig {
   const path = "redis";
   const redis = r.object(value, path);
-  r.exactKeys(redis, path, ["host", "port", "dir", "dbfilename", "appendonly", "managedConfigFile", "owner", "service"]);
+  r.exactKeys(redis, path, [
+    "host",
+    "port",
+    "dir",
+    "dbfilename",
+    "appendonly",
+    "managedConfigFile",
+    "owner",
+    "service",
+  ]);
   const owner = r.object(redis.owner, `${path}.owner`);
   r.exactKeys(owner, `${path}.owner`, ["user", "group"]);
   const account = /^[a-z_][a-z0-9_-]{0,31}$/;
   return {
-    host: r.string(redis.host, `${path}.host`, /^[A-Za-z0-9.:-]+$/, "must be a host name or IP address"),
+    host: r.string(
+      redis.host,
+      `${path}.host`,
+      /^[A-Za-z0-9.:-]+$/,
+      "must be a host name or IP address",
+    ),
     port: r.integer(redis.port, `${path}.port`, 1, 65535),
     dir: r.absolutePath(redis.dir, `${path}.dir`),
-    dbfilename: r.string(redis.dbfilename, `${path}.dbfilename`, /^[A-Za-z0-9._-]+\.rdb$/, "must be a file name ending in .rdb"),
+    dbfilename: r.string(
+      redis.dbfilename,
+      `${path}.dbfilename`,
+      /^[A-Za-z0-9._-]+\.rdb$/,
+      "must be a file name ending in .rdb",
+    ),
     appendonly: r.boolean(redis.appendonly, `${path}.appendonly`),
     managedConfigFile: r.absolutePath(redis.managedConfigFile, `${path}.managedConfigFile`),
     owner: {
@@ -304,21 +367,35 @@ function readRedis(r: Reader, value: unknown): RedisHostConfig {
 
 function readConfigSets(r: Reader, value: unknown): Record<string, ConfigSet> {
   const sets = r.object(value, "configSets");
-  if (value !== undefined && Object.keys(sets).length === 0) r.problem("configSets", "must name at least one set of files");
+  if (value !== undefined && Object.keys(sets).length === 0)
+    r.problem("configSets", "must name at least one set of files");
   const result: Record<string, ConfigSet> = {};
   for (const [key, raw] of Object.entries(sets)) {
     const path = `configSets.${key}`;
-    if (!CONFIG_SET_KEY_PATTERN.test(key)) r.problem(path, "set names must be lower-case letters, digits and '-' (they become S3 key parts)");
+    if (!CONFIG_SET_KEY_PATTERN.test(key))
+      r.problem(
+        path,
+        "set names must be lower-case letters, digits and '-' (they become S3 key parts)",
+      );
     const set = r.object(raw, path);
     r.exactKeys(set, path, ["paths", "restart"]);
     const paths = r.array(set.paths, `${path}.paths`, (v, p) => r.absolutePath(v, p));
     if (new Set(paths).size !== paths.length) r.problem(`${path}.paths`, "lists a file twice");
-    result[key] = { paths, restart: r.array(set.restart, `${path}.restart`, (v, p) => r.argv(v, p), true) };
+    result[key] = {
+      paths,
+      restart: r.array(set.restart, `${path}.restart`, (v, p) => r.argv(v, p), true),
+    };
   }
   return result;
 }
 
-function readRowMap<K extends string>(r: Reader, value: unknown, path: string, keys: readonly K[], item: (v: unknown, p: string) => unknown): Record<K, never> {
+function readRowMap<K extends string>(
+  r: Reader,
+  value: unknown,
+  path: string,
+  keys: readonly K[],
+  item: (v: unknown, p: string) => unknown,
+): Record<K, never> {
   const obj = r.object(value, path);
   r.exactKeys(obj, path, keys);
   return Object.fromEntries(keys.map((k) => [k, item(obj[k], `${path}.${k}`)])) as Record<K, never>;
@@ -328,17 +405,37 @@ function readRowMap<K extends string>(r: Reader, value: unknown, path: string, k
 export function parseHostConfig(value: unknown): HostConfigResult {
   const r = new Reader();
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    return { ok: false, problems: [{ path: "(file)", message: `must be a JSON object, got ${describe(value)}` }] };
+    return {
+      ok: false,
+      problems: [{ path: "(file)", message: `must be a JSON object, got ${describe(value)}` }],
+    };
   }
   const root = value as Json;
   r.exactKeys(
     root,
     "",
-    ["schemaVersion", "stack", "region", "bucket", "metricNamespace", "s3Prefixes", "retentionDays", "local", "postgres", "redis", "configSets", "logs", "paths"],
+    [
+      "schemaVersion",
+      "stack",
+      "region",
+      "bucket",
+      "metricNamespace",
+      "s3Prefixes",
+      "retentionDays",
+      "local",
+      "postgres",
+      "redis",
+      "configSets",
+      "logs",
+      "paths",
+    ],
     ["awsEndpointUrl", "kmsKeyArn", "hostId"],
   );
   if (root.schemaVersion !== undefined && root.schemaVersion !== HOST_CONFIG_SCHEMA_VERSION) {
-    r.problem("schemaVersion", `must be ${HOST_CONFIG_SCHEMA_VERSION}, got ${describe(root.schemaVersion)}: install the jobs and host config of the same release`);
+    r.problem(
+      "schemaVersion",
+      `must be ${HOST_CONFIG_SCHEMA_VERSION}, got ${describe(root.schemaVersion)}: install the jobs and host config of the same release`,
+    );
   }
   const local = r.object(root.local, "local");
   r.exactKeys(local, "local", ["root", "retentionDays", "maxDiskUsagePercent"]);
@@ -348,37 +445,90 @@ export function parseHostConfig(value: unknown): HostConfigResult {
   r.exactKeys(paths, "paths", ["stateDir", "lockDir"]);
   let awsEndpointUrl: string | undefined;
   if (root.awsEndpointUrl !== undefined) {
-    awsEndpointUrl = r.string(root.awsEndpointUrl, "awsEndpointUrl", /^https?:\/\/[A-Za-z0-9.:[\]-]+\/?$/, "must be an http(s)://host:port URL");
+    awsEndpointUrl = r.string(
+      root.awsEndpointUrl,
+      "awsEndpointUrl",
+      /^https?:\/\/[A-Za-z0-9.:[\]-]+\/?$/,
+      "must be an http(s)://host:port URL",
+    );
   }
   const config: HostConfig = {
     schemaVersion: HOST_CONFIG_SCHEMA_VERSION,
     stack: r.string(root.stack, "stack", /^[A-Za-z0-9._-]+$/, "must be a Pulumi stack name"),
-    region: r.string(root.region, "region", /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1"),
-    bucket: r.string(root.bucket, "bucket", /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+    region: r.string(
+      root.region,
+      "region",
+      /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
+      "must be an AWS region such as us-east-1",
+    ),
+    bucket: r.string(
+      root.bucket,
+      "bucket",
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      "must be an S3 bucket name",
+    ),
     ...(awsEndpointUrl !== undefined ? { awsEndpointUrl } : {}),
     ...(root.kmsKeyArn !== undefined
-      ? { kmsKeyArn: r.string(root.kmsKeyArn, "kmsKeyArn", /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, "must be a KMS key ARN") }
+      ? {
+          kmsKeyArn: r.string(
+            root.kmsKeyArn,
+            "kmsKeyArn",
+            /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
+            "must be a KMS key ARN",
+          ),
+        }
       : {}),
-    metricNamespace: r.string(root.metricNamespace, "metricNamespace", /^[A-Za-z0-9._/#:-]{1,255}$/, "must be a CloudWatch namespace"),
+    metricNamespace: r.string(
+      root.metricNamespace,
+      "metricNamespace",
+      /^[A-Za-z0-9._/#:-]{1,255}$/,
+      "must be a CloudWatch namespace",
+    ),
     ...(root.hostId !== undefined
-      ? { hostId: r.string(root.hostId, "hostId", HOST_ID_PATTERN, "must be letters, digits, '.', '_' or '-' (it becomes part of S3 keys)") }
+      ? {
+          hostId: r.string(
+            root.hostId,
+            "hostId",
+            HOST_ID_PATTERN,
+            "must be letters, digits, '.', '_' or '-' (it becomes part of S3 keys)",
+          ),
+        }
       : {}),
     s3Prefixes: readRowMap(r, root.s3Prefixes, "s3Prefixes", S3_BACKUP_TYPE_KEYS, (v, p) =>
       r.string(v, p, PREFIX_PATTERN, "must be one lower-case path segment ending in '/'"),
     ),
-    retentionDays: readRowMap(r, root.retentionDays, "retentionDays", BACKUP_TYPE_KEYS, (v, p) => r.days(v, p)),
+    retentionDays: readRowMap(r, root.retentionDays, "retentionDays", BACKUP_TYPE_KEYS, (v, p) =>
+      r.days(v, p),
+    ),
     local: {
       root: r.absolutePath(local.root, "local.root"),
-      retentionDays: readRowMap(r, local.retentionDays, "local.retentionDays", LOCAL_COPY_KEYS, (v, p) => r.days(v, p)),
-      maxDiskUsagePercent: r.integer(local.maxDiskUsagePercent, "local.maxDiskUsagePercent", 1, 100),
+      retentionDays: readRowMap(
+        r,
+        local.retentionDays,
+        "local.retentionDays",
+        LOCAL_COPY_KEYS,
+        (v, p) => r.days(v, p),
+      ),
+      maxDiskUsagePercent: r.integer(
+        local.maxDiskUsagePercent,
+        "local.maxDiskUsagePercent",
+        1,
+        100,
+      ),
     },
     postgres: readPostgres(r, root.postgres),
     redis: readRedis(r, root.redis),
     configSets: readConfigSets(r, root.configSets),
     logs: {
       paths: r.array(logs.paths, "logs.paths", (v, p) => {
-        const glob = r.string(v, p, SAFE_GLOB, "must be an absolute path or glob ('*', '?') without spaces or shell metacharacters");
-        if (glob.split("/").includes("..")) r.problem(p, `${JSON.stringify(glob)} must not contain '..'`);
+        const glob = r.string(
+          v,
+          p,
+          SAFE_GLOB,
+          "must be an absolute path or glob ('*', '?') without spaces or shell metacharacters",
+        );
+        if (glob.split("/").includes(".."))
+          r.problem(p, `${JSON.stringify(glob)} must not contain '..'`);
         return glob;
       }),
     },
@@ -390,7 +540,10 @@ export function parseHostConfig(value: unknown): HostConfigResult {
   return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, config };
 }
 
-export function formatHostConfigProblems(source: string, problems: readonly HostConfigProblem[]): string {
+export function formatHostConfigProblems(
+  source: string,
+  problems: readonly HostConfigProblem[],
+): string {
   return [
     `host config ${source} has ${problems.length} problem(s):`,
     ...problems.map((p) => `  - ${p.path}: ${p.message}`),

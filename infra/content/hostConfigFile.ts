@@ -58,7 +58,11 @@ function s3Prefixes(): Record<S3BackupTypeKey, string> {
 }
 
 /** The production host layout (Debian/Ubuntu packages, cluster `main`), before overrides. */
-export function defaultHostConfig(stack: string, config: StackConfig, kmsKeyArn?: string): HostConfig {
+export function defaultHostConfig(
+  stack: string,
+  config: StackConfig,
+  kmsKeyArn?: string,
+): HostConfig {
   const pg = config.pgMajorVersion;
   const pgConfDir = `/etc/postgresql/${pg}/main`;
   const pgUnit = `postgresql@${pg}-main`;
@@ -86,7 +90,12 @@ export function defaultHostConfig(stack: string, config: StackConfig, kmsKeyArn?
       pgData: config.pgData,
       // Debian's postgresql.conf reads `include_dir = 'conf.d'`: the fragment needs no edit of it.
       managedConfigFile: `${pgConfDir}/conf.d/stellar-insights-backup.conf`,
-      connection: { host: "/var/run/postgresql", port: 5432, user: "postgres", database: "postgres" },
+      connection: {
+        host: "/var/run/postgresql",
+        port: 5432,
+        user: "postgres",
+        database: "postgres",
+      },
       databases: ["stellar_insights"],
       check: { database: "stellar_insights", tables: ["anchors", "corridors"] },
       walg: {
@@ -106,7 +115,10 @@ export function defaultHostConfig(stack: string, config: StackConfig, kmsKeyArn?
       managedConfigFile: "/etc/redis/stellar-insights-backup.conf",
       owner: { user: "redis", group: "redis" },
       // Redis has no reload: its settings apply at start (or through CONFIG SET).
-      service: { ...systemdService("redis-server"), reload: ["systemctl", "restart", "redis-server"] },
+      service: {
+        ...systemdService("redis-server"),
+        reload: ["systemctl", "restart", "redis-server"],
+      },
     },
     configSets: {
       app: {
@@ -123,7 +135,11 @@ export function defaultHostConfig(stack: string, config: StackConfig, kmsKeyArn?
         ],
       },
       db: {
-        paths: [`${pgConfDir}/postgresql.conf`, `${pgConfDir}/pg_hba.conf`, "/etc/redis/redis.conf"],
+        paths: [
+          `${pgConfDir}/postgresql.conf`,
+          `${pgConfDir}/pg_hba.conf`,
+          "/etc/redis/redis.conf",
+        ],
         restart: [
           ["systemctl", "restart", pgUnit],
           ["systemctl", "restart", "redis-server"],
@@ -148,7 +164,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** Objects merge key by key; arrays and scalars replace. */
 export function mergeOverrides<T>(base: T, overrides: unknown): T {
-  if (!isPlainObject(base) || !isPlainObject(overrides)) return (overrides === undefined ? base : overrides) as T;
+  if (!isPlainObject(base) || !isPlainObject(overrides))
+    return (overrides === undefined ? base : overrides) as T;
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
@@ -158,14 +175,21 @@ export function mergeOverrides<T>(base: T, overrides: unknown): T {
 }
 
 /** `base` with `overrides` applied, checked against the contract (a bad override fails here, not on a host). */
-export function overrideHostConfig(base: HostConfig, overrides: HostConfigOverrides | undefined): HostConfig {
+export function overrideHostConfig(
+  base: HostConfig,
+  overrides: HostConfigOverrides | undefined,
+): HostConfig {
   const parsed = parseHostConfig(mergeOverrides(base, overrides));
-  if (!parsed.ok) throw new Error(formatHostConfigProblems(`for stack '${base.stack}'`, parsed.problems));
+  if (!parsed.ok)
+    throw new Error(formatHostConfigProblems(`for stack '${base.stack}'`, parsed.problems));
   return parsed.config;
 }
 
 export function renderHostConfig(inputs: HostConfigInputs): HostConfig {
-  return overrideHostConfig(defaultHostConfig(inputs.stack, inputs.config, inputs.kmsKeyArn), inputs.overrides);
+  return overrideHostConfig(
+    defaultHostConfig(inputs.stack, inputs.config, inputs.kmsKeyArn),
+    inputs.overrides,
+  );
 }
 
 /** Bytes of a host config file: key-sorted JSON and a final newline, so equal configs are equal files. */

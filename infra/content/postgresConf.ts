@@ -85,7 +85,10 @@ export function postgresSettings(host: HostConfig): ManagedSetting[] {
 
 export function postgresConf(host: HostConfig): string {
   return renderSettings(
-    managedHeader(host.stack, "postgresql.conf fragment: WAL archiving for point-in-time recovery."),
+    managedHeader(
+      host.stack,
+      "postgresql.conf fragment: WAL archiving for point-in-time recovery.",
+    ),
     postgresSettings(host),
     (s) => `${s.name} = ${s.value}`,
   );

@@ -33,7 +33,10 @@ async function backupSet(ctx: JobContext, set: string, work: string): Promise<Se
   const missing = entries.filter((e) => !e.present).map((e) => e.path);
   if (missing.length > 0) log.warn("config files missing on this host", { set, missing });
   if (present.length === 0) {
-    throw new JobError(`config set '${set}': none of its ${entries.length} files exist on this host (${missing.join(", ")})`, "fix configSets in the stack, or the host");
+    throw new JobError(
+      `config set '${set}': none of its ${entries.length} files exist on this host (${missing.join(", ")})`,
+      "fix configSets in the stack, or the host",
+    );
   }
   const hash = contentHash(entries);
   const key = pointerKey(config.s3Prefixes.configs, ctx.hostId, set);
@@ -41,11 +44,17 @@ async function backupSet(ctx: JobContext, set: string, work: string): Promise<Se
   const previous = existing && isConfigPointer(existing.value) ? existing.value : undefined;
   const now = new Date();
   const refreshMs = (config.retentionDays.configs / 2) * 86_400_000;
-  const fresh = previous !== undefined && now.getTime() - Date.parse(previous.createdAt) < refreshMs;
+  const fresh =
+    previous !== undefined && now.getTime() - Date.parse(previous.createdAt) < refreshMs;
 
   if (previous?.contentHash === hash && fresh) {
     await store.putJson(key, { ...previous, checkedAt: now.toISOString() } satisfies ConfigPointer);
-    log.info("unchanged since the last archive; not uploaded", { set, contentHash: hash, archive: previous.archiveKey, files: present.length });
+    log.info("unchanged since the last archive; not uploaded", {
+      set,
+      contentHash: hash,
+      archive: previous.archiveKey,
+      files: present.length,
+    });
     return { set, uploadedBytes: 0, outcome: "unchanged" };
   }
 
@@ -53,7 +62,12 @@ async function backupSet(ctx: JobContext, set: string, work: string): Promise<Se
   const archive = join(work, set, `${set}-configs-${stamp}.tar.gz`);
   await createArchive(staging, entries, archive);
   const objectKey = archiveKey(config.s3Prefixes.configs, ctx.hostId, set, stamp, hash);
-  const uploaded = await store.uploadFile(objectKey, archive, { "content-hash": hash, "config-set": set }, "application/gzip");
+  const uploaded = await store.uploadFile(
+    objectKey,
+    archive,
+    { "content-hash": hash, "config-set": set },
+    "application/gzip",
+  );
   const pointer: ConfigPointer = {
     schemaVersion: 1,
     host: ctx.hostId,
@@ -67,14 +81,33 @@ async function backupSet(ctx: JobContext, set: string, work: string): Promise<Se
   };
   // The pointer moves only after the archive is complete in S3.
   await store.putJson(key, pointer);
-  const why = previous === undefined ? "first archive" : previous.contentHash === hash ? "refresh before lifecycle expiry" : "content changed";
-  log.info("archived and uploaded", { set, why, key: objectKey, bytes: uploaded.bytes, contentHash: hash, files: present.map((e) => e.path) });
+  const why =
+    previous === undefined
+      ? "first archive"
+      : previous.contentHash === hash
+        ? "refresh before lifecycle expiry"
+        : "content changed";
+  log.info("archived and uploaded", {
+    set,
+    why,
+    key: objectKey,
+    bytes: uploaded.bytes,
+    contentHash: hash,
+    files: present.map((e) => e.path),
+  });
 
   const room = await localRoom(config, "configs");
   if (room.ok) {
-    await copyFileAtomic(archive, join(localCopyDir(config, "configs"), `${set}-configs-${stamp}.tar.gz`), { mode: 0o600 });
+    await copyFileAtomic(
+      archive,
+      join(localCopyDir(config, "configs"), `${set}-configs-${stamp}.tar.gz`),
+      { mode: 0o600 },
+    );
   } else {
-    log.warn("local copy refused: backup disk over its limit", { percent: room.percent, limit: room.limit });
+    log.warn("local copy refused: backup disk over its limit", {
+      percent: room.percent,
+      limit: room.limit,
+    });
   }
   return { set, uploadedBytes: uploaded.bytes, outcome: why };
 }
@@ -98,7 +131,11 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
-  ctx.metrics.rowMetric("configs", Metric.backupBytes, results.reduce((sum, r) => sum + r.uploadedBytes, 0));
+  ctx.metrics.rowMetric(
+    "configs",
+    Metric.backupBytes,
+    results.reduce((sum, r) => sum + r.uploadedBytes, 0),
+  );
   await pruneLocalCopies(config, "configs", LOCAL_ARCHIVE_PATTERN, log);
   if (failures.length > 0) throw new JobError(`config sets not backed up: ${failures.join("; ")}`);
   return { summary: `config-backup: ${results.map((r) => `${r.set} ${r.outcome}`).join(", ")}` };

@@ -33,25 +33,40 @@ interface FilePlan {
   readonly hostBytes?: number;
 }
 
-async function resolveArchive(ctx: JobContext, set: string, sourceHost: string, backup: string): Promise<string> {
+async function resolveArchive(
+  ctx: JobContext,
+  set: string,
+  sourceHost: string,
+  backup: string,
+): Promise<string> {
   const store = ctx.store();
   const prefixes = ctx.config.s3Prefixes.configs;
   if (backup === "latest") {
     const pointer = await store.getJson<unknown>(pointerKey(prefixes, sourceHost, set));
     if (!pointer || !isConfigPointer(pointer.value)) {
-      throw new UsageError(`no latest.json for config set '${set}' of host ${sourceHost} in s3://${store.bucket}/${setPrefix(prefixes, sourceHost, set)}`, "has config-backup run on that host?");
+      throw new UsageError(
+        `no latest.json for config set '${set}' of host ${sourceHost} in s3://${store.bucket}/${setPrefix(prefixes, sourceHost, set)}`,
+        "has config-backup run on that host?",
+      );
     }
     return pointer.value.archiveKey;
   }
   const prefix = setPrefix(prefixes, sourceHost, set);
-  const matches = (await store.list(`${prefix}${backup}`)).map((o) => o.key).filter((k) => ARCHIVE_NAME_PATTERN.test(k.slice(prefix.length)));
+  const matches = (await store.list(`${prefix}${backup}`))
+    .map((o) => o.key)
+    .filter((k) => ARCHIVE_NAME_PATTERN.test(k.slice(prefix.length)));
   if (matches.length !== 1) {
-    throw new UsageError(`${matches.length === 0 ? "no" : "more than one"} archive of set '${set}' with stamp ${backup} under s3://${store.bucket}/${prefix}`, "use BACKUP=latest or a stamp listed there");
+    throw new UsageError(
+      `${matches.length === 0 ? "no" : "more than one"} archive of set '${set}' with stamp ${backup} under s3://${store.bucket}/${prefix}`,
+      "use BACKUP=latest or a stamp listed there",
+    );
   }
   return matches[0];
 }
 
-async function hashIfPresent(path: string): Promise<{ readonly sha256: string; readonly bytes: number } | undefined> {
+async function hashIfPresent(
+  path: string,
+): Promise<{ readonly sha256: string; readonly bytes: number } | undefined> {
   try {
     return await sha256File(path);
   } catch (error) {
@@ -63,10 +78,24 @@ async function hashIfPresent(path: string): Promise<{ readonly sha256: string; r
 async function restore(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
   const setNames = Object.keys(config.configSets).sort();
-  const set = ctx.params.required("SET", new RegExp(`^(${setNames.map((s) => s.replace(/-/g, "\\-")).join("|")})$`), `one of ${setNames.join(", ")}`);
+  const set = ctx.params.required(
+    "SET",
+    new RegExp(`^(${setNames.map((s) => s.replace(/-/g, "\\-")).join("|")})$`),
+    `one of ${setNames.join(", ")}`,
+  );
   const confirmed = ctx.params.confirmed();
-  const backup = ctx.params.text("BACKUP", /^(latest|\d{8}T\d{6}Z)$/, "'latest' or an archive's UTC stamp such as 20240115T020000Z", "latest") as string;
-  const sourceHost = ctx.params.text("SOURCE_HOST", HOST_ID_PATTERN, "a host id (letters, digits, '.', '_', '-')", ctx.hostId) as string;
+  const backup = ctx.params.text(
+    "BACKUP",
+    /^(latest|\d{8}T\d{6}Z)$/,
+    "'latest' or an archive's UTC stamp such as 20240115T020000Z",
+    "latest",
+  ) as string;
+  const sourceHost = ctx.params.text(
+    "SOURCE_HOST",
+    HOST_ID_PATTERN,
+    "a host id (letters, digits, '.', '_', '-')",
+    ctx.hostId,
+  ) as string;
   ctx.params.check();
   const configSet = config.configSets[set];
 
@@ -82,17 +111,43 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
 
     const plans: FilePlan[] = [];
     for (const path of configSet.paths) {
-      const inBackup = members.includes(memberName(path)) ? await sha256File(join(staging, memberName(path))) : undefined;
+      const inBackup = members.includes(memberName(path))
+        ? await sha256File(join(staging, memberName(path)))
+        : undefined;
       const onHost = await hashIfPresent(path);
-      const change: FileChange = !inBackup ? "not in backup" : !onHost ? "missing on host" : inBackup.sha256 === onHost.sha256 ? "unchanged" : "changed";
-      plans.push({ path, change, ...(inBackup ? { backupBytes: inBackup.bytes } : {}), ...(onHost ? { hostBytes: onHost.bytes } : {}) });
+      const change: FileChange = !inBackup
+        ? "not in backup"
+        : !onHost
+          ? "missing on host"
+          : inBackup.sha256 === onHost.sha256
+            ? "unchanged"
+            : "changed";
+      plans.push({
+        path,
+        change,
+        ...(inBackup ? { backupBytes: inBackup.bytes } : {}),
+        ...(onHost ? { hostBytes: onHost.bytes } : {}),
+      });
     }
     const toWrite = plans.filter((p) => p.change === "changed" || p.change === "missing on host");
-    const counts = Object.fromEntries(["unchanged", "changed", "missing on host", "not in backup"].map((c) => [c, plans.filter((p) => p.change === c).length]));
-    log.info(`archive s3://${config.bucket}/${key} against the host`, { set, files: plans, summary: counts });
+    const counts = Object.fromEntries(
+      ["unchanged", "changed", "missing on host", "not in backup"].map((c) => [
+        c,
+        plans.filter((p) => p.change === c).length,
+      ]),
+    );
+    log.info(`archive s3://${config.bucket}/${key} against the host`, {
+      set,
+      files: plans,
+      summary: counts,
+    });
 
     if (!confirmed) {
-      toWrite.forEach((p) => log.info(`DRY RUN: would write ${p.path} (${p.change}; ${p.hostBytes ?? 0} -> ${p.backupBytes} bytes)`));
+      toWrite.forEach((p) =>
+        log.info(
+          `DRY RUN: would write ${p.path} (${p.change}; ${p.hostBytes ?? 0} -> ${p.backupBytes} bytes)`,
+        ),
+      );
       configSet.restart.forEach((argv) => log.info(`DRY RUN: would run '${showArgv(argv)}'`));
       return {
         summary: `config-restore DRY RUN for set '${set}': ${toWrite.length} file(s) would be written (${counts.changed} changed, ${counts["missing on host"]} missing), ${counts.unchanged} unchanged; nothing was changed. Set CONFIRM=yes-restore to restore.`,
@@ -113,8 +168,18 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
         await fs.chown(aside, original.uid, original.gid);
       }
       await fs.mkdir(dirname(plan.path), { recursive: true });
-      await copyFileAtomic(source, plan.path, { mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid });
-      log.info(`wrote ${plan.path}`, { change: plan.change, bytes: plan.backupBytes, ...(plan.change === "changed" ? { previousKeptAt: join(asideRoot, memberName(plan.path)) } : {}) });
+      await copyFileAtomic(source, plan.path, {
+        mode: stat.mode & 0o7777,
+        uid: stat.uid,
+        gid: stat.gid,
+      });
+      log.info(`wrote ${plan.path}`, {
+        change: plan.change,
+        bytes: plan.backupBytes,
+        ...(plan.change === "changed"
+          ? { previousKeptAt: join(asideRoot, memberName(plan.path)) }
+          : {}),
+      });
     }
     if (toWrite.length > 0) {
       for (const argv of configSet.restart) {

@@ -21,7 +21,15 @@ import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runne
 import { secondsBetween } from "../lib/time";
 import { listBaseBackups, walgInstalled } from "../lib/walg";
 
-const CHECKS = ["s3", "disk", "wal-archive", "redis", "backup-ages", "postgres-backup", "job-runs"] as const;
+const CHECKS = [
+  "s3",
+  "disk",
+  "wal-archive",
+  "redis",
+  "backup-ages",
+  "postgres-backup",
+  "job-runs",
+] as const;
 type Check = (typeof CHECKS)[number];
 
 /** Scheduled rows may miss one run before it is worth a warning. */
@@ -34,7 +42,11 @@ const checkS3: CheckFn = async (ctx, s3Ok) => {
   return [
     ok
       ? { check: "s3", severity: "ok", message: `s3://${ctx.config.bucket} reachable` }
-      : { check: "s3", severity: "critical", message: `Cannot access S3 backup bucket s3://${ctx.config.bucket}` },
+      : {
+          check: "s3",
+          severity: "critical",
+          message: `Cannot access S3 backup bucket s3://${ctx.config.bucket}`,
+        },
   ];
 };
 
@@ -45,11 +57,23 @@ const checkDisk: CheckFn = async (ctx) => {
     await fs.mkdir(root, { recursive: true });
     percent = await diskUsagePercent(root);
   } catch (error) {
-    return [{ check: "disk", severity: "warning", message: `Cannot measure backup disk ${root}: ${errorMessage(error)}` }];
+    return [
+      {
+        check: "disk",
+        severity: "warning",
+        message: `Cannot measure backup disk ${root}: ${errorMessage(error)}`,
+      },
+    ];
   }
   ctx.metrics.jobMetric(Metric.diskUsagePercent, percent);
   return percent > maxDiskUsagePercent
-    ? [{ check: "disk", severity: "warning", message: `Backup disk usage ${percent}% above ${maxDiskUsagePercent}% (${root})` }]
+    ? [
+        {
+          check: "disk",
+          severity: "warning",
+          message: `Backup disk usage ${percent}% above ${maxDiskUsagePercent}% (${root})`,
+        },
+      ]
     : [{ check: "disk", severity: "ok", message: `backup disk ${percent}% used` }];
 };
 
@@ -57,22 +81,38 @@ const checkWalArchive: CheckFn = async (ctx) => {
   const rpo = BACKUP_TYPES.wal.rpoSeconds;
   let status;
   const client = await connectPostgres(ctx.config).catch((error: unknown) => error as Error);
-  if (client instanceof Error) return [{ check: "wal-archive", severity: "critical", message: client.message }];
+  if (client instanceof Error)
+    return [{ check: "wal-archive", severity: "critical", message: client.message }];
   try {
     status = await archiverStatus(client);
   } finally {
     await client.end();
   }
-  if (status.standby) return [{ check: "wal-archive", severity: "ok", message: "standby: WAL archiving is the primary's job" }];
+  if (status.standby)
+    return [
+      {
+        check: "wal-archive",
+        severity: "ok",
+        message: "standby: WAL archiving is the primary's job",
+      },
+    ];
   if (status.archiveMode === "off") {
-    return [{ check: "wal-archive", severity: "critical", message: "WAL archiving is off (archive_mode=off): point-in-time recovery is impossible" }];
+    return [
+      {
+        check: "wal-archive",
+        severity: "critical",
+        message: "WAL archiving is off (archive_mode=off): point-in-time recovery is impossible",
+      },
+    ];
   }
   const failures = await failuresSinceLastCheck(ctx.config.paths.stateDir, status);
   ctx.metrics.rowMetric("wal", Metric.walArchiveLagSeconds, status.lagSeconds);
   ctx.metrics.rowMetric("wal", Metric.walArchiveFailedCount, failures);
   ctx.log.info("archiver status", { ...status, failuresSinceLastCheck: failures });
   const findings: Finding[] = [];
-  const lastFailure = status.lastFailedWal ? ` (last failure: ${status.lastFailedWal} at ${status.lastFailedTime?.toISOString()})` : "";
+  const lastFailure = status.lastFailedWal
+    ? ` (last failure: ${status.lastFailedWal} at ${status.lastFailedTime?.toISOString()})`
+    : "";
   if (status.lagSeconds > rpo) {
     findings.push({
       check: "wal-archive",
@@ -81,14 +121,21 @@ const checkWalArchive: CheckFn = async (ctx) => {
     });
   }
   if (failures > 0) {
-    findings.push({ check: "wal-archive", severity: "warning", message: `${failures} WAL archive attempt(s) failed since the last check${lastFailure}` });
+    findings.push({
+      check: "wal-archive",
+      severity: "warning",
+      message: `${failures} WAL archive attempt(s) failed since the last check${lastFailure}`,
+    });
   }
-  return findings.length > 0 ? findings : [{ check: "wal-archive", severity: "ok", message: `WAL archive lag ${status.lagSeconds} s` }];
+  return findings.length > 0
+    ? findings
+    : [{ check: "wal-archive", severity: "ok", message: `WAL archive lag ${status.lagSeconds} s` }];
 };
 
 const checkRedis: CheckFn = async (ctx) => {
   const client = await connectRedis(ctx.config).catch((error: unknown) => error as Error);
-  if (client instanceof Error) return [{ check: "redis", severity: "critical", message: client.message }];
+  if (client instanceof Error)
+    return [{ check: "redis", severity: "critical", message: client.message }];
   try {
     const persistence = await info(client, "persistence");
     const [now] = (await command(client, ["TIME"])) as string[];
@@ -96,11 +143,23 @@ const checkRedis: CheckFn = async (ctx) => {
     ctx.metrics.rowMetric("redis", Metric.redisLastSaveAgeSeconds, age);
     const unsaved = Number(persistence.rdb_changes_since_last_save ?? 0);
     if (persistence.rdb_last_bgsave_status !== "ok") {
-      return [{ check: "redis", severity: "critical", message: "Redis's last background save failed (rdb_last_bgsave_status:err)" }];
+      return [
+        {
+          check: "redis",
+          severity: "critical",
+          message: "Redis's last background save failed (rdb_last_bgsave_status:err)",
+        },
+      ];
     }
     // An old save with nothing unsaved loses nothing: only pending changes make the age matter.
     if (age > BACKUP_TYPES.redis.rpoSeconds && unsaved > 0) {
-      return [{ check: "redis", severity: "warning", message: `Redis last saved ${describeSeconds(age)} ago with ${unsaved} unsaved change(s)` }];
+      return [
+        {
+          check: "redis",
+          severity: "warning",
+          message: `Redis last saved ${describeSeconds(age)} ago with ${unsaved} unsaved change(s)`,
+        },
+      ];
     }
     return [{ check: "redis", severity: "ok", message: `Redis last saved ${age} s ago` }];
   } finally {
@@ -109,21 +168,36 @@ const checkRedis: CheckFn = async (ctx) => {
 };
 
 const checkBackupAges: CheckFn = async (ctx, s3Ok) => {
-  if (!(await s3Ok())) return [{ check: "backup-ages", severity: "critical", message: "backup ages unknown: S3 unreachable" }];
+  if (!(await s3Ok()))
+    return [
+      {
+        check: "backup-ages",
+        severity: "critical",
+        message: "backup ages unknown: S3 unreachable",
+      },
+    ];
   const findings: Finding[] = [];
   const now = new Date();
   for (const row of HOST_NAMED_ROWS) {
     const age = await rowAge(ctx.store(), ctx.config, ctx.hostId, row);
     const limit = STALE_FACTOR * BACKUP_TYPES[row].rpoSeconds;
     if (!age.newest) {
-      findings.push({ check: "backup-ages", severity: "warning", message: `no ${row} backup of this host in s3://${ctx.config.bucket}/${age.prefix}` });
+      findings.push({
+        check: "backup-ages",
+        severity: "warning",
+        message: `no ${row} backup of this host in s3://${ctx.config.bucket}/${age.prefix}`,
+      });
       continue;
     }
     const seconds = secondsBetween(age.newest.lastModified, now);
     ctx.metrics.rowMetric(row, Metric.backupAgeSeconds, seconds);
     findings.push(
       seconds > limit
-        ? { check: "backup-ages", severity: "warning", message: `newest ${row} backup is ${describeSeconds(seconds)} old (over ${describeSeconds(limit)}): ${age.detail ?? age.newest.key}` }
+        ? {
+            check: "backup-ages",
+            severity: "warning",
+            message: `newest ${row} backup is ${describeSeconds(seconds)} old (over ${describeSeconds(limit)}): ${age.detail ?? age.newest.key}`,
+          }
         : { check: "backup-ages", severity: "ok", message: `${row} backup ${seconds} s old` },
     );
   }
@@ -133,16 +207,41 @@ const checkBackupAges: CheckFn = async (ctx, s3Ok) => {
 const checkPostgresBackup: CheckFn = async (ctx) => {
   const rpo = BACKUP_TYPES.postgres.rpoSeconds;
   if (!walgInstalled(ctx.config)) {
-    return [{ check: "postgres-backup", severity: "critical", message: `PostgreSQL backup age unavailable: wal-g is not installed at ${ctx.config.postgres.walg.binary}` }];
+    return [
+      {
+        check: "postgres-backup",
+        severity: "critical",
+        message: `PostgreSQL backup age unavailable: wal-g is not installed at ${ctx.config.postgres.walg.binary}`,
+      },
+    ];
   }
   const backups = await listBaseBackups(ctx.config);
   const newest = backups.at(-1);
-  if (!newest) return [{ check: "postgres-backup", severity: "critical", message: "ERROR: No PostgreSQL base backups found (wal-g backup-list is empty)" }];
+  if (!newest)
+    return [
+      {
+        check: "postgres-backup",
+        severity: "critical",
+        message: "ERROR: No PostgreSQL base backups found (wal-g backup-list is empty)",
+      },
+    ];
   const seconds = secondsBetween(newest.finishTime, new Date());
   ctx.metrics.rowMetric("postgres", Metric.backupAgeSeconds, seconds);
   return seconds > rpo
-    ? [{ check: "postgres-backup", severity: "critical", message: `Database backup older than ${describeSeconds(rpo)}: ${newest.name} finished ${describeSeconds(seconds)} ago` }]
-    : [{ check: "postgres-backup", severity: "ok", message: `newest base backup ${newest.name} is ${seconds} s old` }];
+    ? [
+        {
+          check: "postgres-backup",
+          severity: "critical",
+          message: `Database backup older than ${describeSeconds(rpo)}: ${newest.name} finished ${describeSeconds(seconds)} ago`,
+        },
+      ]
+    : [
+        {
+          check: "postgres-backup",
+          severity: "ok",
+          message: `newest base backup ${newest.name} is ${seconds} s old`,
+        },
+      ];
 };
 
 /** Figures only: the alarms decide how old is too old for each job's schedule. */
@@ -151,10 +250,21 @@ const checkJobRuns: CheckFn = async (ctx) => {
   const never: string[] = [];
   for (const job of JOB_KEYS) {
     const record = await readRunRecord(ctx.config.paths.stateDir, job);
-    if (record) ctx.metrics.jobMetric(Metric.jobLastRunAgeSeconds, secondsBetween(new Date(record.finishedAt), now), job);
+    if (record)
+      ctx.metrics.jobMetric(
+        Metric.jobLastRunAgeSeconds,
+        secondsBetween(new Date(record.finishedAt), now),
+        job,
+      );
     else never.push(job);
   }
-  return [{ check: "job-runs", severity: "ok", message: never.length ? `never ran on this host: ${never.join(", ")}` : "every job has run" }];
+  return [
+    {
+      check: "job-runs",
+      severity: "ok",
+      message: never.length ? `never ran on this host: ${never.join(", ")}` : "every job has run",
+    },
+  ];
 };
 
 const CHECK_FNS: Readonly<Record<Check, CheckFn>> = {
@@ -192,7 +302,11 @@ async function health(ctx: JobContext): Promise<JobOutcome> {
     try {
       findings.push(...(await CHECK_FNS[check](ctx, s3Ok)));
     } catch (error) {
-      findings.push({ check, severity: "critical", message: `${check} check failed: ${errorMessage(error)}` });
+      findings.push({
+        check,
+        severity: "critical",
+        message: `${check} check failed: ${errorMessage(error)}`,
+      });
     }
   }
   for (const f of findings) {

@@ -22,19 +22,33 @@ import { utcDate, utcStamp } from "../lib/time";
 /** Prefixes are remembered a week past the logs' retention: rotated files are long gone by then. */
 const PREFIX_MEMORY_EXTRA_DAYS = 7;
 
-function logObjectKey(prefix: string, host: string, now: Date, path: string, start: number, end: number): string {
+function logObjectKey(
+  prefix: string,
+  host: string,
+  now: Date,
+  path: string,
+  start: number,
+  end: number,
+): string {
   const name = memberName(path).replace(/\.gz$/, "");
   return `${prefix}${host}/${utcDate(now)}/${name}.${utcStamp(now)}.${start}-${end}.gz`;
 }
 
 type FileOutcome = { readonly uploadedBytes: number; readonly shipped: boolean };
 
-async function shipFile(ctx: JobContext, state: LogShipState, path: string, work: string, now: Date): Promise<FileOutcome> {
+async function shipFile(
+  ctx: JobContext,
+  state: LogShipState,
+  path: string,
+  work: string,
+  now: Date,
+): Promise<FileOutcome> {
   const { config, log } = ctx;
   const stat = await fs.stat(path);
   const id = `${stat.dev}:${stat.ino}`;
   const known = state.files[id];
-  if (known && known.size === stat.size && known.mtimeMs === stat.mtimeMs) return { uploadedBytes: 0, shipped: false };
+  if (known && known.size === stat.size && known.mtimeMs === stat.mtimeMs)
+    return { uploadedBytes: 0, shipped: false };
   if (stat.size === 0) return { uploadedBytes: 0, shipped: false };
 
   const scan = await scanContent(contentStream(path, stat.size), state.prefixes);
@@ -45,23 +59,51 @@ async function shipFile(ctx: JobContext, state: LogShipState, path: string, work
     return { uploadedBytes: 0, shipped: false };
   }
   const part = join(work, `${state.prefixes.length}-${Date.now()}.gz`);
-  const taken = await gzipRange(contentStream(path, stat.size), scan.shippedLength, scan.totalLength, part);
+  const taken = await gzipRange(
+    contentStream(path, stat.size),
+    scan.shippedLength,
+    scan.totalLength,
+    part,
+  );
   if (taken !== scan.totalLength - scan.shippedLength) {
     log.warn("file shrank while being read; it is shipped next run", { path });
     return { uploadedBytes: 0, shipped: false };
   }
-  const key = logObjectKey(config.s3Prefixes.logs, ctx.hostId, now, path, scan.shippedLength, scan.totalLength);
-  const uploaded = await ctx.store().uploadFile(
-    key,
-    part,
-    { "source-path": path, "source-range": `${scan.shippedLength}-${scan.totalLength}`, "source-sha256": scan.sha256 },
-    "application/gzip",
+  const key = logObjectKey(
+    config.s3Prefixes.logs,
+    ctx.hostId,
+    now,
+    path,
+    scan.shippedLength,
+    scan.totalLength,
   );
+  const uploaded = await ctx
+    .store()
+    .uploadFile(
+      key,
+      part,
+      {
+        "source-path": path,
+        "source-range": `${scan.shippedLength}-${scan.totalLength}`,
+        "source-sha256": scan.sha256,
+      },
+      "application/gzip",
+    );
   await fs.rm(part, { force: true });
-  state.prefixes.push({ length: scan.totalLength, sha256: scan.sha256, shippedAt: now.toISOString() });
+  state.prefixes.push({
+    length: scan.totalLength,
+    sha256: scan.sha256,
+    shippedAt: now.toISOString(),
+  });
   state.files[id] = covered;
   await writeState(config.paths.stateDir, state);
-  log.info("shipped", { path, key, from: scan.shippedLength, to: scan.totalLength, compressedBytes: uploaded.bytes });
+  log.info("shipped", {
+    path,
+    key,
+    from: scan.shippedLength,
+    to: scan.totalLength,
+    compressedBytes: uploaded.bytes,
+  });
   return { uploadedBytes: uploaded.bytes, shipped: true };
 }
 
@@ -73,8 +115,12 @@ async function ship(ctx: JobContext): Promise<JobOutcome> {
   forgetOldPrefixes(state, config.retentionDays.logs + PREFIX_MEMORY_EXTRA_DAYS, now);
   const paths = await expandGlobs(config.logs.paths);
   // Oldest first: a rotated file's content is recognised before its successor is read.
-  const withTimes = await Promise.all(paths.map(async (p) => ({ p, mtime: (await fs.stat(p)).mtimeMs })));
-  const ordered = withTimes.sort((a, b) => a.mtime - b.mtime || a.p.localeCompare(b.p)).map((x) => x.p);
+  const withTimes = await Promise.all(
+    paths.map(async (p) => ({ p, mtime: (await fs.stat(p)).mtimeMs })),
+  );
+  const ordered = withTimes
+    .sort((a, b) => a.mtime - b.mtime || a.p.localeCompare(b.p))
+    .map((x) => x.p);
   log.info("log files found", { patterns: config.logs.paths, files: ordered.length });
 
   const work = await fs.mkdtemp(join(tmpdir(), "logs-ship-"));
@@ -92,7 +138,9 @@ async function ship(ctx: JobContext): Promise<JobOutcome> {
         if (outcome.shipped) shippedFiles++;
       } catch (error) {
         // A .gz still being written by logrotate fails to decompress: it is complete next run.
-        const partialGzip = isCompressed(path) && /unexpected end|incorrect header|invalid/i.test((error as Error).message);
+        const partialGzip =
+          isCompressed(path) &&
+          /unexpected end|incorrect header|invalid/i.test((error as Error).message);
         if (partialGzip) {
           log.warn("compressed log not readable yet; retried next run", { path, error });
         } else {
@@ -107,8 +155,14 @@ async function ship(ctx: JobContext): Promise<JobOutcome> {
   for (const id of Object.keys(state.files)) if (!seen.has(id)) delete state.files[id];
   await writeState(config.paths.stateDir, state);
   ctx.metrics.rowMetric("logs", Metric.backupBytes, uploadedBytes);
-  if (failures.length > 0) throw new JobError(`${failures.length} log file(s) not shipped: ${failures.join("; ")}`, "they are retried next run");
-  return { summary: `logs-ship: ${shippedFiles} of ${ordered.length} file(s) had new content, ${uploadedBytes} compressed bytes uploaded` };
+  if (failures.length > 0)
+    throw new JobError(
+      `${failures.length} log file(s) not shipped: ${failures.join("; ")}`,
+      "they are retried next run",
+    );
+  return {
+    summary: `logs-ship: ${shippedFiles} of ${ordered.length} file(s) had new content, ${uploadedBytes} compressed bytes uploaded`,
+  };
 }
 
 function main(): Promise<number> {

@@ -37,7 +37,9 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   // The copy is staged where the local copy lives, unless that disk is over its limit: then the
   // upload still happens (the S3 copy matters most) and the run fails afterwards to say so.
   const room = await localRoom(config, "redis");
-  const stagingDir = room.ok ? localCopyDir(config, "redis") : await fs.mkdtemp(join(tmpdir(), "redis-backup-"));
+  const stagingDir = room.ok
+    ? localCopyDir(config, "redis")
+    : await fs.mkdtemp(join(tmpdir(), "redis-backup-"));
   const copy = join(stagingDir, `dump-${stamp}.rdb`);
   try {
     await copyFileAtomic(source, copy, { mode: 0o640 });
@@ -51,7 +53,13 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
       [REDIS_METADATA.lastSave]: String(lastSave),
     });
     ctx.metrics.rowMetric("redis", Metric.backupBytes, uploaded.bytes);
-    log.info("uploaded", { bucket: config.bucket, key, bytes: uploaded.bytes, sha256: uploaded.sha256, sse: uploaded.serverSideEncryption });
+    log.info("uploaded", {
+      bucket: config.bucket,
+      key,
+      bytes: uploaded.bytes,
+      sha256: uploaded.sha256,
+      sse: uploaded.serverSideEncryption,
+    });
 
     if (!room.ok) {
       throw new JobError(
@@ -60,7 +68,9 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
       );
     }
     await pruneLocalCopies(config, "redis", LOCAL_DUMP_PATTERN, log);
-    return { summary: `redis-backup: ${dump.keys} keys, ${uploaded.bytes} bytes -> s3://${config.bucket}/${key}` };
+    return {
+      summary: `redis-backup: ${dump.keys} keys, ${uploaded.bytes} bytes -> s3://${config.bucket}/${key}`,
+    };
   } finally {
     if (!room.ok) await fs.rm(stagingDir, { recursive: true, force: true });
   }

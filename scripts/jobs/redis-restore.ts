@@ -30,21 +30,38 @@ interface ChosenDump {
   readonly bytes: number;
 }
 
-async function chooseDump(ctx: JobContext, sourceHost: string, backup: string): Promise<ChosenDump> {
+async function chooseDump(
+  ctx: JobContext,
+  sourceHost: string,
+  backup: string,
+): Promise<ChosenDump> {
   const store = ctx.store();
   const prefix = redisHostPrefix(ctx.config.s3Prefixes.redis, sourceHost);
   let key: string;
   if (backup === "latest") {
-    const names = (await store.list(prefix)).map((o) => o.key).filter((k) => DUMP_OBJECT_PATTERN.test(k.slice(prefix.length)));
-    if (names.length === 0) throw new UsageError(`no Redis dump under s3://${store.bucket}/${prefix}`, "check SOURCE_HOST; redis-backup writes there");
+    const names = (await store.list(prefix))
+      .map((o) => o.key)
+      .filter((k) => DUMP_OBJECT_PATTERN.test(k.slice(prefix.length)));
+    if (names.length === 0)
+      throw new UsageError(
+        `no Redis dump under s3://${store.bucket}/${prefix}`,
+        "check SOURCE_HOST; redis-backup writes there",
+      );
     key = names.sort().at(-1) as string;
   } else {
     key = `${prefix}${backup.replace(/\.rdb$/, "")}.rdb`;
   }
   const head = await store.head(key);
-  if (!head) throw new UsageError(`no Redis dump s3://${store.bucket}/${key}`, `list s3://${store.bucket}/${prefix} for the stamps that exist, or use BACKUP=latest`);
+  if (!head)
+    throw new UsageError(
+      `no Redis dump s3://${store.bucket}/${key}`,
+      `list s3://${store.bucket}/${prefix} for the stamps that exist, or use BACKUP=latest`,
+    );
   const expectedKeys = Number(head.metadata[REDIS_METADATA.keyCount]);
-  if (!Number.isInteger(expectedKeys)) throw new JobError(`s3://${store.bucket}/${key} has no key-count metadata; redis-backup did not write it`);
+  if (!Number.isInteger(expectedKeys))
+    throw new JobError(
+      `s3://${store.bucket}/${key} has no key-count metadata; redis-backup did not write it`,
+    );
   return { key, expectedKeys, bytes: head.size };
 }
 
@@ -60,7 +77,9 @@ async function liveState(ctx: JobContext): Promise<LiveState> {
   try {
     client = await connectRedis(ctx.config);
   } catch {
-    ctx.log.warn("Redis is not answering; using the host config's appendonly setting", { appendonly: ctx.config.redis.appendonly });
+    ctx.log.warn("Redis is not answering; using the host config's appendonly setting", {
+      appendonly: ctx.config.redis.appendonly,
+    });
     return { running: false, aofOn: ctx.config.redis.appendonly, aofFileName: "appendonly.aof" };
   }
   try {
@@ -78,7 +97,10 @@ async function liveState(ctx: JobContext): Promise<LiveState> {
 }
 
 /** Waits for the dump to finish loading, then returns keys loaded (+ expired on load when Redis reports it). */
-async function loadedKeys(ctx: JobContext, timeoutMs: number): Promise<{ readonly loaded: number; readonly expiredOnLoad: number }> {
+async function loadedKeys(
+  ctx: JobContext,
+  timeoutMs: number,
+): Promise<{ readonly loaded: number; readonly expiredOnLoad: number }> {
   const client = await waitFor(
     async () => {
       try {
@@ -87,7 +109,10 @@ async function loadedKeys(ctx: JobContext, timeoutMs: number): Promise<{ readonl
         return undefined;
       }
     },
-    { timeoutMs, onTimeout: () => new JobError("Redis did not accept connections after the start") },
+    {
+      timeoutMs,
+      onTimeout: () => new JobError("Redis did not accept connections after the start"),
+    },
   );
   try {
     const persistence = await waitFor(
@@ -95,11 +120,18 @@ async function loadedKeys(ctx: JobContext, timeoutMs: number): Promise<{ readonl
         const p = await info(client, "persistence");
         return p.loading === "0" ? p : undefined;
       },
-      { timeoutMs, onTimeout: () => new JobError(`Redis was still loading the dump after ${Math.round(timeoutMs / 1000)} s`) },
+      {
+        timeoutMs,
+        onTimeout: () =>
+          new JobError(`Redis was still loading the dump after ${Math.round(timeoutMs / 1000)} s`),
+      },
     );
     // Redis 7 reports exactly what the load read; older versions only let us count keys now.
     if (persistence.rdb_last_load_keys_loaded !== undefined) {
-      return { loaded: Number(persistence.rdb_last_load_keys_loaded), expiredOnLoad: Number(persistence.rdb_last_load_keys_expired ?? 0) };
+      return {
+        loaded: Number(persistence.rdb_last_load_keys_loaded),
+        expiredOnLoad: Number(persistence.rdb_last_load_keys_expired ?? 0),
+      };
     }
     return { loaded: await keyCount(client), expiredOnLoad: 0 };
   } finally {
@@ -110,8 +142,18 @@ async function loadedKeys(ctx: JobContext, timeoutMs: number): Promise<{ readonl
 async function restore(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
   const confirmed = ctx.params.confirmed();
-  const backup = ctx.params.text("BACKUP", /^(latest|\d{8}T\d{6}Z(\.rdb)?)$/, "'latest' or a dump's UTC stamp such as 20240115T020000Z", "latest") as string;
-  const sourceHost = ctx.params.text("SOURCE_HOST", HOST_ID_PATTERN, "a host id (letters, digits, '.', '_', '-')", ctx.hostId) as string;
+  const backup = ctx.params.text(
+    "BACKUP",
+    /^(latest|\d{8}T\d{6}Z(\.rdb)?)$/,
+    "'latest' or a dump's UTC stamp such as 20240115T020000Z",
+    "latest",
+  ) as string;
+  const sourceHost = ctx.params.text(
+    "SOURCE_HOST",
+    HOST_ID_PATTERN,
+    "a host id (letters, digits, '.', '_', '-')",
+    ctx.hostId,
+  ) as string;
   const timeoutMs = ctx.params.integer("TIMEOUT_SECONDS", 10, 3600, 300) * 1000;
   ctx.params.check();
 
@@ -123,7 +165,9 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   const owner = `${config.redis.owner.user}:${config.redis.owner.group}`;
   const steps = [
     `download s3://${config.bucket}/${dump.key} (${dump.bytes} bytes) into ${config.redis.dir} and verify its SHA-256 and redis-check-rdb (${dump.expectedKeys} keys recorded)`,
-    live.running ? `stop Redis ('${config.redis.service.stop.join(" ")}')` : "leave Redis stopped (it is not running)",
+    live.running
+      ? `stop Redis ('${config.redis.service.stop.join(" ")}')`
+      : "leave Redis stopped (it is not running)",
     `move the current ${target} aside to ${target}.${asideSuffix}`,
     ...(live.aofOn
       ? [
@@ -132,15 +176,20 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
       : []),
     `put the dump in place as ${target}, owned by ${owner}, mode 0660 (atomic rename)`,
     `start Redis ('${config.redis.service.start.join(" ")}') and check it loaded ${dump.expectedKeys} keys`,
-    ...(live.aofOn ? ["turn AOF back on (CONFIG SET appendonly yes), wait for the rewrite, restore the fragment"] : []),
+    ...(live.aofOn
+      ? ["turn AOF back on (CONFIG SET appendonly yes), wait for the rewrite, restore the fragment"]
+      : []),
   ];
   if (!confirmed) {
     steps.forEach((text, i) => log.info(`DRY RUN step ${i + 1}: would ${text}`));
-    return { summary: `redis-restore DRY RUN: would restore ${dump.key} (${dump.expectedKeys} keys); nothing was changed. Set CONFIRM=yes-restore to restore.` };
+    return {
+      summary: `redis-restore DRY RUN: would restore ${dump.key} (${dump.expectedKeys} keys); nothing was changed. Set CONFIRM=yes-restore to restore.`,
+    };
   }
 
   let step = 0;
-  const next = (fields?: Record<string, unknown>) => log.info(`step ${++step}: ${steps[step - 1]}`, fields);
+  const next = (fields?: Record<string, unknown>) =>
+    log.info(`step ${++step}: ${steps[step - 1]}`, fields);
   const { uid, gid } = account(config.redis.owner.user, config.redis.owner.group);
   const staged = join(config.redis.dir, `.restore-${runStamp}.rdb`);
   let fragmentChanged = false;
@@ -149,7 +198,10 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     await ctx.store().download(dump.key, staged, { mode: 0o600 });
     const check = await verifyDump(staged);
     if (check.keys !== dump.expectedKeys) {
-      throw new JobError(`the downloaded dump holds ${check.keys} keys but ${dump.expectedKeys} were recorded at backup time`, "nothing was changed; pick another BACKUP");
+      throw new JobError(
+        `the downloaded dump holds ${check.keys} keys but ${dump.expectedKeys} were recorded at backup time`,
+        "nothing was changed; pick another BACKUP",
+      );
     }
     next();
     await stopService("Redis", config.redis.service, log, timeoutMs);
@@ -161,7 +213,9 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
       }
       const fragment = await fs.readFile(config.redis.managedConfigFile, "utf8");
       if (fragmentTurnsAofOn(fragment)) {
-        await writeFileAtomic(config.redis.managedConfigFile, withAofOff(fragment), { mode: 0o644 });
+        await writeFileAtomic(config.redis.managedConfigFile, withAofOff(fragment), {
+          mode: 0o644,
+        });
         fragmentChanged = true;
       }
       next({ movedTo: moved.filter(Boolean), fragmentChanged });
@@ -177,7 +231,11 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
         `the previous dump is at ${target}.${asideSuffix}; check 'appendonly' and the Redis log`,
       );
     }
-    log.info("key count matches the backup", { loaded, expiredOnLoad, expected: dump.expectedKeys });
+    log.info("key count matches the backup", {
+      loaded,
+      expiredOnLoad,
+      expected: dump.expectedKeys,
+    });
     if (live.aofOn) {
       next();
       const client = await connectRedis(config);
@@ -188,15 +246,24 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
       }
       if (fragmentChanged) {
         const fragment = await fs.readFile(config.redis.managedConfigFile, "utf8");
-        await writeFileAtomic(config.redis.managedConfigFile, fragment.replace(/^appendonly\s+no\s*$/m, "appendonly yes"), { mode: 0o644 });
+        await writeFileAtomic(
+          config.redis.managedConfigFile,
+          fragment.replace(/^appendonly\s+no\s*$/m, "appendonly yes"),
+          { mode: 0o644 },
+        );
         fragmentChanged = false;
       }
     }
-    return { summary: `redis-restore: restored ${dump.key}: ${loaded} keys loaded; previous dump kept at ${target}.${asideSuffix}` };
+    return {
+      summary: `redis-restore: restored ${dump.key}: ${loaded} keys loaded; previous dump kept at ${target}.${asideSuffix}`,
+    };
   } catch (error) {
     if (fragmentChanged && error instanceof JobError) {
       // Putting `appendonly yes` back without an AOF could start Redis empty on the next restart.
-      throw new JobError(`${error.message}. AOF is still off in ${config.redis.managedConfigFile}`, `after checking the data: CONFIG SET appendonly yes, wait for the rewrite, then reinstall the fragment; ${error.hint ?? ""}`);
+      throw new JobError(
+        `${error.message}. AOF is still off in ${config.redis.managedConfigFile}`,
+        `after checking the data: CONFIG SET appendonly yes, wait for the rewrite, then reinstall the fragment; ${error.hint ?? ""}`,
+      );
     }
     throw error;
   } finally {

@@ -58,7 +58,10 @@ interface FailedCountMemory {
  * Archive failures since the previous health check. The first check (or one after a statistics
  * reset) counts every failure since the reset: over-reporting once beats hiding real failures.
  */
-export async function failuresSinceLastCheck(stateDir: string, status: ArchiverStatus): Promise<number> {
+export async function failuresSinceLastCheck(
+  stateDir: string,
+  status: ArchiverStatus,
+): Promise<number> {
   const path = join(stateDir, "health-check", "archiver.json");
   let previous: FailedCountMemory | undefined;
   try {
@@ -67,7 +70,13 @@ export async function failuresSinceLastCheck(stateDir: string, status: ArchiverS
     previous = undefined;
   }
   const reset = status.statsReset?.toISOString() ?? null;
-  const delta = previous && previous.statsReset === reset ? Math.max(0, status.failedCount - previous.failedCount) : status.failedCount;
-  await writeFileAtomic(path, `${JSON.stringify({ failedCount: status.failedCount, statsReset: reset } satisfies FailedCountMemory)}\n`);
+  const delta =
+    previous && previous.statsReset === reset
+      ? Math.max(0, status.failedCount - previous.failedCount)
+      : status.failedCount;
+  await writeFileAtomic(
+    path,
+    `${JSON.stringify({ failedCount: status.failedCount, statsReset: reset } satisfies FailedCountMemory)}\n`,
+  );
   return delta;
 }

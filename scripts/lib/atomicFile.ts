@@ -30,12 +30,17 @@ async function fsyncDir(dir: string): Promise<void> {
 
 async function finish(temp: string, target: string, own: FileOwnership): Promise<void> {
   if (own.mode !== undefined) await fs.chmod(temp, own.mode);
-  if (own.uid !== undefined || own.gid !== undefined) await fs.chown(temp, own.uid ?? -1, own.gid ?? -1);
+  if (own.uid !== undefined || own.gid !== undefined)
+    await fs.chown(temp, own.uid ?? -1, own.gid ?? -1);
   await fs.rename(temp, target);
   await fsyncDir(dirname(target));
 }
 
-export async function writeFileAtomic(path: string, data: string | Buffer, own: FileOwnership = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Buffer,
+  own: FileOwnership = {},
+): Promise<void> {
   await fs.mkdir(dirname(path), { recursive: true });
   const temp = tempSibling(path);
   try {
@@ -54,7 +59,11 @@ export async function writeFileAtomic(path: string, data: string | Buffer, own: 
 }
 
 /** Copies `source` (opened once, so a file replaced meanwhile is copied whole) to `target`. */
-export async function copyFileAtomic(source: string, target: string, own: FileOwnership = {}): Promise<void> {
+export async function copyFileAtomic(
+  source: string,
+  target: string,
+  own: FileOwnership = {},
+): Promise<void> {
   await fs.mkdir(dirname(target), { recursive: true });
   const temp = tempSibling(target);
   try {
@@ -73,7 +82,11 @@ export async function copyFileAtomic(source: string, target: string, own: FileOw
 }
 
 /** Renames a finished temp file into place (same directory), with ownership set first. */
-export async function publishFile(temp: string, target: string, own: FileOwnership = {}): Promise<void> {
+export async function publishFile(
+  temp: string,
+  target: string,
+  own: FileOwnership = {},
+): Promise<void> {
   await finish(temp, target, own);
 }
 

@@ -18,22 +18,37 @@ export interface RowAge {
   readonly detail?: string;
 }
 
-export async function rowAge(store: BackupStore, config: HostConfig, host: string, row: HostNamedRow): Promise<RowAge> {
+export async function rowAge(
+  store: BackupStore,
+  config: HostConfig,
+  host: string,
+  row: HostNamedRow,
+): Promise<RowAge> {
   const prefix = `${config.s3Prefixes[row]}${host}/`;
   switch (row) {
     case "redis":
-      return { row, prefix, ...optional(newestObject((await store.list(prefix)).filter((o) => o.key.endsWith(".rdb")))) };
+      return {
+        row,
+        prefix,
+        ...optional(newestObject((await store.list(prefix)).filter((o) => o.key.endsWith(".rdb")))),
+      };
     case "configs": {
       // Every set's latest.json is rewritten by each config-backup run; the stalest one counts.
       const pointers = (await store.list(prefix)).filter((o) => o.key.endsWith("/latest.json"));
-      const stalest = pointers.sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime())[0];
+      const stalest = pointers.sort(
+        (a, b) => a.lastModified.getTime() - b.lastModified.getTime(),
+      )[0];
       return { row, prefix, ...optional(stalest), ...(stalest ? { detail: stalest.key } : {}) };
     }
     case "logs": {
       // Date folders sort by name; only the newest one needs listing.
       const days = await store.listFolders(prefix);
       const latestDay = days.at(-1);
-      return { row, prefix, ...optional(latestDay ? newestObject(await store.list(latestDay)) : undefined) };
+      return {
+        row,
+        prefix,
+        ...optional(latestDay ? newestObject(await store.list(latestDay)) : undefined),
+      };
     }
     default: {
       const unreachable: never = row;

@@ -34,7 +34,10 @@ export function memberName(path: string): string {
  * Copies each file (following symlinks) into `staging/<path>` with its mode and owner, and
  * returns the manifest in the set's order. A missing file is recorded as absent.
  */
-export async function stageFiles(paths: readonly string[], staging: string): Promise<ManifestEntry[]> {
+export async function stageFiles(
+  paths: readonly string[],
+  staging: string,
+): Promise<ManifestEntry[]> {
   const entries: ManifestEntry[] = [];
   for (const path of paths) {
     let stat;
@@ -47,14 +50,23 @@ export async function stageFiles(paths: readonly string[], staging: string): Pro
       }
       throw error;
     }
-    if (!stat.isFile()) throw new JobError(`${path} is not a regular file; config sets hold files only`);
+    if (!stat.isFile())
+      throw new JobError(`${path} is not a regular file; config sets hold files only`);
     const copy = join(staging, memberName(path));
     await fs.mkdir(dirname(copy), { recursive: true, mode: 0o700 });
     await fs.copyFile(path, copy);
     await fs.chmod(copy, stat.mode & 0o7777);
     await fs.chown(copy, stat.uid, stat.gid);
     const { sha256, bytes } = await sha256File(copy);
-    entries.push({ path, present: true, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, size: bytes, sha256 });
+    entries.push({
+      path,
+      present: true,
+      mode: stat.mode & 0o7777,
+      uid: stat.uid,
+      gid: stat.gid,
+      size: bytes,
+      sha256,
+    });
   }
   return entries;
 }
@@ -64,28 +76,73 @@ export function contentHash(entries: readonly ManifestEntry[]): string {
   return sha256Hex(JSON.stringify(sortKeys(entries)));
 }
 
-export async function createArchive(staging: string, entries: readonly ManifestEntry[], archive: string): Promise<void> {
+export async function createArchive(
+  staging: string,
+  entries: readonly ManifestEntry[],
+  archive: string,
+): Promise<void> {
   const members = entries.filter((e) => e.present).map((e) => memberName(e.path));
-  await runChecked(["tar", "--create", "--gzip", "--numeric-owner", "--file", archive, "--directory", staging, "--", ...members], {
-    timeoutMs: 10 * 60_000,
-  });
+  await runChecked(
+    [
+      "tar",
+      "--create",
+      "--gzip",
+      "--numeric-owner",
+      "--file",
+      archive,
+      "--directory",
+      staging,
+      "--",
+      ...members,
+    ],
+    {
+      timeoutMs: 10 * 60_000,
+    },
+  );
 }
 
 /** The archive's regular-file members; refuses absolute paths, `..` and anything not in `allowed`. */
-export async function listArchive(archive: string, allowedPaths: readonly string[]): Promise<string[]> {
-  const { stdout } = await runChecked(["tar", "--list", "--gzip", "--file", archive], { timeoutMs: 10 * 60_000 });
+export async function listArchive(
+  archive: string,
+  allowedPaths: readonly string[],
+): Promise<string[]> {
+  const { stdout } = await runChecked(["tar", "--list", "--gzip", "--file", archive], {
+    timeoutMs: 10 * 60_000,
+  });
   const allowed = new Set(allowedPaths.map(memberName));
   const members = stdout.split("\n").filter((m) => m !== "" && !m.endsWith("/"));
-  const bad = members.filter((m) => m.startsWith("/") || m.split("/").includes("..") || !allowed.has(m));
+  const bad = members.filter(
+    (m) => m.startsWith("/") || m.split("/").includes("..") || !allowed.has(m),
+  );
   if (bad.length > 0) {
-    throw new JobError(`the archive holds files outside the config set: ${bad.join(", ")}`, "nothing was changed; the archive is not one config-backup wrote for this set");
+    throw new JobError(
+      `the archive holds files outside the config set: ${bad.join(", ")}`,
+      "nothing was changed; the archive is not one config-backup wrote for this set",
+    );
   }
   return members;
 }
 
-export async function extractArchive(archive: string, staging: string, members: readonly string[]): Promise<void> {
+export async function extractArchive(
+  archive: string,
+  staging: string,
+  members: readonly string[],
+): Promise<void> {
   await runChecked(
-    ["tar", "--extract", "--gzip", "--numeric-owner", "--same-owner", "--same-permissions", "--file", archive, "--directory", staging, "--", ...members],
+    [
+      "tar",
+      "--extract",
+      "--gzip",
+      "--numeric-owner",
+      "--same-owner",
+      "--same-permissions",
+      "--file",
+      archive,
+      "--directory",
+      staging,
+      "--",
+      ...members,
+    ],
     { timeoutMs: 10 * 60_000 },
   );
 }

@@ -32,11 +32,22 @@ export function pointerKey(prefix: string, host: string, set: string): string {
   return `${setPrefix(prefix, host, set)}latest.json`;
 }
 
-export function archiveKey(prefix: string, host: string, set: string, stamp: string, contentHash: string): string {
+export function archiveKey(
+  prefix: string,
+  host: string,
+  set: string,
+  stamp: string,
+  contentHash: string,
+): string {
   return `${setPrefix(prefix, host, set)}${stamp}-${contentHash.slice(0, 12)}.tar.gz`;
 }
 
 export function isConfigPointer(value: unknown): value is ConfigPointer {
   const p = value as Partial<ConfigPointer> | undefined;
-  return p?.schemaVersion === 1 && typeof p.archiveKey === "string" && typeof p.contentHash === "string" && Array.isArray(p.files);
+  return (
+    p?.schemaVersion === 1 &&
+    typeof p.archiveKey === "string" &&
+    typeof p.contentHash === "string" &&
+    Array.isArray(p.files)
+  );
 }

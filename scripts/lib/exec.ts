@@ -19,7 +19,9 @@ export interface RunOptions {
 
 /** Shell-like display of an argv for messages (quoted where needed). */
 export function showArgv(argv: readonly string[]): string {
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(" ");
+  return argv
+    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`))
+    .join(" ");
 }
 
 function tail(text: string, lines = 5): string {
@@ -27,7 +29,10 @@ function tail(text: string, lines = 5): string {
 }
 
 /** Resolves with the exit code whatever it is; rejects only when the program cannot start or times out. */
-export function runCommand(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+export function runCommand(
+  argv: readonly string[],
+  options: RunOptions = {},
+): Promise<CommandResult> {
   if (argv.length === 0) return Promise.reject(new JobError("empty command"));
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
@@ -42,11 +47,18 @@ export function runCommand(argv: readonly string[], options: RunOptions = {}): P
     const timeoutMs = options.timeoutMs ?? 120_000;
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new JobError(`'${showArgv(argv)}' did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`));
+      reject(
+        new JobError(
+          `'${showArgv(argv)}' did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`,
+        ),
+      );
     }, timeoutMs);
     child.on("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      const why = error.code === "ENOENT" ? "program not found (is it installed and on PATH?)" : error.message;
+      const why =
+        error.code === "ENOENT"
+          ? "program not found (is it installed and on PATH?)"
+          : error.message;
       reject(new JobError(`cannot run '${showArgv(argv)}': ${why}`));
     });
     child.on("close", (code, signal) => {
@@ -57,7 +69,10 @@ export function runCommand(argv: readonly string[], options: RunOptions = {}): P
 }
 
 /** Like `runCommand`, but a non-zero exit is a `JobError` naming the command and its last output. */
-export async function runChecked(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+export async function runChecked(
+  argv: readonly string[],
+  options: RunOptions = {},
+): Promise<CommandResult> {
   const result = await runCommand(argv, options);
   if (result.code !== 0) {
     const output = tail(result.stderr) || tail(result.stdout) || "no output";

@@ -7,7 +7,10 @@ import { promises as fs } from "node:fs";
 import { join } from "node:path";
 
 function segmentPattern(segment: string): RegExp {
-  const body = segment.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]");
+  const body = segment
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, "[^/]*")
+    .replace(/\?/g, "[^/]");
   return new RegExp(`^${body}$`);
 }
 
@@ -24,7 +27,8 @@ export async function expandGlob(pattern: string): Promise<string[]> {
       const matcher = segmentPattern(segment);
       const names = await fs.readdir(base).catch(() => [] as string[]);
       for (const name of names) {
-        if (matcher.test(name) && (!name.startsWith(".") || segment.startsWith("."))) next.push(join(base, name));
+        if (matcher.test(name) && (!name.startsWith(".") || segment.startsWith(".")))
+          next.push(join(base, name));
       }
     }
     bases = next;

@@ -6,7 +6,9 @@ export function sha256Hex(data: string | Buffer): string {
 }
 
 /** SHA-256 and size of a file, read as a stream (dumps can be large). */
-export async function sha256File(path: string): Promise<{ readonly sha256: string; readonly bytes: number }> {
+export async function sha256File(
+  path: string,
+): Promise<{ readonly sha256: string; readonly bytes: number }> {
   const hash = createHash("sha256");
   let bytes = 0;
   for await (const chunk of createReadStream(path)) {

@@ -18,7 +18,9 @@ export function exitCodeOf(findings: readonly Finding[]): number {
 
 /** `OK: All backup checks passed`, or the worst level followed by every problem, worst first. */
 export function summaryOf(findings: readonly Finding[]): string {
-  const problems = findings.filter((f) => f.severity !== "ok").sort((a, b) => RANK[b.severity] - RANK[a.severity]);
+  const problems = findings
+    .filter((f) => f.severity !== "ok")
+    .sort((a, b) => RANK[b.severity] - RANK[a.severity]);
   if (problems.length === 0) return "OK: All backup checks passed";
   const level = problems[0].severity === "critical" ? "CRITICAL" : "WARNING";
   return `${level}: ${problems.map((p) => `${p.severity === "critical" ? "" : "(warning) "}${p.message}`).join("; ")}`;

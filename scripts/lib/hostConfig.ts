@@ -4,7 +4,12 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { HOST_PATHS } from "../../infra/catalog/documents";
-import { HOST_ID_PATTERN, formatHostConfigProblems, parseHostConfig, type HostConfig } from "../../infra/catalog/hostConfig";
+import {
+  HOST_ID_PATTERN,
+  formatHostConfigProblems,
+  parseHostConfig,
+  type HostConfig,
+} from "../../infra/catalog/hostConfig";
 import { UsageError } from "./errors";
 
 /** The environment variable that points a job at its host config file. */
@@ -14,7 +19,10 @@ export function hostConfigPath(env: NodeJS.ProcessEnv): string {
   return env[CONFIG_ENV] || HOST_PATHS.configFile;
 }
 
-export function loadHostConfig(env: NodeJS.ProcessEnv): { readonly path: string; readonly config: HostConfig } {
+export function loadHostConfig(env: NodeJS.ProcessEnv): {
+  readonly path: string;
+  readonly config: HostConfig;
+} {
   const path = hostConfigPath(env);
   let text: string;
   try {
@@ -30,11 +38,17 @@ export function loadHostConfig(env: NodeJS.ProcessEnv): { readonly path: string;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`host config ${path} is not valid JSON: ${(error as Error).message}`, "reinstall it with the install document");
+    throw new UsageError(
+      `host config ${path} is not valid JSON: ${(error as Error).message}`,
+      "reinstall it with the install document",
+    );
   }
   const parsed = parseHostConfig(json);
   if (!parsed.ok) {
-    throw new UsageError(formatHostConfigProblems(path, parsed.problems).replace(/\n\s*/g, " "), "reinstall it with the install document");
+    throw new UsageError(
+      formatHostConfigProblems(path, parsed.problems).replace(/\n\s*/g, " "),
+      "reinstall it with the install document",
+    );
   }
   return { path, config: parsed.config };
 }

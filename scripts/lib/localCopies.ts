@@ -32,7 +32,11 @@ export async function localRoom(config: HostConfig, row: LocalCopyKey): Promise<
   const dir = localCopyDir(config, row);
   await fs.mkdir(dir, { recursive: true, mode: 0o750 });
   const percent = await diskUsagePercent(dir);
-  return { ok: percent < config.local.maxDiskUsagePercent, percent, limit: config.local.maxDiskUsagePercent };
+  return {
+    ok: percent < config.local.maxDiskUsagePercent,
+    percent,
+    limit: config.local.maxDiskUsagePercent,
+  };
 }
 
 /**
@@ -58,7 +62,11 @@ export async function pruneLocalCopies(
     }
   }
   if (removed.length > 0) {
-    log.info("pruned local copies past retention", { dir, retentionDays: config.local.retentionDays[row], removed });
+    log.info("pruned local copies past retention", {
+      dir,
+      retentionDays: config.local.retentionDays[row],
+      removed,
+    });
   }
   return removed;
 }

@@ -57,7 +57,9 @@ async function readLock(path: string): Promise<{ info?: LockInfo; ino: number } 
     const [text, stat] = await Promise.all([fs.readFile(path, "utf8"), fs.stat(path)]);
     try {
       const info = JSON.parse(text) as LockInfo;
-      return Number.isInteger(info.pid) && info.pid > 0 ? { info, ino: stat.ino } : { ino: stat.ino };
+      return Number.isInteger(info.pid) && info.pid > 0
+        ? { info, ino: stat.ino }
+        : { ino: stat.ino };
     } catch {
       return { ino: stat.ino };
     }
@@ -106,7 +108,12 @@ export async function acquireLock(
     if (!held.info) {
       const age = Date.now() - (await fs.stat(path)).mtimeMs;
       if (age < (options.unreadableGraceMs ?? 10_000)) {
-        throw new LockBusyError(path, { pid: 0, job, host: hostname(), startedAt: "just now (lock still being written)" });
+        throw new LockBusyError(path, {
+          pid: 0,
+          job,
+          host: hostname(),
+          startedAt: "just now (lock still being written)",
+        });
       }
     }
     // Take the stale lock aside under a unique name and check it is the one we judged dead
@@ -126,5 +133,8 @@ export async function acquireLock(
     await fs.rm(aside, { force: true });
     replacedStale = held.info ?? { pid: 0, job, host: hostname(), startedAt: "unknown" };
   }
-  throw new JobError(`could not take the lock ${path} after 3 attempts`, "another run may be starting at the same moment; try again");
+  throw new JobError(
+    `could not take the lock ${path} after 3 attempts`,
+    "another run may be starting at the same moment; try again",
+  );
 }

@@ -29,7 +29,13 @@ function clean(value: unknown, depth: number): unknown {
   );
 }
 
-export function logLine(job: string, level: LogLevel, msg: string, fields: LogFields | undefined, time: Date): string {
+export function logLine(
+  job: string,
+  level: LogLevel,
+  msg: string,
+  fields: LogFields | undefined,
+  time: Date,
+): string {
   const record: Record<string, unknown> = { time: time.toISOString(), level, job, msg };
   if (fields && Object.keys(fields).length > 0) record.fields = clean(fields, 0);
   return JSON.stringify(record);
@@ -40,6 +46,7 @@ export function createLogger(
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   now: () => Date = () => new Date(),
 ): Logger {
-  const at = (level: LogLevel) => (msg: string, fields?: LogFields) => write(logLine(job, level, msg, fields, now()));
+  const at = (level: LogLevel) => (msg: string, fields?: LogFields) =>
+    write(logLine(job, level, msg, fields, now()));
   return { job, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }

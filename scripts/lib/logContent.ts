@@ -38,7 +38,10 @@ export interface ContentScan {
  * Hashes the content once, taking a digest at every recorded prefix length on the way (a copy of
  * the running hash), and reports the longest recorded prefix that matches.
  */
-export async function scanContent(stream: Readable, shipped: readonly ShippedPrefix[]): Promise<ContentScan> {
+export async function scanContent(
+  stream: Readable,
+  shipped: readonly ShippedPrefix[],
+): Promise<ContentScan> {
   const byLength = new Map<number, Set<string>>();
   for (const p of shipped) {
     if (p.length > 0) byLength.set(p.length, (byLength.get(p.length) ?? new Set()).add(p.sha256));
@@ -66,7 +69,12 @@ export async function scanContent(stream: Readable, shipped: readonly ShippedPre
 }
 
 /** Bytes [start, end) of the content, gzip-compressed into `target`; resolves with the bytes taken. */
-export async function gzipRange(stream: Readable, start: number, end: number, target: string): Promise<number> {
+export async function gzipRange(
+  stream: Readable,
+  start: number,
+  end: number,
+  target: string,
+): Promise<number> {
   let position = 0;
   let taken = 0;
   const slice = new Transform({
@@ -82,6 +90,11 @@ export async function gzipRange(stream: Readable, start: number, end: number, ta
       }
     },
   });
-  await pipeline(stream, slice, createGzip(), createWriteStream(target, { flags: "wx", mode: 0o600 }));
+  await pipeline(
+    stream,
+    slice,
+    createGzip(),
+    createWriteStream(target, { flags: "wx", mode: 0o600 }),
+  );
   return taken;
 }

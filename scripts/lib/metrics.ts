@@ -4,8 +4,19 @@
  * metrics that row declares. Data is buffered and published in one go at the end of the run
  * (the runner does it on success and on failure alike).
  */
-import { CloudWatchClient, PutMetricDataCommand, type MetricDatum, type StandardUnit } from "@aws-sdk/client-cloudwatch";
-import { BACKUP_TYPES, Dimension, Metric, type BackupTypeKey, type MetricName } from "../../infra/catalog";
+import {
+  CloudWatchClient,
+  PutMetricDataCommand,
+  type MetricDatum,
+  type StandardUnit,
+} from "@aws-sdk/client-cloudwatch";
+import {
+  BACKUP_TYPES,
+  Dimension,
+  Metric,
+  type BackupTypeKey,
+  type MetricName,
+} from "../../infra/catalog";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { awsClientSettings } from "./aws";
 
@@ -46,7 +57,12 @@ export class MetricsRecorder {
    * or, for the health check's JobLastRunAgeSeconds, about another one.
    */
   jobMetric(name: MetricName, value: number, aboutJob: string = this.job): void {
-    this.points.push({ name, value, dimensions: { [Dimension.job]: aboutJob }, timestamp: this.now() });
+    this.points.push({
+      name,
+      value,
+      dimensions: { [Dimension.job]: aboutJob },
+      timestamp: this.now(),
+    });
   }
 
   /** A figure about a catalog row; the row must declare the metric. */
@@ -54,7 +70,12 @@ export class MetricsRecorder {
     if (!BACKUP_TYPES[row].metrics.includes(name)) {
       throw new Error(`catalog row '${row}' does not declare metric ${name}`);
     }
-    this.points.push({ name, value, dimensions: { [Dimension.backupType]: row }, timestamp: this.now() });
+    this.points.push({
+      name,
+      value,
+      dimensions: { [Dimension.backupType]: row },
+      timestamp: this.now(),
+    });
   }
 
   all(): readonly MetricPoint[] {
@@ -75,7 +96,10 @@ export function toMetricDatum(point: MetricPoint): MetricDatum {
 /** PutMetricData takes at most 1000 data per call; 20 keeps every API version and moto happy. */
 const BATCH = 20;
 
-export async function publishMetrics(config: HostConfig, points: readonly MetricPoint[]): Promise<void> {
+export async function publishMetrics(
+  config: HostConfig,
+  points: readonly MetricPoint[],
+): Promise<void> {
   const client = new CloudWatchClient(awsClientSettings(config));
   try {
     for (let i = 0; i < points.length; i += BATCH) {

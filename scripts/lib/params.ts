@@ -42,7 +42,9 @@ export class Params {
     if (value === undefined) return fallback;
     const n = Number(value);
     if (n < min || n > max) {
-      this.problems.push(`${name}=${value} is out of range: expected a whole number from ${min} to ${max}`);
+      this.problems.push(
+        `${name}=${value} is out of range: expected a whole number from ${min} to ${max}`,
+      );
       return fallback;
     }
     return n;
@@ -55,7 +57,9 @@ export class Params {
     const items = value.split(",").map((s) => s.trim());
     const bad = items.filter((s) => !(allowed as readonly string[]).includes(s));
     if (bad.length > 0 || items.length === 0) {
-      this.problems.push(`${name}=${JSON.stringify(value)} is not allowed: expected a comma-separated list of ${allowed.join(", ")}`);
+      this.problems.push(
+        `${name}=${JSON.stringify(value)} is not allowed: expected a comma-separated list of ${allowed.join(", ")}`,
+      );
       return [...allowed];
     }
     return [...new Set(items as T[])];
@@ -69,7 +73,9 @@ export class Params {
     const value = this.raw(name);
     if (value === undefined) return false;
     if (value !== CONFIRM_VALUE) {
-      this.problems.push(`${name}=${JSON.stringify(value)} is not the confirmation: set ${name}=${CONFIRM_VALUE} to act, or leave it unset for a dry run`);
+      this.problems.push(
+        `${name}=${JSON.stringify(value)} is not the confirmation: set ${name}=${CONFIRM_VALUE} to act, or leave it unset for a dry run`,
+      );
     }
     return value === CONFIRM_VALUE;
   }
@@ -77,7 +83,10 @@ export class Params {
   /** Throws one `UsageError` listing every problem found so far. */
   check(): void {
     if (this.problems.length > 0) {
-      throw new UsageError(`bad parameters: ${this.problems.join("; ")}`, "nothing was changed; fix the parameters and run again");
+      throw new UsageError(
+        `bad parameters: ${this.problems.join("; ")}`,
+        "nothing was changed; fix the parameters and run again",
+      );
     }
   }
 }

@@ -3,7 +3,10 @@ import { Client } from "pg";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { JobError } from "./errors";
 
-export async function connectPostgres(config: HostConfig, database = config.postgres.connection.database): Promise<Client> {
+export async function connectPostgres(
+  config: HostConfig,
+  database = config.postgres.connection.database,
+): Promise<Client> {
   const c = config.postgres.connection;
   const client = new Client({
     host: c.host,

@@ -12,7 +12,12 @@ import { sleep, waitFor } from "./time";
 
 function newClient(config: HostConfig) {
   return createClient({
-    socket: { host: config.redis.host, port: config.redis.port, connectTimeout: 5000, reconnectStrategy: false },
+    socket: {
+      host: config.redis.host,
+      port: config.redis.port,
+      connectTimeout: 5000,
+      reconnectStrategy: false,
+    },
   });
 }
 
@@ -37,21 +42,29 @@ export async function command(client: RedisConnection, args: readonly string[]):
 }
 
 /** One CONFIG GET value; the client may hand the reply over as [name, value] or as a map. */
-export async function configGet(client: RedisConnection, name: string): Promise<string | undefined> {
+export async function configGet(
+  client: RedisConnection,
+  name: string,
+): Promise<string | undefined> {
   let reply: unknown;
   try {
     reply = await command(client, ["CONFIG", "GET", name]);
   } catch {
     return undefined;
   }
-  if (Array.isArray(reply)) return reply.length >= 2 && reply[1] !== "" ? String(reply[1]) : undefined;
+  if (Array.isArray(reply))
+    return reply.length >= 2 && reply[1] !== "" ? String(reply[1]) : undefined;
   if (reply instanceof Map) return reply.has(name) ? String(reply.get(name)) : undefined;
-  if (reply !== null && typeof reply === "object" && name in reply) return String((reply as Record<string, unknown>)[name]);
+  if (reply !== null && typeof reply === "object" && name in reply)
+    return String((reply as Record<string, unknown>)[name]);
   return undefined;
 }
 
 /** `INFO <section>` as key → value. */
-export async function info(client: RedisConnection, section: string): Promise<Record<string, string>> {
+export async function info(
+  client: RedisConnection,
+  section: string,
+): Promise<Record<string, string>> {
   const text = String(await command(client, ["INFO", section]));
   const result: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
@@ -64,7 +77,10 @@ export async function info(client: RedisConnection, section: string): Promise<Re
 /** Keys in every database (`db0:keys=3,expires=1,…` lines of INFO keyspace). */
 export async function keyCount(client: RedisConnection): Promise<number> {
   const keyspace = await info(client, "keyspace");
-  return Object.values(keyspace).reduce((sum, v) => sum + Number(/keys=(\d+)/.exec(v)?.[1] ?? 0), 0);
+  return Object.values(keyspace).reduce(
+    (sum, v) => sum + Number(/keys=(\d+)/.exec(v)?.[1] ?? 0),
+    0,
+  );
 }
 
 export async function lastSave(client: RedisConnection): Promise<number> {
@@ -80,7 +96,11 @@ async function serverSeconds(client: RedisConnection): Promise<number> {
  * BGSAVE returns before the dump is written. Wait until LASTSAVE moves past the value read before
  * and the last bgsave status is ok; then the dump on disk is the complete new one.
  */
-export async function bgsaveAndWait(client: RedisConnection, log: Logger, timeoutMs: number): Promise<{ readonly lastSave: number }> {
+export async function bgsaveAndWait(
+  client: RedisConnection,
+  log: Logger,
+  timeoutMs: number,
+): Promise<{ readonly lastSave: number }> {
   const deadline = Date.now() + timeoutMs;
   const timeLeft = () => Math.max(0, deadline - Date.now());
   const before = await lastSave(client);
@@ -99,20 +119,32 @@ export async function bgsaveAndWait(client: RedisConnection, log: Logger, timeou
         break;
       } catch (error) {
         if (!/already in progress/i.test((error as Error).message)) {
-          throw new JobError(`Redis refused BGSAVE: ${(error as Error).message}`, "read the Redis log");
+          throw new JobError(
+            `Redis refused BGSAVE: ${(error as Error).message}`,
+            "read the Redis log",
+          );
         }
       }
     }
-    if (timeLeft() === 0) throw new JobError(`another background save kept running for ${Math.round(timeoutMs / 1000)} s`);
+    if (timeLeft() === 0)
+      throw new JobError(
+        `another background save kept running for ${Math.round(timeoutMs / 1000)} s`,
+      );
     await sleep(200);
   }
   const after = await waitFor(
     async () => {
       const persistence = await info(client, "persistence");
       const saved = await lastSave(client);
-      const idle = persistence.rdb_bgsave_in_progress === "0" && persistence.aof_rewrite_in_progress !== "1";
+      const idle =
+        persistence.rdb_bgsave_in_progress === "0" && persistence.aof_rewrite_in_progress !== "1";
       if (saved > before && idle && persistence.rdb_last_bgsave_status === "ok") return saved;
-      if (saved === before && idle && persistence.rdb_last_bgsave_status === "err" && persistence.aof_rewrite_scheduled !== "1") {
+      if (
+        saved === before &&
+        idle &&
+        persistence.rdb_last_bgsave_status === "err" &&
+        persistence.aof_rewrite_scheduled !== "1"
+      ) {
         throw new JobError(
           "Redis BGSAVE failed (rdb_last_bgsave_status:err)",
           "read the Redis log: usually the dump directory is full or not writable",
@@ -163,7 +195,10 @@ export async function verifyDump(path: string): Promise<DumpCheck> {
   const keys = /\[info\]\s+(\d+)\s+keys read/.exec(result.stdout);
   if (result.code !== 0 || !keys) {
     const detail = result.stdout.trim().split("\n").slice(-3).join(" | ") || result.stderr.trim();
-    throw new JobError(`redis-check-rdb rejected ${path}: ${detail}`, "the dump is corrupt or truncated");
+    throw new JobError(
+      `redis-check-rdb rejected ${path}: ${detail}`,
+      "the dump is corrupt or truncated",
+    );
   }
   return {
     bytes: stat.size,

@@ -19,15 +19,23 @@ export function fragmentTurnsAofOn(text: string): boolean {
 export function withAofOff(text: string): string {
   const matches = text.match(APPENDONLY_YES) ?? [];
   if (matches.length !== 1) {
-    throw new JobError(`the managed redis.conf fragment has ${matches.length} 'appendonly yes' lines, expected 1`, "reinstall it with the install document");
+    throw new JobError(
+      `the managed redis.conf fragment has ${matches.length} 'appendonly yes' lines, expected 1`,
+      "reinstall it with the install document",
+    );
   }
   return text.replace(APPENDONLY_YES, "appendonly no");
 }
 
 /** Where Redis keeps its AOF: a directory (7.0+, `appenddirname`) and/or a single file (before 7.0). */
-export async function aofLocations(client: RedisConnection): Promise<{ readonly dirName?: string; readonly fileName: string }> {
+export async function aofLocations(
+  client: RedisConnection,
+): Promise<{ readonly dirName?: string; readonly fileName: string }> {
   const dirName = await configGet(client, "appenddirname");
-  return { ...(dirName ? { dirName } : {}), fileName: (await configGet(client, "appendfilename")) ?? "appendonly.aof" };
+  return {
+    ...(dirName ? { dirName } : {}),
+    fileName: (await configGet(client, "appendfilename")) ?? "appendonly.aof",
+  };
 }
 
 /** CONFIG SET appendonly yes, then wait until the AOF rewrite that follows has finished and succeeded. */
@@ -36,16 +44,26 @@ export async function enableAofAndWait(client: RedisConnection, timeoutMs: numbe
   await waitFor(
     async () => {
       const p = await info(client, "persistence");
-      const done = p.aof_enabled === "1" && p.aof_rewrite_in_progress === "0" && p.aof_rewrite_scheduled === "0";
+      const done =
+        p.aof_enabled === "1" &&
+        p.aof_rewrite_in_progress === "0" &&
+        p.aof_rewrite_scheduled === "0";
       if (done && p.aof_last_bgrewrite_status === "err") {
-        throw new JobError("Redis could not write the new AOF (aof_last_bgrewrite_status:err)", "read the Redis log; the dump was loaded, AOF is not on");
+        throw new JobError(
+          "Redis could not write the new AOF (aof_last_bgrewrite_status:err)",
+          "read the Redis log; the dump was loaded, AOF is not on",
+        );
       }
       return done && p.aof_last_bgrewrite_status === "ok" ? true : undefined;
     },
     {
       timeoutMs,
       intervalMs: 200,
-      onTimeout: () => new JobError(`the AOF rewrite did not finish within ${Math.round(timeoutMs / 1000)} s`, "read the Redis log"),
+      onTimeout: () =>
+        new JobError(
+          `the AOF rewrite did not finish within ${Math.round(timeoutMs / 1000)} s`,
+          "read the Redis log",
+        ),
     },
   );
 }

@@ -7,7 +7,11 @@ export const LOCAL_DUMP_PATTERN = /^dump-\d{8}T\d{6}Z\.rdb$/;
 export const DUMP_OBJECT_PATTERN = /^\d{8}T\d{6}Z\.rdb$/;
 
 /** Metadata keys on an uploaded dump (S3 lower-cases metadata keys). */
-export const REDIS_METADATA = { keyCount: "key-count", redisVersion: "redis-version", lastSave: "last-save" } as const;
+export const REDIS_METADATA = {
+  keyCount: "key-count",
+  redisVersion: "redis-version",
+  lastSave: "last-save",
+} as const;
 
 export function redisHostPrefix(prefix: string, host: string): string {
   return `${prefix}${host}/`;

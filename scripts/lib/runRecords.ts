@@ -26,7 +26,9 @@ export async function writeRunRecord(stateDir: string, record: RunRecord): Promi
 export async function readRunRecord(stateDir: string, job: string): Promise<RunRecord | undefined> {
   try {
     const record = JSON.parse(await fs.readFile(recordPath(stateDir, job), "utf8")) as RunRecord;
-    return typeof record.finishedAt === "string" && !Number.isNaN(Date.parse(record.finishedAt)) ? record : undefined;
+    return typeof record.finishedAt === "string" && !Number.isNaN(Date.parse(record.finishedAt))
+      ? record
+      : undefined;
   } catch {
     return undefined;
   }

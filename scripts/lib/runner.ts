@@ -72,7 +72,9 @@ export async function runJob(
     // Without the config there is no namespace or endpoint to publish to: the missing
     // JobHeartbeat is what raises the alarm.
     log.error("cannot start: host config unusable", { error });
-    writeStderr(`${onCallLine(job, "this host", elapsed(), error)} No metrics were published; the JobHeartbeat alarm will fire.`);
+    writeStderr(
+      `${onCallLine(job, "this host", elapsed(), error)} No metrics were published; the JobHeartbeat alarm will fire.`,
+    );
     return EXIT.usage;
   }
 
@@ -97,7 +99,11 @@ export async function runJob(
   log.info("started", { host: hostId, config: configPath, pid: process.pid });
   try {
     lock = await acquireLock(config.paths.lockDir, job);
-    if (lock.replacedStale) log.warn("took over a lock left by a run that died", { lock: lock.path, deadRun: lock.replacedStale });
+    if (lock.replacedStale)
+      log.warn("took over a lock left by a run that died", {
+        lock: lock.path,
+        deadRun: lock.replacedStale,
+      });
     outcome = await body(ctx);
   } catch (error) {
     failure = error;
@@ -108,7 +114,12 @@ export async function runJob(
   if (lock) {
     // Only runs that held the lock count as runs: a stuck run must not look fresh through the
     // busy attempts behind it.
-    const record = { job, finishedAt: new Date().toISOString(), exitCode: succeeded ? (outcome?.exitCode ?? EXIT.ok) : EXIT.failed, succeeded };
+    const record = {
+      job,
+      finishedAt: new Date().toISOString(),
+      exitCode: succeeded ? (outcome?.exitCode ?? EXIT.ok) : EXIT.failed,
+      succeeded,
+    };
     await writeRunRecord(config.paths.stateDir, record).catch((error: unknown) =>
       log.warn("could not record the run for the health check", { error }),
     );
@@ -124,7 +135,9 @@ export async function runJob(
     publishError = error;
   }
   store?.destroy();
-  await lock?.release().catch((error: unknown) => log.warn("could not remove the lock file", { error }));
+  await lock
+    ?.release()
+    .catch((error: unknown) => log.warn("could not remove the lock file", { error }));
 
   if (!succeeded) {
     log.error("failed", {
@@ -141,11 +154,17 @@ export async function runJob(
   }
   if (publishError) {
     log.error("metrics not published", { error: errorMessage(publishError) });
-    writeStderr(`${job} did its work on ${hostId} but could not publish its metrics: ${errorMessage(publishError)}. The JobHeartbeat alarm will fire; check CloudWatch access from this host.`);
+    writeStderr(
+      `${job} did its work on ${hostId} but could not publish its metrics: ${errorMessage(publishError)}. The JobHeartbeat alarm will fire; check CloudWatch access from this host.`,
+    );
     return EXIT.failed;
   }
   const exitCode = outcome?.exitCode ?? EXIT.ok;
-  log.info("finished", { seconds, exitCode, ...(outcome?.summary ? { summary: outcome.summary } : {}) });
+  log.info("finished", {
+    seconds,
+    exitCode,
+    ...(outcome?.summary ? { summary: outcome.summary } : {}),
+  });
   if (outcome?.summary) (exitCode === EXIT.ok ? writeStdout : writeStderr)(outcome.summary);
   return exitCode;
 }

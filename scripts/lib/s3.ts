@@ -51,14 +51,20 @@ function describeS3Error(action: string, target: string, error: unknown): JobErr
     e?.name === "AccessDenied"
       ? "check the host's instance role (HostAccess) allows this prefix and the KMS key"
       : "check the network path to S3 and the bucket name in the host config";
-  return new JobError(`S3 ${action} ${target} failed: ${e?.name ?? "Error"}${status}: ${e?.message ?? String(error)}`, hint);
+  return new JobError(
+    `S3 ${action} ${target} failed: ${e?.name ?? "Error"}${status}: ${e?.message ?? String(error)}`,
+    hint,
+  );
 }
 
 export class BackupStore {
   readonly client: S3Client;
 
   constructor(readonly config: HostConfig) {
-    this.client = new S3Client({ ...awsClientSettings(config), forcePathStyle: config.awsEndpointUrl !== undefined });
+    this.client = new S3Client({
+      ...awsClientSettings(config),
+      forcePathStyle: config.awsEndpointUrl !== undefined,
+    });
   }
 
   get bucket(): string {
@@ -69,11 +75,19 @@ export class BackupStore {
     // Naming the key matters: `aws:kms` without a key id would use the account's `aws/s3` key,
     // which the host role may not use. Without a key ARN the bucket's default (SSE-KMS) applies.
     return this.config.kmsKeyArn
-      ? { ServerSideEncryption: "aws:kms", SSEKMSKeyId: this.config.kmsKeyArn, BucketKeyEnabled: true }
+      ? {
+          ServerSideEncryption: "aws:kms",
+          SSEKMSKeyId: this.config.kmsKeyArn,
+          BucketKeyEnabled: true,
+        }
       : {};
   }
 
-  private async put(input: Omit<PutObjectCommandInput, "Bucket">, sha256: string, bytes: number): Promise<UploadResult> {
+  private async put(
+    input: Omit<PutObjectCommandInput, "Bucket">,
+    sha256: string,
+    bytes: number,
+  ): Promise<UploadResult> {
     try {
       const out = await this.client.send(
         new PutObjectCommand({
@@ -96,35 +110,75 @@ export class BackupStore {
     }
   }
 
-  async uploadFile(key: string, path: string, metadata: Record<string, string> = {}, contentType = "application/octet-stream"): Promise<UploadResult> {
+  async uploadFile(
+    key: string,
+    path: string,
+    metadata: Record<string, string> = {},
+    contentType = "application/octet-stream",
+  ): Promise<UploadResult> {
     const { sha256, bytes } = await sha256File(path);
     if (bytes > MAX_SINGLE_UPLOAD_BYTES) {
-      throw new JobError(`${path} is ${bytes} bytes, over the 5 GiB single-upload limit`, "multipart upload is not supported yet");
+      throw new JobError(
+        `${path} is ${bytes} bytes, over the 5 GiB single-upload limit`,
+        "multipart upload is not supported yet",
+      );
     }
-    return this.put({ Key: key, Body: createReadStream(path), ContentLength: bytes, ContentType: contentType, Metadata: metadata }, sha256, bytes);
+    return this.put(
+      {
+        Key: key,
+        Body: createReadStream(path),
+        ContentLength: bytes,
+        ContentType: contentType,
+        Metadata: metadata,
+      },
+      sha256,
+      bytes,
+    );
   }
 
   async putJson(key: string, value: unknown): Promise<UploadResult> {
     const body = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
-    return this.put({ Key: key, Body: body, ContentLength: body.length, ContentType: "application/json" }, sha256Hex(body), body.length);
+    return this.put(
+      { Key: key, Body: body, ContentLength: body.length, ContentType: "application/json" },
+      sha256Hex(body),
+      body.length,
+    );
   }
 
   /** The object's JSON, or undefined when there is no such object. */
-  async getJson<T>(key: string): Promise<{ readonly value: T; readonly lastModified?: Date } | undefined> {
+  async getJson<T>(
+    key: string,
+  ): Promise<{ readonly value: T; readonly lastModified?: Date } | undefined> {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       const text = await (out.Body as { transformToString(): Promise<string> }).transformToString();
-      return { value: JSON.parse(text) as T, ...(out.LastModified ? { lastModified: out.LastModified } : {}) };
+      return {
+        value: JSON.parse(text) as T,
+        ...(out.LastModified ? { lastModified: out.LastModified } : {}),
+      };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw describeS3Error("read of", `s3://${this.bucket}/${key}`, error);
     }
   }
 
-  async head(key: string): Promise<{ readonly size: number; readonly lastModified?: Date; readonly metadata: Record<string, string> } | undefined> {
+  async head(
+    key: string,
+  ): Promise<
+    | {
+        readonly size: number;
+        readonly lastModified?: Date;
+        readonly metadata: Record<string, string>;
+      }
+    | undefined
+  > {
     try {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { size: out.ContentLength ?? 0, ...(out.LastModified ? { lastModified: out.LastModified } : {}), metadata: out.Metadata ?? {} };
+      return {
+        size: out.ContentLength ?? 0,
+        ...(out.LastModified ? { lastModified: out.LastModified } : {}),
+        metadata: out.Metadata ?? {},
+      };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw describeS3Error("head of", `s3://${this.bucket}/${key}`, error);
@@ -135,22 +189,40 @@ export class BackupStore {
    * Downloads to `path` through a temp file; the file gets its name only once its SHA-256 matches
    * the object's `sha256` metadata (objects without it are refused: the jobs wrote them all).
    */
-  async download(key: string, path: string, own: { readonly mode?: number } = {}): Promise<{ readonly bytes: number; readonly sha256: string; readonly metadata: Record<string, string> }> {
+  async download(
+    key: string,
+    path: string,
+    own: { readonly mode?: number } = {},
+  ): Promise<{
+    readonly bytes: number;
+    readonly sha256: string;
+    readonly metadata: Record<string, string>;
+  }> {
     const temp = tempSibling(path);
     try {
       let metadata: Record<string, string>;
       try {
         const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
         metadata = out.Metadata ?? {};
-        await pipeline(out.Body as Readable, createWriteStream(temp, { flags: "wx", mode: own.mode ?? 0o600 }));
+        await pipeline(
+          out.Body as Readable,
+          createWriteStream(temp, { flags: "wx", mode: own.mode ?? 0o600 }),
+        );
       } catch (error) {
-        throw isNotFound(error) ? new JobError(`s3://${this.bucket}/${key} does not exist`) : describeS3Error("download of", `s3://${this.bucket}/${key}`, error);
+        throw isNotFound(error)
+          ? new JobError(`s3://${this.bucket}/${key} does not exist`)
+          : describeS3Error("download of", `s3://${this.bucket}/${key}`, error);
       }
       const { sha256, bytes } = await sha256File(temp);
       const expected = metadata[SHA256_METADATA];
-      if (!expected) throw new JobError(`s3://${this.bucket}/${key} has no sha256 metadata; refusing an object these jobs did not write`);
+      if (!expected)
+        throw new JobError(
+          `s3://${this.bucket}/${key} has no sha256 metadata; refusing an object these jobs did not write`,
+        );
       if (expected !== sha256) {
-        throw new JobError(`s3://${this.bucket}/${key} is corrupt: SHA-256 ${sha256} does not match the recorded ${expected}`);
+        throw new JobError(
+          `s3://${this.bucket}/${key} is corrupt: SHA-256 ${sha256} does not match the recorded ${expected}`,
+        );
       }
       await publishFile(temp, path);
       return { bytes, sha256, metadata };
@@ -165,9 +237,16 @@ export class BackupStore {
     let token: string | undefined;
     try {
       do {
-        const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+        const out = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+          }),
+        );
         for (const o of out.Contents ?? []) {
-          if (o.Key && o.LastModified) objects.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified });
+          if (o.Key && o.LastModified)
+            objects.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified });
         }
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
       } while (token);
@@ -184,7 +263,12 @@ export class BackupStore {
     try {
       do {
         const out = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: "/", ContinuationToken: token }),
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            Delimiter: "/",
+            ContinuationToken: token,
+          }),
         );
         for (const p of out.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix);
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
@@ -198,7 +282,9 @@ export class BackupStore {
   /** A real request that the host role may make (ListBucket is granted per prefix, so HeadBucket is not). */
   async probe(prefix: string): Promise<void> {
     try {
-      await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: 1 }));
+      await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: 1 }),
+      );
     } catch (error) {
       throw describeS3Error("listing of", `s3://${this.bucket}/${prefix}`, error);
     }
@@ -213,7 +299,11 @@ export class BackupStore {
 export function newestObject(objects: readonly StoredObject[]): StoredObject | undefined {
   let newest: StoredObject | undefined;
   for (const o of objects) {
-    if (!newest || o.lastModified > newest.lastModified || (o.lastModified.getTime() === newest.lastModified.getTime() && o.key > newest.key)) {
+    if (
+      !newest ||
+      o.lastModified > newest.lastModified ||
+      (o.lastModified.getTime() === newest.lastModified.getTime() && o.key > newest.key)
+    ) {
       newest = o;
     }
   }

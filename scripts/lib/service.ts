@@ -13,7 +13,12 @@ export async function isRunning(service: ServiceControl): Promise<boolean> {
   return result.code === 0;
 }
 
-export async function stopService(name: string, service: ServiceControl, log: Logger, timeoutMs = 120_000): Promise<void> {
+export async function stopService(
+  name: string,
+  service: ServiceControl,
+  log: Logger,
+  timeoutMs = 120_000,
+): Promise<void> {
   if (!(await isRunning(service))) {
     log.info(`${name} is already stopped`, { status: showArgv(service.status) });
     return;
@@ -23,16 +28,28 @@ export async function stopService(name: string, service: ServiceControl, log: Lo
   await waitFor(async () => ((await isRunning(service)) ? undefined : true), {
     timeoutMs,
     intervalMs: 200,
-    onTimeout: () => new JobError(`${name} still answers ${Math.round(timeoutMs / 1000)} s after '${showArgv(service.stop)}'`),
+    onTimeout: () =>
+      new JobError(
+        `${name} still answers ${Math.round(timeoutMs / 1000)} s after '${showArgv(service.stop)}'`,
+      ),
   });
 }
 
-export async function startService(name: string, service: ServiceControl, log: Logger, timeoutMs = 120_000): Promise<void> {
+export async function startService(
+  name: string,
+  service: ServiceControl,
+  log: Logger,
+  timeoutMs = 120_000,
+): Promise<void> {
   log.info(`starting ${name}`, { command: showArgv(service.start) });
   await runChecked(service.start, { timeoutMs });
   await waitFor(async () => ((await isRunning(service)) ? true : undefined), {
     timeoutMs,
     intervalMs: 200,
-    onTimeout: () => new JobError(`${name} did not come up within ${Math.round(timeoutMs / 1000)} s of '${showArgv(service.start)}'`, "read its log"),
+    onTimeout: () =>
+      new JobError(
+        `${name} did not come up within ${Math.round(timeoutMs / 1000)} s of '${showArgv(service.start)}'`,
+        "read its log",
+      ),
   });
 }

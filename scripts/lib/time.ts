@@ -2,7 +2,10 @@
 
 /** `20240115T020000Z` */
 export function utcStamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
 }
 
 export const UTC_STAMP_PATTERN = /\d{8}T\d{6}Z/;
@@ -31,7 +34,11 @@ export function sleep(ms: number): Promise<void> {
 /** Polls `check` until it returns a value (not undefined) or the time is up, then throws `onTimeout()`. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined>,
-  options: { readonly timeoutMs: number; readonly intervalMs?: number; readonly onTimeout: () => Error },
+  options: {
+    readonly timeoutMs: number;
+    readonly intervalMs?: number;
+    readonly onTimeout: () => Error;
+  },
 ): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {

@@ -25,16 +25,25 @@ export interface BaseBackup {
 /** Base backups as wal-g lists them, oldest first. */
 export async function listBaseBackups(config: HostConfig): Promise<BaseBackup[]> {
   const { walg } = config.postgres;
-  const { stdout } = await runChecked([walg.binary, "--config", walg.configFile, "backup-list", "--detail", "--json"], { timeoutMs: 120_000 });
+  const { stdout } = await runChecked(
+    [walg.binary, "--config", walg.configFile, "backup-list", "--detail", "--json"],
+    { timeoutMs: 120_000 },
+  );
   let parsed: unknown;
   try {
     parsed = stdout.trim() === "" ? [] : JSON.parse(stdout);
   } catch {
-    throw new JobError("wal-g backup-list --json printed something that is not JSON", `run '${walg.binary} backup-list --detail --json' by hand`);
+    throw new JobError(
+      "wal-g backup-list --json printed something that is not JSON",
+      `run '${walg.binary} backup-list --detail --json' by hand`,
+    );
   }
   if (!Array.isArray(parsed)) throw new JobError("wal-g backup-list --json did not print a list");
   return parsed
-    .map((b: { backup_name?: unknown; finish_time?: unknown }) => ({ name: String(b.backup_name), finishTime: new Date(String(b.finish_time)) }))
+    .map((b: { backup_name?: unknown; finish_time?: unknown }) => ({
+      name: String(b.backup_name),
+      finishTime: new Date(String(b.finish_time)),
+    }))
     .filter((b) => !Number.isNaN(b.finishTime.getTime()))
     .sort((a, b) => a.finishTime.getTime() - b.finishTime.getTime());
 }

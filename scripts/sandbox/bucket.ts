@@ -20,8 +20,12 @@ import type { BucketLayout } from "./plan";
 
 /** Drops statements that deny requests made without TLS (`aws:SecureTransport` false). */
 export function withoutTlsOnlyStatements(policy: string): string | undefined {
-  const document = JSON.parse(policy) as { Statement?: { Condition?: { Bool?: Record<string, unknown> } }[] };
-  const kept = (document.Statement ?? []).filter((s) => s.Condition?.Bool?.["aws:SecureTransport"] !== "false");
+  const document = JSON.parse(policy) as {
+    Statement?: { Condition?: { Bool?: Record<string, unknown> } }[];
+  };
+  const kept = (document.Statement ?? []).filter(
+    (s) => s.Condition?.Bool?.["aws:SecureTransport"] !== "false",
+  );
   return kept.length === 0 ? undefined : JSON.stringify({ ...document, Statement: kept });
 }
 
@@ -30,7 +34,10 @@ export function toSdkShape(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toSdkShape);
   if (value === null || typeof value !== "object") return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k === "id" ? "ID" : k.charAt(0).toUpperCase() + k.slice(1), toSdkShape(v)]),
+    Object.entries(value).map(([k, v]) => [
+      k === "id" ? "ID" : k.charAt(0).toUpperCase() + k.slice(1),
+      toSdkShape(v),
+    ]),
   );
 }
 
@@ -41,23 +48,41 @@ export interface SandboxBucket {
   readonly policyApplied: boolean;
 }
 
-export async function createSandboxBucket(endpoint: string, region: string, layout: BucketLayout): Promise<SandboxBucket> {
-  const credentials = { accessKeyId: SANDBOX_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: SANDBOX_AWS_ENV.AWS_SECRET_ACCESS_KEY };
+export async function createSandboxBucket(
+  endpoint: string,
+  region: string,
+  layout: BucketLayout,
+): Promise<SandboxBucket> {
+  const credentials = {
+    accessKeyId: SANDBOX_AWS_ENV.AWS_ACCESS_KEY_ID,
+    secretAccessKey: SANDBOX_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+  };
   const kms = new KMSClient({ region, endpoint, credentials });
   const s3 = new S3Client({ region, endpoint, credentials, forcePathStyle: true });
   try {
-    const key = await kms.send(new CreateKeyCommand({ Description: `sandbox stand-in for the key of s3://${layout.name}` }));
+    const key = await kms.send(
+      new CreateKeyCommand({ Description: `sandbox stand-in for the key of s3://${layout.name}` }),
+    );
     const kmsKeyArn = key.KeyMetadata?.Arn;
     if (!kmsKeyArn) throw new Error("moto returned no KMS key ARN");
     const Bucket = layout.name;
     await s3.send(
       new CreateBucketCommand({
         Bucket,
-        ...(region === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+        ...(region === "us-east-1"
+          ? {}
+          : {
+              CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
+            }),
       }),
     );
     if (layout.versioning) {
-      await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: layout.versioning as "Enabled" | "Suspended" } }));
+      await s3.send(
+        new PutBucketVersioningCommand({
+          Bucket,
+          VersioningConfiguration: { Status: layout.versioning as "Enabled" | "Suspended" },
+        }),
+      );
     }
     if (layout.encryption) {
       const kmsDefault = layout.encryption.sseAlgorithm === "aws:kms";

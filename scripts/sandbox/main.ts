@@ -15,8 +15,12 @@ function describe(sb: Sandbox): string {
   return [
     `sandbox for stack '${sb.stack}' is up in ${sb.dir}`,
     `  moto (S3, CloudWatch, SSM, SNS, KMS): ${sb.moto.endpoint}  bucket s3://${sb.bucket.name} (KMS ${sb.bucket.kmsKeyArn})`,
-    sb.postgres ? `  PostgreSQL ${h.postgres.majorVersion}: 127.0.0.1:${sb.postgres.port} user postgres, data ${sb.postgres.pgData}, log ${sb.postgres.logFile}` : "  PostgreSQL: not started",
-    sb.redis ? `  Redis: 127.0.0.1:${sb.redis.port}, dump ${h.redis.dir}/${h.redis.dbfilename}, AOF ${h.redis.appendonly ? "on" : "off"}` : "  Redis: not started",
+    sb.postgres
+      ? `  PostgreSQL ${h.postgres.majorVersion}: 127.0.0.1:${sb.postgres.port} user postgres, data ${sb.postgres.pgData}, log ${sb.postgres.logFile}`
+      : "  PostgreSQL: not started",
+    sb.redis
+      ? `  Redis: 127.0.0.1:${sb.redis.port}, dump ${h.redis.dir}/${h.redis.dbfilename}, AOF ${h.redis.appendonly ? "on" : "off"}`
+      : "  Redis: not started",
     `  host config: ${sb.hostConfigPath}`,
     `  wal-g: ${existsSync(WALG_CACHE_BINARY) ? WALG_CACHE_BINARY : `not installed (${WALG_CACHE_BINARY}): WAL archiving fails visibly; run scripts/sandbox/install-tools.sh`}`,
     "",

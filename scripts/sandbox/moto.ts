@@ -39,11 +39,19 @@ export async function startMoto(dir: string): Promise<MotoServer> {
   const program = requireTool("moto_server");
   const port = await freePort();
   const log = createWriteStream(join(dir, "moto.log"));
-  const child = spawn(program, ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(program, ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<never>((_, reject) =>
-    child.once("exit", (code) => reject(new Error(`moto_server exited with code ${code} before listening; see ${join(dir, "moto.log")}`))),
+    child.once("exit", (code) =>
+      reject(
+        new Error(
+          `moto_server exited with code ${code} before listening; see ${join(dir, "moto.log")}`,
+        ),
+      ),
+    ),
   );
   await Promise.race([waitForPort(port, 30_000, "moto_server"), exited]);
   exited.catch(() => undefined);

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
+import { BUCKET_ROLE_TAG, BucketRole } from "../../infra/catalog/bucketRoles";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
 
@@ -30,11 +31,21 @@ export function defaultSynthDir(stack: string): string {
 export function synthesize(stack: string, outDir: string): void {
   const result = spawnSync(
     process.execPath,
-    ["--import", "tsx", join(REPO_ROOT, "infra", "synth", "main.ts"), "--stack", stack, "--out", outDir],
+    [
+      "--import",
+      "tsx",
+      join(REPO_ROOT, "infra", "synth", "main.ts"),
+      "--stack",
+      stack,
+      "--out",
+      outDir,
+    ],
     { cwd: REPO_ROOT, encoding: "utf8" },
   );
   if (result.status !== 0) {
-    throw new Error(`synth of stack '${stack}' failed (exit ${result.status}): ${(result.stderr || result.stdout).trim()}`);
+    throw new Error(
+      `synth of stack '${stack}' failed (exit ${result.status}): ${(result.stderr || result.stdout).trim()}`,
+    );
   }
 }
 
@@ -43,11 +54,11 @@ export function loadPlan(stack: string, synthDir = defaultSynthDir(stack)): Plan
   const path = join(synthDir, "plan.json");
   if (!existsSync(path)) synthesize(stack, synthDir);
   const plan = JSON.parse(readFileSync(path, "utf8")) as Plan;
-  if (plan.stack !== stack) throw new Error(`${path} is the plan of stack '${plan.stack}', not '${stack}'`);
+  if (plan.stack !== stack)
+    throw new Error(`${path} is the plan of stack '${plan.stack}', not '${stack}'`);
   return plan;
 }
 
-const BUCKET_ROLE_TAG = "stellar-insights:bucket-role";
 
 export interface BucketLayout {
   readonly name: string;
@@ -69,23 +80,44 @@ function forBucket(plan: Plan, type: string, bucket: string): PlanResource | und
 /** The backup bucket's layout: the `aws:s3/bucket:Bucket` tagged as the backups bucket and its satellites. */
 export function backupBucketLayout(plan: Plan): BucketLayout {
   const bucket = plan.resources.find(
-    (r) => r.type === "aws:s3/bucket:Bucket" && (r.inputs.tags as Record<string, string> | undefined)?.[BUCKET_ROLE_TAG] === "backups",
+    (r) =>
+      r.type === "aws:s3/bucket:Bucket" &&
+      (r.inputs.tags as Record<string, string> | undefined)?.[BUCKET_ROLE_TAG] === BucketRole.backups,
   );
   const name = bucket?.inputs.bucket;
-  if (typeof name !== "string") throw new Error(`the plan of stack '${plan.stack}' has no bucket tagged ${BUCKET_ROLE_TAG}=backups`);
-  const versioning = forBucket(plan, "aws:s3/bucketVersioning:BucketVersioning", name)?.inputs.versioningConfiguration as
-    | { status?: string }
+  if (typeof name !== "string")
+    throw new Error(
+      `the plan of stack '${plan.stack}' has no bucket tagged ${BUCKET_ROLE_TAG}=backups`,
+    );
+  const versioning = forBucket(plan, "aws:s3/bucketVersioning:BucketVersioning", name)?.inputs
+    .versioningConfiguration as { status?: string } | undefined;
+  const sse = forBucket(
+    plan,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    name,
+  )?.inputs.rules as
+    | {
+        applyServerSideEncryptionByDefault?: { sseAlgorithm?: string };
+        bucketKeyEnabled?: boolean;
+      }[]
     | undefined;
-  const sse = forBucket(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", name)
-    ?.inputs.rules as { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string }; bucketKeyEnabled?: boolean }[] | undefined;
   const policy = forBucket(plan, "aws:s3/bucketPolicy:BucketPolicy", name)?.inputs.policy;
-  const lifecycle = forBucket(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", name)?.inputs.rules;
+  const lifecycle = forBucket(
+    plan,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    name,
+  )?.inputs.rules;
   const rule = sse?.[0];
   return {
     name,
     ...(versioning?.status ? { versioning: versioning.status } : {}),
     ...(rule?.applyServerSideEncryptionByDefault?.sseAlgorithm
-      ? { encryption: { sseAlgorithm: rule.applyServerSideEncryptionByDefault.sseAlgorithm, bucketKeyEnabled: rule.bucketKeyEnabled === true } }
+      ? {
+          encryption: {
+            sseAlgorithm: rule.applyServerSideEncryptionByDefault.sseAlgorithm,
+            bucketKeyEnabled: rule.bucketKeyEnabled === true,
+          },
+        }
       : {}),
     ...(typeof policy === "string" ? { policy } : {}),
     lifecycleRules: Array.isArray(lifecycle) ? (lifecycle as Record<string, unknown>[]) : [],

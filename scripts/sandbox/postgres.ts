@@ -26,7 +26,16 @@ export interface SandboxPostgresLayout {
 
 /** pg_ctl through runuser: the sandbox's stand-in for `systemctl … postgresql@15-main`. */
 export function pgCtlService(layout: SandboxPostgresLayout): ServiceControl {
-  const pgCtl = (...args: string[]) => ["runuser", "-u", "postgres", "--", join(layout.binDir, "pg_ctl"), "-D", layout.pgData, ...args];
+  const pgCtl = (...args: string[]) => [
+    "runuser",
+    "-u",
+    "postgres",
+    "--",
+    join(layout.binDir, "pg_ctl"),
+    "-D",
+    layout.pgData,
+    ...args,
+  ];
   return {
     start: pgCtl("-l", layout.logFile, "-w", "-t", "60", "start"),
     stop: pgCtl("-m", "fast", "-w", "-t", "60", "stop"),
@@ -45,7 +54,11 @@ export interface SandboxPostgres {
 
 /** The runbook's check tables in `stellar_insights`, with a few rows each. */
 export async function seedStellarInsights(host: HostConfig): Promise<void> {
-  const connection = { host: host.postgres.connection.host, port: host.postgres.connection.port, user: host.postgres.connection.user };
+  const connection = {
+    host: host.postgres.connection.host,
+    port: host.postgres.connection.port,
+    user: host.postgres.connection.user,
+  };
   const admin = new Client({ ...connection, database: host.postgres.connection.database });
   await admin.connect();
   try {
@@ -57,15 +70,24 @@ export async function seedStellarInsights(host: HostConfig): Promise<void> {
   await app.connect();
   try {
     await app.query("CREATE TABLE anchors (id serial PRIMARY KEY, name text NOT NULL)");
-    await app.query("CREATE TABLE corridors (id serial PRIMARY KEY, source text NOT NULL, destination text NOT NULL)");
-    await app.query("INSERT INTO anchors (name) SELECT 'anchor-' || g FROM generate_series(1, 5) g");
-    await app.query("INSERT INTO corridors (source, destination) SELECT 'USD', 'NGN-' || g FROM generate_series(1, 3) g");
+    await app.query(
+      "CREATE TABLE corridors (id serial PRIMARY KEY, source text NOT NULL, destination text NOT NULL)",
+    );
+    await app.query(
+      "INSERT INTO anchors (name) SELECT 'anchor-' || g FROM generate_series(1, 5) g",
+    );
+    await app.query(
+      "INSERT INTO corridors (source, destination) SELECT 'USD', 'NGN-' || g FROM generate_series(1, 3) g",
+    );
   } finally {
     await app.end();
   }
 }
 
-export async function startPostgres(host: HostConfig, options: { readonly socketDir: string; readonly seed: boolean }): Promise<SandboxPostgres> {
+export async function startPostgres(
+  host: HostConfig,
+  options: { readonly socketDir: string; readonly seed: boolean },
+): Promise<SandboxPostgres> {
   const pg = host.postgres;
   requireTool("runuser");
   requireTool(join(pg.binDir, "initdb"));
@@ -73,7 +95,22 @@ export async function startPostgres(host: HostConfig, options: { readonly socket
   ownedDir(pg.pgData, "postgres", 0o700);
   ownedDir(options.socketDir, "postgres", 0o755);
   await runChecked(
-    ["runuser", "-u", "postgres", "--", join(pg.binDir, "initdb"), "-D", pg.pgData, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+    [
+      "runuser",
+      "-u",
+      "postgres",
+      "--",
+      join(pg.binDir, "initdb"),
+      "-D",
+      pg.pgData,
+      "-U",
+      "postgres",
+      "--auth=trust",
+      "-E",
+      "UTF8",
+      "--locale=C",
+      "--no-sync",
+    ],
     { timeoutMs: 120_000 },
   );
   writeFileSync(pg.managedConfigFile, postgresConf(host), { mode: 0o644 });

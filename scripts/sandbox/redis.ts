@@ -21,7 +21,11 @@ export function redisService(layout: SandboxRedisLayout): ServiceControl {
   const cli = `redis-cli -h 127.0.0.1 -p ${layout.port}`;
   const start = ["runuser", "-u", "redis", "--", "redis-server", layout.mainConfigFile];
   // Redis has no reload; restart waits until the old server stops answering before starting.
-  const restart = ["bash", "-c", `${cli} shutdown >/dev/null 2>&1; while ${cli} ping >/dev/null 2>&1; do sleep 0.1; done; exec runuser -u redis -- redis-server ${layout.mainConfigFile}`];
+  const restart = [
+    "bash",
+    "-c",
+    `${cli} shutdown >/dev/null 2>&1; while ${cli} ping >/dev/null 2>&1; do sleep 0.1; done; exec runuser -u redis -- redis-server ${layout.mainConfigFile}`,
+  ];
   return {
     start,
     stop: ["redis-cli", "-h", "127.0.0.1", "-p", String(layout.port), "shutdown"],
@@ -51,26 +55,37 @@ export interface SandboxRedis {
 }
 
 async function answers(port: number): Promise<boolean> {
-  const result = await runCommand(["redis-cli", "-h", "127.0.0.1", "-p", String(port), "ping"], { timeoutMs: 5000 });
+  const result = await runCommand(["redis-cli", "-h", "127.0.0.1", "-p", String(port), "ping"], {
+    timeoutMs: 5000,
+  });
   return result.code === 0 && result.stdout.trim() === "PONG";
 }
 
-export async function startRedis(host: HostConfig, layout: SandboxRedisLayout & { readonly runDir: string; readonly logFile: string }): Promise<SandboxRedis> {
+export async function startRedis(
+  host: HostConfig,
+  layout: SandboxRedisLayout & { readonly runDir: string; readonly logFile: string },
+): Promise<SandboxRedis> {
   requireTool("redis-server");
   requireTool("redis-cli");
   requireTool("redis-check-rdb");
   writeFileSync(host.redis.managedConfigFile, redisConf(host), { mode: 0o644 });
-  writeFileSync(layout.mainConfigFile, sandboxMainRedisConf(host, layout.runDir, layout.logFile), { mode: 0o644 });
+  writeFileSync(layout.mainConfigFile, sandboxMainRedisConf(host, layout.runDir, layout.logFile), {
+    mode: 0o644,
+  });
   await runChecked(host.redis.service.start, { timeoutMs: 30_000 });
   await waitFor(async () => ((await answers(layout.port)) ? true : undefined), {
     timeoutMs: 15_000,
-    onTimeout: () => new Error(`sandbox Redis did not answer on 127.0.0.1:${layout.port}; see ${layout.logFile}`),
+    onTimeout: () =>
+      new Error(`sandbox Redis did not answer on 127.0.0.1:${layout.port}; see ${layout.logFile}`),
   });
   return {
     port: layout.port,
     stop: async () => {
       if (await answers(layout.port)) {
-        await runCommand(["redis-cli", "-h", "127.0.0.1", "-p", String(layout.port), "shutdown", "nosave"], { timeoutMs: 10_000 });
+        await runCommand(
+          ["redis-cli", "-h", "127.0.0.1", "-p", String(layout.port), "shutdown", "nosave"],
+          { timeoutMs: 10_000 },
+        );
       }
     },
   };

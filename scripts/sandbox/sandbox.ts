@@ -4,12 +4,25 @@
  * fragments, with a host config file that points the jobs at all of it. `startSandbox` brings it
  * up; `stop()` tears everything down and removes the temp dir. Tests use it per file.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseHostConfig, type HostConfig } from "../../infra/catalog/hostConfig";
 import { validateStackConfig } from "../../infra/config/validate";
-import { defaultHostConfig, overrideHostConfig, serializeHostConfig, type HostConfigOverrides } from "../../infra/content/hostConfigFile";
+import {
+  defaultHostConfig,
+  overrideHostConfig,
+  serializeHostConfig,
+  type HostConfigOverrides,
+} from "../../infra/content/hostConfigFile";
 import { readStackFile } from "../../infra/synth/stackFile";
 import { CONFIG_ENV } from "../lib/hostConfig";
 import { createSandboxBucket, type SandboxBucket } from "./bucket";
@@ -23,7 +36,11 @@ import { SANDBOX_PG_BIN, SANDBOX_PG_MAJOR } from "./tools";
 
 /** Where install-tools.sh would put a real wal-g build; absent here, and never faked. */
 export const WALG_CACHE_BINARY = join(
-  process.env.STELLAR_SANDBOX_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? "/root", ".cache"), "stellar-insights-backup"),
+  process.env.STELLAR_SANDBOX_CACHE ??
+    join(
+      process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? "/root", ".cache"),
+      "stellar-insights-backup",
+    ),
   "bin",
   "wal-g",
 );
@@ -61,7 +78,10 @@ export function stackHostConfig(stack: string, synthDir: string): HostConfig {
   const artifact = join(synthDir, "artifacts", "host-config.json");
   if (existsSync(artifact)) {
     const parsed = parseHostConfig(JSON.parse(readFileSync(artifact, "utf8")));
-    if (!parsed.ok) throw new Error(`${artifact} is not a valid host config: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+    if (!parsed.ok)
+      throw new Error(
+        `${artifact} is not a valid host config: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
+      );
     return parsed.config;
   }
   const { config } = readStackFile(join(REPO_ROOT, `Pulumi.${stack}.yaml`));
@@ -72,7 +92,10 @@ export function stackHostConfig(stack: string, synthDir: string): HostConfig {
       .map(([k, v]) => [k.slice(project.length + 1), v]),
   );
   const result = validateStackConfig(raw, config["aws:region"]);
-  if (!result.ok) throw new Error(`Pulumi.${stack}.yaml is invalid: ${result.problems.map((p) => `${p.key}: ${p.message}`).join("; ")}`);
+  if (!result.ok)
+    throw new Error(
+      `Pulumi.${stack}.yaml is invalid: ${result.problems.map((p) => `${p.key}: ${p.message}`).join("; ")}`,
+    );
   return defaultHostConfig(stack, result.config);
 }
 
@@ -91,7 +114,11 @@ export function sandboxOverrides(l: Layout): HostConfigOverrides {
   const d = (...parts: string[]) => join(l.dir, ...parts);
   const pgData = d("pgdata");
   const redisMainConf = d("etc", "redis", "redis.conf");
-  const pgService = pgCtlService({ binDir: SANDBOX_PG_BIN, pgData, logFile: d("logs", "postgresql", "postgresql.log") });
+  const pgService = pgCtlService({
+    binDir: SANDBOX_PG_BIN,
+    pgData,
+    logFile: d("logs", "postgresql", "postgresql.log"),
+  });
   const redis = redisService({ port: l.redisPort, mainConfigFile: redisMainConf });
   return {
     awsEndpointUrl: l.endpoint,
@@ -104,7 +131,10 @@ export function sandboxOverrides(l: Layout): HostConfigOverrides {
       pgData,
       managedConfigFile: d("etc", "postgresql", "stellar-insights-backup.conf"),
       connection: { host: "127.0.0.1", port: l.pgPort, user: "postgres", database: "postgres" },
-      walg: { binary: WALG_CACHE_BINARY, configFile: d("etc", "stellar-insights-backup", "walg.json") },
+      walg: {
+        binary: WALG_CACHE_BINARY,
+        configFile: d("etc", "stellar-insights-backup", "walg.json"),
+      },
       service: pgService,
     },
     redis: {
@@ -116,7 +146,11 @@ export function sandboxOverrides(l: Layout): HostConfigOverrides {
     },
     configSets: {
       app: {
-        paths: [d("opt", "backend", ".env"), d("opt", "frontend", ".env.local"), d("etc", "nginx", "sites-available", "stellar-insights")],
+        paths: [
+          d("opt", "backend", ".env"),
+          d("opt", "frontend", ".env.local"),
+          d("etc", "nginx", "sites-available", "stellar-insights"),
+        ],
         restart: [],
       },
       db: {
@@ -124,7 +158,13 @@ export function sandboxOverrides(l: Layout): HostConfigOverrides {
         restart: [pgService.restart, redis.restart],
       },
     },
-    logs: { paths: [d("logs", "app", "*.log*"), d("logs", "postgresql", "*.log*"), d("logs", "redis", "*.log*")] },
+    logs: {
+      paths: [
+        d("logs", "app", "*.log*"),
+        d("logs", "postgresql", "*.log*"),
+        d("logs", "redis", "*.log*"),
+      ],
+    },
     paths: { stateDir: d("state"), lockDir: d("run", "locks") },
   };
 }
@@ -144,7 +184,8 @@ function writeSampleAppConfigs(host: HostConfig): void {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const stack = options.stack ?? "prod";
-  const synthDir = options.synthDir ?? process.env.STELLAR_SANDBOX_SYNTH_DIR ?? defaultSynthDir(stack);
+  const synthDir =
+    options.synthDir ?? process.env.STELLAR_SANDBOX_SYNTH_DIR ?? defaultSynthDir(stack);
   const plan = loadPlan(stack, synthDir);
   const base = stackHostConfig(stack, synthDir);
   const dir = mkdtempSync(join(tmpdir(), "stellar-sandbox-"));
@@ -168,8 +209,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       hostId: options.hostId ?? "sandbox-host",
       redisAppendonly: options.redisAppendonly ?? false,
     };
-    const host = overrideHostConfig(overrideHostConfig(base, sandboxOverrides(layout)), options.overrides);
-    for (const sub of ["etc/postgresql", "etc/redis", "etc/stellar-insights-backup", "logs/app", "backups", "state", "run"]) {
+    const host = overrideHostConfig(
+      overrideHostConfig(base, sandboxOverrides(layout)),
+      options.overrides,
+    );
+    for (const sub of [
+      "etc/postgresql",
+      "etc/redis",
+      "etc/stellar-insights-backup",
+      "logs/app",
+      "backups",
+      "state",
+      "run",
+    ]) {
       mkdirSync(join(dir, sub), { recursive: true, mode: 0o755 });
     }
     const hostConfigPath = join(dir, "etc", "stellar-insights-backup", "host-config.json");
@@ -179,7 +231,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let postgres: SandboxPostgres | undefined;
     if (options.postgres ?? true) {
       ownedDir(join(dir, "logs", "postgresql"), "postgres", 0o755);
-      postgres = await startPostgres(host, { socketDir: join(dir, "run", "postgresql"), seed: options.seed ?? true });
+      postgres = await startPostgres(host, {
+        socketDir: join(dir, "run", "postgresql"),
+        seed: options.seed ?? true,
+      });
       stops.push(() => postgres!.stop());
     }
     let redis: SandboxRedis | undefined;

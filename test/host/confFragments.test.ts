@@ -5,7 +5,8 @@ import { postgresConf, postgresSettings } from "../../infra/content/postgresConf
 import { redisConf } from "../../infra/content/redisConf";
 import { prodStackConfig } from "./support/prodStack";
 
-const prod = (overrides = {}) => renderHostConfig({ stack: "prod", config: prodStackConfig(), overrides });
+const prod = (overrides = {}) =>
+  renderHostConfig({ stack: "prod", config: prodStackConfig(), overrides });
 
 describe("postgresql.conf fragment", () => {
   test("prod: archiving through wal-g with its config file, 60 s timeout, replica WAL", () => {
@@ -48,7 +49,9 @@ describe("postgresql.conf fragment", () => {
     expect(() => postgresConf(prod({ postgres: { archiveTimeoutSeconds: 901 } }))).toThrow(
       "postgres.archiveTimeoutSeconds (901) exceeds the WAL RPO of 15 minutes",
     );
-    expect(postgresConf(prod({ postgres: { archiveTimeoutSeconds: 900 } }))).toContain("\narchive_timeout = 900s\n");
+    expect(postgresConf(prod({ postgres: { archiveTimeoutSeconds: 900 } }))).toContain(
+      "\narchive_timeout = 900s\n",
+    );
   });
 });
 

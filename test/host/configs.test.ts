@@ -2,7 +2,16 @@
  * config-backup and config-restore against real files and moto's S3, run as processes.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import {
+  chmodSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  mkdirSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -22,7 +31,8 @@ describe("config-backup and config-restore", () => {
   let env: Record<string, string>;
   let envFile: string;
   let nginxFile: string;
-  const archives = async () => (await listKeys(sb, SET_PREFIX)).filter((k) => k.endsWith(".tar.gz"));
+  const archives = async () =>
+    (await listKeys(sb, SET_PREFIX)).filter((k) => k.endsWith(".tar.gz"));
 
   beforeAll(async () => {
     markerDir = mkdtempSync(join(tmpdir(), "config-restart-"));
@@ -31,7 +41,9 @@ describe("config-backup and config-restore", () => {
       postgres: false,
       redis: false,
       hostId: "cfg-host",
-      overrides: { configSets: { app: { restart: [["bash", "-c", `echo restarted >> ${restartMarker}`]] } } },
+      overrides: {
+        configSets: { app: { restart: [["bash", "-c", `echo restarted >> ${restartMarker}`]] } },
+      },
     });
     env = { ...sb.env, SETS: "app" };
     [envFile, , nginxFile] = sb.hostConfig.configSets.app.paths;
@@ -58,7 +70,9 @@ describe("config-backup and config-restore", () => {
     expect(pointer2.contentHash).toBe(pointer1.contentHash);
     expect(pointer2.checkedAt > pointer1.checkedAt).toBe(true);
     expect(messages(second)).toContain("unchanged since the last archive; not uploaded");
-    expect(pointer1.files.map((f) => [f.path, f.present])).toEqual(sb.hostConfig.configSets.app.paths.map((p) => [p, true]));
+    expect(pointer1.files.map((f) => [f.path, f.present])).toEqual(
+      sb.hostConfig.configSets.app.paths.map((p) => [p, true]),
+    );
 
     // When a file changes
     writeFileSync(envFile, `${readFileSync(envFile, "utf8")}FEATURE_FLAG=on\n`);
@@ -71,7 +85,11 @@ describe("config-backup and config-restore", () => {
     const pointer3 = await getJsonObject<ConfigPointer>(sb, POINTER);
     expect(pointer3.archiveKey).toBe(afterChange.find((k) => k !== afterTwo[0]));
     expect(pointer3.contentHash).not.toBe(pointer1.contentHash);
-    expect(readdirSync(join(sb.hostConfig.local.root, "configs")).filter((n) => n.startsWith("app-configs-"))).toHaveLength(2);
+    expect(
+      readdirSync(join(sb.hostConfig.local.root, "configs")).filter((n) =>
+        n.startsWith("app-configs-"),
+      ),
+    ).toHaveLength(2);
 
     // And no run ever printed a file's contents
     for (const run of [first, second, third]) expect(run.stdout + run.stderr).not.toContain(SECRET);
@@ -89,13 +107,19 @@ describe("config-backup and config-restore", () => {
 
     // Then it names what would change, and nothing did
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain("2 file(s) would be written (1 changed, 1 missing), 1 unchanged; nothing was changed");
+    expect(dry.stdout).toContain(
+      "2 file(s) would be written (1 changed, 1 missing), 1 unchanged; nothing was changed",
+    );
     expect(readFileSync(envFile).equals(drifted)).toBe(true);
     expect(() => statSync(nginxFile)).toThrow();
     expect(dry.stdout + dry.stderr).not.toContain(SECRET);
 
     // When it runs with confirmation
-    const restore = await runJobProcess("config-restore", { ...sb.env, SET: "app", CONFIRM: "yes-restore" });
+    const restore = await runJobProcess("config-restore", {
+      ...sb.env,
+      SET: "app",
+      CONFIRM: "yes-restore",
+    });
 
     // Then the files hold the backed-up bytes and mode, the drifted .env is kept aside, and the restart ran once
     expect(restore.stderr).toBe("");
@@ -113,7 +137,12 @@ describe("config-backup and config-restore", () => {
   test("BACKUP=<stamp> restores an older archive", async () => {
     const [oldest] = await archives();
     const stamp = oldest.slice(SET_PREFIX.length, SET_PREFIX.length + 16);
-    const run = await runJobProcess("config-restore", { ...sb.env, SET: "app", BACKUP: stamp, CONFIRM: "yes-restore" });
+    const run = await runJobProcess("config-restore", {
+      ...sb.env,
+      SET: "app",
+      BACKUP: stamp,
+      CONFIRM: "yes-restore",
+    });
     expect(run.code).toBe(0);
     expect(readFileSync(envFile, "utf8")).not.toContain("FEATURE_FLAG=on");
     expect(readFileSync(envFile, "utf8")).toContain(SECRET);
@@ -123,12 +152,29 @@ describe("config-backup and config-restore", () => {
     const work = mkdtempSync(join(tmpdir(), "evil-archive-"));
     mkdirSync(join(work, "etc"));
     writeFileSync(join(work, "etc", "passwd"), "root::0:0::/root:/bin/sh\n");
-    execFileSync("tar", ["--create", "--gzip", "--file", join(work, "a.tar.gz"), "--directory", work, "etc/passwd"]);
-    await putObject(sb, `${SET_PREFIX}20000101T000000Z-aaaaaaaaaaaa.tar.gz`, readFileSync(join(work, "a.tar.gz")));
+    execFileSync("tar", [
+      "--create",
+      "--gzip",
+      "--file",
+      join(work, "a.tar.gz"),
+      "--directory",
+      work,
+      "etc/passwd",
+    ]);
+    await putObject(
+      sb,
+      `${SET_PREFIX}20000101T000000Z-aaaaaaaaaaaa.tar.gz`,
+      readFileSync(join(work, "a.tar.gz")),
+    );
     rmSync(work, { recursive: true, force: true });
     const before = readFileSync(envFile);
 
-    const run = await runJobProcess("config-restore", { ...sb.env, SET: "app", BACKUP: "20000101T000000Z", CONFIRM: "yes-restore" });
+    const run = await runJobProcess("config-restore", {
+      ...sb.env,
+      SET: "app",
+      BACKUP: "20000101T000000Z",
+      CONFIRM: "yes-restore",
+    });
 
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("the archive holds files outside the config set: etc/passwd");

@@ -8,11 +8,21 @@ import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { serializeHostConfig, overrideHostConfig } from "../../infra/content/hostConfigFile";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { metricDelta, metricSamples, metricSum, readMetrics, type MetricValue } from "./support/aws";
+import {
+  metricDelta,
+  metricSamples,
+  metricSum,
+  readMetrics,
+  type MetricValue,
+} from "./support/aws";
 import { runJobProcess } from "./support/jobs";
 
 /** A variant of the sandbox's host config in its own file. */
-function variant(sb: Sandbox, name: string, overrides: Parameters<typeof overrideHostConfig>[1]): Record<string, string> {
+function variant(
+  sb: Sandbox,
+  name: string,
+  overrides: Parameters<typeof overrideHostConfig>[1],
+): Record<string, string> {
   const path = join(sb.dir, `host-config-${name}.json`);
   writeFileSync(path, serializeHostConfig(overrideHostConfig(sb.hostConfig, overrides)));
   return { ...sb.env, STELLAR_BACKUP_CONFIG: path };
@@ -25,7 +35,12 @@ function variant(sb: Sandbox, name: string, overrides: Parameters<typeof overrid
  */
 async function causeCountedArchiveFailure(sb: Sandbox): Promise<number> {
   const c = sb.hostConfig.postgres.connection;
-  const client = new Client({ host: c.host, port: c.port, user: c.user, database: "stellar_insights" });
+  const client = new Client({
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    database: "stellar_insights",
+  });
   await client.connect();
   try {
     await client.query("ALTER SYSTEM SET archive_command = '/bin/false'");
@@ -66,16 +81,12 @@ describe("health-check", () => {
   test("a full run is CRITICAL without wal-g, and warns about the failed WAL archive attempts", () => {
     expect(full.code).toBe(2);
     const summary = full.stderr.trim();
-    expect(summary).toMatch(/^CRITICAL: PostgreSQL backup age unavailable: wal-g is not installed at \S+wal-g; \(warning\) [1-9]\d* WAL archive attempt\(s\) failed since the last check \(last failure: 0000000100000000000000\w\w at /);
-    expect(full.logs.filter((l) => l.fields?.severity === "ok").map((l) => l.fields?.check)).toEqual([
-      "s3",
-      "disk",
-      "redis",
-      "backup-ages",
-      "backup-ages",
-      "backup-ages",
-      "job-runs",
-    ]);
+    expect(summary).toMatch(
+      /^CRITICAL: PostgreSQL backup age unavailable: wal-g is not installed at \S+wal-g; \(warning\) [1-9]\d* WAL archive attempt\(s\) failed since the last check \(last failure: 0000000100000000000000\w\w at /,
+    );
+    expect(
+      full.logs.filter((l) => l.fields?.severity === "ok").map((l) => l.fields?.check),
+    ).toEqual(["s3", "disk", "redis", "backup-ages", "backup-ages", "backup-ages", "job-runs"]);
   });
 
   test("its figures are readable back from CloudWatch, archive failures included", () => {
@@ -83,9 +94,12 @@ describe("health-check", () => {
     expect(metricSum(metrics, "S3Reachable", { Job: "health-check" })).toBe(1);
     expect(metricSum(metrics, "WalArchiveFailedCount", byRow("wal"))).toBeGreaterThanOrEqual(1);
     expect(metricSum(metrics, "WalArchiveLagSeconds", byRow("wal"))).toBeGreaterThanOrEqual(0);
-    expect(metricSum(metrics, "BackupDiskUsagePercent", { Job: "health-check" })).toBeGreaterThan(0);
+    expect(metricSum(metrics, "BackupDiskUsagePercent", { Job: "health-check" })).toBeGreaterThan(
+      0,
+    );
     expect(metricSum(metrics, "RedisLastSaveAgeSeconds", byRow("redis"))).toBeLessThan(120);
-    for (const row of ["redis", "configs", "logs"]) expect(metricSum(metrics, "BackupAgeSeconds", byRow(row)), row).toBeLessThan(120);
+    for (const row of ["redis", "configs", "logs"])
+      expect(metricSum(metrics, "BackupAgeSeconds", byRow(row)), row).toBeLessThan(120);
     expect(metricSum(metrics, "BackupAgeSeconds", byRow("postgres"))).toBeUndefined();
     for (const job of ["redis-backup", "config-backup", "logs-ship"]) {
       expect(metricSum(metrics, "JobLastRunAgeSeconds", { Job: job }), job).toBeLessThan(120);
@@ -99,7 +113,10 @@ describe("health-check", () => {
   });
 
   test("the checks that can pass here pass: exit 0 and the runbook's OK line", async () => {
-    const run = await runJobProcess("health-check", { ...sb.env, CHECKS: "s3,disk,redis,backup-ages,job-runs" });
+    const run = await runJobProcess("health-check", {
+      ...sb.env,
+      CHECKS: "s3,disk,redis,backup-ages,job-runs",
+    });
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split("\n").at(-1)).toBe("OK: All backup checks passed");
   });
@@ -109,13 +126,19 @@ describe("health-check", () => {
     const before = await readMetrics(sb);
     const run = await runJobProcess("health-check", { ...env, CHECKS: "s3,backup-ages" });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("CRITICAL: Cannot access S3 backup bucket s3://no-such-bucket-here; backup ages unknown: S3 unreachable");
+    expect(run.stderr).toContain(
+      "CRITICAL: Cannot access S3 backup bucket s3://no-such-bucket-here; backup ages unknown: S3 unreachable",
+    );
     const after = await readMetrics(sb);
     // One more S3Reachable data point, and it is 0 (the sum did not move)
     const s3 = { Job: "health-check" };
-    expect(metricSamples(after, "S3Reachable", s3) - metricSamples(before, "S3Reachable", s3)).toBe(1);
+    expect(metricSamples(after, "S3Reachable", s3) - metricSamples(before, "S3Reachable", s3)).toBe(
+      1,
+    );
     expect(metricDelta(before, after, "S3Reachable", s3)).toBe(0);
-    expect(run.logs.find((l) => l.msg === "S3 probe failed")?.fields?.error).toMatch(/NoSuchBucket/);
+    expect(run.logs.find((l) => l.msg === "S3 probe failed")?.fields?.error).toMatch(
+      /NoSuchBucket/,
+    );
   });
 
   test("a backup disk over its limit is a WARNING (exit 1)", async () => {
@@ -129,7 +152,9 @@ describe("health-check", () => {
     const before = await readMetrics(sb);
     const run = await runJobProcess("health-check", { ...sb.env, CHECKS: "s3,everything" });
     expect(run.code).toBe(64);
-    expect(run.stderr).toContain('CHECKS="s3,everything" is not allowed: expected a comma-separated list of s3, disk, wal-archive, redis, backup-ages, postgres-backup, job-runs');
+    expect(run.stderr).toContain(
+      'CHECKS="s3,everything" is not allowed: expected a comma-separated list of s3, disk, wal-archive, redis, backup-ages, postgres-backup, job-runs',
+    );
     const after = await readMetrics(sb);
     expect(metricDelta(before, after, "JobFailed", { Job: "health-check" })).toBe(1);
     expect(metricDelta(before, after, "JobSucceeded", { Job: "health-check" })).toBe(0);

@@ -20,9 +20,13 @@ describe("acquireLock", () => {
 
   test("a second holder is refused with who holds it, until the first releases", async () => {
     const first = await acquireLock(dir, "redis-backup");
-    const error = await acquireLock(dir, "redis-backup", { pid: process.pid + 1 }).catch((e: unknown) => e);
+    const error = await acquireLock(dir, "redis-backup", { pid: process.pid + 1 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(LockBusyError);
-    expect((error as Error).message).toMatch(/^another redis-backup run is still going \(pid \d+, started \d{4}-\d\d-\d\dT[\d:.]+Z\); not starting a second one$/);
+    expect((error as Error).message).toMatch(
+      /^another redis-backup run is still going \(pid \d+, started \d{4}-\d\d-\d\dT[\d:.]+Z\); not starting a second one$/,
+    );
     expect((error as LockBusyError).holder.pid).toBe(process.pid);
     await first.release();
     const second = await acquireLock(dir, "redis-backup");
@@ -39,7 +43,10 @@ describe("acquireLock", () => {
 
   test("a lock left by a dead process is taken over and reported", async () => {
     const pid = deadPid();
-    writeFileSync(join(dir, "logs-ship.lock"), JSON.stringify({ pid, job: "logs-ship", host: "h", startedAt: "2024-01-15T02:00:00.000Z" }));
+    writeFileSync(
+      join(dir, "logs-ship.lock"),
+      JSON.stringify({ pid, job: "logs-ship", host: "h", startedAt: "2024-01-15T02:00:00.000Z" }),
+    );
     const lock = await acquireLock(dir, "logs-ship");
     expect(lock.replacedStale?.pid).toBe(pid);
     expect(JSON.parse(readFileSync(lock.path, "utf8")).pid).toBe(process.pid);
@@ -59,7 +66,10 @@ describe("acquireLock", () => {
 
   test("release leaves a lock that another run holds alone", async () => {
     const lock = await acquireLock(dir, "health-check");
-    writeFileSync(lock.path, JSON.stringify({ pid: process.ppid, job: "health-check", host: "h", startedAt: "x" }));
+    writeFileSync(
+      lock.path,
+      JSON.stringify({ pid: process.ppid, job: "health-check", host: "h", startedAt: "x" }),
+    );
     await lock.release();
     expect(existsSync(lock.path)).toBe(true);
   });

@@ -2,7 +2,15 @@
  * logs-ship against real files and moto's S3: every byte shipped once across runs, through
  * growth, rename rotation, compression and copytruncate.
  */
-import { appendFileSync, copyFileSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  copyFileSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -10,7 +18,11 @@ import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { getObjectBytes, headObject, listKeys } from "./support/aws";
 import { runJobProcess } from "./support/jobs";
 
-const lines = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `2024-01-15T10:00:${String(i % 60).padStart(2, "0")}Z ${tag} line ${i}\n`).join("");
+const lines = (tag: string, n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) => `2024-01-15T10:00:${String(i % 60).padStart(2, "0")}Z ${tag} line ${i}\n`,
+  ).join("");
 
 describe("logs-ship", () => {
   let sb: Sandbox;
@@ -33,7 +45,9 @@ describe("logs-ship", () => {
     shipped = new Set(keys);
     const result = [];
     for (const key of added) {
-      expect(key).toMatch(/^logs\/log-host\/\d{4}-\d{2}-\d{2}\/tmp\/stellar-sandbox-[^/]+\/logs\/app\/app\.log(\.\d)?\.\d{8}T\d{6}Z\.\d+-\d+\.gz$/);
+      expect(key).toMatch(
+        /^logs\/log-host\/\d{4}-\d{2}-\d{2}\/tmp\/stellar-sandbox-[^/]+\/logs\/app\/app\.log(\.\d)?\.\d{8}T\d{6}Z\.\d+-\d+\.gz$/,
+      );
       const head = await headObject(sb, key);
       result.push({
         path: (head.Metadata?.["source-path"] ?? "").replace(`${sb.dir}/logs/app/`, ""),
@@ -60,7 +74,9 @@ describe("logs-ship", () => {
 
     // When the file grows, then only the new lines are shipped
     appendFileSync(appLog, b);
-    expect(await runAndCollect()).toEqual([{ path: "app.log", range: `${a.length}-${a.length + b.length}`, text: b }]);
+    expect(await runAndCollect()).toEqual([
+      { path: "app.log", range: `${a.length}-${a.length + b.length}`, text: b },
+    ]);
 
     // When logrotate renames it and a new app.log starts, then only the new file is shipped
     renameSync(appLog, `${appLog}.1`);
@@ -92,6 +108,8 @@ describe("logs-ship", () => {
     writeFileSync(join(sb.dir, "logs", "app", "partial.log.3.gz"), partial);
     const run = await runJobProcess("logs-ship", sb.env);
     expect(run.code).toBe(0);
-    expect(run.logs.some((l) => l.msg === "compressed log not readable yet; retried next run")).toBe(true);
+    expect(
+      run.logs.some((l) => l.msg === "compressed log not readable yet; retried next run"),
+    ).toBe(true);
   });
 });

@@ -50,7 +50,9 @@ describe("Redis with AOF off (the runbook's setup)", () => {
     expect(head.ServerSideEncryption).toBe("aws:kms");
     expect(body.subarray(0, 5).toString()).toBe("REDIS");
     const localDir = join(sb.hostConfig.local.root, "redis");
-    expect(readdirSync(localDir).filter((n) => n.endsWith(".rdb"))).toEqual([`dump-${keys[0].split("/")[2]}`.replace(".rdb", ".rdb")]);
+    expect(readdirSync(localDir).filter((n) => n.endsWith(".rdb"))).toEqual([
+      `dump-${keys[0].split("/")[2]}`.replace(".rdb", ".rdb"),
+    ]);
 
     // Given the data changes after the backup (and the change reaches the dump on disk)
     await redisCommand(sb, ["FLUSHALL"]);
@@ -58,7 +60,9 @@ describe("Redis with AOF off (the runbook's setup)", () => {
     await redisCommand(sb, ["SAVE"]);
     const dumpPath = join(sb.hostConfig.redis.dir, sb.hostConfig.redis.dbfilename);
     const dumpBefore = readFileSync(dumpPath);
-    const pidBefore = String(await redisCommand(sb, ["INFO", "server"])).match(/process_id:(\d+)/)?.[1];
+    const pidBefore = String(await redisCommand(sb, ["INFO", "server"])).match(
+      /process_id:(\d+)/,
+    )?.[1];
 
     // When redis-restore runs without confirmation
     const dry = await runJobProcess("redis-restore", sb.env);
@@ -69,7 +73,9 @@ describe("Redis with AOF off (the runbook's setup)", () => {
     expect(dry.stdout).toContain("nothing was changed");
     expect(await snapshot(sb)).toEqual({ "after-backup": "yes" });
     expect(readFileSync(dumpPath).equals(dumpBefore)).toBe(true);
-    expect(String(await redisCommand(sb, ["INFO", "server"])).match(/process_id:(\d+)/)?.[1]).toBe(pidBefore);
+    expect(String(await redisCommand(sb, ["INFO", "server"])).match(/process_id:(\d+)/)?.[1]).toBe(
+      pidBefore,
+    );
 
     // When redis-restore runs with the confirmation
     const restore = await runJobProcess("redis-restore", { ...sb.env, CONFIRM: "yes-restore" });
@@ -81,15 +87,19 @@ describe("Redis with AOF off (the runbook's setup)", () => {
     expect(await snapshot(sb)).toEqual(original);
     const stat = statSync(dumpPath);
     expect([stat.uid, stat.mode & 0o777]).toEqual([account("redis").uid, 0o660]);
-    const asides = readdirSync(sb.hostConfig.redis.dir).filter((n) => n.startsWith("dump.rdb.pre-restore-"));
+    const asides = readdirSync(sb.hostConfig.redis.dir).filter((n) =>
+      n.startsWith("dump.rdb.pre-restore-"),
+    );
     expect(asides).toHaveLength(1);
     expect((await verifyDump(join(sb.hostConfig.redis.dir, asides[0]))).keys).toBe(1);
-    expect(readdirSync(sb.hostConfig.redis.dir).filter((n) => n.startsWith(".restore-"))).toEqual([]);
+    expect(readdirSync(sb.hostConfig.redis.dir).filter((n) => n.startsWith(".restore-"))).toEqual(
+      [],
+    );
   });
 
   test.each([
-    ["yes", "CONFIRM=\"yes\" is not the confirmation"],
-    ["YES-RESTORE", "CONFIRM=\"YES-RESTORE\" is not the confirmation"],
+    ["yes", 'CONFIRM="yes" is not the confirmation'],
+    ["YES-RESTORE", 'CONFIRM="YES-RESTORE" is not the confirmation'],
   ])("CONFIRM=%s is refused before anything happens", async (value, message) => {
     const before = await snapshot(sb);
     const run = await runJobProcess("redis-restore", { ...sb.env, CONFIRM: value });
@@ -100,9 +110,15 @@ describe("Redis with AOF off (the runbook's setup)", () => {
   });
 
   test("an unknown backup stamp is refused with the prefix to look in", async () => {
-    const run = await runJobProcess("redis-restore", { ...sb.env, BACKUP: "20000101T000000Z", CONFIRM: "yes-restore" });
+    const run = await runJobProcess("redis-restore", {
+      ...sb.env,
+      BACKUP: "20000101T000000Z",
+      CONFIRM: "yes-restore",
+    });
     expect(run.code).toBe(64);
-    expect(run.stderr).toContain("no Redis dump s3://stellar-insights-backups/redis/redis-host/20000101T000000Z.rdb");
+    expect(run.stderr).toContain(
+      "no Redis dump s3://stellar-insights-backups/redis/redis-host/20000101T000000Z.rdb",
+    );
   });
 });
 
@@ -133,8 +149,12 @@ describe("Redis with AOF on", () => {
     expect(restore.code).toBe(0);
     expect(await snapshot(sb)).toEqual(original);
     expect((await persistenceInfo(sb)).aof_enabled).toBe("1");
-    expect(readdirSync(sb.hostConfig.redis.dir).some((n) => n.startsWith("appendonlydir.pre-restore-"))).toBe(true);
-    expect(readFileSync(sb.hostConfig.redis.managedConfigFile, "utf8")).toMatch(/^appendonly yes$/m);
+    expect(
+      readdirSync(sb.hostConfig.redis.dir).some((n) => n.startsWith("appendonlydir.pre-restore-")),
+    ).toBe(true);
+    expect(readFileSync(sb.hostConfig.redis.managedConfigFile, "utf8")).toMatch(
+      /^appendonly yes$/m,
+    );
 
     // And a restart (which loads the rewritten AOF, not the dump) still has the restored data
     expect(existsSync(join(sb.hostConfig.redis.dir, "appendonlydir"))).toBe(true);

@@ -28,9 +28,17 @@ describe("runJob", () => {
   });
   afterAll(async () => sb?.stop());
 
-  async function run(job: Parameters<typeof runJob>[0], body: Parameters<typeof runJob>[1], env: Record<string, string> = sb.env): Promise<Captured> {
+  async function run(
+    job: Parameters<typeof runJob>[0],
+    body: Parameters<typeof runJob>[1],
+    env: Record<string, string> = sb.env,
+  ): Promise<Captured> {
     const out: Captured = { code: -1, stdout: [], stderr: [] };
-    out.code = await runJob(job, body, { env, writeStdout: (l) => out.stdout.push(l), writeStderr: (l) => out.stderr.push(l) });
+    out.code = await runJob(job, body, {
+      env,
+      writeStdout: (l) => out.stdout.push(l),
+      writeStderr: (l) => out.stderr.push(l),
+    });
     return out;
   }
 
@@ -38,21 +46,31 @@ describe("runJob", () => {
     const before = await readMetrics(sb);
     const result = await run("redis-backup", async (ctx) => {
       ctx.metrics.rowMetric("redis", Metric.backupBytes, 123);
-      throw new JobError("Redis BGSAVE did not finish within 600 s", "check the Redis log and disk");
+      throw new JobError(
+        "Redis BGSAVE did not finish within 600 s",
+        "check the Redis log and disk",
+      );
     });
     const after = await readMetrics(sb);
 
     expect(result.code).toBe(1);
     expect(result.stderr).toHaveLength(1);
-    expect(result.stderr[0]).toMatch(/^redis-backup FAILED on runner-host after \d+\.\d s: Redis BGSAVE did not finish within 600 s\. Next: check the Redis log and disk\.$/);
+    expect(result.stderr[0]).toMatch(
+      /^redis-backup FAILED on runner-host after \d+\.\d s: Redis BGSAVE did not finish within 600 s\. Next: check the Redis log and disk\.$/,
+    );
     const job = { Job: "redis-backup" };
     expect(metricDelta(before, after, "JobFailed", job)).toBe(1);
     expect(metricDelta(before, after, "JobSucceeded", job)).toBe(0);
     expect(metricDelta(before, after, "JobHeartbeat", job)).toBe(1);
-    expect(metricSamples(after, "JobDurationSeconds", job) - metricSamples(before, "JobDurationSeconds", job)).toBe(1);
+    expect(
+      metricSamples(after, "JobDurationSeconds", job) -
+        metricSamples(before, "JobDurationSeconds", job),
+    ).toBe(1);
     expect(metricDelta(before, after, "BackupBytes", { BackupType: "redis" })).toBe(123);
     const record = await readRunRecord(sb.hostConfig.paths.stateDir, "redis-backup");
-    expect(record).toEqual(expect.objectContaining({ job: "redis-backup", succeeded: false, exitCode: 1 }));
+    expect(record).toEqual(
+      expect.objectContaining({ job: "redis-backup", succeeded: false, exitCode: 1 }),
+    );
   });
 
   test("an unexpected error (a bug) fails the same way, with its stack in the log only", async () => {
@@ -60,14 +78,21 @@ describe("runJob", () => {
       throw new TypeError("cannot read properties of undefined");
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toEqual([expect.stringMatching(/^logs-ship FAILED on runner-host after [\d.]+ s: cannot read properties of undefined\.$/)]);
+    expect(result.stderr).toEqual([
+      expect.stringMatching(
+        /^logs-ship FAILED on runner-host after [\d.]+ s: cannot read properties of undefined\.$/,
+      ),
+    ]);
     const failed = result.stdout.map((l) => JSON.parse(l)).find((l) => l.msg === "failed");
     expect(failed.fields.stack).toContain("TypeError");
   });
 
   test("a successful run publishes success, prints its summary and returns the body's exit code", async () => {
     const before = await readMetrics(sb);
-    const result = await run("health-check", async () => ({ exitCode: 1, summary: "WARNING: disk" }));
+    const result = await run("health-check", async () => ({
+      exitCode: 1,
+      summary: "WARNING: disk",
+    }));
     const after = await readMetrics(sb);
     expect(result.code).toBe(1);
     expect(result.stderr).toEqual(["WARNING: disk"]);
@@ -77,16 +102,29 @@ describe("runJob", () => {
 
   test("logs are JSON lines with time, level, job, msg and fields, secrets redacted", async () => {
     const result = await run("config-backup", async (ctx) => {
-      ctx.log.info("connecting", { user: "backup", password: "hunter2", nested: { apiToken: "t0k", key: "configs/a" } });
+      ctx.log.info("connecting", {
+        user: "backup",
+        password: "hunter2",
+        nested: { apiToken: "t0k", key: "configs/a" },
+      });
     });
     const lines = result.stdout.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-    expect(lines.map((l) => Object.keys(l).filter((k) => k !== "fields"))).toEqual(lines.map(() => ["time", "level", "job", "msg"]));
-    expect(lines.find((l) => l.msg === "connecting").fields).toEqual({ user: "backup", password: "[redacted]", nested: { apiToken: "[redacted]", key: "configs/a" } });
+    expect(lines.map((l) => Object.keys(l).filter((k) => k !== "fields"))).toEqual(
+      lines.map(() => ["time", "level", "job", "msg"]),
+    );
+    expect(lines.find((l) => l.msg === "connecting").fields).toEqual({
+      user: "backup",
+      password: "[redacted]",
+      nested: { apiToken: "[redacted]", key: "configs/a" },
+    });
     expect(result.stdout.join("\n")).not.toContain("hunter2");
   });
 
   test("without a readable host config it exits 64 and says no metrics went out", async () => {
-    const result = await run("redis-backup", async () => undefined, { ...sb.env, STELLAR_BACKUP_CONFIG: "/nonexistent/host-config.json" });
+    const result = await run("redis-backup", async () => undefined, {
+      ...sb.env,
+      STELLAR_BACKUP_CONFIG: "/nonexistent/host-config.json",
+    });
     expect(result.code).toBe(64);
     expect(result.stderr[0]).toBe(
       "redis-backup FAILED on this host after 0.0 s: cannot read the host config /nonexistent/host-config.json (ENOENT). Next: run the stack's install document on this host, or set STELLAR_BACKUP_CONFIG to the file's path. No metrics were published; the JobHeartbeat alarm will fire.",

@@ -3,7 +3,13 @@
  * rendered fragments, and a stop that leaves nothing behind.
  */
 import { existsSync } from "node:fs";
-import { GetBucketEncryptionCommand, GetBucketLifecycleConfigurationCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { postgresConf } from "../../infra/content/postgresConf";
@@ -19,7 +25,12 @@ describe("sandbox", () => {
   let s3: S3Client;
   beforeAll(async () => {
     sb = await startSandbox();
-    s3 = new S3Client({ region: "us-east-1", endpoint: sb.moto.endpoint, forcePathStyle: true, credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    s3 = new S3Client({
+      region: "us-east-1",
+      endpoint: sb.moto.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
   });
   afterAll(async () => {
     s3?.destroy();
@@ -29,31 +40,51 @@ describe("sandbox", () => {
   test("the bucket has the plan's name, versioning, SSE-KMS with a bucket key, and lifecycle rules", async () => {
     const layout = backupBucketLayout(loadPlan("prod", process.env.STELLAR_SANDBOX_SYNTH_DIR));
     expect(sb.bucket.name).toBe("stellar-insights-backups");
-    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: sb.bucket.name }))).Status).toBe("Enabled");
-    const rule = (await s3.send(new GetBucketEncryptionCommand({ Bucket: sb.bucket.name }))).ServerSideEncryptionConfiguration?.Rules?.[0];
-    expect(rule?.ApplyServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: "aws:kms", KMSMasterKeyID: sb.bucket.kmsKeyArn });
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: sb.bucket.name }))).Status).toBe(
+      "Enabled",
+    );
+    const rule = (await s3.send(new GetBucketEncryptionCommand({ Bucket: sb.bucket.name })))
+      .ServerSideEncryptionConfiguration?.Rules?.[0];
+    expect(rule?.ApplyServerSideEncryptionByDefault).toEqual({
+      SSEAlgorithm: "aws:kms",
+      KMSMasterKeyID: sb.bucket.kmsKeyArn,
+    });
     expect(rule?.BucketKeyEnabled).toBe(true);
-    const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: sb.bucket.name }));
+    const lifecycle = await s3.send(
+      new GetBucketLifecycleConfigurationCommand({ Bucket: sb.bucket.name }),
+    );
     expect(lifecycle.Rules?.map((r) => [r.ID, r.Expiration?.Days]).sort()).toEqual(
       layout.lifecycleRules.map((r) => [r.id, (r.expiration as { days: number }).days]).sort(),
     );
     // The plan's only statement is TLS-only, which moto's plain HTTP would always fail: no policy.
     expect(sb.bucket.policyApplied).toBe(false);
-    await expect(s3.send(new GetBucketPolicyCommand({ Bucket: sb.bucket.name }))).rejects.toThrow(/policy/i);
+    await expect(s3.send(new GetBucketPolicyCommand({ Bucket: sb.bucket.name }))).rejects.toThrow(
+      /policy/i,
+    );
   });
 
   test("PostgreSQL 15 runs as postgres with the rendered fragment's settings", async () => {
     const c = sb.hostConfig.postgres.connection;
-    const client = new Client({ host: c.host, port: c.port, user: c.user, database: "stellar_insights" });
+    const client = new Client({
+      host: c.host,
+      port: c.port,
+      user: c.user,
+      database: "stellar_insights",
+    });
     await client.connect();
     try {
-      const setting = async (name: string) => (await client.query(`SELECT current_setting('${name}') AS v`)).rows[0].v;
+      const setting = async (name: string) =>
+        (await client.query(`SELECT current_setting('${name}') AS v`)).rows[0].v;
       expect(await setting("server_version_num")).toMatch(/^15/);
       expect(await setting("wal_level")).toBe("replica");
       expect(await setting("archive_mode")).toBe("on");
       expect(await setting("archive_timeout")).toBe("1min");
-      expect(await setting("archive_command")).toBe(/archive_command = '(.*)'/.exec(postgresConf(sb.hostConfig))?.[1]);
-      const counts = await client.query("SELECT (SELECT count(*) FROM anchors)::int AS anchors, (SELECT count(*) FROM corridors)::int AS corridors");
+      expect(await setting("archive_command")).toBe(
+        /archive_command = '(.*)'/.exec(postgresConf(sb.hostConfig))?.[1],
+      );
+      const counts = await client.query(
+        "SELECT (SELECT count(*) FROM anchors)::int AS anchors, (SELECT count(*) FROM corridors)::int AS corridors",
+      );
       expect(counts.rows[0]).toEqual({ anchors: 5, corridors: 3 });
       const owner = await runCommand(["stat", "-c", "%U", sb.hostConfig.postgres.pgData]);
       expect(owner.stdout.trim()).toBe("postgres");
@@ -63,37 +94,84 @@ describe("sandbox", () => {
   });
 
   test("Redis runs as redis with exactly the runbook's save points from the fragment", async () => {
-    expect(await redisCommand(sb, ["CONFIG", "GET", "save"])).toEqual({ save: "900 1 300 10 60 10000" });
-    expect(await redisCommand(sb, ["CONFIG", "GET", "dir"])).toEqual({ dir: sb.hostConfig.redis.dir });
+    expect(await redisCommand(sb, ["CONFIG", "GET", "save"])).toEqual({
+      save: "900 1 300 10 60 10000",
+    });
+    expect(await redisCommand(sb, ["CONFIG", "GET", "dir"])).toEqual({
+      dir: sb.hostConfig.redis.dir,
+    });
     const pid = /process_id:(\d+)/.exec(String(await redisCommand(sb, ["INFO", "server"])))?.[1];
-    expect((await runCommand(["ps", "-o", "user=", "-p", String(pid)])).stdout.trim()).toBe("redis");
+    expect((await runCommand(["ps", "-o", "user=", "-p", String(pid)])).stdout.trim()).toBe(
+      "redis",
+    );
   });
 
   test("stop ends every service and removes the temp dir", async () => {
     const other = await startSandbox({ seed: false });
-    const pgPid = Number((await runCommand(["head", "-1", `${other.hostConfig.postgres.pgData}/postmaster.pid`])).stdout.trim());
+    const pgPid = Number(
+      (
+        await runCommand(["head", "-1", `${other.hostConfig.postgres.pgData}/postmaster.pid`])
+      ).stdout.trim(),
+    );
     await other.stop();
     expect(existsSync(other.dir)).toBe(false);
     expect(isAlive(other.moto.pid)).toBe(false);
     expect(isAlive(pgPid)).toBe(false);
-    expect((await runCommand(["redis-cli", "-p", String(other.hostConfig.redis.port), "ping"])).code).not.toBe(0);
+    expect(
+      (await runCommand(["redis-cli", "-p", String(other.hostConfig.redis.port), "ping"])).code,
+    ).not.toBe(0);
   });
 });
 
 describe("bucket layout helpers", () => {
   test("withoutTlsOnlyStatements keeps every other statement and drops an all-TLS policy", () => {
-    const tls = { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } };
-    const other = { Sid: "AllowLogs", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: "*" };
-    expect(withoutTlsOnlyStatements(JSON.stringify({ Version: "2012-10-17", Statement: [tls] }))).toBeUndefined();
-    expect(JSON.parse(withoutTlsOnlyStatements(JSON.stringify({ Version: "2012-10-17", Statement: [tls, other] })) as string)).toEqual({
+    const tls = {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: "*",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+    const other = {
+      Sid: "AllowLogs",
+      Effect: "Allow",
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: "*",
+    };
+    expect(
+      withoutTlsOnlyStatements(JSON.stringify({ Version: "2012-10-17", Statement: [tls] })),
+    ).toBeUndefined();
+    expect(
+      JSON.parse(
+        withoutTlsOnlyStatements(
+          JSON.stringify({ Version: "2012-10-17", Statement: [tls, other] }),
+        ) as string,
+      ),
+    ).toEqual({
       Version: "2012-10-17",
       Statement: [other],
     });
   });
 
   test("toSdkShape turns Pulumi rule inputs into the SDK's names", () => {
-    expect(toSdkShape([{ id: "logs", status: "Enabled", filter: { prefix: "logs/" }, noncurrentVersionExpiration: { noncurrentDays: 7 } }])).toEqual([
-      { ID: "logs", Status: "Enabled", Filter: { Prefix: "logs/" }, NoncurrentVersionExpiration: { NoncurrentDays: 7 } },
+    expect(
+      toSdkShape([
+        {
+          id: "logs",
+          status: "Enabled",
+          filter: { prefix: "logs/" },
+          noncurrentVersionExpiration: { noncurrentDays: 7 },
+        },
+      ]),
+    ).toEqual([
+      {
+        ID: "logs",
+        Status: "Enabled",
+        Filter: { Prefix: "logs/" },
+        NoncurrentVersionExpiration: { NoncurrentDays: 7 },
+      },
     ]);
   });
 });

@@ -1,6 +1,15 @@
 /** Reads back from moto what the jobs wrote: objects in the bucket, metrics in CloudWatch. */
-import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  ListMetricsCommand,
+} from "@aws-sdk/client-cloudwatch";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import type { Sandbox } from "../../../scripts/sandbox/sandbox";
 
 function clientSettings(sb: Sandbox) {
@@ -34,7 +43,9 @@ export async function getObjectBytes(sb: Sandbox, key: string): Promise<Buffer> 
   const s3 = new S3Client({ ...clientSettings(sb), forcePathStyle: true });
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: sb.bucket.name, Key: key }));
-    return Buffer.from(await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+    return Buffer.from(
+      await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+    );
   } finally {
     s3.destroy();
   }
@@ -50,7 +61,10 @@ export interface MetricValue {
 }
 
 /** Every metric in `namespace` with its published values (ListMetrics, then GetMetricData per metric). */
-export async function readMetrics(sb: Sandbox, namespace = sb.hostConfig.metricNamespace): Promise<MetricValue[]> {
+export async function readMetrics(
+  sb: Sandbox,
+  namespace = sb.hostConfig.metricNamespace,
+): Promise<MetricValue[]> {
   const cw = new CloudWatchClient(clientSettings(sb));
   try {
     const listed = await cw.send(new ListMetricsCommand({ Namespace: namespace }));
@@ -78,7 +92,9 @@ export async function readMetrics(sb: Sandbox, namespace = sb.hostConfig.metricN
         .map((p) => p.v);
       result.push({
         name: m.MetricName as string,
-        dimensions: Object.fromEntries((m.Dimensions ?? []).map((d) => [d.Name as string, d.Value as string])),
+        dimensions: Object.fromEntries(
+          (m.Dimensions ?? []).map((d) => [d.Name as string, d.Value as string]),
+        ),
         values,
         samples: (counts?.Values ?? []).reduce((a, b) => a + b, 0),
       });
@@ -93,23 +109,42 @@ export async function readMetrics(sb: Sandbox, namespace = sb.hostConfig.metricN
  * What one run added to a metric: the sum after minus the sum before. moto's GetMetricData ignores
  * the namespace when dimensions are given, so tests tell runs apart by time, not by namespace.
  */
-export function metricDelta(before: readonly MetricValue[], after: readonly MetricValue[], name: string, dimensions: Record<string, string>): number | undefined {
+export function metricDelta(
+  before: readonly MetricValue[],
+  after: readonly MetricValue[],
+  name: string,
+  dimensions: Record<string, string>,
+): number | undefined {
   const now = metricSum(after, name, dimensions);
   return now === undefined ? undefined : now - (metricSum(before, name, dimensions) ?? 0);
 }
 
-function find(metrics: readonly MetricValue[], name: string, dimensions: Record<string, string>): MetricValue | undefined {
+function find(
+  metrics: readonly MetricValue[],
+  name: string,
+  dimensions: Record<string, string>,
+): MetricValue | undefined {
   const wanted = JSON.stringify(Object.entries(dimensions).sort());
-  return metrics.find((m) => m.name === name && JSON.stringify(Object.entries(m.dimensions).sort()) === wanted);
+  return metrics.find(
+    (m) => m.name === name && JSON.stringify(Object.entries(m.dimensions).sort()) === wanted,
+  );
 }
 
 /** The sum of all values of one metric with exactly these dimensions (undefined if never published). */
-export function metricSum(metrics: readonly MetricValue[], name: string, dimensions: Record<string, string>): number | undefined {
+export function metricSum(
+  metrics: readonly MetricValue[],
+  name: string,
+  dimensions: Record<string, string>,
+): number | undefined {
   return find(metrics, name, dimensions)?.values.reduce((a, b) => a + b, 0);
 }
 
 /** How many data points of one metric were published (0 if never). */
-export function metricSamples(metrics: readonly MetricValue[], name: string, dimensions: Record<string, string>): number {
+export function metricSamples(
+  metrics: readonly MetricValue[],
+  name: string,
+  dimensions: Record<string, string>,
+): number {
   return find(metrics, name, dimensions)?.samples ?? 0;
 }
 
@@ -119,7 +154,9 @@ export async function putObject(sb: Sandbox, key: string, body: Buffer): Promise
   const s3 = new S3Client({ ...clientSettings(sb), forcePathStyle: true });
   try {
     const sha256 = (await import("node:crypto")).createHash("sha256").update(body).digest("hex");
-    await s3.send(new PutObjectCommand({ Bucket: sb.bucket.name, Key: key, Body: body, Metadata: { sha256 } }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: sb.bucket.name, Key: key, Body: body, Metadata: { sha256 } }),
+    );
   } finally {
     s3.destroy();
   }

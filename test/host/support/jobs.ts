@@ -12,14 +12,23 @@ export interface JobRun {
   readonly stdout: string;
   readonly stderr: string;
   /** stdout's JSON lines, parsed (non-JSON lines are kept out). */
-  readonly logs: readonly { readonly level: string; readonly job: string; readonly msg: string; readonly fields?: Record<string, unknown> }[];
+  readonly logs: readonly {
+    readonly level: string;
+    readonly job: string;
+    readonly msg: string;
+    readonly fields?: Record<string, unknown>;
+  }[];
 }
 
 export function jobEntry(job: string): string {
   return join(REPO_ROOT, "scripts", "jobs", `${job}.ts`);
 }
 
-export function runJobProcess(job: string, env: Readonly<Record<string, string>>, entry = jobEntry(job)): Promise<JobRun> {
+export function runJobProcess(
+  job: string,
+  env: Readonly<Record<string, string>>,
+  entry = jobEntry(job),
+): Promise<JobRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", entry], {
       cwd: REPO_ROOT,

@@ -14,6 +14,7 @@ export function prodStackConfig(): StackConfig {
       .map(([k, v]) => [k.slice(prefix.length), v]),
   );
   const result = validateStackConfig(raw, config["aws:region"]);
-  if (!result.ok) throw new Error(`Pulumi.prod.yaml is invalid: ${JSON.stringify(result.problems)}`);
+  if (!result.ok)
+    throw new Error(`Pulumi.prod.yaml is invalid: ${JSON.stringify(result.problems)}`);
   return result.config;
 }

@@ -2,7 +2,9 @@ import { createClient } from "@redis/client";
 import type { Sandbox } from "../../../scripts/sandbox/sandbox";
 
 export async function redisClient(sb: Sandbox) {
-  const client = createClient({ socket: { host: "127.0.0.1", port: sb.hostConfig.redis.port, reconnectStrategy: false } });
+  const client = createClient({
+    socket: { host: "127.0.0.1", port: sb.hostConfig.redis.port, reconnectStrategy: false },
+  });
   client.on("error", () => undefined);
   await client.connect();
   return client;
