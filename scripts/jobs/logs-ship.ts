@@ -77,18 +77,17 @@ async function shipFile(
     scan.shippedLength,
     scan.totalLength,
   );
-  const uploaded = await ctx
-    .store()
-    .uploadFile(
-      key,
-      part,
-      {
-        "source-path": path,
-        "source-range": `${scan.shippedLength}-${scan.totalLength}`,
-        "source-sha256": scan.sha256,
-      },
-      "application/gzip",
-    );
+  const uploaded = await ctx.store().uploadFile(
+    key,
+    part,
+    {
+      // S3 metadata must be ASCII: odd file names are percent-encoded.
+      "source-path": encodeURI(path),
+      "source-range": `${scan.shippedLength}-${scan.totalLength}`,
+      "source-sha256": scan.sha256,
+    },
+    "application/gzip",
+  );
   await fs.rm(part, { force: true });
   state.prefixes.push({
     length: scan.totalLength,
