@@ -4,11 +4,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BUNDLE_DIR, HOST_NODE_MAJOR } from "./build/bundleJobs";
-import { JOB_KEYS, documentName, type JobKey } from "./catalog";
+import { buildHostPlane } from "./build/hostPlane";
+import { JOB_KEYS } from "./catalog";
 import { walgRetentionDays } from "./config/validate";
 import { loadStackConfig } from "./config/load";
 import { BackupBucket } from "./components/backupBucket";
 import { HostAccess } from "./components/hostAccess";
+import { HostConfiguration } from "./components/hostConfiguration";
 import { BackupAlarms } from "./components/backupAlarms";
 import { BackupDashboard } from "./components/backupDashboard";
 import { FailureEvents } from "./components/failureEvents";
@@ -41,20 +43,27 @@ const hostAccess = new HostAccess("db-hosts", {
   tags,
 });
 
-// Running and watching the jobs: schedules, paging, alarms, snapshots, dashboard, restore image.
 const stack = pulumi.getStack();
+
+// Shipping the host plane: artifacts, SSM documents, and the association that keeps hosts converged.
+const hostPlane = buildHostPlane(stack, config);
+const hostConfiguration = new HostConfiguration("host-plane", {
+  stack,
+  bucketName: backupBucket.bucketName,
+  kmsKeyArn: backupBucket.kmsKeyArn,
+  hostTarget: config.hostTarget,
+  artifacts: hostPlane.artifacts,
+  documents: hostPlane.documents,
+  tags,
+});
+/** The documents the schedules send: each schedule waits for its document. */
+const jobDocumentNames = hostConfiguration.documentNames;
+/** What the post-deploy check waits for and re-runs on. */
+const hostPlaneReady: pulumi.Resource[] = [hostConfiguration];
+const hostPlaneVersion: pulumi.Input<string>[] = [hostConfiguration.manifestKey];
+
+// Running and watching the jobs: schedules, paging, alarms, snapshots, dashboard, restore image.
 const accountId = aws.getCallerIdentityOutput().accountId;
-/**
- * The documents the schedules send, by the names HostConfiguration gives them. Once HostConfiguration
- * is built here, pass its `documentNames` instead, so each schedule waits for its document.
- */
-const jobDocumentNames = Object.fromEntries(JOB_KEYS.map((job) => [job, documentName(stack, job)])) as Record<
-  JobKey,
-  pulumi.Input<string>
->;
-/** What the post-deploy check waits for and re-runs on: HostConfiguration's documents and association. */
-const hostPlaneReady: pulumi.Resource[] = [];
-const hostPlaneVersion: pulumi.Input<string>[] = [];
 
 const paging = new Paging("paging", {
   stack,
@@ -143,3 +152,14 @@ export const alarmNames = backupAlarms.alarmNames;
 export const dashboardName = dashboard.dashboardName;
 export const snapshotPolicyId = snapshotPolicy.policyId;
 export const restoreImageRepository = restoreImage.repositoryUrl;
+export const hostManifestKey = hostConfiguration.manifestKey;
+export const documentNames = hostConfiguration.documentNames;
+/** What the hosts install, with the hashes the installer checks (synth writes the files beside the plan). */
+export const hostArtifacts = hostPlane.artifacts.artifacts.map(({ name, key, sha256, bytes, dest, mode }) => ({
+  name,
+  key,
+  sha256,
+  bytes,
+  dest,
+  mode,
+}));

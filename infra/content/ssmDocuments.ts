@@ -18,7 +18,8 @@ export interface DocumentParameter {
   /** SSM parameter name; the script sees it as `$SSM_<name>`. */
   readonly name: string;
   readonly description: string;
-  readonly default: string;
+  /** Absent: the parameter is required. */
+  readonly default?: string;
   readonly allowedPattern?: string;
   readonly allowedValues?: readonly string[];
 }
@@ -61,7 +62,7 @@ export function renderCommandDocument(doc: CommandDocument): string {
       {
         type: "String",
         description: p.description,
-        default: p.default,
+        ...(p.default !== undefined ? { default: p.default } : {}),
         interpolationType: "ENV_VAR",
         ...(p.allowedPattern !== undefined ? { allowedPattern: p.allowedPattern } : {}),
         ...(p.allowedValues !== undefined ? { allowedValues: p.allowedValues } : {}),

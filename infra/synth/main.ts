@@ -2,12 +2,12 @@
  * `npm run synth [-- --stack prod] [-- --out DIR]`: the offline plan of a stack, from its
  * `Pulumi.<stack>.yaml`, written to `out/synth/<stack>/plan.json`.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
-import { readFileSync } from "node:fs";
 import { StackConfigError } from "../config/stackConfig";
+import { writeArtifacts } from "./artifacts";
 import { serializePlan } from "./plan";
 import { readStackFile } from "./stackFile";
 import { synthesize } from "./synthesize";
@@ -43,8 +43,10 @@ async function main(): Promise<number> {
   const planPath = join(outDir, "plan.json");
   mkdirSync(dirname(planPath), { recursive: true });
   writeFileSync(planPath, serializePlan(plan));
+  const files = writeArtifacts(plan, outDir, REPO_ROOT);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   console.log(`synth: stack '${stack}': ${plan.resources.length} resources in ${seconds} s -> ${planPath}`);
+  console.log(`synth: ${files} host artifacts and documents -> ${join(outDir, "artifacts")}`);
   return 0;
 }
 

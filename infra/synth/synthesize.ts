@@ -44,16 +44,42 @@ export function redactSecrets(value: unknown): unknown {
   return value;
 }
 
+interface FileAssetLike {
+  readonly __pulumiAsset: true;
+  readonly path: Promise<string>;
+}
+
+function isFileAsset(value: unknown): value is FileAssetLike {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    (value as { __pulumiAsset?: unknown }).__pulumiAsset === true &&
+    typeof (value as { path?: { then?: unknown } }).path?.then === "function"
+  );
+}
+
+/** File assets hold their path as a promise; the plan shows it as `{ "fileAsset": <path> }`. */
+async function resolveAssets(value: unknown): Promise<unknown> {
+  if (isFileAsset(value)) return { fileAsset: await value.path };
+  if (Array.isArray(value)) return Promise.all(value.map(resolveAssets));
+  if (value !== null && typeof value === "object") {
+    const entries = await Promise.all(
+      Object.entries(value as Record<string, unknown>).map(async ([k, v]) => [k, await resolveAssets(v)] as const),
+    );
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+
 /** The name at the end of a URN: `urn:pulumi:prod::proj::a$b::name` → `name`. */
 function nameFromUrn(urn: string): string {
   return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
+/** An export's value with every Output inside it (at any depth) resolved. */
 async function resolve(value: unknown): Promise<unknown> {
-  if (pulumi.Output.isInstance(value)) {
-    return new Promise((done) => value.apply((v) => done(v)));
-  }
-  return value;
+  const output = pulumi.output(value as pulumi.Input<object>) as pulumi.Output<unknown>;
+  return new Promise((done) => output.apply((v) => done(v)));
 }
 
 export async function synthesize(options: SynthesizeOptions): Promise<Plan> {
@@ -62,7 +88,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<Plan> {
   const recorded: Omit<PlannedResource, "parent">[] = [];
   await pulumi.runtime.setMocks(
     deterministicMocks(region, (args) => {
-      recorded.push({ type: args.type, name: args.name, inputs: redactSecrets(args.inputs) as Record<string, unknown> });
+      recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
     }),
     options.project,
     options.stack,
@@ -92,9 +118,12 @@ export async function synthesize(options: SynthesizeOptions): Promise<Plan> {
   }
   await waitForRegistrations();
 
+  const resolved = await Promise.all(
+    recorded.map(async (r) => ({ ...r, inputs: redactSecrets(await resolveAssets(r.inputs)) as Record<string, unknown> })),
+  );
   return {
     stack: options.stack,
-    resources: recorded.map((r) => {
+    resources: resolved.map((r) => {
       const registration = registrations.get(`${r.type}::${r.name}`);
       return {
         ...r,

@@ -20,7 +20,8 @@ import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
 
-const LOCAL_ARCHIVE_PATTERN = /^[a-z][a-z0-9-]*-configs-\d{8}T\d{6}Z\.tar\.gz$/;
+/** `<set>-configs-<UTC stamp>-<content hash 12>.tar.gz`: two changes within one second never collide. */
+const LOCAL_ARCHIVE_PATTERN = /^[a-z][a-z0-9-]*-configs-\d{8}T\d{6}Z-[0-9a-f]{12}\.tar\.gz$/;
 
 type SetResult = { readonly set: string; readonly uploadedBytes: number; readonly outcome: string };
 
@@ -100,7 +101,7 @@ async function backupSet(ctx: JobContext, set: string, work: string): Promise<Se
   if (room.ok) {
     await copyFileAtomic(
       archive,
-      join(localCopyDir(config, "configs"), `${set}-configs-${stamp}.tar.gz`),
+      join(localCopyDir(config, "configs"), `${set}-configs-${stamp}-${hash.slice(0, 12)}.tar.gz`),
       { mode: 0o600 },
     );
   } else {

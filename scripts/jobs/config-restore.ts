@@ -8,7 +8,8 @@
  * Parameters (environment):
  *   SET          the config set (required), e.g. app or db.
  *   CONFIRM      `yes-restore` to act; unset for a dry run.
- *   BACKUP       `latest` (default, through latest.json) or an archive's UTC stamp.
+ *   BACKUP       `latest` (default, through latest.json), an archive's UTC stamp, or stamp and
+ *                content hash (`20240115T020000Z-0123456789ab`) when one second holds two archives.
  *   SOURCE_HOST  whose archives to restore from (default: this host).
  */
 import { promises as fs } from "node:fs";
@@ -58,7 +59,9 @@ async function resolveArchive(
   if (matches.length !== 1) {
     throw new UsageError(
       `${matches.length === 0 ? "no" : "more than one"} archive of set '${set}' with stamp ${backup} under s3://${store.bucket}/${prefix}`,
-      "use BACKUP=latest or a stamp listed there",
+      matches.length === 0
+        ? "use BACKUP=latest or a stamp listed there"
+        : `name one with its hash: ${matches.map((k) => k.slice(prefix.length).replace(/\.tar\.gz$/, "")).join(", ")}`,
     );
   }
   return matches[0];
@@ -86,8 +89,8 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   const confirmed = ctx.params.confirmed();
   const backup = ctx.params.text(
     "BACKUP",
-    /^(latest|\d{8}T\d{6}Z)$/,
-    "'latest' or an archive's UTC stamp such as 20240115T020000Z",
+    /^(latest|\d{8}T\d{6}Z(-[0-9a-f]{12})?)$/,
+    "'latest' or an archive's UTC stamp such as 20240115T020000Z (with -<hash> when a second holds two)",
     "latest",
   ) as string;
   const sourceHost = ctx.params.text(

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, expect, test } from "vitest";
-import { completedProdPlan, onBucket, ROOT, type MutablePlan } from "./fixtures/plans";
+import { prodPlanCopy, onBucket, ROOT, type MutablePlan } from "./fixtures/plans";
 
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 const run = promisify(execFile);
@@ -33,7 +33,7 @@ let good: MutablePlan;
 let goodPath: string;
 let suspendedPath: string;
 beforeAll(async () => {
-  good = await completedProdPlan();
+  good = await prodPlanCopy();
   goodPath = write("good.json", good);
   const suspended = structuredClone(good);
   onBucket(suspended, "aws:s3/bucketVersioning:BucketVersioning", "backups").inputs.versioningConfiguration.status =

@@ -14,7 +14,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { planPolicyResources } from "../../policies/offline/planResources";
 import { BACKUP_POLICIES, POLICY_PACK_NAME } from "../../policies/policies";
-import { completedProdPlan, onBucket, PROJECT, ROOT, type MutablePlan } from "./fixtures/plans";
+import { prodPlanCopy, onBucket, PROJECT, ROOT, type MutablePlan } from "./fixtures/plans";
 import type { Plan } from "../../infra/synth/plan";
 
 /** How the engine marks a string output it cannot know during preview. */
@@ -111,7 +111,7 @@ test("the pack announces its name and all 18 policies, each mandatory, with the 
 });
 
 test("the completed prod plan passes; versioning suspended fails mandatory at the versioning resource", async () => {
-  const plan = await completedProdPlan();
+  const plan = await prodPlanCopy();
   expect(await analyzeStack(plan)).toEqual([]);
 
   onBucket(plan, VERSIONING, "backups").inputs.versioningConfiguration.status = "Suspended";
@@ -122,7 +122,7 @@ test("the completed prod plan passes; versioning suspended fails mandatory at th
 });
 
 test("during preview an unknown bucket id joins through property dependencies", async () => {
-  const plan = await completedProdPlan();
+  const plan = await prodPlanCopy();
   const unknownBucket = (withDependency: boolean) => (resources: analyzer.AnalyzerResource[], byUrn: Map<string, PolicyResource>) => {
     const bucketUrn = [...byUrn.values()].find((r) => r.type === "aws:s3/bucket:Bucket" && r.name === "backups")?.urn ?? "";
     const index = resources.findIndex((r) => r.getType() === VERSIONING);
@@ -166,10 +166,10 @@ test("pack config sent by the CLI reaches the policies: a longer retention for c
   request.getPolicyconfigMap().set("backup-lifecycle-covers-catalog", policyConfig);
   await call(client.configure, request);
 
-  const found = await analyzeStack(await completedProdPlan());
+  const found = await analyzeStack(await prodPlanCopy());
   expect(found.map((d) => [d.policy, d.level])).toEqual([["backup-lifecycle-covers-catalog", analyzer.EnforcementLevel.ADVISORY]]);
   expect(found[0].message).toContain("after 90 days, but 'configs/' needs at least 120");
 
   await call(client.configure, new analyzer.ConfigureAnalyzerRequest());
-  expect(await analyzeStack(await completedProdPlan())).toEqual([]);
+  expect(await analyzeStack(await prodPlanCopy())).toEqual([]);
 });

@@ -61,7 +61,22 @@ test("a new stack file with one retention changed changes only that lifecycle ru
   const differing = staging.resources.filter(
     (r, i) => JSON.stringify(r.inputs) !== JSON.stringify(prod.resources[i].inputs),
   );
-  expect(differing.map((r) => r.name)).toEqual(["backups-lifecycle"]);
+  // The hosts read retention too (local copies), so the host config, and with it the manifest,
+  // the install document, its association and the post-deploy re-check, change with it.
+  expect(differing.map((r) => r.name)).toEqual([
+    "backups-lifecycle",
+    "host-plane-artifact-host-config",
+    "host-plane-doc-install",
+    "host-plane-install",
+    "host-plane-manifest",
+    "post-deploy-check-run",
+  ]);
+  const hostConfig = (plan: PlanFile) =>
+    JSON.parse(String(plan.resources.find((r) => r.name === "host-plane-artifact-host-config")?.inputs.content));
+  const before = hostConfig(prod);
+  const after = hostConfig(staging);
+  expect(after.retentionDays.logs).toBe(14);
+  expect({ ...after, retentionDays: { ...after.retentionDays, logs: 30 } }).toEqual(before);
   const rules = (plan: PlanFile) =>
     (plan.resources.find((r) => r.name === "backups-lifecycle")?.inputs.rules as { id: string; expiration: { days: number } }[]);
   const changedRules = rules(staging).filter((rule, i) => JSON.stringify(rule) !== JSON.stringify(rules(prod)[i]));

@@ -1,0 +1,56 @@
+/**
+ * Everything the stack ships to a database host, assembled from the validated stack config: job
+ * bundles, the host config file, the rendered postgresql.conf / redis.conf fragments (as
+ * content-addressed artifacts with their manifest) and the SSM documents that install and run them.
+ */
+import { HOST_PATHS, JOB_KEYS, RESTORE_KEYS, type DocumentKey } from "../catalog";
+import type { StackConfig } from "../config/stackConfig";
+import { hostArtifacts, type ArtifactSet, type ArtifactSource } from "../content/hostArtifacts";
+import { renderHostConfig, serializeHostConfig } from "../content/hostConfigFile";
+import { installDocument } from "../content/installDocument";
+import { jobDocument } from "../content/jobDocuments";
+import { postgresConf } from "../content/postgresConf";
+import { redisConf } from "../content/redisConf";
+import type { CommandDocument } from "../content/ssmDocuments";
+import { bundleJobs, HOST_NODE_MAJOR, type JobBundle } from "./bundleJobs";
+
+export interface HostPlane {
+  readonly artifacts: ArtifactSet;
+  readonly documents: Readonly<Record<DocumentKey, CommandDocument>>;
+  readonly bundles: readonly JobBundle[];
+}
+
+/**
+ * The host config deliberately carries no KMS key ARN: uploads then send no encryption header and
+ * the bucket's default SSE-KMS key applies, so the file (and its hash) is known before deploy.
+ */
+export function hostArtifactSources(stack: string, config: StackConfig, bundles: readonly JobBundle[]): ArtifactSource[] {
+  const host = renderHostConfig({ stack, config });
+  return [
+    { name: "host-config", dest: HOST_PATHS.configFile, mode: "0644", content: serializeHostConfig(host) },
+    { name: "postgresql", dest: host.postgres.managedConfigFile, mode: "0644", content: postgresConf(host) },
+    { name: "redis", dest: host.redis.managedConfigFile, mode: "0644", content: redisConf(host) },
+    ...bundles.map(
+      (bundle): ArtifactSource => ({
+        name: `job-${bundle.name}`,
+        dest: `${HOST_PATHS.jobsDir}/${bundle.name}.mjs`,
+        mode: "0644",
+        file: { path: bundle.path, sha256: bundle.sha256, bytes: bundle.bytes },
+      }),
+    ),
+  ];
+}
+
+export function buildHostPlane(stack: string, config: StackConfig, bundles: readonly JobBundle[] = bundleJobs()): HostPlane {
+  const artifacts = hostArtifacts(hostArtifactSources(stack, config, bundles));
+  const documents = {
+    install: installDocument({
+      bucket: config.bucketName,
+      manifestKey: artifacts.manifest.key,
+      manifestSha256: artifacts.manifest.sha256,
+      nodeMajor: HOST_NODE_MAJOR,
+    }),
+    ...Object.fromEntries([...JOB_KEYS, ...RESTORE_KEYS].map((key) => [key, jobDocument(stack, key)])),
+  } as Record<DocumentKey, CommandDocument>;
+  return { artifacts, documents, bundles };
+}
