@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the real tools the sandbox and the host tests run: Redis, PostgreSQL 15, moto_server.
+# Installs the real tools the sandbox and the host tests run: Redis, PostgreSQL 15, moto_server,
+# and the AWS CLI the install document uses.
 # Idempotent and cheap when everything is there: apt-get update runs once per machine (marker
 # file), apt-get install only for what is missing, pip only when moto_server is not on PATH.
 # wal-g is reported, never faked: without it the sandbox's archive_command fails visibly.
@@ -46,7 +47,15 @@ else
   command -v moto_server >/dev/null 2>&1 || { say "moto_server still not on PATH after pip install"; exit 1; }
 fi
 
-for tool in redis-server redis-cli redis-check-rdb moto_server runuser; do
+# The install document fetches artifacts with the AWS CLI, as it does on a host.
+if command -v aws >/dev/null 2>&1 && aws --version >/dev/null 2>&1; then
+  say "aws CLI already installed"
+else
+  say "pip install awscli"
+  python3 -m pip install --quiet awscli
+fi
+
+for tool in redis-server redis-cli redis-check-rdb moto_server runuser aws; do
   command -v "$tool" >/dev/null 2>&1 || { say "missing after install: $tool"; exit 1; }
 done
 id postgres >/dev/null 2>&1 || { say "system user 'postgres' is missing (the postgresql package creates it)"; exit 1; }

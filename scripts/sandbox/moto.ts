@@ -16,6 +16,19 @@ export const SANDBOX_AWS_ENV = {
   AWS_EC2_METADATA_DISABLED: "true",
 } as const;
 
+/** AWS SDK v3 client settings that reach moto at `endpoint` with the sandbox's fake credentials. */
+export function sandboxClientSettings(endpoint: string, region: string) {
+  return {
+    region,
+    endpoint,
+    credentials: {
+      accessKeyId: SANDBOX_AWS_ENV.AWS_ACCESS_KEY_ID,
+      secretAccessKey: SANDBOX_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+      sessionToken: SANDBOX_AWS_ENV.AWS_SESSION_TOKEN,
+    },
+  };
+}
+
 export interface MotoServer {
   readonly endpoint: string;
   readonly port: number;

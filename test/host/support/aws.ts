@@ -10,14 +10,11 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { sandboxClientSettings } from "../../../scripts/sandbox/moto";
 import type { Sandbox } from "../../../scripts/sandbox/sandbox";
 
 function clientSettings(sb: Sandbox) {
-  return {
-    region: sb.hostConfig.region,
-    endpoint: sb.moto.endpoint,
-    credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" },
-  };
+  return sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region);
 }
 
 export async function listKeys(sb: Sandbox, prefix: string): Promise<string[]> {
