@@ -1,0 +1,66 @@
+/**
+ * A drill is a list of named, timed steps; each prints its progress and lands in the report, and
+ * the table at the end is what an operator reads.
+ */
+export interface StepResult {
+  readonly name: string;
+  readonly seconds: number;
+  readonly ok: boolean;
+  /** What the step found, or why it failed or was not run. */
+  readonly detail: string;
+}
+
+export class StepRecorder {
+  readonly steps: StepResult[] = [];
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly total: number,
+    private readonly print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  ) {}
+
+  private elapsed(): string {
+    return `${((performance.now() - this.started) / 1000).toFixed(1)} s`;
+  }
+
+  /** Runs `body`; a thrown error marks the step failed and is rethrown so the drill stops. */
+  async run<T>(name: string, body: () => Promise<{ value: T; detail: string }>): Promise<T> {
+    this.print(`[${this.steps.length + 1}/${this.total}] ${name} … (drill at ${this.elapsed()})`);
+    const t0 = performance.now();
+    try {
+      const { value, detail } = await body();
+      this.record(name, t0, true, detail);
+      return value;
+    } catch (error) {
+      this.record(name, t0, false, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  /** A step that cannot run on this machine: recorded, never counted as passed. */
+  blocked(name: string, reason: string): void {
+    this.print(`[${this.steps.length + 1}/${this.total}] ${name}: NOT RUN — ${reason}`);
+    this.steps.push({ name, seconds: 0, ok: false, detail: `blocked: ${reason}` });
+  }
+
+  private record(name: string, t0: number, ok: boolean, detail: string): void {
+    const step = { name, seconds: Number(((performance.now() - t0) / 1000).toFixed(3)), ok, detail };
+    this.steps.push(step);
+    this.print(`    ${ok ? "ok" : "FAILED"} in ${step.seconds.toFixed(2)} s: ${detail}`);
+  }
+}
+
+export function isBlocked(step: StepResult): boolean {
+  return step.detail.startsWith("blocked: ");
+}
+
+export function stepTable(steps: readonly StepResult[]): string {
+  const width = Math.max(4, ...steps.map((s) => s.name.length));
+  const status = (s: StepResult) => (s.ok ? "ok" : isBlocked(s) ? "NOT RUN" : "FAILED");
+  const lines = [
+    `${"step".padEnd(width)}  ${"seconds".padStart(8)}  result`,
+    `${"-".repeat(width)}  ${"-".repeat(8)}  ${"-".repeat(7)}`,
+    ...steps.map((s) => `${s.name.padEnd(width)}  ${s.seconds.toFixed(2).padStart(8)}  ${status(s)}`),
+  ];
+  return lines.join("\n");
+}
