@@ -2,17 +2,13 @@
  * `npm run synth [-- --stack prod] [-- --out DIR]`: the offline plan of a stack, from its
  * `Pulumi.<stack>.yaml`, written to `out/synth/<stack>/plan.json`.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parse } from "yaml";
 import { StackConfigError } from "../config/stackConfig";
 import { writeArtifacts } from "./artifacts";
 import { serializePlan } from "./plan";
-import { readStackFile } from "./stackFile";
-import { synthesize } from "./synthesize";
-
-export const REPO_ROOT = resolve(__dirname, "..", "..");
+import { REPO_ROOT, stackFilePath, synthesizeStack } from "./synthesizeStack";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -23,23 +19,15 @@ async function main(): Promise<number> {
     },
   });
   const stack = values.stack ?? "prod";
-  const stackFile = resolve(values["stack-file"] ?? join(REPO_ROOT, `Pulumi.${stack}.yaml`));
+  const stackFile = resolve(values["stack-file"] ?? stackFilePath(stack));
   if (!existsSync(stackFile)) {
     console.error(`synth: no stack file ${stackFile}; create it (copy Pulumi.prod.yaml) or pass --stack NAME`);
     return 2;
   }
-  const project = (parse(readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { name: string }).name;
   const outDir = resolve(values.out ?? join(REPO_ROOT, "out", "synth", stack));
-  const { config, secretKeys } = readStackFile(stackFile);
 
   const started = performance.now();
-  const plan = await synthesize({
-    project,
-    stack,
-    config,
-    secretKeys,
-    loadProgram: () => import("../index"),
-  });
+  const plan = await synthesizeStack(stack, stackFile);
   const planPath = join(outDir, "plan.json");
   mkdirSync(dirname(planPath), { recursive: true });
   writeFileSync(planPath, serializePlan(plan));

@@ -16,19 +16,18 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseHostConfig, type HostConfig } from "../../infra/catalog/hostConfig";
-import { validateStackConfig } from "../../infra/config/validate";
 import {
   defaultHostConfig,
   overrideHostConfig,
   serializeHostConfig,
   type HostConfigOverrides,
 } from "../../infra/content/hostConfigFile";
-import { readStackFile } from "../../infra/synth/stackFile";
+import { stackFilePath, validatedStackConfig } from "../../infra/synth/synthesizeStack";
 import { CONFIG_ENV } from "../lib/hostConfig";
 import { createSandboxBucket, type SandboxBucket } from "./bucket";
 import { SANDBOX_AWS_ENV, startMoto, type MotoServer } from "./moto";
 import { ownedDir } from "./owned";
-import { REPO_ROOT, backupBucketLayout, defaultSynthDir, loadPlan } from "./plan";
+import { backupBucketLayout, defaultSynthDir, loadPlan } from "./plan";
 import { freePort } from "./ports";
 import { pgCtlService, startPostgres, type SandboxPostgres } from "./postgres";
 import { redisService, startRedis, type SandboxRedis } from "./redis";
@@ -84,19 +83,7 @@ export function stackHostConfig(stack: string, synthDir: string): HostConfig {
       );
     return parsed.config;
   }
-  const { config } = readStackFile(join(REPO_ROOT, `Pulumi.${stack}.yaml`));
-  const project = "stellar-insights-backup";
-  const raw = Object.fromEntries(
-    Object.entries(config)
-      .filter(([k]) => k.startsWith(`${project}:`))
-      .map(([k, v]) => [k.slice(project.length + 1), v]),
-  );
-  const result = validateStackConfig(raw, config["aws:region"]);
-  if (!result.ok)
-    throw new Error(
-      `Pulumi.${stack}.yaml is invalid: ${result.problems.map((p) => `${p.key}: ${p.message}`).join("; ")}`,
-    );
-  return defaultHostConfig(stack, result.config);
+  return defaultHostConfig(stack, validatedStackConfig(stackFilePath(stack)));
 }
 
 interface Layout {

@@ -3,17 +3,14 @@
  * events, alarms, snapshots, dashboard, restore image and post-deploy check as `pulumi up` would
  * create them.
  */
-import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { DEFAULT_SCHEDULES, JOB_KEYS, JOBS, documentName } from "../../infra/catalog";
 import { ALARM_KINDS } from "../../infra/content/alarmDefinitions";
 import { POST_DEPLOY_CHECK_SCRIPT } from "../../infra/content/postDeployCheck";
 import { WALG_VERSION } from "../../infra/content/installDocument";
-import { readStackFile } from "../../infra/synth/stackFile";
-import { synthesize } from "../../infra/synth/synthesize";
+import { synthesizeStack } from "../../infra/synth/synthesizeStack";
 import type { Plan, PlannedResource } from "../../infra/synth/plan";
 
-const ROOT = join(__dirname, "..", "..");
 const ACCOUNT = "123456789012";
 const TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT}:StellarBackup-prod-oncall`;
 const DLQ_ARN = `arn:aws:sqs:us-east-1:${ACCOUNT}:StellarBackup-prod-schedule-dead-letters`;
@@ -36,14 +33,7 @@ const alarm = (key: string) => {
 };
 
 beforeAll(async () => {
-  const { config, secretKeys } = readStackFile(join(ROOT, "Pulumi.prod.yaml"));
-  plan = await synthesize({
-    project: "stellar-insights-backup",
-    stack: "prod",
-    config,
-    secretKeys,
-    loadProgram: () => import("../../infra/index"),
-  });
+  plan = await synthesizeStack("prod");
 });
 
 describe("JobSchedules", () => {

@@ -1,13 +1,10 @@
 /**
  * The real program under Pulumi's mock runtime, with the prod stack file's config.
  */
-import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { readStackFile } from "../../infra/synth/stackFile";
-import { synthesize } from "../../infra/synth/synthesize";
+import { synthesizeStack } from "../../infra/synth/synthesizeStack";
 import type { Plan, PlannedResource } from "../../infra/synth/plan";
 
-const ROOT = join(__dirname, "..", "..");
 let plan: Plan;
 
 function only(type: string, predicate: (r: PlannedResource) => boolean = () => true): PlannedResource {
@@ -20,14 +17,7 @@ const BUCKET = "stellar-insights-backups";
 const LOG_BUCKET = "stellar-insights-backups-access-logs";
 
 beforeAll(async () => {
-  const { config, secretKeys } = readStackFile(join(ROOT, "Pulumi.prod.yaml"));
-  plan = await synthesize({
-    project: "stellar-insights-backup",
-    stack: "prod",
-    config,
-    secretKeys,
-    loadProgram: () => import("../../infra/index"),
-  });
+  plan = await synthesizeStack("prod");
 });
 
 describe("BackupBucket", () => {

@@ -1,0 +1,44 @@
+/**
+ * The whole offline path for one stack file: read it, validate nothing yourself (the program does),
+ * and run the real program under the mocks. Shared by `npm run synth` and the tests.
+ */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+import { projectConfig } from "../config/load";
+import { StackConfigError, type StackConfig } from "../config/stackConfig";
+import { validateStackConfig } from "../config/validate";
+import type { Plan } from "./plan";
+import { readStackFile } from "./stackFile";
+import { synthesize } from "./synthesize";
+
+export const REPO_ROOT = resolve(__dirname, "..", "..");
+
+/** The project name from `Pulumi.yaml`: the namespace of its config keys. */
+export function projectName(): string {
+  return (parse(readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { name: string }).name;
+}
+
+export function stackFilePath(stack: string): string {
+  return join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+}
+
+export function synthesizeStack(stack: string, stackFile = stackFilePath(stack)): Promise<Plan> {
+  const { config, secretKeys } = readStackFile(stackFile);
+  return synthesize({
+    project: projectName(),
+    stack,
+    config,
+    secretKeys,
+    loadProgram: () => import("../index"),
+  });
+}
+
+/** A stack file's validated config, as the program would see it; throws the full report. */
+export function validatedStackConfig(stackFile: string): StackConfig {
+  const project = projectName();
+  const { config } = readStackFile(stackFile);
+  const result = validateStackConfig(projectConfig(project, config), config["aws:region"]);
+  if (!result.ok) throw new StackConfigError(project, result.problems);
+  return result.config;
+}
