@@ -15,7 +15,6 @@
 import { promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { HOST_ID_PATTERN } from "../../infra/catalog/hostConfig";
 import { copyFileAtomic } from "../lib/atomicFile";
 import { extractArchive, listArchive, memberName } from "../lib/configArchive";
 import { ARCHIVE_NAME_PATTERN, isConfigPointer, pointerKey, setPrefix } from "../lib/configPointer";
@@ -93,12 +92,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     "'latest' or an archive's UTC stamp such as 20240115T020000Z (with -<hash> when a second holds two)",
     "latest",
   ) as string;
-  const sourceHost = ctx.params.text(
-    "SOURCE_HOST",
-    HOST_ID_PATTERN,
-    "a host id (letters, digits, '.', '_', '-')",
-    ctx.hostId,
-  ) as string;
+  const sourceHost = ctx.params.sourceHost(ctx.hostId);
   ctx.params.check();
   const configSet = config.configSets[set];
 

@@ -13,7 +13,6 @@
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
-import { HOST_ID_PATTERN } from "../../infra/catalog/hostConfig";
 import { account } from "../lib/accounts";
 import { moveAside, publishFile, writeFileAtomic } from "../lib/atomicFile";
 import { JobError, UsageError } from "../lib/errors";
@@ -148,12 +147,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     "'latest' or a dump's UTC stamp such as 20240115T020000Z",
     "latest",
   ) as string;
-  const sourceHost = ctx.params.text(
-    "SOURCE_HOST",
-    HOST_ID_PATTERN,
-    "a host id (letters, digits, '.', '_', '-')",
-    ctx.hostId,
-  ) as string;
+  const sourceHost = ctx.params.sourceHost(ctx.hostId);
   const timeoutMs = ctx.params.integer("TIMEOUT_SECONDS", 10, 3600, 300) * 1000;
   ctx.params.check();
 

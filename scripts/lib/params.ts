@@ -3,6 +3,7 @@
  * spliced into a script). Each is checked against a pattern; every problem is reported at once,
  * before anything is touched.
  */
+import { HOST_ID_PATTERN } from "../../infra/catalog/hostConfig";
 import { UsageError } from "./errors";
 
 /** The value a destructive job needs in `CONFIRM` to act; anything else is a dry run. */
@@ -35,6 +36,11 @@ export class Params {
       return "";
     }
     return this.text(name, pattern, allowed) ?? "";
+  }
+
+  /** `SOURCE_HOST`: whose backups a restore reads; this host's own when unset. */
+  sourceHost(thisHost: string): string {
+    return this.text("SOURCE_HOST", HOST_ID_PATTERN, "a host id (letters, digits, '.', '_', '-')", thisHost) ?? thisHost;
   }
 
   integer(name: string, min: number, max: number, fallback: number): number {

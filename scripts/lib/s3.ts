@@ -10,6 +10,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   S3Client,
   type PutObjectCommandInput,
@@ -231,9 +232,9 @@ export class BackupStore {
     }
   }
 
-  /** Every object under `prefix` (all pages). */
-  async list(prefix: string): Promise<StoredObject[]> {
-    const objects: StoredObject[] = [];
+  /** Every page of a listing under `prefix`, with `delimiter` when folders are wanted. */
+  private async listPages(prefix: string, delimiter?: string): Promise<ListObjectsV2CommandOutput[]> {
+    const pages: ListObjectsV2CommandOutput[] = [];
     let token: string | undefined;
     try {
       do {
@@ -241,42 +242,33 @@ export class BackupStore {
           new ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: prefix,
+            Delimiter: delimiter,
             ContinuationToken: token,
           }),
         );
-        for (const o of out.Contents ?? []) {
-          if (o.Key && o.LastModified)
-            objects.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified });
-        }
+        pages.push(out);
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
       } while (token);
     } catch (error) {
       throw describeS3Error("listing of", `s3://${this.bucket}/${prefix}`, error);
     }
-    return objects;
+    return pages;
+  }
+
+  /** Every object under `prefix` (all pages). */
+  async list(prefix: string): Promise<StoredObject[]> {
+    return (await this.listPages(prefix)).flatMap((page) =>
+      (page.Contents ?? []).flatMap((o) =>
+        o.Key && o.LastModified ? [{ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified }] : [],
+      ),
+    );
   }
 
   /** The "folders" directly under `prefix` (common prefixes with delimiter `/`). */
   async listFolders(prefix: string): Promise<string[]> {
-    const folders: string[] = [];
-    let token: string | undefined;
-    try {
-      do {
-        const out = await this.client.send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: prefix,
-            Delimiter: "/",
-            ContinuationToken: token,
-          }),
-        );
-        for (const p of out.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix);
-        token = out.IsTruncated ? out.NextContinuationToken : undefined;
-      } while (token);
-    } catch (error) {
-      throw describeS3Error("listing of", `s3://${this.bucket}/${prefix}`, error);
-    }
-    return folders.sort();
+    return (await this.listPages(prefix, "/"))
+      .flatMap((page) => (page.CommonPrefixes ?? []).flatMap((p) => (p.Prefix ? [p.Prefix] : [])))
+      .sort();
   }
 
   /** A real request that the host role may make (ListBucket is granted per prefix, so HeadBucket is not). */
