@@ -124,6 +124,7 @@ const restoreImage = new RestoreVerificationImage("restore-verification", {
   pgMajorVersion: config.pgMajorVersion,
   nodeMajorVersion: HOST_NODE_MAJOR,
   restoreTestBundleDir: BUNDLE_DIR,
+  buildImage: hostPlane.bundles.some((bundle) => bundle.name === "pg-restore-test"),
   tags,
 });
 if (config.postDeployCheck) {

@@ -23,6 +23,11 @@ export interface RestoreVerificationImageArgs {
    * credential helper), which keeps the program free of an invoke that offline synth cannot answer.
    */
   readonly registryAuth?: { readonly username: pulumi.Input<string>; readonly password: pulumi.Input<string> };
+  /**
+   * False while `pg-restore-test.mjs` is not built (it waits for wal-g): the Dockerfile copies it, so
+   * the repository is created but no image is built, and `pulumi up` says why.
+   */
+  readonly buildImage: boolean;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -33,9 +38,9 @@ export interface RestoreVerificationImageArgs {
  */
 export class RestoreVerificationImage extends pulumi.ComponentResource {
   readonly repository: aws.ecr.Repository;
-  readonly image: docker.Image;
+  readonly image?: docker.Image;
   /** `<repository>@sha256:...`: what a task definition or `docker run` should reference. */
-  readonly repoDigest: pulumi.Output<string>;
+  readonly repoDigest: pulumi.Output<string | undefined>;
   readonly repositoryUrl: pulumi.Output<string>;
 
   constructor(name: string, args: RestoreVerificationImageArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -63,7 +68,13 @@ export class RestoreVerificationImage extends pulumi.ComponentResource {
       { repository: this.repository.name, policy: ecrLifecyclePolicy() },
       child,
     );
-    this.image = new docker.Image(
+    if (!args.buildImage) {
+      pulumi.log.warn(
+        "restore-verification image not built: the pg-restore-test job it runs is not built yet (it needs wal-g)",
+        this,
+      );
+    }
+    this.image = !args.buildImage ? undefined : new docker.Image(
       `${name}-image`,
       {
         imageName: pulumi.interpolate`${repositoryUrl}:${restoreImageTag(args.pgMajorVersion)}`,
@@ -87,7 +98,7 @@ export class RestoreVerificationImage extends pulumi.ComponentResource {
     );
 
     this.repositoryUrl = repositoryUrl;
-    this.repoDigest = this.image.repoDigest;
+    this.repoDigest = this.image?.repoDigest ?? pulumi.output(undefined);
     this.registerOutputs({ repositoryUrl: this.repositoryUrl, repoDigest: this.repoDigest });
   }
 }
