@@ -1,7 +1,8 @@
 /**
  * Every job runs through `runJob`: it loads the host config, takes the job's lock, logs start and
  * end, times the run, and always publishes the run metrics (JobSucceeded, JobFailed,
- * JobDurationSeconds, JobHeartbeat) plus whatever row metrics the job recorded, on failure too.
+ * JobDurationSeconds, JobHeartbeat) plus whatever row metrics the job recorded, on failure too
+ * (host steps such as apply-config excepted: see HOST_STEP_KEYS).
  * A failure ends with one line on stderr that says what broke and what to look at.
  */
 import { Metric, type JobKey, type RestoreKey } from "../../infra/catalog";
@@ -15,7 +16,21 @@ import { Params } from "./params";
 import { writeRunRecord } from "./runRecords";
 import { BackupStore } from "./s3";
 
-export type RunnableJob = JobKey | RestoreKey;
+/**
+ * Steps the install document runs after installing the artifacts, outside the catalog's jobs: they
+ * have no schedule, so a heartbeat would mean nothing and no alarm watches them; a failure fails
+ * the install command itself (SSM command status, State Manager association status). They log
+ * and lock like jobs but publish no metrics (so an install never depends on CloudWatch) and write
+ * no run record (the health check ages only the catalog's jobs).
+ */
+export const HOST_STEP_KEYS = ["apply-config"] as const;
+export type HostStepKey = (typeof HOST_STEP_KEYS)[number];
+
+export type RunnableJob = JobKey | RestoreKey | HostStepKey;
+
+export function isHostStep(job: RunnableJob): job is HostStepKey {
+  return (HOST_STEP_KEYS as readonly string[]).includes(job);
+}
 
 export interface JobContext {
   readonly job: RunnableJob;
@@ -73,7 +88,9 @@ export async function runJob(
     // JobHeartbeat is what raises the alarm.
     log.error("cannot start: host config unusable", { error });
     writeStderr(
-      `${onCallLine(job, "this host", elapsed(), error)} No metrics were published; the JobHeartbeat alarm will fire.`,
+      isHostStep(job)
+        ? onCallLine(job, "this host", elapsed(), error)
+        : `${onCallLine(job, "this host", elapsed(), error)} No metrics were published; the JobHeartbeat alarm will fire.`,
     );
     return EXIT.usage;
   }
@@ -111,7 +128,8 @@ export async function runJob(
 
   const seconds = elapsed();
   const succeeded = failure === undefined;
-  if (lock) {
+  const reportsRuns = !isHostStep(job);
+  if (lock && reportsRuns) {
     // Only runs that held the lock count as runs: a stuck run must not look fresh through the
     // busy attempts behind it.
     const record = {
@@ -130,7 +148,7 @@ export async function runJob(
   metrics.jobMetric(Metric.jobHeartbeat, 1);
   let publishError: unknown;
   try {
-    await publishMetrics(config, metrics.all());
+    if (reportsRuns) await publishMetrics(config, metrics.all());
   } catch (error) {
     publishError = error;
   }

@@ -1,0 +1,43 @@
+/**
+ * apply-config: the install document's last step. It makes the running PostgreSQL and Redis use
+ * the managed config fragments just installed: PostgreSQL by reload, Redis by CONFIG SET, and a
+ * restart only for a managed setting the server itself says it cannot change while running (the
+ * log names those settings). A second run with the same files changes nothing and restarts
+ * nothing. A service that is not running is left alone: it reads the fragment when it starts.
+ *
+ * Not a catalog job: a host step (runner HOST_STEP_KEYS). It logs and locks like a job but
+ * publishes no metrics and has no alarm; its failure fails the install command.
+ *
+ * Parameters: none. Exit 0 when both services run the managed values (or are not running).
+ */
+import { applyPostgresConf } from "../lib/applyPostgresConf";
+import { applyRedisConf } from "../lib/applyRedisConf";
+import { JobError, errorMessage } from "../lib/errors";
+import { describeReport, type ApplyReport } from "../lib/managedConfig";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+
+async function apply(ctx: JobContext): Promise<JobOutcome> {
+  ctx.params.check();
+  const reports: ApplyReport[] = [];
+  const failures: unknown[] = [];
+  // Independent services: a problem with one must not keep the other from converging.
+  for (const step of [applyPostgresConf, applyRedisConf]) {
+    try {
+      reports.push(await step(ctx.config, ctx.log));
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    const hints = failures.flatMap((f) => (f instanceof JobError && f.hint ? [f.hint] : []));
+    throw new JobError(failures.map(errorMessage).join("; "), hints.join("; ") || undefined);
+  }
+  return { summary: `apply-config: ${reports.map(describeReport).join("; ")}` };
+}
+
+function main(): Promise<number> {
+  return runJob("apply-config", apply);
+}
+
+exitWith(main);
