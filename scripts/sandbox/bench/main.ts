@@ -1,0 +1,120 @@
+/**
+ * `npm run bench [-- --quick] [-- --scales 6,64] [-- --out DIR] [-- --stack prod]`: issue 8's
+ * performance figures, measured on this machine, one JSON per figure group in `out/bench/`
+ * (synth, health-check, backup-ratios), then a table of figure, goal and verdict.
+ *
+ * A benchmark, not a test: it exits 0 when every figure was taken (a missed goal shows as FAIL
+ * in the table and `pass: false` in the JSON), 1 when a measurement itself broke.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { REPO_ROOT } from "../plan";
+import { startSandbox, type Sandbox } from "../sandbox";
+import { backupRatiosGroup } from "./backupRatiosGroup";
+import { benchFileName, serializeGroup, type BenchGroup } from "./figures";
+import { healthCheckGroup } from "./healthCheckGroup";
+import { synthGroup } from "./synthGroup";
+import { formatTable } from "./table";
+
+/** Sizes: a full run stays near 3 minutes on 2 cores; --quick is for a smoke run. */
+/** pgbench scales 6 and 64: about 100 MB and 1 GB of database, issue 8's two sizes. */
+const FULL = { synthRuns: 3, healthCheckRuns: 5, pgbenchScales: [6, 64], transferRuns: 3 } as const;
+const QUICK = { synthRuns: 2, healthCheckRuns: 3, pgbenchScales: [1], transferRuns: 2 } as const;
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      scales: { type: "string" },
+      out: { type: "string" },
+      stack: { type: "string", default: "prod" },
+    },
+  });
+  const sizes = values.quick ? QUICK : FULL;
+  const scales =
+    values.scales === undefined ? [...sizes.pgbenchScales] : values.scales.split(",").map(Number);
+  if (scales.some((s) => !Number.isInteger(s) || s < 1))
+    throw new Error(`--scales must be whole numbers >= 1, comma-separated; got '${values.scales}'`);
+  return {
+    quick: values.quick ?? false,
+    stack: values.stack ?? "prod",
+    out: resolve(values.out ?? join(REPO_ROOT, "out", "bench")),
+    sizes: { ...sizes, pgbenchScales: scales },
+  };
+}
+
+async function main(): Promise<number> {
+  // The SDK's "upgrade Node.js" notice would interleave with the progress lines.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const options = parseOptions();
+  const started = performance.now();
+  const progress = (message: string) =>
+    process.stderr.write(
+      `bench [${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`,
+    );
+  const work = mkdtempSync(join(tmpdir(), "stellar-bench-"));
+  let sandbox: Sandbox | undefined;
+  const stopAll = async () => {
+    await sandbox?.stop();
+    sandbox = undefined;
+    rmSync(work, { recursive: true, force: true });
+  };
+  const onSignal = () => void stopAll().finally(() => process.exit(130));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const groups: BenchGroup[] = [];
+    const synthDir = join(work, "synth", options.stack);
+    groups.push(
+      await synthGroup({
+        stack: options.stack,
+        runs: options.sizes.synthRuns,
+        outDir: synthDir,
+        quick: options.quick,
+        progress,
+      }),
+    );
+    progress("starting the sandbox (moto, PostgreSQL, Redis)");
+    sandbox = await startSandbox({ stack: options.stack, synthDir, seed: false });
+    groups.push(
+      await healthCheckGroup({
+        sandbox,
+        runs: options.sizes.healthCheckRuns,
+        quick: options.quick,
+        progress,
+      }),
+    );
+    groups.push(
+      await backupRatiosGroup({
+        sandbox,
+        scales: options.sizes.pgbenchScales,
+        transferRuns: options.sizes.transferRuns,
+        workDir: work,
+        quick: options.quick,
+        progress,
+      }),
+    );
+    mkdirSync(options.out, { recursive: true });
+    for (const group of groups)
+      writeFileSync(join(options.out, benchFileName(group.group)), serializeGroup(group));
+    const machine = groups[0].machine;
+    console.log(formatTable(groups));
+    console.log(
+      `\n${machine.cpus} x ${machine.cpuModel}, ${machine.memoryMb} MB RAM, load ${machine.loadAverage1m}, Node.js ${machine.node}; ` +
+        `${options.quick ? "quick" : "full"} run in ${((performance.now() - started) / 1000).toFixed(0)} s -> ${options.out}`,
+    );
+    return 0;
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

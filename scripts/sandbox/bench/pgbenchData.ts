@@ -1,0 +1,100 @@
+/**
+ * The benchmark's data: a pgbench database of a given scale in the sandbox's PostgreSQL, its size
+ * as PostgreSQL counts it, and a plain dump of it (the bytes the raw transfer baselines move).
+ */
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "pg";
+import type { HostConfig } from "../../../infra/catalog/hostConfig";
+import { runChecked } from "../../lib/exec";
+
+export const BENCH_DATABASE = "bench";
+
+export interface PgbenchDatabase {
+  readonly name: string;
+  readonly scale: number;
+  readonly initSeconds: number;
+  /** `pg_database_size` after `pgbench -i` (tables, indexes, free space map, visibility map). */
+  readonly databaseBytes: number;
+}
+
+function connectionArgs(host: HostConfig): string[] {
+  const c = host.postgres.connection;
+  return ["-h", c.host, "-p", String(c.port), "-U", c.user];
+}
+
+async function withClient<T>(
+  host: HostConfig,
+  database: string,
+  body: (client: Client) => Promise<T>,
+): Promise<T> {
+  const c = host.postgres.connection;
+  const client = new Client({ host: c.host, port: c.port, user: c.user, database });
+  await client.connect();
+  try {
+    return await body(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const seconds = (startedMs: number) => (performance.now() - startedMs) / 1000;
+
+/** `pgbench -i -s <scale>` into a fresh database; pgbench's default steps, VACUUM included. */
+export async function createPgbenchDatabase(
+  host: HostConfig,
+  scale: number,
+): Promise<PgbenchDatabase> {
+  await withClient(host, host.postgres.connection.database, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE}`);
+    await client.query(`CREATE DATABASE ${BENCH_DATABASE}`);
+  });
+  const started = performance.now();
+  await runChecked(
+    [
+      join(host.postgres.binDir, "pgbench"),
+      ...connectionArgs(host),
+      "-i",
+      "-q",
+      "-s",
+      String(scale),
+      BENCH_DATABASE,
+    ],
+    { timeoutMs: 15 * 60_000 },
+  );
+  const initSeconds = seconds(started);
+  const databaseBytes = await withClient(host, BENCH_DATABASE, async (client) => {
+    const { rows } = await client.query<{ bytes: string }>(
+      "SELECT pg_database_size(current_database()) AS bytes",
+    );
+    return Number(rows[0].bytes);
+  });
+  return { name: BENCH_DATABASE, scale, initSeconds, databaseBytes };
+}
+
+export interface Dump {
+  readonly path: string;
+  readonly bytes: number;
+  readonly seconds: number;
+}
+
+/** A plain-format `pg_dump`: uncompressed, so the transfers move the data's own bytes. */
+export async function dumpDatabase(
+  host: HostConfig,
+  database: string,
+  path: string,
+): Promise<Dump> {
+  const started = performance.now();
+  await runChecked(
+    [
+      join(host.postgres.binDir, "pg_dump"),
+      ...connectionArgs(host),
+      "--format=plain",
+      "--file",
+      path,
+      database,
+    ],
+    { timeoutMs: 15 * 60_000 },
+  );
+  return { path, bytes: statSync(path).size, seconds: seconds(started) };
+}

@@ -1,0 +1,90 @@
+/**
+ * The raw baselines the wal-g ratios divide by: one file's bytes uploaded to and downloaded from
+ * the same endpoint and bucket the jobs use, with nothing on top (one streamed PutObject, no SDK
+ * checksum, no compression), encrypted with the bucket's KMS key as the jobs' uploads are.
+ */
+import { createReadStream, createWriteStream, statSync } from "node:fs";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { sandboxClientSettings } from "../moto";
+import type { Sandbox } from "../sandbox";
+
+export function rawS3Client(sandbox: Sandbox): S3Client {
+  return new S3Client({
+    ...sandboxClientSettings(sandbox.moto.endpoint, sandbox.hostConfig.region),
+    forcePathStyle: true,
+    // A raw copy: no CRC32 computed over the body on the way up, none verified on the way down.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
+
+const seconds = (startedMs: number) => (performance.now() - startedMs) / 1000;
+
+export interface TimedUpload {
+  readonly seconds: number;
+  readonly versionId?: string;
+}
+
+export async function timedUpload(
+  client: S3Client,
+  sandbox: Sandbox,
+  key: string,
+  file: string,
+): Promise<TimedUpload> {
+  const started = performance.now();
+  const out = await client.send(
+    new PutObjectCommand({
+      Bucket: sandbox.bucket.name,
+      Key: key,
+      Body: createReadStream(file),
+      ContentLength: statSync(file).size,
+      ServerSideEncryption: "aws:kms",
+      SSEKMSKeyId: sandbox.hostConfig.kmsKeyArn,
+    }),
+  );
+  return { seconds: seconds(started), ...(out.VersionId ? { versionId: out.VersionId } : {}) };
+}
+
+/** Deletes the exact version (the bucket is versioned): big runs must not pile up in moto. */
+export async function removeUploaded(
+  client: S3Client,
+  sandbox: Sandbox,
+  key: string,
+  upload: TimedUpload,
+): Promise<void> {
+  await client.send(
+    new DeleteObjectCommand({ Bucket: sandbox.bucket.name, Key: key, VersionId: upload.versionId }),
+  );
+}
+
+/** Downloads `key` to `dest`; checks the byte count so a short read never looks fast. */
+export async function timedDownload(
+  client: S3Client,
+  sandbox: Sandbox,
+  key: string,
+  dest: string,
+  expectedBytes: number,
+): Promise<number> {
+  const started = performance.now();
+  const out = await client.send(new GetObjectCommand({ Bucket: sandbox.bucket.name, Key: key }));
+  await pipeline(out.Body as Readable, createWriteStream(dest));
+  const elapsed = seconds(started);
+  const bytes = statSync(dest).size;
+  if (bytes !== expectedBytes)
+    throw new Error(
+      `downloaded ${bytes} bytes of s3://${sandbox.bucket.name}/${key}, expected ${expectedBytes}`,
+    );
+  return elapsed;
+}
+
+/** MB (10^6 bytes) per second. */
+export function throughputMBps(bytes: number, seconds: number): number {
+  return bytes / 1e6 / seconds;
+}
