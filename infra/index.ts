@@ -88,7 +88,8 @@ const jobSchedules = new JobSchedules("job-schedules", {
 new FailureEvents("failure-events", {
   stack,
   topicArn: paging.topicArn,
-  documentNames: JOB_KEYS.map((job) => jobDocumentNames[job]),
+  // A failed install (the association re-runs it every 30 minutes) pages too.
+  documentNames: [...JOB_KEYS.map((job) => jobDocumentNames[job]), jobDocumentNames.install],
   outputLogGroupName: hostAccess.jobLogGroupName,
   tags,
 });

@@ -89,7 +89,8 @@ export function installDocument(inputs: InstallDocumentInputs): CommandDocument 
       '  echo "installed $dest ${sha}"',
       'done < "$work/manifest"',
       `mkdir -p "$root${HOST_PATHS.lockDir}" "$root${HOST_PATHS.stateDir}"`,
-      `if [ -f "$root${HOST_PATHS.jobsDir}/apply-config.mjs" ]; then STELLAR_BACKUP_CONFIG="$root${HOST_PATHS.configFile}" node "$root${HOST_PATHS.jobsDir}/apply-config.mjs"; fi`,
+      // The sandbox points STELLAR_BACKUP_CONFIG at its own host config; hosts use the installed one.
+      `if [ -f "$root${HOST_PATHS.jobsDir}/apply-config.mjs" ]; then STELLAR_BACKUP_CONFIG="\${STELLAR_BACKUP_CONFIG:-$root${HOST_PATHS.configFile}}" node "$root${HOST_PATHS.jobsDir}/apply-config.mjs"; fi`,
       'if [ "$SSM_RequireWalg" = "yes" ]; then',
       `  if ! command -v wal-g >/dev/null 2>&1; then echo "wal-g ${WALG_VERSION} is missing: install it on the host (build: go install github.com/wal-g/wal-g/main/pg@${WALG_VERSION}, rename pg to wal-g, put it on PATH)" >&2; exit 1; fi`,
       `  if ! wal-g --version 2>/dev/null | grep -q '${WALG_VERSION}'; then echo "wal-g is not ${WALG_VERSION}: $(wal-g --version 2>&1 | head -1)" >&2; exit 1; fi`,

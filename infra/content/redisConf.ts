@@ -14,8 +14,9 @@ export const RUNBOOK_SAVE_POINTS: readonly (readonly [number, number])[] = [
 ];
 
 /**
- * Every setting here can also be applied to a running Redis with CONFIG SET, so none needs a
- * restart; the install document restarts only when asked to.
+ * `applyBy` says how a running Redis (7.x) takes each setting: `reload` ones with CONFIG SET;
+ * `dir` and `dbfilename` are protected configs and `rdbchecksum` is immutable, so they need a
+ * restart. apply-config asks Redis itself rather than trusting these tags.
  */
 export function redisSettings(host: HostConfig): ManagedSetting[] {
   const redis = host.redis;
@@ -35,19 +36,19 @@ export function redisSettings(host: HostConfig): ManagedSetting[] {
     {
       name: "dir",
       value: redis.dir,
-      applyBy: "reload",
+      applyBy: "restart",
       why: "Where the dump is written; redis-backup copies it from here and redis-restore puts it back.",
     },
     {
       name: "dbfilename",
       value: redis.dbfilename,
-      applyBy: "reload",
+      applyBy: "restart",
       why: "The dump's file name.",
     },
     {
       name: "rdbchecksum",
       value: "yes",
-      applyBy: "reload",
+      applyBy: "restart",
       why: "A checksum at the end of the dump lets redis-backup prove the copy is whole (redis-check-rdb).",
     },
     {

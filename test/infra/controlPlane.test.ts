@@ -173,13 +173,13 @@ describe("Paging", () => {
 });
 
 describe("FailureEvents", () => {
-  test("failed, timed-out or cancelled runs of the job documents page with a readable message", () => {
+  test("failed, timed-out or cancelled runs of the job documents and the install page with a readable message", () => {
     const rule = only("aws:cloudwatch/eventRule:EventRule", "failure-events");
     expect(json(rule.inputs.eventPattern)).toEqual({
       source: ["aws.ssm"],
       "detail-type": ["EC2 Command Invocation Status-change Notification"],
       detail: {
-        "document-name": JOB_KEYS.map((job) => documentName("prod", job)).sort(),
+        "document-name": [...JOB_KEYS, "install" as const].map((key) => documentName("prod", key)).sort(),
         status: ["Cancelled", "Failed", "TimedOut"],
       },
     });
