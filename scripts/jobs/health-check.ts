@@ -245,24 +245,28 @@ const checkPostgresBackup: CheckFn = async (ctx) => {
 };
 
 /** Figures only: the alarms decide how old is too old for each job's schedule. */
+/**
+ * Seconds since each job last finished on this host. A job that never ran is aged from when this
+ * host's config was installed (the config file's modification time): a fresh host is not silent
+ * for its heartbeat alarm, and a job that never runs still pages once its window has passed.
+ */
 const checkJobRuns: CheckFn = async (ctx) => {
   const now = new Date();
+  const installedAt = (await fs.stat(ctx.configPath)).mtime;
   const never: string[] = [];
   for (const job of JOB_KEYS) {
     const record = await readRunRecord(ctx.config.paths.stateDir, job);
-    if (record)
-      ctx.metrics.jobMetric(
-        Metric.jobLastRunAgeSeconds,
-        secondsBetween(new Date(record.finishedAt), now),
-        job,
-      );
-    else never.push(job);
+    if (!record) never.push(job);
+    const since = record ? new Date(record.finishedAt) : installedAt;
+    ctx.metrics.jobMetric(Metric.jobLastRunAgeSeconds, secondsBetween(since, now), job);
   }
   return [
     {
       check: "job-runs",
       severity: "ok",
-      message: never.length ? `never ran on this host: ${never.join(", ")}` : "every job has run",
+      message: never.length
+        ? `never ran on this host (aged from the config's install at ${installedAt.toISOString()}): ${never.join(", ")}`
+        : "every job has run",
     },
   ];
 };
