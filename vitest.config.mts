@@ -5,6 +5,9 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // Pulumi's mock runtime is process-global state: one test file per process.
     pool: "forks",
+    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
+    reporters: ["default", "json"],
+    outputFile: { json: "out/test-results/vitest.json" },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Host tests build their sandbox bucket from one offline synth of the prod stack.
