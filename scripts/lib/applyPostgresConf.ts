@@ -16,7 +16,7 @@ import type { Client } from "pg";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { JobError } from "./errors";
 import type { Logger } from "./log";
-import { guardedRestart, readFragment, type ApplyReport } from "./managedConfig";
+import { appliedReport, guardedRestart, readFragment, type ApplyReport } from "./managedConfig";
 import { connectPostgres } from "./postgres";
 import { isRunning } from "./service";
 import { waitFor } from "./time";
@@ -304,16 +304,7 @@ export async function applyPostgresConf(config: HostConfig, log: Logger): Promis
         "read the PostgreSQL log",
       );
     }
-    if (restartFor.length === 0 && appliedLive.length === 0) {
-      log.info("PostgreSQL already runs the managed settings: nothing changed, no restart");
-    }
-    return {
-      service: "PostgreSQL",
-      outcome:
-        restartFor.length > 0 ? "restarted" : appliedLive.length > 0 ? "applied" : "unchanged",
-      appliedLive,
-      restartedFor: restartFor,
-    };
+    return appliedReport("PostgreSQL", log, appliedLive, restartFor);
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -17,7 +17,7 @@ import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { copyFileAtomic, exists, writeFileAtomic } from "./atomicFile";
 import { JobError, errorMessage } from "./errors";
 import type { Logger } from "./log";
-import { guardedRestart, readFragment, type ApplyReport } from "./managedConfig";
+import { appliedReport, guardedRestart, readFragment, type ApplyReport } from "./managedConfig";
 import { command, connectRedis, info, type RedisConnection } from "./redis";
 import {
   includeOf,
@@ -236,16 +236,7 @@ export async function applyRedisConf(config: HostConfig, log: Logger): Promise<A
         "read the Redis log",
       );
     }
-    if (appliedLive.length === 0 && restartFor.length === 0) {
-      log.info("Redis already runs the managed settings: nothing changed, no restart");
-    }
-    return {
-      service: "Redis",
-      outcome:
-        restartFor.length > 0 ? "restarted" : appliedLive.length > 0 ? "applied" : "unchanged",
-      appliedLive,
-      restartedFor: restartFor,
-    };
+    return appliedReport("Redis", log, appliedLive, restartFor);
   } finally {
     client.destroy();
   }

@@ -23,6 +23,20 @@ export interface ApplyReport {
   readonly restartedFor: readonly string[];
 }
 
+/** The report once the live values are verified; logs when there was nothing to do. */
+export function appliedReport(
+  service: ApplyReport["service"],
+  log: Logger,
+  appliedLive: readonly string[],
+  restartedFor: readonly string[],
+): ApplyReport {
+  if (appliedLive.length === 0 && restartedFor.length === 0) {
+    log.info(`${service} already runs the managed settings: nothing changed, no restart`);
+  }
+  const outcome = restartedFor.length > 0 ? "restarted" : appliedLive.length > 0 ? "applied" : "unchanged";
+  return { service, outcome, appliedLive, restartedFor };
+}
+
 export function describeReport(report: ApplyReport): string {
   switch (report.outcome) {
     case "not-running":

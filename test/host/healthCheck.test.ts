@@ -2,9 +2,9 @@
  * health-check against the whole sandbox (moto, PostgreSQL 15 from the rendered fragment, Redis),
  * with the figures read back from moto's CloudWatch, failures included.
  */
+import { connectStellarInsights } from "./support/postgres";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { serializeHostConfig, overrideHostConfig } from "../../infra/content/hostConfigFile";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
@@ -34,14 +34,7 @@ function variant(
  * a segment switch, and waits for the failure to be counted.
  */
 async function causeCountedArchiveFailure(sb: Sandbox): Promise<number> {
-  const c = sb.hostConfig.postgres.connection;
-  const client = new Client({
-    host: c.host,
-    port: c.port,
-    user: c.user,
-    database: "stellar_insights",
-  });
-  await client.connect();
+  const client = await connectStellarInsights(sb);
   try {
     await client.query("ALTER SYSTEM SET archive_command = '/bin/false'");
     await client.query("SELECT pg_reload_conf()");

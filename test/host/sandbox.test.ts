@@ -2,6 +2,7 @@
  * The sandbox itself: the bucket as the plan declares it, PostgreSQL and Redis configured from the
  * rendered fragments, and a stop that leaves nothing behind.
  */
+import { connectStellarInsights } from "./support/postgres";
 import { existsSync } from "node:fs";
 import {
   GetBucketEncryptionCommand,
@@ -10,7 +11,6 @@ import {
   GetBucketVersioningCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { postgresConf } from "../../infra/content/postgresConf";
 import { isAlive } from "../../scripts/lib/lock";
@@ -64,14 +64,7 @@ describe("sandbox", () => {
   });
 
   test("PostgreSQL 15 runs as postgres with the rendered fragment's settings", async () => {
-    const c = sb.hostConfig.postgres.connection;
-    const client = new Client({
-      host: c.host,
-      port: c.port,
-      user: c.user,
-      database: "stellar_insights",
-    });
-    await client.connect();
+    const client = await connectStellarInsights(sb);
     try {
       const setting = async (name: string) =>
         (await client.query(`SELECT current_setting('${name}') AS v`)).rows[0].v;
