@@ -17,7 +17,7 @@ export class MissingToolError extends Error {
   }
 }
 
-function executable(path: string): boolean {
+export function executable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

@@ -2,7 +2,6 @@
  * The sandbox itself: the bucket as the plan declares it, PostgreSQL and Redis configured from the
  * rendered fragments, and a stop that leaves nothing behind.
  */
-import { connectStellarInsights } from "./support/postgres";
 import { existsSync } from "node:fs";
 import {
   GetBucketEncryptionCommand,
@@ -18,6 +17,7 @@ import { runCommand } from "../../scripts/lib/exec";
 import { toSdkShape, withoutTlsOnlyStatements } from "../../scripts/sandbox/bucket";
 import { backupBucketLayout, loadPlan } from "../../scripts/sandbox/plan";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
+import { connectStellarInsights } from "./support/postgres";
 import { redisCommand } from "./support/redis";
 
 describe("sandbox", () => {

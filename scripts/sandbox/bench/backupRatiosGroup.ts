@@ -22,7 +22,7 @@ import {
   timedUpload,
 } from "./rawTransfer";
 import { median } from "./stats";
-import { walgUnavailableReason } from "./walgProbe";
+import { walgUnavailableReason } from "../walgProbe";
 
 /** Goals of issue 8. */
 export const BACKUP_OVER_UPLOAD_GOAL = 1.2;

@@ -19,11 +19,14 @@ import { startSandbox, type Sandbox } from "../sandbox";
 import { startRedisLoad, type AckedWrite } from "./redisLoad";
 import type { DrillReport } from "./report";
 import { isBlocked, StepRecorder, stepTable } from "./steps";
+import { walgUnavailableReason } from "../walgProbe";
 import type { DocumentKey } from "../../../infra/catalog";
 
-export const WALG_BLOCKED_REASON =
-  "the PostgreSQL jobs need wal-g v3.0.9, which cannot be installed here: " +
-  "`go install github.com/wal-g/wal-g/main/pg@v3.0.9` gets 403 Forbidden (This module version is not available) from the Go module proxy";
+/** Why the PostgreSQL steps cannot run, with the Go module proxy's own answer when it has one. */
+async function postgresBlockedReason(): Promise<string> {
+  const walg = await walgUnavailableReason();
+  return `the PostgreSQL jobs (pg-backup, pg-restore) are not built: they run wal-g${walg ? `, and ${walg}` : ""}`;
+}
 
 const STEP_COUNT = 14;
 const SEED_PREFIX = "drill:seed:";
@@ -78,6 +81,7 @@ async function document(plan: Plan, sb: Sandbox, key: DocumentKey, parameters?: 
 }
 
 async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillReport, "steps" | "ok" | "startedAt" | "finishedAt">> {
+  const blockedReason = await postgresBlockedReason();
   const synthDir = defaultSynthDir(options.stack);
   const plan = await steps.run("synth the stack offline", async () => {
     synthesize(options.stack, synthDir);
@@ -103,7 +107,7 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
       await client.disconnect();
       return { value: seeds, detail: `${options.redisKeys} keys` };
     });
-    steps.blocked("PostgreSQL full backup (pg-backup document)", WALG_BLOCKED_REASON);
+    steps.blocked("PostgreSQL full backup (pg-backup document)", blockedReason);
 
     const load = await startRedisLoad(sb.redis?.port ?? 0);
     const backupStartedAt = Date.now();
@@ -135,7 +139,7 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
     });
     steps.blocked(
       `PostgreSQL disaster and restore to ${options.toTime ?? "latest"}`,
-      WALG_BLOCKED_REASON,
+      blockedReason,
     );
 
     const restoreStarted = performance.now();
@@ -195,7 +199,7 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
       redisKeysExpected: redisResult.expected,
       redisKeysRestored: redisResult.restored,
       configsRestored: configs,
-      postgres: { status: "blocked", reason: WALG_BLOCKED_REASON },
+      postgres: { status: "blocked", reason: blockedReason },
       redis: {
         rpoSeconds: Number(redisResult.rpoSeconds.toFixed(3)),
         rtoSeconds: Number(redisRtoSeconds.toFixed(3)),
@@ -228,7 +232,7 @@ async function main(): Promise<number> {
   console.log(JSON.stringify({ ...report, steps: undefined }, null, 2));
   const blocked = steps.steps.filter(isBlocked).length;
   console.log(
-    `\ndrill ${ok ? "passed" : "FAILED"}: ${ran.filter((s) => s.ok).length}/${ran.length} steps ok, ${blocked} NOT RUN (PostgreSQL: wal-g unavailable); report -> ${options.out}`,
+    `\ndrill ${ok ? "passed" : "FAILED"}: ${ran.filter((s) => s.ok).length}/${ran.length} steps ok, ${blocked} NOT RUN (PostgreSQL: its jobs need wal-g); report -> ${options.out}`,
   );
   if (failure !== undefined) console.error(`drill stopped: ${failure instanceof Error ? failure.message : String(failure)}`);
   return ok ? 0 : 1;

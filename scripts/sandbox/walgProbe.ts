@@ -2,23 +2,13 @@
  * Whether wal-g can be had here, and if not, the exact reason: the sandbox's cached build, else
  * the Go module proxy's own answer for the pinned version (a metadata request, nothing is built).
  */
-import { accessSync, constants } from "node:fs";
 import { tmpdir } from "node:os";
-import { WALG_VERSION } from "../../../infra/content/installDocument";
-import { runCommand } from "../../lib/exec";
-import { WALG_CACHE_BINARY } from "../sandbox";
-import { findOnPath } from "../tools";
+import { WALG_VERSION } from "../../infra/content/installDocument";
+import { runCommand } from "../lib/exec";
+import { WALG_CACHE_BINARY } from "./sandbox";
+import { executable, findOnPath } from "./tools";
 
 export const WALG_MODULE = "github.com/wal-g/wal-g";
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** undefined when wal-g is installed where the sandbox looks for it; otherwise why it is not. */
 export async function walgUnavailableReason(
