@@ -101,6 +101,29 @@ async function measureScale(options: BackupRatiosOptions, scale: number): Promis
   }
   const rate = (samples: number[]) => samples.map((s) => throughputMBps(dump.bytes, s));
   const at = `(scale ${scale})`;
+  /** Seconds and throughput of one raw direction: the denominators of the wal-g ratios. */
+  const rawTransferFigures = (direction: "upload" | "download", seconds: number[], ratio: string) => {
+    const Direction = direction === "upload" ? "Upload" : "Download";
+    return [
+      measured({
+        name: `raw${Direction}SecondsMedian.scale${scale}`,
+        title: `raw ${direction} of the ${(dump.bytes / 1e6).toFixed(0)} MB dump, median`,
+        unit: "s",
+        value: median(seconds),
+        statistic: "median",
+        samples: seconds,
+        note: `the denominator of ${ratio} (scaled by bytes)`,
+      }),
+      measured({
+        name: `raw${Direction}MBps.scale${scale}`,
+        title: `raw ${direction} throughput ${at}, median`,
+        unit: "MB/s",
+        value: median(rate(seconds)),
+        statistic: "median",
+        samples: rate(seconds),
+      }),
+    ];
+  };
   const figures = [
     measured({
       name: `databaseBytes.scale${scale}`,
@@ -119,40 +142,8 @@ async function measureScale(options: BackupRatiosOptions, scale: number): Promis
       statistic: "single",
       samples: [db.initSeconds],
     }),
-    measured({
-      name: `rawUploadSecondsMedian.scale${scale}`,
-      title: `raw upload of the ${(dump.bytes / 1e6).toFixed(0)} MB dump, median`,
-      unit: "s",
-      value: median(uploads),
-      statistic: "median",
-      samples: uploads,
-      note: "the denominator of full backup time / raw upload time (scaled by bytes)",
-    }),
-    measured({
-      name: `rawUploadMBps.scale${scale}`,
-      title: `raw upload throughput ${at}, median`,
-      unit: "MB/s",
-      value: median(rate(uploads)),
-      statistic: "median",
-      samples: rate(uploads),
-    }),
-    measured({
-      name: `rawDownloadSecondsMedian.scale${scale}`,
-      title: `raw download of the ${(dump.bytes / 1e6).toFixed(0)} MB dump, median`,
-      unit: "s",
-      value: median(downloads),
-      statistic: "median",
-      samples: downloads,
-      note: "the denominator of restore time / raw download time (scaled by bytes)",
-    }),
-    measured({
-      name: `rawDownloadMBps.scale${scale}`,
-      title: `raw download throughput ${at}, median`,
-      unit: "MB/s",
-      value: median(rate(downloads)),
-      statistic: "median",
-      samples: rate(downloads),
-    }),
+    ...rawTransferFigures("upload", uploads, "full backup time / raw upload time"),
+    ...rawTransferFigures("download", downloads, "restore time / raw download time"),
   ];
   return { scale, dumpBytes: dump.bytes, figures };
 }
