@@ -5,10 +5,12 @@
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, join, relative } from "node:path";
 import { buildSync } from "esbuild";
 
-export const REPO_ROOT = resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "../repoRoot";
+
+export { REPO_ROOT };
 export const JOBS_SOURCE_DIR = join(REPO_ROOT, "scripts", "jobs");
 /** Where bundles are written, relative to the repository (Pulumi file assets resolve from there). */
 export const BUNDLE_DIR = join("out", "build", "jobs");

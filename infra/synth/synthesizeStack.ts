@@ -3,7 +3,7 @@
  * and run the real program under the mocks. Shared by `npm run synth` and the tests.
  */
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parse } from "yaml";
 import { projectConfig } from "../config/load";
 import { StackConfigError, type StackConfig } from "../config/stackConfig";
@@ -12,7 +12,9 @@ import type { Plan } from "./plan";
 import { readStackFile } from "./stackFile";
 import { synthesize } from "./synthesize";
 
-export const REPO_ROOT = resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "../repoRoot";
+
+export { REPO_ROOT };
 
 /** The project name from `Pulumi.yaml`: the namespace of its config keys. */
 export function projectName(): string {

@@ -4,24 +4,16 @@
  * there, not a restatement of them.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { BUCKET_ROLE_TAG, BucketRole } from "../../infra/catalog/bucketRoles";
+import type { Plan, PlannedResource } from "../../infra/synth/plan";
 
-export const REPO_ROOT = resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "../../infra/repoRoot";
 
-export interface PlanResource {
-  readonly type: string;
-  readonly name: string;
-  readonly parent: string | null;
-  readonly inputs: Record<string, unknown>;
-}
+export { REPO_ROOT };
 
-export interface Plan {
-  readonly stack: string;
-  readonly resources: readonly PlanResource[];
-  readonly outputs: Record<string, unknown>;
-}
+export type { Plan } from "../../infra/synth/plan";
 
 export function defaultSynthDir(stack: string): string {
   return join(REPO_ROOT, "out", "synth", stack);
@@ -73,7 +65,7 @@ export interface BucketLayout {
   readonly lifecycleRules: readonly Record<string, unknown>[];
 }
 
-function forBucket(plan: Plan, type: string, bucket: string): PlanResource | undefined {
+function forBucket(plan: Plan, type: string, bucket: string): PlannedResource | undefined {
   return plan.resources.find((r) => r.type === type && r.inputs.bucket === bucket);
 }
 

@@ -3,9 +3,11 @@
  * lines on stdout, the on-call line on stderr, an exit code.
  */
 import { spawn } from "node:child_process";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 
-export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
+import { REPO_ROOT } from "../../../infra/repoRoot";
+
+export { REPO_ROOT };
 
 export interface JobRun {
   readonly code: number;
