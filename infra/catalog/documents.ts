@@ -11,6 +11,12 @@ import type { JobKey } from "./jobs";
 export const RESTORE_KEYS = ["pg-restore", "redis-restore", "config-restore"] as const;
 export type RestoreKey = (typeof RESTORE_KEYS)[number];
 
+/**
+ * The one value a destructive job or document acts on (`CONFIRM` / `Confirm`); anything else is a
+ * dry run or refused, so "yes" out of habit changes nothing.
+ */
+export const CONFIRM_VALUE = "yes-restore";
+
 /** Every document: the installer, one per job, one per restore. */
 export type DocumentKey = "install" | JobKey | RestoreKey;
 

@@ -3,7 +3,7 @@
  * the environment variables the job reads (scripts/jobs/<job>.ts documents them), then execs the
  * installed bundle. Destructive documents are dry runs unless `Confirm` is `yes-restore`.
  */
-import { HOST_PATHS, JOBS, RESTORE_KEYS, documentName, type DocumentKey, type JobKey, type RestoreKey } from "../catalog";
+import { CONFIRM_VALUE, HOST_PATHS, JOBS, documentName, type DocumentKey, type JobKey } from "../catalog";
 import type { CommandDocument, DocumentParameter } from "./ssmDocuments";
 
 export interface JobParameter extends DocumentParameter {
@@ -19,8 +19,6 @@ const BACKUP_STAMP = "^(latest|[0-9]{8}T[0-9]{6}Z(-[0-9a-f]{12})?)$";
 const SOURCE_HOST = "^(|[A-Za-z0-9][A-Za-z0-9._-]{0,62})$";
 const CONFIG_SET = "^[a-z][a-z0-9-]{0,31}$";
 const CONFIG_SETS = "^(|[a-z][a-z0-9-]{0,31}(,[a-z][a-z0-9-]{0,31})*)$";
-/** The only value a destructive document acts on; anything else is refused or a dry run. */
-export const CONFIRM_VALUE = "yes-restore";
 
 const confirm: JobParameter = {
   name: "Confirm",
@@ -168,8 +166,4 @@ export function jobDocument(stack: string, key: Exclude<DocumentKey, "install">)
       'exec node "$job"',
     ],
   };
-}
-
-export function isRestoreKey(key: DocumentKey): key is RestoreKey {
-  return (RESTORE_KEYS as readonly string[]).includes(key);
 }

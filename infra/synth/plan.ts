@@ -26,7 +26,3 @@ export function serializePlan(plan: Plan): string {
   );
   return `${stableJson({ ...plan, resources })}\n`;
 }
-
-export function findResources(plan: Plan, type: string): PlannedResource[] {
-  return plan.resources.filter((r) => r.type === type);
-}

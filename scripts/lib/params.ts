@@ -3,11 +3,11 @@
  * spliced into a script). Each is checked against a pattern; every problem is reported at once,
  * before anything is touched.
  */
+import { CONFIRM_VALUE } from "../../infra/catalog/documents";
 import { HOST_ID_PATTERN } from "../../infra/catalog/hostConfig";
 import { UsageError } from "./errors";
 
-/** The value a destructive job needs in `CONFIRM` to act; anything else is a dry run. */
-export const CONFIRM_VALUE = "yes-restore";
+export { CONFIRM_VALUE };
 
 export class Params {
   private readonly problems: string[] = [];
