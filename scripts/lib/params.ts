@@ -7,7 +7,6 @@ import { CONFIRM_VALUE } from "../../infra/catalog/documents";
 import { HOST_ID_PATTERN } from "../../infra/catalog/hostConfig";
 import { UsageError } from "./errors";
 
-export { CONFIRM_VALUE };
 
 export class Params {
   private readonly problems: string[] = [];
