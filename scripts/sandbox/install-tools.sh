@@ -15,6 +15,12 @@ mkdir -p "$CACHE_DIR/bin"
 
 say() { printf 'install-tools: %s\n' "$*"; }
 
+# Under pyenv a newly installed console script (moto_server, aws) is on PATH only after a rehash.
+rehash_python_shims() {
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+  hash -r
+}
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
@@ -45,6 +51,7 @@ if command -v moto_server >/dev/null 2>&1; then
 else
   say "pip install 'moto[server]'"
   python3 -m pip install --quiet 'moto[server]'
+  rehash_python_shims
   command -v moto_server >/dev/null 2>&1 || { say "moto_server still not on PATH after pip install"; exit 1; }
 fi
 
@@ -54,6 +61,7 @@ if command -v aws >/dev/null 2>&1 && aws --version >/dev/null 2>&1; then
 else
   say "pip install awscli"
   python3 -m pip install --quiet awscli
+  rehash_python_shims
 fi
 
 for tool in redis-server redis-cli redis-check-rdb moto_server runuser aws; do
