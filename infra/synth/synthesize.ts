@@ -136,7 +136,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<Plan> {
 }
 
 /** Waits until the mock monitor has seen every registration the program started. */
-async function waitForRegistrations(): Promise<void> {
+export async function waitForRegistrations(): Promise<void> {
   // `waitForRPCs` is exported by the runtime's settings module but not typed as public API.
   const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as {
     waitForRPCs(): Promise<void>;
