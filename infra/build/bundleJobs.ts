@@ -4,7 +4,7 @@
  * identical sources (paths in it are relative to the repository).
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { buildSync } from "esbuild";
 
@@ -43,28 +43,39 @@ export function sha256Hex(data: Buffer | string): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
+/**
+ * Builds into a private directory, hashes from there, then renames each bundle into place: several
+ * synths at once (tests run in parallel) never read a half-written bundle or hash another's bytes.
+ */
 export function bundleJobs(entryPoints = jobEntryPoints(), outDir = join(REPO_ROOT, BUNDLE_DIR)): JobBundle[] {
   if (entryPoints.length === 0) return [];
   mkdirSync(outDir, { recursive: true });
-  buildSync({
-    absWorkingDir: REPO_ROOT,
-    entryPoints,
-    outdir: outDir,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: `node${HOST_NODE_MAJOR}`,
-    banner: { js: REQUIRE_SHIM },
-    legalComments: "none",
-    // Readable on a host at 3 AM: whitespace and names are kept.
-    minify: false,
-    logLevel: "error",
-  });
-  return entryPoints.map((entry) => {
-    const name = basename(entry, ".ts");
-    const file = join(outDir, `${name}.mjs`);
-    const data = readFileSync(file);
-    return { name, path: relative(REPO_ROOT, file), sha256: sha256Hex(data), bytes: data.length };
-  });
+  const staging = mkdtempSync(join(outDir, ".staging-"));
+  try {
+    buildSync({
+      absWorkingDir: REPO_ROOT,
+      entryPoints,
+      outdir: staging,
+      outExtension: { ".js": ".mjs" },
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: `node${HOST_NODE_MAJOR}`,
+      banner: { js: REQUIRE_SHIM },
+      legalComments: "none",
+      // Readable on a host at 3 AM: whitespace and names are kept.
+      minify: false,
+      logLevel: "error",
+    });
+    return entryPoints.map((entry) => {
+      const name = basename(entry, ".ts");
+      const built = join(staging, `${name}.mjs`);
+      const data = readFileSync(built);
+      const file = join(outDir, `${name}.mjs`);
+      renameSync(built, file);
+      return { name, path: relative(REPO_ROOT, file), sha256: sha256Hex(data), bytes: data.length };
+    });
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }
