@@ -16,7 +16,7 @@ import type { Client } from "pg";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { JobError } from "./errors";
 import type { Logger } from "./log";
-import { appliedReport, guardedRestart, readFragment, type ApplyReport } from "./managedConfig";
+import { appliedReport, guardedRestart, settingChanges, readFragment, type ApplyReport } from "./managedConfig";
 import { connectPostgres } from "./postgres";
 import { isRunning } from "./service";
 import { waitFor } from "./time";
@@ -260,11 +260,7 @@ export async function applyPostgresConf(config: HostConfig, log: Logger): Promis
     } else {
       const fromFragment = new Map(ours.map((r) => [r.name, r.setting]));
       log.warn("managed settings take effect only at start: PostgreSQL will be restarted", {
-        settings: restartFor.map((n) => ({
-          name: n,
-          running: liveAfter.get(n),
-          configured: fromFragment.get(n),
-        })),
+        settings: settingChanges(restartFor, liveAfter, fromFragment),
         ...(others.length > 0 ? { alsoAppliedByTheRestart: others } : {}),
       });
       await client.end().catch(() => undefined);

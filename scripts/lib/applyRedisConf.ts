@@ -17,7 +17,7 @@ import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { copyFileAtomic, exists, writeFileAtomic } from "./atomicFile";
 import { JobError, errorMessage } from "./errors";
 import type { Logger } from "./log";
-import { appliedReport, guardedRestart, readFragment, type ApplyReport } from "./managedConfig";
+import { appliedReport, guardedRestart, settingChanges, readFragment, type ApplyReport } from "./managedConfig";
 import { command, connectRedis, info, type RedisConnection } from "./redis";
 import {
   includeOf,
@@ -202,11 +202,7 @@ export async function applyRedisConf(config: HostConfig, log: Logger): Promise<A
         );
       }
       log.warn("Redis cannot change these settings while running: it will be restarted", {
-        settings: restartFor.map((n) => ({
-          name: n,
-          running: live.get(n),
-          configured: desired.get(n),
-        })),
+        settings: settingChanges(restartFor, live, desired),
       });
       const runId = server.run_id;
       client.destroy();

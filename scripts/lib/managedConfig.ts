@@ -69,6 +69,15 @@ export async function readFragment(path: string, service: string): Promise<strin
   }
 }
 
+/** Each setting with its running and configured value, for the log line that explains a restart. */
+export function settingChanges<V>(
+  names: readonly string[],
+  running: { get(name: string): V | undefined },
+  configured: { get(name: string): V | undefined },
+): { name: string; running: V | undefined; configured: V | undefined }[] {
+  return names.map((name) => ({ name, running: running.get(name), configured: configured.get(name) }));
+}
+
 export interface RestartGuard {
   readonly lockDir: string;
   /** Jobs a restart would break mid-run: their locks are held for the restart. */

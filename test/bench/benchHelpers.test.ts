@@ -128,19 +128,21 @@ describe("figures", () => {
   });
 });
 
+const MACHINE: BenchGroup["machine"] = {
+  cpus: 2,
+  cpuModel: "test cpu",
+  memoryMb: 1024,
+  loadAverage1m: 0.5,
+  node: "v20.19.0",
+  platform: "linux 6.1",
+};
+
 const GROUPS: readonly BenchGroup[] = [
   {
     group: "synth",
     measuredAt: "2026-01-01T00:00:00.000Z",
     quick: true,
-    machine: {
-      cpus: 2,
-      cpuModel: "test cpu",
-      memoryMb: 1024,
-      loadAverage1m: 0.5,
-      node: "v20.19.0",
-      platform: "linux 6.1",
-    },
+    machine: MACHINE,
     settings: { runs: 2, scales: [6, 64] },
     figures: [
       measured({
@@ -158,14 +160,7 @@ const GROUPS: readonly BenchGroup[] = [
     group: "backup-ratios",
     measuredAt: "2026-01-01T00:00:00.000Z",
     quick: true,
-    machine: {
-      cpus: 2,
-      cpuModel: "test cpu",
-      memoryMb: 1024,
-      loadAverage1m: 0.5,
-      node: "v20.19.0",
-      platform: "linux 6.1",
-    },
+    machine: MACHINE,
     settings: {},
     figures: [
       blocked("walArchiveLagP99Seconds", "WAL archive lag p99", "no wal-g", {
