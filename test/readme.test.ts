@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { catalogMarkdownTable } from "../infra/content/catalogTable";
+import { catalogMarkdownTable } from "../infra/content/docs/catalogTable";
 
 const README = readFileSync(join(__dirname, "..", "README.md"), "utf8");
 

@@ -5,13 +5,13 @@
  */
 import { HOST_PATHS, JOB_KEYS, RESTORE_KEYS, type DocumentKey } from "../catalog";
 import type { StackConfig } from "../config/stackConfig";
-import { hostArtifacts, type ArtifactSet, type ArtifactSource } from "../content/hostArtifacts";
-import { renderHostConfig, serializeHostConfig } from "../content/hostConfigFile";
-import { installDocument } from "../content/installDocument";
-import { jobDocument } from "../content/jobDocuments";
-import { postgresConf } from "../content/postgresConf";
-import { redisConf } from "../content/redisConf";
-import type { CommandDocument } from "../content/ssmDocuments";
+import { hostArtifacts, type ArtifactSet, type ArtifactSource } from "../content/host/hostArtifacts";
+import { renderHostConfig, serializeHostConfig } from "../content/host/hostConfigFile";
+import { installDocument } from "../content/host/installDocument";
+import { jobDocument } from "../content/host/jobDocuments";
+import { postgresConf } from "../content/host/postgresConf";
+import { redisConf } from "../content/host/redisConf";
+import type { CommandDocument } from "../content/host/ssmDocuments";
 import { bundleJobs, HOST_NODE_MAJOR, type JobBundle } from "./bundleJobs";
 
 export interface HostPlane {

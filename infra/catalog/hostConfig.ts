@@ -1,6 +1,6 @@
 /**
  * The one host config file every host job reads (`STELLAR_BACKUP_CONFIG`, default
- * `HOST_PATHS.configFile`). The stack generates it (infra/content/hostConfigFile.ts); the sandbox
+ * `HOST_PATHS.configFile`). The stack generates it (infra/content/host/hostConfigFile.ts); the sandbox
  * generates it with its own endpoint, paths and service control. It holds no secrets: hosts get
  * AWS credentials from their instance role and PostgreSQL passwords (if any) from `~/.pgpass`.
  *

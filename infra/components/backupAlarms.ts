@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { alarmDefinitions, type AlarmInputs } from "../content/alarmDefinitions";
-import { stackResourceName } from "../content/resourceNames";
+import { alarmDefinitions, type AlarmInputs } from "../content/aws/alarmDefinitions";
+import { stackResourceName } from "../content/aws/resourceNames";
 
 export interface BackupAlarmsArgs extends AlarmInputs<pulumi.Input<string>> {
   readonly stack: string;

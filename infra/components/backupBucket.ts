@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BUCKET_ROLE_TAG, BucketRole } from "../catalog";
 import { ACCESS_LOG_BUCKET_SUFFIX } from "../config/validate";
-import { accessLogBucketPolicy, backupBucketPolicy } from "../content/bucketPolicies";
-import { lifecycleRules, toAwsLifecycleRules, type LifecycleInputs } from "../content/lifecycleRules";
+import { accessLogBucketPolicy, backupBucketPolicy } from "../content/aws/bucketPolicies";
+import { lifecycleRules, toAwsLifecycleRules, type LifecycleInputs } from "../content/aws/lifecycleRules";
 
 /** Prefix of the backup bucket's server access logs inside the log bucket. */
 export const ACCESS_LOG_PREFIX = "s3-access/";

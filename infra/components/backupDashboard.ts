@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { dashboardBody, type DashboardInputs } from "../content/dashboardBody";
-import { stackPrefix } from "../content/resourceNames";
+import { dashboardBody, type DashboardInputs } from "../content/aws/dashboardBody";
+import { stackPrefix } from "../content/aws/resourceNames";
 
 export type BackupDashboardArgs = DashboardInputs;
 

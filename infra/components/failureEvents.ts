@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { commandFailureMessage, commandFailurePattern } from "../content/failureEvents";
-import { stackResourceName } from "../content/resourceNames";
+import { commandFailureMessage, commandFailurePattern } from "../content/aws/failureEvents";
+import { stackResourceName } from "../content/aws/resourceNames";
 
 export interface FailureEventsArgs {
   readonly stack: string;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ec2AssumeRolePolicy, hostPolicy } from "../content/hostPolicy";
+import { ec2AssumeRolePolicy, hostPolicy } from "../content/aws/hostPolicy";
 
 /** AWS-managed policy that lets the SSM agent register the host and run commands. */
 const SSM_MANAGED_INSTANCE_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";

@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { documentName, type DocumentKey } from "../catalog";
 import type { HostTarget } from "../config/stackConfig";
-import type { ArtifactSet } from "../content/hostArtifacts";
-import { renderCommandDocument, type CommandDocument } from "../content/ssmDocuments";
+import type { ArtifactSet } from "../content/host/hostArtifacts";
+import { renderCommandDocument, type CommandDocument } from "../content/host/ssmDocuments";
 
 /** How often State Manager re-applies the install document to catch drift on a host. */
 export const CONVERGENCE_SCHEDULE = "rate(30 minutes)";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { pagingKeyPolicy, pagingTopicPolicy } from "../content/pagingPolicies";
-import { stackPrefix, stackResourceName } from "../content/resourceNames";
+import { pagingKeyPolicy, pagingTopicPolicy } from "../content/aws/pagingPolicies";
+import { stackPrefix, stackResourceName } from "../content/aws/resourceNames";
 
 export interface PagingArgs {
   readonly stack: string;

@@ -2,8 +2,8 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { JOBS, type JobKey } from "../catalog";
 import type { HostTarget } from "../config/stackConfig";
-import { POST_DEPLOY_CHECK_SCRIPT, postDeployCheckEnvironment } from "../content/postDeployCheck";
-import { sendCommandInput } from "../content/sendCommand";
+import { POST_DEPLOY_CHECK_SCRIPT, postDeployCheckEnvironment } from "../content/aws/postDeployCheck";
+import { sendCommandInput } from "../content/aws/sendCommand";
 
 /** The job the check runs: verification reads the newest backup and the archiver, and changes nothing. */
 export const POST_DEPLOY_CHECK_JOB: JobKey = "pg-verify";

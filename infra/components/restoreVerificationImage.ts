@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ecrLifecyclePolicy } from "../content/ecrLifecyclePolicy";
-import { restoreImageBuild, restoreImageTag } from "../content/restoreImage";
-import { stackResourceName } from "../content/resourceNames";
+import { ecrLifecyclePolicy } from "../content/aws/ecrLifecyclePolicy";
+import { restoreImageBuild, restoreImageTag } from "../content/aws/restoreImage";
+import { stackResourceName } from "../content/aws/resourceNames";
 
 export interface RestoreVerificationImageArgs {
   readonly stack: string;

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostTarget } from "../config/stackConfig";
-import { snapshotPolicyDetails } from "../content/snapshotPolicy";
-import { serviceAssumeRolePolicy } from "../content/trustPolicies";
+import { snapshotPolicyDetails } from "../content/aws/snapshotPolicy";
+import { serviceAssumeRolePolicy } from "../content/aws/trustPolicies";
 
 /** AWS-managed policy with exactly what DLM needs to create, tag and delete EBS snapshots. */
 const DLM_SERVICE_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole";

@@ -6,7 +6,7 @@
  */
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
-import { stableJson } from "../content/stableJson";
+import { stableJson } from "../catalog/stableJson";
 import type { Plan, PlannedResource } from "./plan";
 
 export interface ShippedArtifact {

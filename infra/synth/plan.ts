@@ -1,7 +1,7 @@
 /**
  * The offline plan format of DESIGN.md section 6, and how it is serialized.
  */
-import { stableJson } from "../content/stableJson";
+import { stableJson } from "../catalog/stableJson";
 
 export interface PlannedResource {
   readonly type: string;

@@ -6,7 +6,7 @@
  */
 import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
-import { sortKeys } from "../../infra/content/stableJson";
+import { sortKeys } from "../../infra/catalog/stableJson";
 import { JobError } from "./errors";
 import { runChecked } from "./exec";
 import { sha256File, sha256Hex } from "./hash";

@@ -13,7 +13,7 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "pg";
 import type { HostConfig, ServiceControl } from "../../infra/catalog/hostConfig";
-import { postgresConf } from "../../infra/content/postgresConf";
+import { postgresConf } from "../../infra/content/host/postgresConf";
 import { runChecked } from "../lib/exec";
 import { ownedDir } from "./owned";
 import { requireTool } from "./tools";

@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HostConfig, ServiceControl } from "../../infra/catalog/hostConfig";
-import { redisConf } from "../../infra/content/redisConf";
+import { redisConf } from "../../infra/content/host/redisConf";
 import { runChecked, runCommand } from "../lib/exec";
 import { waitFor } from "../lib/time";
 import { requireTool } from "./tools";

@@ -21,7 +21,7 @@ import {
   overrideHostConfig,
   serializeHostConfig,
   type HostConfigOverrides,
-} from "../../infra/content/hostConfigFile";
+} from "../../infra/content/host/hostConfigFile";
 import { stackFilePath, validatedStackConfig } from "../../infra/synth/synthesizeStack";
 import { CONFIG_ENV } from "../lib/hostConfig";
 import { createSandboxBucket, type SandboxBucket } from "./bucket";

@@ -3,7 +3,7 @@
  * the Go module proxy's own answer for the pinned version (a metadata request, nothing is built).
  */
 import { tmpdir } from "node:os";
-import { WALG_VERSION } from "../../infra/content/installDocument";
+import { WALG_VERSION } from "../../infra/content/host/installDocument";
 import { runCommand } from "../lib/exec";
 import { WALG_CACHE_BINARY } from "./sandbox";
 import { executable, findOnPath } from "./tools";

@@ -15,8 +15,8 @@ import {
 import { dirname, join } from "node:path";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { postgresConf } from "../../infra/content/postgresConf";
-import { redisConf } from "../../infra/content/redisConf";
+import { postgresConf } from "../../infra/content/host/postgresConf";
+import { redisConf } from "../../infra/content/host/redisConf";
 import { account } from "../../scripts/lib/accounts";
 import { runChecked } from "../../scripts/lib/exec";
 import { acquireLock } from "../../scripts/lib/lock";

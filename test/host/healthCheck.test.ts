@@ -6,7 +6,7 @@ import { connectStellarInsights } from "./support/postgres";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { serializeHostConfig, overrideHostConfig } from "../../infra/content/hostConfigFile";
+import { serializeHostConfig, overrideHostConfig } from "../../infra/content/host/hostConfigFile";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import {
   metricDelta,

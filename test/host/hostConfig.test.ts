@@ -9,7 +9,7 @@ import {
   hostConfigFile,
   mergeOverrides,
   renderHostConfig,
-} from "../../infra/content/hostConfigFile";
+} from "../../infra/content/host/hostConfigFile";
 import { prodStackConfig } from "./support/prodStack";
 
 const prod = () => renderHostConfig({ stack: "prod", config: prodStackConfig() });

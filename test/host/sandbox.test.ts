@@ -11,7 +11,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { postgresConf } from "../../infra/content/postgresConf";
+import { postgresConf } from "../../infra/content/host/postgresConf";
 import { isAlive } from "../../scripts/lib/lock";
 import { runCommand } from "../../scripts/lib/exec";
 import { toSdkShape, withoutTlsOnlyStatements } from "../../scripts/sandbox/bucket";

@@ -5,8 +5,8 @@
  */
 import { beforeAll, describe, expect, test } from "vitest";
 import { DEFAULT_SCHEDULES, JOB_KEYS, JOBS, documentName } from "../../infra/catalog";
-import { ALARM_KINDS } from "../../infra/content/alarmDefinitions";
-import { POST_DEPLOY_CHECK_SCRIPT } from "../../infra/content/postDeployCheck";
+import { ALARM_KINDS } from "../../infra/content/aws/alarmDefinitions";
+import { POST_DEPLOY_CHECK_SCRIPT } from "../../infra/content/aws/postDeployCheck";
 import { synthesizeStack } from "../../infra/synth/synthesizeStack";
 import type { Plan, PlannedResource } from "../../infra/synth/plan";
 

@@ -5,9 +5,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { DEFAULT_SCHEDULES } from "../../infra/catalog";
-import { ALARM_KINDS, alarmDefinitions } from "../../infra/content/alarmDefinitions";
-import { COMMAND_FAILED_README_ANCHOR } from "../../infra/content/failureEvents";
-import { heartbeatMarkdownTable } from "../../infra/content/heartbeatTable";
+import { ALARM_KINDS, alarmDefinitions } from "../../infra/content/aws/alarmDefinitions";
+import { COMMAND_FAILED_README_ANCHOR } from "../../infra/content/aws/failureEvents";
+import { heartbeatMarkdownTable } from "../../infra/content/docs/heartbeatTable";
 import { DEFAULT_THRESHOLDS } from "../../infra/config/validate";
 
 const README = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");

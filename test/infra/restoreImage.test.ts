@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { BUNDLE_DIR } from "../../infra/build/bundleJobs";
-import { WALG_VERSION } from "../../infra/content/installDocument";
-import { RESTORE_IMAGE_DOCKERFILE, RESTORE_TEST_BUNDLE, restoreImageBuild, restoreImageTag } from "../../infra/content/restoreImage";
+import { WALG_VERSION } from "../../infra/content/host/installDocument";
+import { RESTORE_IMAGE_DOCKERFILE, RESTORE_TEST_BUNDLE, restoreImageBuild, restoreImageTag } from "../../infra/content/aws/restoreImage";
 
 const ROOT = join(__dirname, "..", "..");
 const dockerfile = readFileSync(join(ROOT, RESTORE_IMAGE_DOCKERFILE), "utf8");

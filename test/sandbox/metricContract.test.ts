@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { JOB_KEYS, type JobKey } from "../../infra/catalog";
-import { alarmMetricContract, type AlarmMetric } from "../../infra/content/alarmDefinitions";
+import { alarmMetricContract, type AlarmMetric } from "../../infra/content/aws/alarmDefinitions";
 import { EXIT } from "../../scripts/lib/errors";
 import { sendCommand, uploadPlannedObjects } from "../../scripts/sandbox/agent";
 import { sandboxClientSettings } from "../../scripts/sandbox/moto";

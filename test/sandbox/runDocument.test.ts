@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { installDocument } from "../../infra/content/installDocument";
-import { renderCommandDocument } from "../../infra/content/ssmDocuments";
+import { installDocument } from "../../infra/content/host/installDocument";
+import { renderCommandDocument } from "../../infra/content/host/ssmDocuments";
 import { InvalidParametersError, resolveParameters, runDocument } from "../../scripts/sandbox/runDocument";
 
 const SHA = "b".repeat(64);

@@ -9,7 +9,7 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { WALG_VERSION } from "../../../infra/content/installDocument";
+import { WALG_VERSION } from "../../../infra/content/host/installDocument";
 import type { Sandbox } from "../sandbox";
 import { blocked, measured, type BenchGroup, type Figure } from "./figures";
 import { machineConditions } from "./machine";

@@ -3,7 +3,7 @@
  * (value, samples, goal, pass) or blocked (the reason it cannot be measured here, and the goal it
  * will be held to). Pure.
  */
-import { stableJson } from "../../../infra/content/stableJson";
+import { stableJson } from "../../../infra/catalog/stableJson";
 import { round } from "./stats";
 
 /** MB is 10^6 bytes throughout (memory too: the stricter reading of an "80 MB" goal). */

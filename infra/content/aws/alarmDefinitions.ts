@@ -1,0 +1,338 @@
+/**
+ * Every alarm of the stack, derived from the catalog, the validated schedules and the thresholds:
+ * the runbook's "Backup Alerts" (backup age, backup failures, S3 access, disk use, WAL archive
+ * lag), a heartbeat per scheduled job, failed WAL archives, the schedules' dead-letter queue, the
+ * snapshot policy's failures and, when the stack sets an RTO, the restore test's duration.
+ *
+ * Pure: a keyed map (the key is the alarm's identity) of plain definitions. Values AWS assigns at
+ * deploy time (the queue's name, the DLM policy's id) are passed through as an opaque `Ref`.
+ */
+import {
+  BACKUP_TYPE_KEYS,
+  BACKUP_TYPES,
+  DEFAULT_METRIC_NAMESPACE,
+  DEFAULT_SCHEDULES,
+  Dimension,
+  JOB_KEYS,
+  JOBS,
+  Metric,
+  describeSeconds,
+  parseScheduleExpression,
+  type BackupTypeKey,
+  type JobKey,
+  type ScheduleKey,
+} from "../../catalog";
+import type { Thresholds } from "../../config/stackConfig";
+import { DEFAULT_THRESHOLDS } from "../../config/validate";
+import { describeDuration, heartbeatWatch } from "./heartbeatWatch";
+
+/** One README section per kind, `README.md#alarm-<kind>`, says what it means and what to do. */
+export const ALARM_KINDS = [
+  "backup-age",
+  "job-failed",
+  "heartbeat",
+  "s3-unreachable",
+  "disk-usage",
+  "wal-archive-lag",
+  "wal-archive-failures",
+  "schedule-dlq",
+  "snapshot-failures",
+  "restore-test-rto",
+] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
+
+export function readmeAnchor(kind: AlarmKind | "command-failed"): string {
+  return `README.md#alarm-${kind}`;
+}
+
+export type Statistic = "Maximum" | "Minimum" | "Sum";
+export type ComparisonOperator =
+  | "GreaterThanThreshold"
+  | "GreaterThanOrEqualToThreshold"
+  | "LessThanThreshold";
+/**
+ * `breaching`: silence is the trouble (heartbeats). `ignore`: the figure's publisher has its own
+ * heartbeat alarm, so silence keeps the last state instead of paging twice or clearing a real
+ * alarm. `notBreaching`: AWS stops publishing when all is quiet (idle queues, DLM).
+ */
+export type MissingData = "breaching" | "ignore" | "notBreaching";
+
+export interface AlarmDefinition<Ref = never> {
+  readonly kind: AlarmKind;
+  /** What broke, in a sentence, and the README section with the fix. */
+  readonly description: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string | Ref>>;
+  readonly statistic: Statistic;
+  readonly comparisonOperator: ComparisonOperator;
+  readonly threshold: number;
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly treatMissingData: MissingData;
+  /** Minutes a new alarm waits before it may act (alarms that page on silence). */
+  readonly warmUpMinutes?: number;
+}
+
+export interface AlarmInputs<Ref = never> {
+  readonly metricNamespace: string;
+  /** Validated schedule expressions. */
+  readonly schedules: Readonly<Record<ScheduleKey, string>>;
+  readonly timezone: string;
+  readonly thresholds: Thresholds;
+  /** The schedules' dead-letter queue (`AWS/SQS`, `QueueName`). */
+  readonly deadLetterQueueName: string | Ref;
+  /** The weekly snapshot policy (`AWS/EBS`, `DLMPolicyId`). */
+  readonly snapshotPolicyId: string | Ref;
+}
+
+/** The health check publishes its figures every 5 minutes. */
+const HEALTH_PERIOD_SECONDS = 300;
+/**
+ * Host-wide figures (S3 reachability, disk use) are job-level metrics: the job that measured them
+ * is their `Job` dimension. The health check measures them every 5 minutes; its figures page.
+ */
+export const HEALTH_CHECK_JOB: JobKey = "health-check";
+/** The restore test publishes the time it took under its own `Job` dimension. */
+export const RESTORE_TEST_JOB: JobKey = "pg-restore-test";
+const HOUR = 3600;
+
+/** The rows whose newest backup's age the health check reports, in catalog order. */
+export function agedRows(): BackupTypeKey[] {
+  return BACKUP_TYPE_KEYS.filter((k) => BACKUP_TYPES[k].metrics.includes(Metric.backupAgeSeconds));
+}
+
+export function alarmDefinitions<Ref = never>(inputs: AlarmInputs<Ref>): Record<string, AlarmDefinition<Ref>> {
+  const ns = inputs.metricNamespace;
+  const t = inputs.thresholds;
+  const health = (
+    kind: AlarmKind,
+    what: string,
+    metric: Pick<AlarmDefinition<Ref>, "metricName" | "dimensions" | "statistic" | "comparisonOperator" | "threshold">,
+  ): AlarmDefinition<Ref> => ({
+    kind,
+    description: `${what} What to do: ${readmeAnchor(kind)}`,
+    namespace: ns,
+    ...metric,
+    periodSeconds: HEALTH_PERIOD_SECONDS,
+    evaluationPeriods: t.evaluationPeriods,
+    datapointsToAlarm: t.evaluationPeriods,
+    treatMissingData: "ignore",
+  });
+
+  const alarms: Record<string, AlarmDefinition<Ref>> = {};
+
+  for (const row of agedRows()) {
+    const type = BACKUP_TYPES[row];
+    // The runbook's 24 h applies to the full backup; the other rows page at their RPO.
+    const limit = row === "postgres" ? t.backupAgeHours * HOUR : type.rpoSeconds;
+    alarms[`backup-age-${row}`] = health(
+      "backup-age",
+      `The newest ${row} backup (${type.title}) is older than ${describeSeconds(limit)} (RPO ${describeSeconds(type.rpoSeconds)}): new backups are not being completed.`,
+      {
+        metricName: Metric.backupAgeSeconds,
+        dimensions: { [Dimension.backupType]: row },
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: limit,
+      },
+    );
+  }
+
+  for (const key of JOB_KEYS) {
+    const job = JOBS[key];
+    alarms[`job-failed-${key}`] = {
+      kind: "job-failed",
+      description: `Job ${key} (${job.description}) reported a failed run. What to do: ${readmeAnchor("job-failed")}`,
+      namespace: ns,
+      metricName: Metric.jobFailed,
+      dimensions: { [Dimension.job]: key },
+      statistic: "Sum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      periodSeconds: HEALTH_PERIOD_SECONDS,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // Stays in ALARM until a later run reports success (JobFailed 0): OK means fixed.
+      treatMissingData: "ignore",
+    };
+  }
+
+  for (const key of JOB_KEYS) alarms[`heartbeat-${key}`] = heartbeatAlarm(key, inputs);
+
+  alarms["s3-unreachable"] = health("s3-unreachable", "A host's request to the backup bucket failed: backups cannot be written or read.", {
+    metricName: Metric.s3Reachable,
+    dimensions: { [Dimension.job]: HEALTH_CHECK_JOB },
+    statistic: "Minimum",
+    comparisonOperator: "LessThanThreshold",
+    threshold: 1,
+  });
+  alarms["disk-usage"] = health(
+    "disk-usage",
+    `The file system holding the local backup copies is more than ${t.diskUsagePercent} % full: the next local copy may not fit.`,
+    {
+      metricName: Metric.diskUsagePercent,
+      dimensions: { [Dimension.job]: HEALTH_CHECK_JOB },
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: t.diskUsagePercent,
+    },
+  );
+  alarms["wal-archive-lag"] = health(
+    "wal-archive-lag",
+    `PostgreSQL has not archived a WAL segment for more than ${t.walArchiveLagMinutes} minutes (wal RPO ${describeSeconds(BACKUP_TYPES.wal.rpoSeconds)}): point-in-time recovery is falling behind.`,
+    {
+      metricName: Metric.walArchiveLagSeconds,
+      dimensions: { [Dimension.backupType]: "wal" },
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: t.walArchiveLagMinutes * 60,
+    },
+  );
+  alarms["wal-archive-failures"] = health(
+    "wal-archive-failures",
+    "PostgreSQL's archive_command keeps failing: WAL piles up in pg_wal and is not reaching the bucket.",
+    {
+      metricName: Metric.walArchiveFailedCount,
+      dimensions: { [Dimension.backupType]: "wal" },
+      statistic: "Sum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+    },
+  );
+  alarms["schedule-dlq"] = {
+    kind: "schedule-dlq",
+    description: `EventBridge Scheduler could not start a job (its SendCommand call failed after retries); the run is in the dead-letter queue. What to do: ${readmeAnchor("schedule-dlq")}`,
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    dimensions: { QueueName: inputs.deadLetterQueueName },
+    statistic: "Maximum",
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    threshold: 1,
+    periodSeconds: HEALTH_PERIOD_SECONDS,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "notBreaching",
+  };
+  alarms["snapshot-failures"] = {
+    kind: "snapshot-failures",
+    description: `The weekly EBS snapshot policy failed to create a snapshot. What to do: ${readmeAnchor("snapshot-failures")}`,
+    namespace: "AWS/EBS",
+    metricName: "SnapshotsCreateFailed",
+    dimensions: { DLMPolicyId: inputs.snapshotPolicyId },
+    statistic: "Sum",
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 0,
+    periodSeconds: HOUR,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "notBreaching",
+  };
+  if (t.restoreTestRtoMinutes !== undefined) {
+    alarms["restore-test-rto"] = {
+      kind: "restore-test-rto",
+      description: `The weekly restore test took longer than the RTO of ${t.restoreTestRtoMinutes} minutes to bring up a queryable database. What to do: ${readmeAnchor("restore-test-rto")}`,
+      namespace: ns,
+      metricName: Metric.restoreTestRtoSeconds,
+      dimensions: { [Dimension.job]: RESTORE_TEST_JOB },
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: t.restoreTestRtoMinutes * 60,
+      periodSeconds: HOUR,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // A weekly figure: the verdict holds until the next test.
+      treatMissingData: "ignore",
+    };
+  }
+  return alarms;
+}
+
+function heartbeatAlarm<Ref>(key: JobKey, inputs: AlarmInputs<Ref>): AlarmDefinition<Ref> {
+  const job = JOBS[key];
+  const expression = inputs.schedules[job.scheduleKey];
+  const parsed = parseScheduleExpression(expression);
+  if (!parsed.ok) throw new Error(`schedule '${job.scheduleKey}' (${expression}) must be validated first: ${parsed.reason}`);
+  const watch = heartbeatWatch({
+    maxGapSeconds: parsed.maxGapSeconds,
+    timeoutSeconds: job.timeoutSeconds,
+    expression,
+    timezone: inputs.timezone,
+  });
+  const silence = `Job ${key} has not finished a run for ${describeDuration(watch.silenceSeconds)} (schedule ${expression} ${inputs.timezone}, at most ${describeDuration(parsed.maxGapSeconds)} apart, plus ${describeDuration(job.timeoutSeconds)} to run): it is not running at all.`;
+  const common = {
+    kind: "heartbeat" as const,
+    description: `${silence} What to do: ${readmeAnchor("heartbeat")}`,
+    namespace: inputs.metricNamespace,
+    dimensions: { [Dimension.job]: key },
+    treatMissingData: "breaching" as const,
+    warmUpMinutes: watch.warmUpMinutes,
+  };
+  switch (watch.kind) {
+    case "heartbeats":
+      return {
+        ...common,
+        metricName: Metric.jobHeartbeat,
+        statistic: "Sum",
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        periodSeconds: watch.periodSeconds,
+        evaluationPeriods: watch.evaluationPeriods,
+        datapointsToAlarm: watch.evaluationPeriods,
+      };
+    case "lastRunAge":
+      return {
+        ...common,
+        metricName: Metric.jobLastRunAgeSeconds,
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: watch.silenceSeconds,
+        // Refreshed every 5 minutes by the health check: an hour without it is silence too.
+        periodSeconds: HOUR,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+      };
+    default: {
+      const unreachable: never = watch;
+      return unreachable;
+    }
+  }
+}
+
+/** A metric an alarm watches, as the host jobs must publish it (namespace: stack config). */
+export interface AlarmMetric {
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
+/**
+ * Every metric, with its exact dimensions, that some alarm of the stack watches in the project's
+ * namespace, sorted and without duplicates. The host plane's contract test publishes through the
+ * real jobs and checks each of these exists (moto never evaluates alarms, so this is the link).
+ * The default covers every alarm kind, the optional restore-test RTO included.
+ */
+export function alarmMetricContract(inputs: AlarmInputs<unknown> = CONTRACT_INPUTS): AlarmMetric[] {
+  const seen = new Map<string, AlarmMetric>();
+  for (const alarm of Object.values(alarmDefinitions(inputs))) {
+    if (alarm.namespace !== inputs.metricNamespace) continue;
+    const dimensions = Object.fromEntries(
+      Object.entries(alarm.dimensions)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, String(v)]),
+    );
+    const metric = { metricName: alarm.metricName, dimensions };
+    seen.set(JSON.stringify(metric), metric);
+  }
+  return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, m]) => m);
+}
+
+/** The catalog's defaults, with the optional RTO alarm switched on so every kind is covered. */
+const CONTRACT_INPUTS: AlarmInputs<unknown> = {
+  metricNamespace: DEFAULT_METRIC_NAMESPACE,
+  schedules: DEFAULT_SCHEDULES,
+  timezone: "UTC",
+  thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 60 },
+  deadLetterQueueName: "dead-letters",
+  snapshotPolicyId: "snapshot-policy",
+};

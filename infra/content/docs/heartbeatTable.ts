@@ -1,0 +1,28 @@
+/**
+ * The README's table of heartbeat alarms, rendered from the alarm definitions with the catalog's
+ * default schedules, so the two cannot disagree (a test checks the README holds exactly this text).
+ */
+import { DEFAULT_SCHEDULES, JOB_KEYS, JOBS } from "../../catalog";
+import { DEFAULT_THRESHOLDS } from "../../config/validate";
+import { alarmDefinitions } from "../aws/alarmDefinitions";
+import { describeDuration } from "../aws/heartbeatWatch";
+
+export function heartbeatMarkdownTable(): string {
+  const alarms = alarmDefinitions({
+    metricNamespace: "ns",
+    schedules: DEFAULT_SCHEDULES,
+    timezone: "UTC",
+    thresholds: DEFAULT_THRESHOLDS,
+    deadLetterQueueName: "q",
+    snapshotPolicyId: "p",
+  });
+  const rows = JOB_KEYS.map((job) => {
+    const a = alarms[`heartbeat-${job}`];
+    const watched =
+      a.metricName === "JobHeartbeat"
+        ? `no \`JobHeartbeat\` in ${a.evaluationPeriods} periods of ${describeDuration(a.periodSeconds)}`
+        : `\`${a.metricName}\` above ${describeDuration(a.threshold)}`;
+    return `| \`${job}\` | \`${DEFAULT_SCHEDULES[JOBS[job].scheduleKey]}\` | ${describeDuration(JOBS[job].timeoutSeconds)} | ${watched} |`;
+  });
+  return ["| Job | Default schedule | Run allowance | Pages on |", "|---|---|---|---|", ...rows].join("\n");
+}

@@ -1,0 +1,203 @@
+/**
+ * Renders the host config file (infra/catalog/hostConfig.ts) from the validated stack config: the
+ * one place where stack values become host paths, prefixes and service commands. Pure; the
+ * sandbox passes overrides (endpoint, temp-dir paths, pg_ctl instead of systemctl).
+ */
+import { BACKUP_TYPES, HOST_PATHS } from "../../catalog";
+import {
+  HOST_CONFIG_SCHEMA_VERSION,
+  S3_BACKUP_TYPE_KEYS,
+  formatHostConfigProblems,
+  parseHostConfig,
+  type HostConfig,
+  type S3BackupTypeKey,
+  type ServiceControl,
+} from "../../catalog/hostConfig";
+import type { StackConfig } from "../../config/stackConfig";
+import { stableJson } from "../../catalog/stableJson";
+
+/** The runbook's `archive_timeout`: a partly filled WAL segment is shipped after a minute. */
+export const DEFAULT_ARCHIVE_TIMEOUT_SECONDS = 60;
+/** The runbook's health check warns above this disk usage. */
+export const DEFAULT_MAX_DISK_USAGE_PERCENT = 80;
+
+/** Every field optional at every depth; arrays are replaced whole, never merged. */
+export type HostConfigOverrides = DeepPartial<HostConfig>;
+type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { -readonly [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+export interface HostConfigInputs {
+  readonly stack: string;
+  readonly config: StackConfig;
+  /** The bucket key's ARN once known (deploy time); without it uploads rely on bucket default encryption. */
+  readonly kmsKeyArn?: string;
+  readonly overrides?: HostConfigOverrides;
+}
+
+export function systemdService(unit: string): ServiceControl {
+  return {
+    start: ["systemctl", "start", unit],
+    stop: ["systemctl", "stop", unit],
+    restart: ["systemctl", "restart", unit],
+    reload: ["systemctl", "reload", unit],
+    status: ["systemctl", "is-active", "--quiet", unit],
+  };
+}
+
+function s3Prefixes(): Record<S3BackupTypeKey, string> {
+  return Object.fromEntries(
+    S3_BACKUP_TYPE_KEYS.map((key) => {
+      const s3 = BACKUP_TYPES[key].s3;
+      if (!s3) throw new Error(`catalog row '${key}' has no S3 prefix`);
+      return [key, s3.prefix];
+    }),
+  ) as Record<S3BackupTypeKey, string>;
+}
+
+/** The production host layout (Debian/Ubuntu packages, cluster `main`), before overrides. */
+export function defaultHostConfig(
+  stack: string,
+  config: StackConfig,
+  kmsKeyArn?: string,
+): HostConfig {
+  const pg = config.pgMajorVersion;
+  const pgConfDir = `/etc/postgresql/${pg}/main`;
+  const pgUnit = `postgresql@${pg}-main`;
+  return {
+    schemaVersion: HOST_CONFIG_SCHEMA_VERSION,
+    stack,
+    region: config.region,
+    bucket: config.bucketName,
+    ...(kmsKeyArn !== undefined ? { kmsKeyArn } : {}),
+    metricNamespace: config.metricNamespace,
+    s3Prefixes: s3Prefixes(),
+    retentionDays: { ...config.retentionDays },
+    local: {
+      root: config.localBackupRoot,
+      retentionDays: {
+        postgres: config.retentionDays.postgres,
+        configs: config.retentionDays.configs,
+        redis: config.retentionDays.redis,
+      },
+      maxDiskUsagePercent: DEFAULT_MAX_DISK_USAGE_PERCENT,
+    },
+    postgres: {
+      majorVersion: pg,
+      binDir: `/usr/lib/postgresql/${pg}/bin`,
+      pgData: config.pgData,
+      // Debian's postgresql.conf reads `include_dir = 'conf.d'`: the fragment needs no edit of it.
+      managedConfigFile: `${pgConfDir}/conf.d/stellar-insights-backup.conf`,
+      connection: {
+        host: "/var/run/postgresql",
+        port: 5432,
+        user: "postgres",
+        database: "postgres",
+      },
+      databases: ["stellar_insights"],
+      check: { database: "stellar_insights", tables: ["anchors", "corridors"] },
+      walg: {
+        binary: "/usr/local/bin/wal-g",
+        configFile: "/etc/stellar-insights-backup/walg.json",
+      },
+      archiveTimeoutSeconds: DEFAULT_ARCHIVE_TIMEOUT_SECONDS,
+      service: systemdService(pgUnit),
+    },
+    redis: {
+      host: "127.0.0.1",
+      port: 6379,
+      dir: "/var/lib/redis",
+      dbfilename: "dump.rdb",
+      appendonly: false,
+      // redis.conf ends with `include` of this file, so its settings win.
+      managedConfigFile: "/etc/redis/stellar-insights-backup.conf",
+      owner: { user: "redis", group: "redis" },
+      // Redis has no reload: its settings apply at start (or through CONFIG SET).
+      service: {
+        ...systemdService("redis-server"),
+        reload: ["systemctl", "restart", "redis-server"],
+      },
+    },
+    configSets: {
+      app: {
+        paths: [
+          "/opt/stellar-insights/backend/.env",
+          "/opt/stellar-insights/frontend/.env.local",
+          "/etc/nginx/sites-available/stellar-insights",
+        ],
+        restart: [
+          ["systemctl", "restart", "stellar-insights-backend"],
+          // The runbook restarts nginx; a checked reload keeps the site up if the file is bad.
+          ["nginx", "-t"],
+          ["systemctl", "reload", "nginx"],
+        ],
+      },
+      db: {
+        paths: [
+          `${pgConfDir}/postgresql.conf`,
+          `${pgConfDir}/pg_hba.conf`,
+          "/etc/redis/redis.conf",
+        ],
+        restart: [
+          ["systemctl", "restart", pgUnit],
+          ["systemctl", "restart", "redis-server"],
+        ],
+      },
+    },
+    logs: {
+      paths: [
+        "/var/log/stellar-insights/*.log*",
+        "/var/log/nginx/*.log*",
+        `/var/log/postgresql/postgresql-${pg}-main.log*`,
+        "/var/log/redis/*.log*",
+      ],
+    },
+    paths: { stateDir: HOST_PATHS.stateDir, lockDir: HOST_PATHS.lockDir },
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Objects merge key by key; arrays and scalars replace. */
+export function mergeOverrides<T>(base: T, overrides: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(overrides))
+    return (overrides === undefined ? base : overrides) as T;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    merged[key] = key in base ? mergeOverrides(base[key], value) : value;
+  }
+  return merged as T;
+}
+
+/** `base` with `overrides` applied, checked against the contract (a bad override fails here, not on a host). */
+export function overrideHostConfig(
+  base: HostConfig,
+  overrides: HostConfigOverrides | undefined,
+): HostConfig {
+  const parsed = parseHostConfig(mergeOverrides(base, overrides));
+  if (!parsed.ok)
+    throw new Error(formatHostConfigProblems(`for stack '${base.stack}'`, parsed.problems));
+  return parsed.config;
+}
+
+export function renderHostConfig(inputs: HostConfigInputs): HostConfig {
+  return overrideHostConfig(
+    defaultHostConfig(inputs.stack, inputs.config, inputs.kmsKeyArn),
+    inputs.overrides,
+  );
+}
+
+/** Bytes of a host config file: key-sorted JSON and a final newline, so equal configs are equal files. */
+export function serializeHostConfig(config: HostConfig): string {
+  return `${stableJson(config)}\n`;
+}
+
+/** The host config file the stack ships for `inputs`. */
+export function hostConfigFile(inputs: HostConfigInputs): string {
+  return serializeHostConfig(renderHostConfig(inputs));
+}

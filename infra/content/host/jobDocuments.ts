@@ -1,0 +1,169 @@
+/**
+ * The documents that run each host job and each restore. A document maps its SSM parameters onto
+ * the environment variables the job reads (scripts/jobs/<job>.ts documents them), then execs the
+ * installed bundle. Destructive documents are dry runs unless `Confirm` is `yes-restore`.
+ */
+import { CONFIRM_VALUE, HOST_PATHS, JOBS, documentName, type DocumentKey, type JobKey } from "../../catalog";
+import type { CommandDocument, DocumentParameter } from "./ssmDocuments";
+
+export interface JobParameter extends DocumentParameter {
+  /** Environment variable the job reads. */
+  readonly env: string;
+  /** The document value that means "leave the variable unset" (the job's own default). */
+  readonly unsetWhen?: string;
+}
+
+/** UTC stamps the jobs write (`20240115T020000Z`, config archives may add `-<hash 12>`), or `latest`. */
+const BACKUP_STAMP = "^(latest|[0-9]{8}T[0-9]{6}Z(-[0-9a-f]{12})?)$";
+/** Host ids as they appear in S3 keys; empty for "this host". */
+const SOURCE_HOST = "^(|[A-Za-z0-9][A-Za-z0-9._-]{0,62})$";
+const CONFIG_SET = "^[a-z][a-z0-9-]{0,31}$";
+const CONFIG_SETS = "^(|[a-z][a-z0-9-]{0,31}(,[a-z][a-z0-9-]{0,31})*)$";
+
+const confirm: JobParameter = {
+  name: "Confirm",
+  env: "CONFIRM",
+  description: `'${CONFIRM_VALUE}' replaces live data; 'dry-run' (default) only prints every step it would take.`,
+  default: "dry-run",
+  allowedValues: ["dry-run", CONFIRM_VALUE],
+  unsetWhen: "dry-run",
+};
+const backup: JobParameter = {
+  name: "Backup",
+  env: "BACKUP",
+  description: "'latest' or the UTC stamp of a backup, e.g. 20240115T020000Z.",
+  default: "latest",
+  allowedPattern: BACKUP_STAMP,
+};
+const sourceHost: JobParameter = {
+  name: "SourceHost",
+  env: "SOURCE_HOST",
+  description: "Restore another host's backups (its host id); empty for this host's own.",
+  default: "",
+  allowedPattern: SOURCE_HOST,
+  unsetWhen: "",
+};
+
+interface DocumentSpec {
+  readonly job: string;
+  readonly description: string;
+  readonly parameters: readonly JobParameter[];
+  readonly timeoutSeconds: number;
+}
+
+function jobSpec(key: JobKey, parameters: readonly JobParameter[] = []): DocumentSpec {
+  const job = JOBS[key];
+  return { job: key, description: `${key}: ${job.description}.`, parameters, timeoutSeconds: job.timeoutSeconds };
+}
+
+const SPECS: Readonly<Record<Exclude<DocumentKey, "install">, DocumentSpec>> = {
+  "pg-backup": jobSpec("pg-backup"),
+  "pg-verify": jobSpec("pg-verify"),
+  "pg-restore-test": jobSpec("pg-restore-test"),
+  "redis-backup": jobSpec("redis-backup"),
+  "config-backup": jobSpec("config-backup", [
+    {
+      name: "Sets",
+      env: "SETS",
+      description: "Comma-separated config sets to back up; empty for all.",
+      default: "",
+      allowedPattern: CONFIG_SETS,
+      unsetWhen: "",
+    },
+  ]),
+  "logs-ship": jobSpec("logs-ship"),
+  cleanup: jobSpec("cleanup", [
+    {
+      name: "DryRun",
+      env: "DRY_RUN",
+      description: "'yes' prints what would be deleted and deletes nothing.",
+      default: "no",
+      allowedValues: ["no", "yes"],
+      unsetWhen: "no",
+    },
+  ]),
+  "health-check": jobSpec("health-check", [
+    {
+      name: "Checks",
+      env: "CHECKS",
+      description: "Comma-separated subset of s3, disk, wal-archive, redis, backup-ages, postgres-backup, job-runs; empty for all.",
+      default: "",
+      allowedPattern: "^(|[a-z0-9-]{1,20}(,[a-z0-9-]{1,20})*)$",
+      unsetWhen: "",
+    },
+  ]),
+  "pg-restore": {
+    job: "pg-restore",
+    description:
+      "pg-restore: point-in-time, named-backup or latest restore of PostgreSQL. Dry run unless Confirm is yes-restore.",
+    timeoutSeconds: 6 * 3600,
+    parameters: [
+      confirm,
+      {
+        name: "Target",
+        env: "TARGET",
+        description: "'latest', 'backup' (BackupName) or 'time' (TargetTime).",
+        default: "latest",
+        allowedValues: ["latest", "backup", "time"],
+      },
+      {
+        name: "BackupName",
+        env: "BACKUP_NAME",
+        description: "wal-g backup name from backup-list, e.g. base_000000010000000000000002.",
+        default: "",
+        allowedPattern: "^(|base_[0-9A-F]{24}(_D_[0-9A-F]{24})?)$",
+        unsetWhen: "",
+      },
+      {
+        name: "TargetTime",
+        env: "TARGET_TIME",
+        description: "Recovery target in UTC, e.g. 2024-01-15T14:30:00Z.",
+        default: "",
+        allowedPattern: "^(|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)$",
+        unsetWhen: "",
+      },
+    ],
+  },
+  "redis-restore": {
+    job: "redis-restore",
+    description: "redis-restore: puts a Redis dump back and checks its key count. Dry run unless Confirm is yes-restore.",
+    timeoutSeconds: 3600,
+    parameters: [confirm, backup, sourceHost],
+  },
+  "config-restore": {
+    job: "config-restore",
+    description:
+      "config-restore: puts a config set back, keeping replaced files aside, then restarts its services. Dry run unless Confirm is yes-restore.",
+    timeoutSeconds: 1800,
+    parameters: [
+      confirm,
+      { name: "Set", env: "SET", description: "The config set to restore, e.g. app or db.", allowedPattern: CONFIG_SET },
+      backup,
+      sourceHost,
+    ],
+  },
+};
+
+function exportLine(p: JobParameter): string {
+  const assign = `export ${p.env}="$SSM_${p.name}"`;
+  return p.unsetWhen === undefined ? assign : `if [ "$SSM_${p.name}" != "${p.unsetWhen}" ]; then ${assign}; fi`;
+}
+
+export function jobDocument(stack: string, key: Exclude<DocumentKey, "install">): CommandDocument {
+  const spec = SPECS[key];
+  const bundle = `${HOST_PATHS.jobsDir}/${spec.job}.mjs`;
+  return {
+    description: spec.description,
+    timeoutSeconds: spec.timeoutSeconds,
+    parameters: spec.parameters.map(({ env: _env, unsetWhen: _unset, ...p }) => p),
+    script: [
+      // STELLAR_BACKUP_ROOT and STELLAR_BACKUP_CONFIG are unset on hosts; the local sandbox sets them.
+      'root="${STELLAR_BACKUP_ROOT:-}"',
+      `job="$root${bundle}"`,
+      `if [ ! -f "$job" ]; then echo "${spec.job} is not installed on this host: run the ${documentName(stack, "install")} document first" >&2; exit 1; fi`,
+      `export STELLAR_BACKUP_CONFIG="\${STELLAR_BACKUP_CONFIG:-$root${HOST_PATHS.configFile}}"`,
+      ...spec.parameters.map(exportLine),
+      'exec node "$job"',
+    ],
+  };
+}

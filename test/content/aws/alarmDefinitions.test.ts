@@ -1,0 +1,116 @@
+/**
+ * The alarm definitions as whole output, their shape rules, and the metric contract the host jobs
+ * must honour.
+ */
+import { describe, expect, test } from "vitest";
+import { DEFAULT_SCHEDULES, JOB_KEYS } from "../../../infra/catalog";
+import {
+  ALARM_KINDS,
+  alarmDefinitions,
+  alarmMetricContract,
+  type AlarmInputs,
+} from "../../../infra/content/aws/alarmDefinitions";
+import { stableJson } from "../../../infra/catalog/stableJson";
+import { DEFAULT_THRESHOLDS } from "../../../infra/config/validate";
+
+const PROD: AlarmInputs = {
+  metricNamespace: "StellarInsights/Backup",
+  schedules: DEFAULT_SCHEDULES,
+  timezone: "UTC",
+  thresholds: DEFAULT_THRESHOLDS,
+  deadLetterQueueName: "StellarBackup-prod-schedule-dead-letters",
+  snapshotPolicyId: "policy-0123456789abcdef0",
+};
+const prod = alarmDefinitions(PROD);
+
+test("the prod alarms, as a whole (review a change here as a change in paging)", async () => {
+  await expect(`${stableJson(prod)}\n`).toMatchFileSnapshot("__snapshots__/alarmDefinitions.prod.json");
+});
+
+describe("shape", () => {
+  test("26 alarms by default; the restore-test RTO alarm only when the stack sets an RTO", () => {
+    expect(Object.keys(prod)).toHaveLength(26);
+    expect(prod["restore-test-rto"]).toBeUndefined();
+    const withRto = alarmDefinitions({ ...PROD, thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 45 } });
+    expect(withRto["restore-test-rto"]).toMatchObject({
+      metricName: "RestoreTestRtoSeconds",
+      dimensions: { Job: "pg-restore-test" },
+      threshold: 2700,
+    });
+  });
+
+  test("every description says what broke and ends with its kind's README section", () => {
+    for (const [key, alarm] of Object.entries(prod)) {
+      expect(ALARM_KINDS).toContain(alarm.kind);
+      expect(alarm.description, key).toMatch(new RegExp(`\\. What to do: README\\.md#alarm-${alarm.kind}$`));
+      expect(alarm.description.length, key).toBeLessThanOrEqual(1024);
+    }
+  });
+
+  test("alarms on silence page only after a warm-up; the others never page on silence", () => {
+    for (const [key, alarm] of Object.entries(prod)) {
+      const pagesOnSilence = alarm.treatMissingData === "breaching";
+      expect(pagesOnSilence, key).toBe(alarm.kind === "heartbeat");
+      expect(alarm.warmUpMinutes !== undefined, key).toBe(pagesOnSilence);
+    }
+  });
+
+  test("health-check figures need `evaluationPeriods` consecutive breaching periods", () => {
+    const strict = alarmDefinitions({ ...PROD, thresholds: { ...DEFAULT_THRESHOLDS, evaluationPeriods: 5 } });
+    for (const key of ["backup-age-postgres", "s3-unreachable", "disk-usage", "wal-archive-lag", "wal-archive-failures"]) {
+      expect(strict[key], key).toMatchObject({ periodSeconds: 300, evaluationPeriods: 5, datapointsToAlarm: 5 });
+    }
+    expect(strict["job-failed-pg-backup"]).toMatchObject({ evaluationPeriods: 1, datapointsToAlarm: 1 });
+  });
+
+  test("backup age: the full backup pages at backupAgeHours, the hourly rows at their 1-hour RPO", () => {
+    expect(
+      Object.fromEntries(
+        Object.entries(prod)
+          .filter(([, a]) => a.kind === "backup-age")
+          .map(([key, a]) => [key, a.threshold]),
+      ),
+    ).toEqual({
+      "backup-age-postgres": 86_400,
+      "backup-age-configs": 3600,
+      "backup-age-logs": 3600,
+      "backup-age-redis": 3600,
+    });
+  });
+
+  test("a daily restore test is watched by its own heartbeats again", () => {
+    const daily = alarmDefinitions({ ...PROD, schedules: { ...DEFAULT_SCHEDULES, restoreTest: "cron(0 6 * * ? *)" } });
+    expect(daily["heartbeat-pg-restore-test"]).toMatchObject({ metricName: "JobHeartbeat", periodSeconds: 3600 });
+  });
+
+  test("an unvalidated schedule is refused", () => {
+    expect(() => alarmDefinitions({ ...PROD, schedules: { ...DEFAULT_SCHEDULES, cleanup: "daily" } })).toThrow(
+      "schedule 'cleanup' (daily) must be validated first: expected cron(...) or rate(...)",
+    );
+  });
+});
+
+describe("the metric contract the host jobs publish to", () => {
+  test("every metric and dimension set some alarm watches in the project's namespace", () => {
+    expect(alarmMetricContract()).toEqual([
+      ...["configs", "logs", "postgres", "redis"].map((row) => ({ metricName: "BackupAgeSeconds", dimensions: { BackupType: row } })),
+      { metricName: "BackupDiskUsagePercent", dimensions: { Job: "health-check" } },
+      ...[...JOB_KEYS].sort().map((job) => ({ metricName: "JobFailed", dimensions: { Job: job } })),
+      ...[...JOB_KEYS]
+        .filter((job) => job !== "pg-restore-test")
+        .sort()
+        .map((job) => ({ metricName: "JobHeartbeat", dimensions: { Job: job } })),
+      { metricName: "JobLastRunAgeSeconds", dimensions: { Job: "pg-restore-test" } },
+      { metricName: "RestoreTestRtoSeconds", dimensions: { Job: "pg-restore-test" } },
+      { metricName: "S3Reachable", dimensions: { Job: "health-check" } },
+      { metricName: "WalArchiveFailedCount", dimensions: { BackupType: "wal" } },
+      { metricName: "WalArchiveLagSeconds", dimensions: { BackupType: "wal" } },
+    ]);
+  });
+
+  test("AWS's own metrics (queue depth, DLM failures) are not the jobs' to publish", () => {
+    const names = alarmMetricContract().map((m) => m.metricName);
+    expect(names).not.toContain("ApproximateNumberOfMessagesVisible");
+    expect(names).not.toContain("SnapshotsCreateFailed");
+  });
+});
