@@ -135,6 +135,29 @@ describe("parseHostConfig", () => {
       ],
     ],
     [
+      "two unknown fields in one section",
+      mutate({ paths: { tmpDir: "/tmp", cacheDir: "/var/cache" } }),
+      [
+        "paths.tmpDir: is not a known field; allowed: stateDir, lockDir",
+        "paths.cacheDir: is not a known field; allowed: stateDir, lockDir",
+      ],
+    ],
+    [
+      "an empty string (one message, not also the pattern's)",
+      mutate({ bucket: "" }),
+      ['bucket: must be a non-empty string, got ""'],
+    ],
+    [
+      "a section that is not an object",
+      mutate({ logs: ["/var/log/*.log"] }),
+      ["logs: must be an object, got a list"],
+    ],
+    [
+      "config sets given as a list",
+      mutate({ configSets: [] }),
+      ["configSets: must be an object, got a list"],
+    ],
+    [
       "a bad region",
       mutate({ region: "moon-1" }),
       ['region: "moon-1" must be an AWS region such as us-east-1'],
