@@ -123,6 +123,7 @@ const restoreImage = new RestoreVerificationImage("restore-verification", {
   region: config.region,
   accountId,
   pgMajorVersion: config.pgMajorVersion,
+  postgresEngine: config.postgresEngine,
   nodeMajorVersion: HOST_NODE_MAJOR,
   restoreTestBundleDir: BUNDLE_DIR,
   buildImage: hostPlane.bundles.some((bundle) => bundle.name === "pg-restore-test"),

@@ -4,6 +4,7 @@
  * content-addressed artifacts with their manifest) and the SSM documents that install and run them.
  */
 import { HOST_PATHS, JOB_KEYS, RESTORE_KEYS, type DocumentKey } from "../catalog";
+import { POSTGRES_ENGINES } from "../catalog/engines";
 import type { StackConfig } from "../config/stackConfig";
 import { hostArtifacts, type ArtifactSet, type ArtifactSource } from "../content/host/hostArtifacts";
 import { renderHostConfig, serializeHostConfig } from "../content/host/hostConfigFile";
@@ -49,8 +50,9 @@ export function buildHostPlane(stack: string, config: StackConfig, bundles: read
       manifestKey: artifacts.manifest.key,
       manifestSha256: artifacts.manifest.sha256,
       nodeMajor: HOST_NODE_MAJOR,
+      engine: POSTGRES_ENGINES[config.postgresEngine],
     }),
-    ...Object.fromEntries([...JOB_KEYS, ...RESTORE_KEYS].map((key) => [key, jobDocument(stack, key)])),
+    ...Object.fromEntries([...JOB_KEYS, ...RESTORE_KEYS].map((key) => [key, jobDocument(stack, key, POSTGRES_ENGINES[config.postgresEngine])])),
   } as Record<DocumentKey, CommandDocument>;
   return { artifacts, documents, bundles };
 }

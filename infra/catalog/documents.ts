@@ -27,6 +27,12 @@ export function documentName(stack: string, key: DocumentKey): string {
 
 /** Where the installed host artifacts live on a host. */
 export const HOST_PATHS = {
+  /** Generated config files (host config, the PostgreSQL engine's config). */
+  configDir: "/etc/stellar-insights-backup",
+  /** Queues the engines keep on local disk (asynchronous WAL archiving). */
+  spoolDir: "/var/spool/stellar-insights-backup",
+  /** Logs of the tools the jobs run (the jobs themselves log to stdout, kept by SSM). */
+  logDir: "/var/log/stellar-insights-backup",
   /** The generated host config file every job reads. */
   configFile: "/etc/stellar-insights-backup/host-config.json",
   /** Bundled jobs, one `<job>.mjs` each. */

@@ -9,6 +9,7 @@
  */
 import * as v from "valibot";
 import { BACKUP_TYPE_KEYS } from "./backupTypes";
+import { POSTGRES_ENGINE_KEYS, POSTGRES_ENGINES } from "./engines";
 import type { DeepReadonly } from "./schema/deepReadonly";
 import {
   PARSE_CONFIG,
@@ -25,7 +26,8 @@ import {
 } from "./schema/parts";
 import { ROOT_PATH, schemaProblems, type SchemaProblem } from "./schema/problems";
 
-export const HOST_CONFIG_SCHEMA_VERSION = 1;
+/** 2: `postgres.walg` became the engine-neutral `postgres.engine`, plus `postgres.socketDir`. */
+export const HOST_CONFIG_SCHEMA_VERSION = 2;
 
 /** Catalog rows with an S3 prefix. */
 export const S3_BACKUP_TYPE_KEYS = ["postgres", "wal", "configs", "logs", "redis"] as const;
@@ -85,6 +87,51 @@ const serviceSchema = exactObject({
   status: argvSchema,
 });
 
+/** The PostgreSQL engine's section (infra/catalog/engines/ describes each engine). */
+const engineSchema = v.pipe(
+  exactObject({
+    kind: v.picklist(
+      POSTGRES_ENGINE_KEYS,
+      (issue) => `must be one of ${POSTGRES_ENGINE_KEYS.join(", ")}, got ${describe(issue.input)}`,
+    ),
+    binary: absolutePath(),
+    configFile: absolutePath(),
+    stanza: text(/^[A-Za-z0-9_-]{1,63}$/, "must be letters, digits, '_' or '-'"),
+    osUser: text(SYSTEM_ACCOUNT, "must be a system user name"),
+    spoolDir: absolutePath(),
+    logDir: absolutePath(),
+    lockDir: absolutePath(),
+    /** Parallel processes for backup, restore and async archiving; absent: from the host's cores. */
+    processMax: v.exactOptional(wholeNumber(1, 64)),
+    compression: exactObject({ type: text(/^[a-z0-9]+$/, "must be a compression name"), level: wholeNumber(0, 22) }),
+    endpoint: v.exactOptional(
+      exactObject({
+        host: text(/^[A-Za-z0-9.-]+$/, "must be the host name the TLS certificate names"),
+        port: wholeNumber(1, 65535),
+        caFile: absolutePath(),
+      }),
+    ),
+    credentials: v.picklist(
+      ["instance-role", "static"],
+      (issue) => `must be instance-role or static, got ${describe(issue.input)}`,
+    ),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const { kind, compression } = dataset.value;
+    const engine = POSTGRES_ENGINES[kind];
+    if (!engine.compressionTypes.includes(compression.type))
+      addIssue({
+        message: `compression.type ${JSON.stringify(compression.type)} is not one of ${engine.title}'s: ${engine.compressionTypes.join(", ")}`,
+      });
+    const { min, max } = engine.compressionLevels;
+    if (compression.level < min || compression.level > max)
+      addIssue({
+        message: `compression.level ${compression.level} is outside ${engine.title}'s range ${min} to ${max}`,
+      });
+  }),
+);
+
 const postgresSchema = exactObject({
   majorVersion: wholeNumber(12, 99),
   /** Directory of initdb, pg_ctl, postgres of that major version. */
@@ -103,7 +150,9 @@ const postgresSchema = exactObject({
   databases: list(sqlIdentifier()),
   /** What the restore test and the runbook count: tables in one database. */
   check: exactObject({ database: sqlIdentifier(), tables: list(sqlIdentifier()) }),
-  walg: exactObject({ binary: absolutePath(), configFile: absolutePath() }),
+  /** The Unix socket directory the engine connects through (it speaks to a local cluster only). */
+  socketDir: absolutePath(),
+  engine: engineSchema,
   /** Seconds after which PostgreSQL archives a partly filled WAL segment. */
   archiveTimeoutSeconds: wholeNumber(1, 3600),
   service: serviceSchema,
@@ -207,6 +256,7 @@ export type PostgresHostConfig = HostConfig["postgres"];
 export type RedisHostConfig = HostConfig["redis"];
 export type ServiceControl = PostgresHostConfig["service"];
 export type Argv = ServiceControl["start"];
+export type PostgresEngineHostConfig = PostgresHostConfig["engine"];
 export type ConfigSet = HostConfig["configSets"][string];
 
 export type HostConfigProblem = SchemaProblem;

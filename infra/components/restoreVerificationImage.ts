@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ecrLifecyclePolicy } from "../content/aws/ecrLifecyclePolicy";
+import type { PostgresEngineKey } from "../catalog/engines";
 import { restoreImageBuild, restoreImageTag } from "../content/aws/restoreImage";
 import { stackResourceName } from "../content/aws/resourceNames";
 
@@ -11,6 +12,8 @@ export interface RestoreVerificationImageArgs {
   readonly accountId: pulumi.Input<string>;
   /** The hosts' PostgreSQL major version: a base backup restores only into the same major. */
   readonly pgMajorVersion: number;
+  /** The engine the image carries: the stack's `postgresEngine`. */
+  readonly postgresEngine: PostgresEngineKey;
   /** Node.js major version the job bundles target. */
   readonly nodeMajorVersion: number;
   /** Directory with the bundled `pg-restore-test.mjs`; it is the build context. */
@@ -77,9 +80,10 @@ export class RestoreVerificationImage extends pulumi.ComponentResource {
     this.image = !args.buildImage ? undefined : new docker.Image(
       `${name}-image`,
       {
-        imageName: pulumi.interpolate`${repositoryUrl}:${restoreImageTag(args.pgMajorVersion)}`,
+        imageName: pulumi.interpolate`${repositoryUrl}:${restoreImageTag(args.pgMajorVersion, args.postgresEngine)}`,
         build: restoreImageBuild({
           pgMajorVersion: args.pgMajorVersion,
+          postgresEngine: args.postgresEngine,
           nodeMajorVersion: args.nodeMajorVersion,
           bundleDir: args.restoreTestBundleDir,
           platform: args.platform ?? "linux/amd64",

@@ -2,6 +2,7 @@
  * The validated, fully defaulted stack configuration. Pure module: no Pulumi import.
  */
 import type { BackupTypeKey, ScheduleKey } from "../catalog";
+import type { PostgresEngineKey } from "../catalog/engines";
 
 /**
  * What offline synth puts where the stack file holds a `secure:` value it cannot decrypt. Format
@@ -42,6 +43,8 @@ export interface StackConfig {
   readonly schedules: Readonly<Record<ScheduleKey, string>>;
   /** IANA time zone the schedules are read in. */
   readonly timezone: string;
+  /** The tool that archives WAL and takes PostgreSQL base backups (infra/catalog/engines/). */
+  readonly postgresEngine: PostgresEngineKey;
   readonly pgMajorVersion: number;
   readonly pgData: string;
   /** Root of the local copies the runbook keeps (`/var/backups`). */

@@ -17,6 +17,12 @@ import {
   type ScheduleKey,
 } from "../catalog";
 import {
+  DEFAULT_POSTGRES_ENGINE,
+  isPostgresEngineKey,
+  POSTGRES_ENGINE_KEYS,
+  type PostgresEngineKey,
+} from "../catalog/engines";
+import {
   OFFLINE_SECRET_PLACEHOLDER,
   type ConfigProblem,
   type HostTarget,
@@ -31,6 +37,7 @@ export const CONFIG_KEYS = [
   "accessLogRetentionDays",
   "schedules",
   "timezone",
+  "postgresEngine",
   "pgMajorVersion",
   "pgData",
   "localBackupRoot",
@@ -364,6 +371,10 @@ export function validateStackConfig(
   }
   const timezone = raw.timezone ?? "UTC";
   validateTimezone(timezone, c);
+  const postgresEngine = raw.postgresEngine ?? DEFAULT_POSTGRES_ENGINE;
+  if (!isPostgresEngineKey(postgresEngine)) {
+    c.add("postgresEngine", raw.postgresEngine, `must be one of ${POSTGRES_ENGINE_KEYS.join(", ")}`);
+  }
   const pgMajorVersion = validatePgMajorVersion(raw.pgMajorVersion, c);
   const pgData = raw.pgData ?? `/var/lib/postgresql/${pgMajorVersion}/main`;
   validateAbsolutePath("pgData", pgData, c);
@@ -390,6 +401,7 @@ export function validateStackConfig(
       accessLogRetentionDays,
       schedules,
       timezone,
+      postgresEngine: postgresEngine as PostgresEngineKey,
       pgMajorVersion,
       pgData,
       localBackupRoot,

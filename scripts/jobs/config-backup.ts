@@ -13,7 +13,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Metric } from "../../infra/catalog";
 import { copyFileAtomic } from "../lib/atomicFile";
-import { contentHash, createArchive, stageFiles, type ManifestEntry } from "../lib/configArchive";
+import {
+  contentHash,
+  createArchive,
+  LOCAL_ARCHIVE_PATTERN,
+  stageFiles,
+  type ManifestEntry,
+} from "../lib/configArchive";
 import { archiveKey, isConfigPointer, pointerKey, type ConfigPointer } from "../lib/configPointer";
 import { JobError } from "../lib/errors";
 import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
@@ -21,7 +27,6 @@ import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runne
 import { utcStamp } from "../lib/time";
 
 /** `<set>-configs-<UTC stamp>-<content hash 12>.tar.gz`: two changes within one second never collide. */
-const LOCAL_ARCHIVE_PATTERN = /^[a-z][a-z0-9-]*-configs-\d{8}T\d{6}Z-[0-9a-f]{12}\.tar\.gz$/;
 
 type SetResult = { readonly set: string; readonly uploadedBytes: number; readonly outcome: string };
 

@@ -13,13 +13,14 @@ import { archiverStatus, failuresSinceLastCheck } from "../lib/archiver";
 import { HOST_NAMED_ROWS, rowAge } from "../lib/backupAges";
 import { errorMessage } from "../lib/errors";
 import { exitCodeOf, summaryOf, type Finding } from "../lib/health";
+import { engineFor } from "../lib/engines";
 import { diskUsagePercent } from "../lib/localCopies";
+import { postgresBackupAge } from "../lib/postgresBackupAge";
 import { connectPostgres } from "../lib/postgres";
 import { command, connectRedis, info, lastSave } from "../lib/redis";
 import { readRunRecord } from "../lib/runRecords";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { secondsBetween } from "../lib/time";
-import { listBaseBackups, walgInstalled } from "../lib/walg";
 
 const CHECKS = [
   "s3",
@@ -206,42 +207,23 @@ const checkBackupAges: CheckFn = async (ctx, s3Ok) => {
 
 const checkPostgresBackup: CheckFn = async (ctx) => {
   const rpo = BACKUP_TYPES.postgres.rpoSeconds;
-  if (!walgInstalled(ctx.config)) {
+  const engine = engineFor(ctx.config, ctx.hostId);
+  const state = await engine.installed();
+  if (!state.installed) {
     return [
       {
         check: "postgres-backup",
         severity: "critical",
-        message: `PostgreSQL backup age unavailable: wal-g is not installed at ${ctx.config.postgres.walg.binary}`,
+        message: `PostgreSQL backup age unavailable: ${engine.descriptor.title} is not installed (${state.reason})`,
       },
     ];
   }
-  const backups = await listBaseBackups(ctx.config);
-  const newest = backups.at(-1);
-  if (!newest)
-    return [
-      {
-        check: "postgres-backup",
-        severity: "critical",
-        message: "ERROR: No PostgreSQL base backups found (wal-g backup-list is empty)",
-      },
-    ];
-  const seconds = secondsBetween(newest.finishTime, new Date());
-  ctx.metrics.rowMetric("postgres", Metric.backupAgeSeconds, seconds);
-  return seconds > rpo
-    ? [
-        {
-          check: "postgres-backup",
-          severity: "critical",
-          message: `Database backup older than ${describeSeconds(rpo)}: ${newest.name} finished ${describeSeconds(seconds)} ago`,
-        },
-      ]
-    : [
-        {
-          check: "postgres-backup",
-          severity: "ok",
-          message: `newest base backup ${newest.name} is ${seconds} s old`,
-        },
-      ];
+  const age = postgresBackupAge(await engine.list("s3"), new Date(), rpo);
+  if (age.ageSeconds !== undefined) ctx.metrics.rowMetric("postgres", Metric.backupAgeSeconds, age.ageSeconds);
+  if (age.problem) return [{ check: "postgres-backup", severity: "critical", message: `ERROR: ${age.problem}` }];
+  return [
+    { check: "postgres-backup", severity: "ok", message: `newest backup ${age.newest?.name} is ${age.ageSeconds} s old` },
+  ];
 };
 
 /** Figures only: the alarms decide how old is too old for each job's schedule. */

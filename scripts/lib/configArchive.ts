@@ -146,3 +146,6 @@ export async function extractArchive(
     { timeoutMs: 10 * 60_000 },
   );
 }
+
+/** Names of config-backup's local copies under `local.root/configs/` (pruned by their UTC stamp). */
+export const LOCAL_ARCHIVE_PATTERN = /^[a-z][a-z0-9-]*-configs-\d{8}T\d{6}Z-[0-9a-f]{12}\.tar\.gz$/;

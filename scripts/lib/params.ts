@@ -55,6 +55,12 @@ export class Params {
     return n;
   }
 
+  /** `yes` or `no`; `fallback` when unset. */
+  flag(name: string, fallback: boolean): boolean {
+    const value = this.text(name, /^(yes|no)$/, "yes or no");
+    return value === undefined ? fallback : value === "yes";
+  }
+
   /** Comma-separated choices from `allowed`; all of them when unset. */
   list<T extends string>(name: string, allowed: readonly T[]): T[] {
     const value = this.raw(name);

@@ -23,7 +23,7 @@ import { BackupStore } from "./s3";
  * and lock like jobs but publish no metrics (so an install never depends on CloudWatch) and write
  * no run record (the health check ages only the catalog's jobs).
  */
-export const HOST_STEP_KEYS = ["apply-config"] as const;
+export const HOST_STEP_KEYS = ["apply-config", "pg-engine-setup"] as const;
 export type HostStepKey = (typeof HOST_STEP_KEYS)[number];
 
 export type RunnableJob = JobKey | RestoreKey | HostStepKey;

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Installs the real tools the sandbox and the host tests run: Redis, PostgreSQL 15, moto_server,
-# and the AWS CLI the install document uses.
+# Installs the real tools the sandbox and the host tests run: Redis, PostgreSQL 15, pgBackRest (the
+# default PostgreSQL engine), openssl (the sandbox's own CA for the engine's TLS), moto_server, and
+# the AWS CLI the install document uses.
 # Idempotent and cheap when everything is there: apt-get update runs once per machine (marker
 # file), apt-get install only for what is missing, pip only when moto_server is not on PATH.
-# wal-g is reported, never faked: without it the sandbox's archive_command fails visibly.
+# wal-g is not an OS package and is not installed here: its tests run only where WALG_BINARY names
+# a wal-g binary, and say "skipped" otherwise. Nothing stands in for it.
 set -euo pipefail
 
 PG_MAJOR="${PG_MAJOR:-15}"
 CACHE_DIR="${STELLAR_SANDBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stellar-insights-backup}"
 APT_MARKER="$CACHE_DIR/apt-updated"
-WALG_BIN="${WALG_BIN:-$CACHE_DIR/bin/wal-g}"
-WALG_VERSION="v3.0.9"
-mkdir -p "$CACHE_DIR/bin"
+mkdir -p "$CACHE_DIR"
 
 say() { printf 'install-tools: %s\n' "$*"; }
 
@@ -28,6 +28,8 @@ as_root() {
 missing_packages=()
 command -v redis-server >/dev/null 2>&1 && command -v redis-check-rdb >/dev/null 2>&1 || missing_packages+=(redis-server)
 [ -x "/usr/lib/postgresql/$PG_MAJOR/bin/initdb" ] || missing_packages+=("postgresql-$PG_MAJOR")
+[ -x /usr/bin/pgbackrest ] || missing_packages+=(pgbackrest)
+command -v openssl >/dev/null 2>&1 || missing_packages+=(openssl)
 [ -x /usr/bin/time ] || missing_packages+=(time) # GNU time: peak RSS for npm run bench
 
 if [ "${#missing_packages[@]}" -gt 0 ]; then
@@ -43,7 +45,7 @@ if [ "${#missing_packages[@]}" -gt 0 ]; then
     as_root systemctl disable --now redis-server >/dev/null 2>&1 || true
   fi
 else
-  say "redis-server and PostgreSQL $PG_MAJOR already installed"
+  say "redis-server, PostgreSQL $PG_MAJOR and pgBackRest already installed"
 fi
 
 if command -v moto_server >/dev/null 2>&1; then
@@ -64,25 +66,15 @@ else
   rehash_python_shims
 fi
 
-for tool in redis-server redis-cli redis-check-rdb moto_server runuser aws; do
+for tool in redis-server redis-cli redis-check-rdb moto_server runuser aws pgbackrest openssl; do
   command -v "$tool" >/dev/null 2>&1 || { say "missing after install: $tool"; exit 1; }
 done
 id postgres >/dev/null 2>&1 || { say "system user 'postgres' is missing (the postgresql package creates it)"; exit 1; }
 id redis >/dev/null 2>&1 || { say "system user 'redis' is missing (the redis-server package creates it)"; exit 1; }
 
-# wal-g: only a real build counts. Report why it is unavailable; the rest of the sandbox works.
-if [ -x "$WALG_BIN" ]; then
-  say "wal-g: $("$WALG_BIN" --version 2>&1 | head -1) at $WALG_BIN"
-elif command -v go >/dev/null 2>&1; then
-  say "wal-g: trying 'go install github.com/wal-g/wal-g/main/pg@$WALG_VERSION'"
-  if out="$(GOBIN="$CACHE_DIR/gobin" go install "github.com/wal-g/wal-g/main/pg@$WALG_VERSION" 2>&1)"; then
-    mv "$CACHE_DIR/gobin/pg" "$WALG_BIN"
-    say "wal-g: installed at $WALG_BIN"
-  else
-    say "wal-g: UNAVAILABLE — go install failed: $(printf '%s' "$out" | tail -3 | tr '\n' ' ')"
-    say "wal-g: the sandbox's PostgreSQL keeps archive_command pointing at $WALG_BIN, so WAL archiving fails visibly"
-  fi
+if [ -n "${WALG_BINARY:-}" ] && [ -x "$WALG_BINARY" ]; then
+  say "wal-g: $("$WALG_BINARY" --version 2>&1 | head -1) at $WALG_BINARY (WALG_BINARY)"
 else
-  say "wal-g: UNAVAILABLE — Go is not installed (apt-get install -y golang-go, then rerun)"
+  say "wal-g: not available (set WALG_BINARY to a wal-g binary): its engine tests are reported as skipped"
 fi
 say "done"

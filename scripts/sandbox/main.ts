@@ -4,8 +4,9 @@
  * Ctrl-C (SIGINT) or SIGTERM.
  */
 import { parseArgs } from "node:util";
-import { startSandbox, WALG_CACHE_BINARY, type Sandbox } from "./sandbox";
-import { existsSync } from "node:fs";
+import { startSandbox, type Sandbox } from "./sandbox";
+import { engineUnavailableReason } from "./engineBinary";
+import { postgresEngine, type PostgresEngineKey } from "../../infra/catalog/engines";
 
 function describe(sb: Sandbox): string {
   const h = sb.hostConfig;
@@ -22,7 +23,7 @@ function describe(sb: Sandbox): string {
       ? `  Redis: 127.0.0.1:${sb.redis.port}, dump ${h.redis.dir}/${h.redis.dbfilename}, AOF ${h.redis.appendonly ? "on" : "off"}`
       : "  Redis: not started",
     `  host config: ${sb.hostConfigPath}`,
-    `  wal-g: ${existsSync(WALG_CACHE_BINARY) ? WALG_CACHE_BINARY : `not installed (${WALG_CACHE_BINARY}): WAL archiving fails visibly; run scripts/sandbox/install-tools.sh`}`,
+    `  PostgreSQL engine: ${postgresEngine(h.postgres.engine.kind).title} ${engineUnavailableReason(h.postgres.engine.kind as PostgresEngineKey) ?? `at ${h.postgres.engine.binary}, config ${h.postgres.engine.configFile}, S3 through ${sb.tlsFront.url} (CA ${sb.tlsFront.caFile})`}`,
     "",
     "run a job against it, e.g.:",
     `  ${env} node --import tsx scripts/jobs/redis-backup.ts`,

@@ -32,17 +32,12 @@ import { freePort } from "./ports";
 import { pgCtlService, startPostgres, type SandboxPostgres } from "./postgres";
 import { redisService, startRedis, type SandboxRedis } from "./redis";
 import { SANDBOX_PG_BIN, SANDBOX_PG_MAJOR } from "./tools";
-
-/** Where install-tools.sh would put a real wal-g build; absent here, and never faked. */
-export const WALG_CACHE_BINARY = join(
-  process.env.STELLAR_SANDBOX_CACHE ??
-    join(
-      process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? "/root", ".cache"),
-      "stellar-insights-backup",
-    ),
-  "bin",
-  "wal-g",
-);
+import { makeCertificates } from "./certificates";
+import { engineUnavailableReason, sandboxEngineBinary } from "./engineBinary";
+import { startTlsFront, type TlsFront } from "./tlsFront";
+import { postgresEngine, type PostgresEngineKey } from "../../infra/catalog/engines";
+import { hostIdOf } from "../lib/hostConfig";
+import { engineFor } from "../lib/engines";
 
 export interface SandboxOptions {
   readonly stack?: string;
@@ -54,6 +49,13 @@ export interface SandboxOptions {
   readonly seed?: boolean;
   readonly hostId?: string;
   readonly redisAppendonly?: boolean;
+  /** The PostgreSQL engine (default: the stack's). */
+  readonly postgresEngine?: PostgresEngineKey;
+  /**
+   * Render the engine's config and create this cluster's repository, as the install document's
+   * pg-engine-setup step does on a host (default true with PostgreSQL, when the engine is installed).
+   */
+  readonly engineSetup?: boolean;
   /** Applied last, e.g. a different metric namespace per test. */
   readonly overrides?: HostConfigOverrides;
 }
@@ -66,6 +68,8 @@ export interface Sandbox {
   /** What a job needs in its environment: the host config path and moto's fake credentials. */
   readonly env: Readonly<Record<string, string>>;
   readonly moto: MotoServer;
+  /** HTTPS before moto, for the PostgreSQL engine (moto keeps its objects while it is down). */
+  readonly tlsFront: TlsFront;
   readonly bucket: SandboxBucket;
   readonly postgres?: SandboxPostgres;
   readonly redis?: SandboxRedis;
@@ -94,6 +98,8 @@ interface Layout {
   readonly redisPort: number;
   readonly hostId: string;
   readonly redisAppendonly: boolean;
+  readonly tlsFront: TlsFront;
+  readonly postgresEngine: PostgresEngineKey;
 }
 
 /** Everything a host has at fixed system paths, moved into the sandbox dir. */
@@ -118,9 +124,17 @@ export function sandboxOverrides(l: Layout): HostConfigOverrides {
       pgData,
       managedConfigFile: d("etc", "postgresql", "stellar-insights-backup.conf"),
       connection: { host: "127.0.0.1", port: l.pgPort, user: "postgres", database: "postgres" },
-      walg: {
-        binary: WALG_CACHE_BINARY,
-        configFile: d("etc", "stellar-insights-backup", "walg.json"),
+      socketDir: d("run", "postgresql"),
+      engine: {
+        kind: l.postgresEngine,
+        binary: sandboxEngineBinary(l.postgresEngine),
+        configFile: d("etc", "stellar-insights-backup", "postgres-engine.conf"),
+        spoolDir: d("spool", "postgres-engine"),
+        logDir: d("logs", "postgres-engine"),
+        lockDir: d("spool", "postgres-engine", "lock"),
+        compression: postgresEngine(l.postgresEngine).defaultCompression,
+        endpoint: { host: l.tlsFront.host, port: l.tlsFront.port, caFile: l.tlsFront.caFile },
+        credentials: "static",
       },
       service: pgService,
     },
@@ -156,6 +170,20 @@ export function sandboxOverrides(l: Layout): HostConfigOverrides {
   };
 }
 
+/**
+ * What the install document's pg-engine-setup step does on a host: the engine's config (here with
+ * moto's fake static credentials) and this cluster's repository.
+ */
+export async function setUpEngine(host: HostConfig): Promise<void> {
+  const engine = engineFor(host, hostIdOf(host));
+  await engine.writeConfig({
+    accessKeyId: SANDBOX_AWS_ENV.AWS_ACCESS_KEY_ID,
+    secretAccessKey: SANDBOX_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+    sessionToken: SANDBOX_AWS_ENV.AWS_SESSION_TOKEN,
+  });
+  await engine.setup();
+}
+
 /** Sample application config files (fake values) so config-backup has the runbook's app set. */
 function writeSampleAppConfigs(host: HostConfig): void {
   const samples = [
@@ -187,6 +215,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const moto = await startMoto(dir);
     stops.push(() => moto.stop());
     const bucket = await createSandboxBucket(moto.endpoint, base.region, backupBucketLayout(plan));
+    const tlsFront = await startTlsFront(moto.port, await makeCertificates(join(dir, "tls")));
+    stops.push(() => tlsFront.stop());
     const layout: Layout = {
       dir,
       endpoint: moto.endpoint,
@@ -195,6 +225,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       redisPort: await freePort(),
       hostId: options.hostId ?? "sandbox-host",
       redisAppendonly: options.redisAppendonly ?? false,
+      tlsFront,
+      postgresEngine: options.postgresEngine ?? (base.postgres.engine.kind as PostgresEngineKey),
     };
     const host = overrideHostConfig(
       overrideHostConfig(base, sandboxOverrides(layout)),
@@ -223,6 +255,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         seed: options.seed ?? true,
       });
       stops.push(() => postgres!.stop());
+      if ((options.engineSetup ?? true) && !engineUnavailableReason(layout.postgresEngine)) {
+        await setUpEngine(host);
+      }
     }
     let redis: SandboxRedis | undefined;
     if (options.redis ?? true) {
@@ -244,6 +279,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       hostConfig: host,
       env: { ...SANDBOX_AWS_ENV, [CONFIG_ENV]: hostConfigPath, AWS_REGION: host.region },
       moto,
+      tlsFront,
       bucket,
       ...(postgres ? { postgres } : {}),
       ...(redis ? { redis } : {}),

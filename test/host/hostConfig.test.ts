@@ -18,7 +18,7 @@ describe("renderHostConfig for the prod stack", () => {
   test("carries the runbook's values and the catalog's prefixes and retention", () => {
     const h = prod();
     expect([h.schemaVersion, h.stack, h.region, h.bucket, h.metricNamespace]).toEqual([
-      1,
+      2,
       "prod",
       "us-east-1",
       "stellar-insights-backups",
@@ -50,6 +50,19 @@ describe("renderHostConfig for the prod stack", () => {
       tables: ["anchors", "corridors"],
     });
     expect(h.postgres.archiveTimeoutSeconds).toBe(60);
+    expect(h.postgres.socketDir).toBe("/var/run/postgresql");
+    expect(h.postgres.engine).toEqual({
+      kind: "pgbackrest",
+      binary: "/usr/bin/pgbackrest",
+      configFile: "/etc/stellar-insights-backup/postgres-engine.conf",
+      stanza: "main",
+      osUser: "postgres",
+      spoolDir: "/var/spool/stellar-insights-backup/postgres-engine",
+      logDir: "/var/log/stellar-insights-backup/postgres-engine",
+      lockDir: "/var/spool/stellar-insights-backup/postgres-engine/lock",
+      compression: { type: "zst", level: 3 },
+      credentials: "instance-role",
+    });
     expect(h.postgres.service.stop).toEqual(["systemctl", "stop", "postgresql@14-main"]);
     expect([h.redis.dir, h.redis.dbfilename, h.redis.appendonly, h.redis.owner]).toEqual([
       "/var/lib/redis",
@@ -124,8 +137,8 @@ describe("parseHostConfig", () => {
     ["a file that is not an object", [], ["(file): must be a JSON object, got a list"]],
     [
       "another schema version",
-      mutate({ schemaVersion: 2 }),
-      ["schemaVersion: must be 1, got 2: install the jobs and host config of the same release"],
+      mutate({ schemaVersion: 1 }),
+      ["schemaVersion: must be 2, got 1: install the jobs and host config of the same release"],
     ],
     [
       "an unknown field",

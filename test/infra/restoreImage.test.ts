@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { BUNDLE_DIR } from "../../infra/build/bundleJobs";
-import { WALG_VERSION } from "../../infra/content/host/installDocument";
+import { POSTGRES_ENGINE_KEYS } from "../../infra/catalog/engines";
 import { RESTORE_IMAGE_DOCKERFILE, RESTORE_TEST_BUNDLE, restoreImageBuild, restoreImageTag } from "../../infra/content/aws/restoreImage";
 
 const ROOT = join(__dirname, "..", "..");
@@ -16,7 +16,7 @@ const instructions = dockerfile
   .filter((line) => line.trim() !== "" && !line.startsWith("#"))
   .join("\n")
   .replace(/\\\n\s*/g, " ");
-const build = restoreImageBuild({ pgMajorVersion: 15, nodeMajorVersion: 20, bundleDir: BUNDLE_DIR, platform: "linux/arm64" });
+const build = restoreImageBuild({ pgMajorVersion: 15, postgresEngine: "pgbackrest", nodeMajorVersion: 20, bundleDir: BUNDLE_DIR, platform: "linux/arm64" });
 
 test("build inputs: the bundle directory as context, the repository's Dockerfile, the stack's versions", () => {
   expect(build).toEqual({
@@ -24,27 +24,29 @@ test("build inputs: the bundle directory as context, the repository's Dockerfile
     dockerfile: "infra/images/restore-verification/Dockerfile",
     platform: "linux/arm64",
     builderVersion: "BuilderBuildKit",
-    args: { PG_MAJOR: "15", WALG_VERSION, NODE_MAJOR: "20" },
+    args: { PG_MAJOR: "15", ENGINE: "pgbackrest", NODE_MAJOR: "20" },
   });
-  expect(restoreImageTag(15)).toBe(`pg15-walg-${WALG_VERSION}`);
+  expect(restoreImageTag(15, "pgbackrest")).toBe("pg15-pgbackrest");
 });
 
 test("every build argument is one the Dockerfile declares, with the same default as the stack's runbook values", () => {
   for (const arg of Object.keys(build.args)) expect(instructions, arg).toMatch(new RegExp(`^ARG ${arg}=`, "m"));
-  expect(instructions).toContain(`ARG WALG_VERSION=${WALG_VERSION}`);
+  expect(instructions).toContain("ARG ENGINE=pgbackrest");
   expect(instructions).toContain("ARG PG_MAJOR=14");
 });
 
-test("PostgreSQL from the official image of the hosts' major; wal-g built from source; Node.js; the bundle", () => {
-  expect(instructions).toContain("FROM postgres:${PG_MAJOR}-bookworm");
-  expect(instructions).toContain('RUN go install "github.com/wal-g/wal-g/main/pg@${WALG_VERSION}"');
-  expect(instructions).toContain("COPY --from=walg /usr/local/bin/wal-g /usr/local/bin/wal-g");
+test("PostgreSQL from the official image of the hosts' major; one stage per engine, none built from source; Node.js; the bundle", () => {
+  expect(instructions).toContain("FROM postgres:${PG_MAJOR}-bookworm AS base");
+  expect(instructions).toContain("FROM engine-${ENGINE}");
+  for (const engine of POSTGRES_ENGINE_KEYS) expect(instructions).toContain(`FROM base AS engine-${engine}`);
+  expect(instructions).toContain("apt-get install -y --no-install-recommends pgbackrest");
+  expect(instructions).not.toMatch(/go (install|build)|git clone/);
   expect(instructions).toContain("COPY --from=node /usr/local/bin/node /usr/local/bin/node");
   expect(instructions).toContain(`COPY ${RESTORE_TEST_BUNDLE} /opt/stellar-insights-backup/jobs/${RESTORE_TEST_BUNDLE}`);
   expect(instructions).toMatch(/^USER postgres$/m);
-  // The context is the bundle directory: nothing else may be copied from it.
+  // The context is the bundle directory: only the bundle, and wal-g's release binary for that engine.
   const fromContext = instructions.split("\n").filter((l) => l.startsWith("COPY ") && !l.startsWith("COPY --from="));
-  expect(fromContext).toEqual([`COPY ${RESTORE_TEST_BUNDLE} /opt/stellar-insights-backup/jobs/${RESTORE_TEST_BUNDLE}`]);
+  expect(fromContext).toEqual(["COPY wal-g /usr/local/bin/wal-g", `COPY ${RESTORE_TEST_BUNDLE} /opt/stellar-insights-backup/jobs/${RESTORE_TEST_BUNDLE}`]);
 });
 
 test("the Dockerfile path is relative to the project root, where Pulumi runs the program", () => {

@@ -27,6 +27,7 @@ beforeAll(async () => {
     region: "us-east-1",
     accountId: "123456789012",
     pgMajorVersion: 14,
+    postgresEngine: "pgbackrest" as const,
     nodeMajorVersion: 20,
     restoreTestBundleDir: "out/build/jobs",
     tags: {},
@@ -41,12 +42,12 @@ test("with the restore-test job built, the image is built from the Dockerfile wi
   const images = registered.filter((r) => r.type === "docker:index/image:Image");
   expect(images.map((i) => i.name)).toEqual(["with-job-image"]);
   expect(images[0].inputs).toMatchObject({
-    imageName: "123456789012.dkr.ecr.us-east-1.amazonaws.com/stellarbackup-prod-restore-verification:pg14-walg-v3.0.9",
+    imageName: "123456789012.dkr.ecr.us-east-1.amazonaws.com/stellarbackup-prod-restore-verification:pg14-pgbackrest",
     build: {
       context: "out/build/jobs",
       dockerfile: "infra/images/restore-verification/Dockerfile",
       platform: "linux/amd64",
-      args: { PG_MAJOR: "14", WALG_VERSION: "v3.0.9", NODE_MAJOR: "20" },
+      args: { PG_MAJOR: "14", ENGINE: "pgbackrest", NODE_MAJOR: "20" },
     },
   });
 });

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { POSTGRES_ENGINES } from "../../infra/catalog/engines";
 import { installDocument } from "../../infra/content/host/installDocument";
 import { renderCommandDocument } from "../../infra/content/host/ssmDocuments";
 import { InvalidParametersError, resolveParameters, runDocument } from "../../scripts/sandbox/runDocument";
@@ -17,6 +18,7 @@ const installContent = renderCommandDocument(
     manifestKey: `artifacts/manifests/${SHA}.txt`,
     manifestSha256: SHA,
     nodeMajor: 20,
+    engine: POSTGRES_ENGINES.pgbackrest,
   }),
 );
 

@@ -4,12 +4,14 @@
  * sandbox passes overrides (endpoint, temp-dir paths, pg_ctl instead of systemctl).
  */
 import { BACKUP_TYPES, HOST_PATHS } from "../../catalog";
+import { POSTGRES_ENGINES } from "../../catalog/engines";
 import {
   HOST_CONFIG_SCHEMA_VERSION,
   S3_BACKUP_TYPE_KEYS,
   formatHostConfigProblems,
   parseHostConfig,
   type HostConfig,
+  type PostgresEngineHostConfig,
   type S3BackupTypeKey,
   type ServiceControl,
 } from "../../catalog/hostConfig";
@@ -57,6 +59,23 @@ function s3Prefixes(): Record<S3BackupTypeKey, string> {
   ) as Record<S3BackupTypeKey, string>;
 }
 
+/** The stack's PostgreSQL engine as a host runs it (Debian layout; the OS user owns PGDATA). */
+export function defaultEngine(config: StackConfig): PostgresEngineHostConfig {
+  const engine = POSTGRES_ENGINES[config.postgresEngine];
+  return {
+    kind: config.postgresEngine,
+    binary: engine.defaultBinary,
+    configFile: `${HOST_PATHS.configDir}/postgres-engine.conf`,
+    stanza: "main",
+    osUser: "postgres",
+    spoolDir: `${HOST_PATHS.spoolDir}/postgres-engine`,
+    logDir: `${HOST_PATHS.logDir}/postgres-engine`,
+    lockDir: `${HOST_PATHS.spoolDir}/postgres-engine/lock`,
+    compression: engine.defaultCompression,
+    credentials: "instance-role",
+  };
+}
+
 /** The production host layout (Debian/Ubuntu packages, cluster `main`), before overrides. */
 export function defaultHostConfig(
   stack: string,
@@ -98,10 +117,8 @@ export function defaultHostConfig(
       },
       databases: ["stellar_insights"],
       check: { database: "stellar_insights", tables: ["anchors", "corridors"] },
-      walg: {
-        binary: "/usr/local/bin/wal-g",
-        configFile: "/etc/stellar-insights-backup/walg.json",
-      },
+      socketDir: "/var/run/postgresql",
+      engine: defaultEngine(config),
       archiveTimeoutSeconds: DEFAULT_ARCHIVE_TIMEOUT_SECONDS,
       service: systemdService(pgUnit),
     },

@@ -4,6 +4,7 @@
  * content-addressed S3 object listed in a manifest whose SHA-256 the document checks first.
  */
 import { HOST_PATHS } from "../../catalog";
+import type { PostgresEngineDescriptor } from "../../catalog/engines";
 import type { CommandDocument } from "./ssmDocuments";
 
 /** One installed file: a line `<sha256> <mode> <s3 key> <absolute host path>` of the manifest. */
@@ -13,8 +14,6 @@ export interface ManifestEntry {
   readonly key: string;
   readonly dest: string;
 }
-
-export const WALG_VERSION = "v3.0.9";
 
 export function renderManifest(entries: readonly ManifestEntry[]): string {
   const lines = [...entries]
@@ -33,6 +32,8 @@ export interface InstallDocumentInputs {
   readonly manifestKey: string;
   readonly manifestSha256: string;
   readonly nodeMajor: number;
+  /** The stack's PostgreSQL engine: installed when missing, set up, and checked. */
+  readonly engine: PostgresEngineDescriptor;
 }
 
 export function installDocument(inputs: InstallDocumentInputs): CommandDocument {
@@ -55,8 +56,8 @@ export function installDocument(inputs: InstallDocumentInputs): CommandDocument 
         allowedPattern: "^[0-9a-f]{64}$",
       },
       {
-        name: "RequireWalg",
-        description: `Fail unless wal-g ${WALG_VERSION} is installed (no only for hosts without PostgreSQL).`,
+        name: "SetUpPostgresEngine",
+        description: `Install ${inputs.engine.title} when missing, render its config, create this cluster's repositories and check WAL archiving ('no' only for hosts without PostgreSQL).`,
         default: "yes",
         allowedValues: ["yes", "no"],
       },
@@ -90,11 +91,17 @@ export function installDocument(inputs: InstallDocumentInputs): CommandDocument 
       'done < "$work/manifest"',
       `mkdir -p "$root${HOST_PATHS.lockDir}" "$root${HOST_PATHS.stateDir}"`,
       // The sandbox points STELLAR_BACKUP_CONFIG at its own host config; hosts use the installed one.
-      `if [ -f "$root${HOST_PATHS.jobsDir}/apply-config.mjs" ]; then STELLAR_BACKUP_CONFIG="\${STELLAR_BACKUP_CONFIG:-$root${HOST_PATHS.configFile}}" node "$root${HOST_PATHS.jobsDir}/apply-config.mjs"; fi`,
-      'if [ "$SSM_RequireWalg" = "yes" ]; then',
-      `  if ! command -v wal-g >/dev/null 2>&1; then echo "wal-g ${WALG_VERSION} is missing: install it on the host (build: go install github.com/wal-g/wal-g/main/pg@${WALG_VERSION}, rename pg to wal-g, put it on PATH)" >&2; exit 1; fi`,
-      `  if ! wal-g --version 2>/dev/null | grep -q '${WALG_VERSION}'; then echo "wal-g is not ${WALG_VERSION}: $(wal-g --version 2>&1 | head -1)" >&2; exit 1; fi`,
+      // The sandbox points STELLAR_BACKUP_CONFIG at its own host config; hosts use the installed one.
+      `export STELLAR_BACKUP_CONFIG="\${STELLAR_BACKUP_CONFIG:-$root${HOST_PATHS.configFile}}"`,
+      `jobs="$root${HOST_PATHS.jobsDir}"`,
+      'if [ "$SSM_SetUpPostgresEngine" = "yes" ]; then',
+      "  engine_bin=$(node -p 'JSON.parse(require(\"fs\").readFileSync(process.argv[1], \"utf8\")).postgres.engine.binary' \"$STELLAR_BACKUP_CONFIG\")",
+      ...inputs.engine.installShell().map((line) => `  ${line}`),
+      '  STEP=setup node "$jobs/pg-engine-setup.mjs"',
       "fi",
+      'if [ -f "$jobs/apply-config.mjs" ]; then node "$jobs/apply-config.mjs"; fi',
+      // Only now does archive_command name the engine: a host that cannot archive fails the install.
+      'if [ "$SSM_SetUpPostgresEngine" = "yes" ]; then STEP=check node "$jobs/pg-engine-setup.mjs"; fi',
       'echo "install complete"',
     ],
   };

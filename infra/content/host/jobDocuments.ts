@@ -4,6 +4,7 @@
  * installed bundle. Destructive documents are dry runs unless `Confirm` is `yes-restore`.
  */
 import { CONFIRM_VALUE, HOST_PATHS, JOBS, documentName, type DocumentKey, type JobKey } from "../../catalog";
+import type { PostgresEngineDescriptor } from "../../catalog/engines";
 import type { CommandDocument, DocumentParameter } from "./ssmDocuments";
 
 export interface JobParameter extends DocumentParameter {
@@ -51,14 +52,40 @@ interface DocumentSpec {
   readonly timeoutSeconds: number;
 }
 
+function yesNo(name: string, env: string, fallback: "yes" | "no", description: string): JobParameter {
+  return { name, env, description, default: fallback, allowedValues: ["no", "yes"], unsetWhen: fallback };
+}
+
 function jobSpec(key: JobKey, parameters: readonly JobParameter[] = []): DocumentSpec {
   const job = JOBS[key];
   return { job: key, description: `${key}: ${job.description}.`, parameters, timeoutSeconds: job.timeoutSeconds };
 }
 
-const SPECS: Readonly<Record<Exclude<DocumentKey, "install">, DocumentSpec>> = {
-  "pg-backup": jobSpec("pg-backup"),
-  "pg-verify": jobSpec("pg-verify"),
+/** Every job and restore document's spec; the PostgreSQL ones speak the stack's engine. */
+function specs(engine: PostgresEngineDescriptor): Readonly<Record<Exclude<DocumentKey, "install">, DocumentSpec>> {
+  return {
+  "pg-backup": jobSpec("pg-backup", [
+    yesNo("StartFast", "START_FAST", "no", "'yes' checkpoints at once (a person is waiting); 'no' spreads the checkpoint out as on the schedule."),
+    yesNo("Local", "LOCAL", "yes", "'no' skips the local repository (the S3 backup is always taken)."),
+  ]),
+  "pg-verify": jobSpec("pg-verify", [
+    {
+      name: "MaxAgeHours",
+      env: "MAX_AGE_HOURS",
+      description: "Fail when the newest backup stopped longer ago than this many hours; empty for the postgres row's RPO.",
+      default: "",
+      allowedPattern: "^(|[1-9][0-9]{0,2})$",
+      unsetWhen: "",
+    },
+    {
+      name: "Repositories",
+      env: "REPOSITORIES",
+      description: "Repositories to verify: s3, local or both (comma-separated); empty for both.",
+      default: "",
+      allowedPattern: "^(|s3|local|s3,local|local,s3)$",
+      unsetWhen: "",
+    },
+  ]),
   "pg-restore-test": jobSpec("pg-restore-test"),
   "redis-backup": jobSpec("redis-backup"),
   "config-backup": jobSpec("config-backup", [
@@ -72,16 +99,7 @@ const SPECS: Readonly<Record<Exclude<DocumentKey, "install">, DocumentSpec>> = {
     },
   ]),
   "logs-ship": jobSpec("logs-ship"),
-  cleanup: jobSpec("cleanup", [
-    {
-      name: "DryRun",
-      env: "DRY_RUN",
-      description: "'yes' prints what would be deleted and deletes nothing.",
-      default: "no",
-      allowedValues: ["no", "yes"],
-      unsetWhen: "no",
-    },
-  ]),
+  cleanup: jobSpec("cleanup", [yesNo("DryRun", "DRY_RUN", "no", "'yes' prints what would be deleted and deletes nothing.")]),
   "health-check": jobSpec("health-check", [
     {
       name: "Checks",
@@ -109,9 +127,9 @@ const SPECS: Readonly<Record<Exclude<DocumentKey, "install">, DocumentSpec>> = {
       {
         name: "BackupName",
         env: "BACKUP_NAME",
-        description: "wal-g backup name from backup-list, e.g. base_000000010000000000000002.",
+        description: `${engine.title} backup name, as pg-verify and the engine's listing show it, e.g. ${engine.backupNameExample}.`,
         default: "",
-        allowedPattern: "^(|base_[0-9A-F]{24}(_D_[0-9A-F]{24})?)$",
+        allowedPattern: `^(|${engine.backupNamePattern.replace(/^\^|\$$/g, "")})$`,
         unsetWhen: "",
       },
       {
@@ -142,15 +160,20 @@ const SPECS: Readonly<Record<Exclude<DocumentKey, "install">, DocumentSpec>> = {
       sourceHost,
     ],
   },
-};
+  };
+}
 
 function exportLine(p: JobParameter): string {
   const assign = `export ${p.env}="$SSM_${p.name}"`;
   return p.unsetWhen === undefined ? assign : `if [ "$SSM_${p.name}" != "${p.unsetWhen}" ]; then ${assign}; fi`;
 }
 
-export function jobDocument(stack: string, key: Exclude<DocumentKey, "install">): CommandDocument {
-  const spec = SPECS[key];
+export function jobDocument(
+  stack: string,
+  key: Exclude<DocumentKey, "install">,
+  engine: PostgresEngineDescriptor,
+): CommandDocument {
+  const spec = specs(engine)[key];
   const bundle = `${HOST_PATHS.jobsDir}/${spec.job}.mjs`;
   return {
     description: spec.description,

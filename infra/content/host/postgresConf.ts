@@ -1,9 +1,10 @@
 /**
- * The managed postgresql.conf fragment: continuous WAL archiving through wal-g, for point-in-time
+ * The managed postgresql.conf fragment: continuous WAL archiving through the stack's engine, for point-in-time
  * recovery. Pure: a function of the host config, exact text out. The installer drops it into the
  * cluster's `conf.d/` (host config `postgres.managedConfigFile`).
  */
 import { BACKUP_TYPES, describeSeconds } from "../../catalog";
+import { postgresEngine } from "../../catalog/engines";
 import type { HostConfig } from "../../catalog/hostConfig";
 
 /** What applying a changed value takes: PostgreSQL reads some settings only at server start. */
@@ -70,9 +71,9 @@ export function postgresSettings(host: HostConfig): ManagedSetting[] {
     },
     {
       name: "archive_command",
-      value: quoted(`${pg.walg.binary} --config ${pg.walg.configFile} wal-push %p`),
+      value: quoted(postgresEngine(pg.engine.kind).archiveCommand(pg.engine)),
       applyBy: "reload",
-      why: "wal-g reads bucket, prefix and region from its own config file; credentials come from the instance role.",
+      why: "The engine reads bucket, this host's repository and region from its own config file; credentials come from the instance role.",
     },
     {
       name: "archive_timeout",

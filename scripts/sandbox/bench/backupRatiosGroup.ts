@@ -9,7 +9,7 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { WALG_VERSION } from "../../../infra/content/host/installDocument";
+import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
 import type { Sandbox } from "../sandbox";
 import { blocked, measured, type BenchGroup, type Figure } from "./figures";
 import { machineConditions } from "./machine";
@@ -22,7 +22,7 @@ import {
   timedUpload,
 } from "./rawTransfer";
 import { median } from "./stats";
-import { walgUnavailableReason } from "../walgProbe";
+import { engineUnavailableReason } from "../engineBinary";
 
 /** Goals of issue 8. */
 export const BACKUP_OVER_UPLOAD_GOAL = 1.2;
@@ -151,7 +151,7 @@ async function measureScale(options: BackupRatiosOptions, scale: number): Promis
 export async function backupRatiosGroup(options: BackupRatiosOptions): Promise<BenchGroup> {
   const host = options.sandbox.hostConfig;
   options.progress("probing for wal-g");
-  const walgReason = await walgUnavailableReason();
+  const walgReason = engineUnavailableReason("wal-g");
   // Until the PostgreSQL backup and restore jobs exist, even an installed wal-g leaves these unmeasured.
   const reason =
     walgReason ??
@@ -171,7 +171,7 @@ export async function backupRatiosGroup(options: BackupRatiosOptions): Promise<B
       transferRuns: options.transferRuns,
       transfer: "one streamed PutObject / GetObject, SSE-KMS, no SDK checksums",
       endpoint: "moto_server on 127.0.0.1",
-      walgVersion: WALG_VERSION,
+      walgVersions: `${POSTGRES_ENGINES["wal-g"].versions.min} up to ${POSTGRES_ENGINES["wal-g"].versions.maxExclusive}`,
       archiveTimeoutSeconds: host.postgres.archiveTimeoutSeconds,
     },
     figures: [

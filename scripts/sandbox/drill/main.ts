@@ -19,13 +19,14 @@ import { startSandbox, type Sandbox } from "../sandbox";
 import { startRedisLoad, type AckedWrite } from "./redisLoad";
 import type { DrillReport } from "./report";
 import { isBlocked, StepRecorder, stepTable } from "./steps";
-import { walgUnavailableReason } from "../walgProbe";
+import { engineUnavailableReason } from "../engineBinary";
+import { DEFAULT_POSTGRES_ENGINE } from "../../../infra/catalog/engines";
 import type { DocumentKey } from "../../../infra/catalog";
 
-/** Why the PostgreSQL steps cannot run, with the Go module proxy's own answer when it has one. */
+/** Why the PostgreSQL steps do not run yet: pg-restore is not built, and the engine may be missing. */
 async function postgresBlockedReason(): Promise<string> {
-  const walg = await walgUnavailableReason();
-  return `the PostgreSQL jobs (pg-backup, pg-restore) are not built: they run wal-g${walg ? `, and ${walg}` : ""}`;
+  const missing = engineUnavailableReason(DEFAULT_POSTGRES_ENGINE);
+  return `the PostgreSQL restore job (pg-restore) is not built yet${missing ? `, and ${missing}` : ""}`;
 }
 
 const STEP_COUNT = 14;

@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
 import { installDocument, renderManifest } from "../../../infra/content/host/installDocument";
 import { renderCommandDocument, type CommandDocument } from "../../../infra/content/host/ssmDocuments";
 
@@ -8,6 +9,7 @@ const install = installDocument({
   manifestKey: `artifacts/manifests/${SHA}.txt`,
   manifestSha256: SHA,
   nodeMajor: 20,
+  engine: POSTGRES_ENGINES.pgbackrest,
 });
 
 test("a document is schema 2.2 with one shell step, ENV_VAR parameters and an agent check", () => {

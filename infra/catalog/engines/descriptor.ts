@@ -1,0 +1,122 @@
+/**
+ * The PostgreSQL engine seam, catalog side: what the control plane and the host plane need to know
+ * about the tool that archives WAL and takes base backups, as one pure descriptor per engine. The
+ * host-side adapters (scripts/lib/engines/) run the tool; nothing outside these two folders names
+ * an engine.
+ *
+ * Pure module: no Pulumi import, so host jobs can bundle it.
+ */
+import type { Argv, PostgresEngineHostConfig } from "../hostConfig";
+
+/** The engine's section of the host config file (`postgres.engine`), as its schema defines it. */
+export type { PostgresEngineHostConfig };
+
+/** Static credentials, only for `credentials: "static"`. */
+export interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/** Everything the engine config file is rendered from; plain values, resolved on the host. */
+export interface EngineConfigInputs {
+  readonly stack: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly kmsKeyArn?: string;
+  /** `postgres/<hostId>`: this host's repository, no leading or trailing slash. */
+  readonly s3RepositoryPath: string;
+  /** The local repository (the runbook's "S3 + Local"). */
+  readonly localRepositoryPath: string;
+  /** Days a full backup (and the WAL it needs) is kept in S3 and locally. */
+  readonly retentionDays: { readonly s3: number; readonly local: number };
+  readonly engine: PostgresEngineHostConfig;
+  /** `engine.processMax`, or the host's own default when the config leaves it out. */
+  readonly processMax: number;
+  readonly pg: {
+    readonly pgData: string;
+    readonly port: number;
+    readonly socketDir: string;
+    readonly user: string;
+    readonly binDir: string;
+  };
+  readonly staticCredentials?: StaticCredentials;
+}
+
+/** One engine, as the catalog knows it. */
+export interface PostgresEngineDescriptor {
+  readonly key: string;
+  /** The engine's own name, for people. */
+  readonly title: string;
+  /** Objects under `postgres/<host>/`: the runbook's `postgres/full` and `postgres/wal`. */
+  readonly s3Layout: { readonly backups: string; readonly wal: string };
+  /** Supported versions, `[min, maxExclusive)` compared as dotted numbers. */
+  readonly versions: { readonly min: string; readonly maxExclusive: string };
+  /** Reads the installed version from the output of `binary versionArgs`. */
+  readonly versionArgs: Argv;
+  parseVersion(output: string): string | undefined;
+  /** The pattern a backup name matches (document parameters and restores check it). */
+  readonly backupNamePattern: string;
+  readonly backupNameExample: string;
+  /** Who deletes old backups and WAL: always the engine, which knows what PITR still needs. */
+  readonly retentionCommand: string;
+  readonly compressionTypes: readonly string[];
+  readonly defaultCompression: { readonly type: string; readonly level: number };
+  readonly compressionLevels: { readonly min: number; readonly max: number };
+  /** Default executable path on a host. */
+  readonly defaultBinary: string;
+  /**
+   * Where the sandbox and the tests find the engine when it is not an OS package: the environment
+   * variable naming its binary. Absent: `defaultBinary`, installed by the sandbox's install script.
+   */
+  readonly binaryEnv?: string;
+  /** Why the engine may be missing on a development machine, for the "skipped" lines. */
+  readonly unavailableHint: string;
+  /** postgresql.conf `archive_command` / `restore_command` (`%p`, `%f` as PostgreSQL expands them). */
+  archiveCommand(engine: PostgresEngineHostConfig): string;
+  restoreCommand(engine: PostgresEngineHostConfig): string;
+  /** The engine config file's exact text. */
+  renderConfig(inputs: EngineConfigInputs): string;
+  /**
+   * Shell lines for the install document: install the engine with the host's package manager when
+   * missing, or fail saying how. `$engine_bin` holds the path; pg-engine-setup checks the version.
+   */
+  installShell(): readonly string[];
+}
+
+/** Compares dotted version numbers: negative, zero or positive like `a - b`. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export function versionSupported(
+  descriptor: Pick<PostgresEngineDescriptor, "versions">,
+  version: string,
+): boolean {
+  return (
+    compareVersions(version, descriptor.versions.min) >= 0 &&
+    compareVersions(version, descriptor.versions.maxExclusive) < 0
+  );
+}
+
+/**
+ * Parallel processes when the host config sets none: every core up to 4. Backups run off-peak
+ * (02:00) and restores want all the speed they can get; more than 4 rarely pays against S3.
+ */
+export function defaultProcessMax(cores: number): number {
+  return Math.min(4, Math.max(1, cores));
+}
+
+/** The header every rendered engine config starts with. */
+export function engineConfigHeader(stack: string, comment: string): string[] {
+  return [
+    `${comment} MANAGED by stellar-insights-backup (stack '${stack}'): rendered on this host by the`,
+    `${comment} install document's pg-engine-setup step. Do not edit here; change the stack and deploy.`,
+  ];
+}

@@ -1,0 +1,111 @@
+/**
+ * pgBackRest as the PostgreSQL engine (the default): an operating-system package on Debian/Ubuntu
+ * (PGDG and Debian main), RHEL (PGDG, EPEL), so hosts install it without a binary download.
+ * Facts below are from the pgBackRest 2.45 configuration reference
+ * (https://pgbackrest.org/configuration.html) and user guide.
+ */
+import {
+  engineConfigHeader,
+  type EngineConfigInputs,
+  type PostgresEngineDescriptor,
+  type PostgresEngineHostConfig,
+} from "./descriptor";
+
+function commandPrefix(engine: PostgresEngineHostConfig): string {
+  return `${engine.binary} --config=${engine.configFile} --stanza=${engine.stanza}`;
+}
+
+function renderConfig(i: EngineConfigInputs): string {
+  const e = i.engine;
+  const lines: string[] = [...engineConfigHeader(i.stack, "#"), "[global]"];
+  const set = (key: string, value: string | number, why?: string) => {
+    if (why) lines.push(`# ${why}`);
+    lines.push(`${key}=${value}`);
+  };
+  // repo1: the bucket, this host's own path under postgres/ so two hosts never mix WAL histories.
+  set("repo1-type", "s3");
+  set("repo1-path", `/${i.s3RepositoryPath}`);
+  set("repo1-s3-bucket", i.bucket);
+  set("repo1-s3-region", i.region);
+  if (e.endpoint) {
+    set("repo1-s3-endpoint", e.endpoint.host, "Not AWS: TLS is still verified, against this CA.");
+    set("repo1-storage-port", e.endpoint.port);
+    set("repo1-storage-ca-file", e.endpoint.caFile);
+    set("repo1-s3-uri-style", "path");
+  } else {
+    set("repo1-s3-endpoint", `s3.${i.region}.amazonaws.com`);
+  }
+  if (e.credentials === "static") {
+    if (!i.staticCredentials)
+      throw new Error("postgres.engine.credentials is 'static' but no credentials were given");
+    set("repo1-s3-key-type", "shared");
+    set("repo1-s3-key", i.staticCredentials.accessKeyId);
+    set("repo1-s3-key-secret", i.staticCredentials.secretAccessKey);
+    if (i.staticCredentials.sessionToken) set("repo1-s3-token", i.staticCredentials.sessionToken);
+  } else {
+    set("repo1-s3-key-type", "auto", "Credentials from the instance profile, rotated by AWS.");
+  }
+  if (i.kmsKeyArn)
+    set("repo1-s3-kms-key-id", i.kmsKeyArn, "SSE-KMS with the stack's key, never aws/s3.");
+  set(
+    "repo1-retention-full-type",
+    "time",
+    "expire owns PostgreSQL retention: it keeps every full backup younger than this and the WAL it needs.",
+  );
+  set("repo1-retention-full", i.retentionDays.s3);
+  set("repo1-bundle", "y", "Small files travel in bundles: far fewer S3 requests per backup.");
+  // repo2: the runbook's local copy, for a restore while S3 is unreachable.
+  set("repo2-type", "posix");
+  set("repo2-path", i.localRepositoryPath);
+  set("repo2-retention-full-type", "time");
+  set("repo2-retention-full", i.retentionDays.local);
+  set("repo2-bundle", "y");
+  set(
+    "archive-async",
+    "y",
+    "WAL is pushed in parallel from a local spool; archive_command returns as soon as it is queued.",
+  );
+  set("spool-path", e.spoolDir);
+  set("log-path", e.logDir);
+  set("lock-path", e.lockDir);
+  set("process-max", i.processMax);
+  set("compress-type", e.compression.type);
+  set("compress-level", e.compression.level);
+  set("log-level-console", "warn");
+  set("log-level-file", "info");
+  lines.push("", `[${e.stanza}]`);
+  set("pg1-path", i.pg.pgData);
+  set("pg1-port", i.pg.port);
+  set("pg1-socket-path", i.pg.socketDir);
+  set("pg1-user", i.pg.user);
+  return `${lines.join("\n")}\n`;
+}
+
+export const PGBACKREST: PostgresEngineDescriptor = {
+  key: "pgbackrest",
+  title: "pgBackRest",
+  s3Layout: { backups: "backup/<stanza>/", wal: "archive/<stanza>/" },
+  versions: { min: "2.45", maxExclusive: "3" },
+  versionArgs: ["version"],
+  parseVersion: (output) => /pgBackRest (\d+\.\d+(?:\.\d+)?)/.exec(output)?.[1],
+  backupNamePattern: "^[0-9]{8}-[0-9]{6}F(_[0-9]{8}-[0-9]{6}[DI])?$",
+  backupNameExample: "20261129-020000F",
+  retentionCommand: "pgbackrest expire",
+  compressionTypes: ["zst", "lz4", "gz", "bz2", "none"],
+  defaultCompression: { type: "zst", level: 3 },
+  compressionLevels: { min: 0, max: 19 },
+  defaultBinary: "/usr/bin/pgbackrest",
+  unavailableHint: "install it with 'bash scripts/sandbox/install-tools.sh' (apt-get install pgbackrest)",
+  archiveCommand: (e) => `${commandPrefix(e)} archive-push %p`,
+  restoreCommand: (e) => `${commandPrefix(e)} archive-get %f "%p"`,
+  renderConfig,
+  installShell: () => [
+    'if [ ! -x "$engine_bin" ]; then',
+    "  if command -v apt-get >/dev/null 2>&1; then",
+    "    DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbackrest || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbackrest; }",
+    "  elif command -v dnf >/dev/null 2>&1; then dnf install -y pgbackrest",
+    "  elif command -v yum >/dev/null 2>&1; then yum install -y pgbackrest",
+    '  else echo "pgBackRest is missing and this host has no apt-get, dnf or yum: install the pgbackrest package" >&2; exit 1; fi',
+    "fi",
+  ],
+};

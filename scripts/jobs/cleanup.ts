@@ -1,0 +1,30 @@
+/**
+ * cleanup: retention. The PostgreSQL engine's expire removes backups past `retentionDays.postgres`
+ * (S3) and `local.retentionDays.postgres` (local) and the WAL only they needed; it never removes the
+ * newest full backup or WAL a kept backup needs for point-in-time recovery. S3 lifecycle rules on
+ * `postgres/` are only a longer backstop. The other rows' local copies are pruned by their own jobs
+ * after each run, and again here so a job that stopped running does not keep its copies forever.
+ */
+import { engineFor } from "../lib/engines";
+import { pruneLocalCopies } from "../lib/localCopies";
+import { LOCAL_ARCHIVE_PATTERN } from "../lib/configArchive";
+import { LOCAL_DUMP_PATTERN } from "../lib/redisDumps";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+
+async function cleanup(ctx: JobContext): Promise<JobOutcome> {
+  ctx.params.check();
+  const engine = engineFor(ctx.config, ctx.hostId);
+  await engine.requireInstalled();
+  const before = await engine.list();
+  await engine.expire();
+  const after = new Set((await engine.list()).map((b) => `${b.repository}:${b.name}`));
+  const expired = before.filter((b) => !after.has(`${b.repository}:${b.name}`)).map((b) => `${b.repository}:${b.name}`);
+  ctx.log.info("engine expire", { expired, kept: after.size });
+  const pruned = [
+    ...(await pruneLocalCopies(ctx.config, "redis", LOCAL_DUMP_PATTERN, ctx.log)),
+    ...(await pruneLocalCopies(ctx.config, "configs", LOCAL_ARCHIVE_PATTERN, ctx.log)),
+  ];
+  return { summary: `expired ${expired.length} PostgreSQL backup(s) (${after.size} kept); pruned ${pruned.length} local cop${pruned.length === 1 ? "y" : "ies"}` };
+}
+
+exitWith(() => runJob("cleanup", cleanup));

@@ -1,0 +1,93 @@
+/**
+ * pg-backup: the runbook's daily full backup of PostgreSQL through the stack's engine, first into
+ * the S3 repository (off-site matters most), then into the local repository (the runbook's
+ * "S3 + Local"). The check tables' row counts are stored with each backup. A backup is listed only
+ * once the engine has it complete, with the WAL it needs archived: a killed run leaves nothing that
+ * looks usable.
+ *
+ * The local repository takes an incremental backup on most days (only files changed since its last
+ * backup are read) and a full one when its newest full is older than LOCAL_FULL_DAYS, so the primary
+ * reads its whole data set once a day, not twice.
+ *
+ * On a standby it backs up nothing and says so: the primary's run takes the backups.
+ *
+ * Parameters (environment): START_FAST (yes|no, default no: the checkpoint is spread out as on a
+ * schedule; yes for a run a person is waiting for), LOCAL (yes|no, default yes).
+ */
+import { describeSeconds, Metric } from "../../infra/catalog";
+import { checkTableRowCounts, rowCountAnnotations } from "../lib/checkTables";
+import { engineFor, type EngineBackup } from "../lib/engines";
+import { JobError } from "../lib/errors";
+import { formatBytes } from "../lib/format";
+import { localRoom } from "../lib/localCopies";
+import { connectPostgres } from "../lib/postgres";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+
+/** Days after which the local repository takes a full backup again instead of an incremental. */
+export const LOCAL_FULL_DAYS = 7;
+
+async function isStandby(ctx: JobContext): Promise<boolean> {
+  const client = await connectPostgres(ctx.config);
+  try {
+    const { rows } = await client.query<{ standby: boolean }>("SELECT pg_is_in_recovery() AS standby");
+    return rows[0].standby;
+  } finally {
+    await client.end();
+  }
+}
+
+function localKind(localBackups: readonly EngineBackup[], now: Date): "full" | "incremental" {
+  const newestFull = localBackups.filter((b) => b.kind === "full").at(-1);
+  if (!newestFull) return "full";
+  const ageDays = (now.getTime() - newestFull.stoppedAt.getTime()) / 86_400_000;
+  return ageDays >= LOCAL_FULL_DAYS ? "full" : "incremental";
+}
+
+async function backup(ctx: JobContext): Promise<JobOutcome> {
+  const { config, log } = ctx;
+  const startFast = ctx.params.flag("START_FAST", false);
+  const withLocal = ctx.params.flag("LOCAL", true);
+  ctx.params.check();
+
+  const engine = engineFor(config, ctx.hostId);
+  const version = await engine.requireInstalled();
+  if (await isStandby(ctx)) {
+    log.info("standby: nothing backed up");
+    return { summary: "PostgreSQL here is a standby (in recovery): nothing backed up; the primary's pg-backup takes the backups" };
+  }
+  const counts = await checkTableRowCounts(config);
+  const annotations = rowCountAnnotations(counts);
+  log.info("backup started", { engine: engine.descriptor.title, version, repository: "s3", rowCounts: counts, startFast });
+
+  const s3 = await engine.backup({ kind: "full", repository: "s3", annotations, startFast });
+  ctx.metrics.rowMetric("postgres", Metric.backupBytes, s3.storedBytes);
+  const seconds = (s3.stoppedAt.getTime() - s3.startedAt.getTime()) / 1000;
+  log.info("backup complete", {
+    repository: "s3",
+    name: s3.name,
+    wal: `${s3.walStart}..${s3.walStop}`,
+    databaseBytes: s3.databaseBytes,
+    storedBytes: s3.storedBytes,
+    seconds,
+  });
+  if (!s3.ok)
+    throw new JobError(
+      `backup ${s3.name} completed with errors: ${engine.descriptor.title} found damage while reading the cluster (page checksum failures)`,
+      "read PostgreSQL's log and the engine's backup log for the damaged pages; the backup is kept but must not be trusted",
+    );
+  const s3Line = `full backup ${s3.name} in S3: ${formatBytes(s3.databaseBytes)} of data, ${formatBytes(s3.storedBytes)} stored, ${describeSeconds(Math.round(seconds))}`;
+  if (!withLocal) return { summary: `${s3Line}; no local copy (LOCAL=no)` };
+
+  const room = await localRoom(config, "postgres");
+  if (!room.ok)
+    throw new JobError(
+      `${s3Line}; the local copy was refused: the backup file system is ${room.percent}% full (limit ${room.limit}%)`,
+      `free space under ${config.local.root}, or raise local.maxDiskUsagePercent; the S3 backup is complete`,
+    );
+  const kind = localKind(await engine.list("local"), new Date());
+  const local = await engine.backup({ kind, repository: "local", annotations, startFast });
+  log.info("backup complete", { repository: "local", name: local.name, kind: local.kind, storedBytes: local.storedBytes });
+  return { summary: `${s3Line}; ${local.kind} ${local.name} in the local repository (${formatBytes(local.storedBytes)} stored)` };
+}
+
+exitWith(() => runJob("pg-backup", backup));

@@ -1,0 +1,40 @@
+/**
+ * pg-engine-setup: the install document's PostgreSQL engine step (a host step: no schedule, no
+ * metrics; a failure fails the install, which pages). With STEP=setup (before apply-config) it
+ * checks the engine's version, renders its config for this host and creates this cluster's place
+ * in every repository (idempotent; refused when a repository holds another cluster). With
+ * STEP=check (after apply-config has put archive_command in place) it archives one WAL segment
+ * and finds it in every repository: an engine that cannot archive fails the install.
+ *
+ * Parameters (environment): STEP (setup|check, default setup).
+ */
+import { engineFor } from "../lib/engines";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+
+async function setup(ctx: JobContext): Promise<JobOutcome> {
+  const step = ctx.params.text("STEP", /^(setup|check)$/, "setup or check", "setup");
+  ctx.params.check();
+  const engine = engineFor(ctx.config, ctx.hostId);
+  const version = await engine.requireInstalled();
+  const title = `${engine.descriptor.title} ${version}`;
+  if (step === "check") {
+    await engine.check();
+    return { summary: `${title}: WAL archiving works into every repository` };
+  }
+  const { engine: cfg } = ctx.config.postgres;
+  // The host config holds no secrets: static keys exist only where the config asks for them
+  // (the sandbox), from this step's own environment.
+  const credentials =
+    cfg.credentials === "static"
+      ? {
+          accessKeyId: ctx.env.AWS_ACCESS_KEY_ID ?? "",
+          secretAccessKey: ctx.env.AWS_SECRET_ACCESS_KEY ?? "",
+          ...(ctx.env.AWS_SESSION_TOKEN ? { sessionToken: ctx.env.AWS_SESSION_TOKEN } : {}),
+        }
+      : undefined;
+  await engine.writeConfig(credentials);
+  await engine.setup();
+  return { summary: `${title}: config written to ${cfg.configFile}; repositories ready for stanza ${cfg.stanza}` };
+}
+
+exitWith(() => runJob("pg-engine-setup", setup));

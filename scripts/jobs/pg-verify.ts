@@ -1,0 +1,82 @@
+/**
+ * pg-verify: proves the PostgreSQL backups can be restored, every day after pg-backup. It fails,
+ * with every reason at once, when:
+ * - no backup is in the S3 repository, or the newest complete one is older than MAX_AGE_HOURS
+ *   (default: the postgres row's RPO, the runbook's 24 h), measured from when it stopped;
+ * - the engine's verify finds a damaged or missing backup file or WAL segment, or a WAL gap that a
+ *   kept backup or point-in-time recovery needs (each named);
+ * - PostgreSQL's archiver is failing (pg_stat_archiver) or WAL waits longer than the WAL row's RPO;
+ * - a WAL segment archived now does not arrive in every repository (the engine's check).
+ *
+ * Parameters (environment): MAX_AGE_HOURS (1-720), REPOSITORIES (comma-separated s3,local;
+ * default both).
+ */
+import { BACKUP_TYPES, describeSeconds, Metric } from "../../infra/catalog";
+import { archiverStatus } from "../lib/archiver";
+import { engineFor, REPOSITORIES, type PostgresEngineAdapter } from "../lib/engines";
+import { errorMessage, JobError } from "../lib/errors";
+import { connectPostgres } from "../lib/postgres";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { postgresBackupAge } from "../lib/postgresBackupAge";
+
+async function backupAgeProblems(ctx: JobContext, engine: PostgresEngineAdapter, maxAgeSeconds: number): Promise<string[]> {
+  const age = postgresBackupAge(await engine.list("s3"), new Date(), maxAgeSeconds);
+  if (age.newest && age.ageSeconds !== undefined) {
+    ctx.metrics.rowMetric("postgres", Metric.backupAgeSeconds, age.ageSeconds);
+    ctx.log.info("newest backup", { name: age.newest.name, stoppedAt: age.newest.stoppedAt.toISOString(), ageSeconds: age.ageSeconds });
+  }
+  return age.problem ? [age.problem] : [];
+}
+
+async function archiverProblems(ctx: JobContext): Promise<{ standby: boolean; problems: string[] }> {
+  const client = await connectPostgres(ctx.config);
+  try {
+    const s = await archiverStatus(client);
+    ctx.log.info("archiver", { ...s });
+    const problems: string[] = [];
+    if (s.archiveMode === "off") problems.push("archive_mode is off: no WAL is archived, point-in-time recovery is impossible");
+    const failing = s.lastFailedTime && (!s.lastArchivedTime || s.lastFailedTime > s.lastArchivedTime);
+    if (failing)
+      problems.push(`WAL archiving is failing: segment ${s.lastFailedWal} last failed at ${s.lastFailedTime?.toISOString()} (${s.failedCount} failures since ${s.statsReset?.toISOString() ?? "the stats reset"})`);
+    const rpo = BACKUP_TYPES.wal.rpoSeconds;
+    if (s.lagSeconds > rpo)
+      problems.push(`${s.readyCount} WAL segment(s) wait to be archived, the oldest for ${describeSeconds(s.lagSeconds)} (WAL RPO ${describeSeconds(rpo)})`);
+    return { standby: s.standby, problems };
+  } finally {
+    await client.end();
+  }
+}
+
+async function verify(ctx: JobContext): Promise<JobOutcome> {
+  const maxAgeHours = ctx.params.integer("MAX_AGE_HOURS", 1, 720, BACKUP_TYPES.postgres.rpoSeconds / 3600);
+  const repositories = ctx.params.list("REPOSITORIES", REPOSITORIES);
+  ctx.params.check();
+  const engine = engineFor(ctx.config, ctx.hostId);
+  await engine.requireInstalled();
+
+  const problems = await backupAgeProblems(ctx, engine, maxAgeHours * 3600);
+  let walChecked = 0;
+  for (const repository of repositories) {
+    const report = await engine.verify(repository);
+    walChecked += report.walRanges.length;
+    ctx.log.info("verify", { repository, ok: report.ok, backups: report.backupsChecked, walRanges: report.walRanges, problems: report.problems });
+    for (const p of report.problems) problems.push(`${repository} repository: ${p.message}`);
+  }
+  const archiver = await archiverProblems(ctx);
+  problems.push(...archiver.problems);
+  if (!archiver.standby) {
+    try {
+      await engine.check();
+    } catch (error) {
+      problems.push(`a WAL segment archived now did not reach every repository: ${errorMessage(error)}`);
+    }
+  }
+  if (problems.length > 0)
+    throw new JobError(
+      `${problems.length} problem(s) with the PostgreSQL backups: ${problems.join("; ")}`,
+      "fix what is named, then run pg-backup (a fresh full backup starts a clean chain) and pg-verify again",
+    );
+  return { summary: `PostgreSQL backups verified in ${repositories.join(" and ")} (${walChecked} contiguous WAL range(s)); archiver healthy` };
+}
+
+exitWith(() => runJob("pg-verify", verify));

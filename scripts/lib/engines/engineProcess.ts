@@ -1,0 +1,87 @@
+/**
+ * How an adapter runs its engine: as the OS user that owns PGDATA (jobs run as root; the engines
+ * refuse or misbehave as root and must create files PostgreSQL can read), without a shell, with a
+ * timeout, and with the engine's config rendered from the host config.
+ */
+import { mkdir, chown } from "node:fs/promises";
+import { availableParallelism, userInfo } from "node:os";
+import { dirname, join } from "node:path";
+import {
+  defaultProcessMax,
+  type PostgresEngineDescriptor,
+  type StaticCredentials,
+} from "../../../infra/catalog/engines";
+import type { HostConfig } from "../../../infra/catalog/hostConfig";
+import { account } from "../accounts";
+import { writeFileAtomic } from "../atomicFile";
+import { runCommand, type CommandResult } from "../exec";
+
+/** Run `argv` as `osUser`, switching with runuser when this process is root. */
+export function asOsUser(osUser: string, argv: readonly string[]): string[] {
+  const me = userInfo().username;
+  if (me === osUser || process.getuid?.() !== 0) return [...argv];
+  return ["runuser", "-u", osUser, "--", ...argv];
+}
+
+export function runEngine(
+  config: HostConfig,
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<CommandResult> {
+  const { engine } = config.postgres;
+  return runCommand(asOsUser(engine.osUser, [engine.binary, ...args]), { timeoutMs });
+}
+
+/** `postgres/<host>`: this host's repository in the bucket. */
+export function s3RepositoryPath(config: HostConfig, hostId: string): string {
+  return `${config.s3Prefixes.postgres}${hostId}`;
+}
+
+export function localRepositoryPath(config: HostConfig): string {
+  return join(config.local.root, "postgres");
+}
+
+/** Creates the engine's own directories (spool, logs, locks, local repository) for its OS user. */
+export async function prepareEngineDirectories(config: HostConfig): Promise<void> {
+  const { engine } = config.postgres;
+  const owner = account(engine.osUser);
+  for (const dir of [engine.spoolDir, engine.logDir, engine.lockDir, localRepositoryPath(config)]) {
+    // Parents stay traversable for the OS user; only the engine's own directory is private.
+    await mkdir(dirname(dir), { recursive: true, mode: 0o755 });
+    await mkdir(dir, { recursive: true, mode: 0o750 });
+    await chown(dir, owner.uid, owner.gid);
+  }
+}
+
+/** Renders the engine config for this host and writes it readable by the engine's OS user only. */
+export async function writeEngineConfig(
+  descriptor: PostgresEngineDescriptor,
+  config: HostConfig,
+  hostId: string,
+  credentials?: StaticCredentials,
+): Promise<void> {
+  const { engine } = config.postgres;
+  const pg = config.postgres;
+  const text = descriptor.renderConfig({
+    stack: config.stack,
+    region: config.region,
+    bucket: config.bucket,
+    ...(config.kmsKeyArn ? { kmsKeyArn: config.kmsKeyArn } : {}),
+    s3RepositoryPath: s3RepositoryPath(config, hostId),
+    localRepositoryPath: localRepositoryPath(config),
+    retentionDays: { s3: config.retentionDays.postgres, local: config.local.retentionDays.postgres },
+    engine,
+    processMax: engine.processMax ?? defaultProcessMax(availableParallelism()),
+    pg: {
+      pgData: pg.pgData,
+      port: pg.connection.port,
+      socketDir: pg.socketDir,
+      user: pg.connection.user,
+      binDir: pg.binDir,
+    },
+    ...(credentials ? { staticCredentials: credentials } : {}),
+  });
+  const owner = account(engine.osUser);
+  await mkdir(join(engine.configFile, ".."), { recursive: true, mode: 0o755 });
+  await writeFileAtomic(engine.configFile, text, { mode: 0o600, uid: owner.uid, gid: owner.gid });
+}

@@ -1,0 +1,273 @@
+/**
+ * The pgBackRest adapter (descriptor: infra/catalog/engines/pgbackrest.ts). repo1 is the bucket,
+ * repo2 the local repository. Output is read from `info --output=json`; `verify` prints no JSON in
+ * 2.45 and exits 0 even when it finds damage, so its report is read from its log lines.
+ * Error codes from pgBackRest's src/build/error/error.yaml.
+ */
+import { POSTGRES_ENGINES, versionSupported, type StaticCredentials } from "../../../infra/catalog/engines";
+import type { HostConfig } from "../../../infra/catalog/hostConfig";
+import { JobError } from "../errors";
+import { runCommand, showArgv, type CommandResult } from "../exec";
+import { gapsBetween, type WalGap, type WalRange } from "../walSegments";
+import type {
+  BackupKind,
+  BackupRequest,
+  EngineBackup,
+  InstallState,
+  PostgresEngineAdapter,
+  Repository,
+  VerifyProblem,
+  VerifyReport,
+} from "./adapter";
+import { prepareEngineDirectories, runEngine, writeEngineConfig } from "./engineProcess";
+
+const descriptor = POSTGRES_ENGINES.pgbackrest;
+const HOUR_MS = 3_600_000;
+
+const REPO_INDEX: Readonly<Record<Repository, number>> = { s3: 1, local: 2 };
+const TYPE_ARG: Readonly<Record<BackupKind, string>> = {
+  full: "full",
+  differential: "diff",
+  incremental: "incr",
+};
+const KIND_OF: Readonly<Record<string, BackupKind>> = {
+  full: "full",
+  diff: "differential",
+  incr: "incremental",
+};
+
+/** What to do next for the pgBackRest errors an on-call engineer meets. */
+const HINTS: Readonly<Record<string, string>> = {
+  "028":
+    "the repository belongs to a cluster with another system identifier (was PostgreSQL re-initialised?); the old repository is kept untouched — give this host a new hostId or move the old repository aside, then run the install document",
+  "050": "another pgBackRest command holds this stanza's lock; wait for it or look for a stuck process",
+  "055": "this cluster has no repository yet: run the install document (pg-engine-setup creates it)",
+  "056": "PostgreSQL is not running as a primary here; check the service and pg_is_in_recovery()",
+  "082":
+    "WAL was not archived in time: check archive_command, pg_stat_archiver and S3 reachability from this host",
+};
+
+interface InfoBackup {
+  label: string;
+  type: string;
+  timestamp: { start: number; stop: number };
+  archive: { start: string; stop: string };
+  info: { size: number; repository: { delta: number; size: number } };
+  annotation?: Record<string, string>;
+  database: { id: number; "repo-key": number };
+  error?: boolean;
+}
+
+function engineError(args: readonly string[], result: CommandResult): JobError {
+  const output = `${result.stderr}\n${result.stdout}`;
+  const m = /ERROR: \[(\d{3})\]: ([^\n]+)((?:\n\s+HINT: [^\n]+)*)/.exec(output);
+  if (!m) {
+    const tail = output.trim().split("\n").slice(-3).join(" | ") || "no output";
+    return new JobError(`pgBackRest ${args[0] ?? ""} exited with code ${result.code}: ${tail}`);
+  }
+  const engineHints = m[3].replace(/\s*HINT:\s*/g, " ").trim();
+  return new JobError(
+    `pgBackRest ${args.find((a) => !a.startsWith("--")) ?? ""} failed: [${m[1]}] ${m[2].trim()}${engineHints ? ` (${engineHints})` : ""}`,
+    HINTS[m[1]] ?? `run 'pgbackrest ${showArgv(args)}' as the engine's OS user and read its log`,
+  );
+}
+
+export class PgBackRestAdapter implements PostgresEngineAdapter {
+  readonly descriptor = descriptor;
+
+  constructor(
+    private readonly config: HostConfig,
+    private readonly hostId: string,
+  ) {}
+
+  private async run(args: readonly string[], timeoutMs: number): Promise<CommandResult> {
+    const { engine } = this.config.postgres;
+    const full = [`--config=${engine.configFile}`, `--stanza=${engine.stanza}`, ...args];
+    const result = await runEngine(this.config, full, timeoutMs);
+    if (result.code !== 0) throw engineError(args, result);
+    return result;
+  }
+
+  async installed(): Promise<InstallState> {
+    const { binary } = this.config.postgres.engine;
+    try {
+      const result = await runCommand([binary, ...descriptor.versionArgs], { timeoutMs: 30_000 });
+      const version = descriptor.parseVersion(result.stdout);
+      if (result.code !== 0 || !version)
+        return { installed: false, reason: `'${binary} version' did not print a version` };
+      return { installed: true, version, supported: versionSupported(descriptor, version) };
+    } catch (error) {
+      return { installed: false, reason: `${binary}: ${(error as Error).message}` };
+    }
+  }
+
+  async requireInstalled(): Promise<string> {
+    const state = await this.installed();
+    const range = `${descriptor.versions.min} up to (not including) ${descriptor.versions.maxExclusive}`;
+    if (!state.installed)
+      throw new JobError(`pgBackRest is not installed: ${state.reason}`, "run the install document: it installs the pgbackrest package");
+    if (!state.supported)
+      throw new JobError(`pgBackRest ${state.version} is not supported here (need ${range})`, "install a supported pgbackrest package version");
+    return state.version;
+  }
+
+  writeConfig(credentials?: StaticCredentials): Promise<void> {
+    return writeEngineConfig(descriptor, this.config, this.hostId, credentials);
+  }
+
+  async setup(): Promise<void> {
+    await prepareEngineDirectories(this.config);
+    await this.run(["stanza-create"], 10 * 60_000);
+  }
+
+  async check(): Promise<void> {
+    await this.run(["check"], 10 * 60_000);
+  }
+
+  async backup(request: BackupRequest): Promise<EngineBackup> {
+    const repo = REPO_INDEX[request.repository];
+    const before = new Set((await this.list(request.repository)).map((b) => b.name));
+    await this.run(
+      [
+        "backup",
+        `--repo=${repo}`,
+        `--type=${TYPE_ARG[request.kind]}`,
+        `--start-fast=${request.startFast ? "y" : "n"}`,
+        ...Object.entries(request.annotations).map(([k, v]) => `--annotation=${k}=${v}`),
+      ],
+      12 * HOUR_MS,
+    );
+    const created = (await this.list(request.repository)).filter((b) => !before.has(b.name));
+    const backup = created.at(-1);
+    if (!backup)
+      throw new JobError(
+        `pgBackRest reported success but no new backup is listed in the ${request.repository} repository`,
+        "run 'pgbackrest info' and read the backup log",
+      );
+    return backup;
+  }
+
+  async list(repository?: Repository): Promise<EngineBackup[]> {
+    const args = ["info", "--output=json", ...(repository ? [`--repo=${REPO_INDEX[repository]}`] : [])];
+    const { stdout } = await this.run(args, 10 * 60_000);
+    let stanzas: { backup?: InfoBackup[] }[];
+    try {
+      stanzas = JSON.parse(stdout) as { backup?: InfoBackup[] }[];
+    } catch {
+      throw new JobError("pgBackRest info --output=json printed something that is not JSON");
+    }
+    const backups = stanzas[0]?.backup ?? [];
+    return backups
+      .map((b): EngineBackup => ({
+        name: b.label,
+        kind: KIND_OF[b.type] ?? "full",
+        repository: b.database["repo-key"] === 2 ? "local" : "s3",
+        startedAt: new Date(b.timestamp.start * 1000),
+        stoppedAt: new Date(b.timestamp.stop * 1000),
+        walStart: b.archive.start,
+        walStop: b.archive.stop,
+        databaseBytes: b.info.size,
+        storedBytes: b.info.repository.delta,
+        annotations: b.annotation ?? {},
+        ok: b.error !== true,
+      }))
+      .sort((a, b) => a.stoppedAt.getTime() - b.stoppedAt.getTime());
+  }
+
+  async verify(repository: Repository): Promise<VerifyReport> {
+    const result = await this.run(
+      ["verify", `--repo=${REPO_INDEX[repository]}`, "--log-level-console=detail", "--output=text", "--verbose"],
+      12 * HOUR_MS,
+    );
+    const report = parseVerifyOutput(result.stdout);
+    const backups = await this.list(repository);
+    const problems = [...report.problems, ...walProblems(backups, report.walRanges)];
+    const oldest = backups[0];
+    const newestWal = newestOnTimeline(report.walRanges, oldest?.walStart);
+    return {
+      repository,
+      ok: report.statusOk && problems.length === 0,
+      problems,
+      walRanges: report.walRanges,
+      walGaps: oldest && newestWal ? gapsBetween(report.walRanges, oldest.walStart, newestWal) : [],
+      backupsChecked: backups.length,
+    };
+  }
+
+  async expire(): Promise<void> {
+    await this.run(["expire"], 4 * HOUR_MS);
+  }
+}
+
+/** The newest archived segment on `segment`'s timeline. */
+function newestOnTimeline(ranges: readonly WalRange[], segment: string | undefined): string | undefined {
+  if (!segment) return undefined;
+  const timeline = segment.slice(0, 8);
+  return ranges
+    .map((r) => r.stop)
+    .filter((s) => s.startsWith(timeline))
+    .sort()
+    .at(-1);
+}
+
+function describeGap(gap: WalGap): string {
+  return gap.count === 1 ? `WAL segment ${gap.first} is` : `WAL segments ${gap.first} to ${gap.last} (${gap.count}) are`;
+}
+
+/**
+ * What the WAL ranges mean for restores: a backup whose own segments are missing cannot be
+ * restored at all; a gap after the oldest backup cuts point-in-time recovery there.
+ */
+export function walProblems(backups: readonly EngineBackup[], ranges: readonly WalRange[]): VerifyProblem[] {
+  const problems: VerifyProblem[] = [];
+  for (const b of backups) {
+    for (const gap of gapsBetween(ranges, b.walStart, b.walStop)) {
+      problems.push({
+        subject: gap.first,
+        message: `${describeGap(gap)} missing: backup ${b.name} cannot be made consistent and cannot be restored`,
+      });
+    }
+  }
+  const oldest = backups[0];
+  const newest = newestOnTimeline(ranges, oldest?.walStart);
+  if (oldest && newest) {
+    for (const gap of gapsBetween(ranges, oldest.walStart, newest)) {
+      if (problems.some((p) => p.subject === gap.first)) continue;
+      problems.push({
+        subject: gap.first,
+        message: `${describeGap(gap)} missing: point-in-time recovery cannot replay past ${gap.first}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Reads `verify --log-level-console=detail --output=text --verbose` output (pgBackRest 2.45). */
+export function parseVerifyOutput(stdout: string): {
+  statusOk: boolean;
+  problems: VerifyProblem[];
+  walRanges: WalRange[];
+} {
+  const problems: VerifyProblem[] = [];
+  const walRanges: WalRange[] = [];
+  let statusOk = true;
+  for (const line of stdout.split("\n")) {
+    const range = /wal start: ([0-9A-F]{24}), wal stop: ([0-9A-F]{24})/.exec(line);
+    if (range) {
+      walRanges.push({ start: range[1], stop: range[2] });
+      continue;
+    }
+    const file = /INFO: ((?:invalid|missing|file missing)[^']*)'([^']+)'/.exec(line);
+    if (file) {
+      problems.push({ subject: file[2], message: `${file[1].trim()} ${file[2]}` });
+      continue;
+    }
+    const backup = /backup: (\S+), status: (\S+)/.exec(line);
+    if (backup && backup[2].replace(/,$/, "") !== "valid" && !problems.some((p) => p.subject === backup[1])) {
+      problems.push({ subject: backup[1], message: `backup ${backup[1]} is ${backup[2].replace(/,$/, "")}` });
+      continue;
+    }
+    if (/^\s*(?:\S.*INFO: )?status: error/.test(line) || /^status: error/.test(line.trim())) statusOk = false;
+  }
+  return { statusOk, problems, walRanges };
+}

@@ -1,0 +1,106 @@
+/**
+ * The wal-g adapter (descriptor: infra/catalog/engines/walg.ts). wal-g cannot be installed on this
+ * project's machines; its contract tests run only where WALG_BINARY names a binary. Until its
+ * engine issue lands, this adapter answers what the host plane already read from wal-g (install
+ * state, the backup list from `backup-list --detail --json`) and refuses the rest by name.
+ */
+import { POSTGRES_ENGINES, versionSupported, type StaticCredentials } from "../../../infra/catalog/engines";
+import type { HostConfig } from "../../../infra/catalog/hostConfig";
+import { JobError } from "../errors";
+import { runCommand } from "../exec";
+import type {
+  EngineBackup,
+  InstallState,
+  PostgresEngineAdapter,
+  Repository,
+  VerifyReport,
+} from "./adapter";
+import { runEngine, writeEngineConfig } from "./engineProcess";
+
+const descriptor = POSTGRES_ENGINES["wal-g"];
+
+function notYet(what: string): never {
+  throw new JobError(
+    `${what} is not available with the wal-g engine in this release`,
+    "use postgresEngine: pgbackrest, or run the runbook's wal-g procedure by hand",
+  );
+}
+
+export class WalgAdapter implements PostgresEngineAdapter {
+  readonly descriptor = descriptor;
+
+  constructor(
+    private readonly config: HostConfig,
+    private readonly hostId: string,
+  ) {}
+
+  async installed(): Promise<InstallState> {
+    const { binary } = this.config.postgres.engine;
+    try {
+      const result = await runCommand([binary, ...descriptor.versionArgs], { timeoutMs: 30_000 });
+      const version = descriptor.parseVersion(`${result.stdout}${result.stderr}`);
+      if (result.code !== 0 || !version)
+        return { installed: false, reason: `'${binary} --version' did not print a version` };
+      return { installed: true, version, supported: versionSupported(descriptor, version) };
+    } catch (error) {
+      return { installed: false, reason: `${binary}: ${(error as Error).message}` };
+    }
+  }
+
+  async requireInstalled(): Promise<string> {
+    const state = await this.installed();
+    if (!state.installed) throw new JobError(`wal-g is not installed: ${state.reason}`, "install the wal-g release binary (README: PostgreSQL engine)");
+    if (!state.supported) throw new JobError(`wal-g ${state.version} is not supported (need ${descriptor.versions.min}.x)`);
+    return state.version;
+  }
+
+  writeConfig(credentials?: StaticCredentials): Promise<void> {
+    return writeEngineConfig(descriptor, this.config, this.hostId, credentials);
+  }
+
+  async list(repository: Repository = "s3"): Promise<EngineBackup[]> {
+    if (repository !== "s3") notYet("the local repository");
+    const { engine } = this.config.postgres;
+    const result = await runEngine(this.config, ["--config", engine.configFile, "backup-list", "--detail", "--json"], 120_000);
+    if (result.code !== 0) throw new JobError(`wal-g backup-list exited with code ${result.code}: ${result.stderr.trim().split("\n").at(-1) ?? ""}`);
+    let parsed: unknown;
+    try {
+      parsed = result.stdout.trim() === "" ? [] : JSON.parse(result.stdout);
+    } catch {
+      throw new JobError("wal-g backup-list --json printed something that is not JSON");
+    }
+    if (!Array.isArray(parsed)) throw new JobError("wal-g backup-list --json did not print a list");
+    return (parsed as Record<string, unknown>[])
+      .map((b): EngineBackup => ({
+        name: String(b.backup_name),
+        kind: String(b.backup_name).includes("_D_") ? "differential" : "full",
+        repository: "s3",
+        startedAt: new Date(String(b.start_time)),
+        stoppedAt: new Date(String(b.finish_time)),
+        walStart: String(b.wal_file_name ?? ""),
+        walStop: String(b.wal_file_name ?? ""),
+        databaseBytes: Number(b.uncompressed_size ?? 0),
+        storedBytes: Number(b.compressed_size ?? 0),
+        annotations: (b.user_data as Record<string, string> | undefined) ?? {},
+        ok: true,
+      }))
+      .filter((b) => !Number.isNaN(b.stoppedAt.getTime()))
+      .sort((a, b) => a.stoppedAt.getTime() - b.stoppedAt.getTime());
+  }
+
+  setup(): Promise<void> {
+    return notYet("repository setup");
+  }
+  check(): Promise<void> {
+    return notYet("the archive check");
+  }
+  backup(): Promise<EngineBackup> {
+    return notYet("backup");
+  }
+  verify(): Promise<VerifyReport> {
+    return notYet("verify");
+  }
+  expire(): Promise<void> {
+    return notYet("expire");
+  }
+}

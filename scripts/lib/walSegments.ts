@@ -1,0 +1,83 @@
+/**
+ * WAL segment file names: 24 hex digits, timeline (8) + log (8) + segment within the log (8)
+ * (PostgreSQL `XLogFileName`, src/include/access/xlog_internal.h). With the default 16 MiB
+ * `wal_segment_size` a log holds 256 segments (0x100000000 / segment size).
+ */
+export const DEFAULT_WAL_SEGMENT_BYTES = 16 * 1024 * 1024;
+const SEGMENT_NAME = /^([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})$/;
+
+export interface WalSegment {
+  readonly timeline: number;
+  /** Position on the timeline: log × segments-per-log + segment. */
+  readonly index: bigint;
+}
+
+function segmentsPerLog(segmentBytes: number): bigint {
+  return 0x100000000n / BigInt(segmentBytes);
+}
+
+/** Parses `000000010000000000000002`; undefined for anything else (history files, partials). */
+export function parseSegment(name: string, segmentBytes = DEFAULT_WAL_SEGMENT_BYTES): WalSegment | undefined {
+  const m = SEGMENT_NAME.exec(name);
+  if (!m) return undefined;
+  return {
+    timeline: parseInt(m[1], 16),
+    index: BigInt(`0x${m[2]}`) * segmentsPerLog(segmentBytes) + BigInt(`0x${m[3]}`),
+  };
+}
+
+export function segmentName(segment: WalSegment, segmentBytes = DEFAULT_WAL_SEGMENT_BYTES): string {
+  const perLog = segmentsPerLog(segmentBytes);
+  const hex = (n: bigint | number) => n.toString(16).toUpperCase().padStart(8, "0");
+  return `${hex(segment.timeline)}${hex(segment.index / perLog)}${hex(segment.index % perLog)}`;
+}
+
+/** A contiguous run of segments on one timeline, both ends included. */
+export interface WalRange {
+  readonly start: string;
+  readonly stop: string;
+}
+
+/** A run of segments absent between two present ones: `first`..`last`, both missing. */
+export interface WalGap {
+  readonly first: string;
+  readonly last: string;
+  readonly count: number;
+}
+
+/**
+ * Gaps on `from`'s timeline between `from` and `to` (both included) that no range covers. Ranges
+ * on other timelines are ignored: a timeline switch is history, not a gap.
+ */
+export function gapsBetween(
+  ranges: readonly WalRange[],
+  from: string,
+  to: string,
+  segmentBytes = DEFAULT_WAL_SEGMENT_BYTES,
+): WalGap[] {
+  const a = parseSegment(from, segmentBytes);
+  const b = parseSegment(to, segmentBytes);
+  if (!a || !b || a.timeline !== b.timeline || b.index < a.index) return [];
+  const covered = ranges
+    .map((r) => [parseSegment(r.start, segmentBytes), parseSegment(r.stop, segmentBytes)] as const)
+    .filter(([s, e]) => s && e && s.timeline === a.timeline)
+    .map(([s, e]) => [s!.index, e!.index] as const)
+    .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const gaps: WalGap[] = [];
+  let next = a.index;
+  const gap = (first: bigint, last: bigint) =>
+    gaps.push({
+      first: segmentName({ timeline: a.timeline, index: first }, segmentBytes),
+      last: segmentName({ timeline: a.timeline, index: last }, segmentBytes),
+      count: Number(last - first + 1n),
+    });
+  for (const [start, stop] of covered) {
+    if (stop < next) continue;
+    if (start > b.index) break;
+    if (start > next) gap(next, start - 1n);
+    next = stop + 1n;
+    if (next > b.index) break;
+  }
+  if (next <= b.index) gap(next, b.index);
+  return gaps;
+}

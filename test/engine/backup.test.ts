@@ -1,0 +1,117 @@
+/**
+ * Engine contract, backups: real PostgreSQL 15, the real engine, moto behind the sandbox's TLS
+ * front. Given a seeded cluster, when pg-backup runs, then the backup is listed in both
+ * repositories with the check tables' row counts, pg-verify passes, and each kind of damage makes
+ * pg-verify fail naming what is damaged.
+ */
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { ListObjectsV2Command, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { engineFor } from "../../scripts/lib/engines";
+import { hostIdOf } from "../../scripts/lib/hostConfig";
+import { postgresBackupAge } from "../../scripts/lib/postgresBackupAge";
+import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
+import { sandboxClientSettings } from "../../scripts/sandbox/moto";
+import { runJobProcess } from "../host/support/jobs";
+import { connectStellarInsights } from "../host/support/postgres";
+import { describeEachEngine } from "./support";
+
+describeEachEngine("backup, list and verify", (engineKey) => {
+  let sb: Sandbox;
+  let s3: S3Client;
+  const engine = () => engineFor(sb.hostConfig, hostIdOf(sb.hostConfig));
+  const repoPrefix = () => `${sb.hostConfig.s3Prefixes.postgres}${hostIdOf(sb.hostConfig)}/`;
+
+  async function listKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: sb.bucket.name, Prefix: prefix, ContinuationToken: token }));
+      keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ""));
+      token = page.NextContinuationToken;
+    } while (token);
+    return keys;
+  }
+
+  beforeAll(async () => {
+    sb = await startSandbox({ redis: false, postgresEngine: engineKey });
+    s3 = new S3Client({ ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region), forcePathStyle: true });
+  }, 180_000);
+  afterAll(async () => {
+    s3?.destroy();
+    await sb?.stop();
+  });
+
+  test("pg-verify fails with 'no backup' before the first backup", async () => {
+    const run = await runJobProcess("pg-verify", { ...sb.env, REPOSITORIES: "s3" });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain("no PostgreSQL backup in the S3 repository");
+  }, 120_000);
+
+  test("pg-backup takes a full backup into S3 and the local repository, with the check tables' row counts", async () => {
+    const client = await connectStellarInsights(sb);
+    await client.query("INSERT INTO anchors (name) SELECT 'extra-' || g FROM generate_series(1, 7) g");
+    await client.end();
+    const run = await runJobProcess("pg-backup", { ...sb.env, START_FAST: "yes" });
+    expect(run.code, run.stderr).toBe(0);
+    const s3Backups = await engine().list("s3");
+    const local = await engine().list("local");
+    expect(s3Backups).toHaveLength(1);
+    expect(local).toHaveLength(1);
+    expect(s3Backups[0].kind).toBe("full");
+    expect(s3Backups[0].ok).toBe(true);
+    expect(s3Backups[0].annotations).toMatchObject({ "rows.anchors": "12", "rows.corridors": "3" });
+    expect(s3Backups[0].name).toMatch(new RegExp(engine().descriptor.backupNamePattern));
+    expect(run.stdout).toContain(`full backup ${s3Backups[0].name} in S3`);
+    // The repository lives under this host's own prefix, encrypted with the stack's key.
+    const keys = await listKeys(repoPrefix());
+    expect(keys.length).toBeGreaterThan(3);
+    const head = await s3.send(new GetObjectCommand({ Bucket: sb.bucket.name, Key: keys[0] }));
+    expect(head.ServerSideEncryption).toBe("aws:kms");
+    head.Body?.transformToByteArray().catch(() => undefined);
+  }, 300_000);
+
+  test("pg-verify passes on a fresh backup, and a second pg-backup adds an incremental locally", async () => {
+    const verify = await runJobProcess("pg-verify", sb.env);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stdout).toContain("PostgreSQL backups verified in s3 and local");
+    const again = await runJobProcess("pg-backup", { ...sb.env, START_FAST: "yes" });
+    expect(again.code, again.stderr).toBe(0);
+    const local = await engine().list("local");
+    expect(local.map((b) => b.kind)).toEqual(["full", "incremental"]);
+    expect((await engine().list("s3")).map((b) => b.kind)).toEqual(["full", "full"]);
+  }, 300_000);
+
+  test("the newest good backup's age is judged from its stop time: over the limit a day later", async () => {
+    const backups = await engine().list("s3");
+    const newest = backups.at(-1)!;
+    const dayLater = new Date(newest.stoppedAt.getTime() + 25 * 3600_000);
+    const late = postgresBackupAge(backups, dayLater, 24 * 3600);
+    expect(late.ageSeconds).toBe(25 * 3600);
+    expect(late.problem).toBe(`the newest backup ${newest.name} stopped 25 hours ago, over the limit of 1 day`);
+    expect(postgresBackupAge(backups, new Date(newest.stoppedAt.getTime() + 3600_000), 24 * 3600).problem).toBeUndefined();
+    expect(postgresBackupAge([], dayLater, 24 * 3600).problem).toBe("no PostgreSQL backup in the S3 repository: run pg-backup");
+  });
+
+  test("pg-verify names a corrupted backup file and a WAL segment deleted from the bucket", async () => {
+    const prefix = repoPrefix();
+    const keys = await listKeys(prefix);
+    const newest = (await engine().list("s3")).at(-1)!;
+    const backupFile = keys.find((k) => k.includes(newest.name) && /pg_data|bundle/.test(k) && !k.endsWith(".manifest"));
+    expect(backupFile, keys.join("\n")).toBeDefined();
+    const object = await s3.send(new GetObjectCommand({ Bucket: sb.bucket.name, Key: backupFile }));
+    const bytes = Buffer.from(await object.Body!.transformToByteArray());
+    bytes.write("DAMAGED!", Math.floor(bytes.length / 2));
+    await s3.send(new PutObjectCommand({ Bucket: sb.bucket.name, Key: backupFile, Body: bytes }));
+    const segment = keys.find((k) => k.includes(`/${newest.walStart}`) && !k.endsWith(".backup"));
+    expect(segment, keys.join("\n")).toBeDefined();
+    await s3.send(new DeleteObjectCommand({ Bucket: sb.bucket.name, Key: segment }));
+
+    const run = await runJobProcess("pg-verify", { ...sb.env, REPOSITORIES: "s3" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`s3 repository: WAL segment ${newest.walStart} is missing`);
+    expect(run.stderr).toMatch(/s3 repository: (invalid checksum|backup \S+ is invalid)/);
+    // The local repository is untouched and still verifies.
+    const local = await runJobProcess("pg-verify", { ...sb.env, REPOSITORIES: "local" });
+    expect(local.code, local.stderr).toBe(0);
+  }, 300_000);
+});
