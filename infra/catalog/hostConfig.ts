@@ -11,7 +11,6 @@ import * as v from "valibot";
 import { BACKUP_TYPE_KEYS } from "./backupTypes";
 import type { DeepReadonly } from "./schema/deepReadonly";
 import {
-  PARSE_CONFIG,
   days,
   describe,
   exactObject,
@@ -223,10 +222,12 @@ export function parseHostConfig(value: unknown): HostConfigResult {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return {
       ok: false,
-      problems: [{ path: ROOT_PATH, message: `must be a JSON object, got ${describe(value)}` }],
+      problems: [
+        { path: ROOT_PATH, value, message: `must be a JSON object, got ${describe(value)}` },
+      ],
     };
   }
-  const result = v.safeParse(hostConfigSchema, value, PARSE_CONFIG);
+  const result = v.safeParse(hostConfigSchema, value);
   return result.success
     ? { ok: true, config: result.output }
     : { ok: false, problems: schemaProblems(result.issues) };

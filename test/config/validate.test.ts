@@ -303,3 +303,29 @@ test("a longer WAL retention widens wal-g's window and the default backstop", ()
   const result = validateStackConfig({ ...MINIMAL, retentionDays: '{"wal":45}' }, REGION);
   expect(result.ok && result.config.walgBackstopDays).toBe(75);
 });
+
+test("each unknown key and each broken rule of one value is its own problem", () => {
+  const problems = problemsOf({
+    ...MINIMAL,
+    colour: "blue",
+    retentionDays: '{"logs":0,"wal":7}',
+    bucketName: "X.",
+    shade: "dark",
+  });
+  expect(problems.map((p) => [p.key, p.value])).toEqual([
+    ["colour", "blue"],
+    ["retentionDays.logs", 0],
+    ["retentionDays.wal", 7],
+    ["bucketName", "X."],
+    ["bucketName", "X."],
+    ["shade", "dark"],
+  ]);
+});
+
+test("numbers inside maps may be written as text", () => {
+  const result = validateStackConfig(
+    { ...MINIMAL, thresholds: '{"backupAgeHours":"24","diskUsagePercent":"70"}', retentionDays: '{"logs":"45"}' },
+    REGION,
+  );
+  expect(result.ok && [result.config.thresholds.diskUsagePercent, result.config.retentionDays.logs]).toEqual([70, 45]);
+});
