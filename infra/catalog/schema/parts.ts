@@ -52,6 +52,13 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/**
+ * The "is a JSON object, not a list" step every object here starts with. A JSON-schema conversion
+ * recognises it by its `check` (`isPlainObject`): it is `"type": "object"` there.
+ */
+export const plainObjectStep = (message: v.ErrorMessage<v.CustomIssue>) =>
+  v.custom<Record<string, unknown>>(isPlainObject, message);
+
 export interface ObjectMessages {
   /** For a value that is not an object; default `must be an object, got <what>`. */
   readonly notObject?: string;
@@ -71,10 +78,7 @@ export function exactObject<const E extends Entries>(
   const unknownField =
     messages.unknownField ?? `is not a known field; allowed: ${allowedKeys(entries).join(", ")}`;
   return v.pipe(
-    v.custom<Record<string, unknown>>(
-      isPlainObject,
-      (issue) => messages.notObject ?? `must be an object, got ${describe(issue.input)}`,
-    ),
+    plainObjectStep((issue) => messages.notObject ?? `must be an object, got ${describe(issue.input)}`),
     // A missing field is the object's own issue, with the field's path.
     v.objectWithRest(entries, v.never(unknownField), "is missing"),
   ) as unknown as ExactObject<E>;
@@ -84,12 +88,10 @@ export function exactObject<const E extends Entries>(
 export function keyedMap<K extends v.GenericSchema<string, string>, S extends v.GenericSchema>(
   key: K,
   item: S,
+  notObject?: string,
 ) {
   return v.pipe(
-    v.custom<Record<string, unknown>>(
-      isPlainObject,
-      (issue) => `must be an object, got ${describe(issue.input)}`,
-    ),
+    plainObjectStep((issue) => notObject ?? `must be an object, got ${describe(issue.input)}`),
     v.record(key, item),
   );
 }
