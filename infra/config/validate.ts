@@ -10,10 +10,23 @@
  */
 import * as v from "valibot";
 import {
+  ACCESS_LOG_BUCKET_SUFFIX,
   BACKUP_TYPE_KEYS,
   BACKUP_TYPES,
+  DEFAULT_ACCESS_LOG_RETENTION_DAYS,
+  DEFAULT_BUCKET_NAME,
+  DEFAULT_HOST_TARGET,
+  DEFAULT_LOCAL_BACKUP_ROOT,
   DEFAULT_METRIC_NAMESPACE,
+  DEFAULT_PG_MAJOR_VERSION,
   DEFAULT_SCHEDULES,
+  DEFAULT_THRESHOLDS,
+  DEFAULT_TIMEZONE,
+  DEFAULT_WALG_BACKSTOP_MARGIN_DAYS,
+  MIN_WALG_BACKSTOP_MARGIN_DAYS,
+  SUPPORTED_PG_MAJOR_VERSIONS,
+  defaultPgData,
+  walgRetentionDays,
   SCHEDULE_KEYS,
   describeSeconds,
   isBackupTypeKey,
@@ -30,31 +43,9 @@ import {
   type Thresholds,
 } from "./stackConfig";
 
-export const DEFAULT_BUCKET_NAME = "stellar-insights-backups";
-export const SUPPORTED_PG_MAJOR_VERSIONS = [12, 13, 14, 15, 16, 17] as const;
-/** Suffix of the access-log bucket's name; the backup bucket's name must leave room for it. */
-export const ACCESS_LOG_BUCKET_SUFFIX = "-access-logs";
-const DEFAULT_WALG_BACKSTOP_MARGIN_DAYS = 30;
-/** The backstop must outlive wal-g's window by a full-backup cycle plus a cleanup cycle. */
-const MIN_WALG_BACKSTOP_MARGIN_DAYS = 7;
-
-/** The runbook's alert limits ("Backup Alerts"), before stack overrides. */
-export const DEFAULT_THRESHOLDS: Thresholds = {
-  backupAgeHours: 24,
-  walArchiveLagMinutes: 15,
-  diskUsagePercent: 80,
-  // Two consecutive health checks (10 minutes): one odd sample does not wake anyone.
-  evaluationPeriods: 2,
-};
-
 export type ValidationResult =
   | { readonly ok: true; readonly config: StackConfig }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
-
-/** Days wal-g keeps: enough for both the base backups and the WAL that PITR needs. */
-export function walgRetentionDays(retentionDays: Readonly<Record<BackupTypeKey, number>>): number {
-  return Math.max(retentionDays.postgres, retentionDays.wal);
-}
 
 /** `aws:region` is the AWS provider's key, checked beside the project's own. */
 const REGION_KEY = "aws:region";
@@ -393,7 +384,7 @@ const relations = v.rawCheck<Fields>(({ dataset, addIssue }) => {
 
 function toStackConfig(fields: Fields): StackConfig {
   const retentionDays = retentionOf(fields);
-  const pgMajorVersion = Number(fields.pgMajorVersion ?? 14);
+  const pgMajorVersion = Number(fields.pgMajorVersion ?? DEFAULT_PG_MAJOR_VERSION);
   const thresholds = Object.fromEntries(
     Object.entries({ ...DEFAULT_THRESHOLDS, ...fields.thresholds }).map(([key, value]) => [
       key,
@@ -408,16 +399,15 @@ function toStackConfig(fields: Fields): StackConfig {
       fields.walgBackstopDays === undefined
         ? walgRetentionDays(retentionDays) + DEFAULT_WALG_BACKSTOP_MARGIN_DAYS
         : Number(fields.walgBackstopDays),
-    accessLogRetentionDays: Number(fields.accessLogRetentionDays ?? 365),
+    accessLogRetentionDays: Number(
+      fields.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS,
+    ),
     schedules: { ...DEFAULT_SCHEDULES, ...withoutWal(fields.schedules) },
-    timezone: fields.timezone ?? "UTC",
+    timezone: fields.timezone ?? DEFAULT_TIMEZONE,
     pgMajorVersion,
-    pgData: fields.pgData ?? `/var/lib/postgresql/${pgMajorVersion}/main`,
-    localBackupRoot: fields.localBackupRoot ?? "/var/backups",
-    hostTarget: {
-      tagKey: fields.hostTarget?.tagKey ?? "stellar-insights:backup-role",
-      tagValue: fields.hostTarget?.tagValue ?? "database",
-    },
+    pgData: fields.pgData ?? defaultPgData(pgMajorVersion),
+    localBackupRoot: fields.localBackupRoot ?? DEFAULT_LOCAL_BACKUP_ROOT,
+    hostTarget: { ...DEFAULT_HOST_TARGET, ...fields.hostTarget },
     alertEmail: fields.alertEmail,
     alertHttpsEndpoint: fields.alertHttpsEndpoint,
     metricNamespace: fields.metricNamespace ?? DEFAULT_METRIC_NAMESPACE,
