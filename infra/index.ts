@@ -5,8 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BUNDLE_DIR, HOST_NODE_MAJOR } from "./build/bundleJobs";
 import { buildHostPlane } from "./build/hostPlane";
-import { JOB_KEYS } from "./catalog";
-import { walgRetentionDays } from "./config/validate";
+import { JOB_KEYS, postgresRetentionDays } from "./catalog";
 import { loadStackConfig } from "./config/load";
 import { BackupBucket } from "./components/backupBucket";
 import { HostAccess } from "./components/hostAccess";
@@ -29,7 +28,7 @@ const tags = stackTags(pulumi.getProject(), pulumi.getStack());
 
 const backupBucket = new BackupBucket("backups", {
   bucketName: config.bucketName,
-  lifecycle: { retentionDays: config.retentionDays, walgBackstopDays: config.walgBackstopDays },
+  lifecycle: { retentionDays: config.retentionDays, postgresBackstopDays: config.postgresBackstopDays },
   accessLogRetentionDays: config.accessLogRetentionDays,
   tags,
 });
@@ -144,8 +143,8 @@ if (config.postDeployCheck) {
 export const bucketName = backupBucket.bucketName;
 export const bucketArn = backupBucket.bucketArn;
 export const kmsKeyArn = backupBucket.kmsKeyArn;
-export const walgS3PrefixRoot = pulumi.interpolate`s3://${backupBucket.bucketName}/postgres`;
-export const walgRetention = walgRetentionDays(config.retentionDays);
+export const postgresRepositoryRoot = pulumi.interpolate`s3://${backupBucket.bucketName}/postgres`;
+export const postgresRetention = postgresRetentionDays(config.retentionDays);
 export const hostInstanceProfile = hostAccess.instanceProfileName;
 export const jobLogGroup = hostAccess.jobLogGroupName;
 export const alertTopicArn = paging.topicArn;

@@ -15,7 +15,7 @@ import { catalogJobsScheduled } from "./rules/catalogJobsScheduled";
 import { catalogRowsAgeAlarmed } from "./rules/catalogRowsAgeAlarmed";
 import { iamNoWildcardGrants } from "./rules/iamNoWildcardGrants";
 import { lifecycleCoversCatalog } from "./rules/lifecycleCoversCatalog";
-import { lifecycleWalgBackstop } from "./rules/lifecycleWalgBackstop";
+import { lifecycleEngineBackstop } from "./rules/lifecycleEngineBackstop";
 import { logGroupRetention } from "./rules/logGroupRetention";
 import { scheduleDeadLetterAndRetry } from "./rules/scheduleDeadLetterAndRetry";
 import { snapshotPolicyCoversCatalog } from "./rules/snapshotPolicyCoversCatalog";
@@ -40,7 +40,7 @@ export const BACKUP_POLICIES: Policies = [
   bucketAccessLogging,
   bucketConfiguredOnce,
   lifecycleCoversCatalog,
-  lifecycleWalgBackstop,
+  lifecycleEngineBackstop,
   catalogJobsScheduled,
   catalogRowsAgeAlarmed,
   catalogJobsHeartbeatAlarmed,

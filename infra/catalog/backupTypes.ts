@@ -25,10 +25,10 @@ export type RetentionOwner =
   /** S3 lifecycle expiration. */
   | "lifecycle"
   /**
-   * `wal-g delete`, which knows which WAL a kept base backup needs. A lifecycle rule on these
-   * prefixes is only a longer backstop (see `walgBackstopDays`).
+   * The PostgreSQL engine's expire, which knows which WAL a kept base backup needs. A lifecycle
+   * rule on these prefixes is only a longer backstop (see `postgresBackstopDays`).
    */
-  | "wal-g"
+  | "engine"
   /** Not in S3 (EBS snapshots): the DLM policy's retain rule. */
   | "dlm";
 
@@ -43,7 +43,7 @@ export interface BackupType {
   readonly rpoSeconds: number;
   readonly storage: readonly Storage[];
   /**
-   * The runbook's S3 prefix, the lifecycle prefix that really exists (they differ for wal-g), and
+   * The runbook's S3 prefix, the lifecycle prefix that really exists (they differ for the PostgreSQL engine), and
    * the layout of the objects under it.
    */
   readonly s3?: { readonly runbookPrefix: string; readonly prefix: string; readonly objects: string };
@@ -56,12 +56,12 @@ const HOUR = 3600;
 const DAY = 24 * HOUR;
 
 /**
- * wal-g writes `basebackups_005/` and `wal_005/` under `WALG_S3_PREFIX`. Each host gets its own
- * `postgres/<host>/` so two hosts never mix WAL histories; the runbook's `postgres/full` and
- * `postgres/wal` are therefore `postgres/<host>/basebackups_005/` and `postgres/<host>/wal_005/`,
- * both under the one lifecycle prefix `postgres/`.
+ * The PostgreSQL engine keeps one repository per host under `postgres/<host>/` so two hosts never
+ * mix WAL histories; the runbook's `postgres/full` and `postgres/wal` are the engine's backup and
+ * WAL archive folders there (infra/catalog/engines/ names them per engine), both under the one
+ * lifecycle prefix `postgres/`.
  */
-export const WALG_PREFIX = "postgres/";
+export const POSTGRES_PREFIX = "postgres/";
 
 export const BACKUP_TYPES: Readonly<Record<BackupTypeKey, BackupType>> = {
   postgres: {
@@ -71,8 +71,8 @@ export const BACKUP_TYPES: Readonly<Record<BackupTypeKey, BackupType>> = {
     retentionDays: 30,
     rpoSeconds: 24 * HOUR,
     storage: ["s3", "local"],
-    s3: { runbookPrefix: "postgres/full/", prefix: WALG_PREFIX, objects: "postgres/<host>/basebackups_005/" },
-    retentionOwner: "wal-g",
+    s3: { runbookPrefix: "postgres/full/", prefix: POSTGRES_PREFIX, objects: "postgres/<host>/<engine's backup folder>/" },
+    retentionOwner: "engine",
     metrics: [Metric.backupBytes, Metric.backupAgeSeconds],
   },
   wal: {
@@ -82,8 +82,8 @@ export const BACKUP_TYPES: Readonly<Record<BackupTypeKey, BackupType>> = {
     retentionDays: 30,
     rpoSeconds: 15 * 60,
     storage: ["s3"],
-    s3: { runbookPrefix: "postgres/wal/", prefix: WALG_PREFIX, objects: "postgres/<host>/wal_005/" },
-    retentionOwner: "wal-g",
+    s3: { runbookPrefix: "postgres/wal/", prefix: POSTGRES_PREFIX, objects: "postgres/<host>/<engine's WAL archive folder>/" },
+    retentionOwner: "engine",
     metrics: [Metric.walArchiveLagSeconds, Metric.walArchiveFailedCount],
   },
   configs: {

@@ -12,7 +12,6 @@ import { BACKUP_TYPE_KEYS } from "./backupTypes";
 import { POSTGRES_ENGINE_KEYS, POSTGRES_ENGINES } from "./engines";
 import type { DeepReadonly } from "./schema/deepReadonly";
 import {
-  PARSE_CONFIG,
   days,
   describe,
   exactObject,
@@ -26,7 +25,7 @@ import {
 } from "./schema/parts";
 import { ROOT_PATH, schemaProblems, type SchemaProblem } from "./schema/problems";
 
-/** 2: `postgres.walg` became the engine-neutral `postgres.engine`, plus `postgres.socketDir`. */
+/** 2: the PostgreSQL engine's own section became the engine-neutral `postgres.engine`, plus `postgres.socketDir`. */
 export const HOST_CONFIG_SCHEMA_VERSION = 2;
 
 /** Catalog rows with an S3 prefix. */
@@ -273,10 +272,12 @@ export function parseHostConfig(value: unknown): HostConfigResult {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return {
       ok: false,
-      problems: [{ path: ROOT_PATH, message: `must be a JSON object, got ${describe(value)}` }],
+      problems: [
+        { path: ROOT_PATH, value, message: `must be a JSON object, got ${describe(value)}` },
+      ],
     };
   }
-  const result = v.safeParse(hostConfigSchema, value, PARSE_CONFIG);
+  const result = v.safeParse(hostConfigSchema, value);
   return result.success
     ? { ok: true, config: result.output }
     : { ok: false, problems: schemaProblems(result.issues) };

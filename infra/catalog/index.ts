@@ -5,3 +5,4 @@ export * from "./metrics";
 export * from "./scheduleExpression";
 export * from "./documents";
 export * from "./bucketRoles";
+export * from "./stackDefaults";

@@ -48,7 +48,7 @@ export interface Job {
 export const JOBS: Readonly<Record<JobKey, Job>> = {
   "pg-backup": {
     key: "pg-backup",
-    description: "wal-g base backup of PostgreSQL plus the local copy",
+    description: "Full backup of PostgreSQL through the stack's engine into S3, plus the local repository",
     scheduleKey: "postgres",
     backupType: "postgres",
     timeoutSeconds: 4 * 3600,
@@ -88,7 +88,7 @@ export const JOBS: Readonly<Record<JobKey, Job>> = {
   },
   cleanup: {
     key: "cleanup",
-    description: "wal-g retention and pruning of the local copies",
+    description: "The PostgreSQL engine's retention (expire) and pruning of the local copies",
     scheduleKey: "cleanup",
     timeoutSeconds: 3600,
   },

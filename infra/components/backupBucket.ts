@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BUCKET_ROLE_TAG, BucketRole } from "../catalog";
-import { ACCESS_LOG_BUCKET_SUFFIX } from "../config/validate";
+import { ACCESS_LOG_BUCKET_SUFFIX, BUCKET_ROLE_TAG, BucketRole } from "../catalog";
 import { accessLogBucketPolicy, backupBucketPolicy } from "../content/aws/bucketPolicies";
 import { lifecycleRules, toAwsLifecycleRules, type LifecycleInputs } from "../content/aws/lifecycleRules";
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { documentName, type DocumentKey } from "../catalog";
-import type { HostTarget } from "../config/stackConfig";
+import type { HostTarget } from "../catalog";
 import type { ArtifactSet } from "../content/host/hostArtifacts";
 import { renderCommandDocument, type CommandDocument } from "../content/host/ssmDocuments";
 
@@ -92,7 +92,7 @@ export class HostConfiguration extends pulumi.ComponentResource {
         parameters: {
           ManifestKey: args.artifacts.manifest.key,
           ManifestSha256: args.artifacts.manifest.sha256,
-          RequireWalg: "yes",
+          SetUpPostgresEngine: "yes",
         },
         scheduleExpression: CONVERGENCE_SCHEDULE,
         complianceSeverity: "HIGH",

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { JOB_KEYS, JOBS, type JobKey, type ScheduleKey } from "../catalog";
-import type { HostTarget } from "../config/stackConfig";
+import type { HostTarget } from "../catalog";
 import { SEND_COMMAND_TARGET_ARN, documentArn, retryPolicy, scheduleInput } from "../content/aws/jobSchedule";
 import { stackResourceName } from "../content/aws/resourceNames";
 import { deadLetterQueuePolicy, schedulerAssumeRolePolicy, schedulerPolicy } from "../content/aws/schedulerPolicies";

@@ -27,7 +27,7 @@ export interface RestoreVerificationImageArgs {
    */
   readonly registryAuth?: { readonly username: pulumi.Input<string>; readonly password: pulumi.Input<string> };
   /**
-   * False while `pg-restore-test.mjs` is not built (it waits for wal-g): the Dockerfile copies it, so
+   * False while `pg-restore-test.mjs` is not built (it waits for the restore issue): the Dockerfile copies it, so
    * the repository is created but no image is built, and `pulumi up` says why.
    */
   readonly buildImage: boolean;
@@ -37,7 +37,7 @@ export interface RestoreVerificationImageArgs {
 /**
  * The image the weekly restore test runs in, off the production host: an ECR repository (scan on
  * push, only the last few images kept) and the image built from the repository's Dockerfile with
- * the hosts' PostgreSQL major, wal-g and the restore-test bundle, pushed at `pulumi up`.
+ * the hosts' PostgreSQL major, the stack's engine and the restore-test bundle, pushed at `pulumi up`.
  */
 export class RestoreVerificationImage extends pulumi.ComponentResource {
   readonly repository: aws.ecr.Repository;
@@ -73,7 +73,7 @@ export class RestoreVerificationImage extends pulumi.ComponentResource {
     );
     if (!args.buildImage) {
       pulumi.log.warn(
-        "restore-verification image not built: the pg-restore-test job it runs is not built yet (it needs wal-g)",
+        "restore-verification image not built: the pg-restore-test job it runs is not built yet (it comes with the PostgreSQL restores)",
         this,
       );
     }

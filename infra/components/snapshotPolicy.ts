@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { HostTarget } from "../config/stackConfig";
+import type { HostTarget } from "../catalog";
 import { snapshotPolicyDetails } from "../content/aws/snapshotPolicy";
 import { serviceAssumeRolePolicy } from "../content/aws/trustPolicies";
 

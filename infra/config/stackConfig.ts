@@ -1,8 +1,11 @@
 /**
  * The validated, fully defaulted stack configuration. Pure module: no Pulumi import.
  */
-import type { BackupTypeKey, ScheduleKey } from "../catalog";
+import type { BackupTypeKey, HostTarget, ScheduleKey, Thresholds } from "../catalog";
 import type { PostgresEngineKey } from "../catalog/engines";
+
+/** Defined with their defaults in the catalog; re-exported because they are the config's shapes. */
+export type { HostTarget, Thresholds };
 
 /**
  * What offline synth puts where the stack file holds a `secure:` value it cannot decrypt. Format
@@ -10,34 +13,14 @@ import type { PostgresEngineKey } from "../catalog/engines";
  */
 export const OFFLINE_SECRET_PLACEHOLDER = "[secret: not decrypted offline]";
 
-export interface HostTarget {
-  /** EC2 tag key that marks the database hosts (SSM targets, DLM snapshots). */
-  readonly tagKey: string;
-  readonly tagValue: string;
-}
-
-/** When an alarm pages: the runbook's alert limits, validated against the catalog. */
-export interface Thresholds {
-  /** Age of the newest full PostgreSQL backup that pages (runbook: 24 h); the other rows page at their RPO. */
-  readonly backupAgeHours: number;
-  /** Minutes since the last archived WAL segment that page (runbook: 15 min). */
-  readonly walArchiveLagMinutes: number;
-  /** Use of the file system holding the local copies that pages (runbook: 80 %). */
-  readonly diskUsagePercent: number;
-  /** Consecutive 5-minute health-check periods a figure must breach before it pages. */
-  readonly evaluationPeriods: number;
-  /** Restore-test duration that pages; the runbook names no RTO, so no alarm unless set. */
-  readonly restoreTestRtoMinutes?: number;
-}
-
 export interface StackConfig {
   /** AWS region (`aws:region`), where the bucket and everything else live. */
   readonly region: string;
   readonly bucketName: string;
   /** Days each row is kept (snapshots too, in days: 28 = the runbook's 4 weeks). */
   readonly retentionDays: Readonly<Record<BackupTypeKey, number>>;
-  /** Days after which the S3 lifecycle backstop removes wal-g objects wal-g failed to delete. */
-  readonly walgBackstopDays: number;
+  /** Days after which the S3 lifecycle backstop removes objects the PostgreSQL engine failed to delete. */
+  readonly postgresBackstopDays: number;
   /** Days the bucket's server access logs are kept. */
   readonly accessLogRetentionDays: number;
   readonly schedules: Readonly<Record<ScheduleKey, string>>;

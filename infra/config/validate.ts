@@ -1,261 +1,192 @@
 /**
- * Turns the raw stack config (key → string, as Pulumi hands it over; objects JSON-encoded) into a
- * `StackConfig`, or into the full list of problems. Every rule runs, so one `pulumi up` shows
- * everything that is wrong. Pure: tested without Pulumi.
+ * The stack config's one schema: the raw config (key → string, as Pulumi hands it over; YAML maps
+ * JSON-encoded) in, a fully defaulted `StackConfig` or the full list of problems out. Every rule
+ * runs, so one `pulumi up` shows everything that is wrong, in the order the stack file lists it.
+ * Pure: tested without Pulumi.
+ *
+ * Shape: each key's own rules sit on the key; rules that relate keys (WAL kept as long as base
+ * backups, the PostgreSQL engine's lifecycle backstop, a paging target, the backup-age alarm against the postgres
+ * schedule) run after, on every key they read that is itself valid; defaults are applied last.
  */
+import * as v from "valibot";
+import { DEFAULT_POSTGRES_ENGINE, POSTGRES_ENGINE_KEYS } from "../catalog/engines";
 import {
+  ACCESS_LOG_BUCKET_SUFFIX,
   BACKUP_TYPE_KEYS,
   BACKUP_TYPES,
+  DEFAULT_ACCESS_LOG_RETENTION_DAYS,
+  DEFAULT_BUCKET_NAME,
+  DEFAULT_HOST_TARGET,
+  DEFAULT_LOCAL_BACKUP_ROOT,
   DEFAULT_METRIC_NAMESPACE,
+  DEFAULT_PG_MAJOR_VERSION,
   DEFAULT_SCHEDULES,
+  DEFAULT_THRESHOLDS,
+  DEFAULT_TIMEZONE,
+  DEFAULT_POSTGRES_BACKSTOP_MARGIN_DAYS,
+  MIN_POSTGRES_BACKSTOP_MARGIN_DAYS,
+  SUPPORTED_PG_MAJOR_VERSIONS,
+  defaultPgData,
+  postgresRetentionDays,
   SCHEDULE_KEYS,
   describeSeconds,
   isBackupTypeKey,
-  isScheduleKey,
   parseScheduleExpression,
   type BackupTypeKey,
   type ScheduleKey,
 } from "../catalog";
-import {
-  DEFAULT_POSTGRES_ENGINE,
-  isPostgresEngineKey,
-  POSTGRES_ENGINE_KEYS,
-  type PostgresEngineKey,
-} from "../catalog/engines";
+import { exactObject, isPlainObject, wholeNumber } from "../catalog/schema/parts";
+import { schemaProblems } from "../catalog/schema/problems";
 import {
   OFFLINE_SECRET_PLACEHOLDER,
   type ConfigProblem,
-  type HostTarget,
   type StackConfig,
   type Thresholds,
 } from "./stackConfig";
-
-export const CONFIG_KEYS = [
-  "bucketName",
-  "retentionDays",
-  "walgBackstopDays",
-  "accessLogRetentionDays",
-  "schedules",
-  "timezone",
-  "postgresEngine",
-  "pgMajorVersion",
-  "pgData",
-  "localBackupRoot",
-  "hostTarget",
-  "alertEmail",
-  "alertHttpsEndpoint",
-  "metricNamespace",
-  "thresholds",
-  "postDeployCheck",
-] as const;
-
-export const DEFAULT_BUCKET_NAME = "stellar-insights-backups";
-export const SUPPORTED_PG_MAJOR_VERSIONS = [12, 13, 14, 15, 16, 17] as const;
-/** Suffix of the access-log bucket's name; the backup bucket's name must leave room for it. */
-export const ACCESS_LOG_BUCKET_SUFFIX = "-access-logs";
-const DEFAULT_WALG_BACKSTOP_MARGIN_DAYS = 30;
-/** The backstop must outlive wal-g's window by a full-backup cycle plus a cleanup cycle. */
-const MIN_WALG_BACKSTOP_MARGIN_DAYS = 7;
 
 export type ValidationResult =
   | { readonly ok: true; readonly config: StackConfig }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
-/** Days wal-g keeps: enough for both the base backups and the WAL that PITR needs. */
-export function walgRetentionDays(retentionDays: Readonly<Record<BackupTypeKey, number>>): number {
-  return Math.max(retentionDays.postgres, retentionDays.wal);
+/** `aws:region` is the AWS provider's key, checked beside the project's own. */
+const REGION_KEY = "aws:region";
+const REGION_MESSAGE =
+  "must be an AWS region such as us-east-1 (set it with `pulumi config set aws:region`)";
+const NOT_A_MAP = "must be an object (a YAML map)";
+const NUMERIC_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
+
+/** Stack files may quote numbers inside maps (`"30"`): they count as the number. */
+const fromNumericText = (value: unknown): unknown =>
+  typeof value === "string" && NUMERIC_TEXT.test(value) ? Number(value) : value;
+
+/** A number inside a YAML map, written as a number or as numeric text. */
+function mapCount(min: number, max: number, message: string) {
+  return v.pipe(v.unknown(), v.transform(fromNumericText), wholeNumber(min, max, message));
 }
 
-class Collector {
-  readonly problems: ConfigProblem[] = [];
-  add(key: string, value: unknown, message: string): void {
-    this.problems.push({ key, value, message });
-  }
+/** A top-level number: Pulumi hands it over as text, which problems quote as written. */
+function countText(min: number, message: string) {
+  return v.pipe(
+    v.string(message),
+    v.check((text) => {
+      const n = Number(text);
+      return NUMERIC_TEXT.test(text) && Number.isInteger(n) && n >= min;
+    }, message),
+  );
 }
 
-function parseJsonObject(raw: string | undefined, key: string, c: Collector): Record<string, unknown> {
-  if (raw === undefined) return {};
+/** A YAML map: Pulumi hands it over JSON-encoded. */
+function yamlMap<const E extends v.ObjectEntries>(entries: E, unknownField: string) {
+  return v.pipe(
+    v.string(NOT_A_MAP),
+    v.rawTransform<string, Record<string, unknown>>(({ dataset, addIssue, NEVER }) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(dataset.value);
+      } catch {
+        parsed = undefined;
+      }
+      if (isPlainObject(parsed)) return parsed;
+      addIssue({ message: NOT_A_MAP });
+      return NEVER;
+    }),
+    exactObject(entries, { notObject: NOT_A_MAP, unknownField }),
+  );
+}
+
+/** One string key whose whole rule is a predicate. */
+const textWhere = (ok: (text: string) => boolean, message: string) =>
+  v.pipe(v.string(message), v.check(ok, message));
+
+const WHOLE_DAYS = "must be a whole number of days, at least 1";
+
+function retentionOverride(row: BackupTypeKey) {
+  const rpo = BACKUP_TYPES[row].rpoSeconds;
+  return v.pipe(
+    mapCount(1, Number.MAX_SAFE_INTEGER, WHOLE_DAYS),
+    v.check(
+      // Judged only once it is a valid number of days: one message per value.
+      (days) => !(Number.isInteger(days) && days >= 1) || days * 86400 >= rpo,
+      `is shorter than the row's RPO (${describeSeconds(rpo)}): the newest backup could expire before the next is taken`,
+    ),
+  );
+}
+
+function scheduleOverride(name: ScheduleKey) {
+  return v.pipe(
+    v.string("must be a string such as 'cron(0 2 * * ? *)' or 'rate(1 hour)'"),
+    v.rawCheck<string>(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const expression = dataset.value;
+      const parsed = parseScheduleExpression(expression);
+      if (!parsed.ok) {
+        addIssue({ message: `is not a valid schedule expression: ${parsed.reason}` });
+        return;
+      }
+      if (isBackupTypeKey(name) && parsed.maxGapSeconds > BACKUP_TYPES[name].rpoSeconds) {
+        const rpo = BACKUP_TYPES[name].rpoSeconds;
+        addIssue({
+          message: `leaves up to ${describeSeconds(parsed.maxGapSeconds)} between runs, longer than the ${name} RPO of ${describeSeconds(rpo)}`,
+        });
+      }
+      if (name === "snapshots" && !expression.trim().startsWith("cron(")) {
+        addIssue({
+          message:
+            "must be a cron(...) expression: Data Lifecycle Manager takes no rate() (and reads cron in UTC)",
+        });
+      }
+    }),
+  );
+}
+
+const EMPTY_TAG = "must be a non-empty tag string that selects the database hosts";
+const tagText = () =>
+  v.pipe(
+    v.string(EMPTY_TAG),
+    v.check((tag) => tag.trim() !== "", EMPTY_TAG),
+    v.check(
+      (tag) => tag.trim() === "" || /^[\w.:/=+@-]{1,128}$/.test(tag),
+      "must be 1-128 letters, digits, spaces excluded, or _ . : / = + - @",
+    ),
+  );
+
+function isAbsoluteSafePath(path: string): boolean {
+  return path.startsWith("/") && !path.split("/").includes("..") && !/[\s'"`$\\;&|<>]/.test(path);
+}
+const ABSOLUTE_PATH = "must be an absolute path without '..', spaces or shell metacharacters";
+
+function isHttpsUrl(text: string): boolean {
   try {
-    const parsed: unknown = JSON.parse(raw);
-    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
-      return parsed as Record<string, unknown>;
-    }
+    const url = new URL(text);
+    return url.protocol === "https:" && url.hostname !== "";
   } catch {
-    // reported below
+    return false;
   }
-  c.add(key, raw, "must be an object (a YAML map)");
-  return {};
 }
 
-function wholeDays(value: unknown, key: string, c: Collector): number | undefined {
-  const n = typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
-  if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
-    c.add(key, value, "must be a whole number of days, at least 1");
-    return undefined;
-  }
-  return n;
-}
-
-function validateBucketName(name: string, c: Collector): void {
-  const key = "bucketName";
+function bucketNameRules() {
   const maxLength = 63 - ACCESS_LOG_BUCKET_SUFFIX.length;
-  if (name.length < 3 || name.length > maxLength) {
-    c.add(key, name, `must be 3-${maxLength} characters (the log bucket appends '${ACCESS_LOG_BUCKET_SUFFIX}')`);
-  }
-  if (!/^[a-z0-9][a-z0-9-]*[a-z0-9]$/.test(name)) {
-    c.add(
-      key,
-      name,
+  // S3 bucket naming rules (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html);
+  // each broken rule is its own problem.
+  return v.pipe(
+    v.string(),
+    v.check(
+      (name) => name.length >= 3 && name.length <= maxLength,
+      `must be 3-${maxLength} characters (the log bucket appends '${ACCESS_LOG_BUCKET_SUFFIX}')`,
+    ),
+    v.regex(
+      /^[a-z0-9][a-z0-9-]*[a-z0-9]$/,
       "must be DNS-compatible: lowercase letters, digits and hyphens, starting and ending with a letter or digit " +
         "(no dots: they break TLS on virtual-hosted S3 addresses)",
-    );
-  }
-  if (name.startsWith("xn--") || name.startsWith("sthree-") || name.endsWith("-s3alias")) {
-    c.add(key, name, "must not start with 'xn--' or 'sthree-' nor end with '-s3alias' (reserved by S3)");
-  }
+    ),
+    v.check(
+      (name) => !name.startsWith("xn--") && !name.startsWith("sthree-") && !name.endsWith("-s3alias"),
+      "must not start with 'xn--' or 'sthree-' nor end with '-s3alias' (reserved by S3)",
+    ),
+  );
 }
 
-function validateRetention(raw: string | undefined, c: Collector): Record<BackupTypeKey, number> {
-  const overrides = parseJsonObject(raw, "retentionDays", c);
-  const result = Object.fromEntries(
-    BACKUP_TYPE_KEYS.map((k) => [k, BACKUP_TYPES[k].retentionDays]),
-  ) as Record<BackupTypeKey, number>;
-  for (const [row, value] of Object.entries(overrides)) {
-    const key = `retentionDays.${row}`;
-    if (!isBackupTypeKey(row)) {
-      c.add(key, value, `unknown catalog row; allowed: ${BACKUP_TYPE_KEYS.join(", ")}`);
-      continue;
-    }
-    const days = wholeDays(value, key, c);
-    if (days === undefined) continue;
-    result[row] = days;
-    const rpo = BACKUP_TYPES[row].rpoSeconds;
-    if (days * 86400 < rpo) {
-      c.add(key, value, `is shorter than the row's RPO (${describeSeconds(rpo)}): the newest backup could expire before the next is taken`);
-    }
-  }
-  if (result.wal < result.postgres) {
-    c.add(
-      "retentionDays.wal",
-      result.wal,
-      `must be at least retentionDays.postgres (${result.postgres}): a base backup cannot be restored without the WAL written while it was taken`,
-    );
-  }
-  return result;
-}
-
-function validateSchedules(raw: string | undefined, c: Collector): Record<ScheduleKey, string> {
-  const overrides = parseJsonObject(raw, "schedules", c);
-  const result: Record<ScheduleKey, string> = { ...DEFAULT_SCHEDULES };
-  for (const [name, value] of Object.entries(overrides)) {
-    const key = `schedules.${name}`;
-    if (!isScheduleKey(name)) {
-      const hint = name === "wal" ? " ('wal' is continuous: archive_timeout sets its RPO)" : "";
-      c.add(key, value, `unknown schedule${hint}; allowed: ${SCHEDULE_KEYS.join(", ")}`);
-      continue;
-    }
-    if (typeof value !== "string") {
-      c.add(key, value, "must be a string such as 'cron(0 2 * * ? *)' or 'rate(1 hour)'");
-      continue;
-    }
-    result[name] = value;
-  }
-  for (const name of SCHEDULE_KEYS) {
-    const expression = result[name];
-    const parsed = parseScheduleExpression(expression);
-    const key = `schedules.${name}`;
-    if (!parsed.ok) {
-      c.add(key, expression, `is not a valid schedule expression: ${parsed.reason}`);
-      continue;
-    }
-    if (!isBackupTypeKey(name)) continue;
-    const rpo = BACKUP_TYPES[name].rpoSeconds;
-    if (parsed.maxGapSeconds > rpo) {
-      c.add(
-        key,
-        expression,
-        `leaves up to ${describeSeconds(parsed.maxGapSeconds)} between runs, longer than the ${name} RPO of ${describeSeconds(rpo)}`,
-      );
-    }
-  }
-  return result;
-}
-
-function validateAbsolutePath(key: string, value: string, c: Collector): void {
-  if (!value.startsWith("/") || value.split("/").includes("..") || /[\s'"`$\\;&|<>]/.test(value)) {
-    c.add(key, value, "must be an absolute path without '..', spaces or shell metacharacters");
-  }
-}
-
-function validateHostTarget(raw: string | undefined, c: Collector): HostTarget {
-  const parsed = parseJsonObject(raw, "hostTarget", c);
-  const target = {
-    tagKey: parsed.tagKey ?? "stellar-insights:backup-role",
-    tagValue: parsed.tagValue ?? "database",
-  };
-  for (const field of ["tagKey", "tagValue"] as const) {
-    const value = target[field];
-    if (typeof value !== "string" || value.trim() === "") {
-      c.add(`hostTarget.${field}`, value, "must be a non-empty tag string that selects the database hosts");
-    } else if (!/^[\w.:/=+@-]{1,128}$/.test(value)) {
-      c.add(`hostTarget.${field}`, value, "must be 1-128 letters, digits, spaces excluded, or _ . : / = + - @");
-    }
-  }
-  for (const extra of Object.keys(parsed).filter((k) => k !== "tagKey" && k !== "tagValue")) {
-    c.add(`hostTarget.${extra}`, parsed[extra], "unknown field; allowed: tagKey, tagValue");
-  }
-  return target as HostTarget;
-}
-
-function validateAlertTargets(raw: Readonly<Record<string, string>>, c: Collector): void {
-  const email = raw.alertEmail;
-  const endpoint = raw.alertHttpsEndpoint;
-  if (email === undefined && endpoint === undefined) {
-    c.add("alertEmail", undefined, "set alertEmail and/or alertHttpsEndpoint: failed backups must page someone");
-  }
-  if (email !== undefined && email !== OFFLINE_SECRET_PLACEHOLDER && !/^[^\s@'"`$\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(email)) {
-    c.add("alertEmail", email, "must be an e-mail address such as devops@stellar-insights.com");
-  }
-  if (endpoint !== undefined && endpoint !== OFFLINE_SECRET_PLACEHOLDER) {
-    let url: URL | undefined;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      url = undefined;
-    }
-    if (url?.protocol !== "https:" || url.hostname === "") {
-      c.add("alertHttpsEndpoint", endpoint, "must be an https:// URL (the paging service's SNS endpoint)");
-    }
-  }
-}
-
-function validateTimezone(value: string, c: Collector): void {
-  const zones = new Set([...Intl.supportedValuesOf("timeZone"), "UTC"]);
-  if (!zones.has(value)) c.add("timezone", value, "must be an IANA time zone such as UTC or Europe/Berlin");
-}
-
-function validatePgMajorVersion(raw: string | undefined, c: Collector): number {
-  if (raw === undefined) return 14;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !(SUPPORTED_PG_MAJOR_VERSIONS as readonly number[]).includes(n)) {
-    c.add(
-      "pgMajorVersion",
-      raw,
-      `must be one of ${SUPPORTED_PG_MAJOR_VERSIONS.join(", ")} (PostgreSQL 12+ restores with recovery.signal)`,
-    );
-    return 14;
-  }
-  return n;
-}
-
-/** The runbook's alert limits ("Backup Alerts"), before stack overrides. */
-export const DEFAULT_THRESHOLDS: Thresholds = {
-  backupAgeHours: 24,
-  walArchiveLagMinutes: 15,
-  diskUsagePercent: 80,
-  // Two consecutive health checks (10 minutes): one odd sample does not wake anyone.
-  evaluationPeriods: 2,
-};
+const TIME_ZONES = new Set([...Intl.supportedValuesOf("timeZone"), "UTC"]);
 
 const THRESHOLD_KEYS = [
   "backupAgeHours",
@@ -264,67 +195,269 @@ const THRESHOLD_KEYS = [
   "evaluationPeriods",
   "restoreTestRtoMinutes",
 ] as const;
-type ThresholdKey = (typeof THRESHOLD_KEYS)[number];
-
-function isThresholdKey(value: string): value is ThresholdKey {
-  return (THRESHOLD_KEYS as readonly string[]).includes(value);
-}
-
-function wholeNumberIn(value: unknown, key: string, min: number, max: number, allowed: string, c: Collector): number | undefined {
-  const n = typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
-  if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
-    c.add(key, value, allowed);
-    return undefined;
-  }
-  return n;
-}
+const WAL_RPO_MINUTES = BACKUP_TYPES.wal.rpoSeconds / 60;
+const PG_RPO_HOURS = BACKUP_TYPES.postgres.rpoSeconds / 3600;
 
 /**
  * An age limit below the schedule's longest gap would page between two good backups; one above the
- * RPO would page only once the RPO is already lost. Both bounds come from the catalog and the
- * validated schedules.
+ * RPO would page only once the RPO is already lost.
  */
-function validateThresholds(raw: string | undefined, schedules: Readonly<Record<ScheduleKey, string>>, c: Collector): Thresholds {
-  const overrides = parseJsonObject(raw, "thresholds", c);
-  const result: { -readonly [K in ThresholdKey]?: number } = { ...DEFAULT_THRESHOLDS };
-  const pgRpoHours = BACKUP_TYPES.postgres.rpoSeconds / 3600;
-  const pgSchedule = parseScheduleExpression(schedules.postgres);
-  const pgGapHours = pgSchedule.ok ? Math.ceil(pgSchedule.maxGapSeconds / 3600) : 1;
-  const walRpoMinutes = BACKUP_TYPES.wal.rpoSeconds / 60;
-  /** [min, max, what is allowed] */
-  const rules: Record<ThresholdKey, readonly [number, number, string]> = {
-    backupAgeHours: [
-      pgGapHours,
-      pgRpoHours,
-      `must be a whole number of hours from ${pgGapHours} (the postgres schedule's longest gap: lower pages between two good backups) to ${pgRpoHours} (the postgres RPO: higher pages only after the RPO is lost)`,
-    ],
-    walArchiveLagMinutes: [
+const backupAgeMessage = (gapHours: number) =>
+  `must be a whole number of hours from ${gapHours} (the postgres schedule's longest gap: lower pages between two good backups) to ${PG_RPO_HOURS} (the postgres RPO: higher pages only after the RPO is lost)`;
+
+const thresholdEntries = {
+  // Its lower bound is the postgres schedule's gap: checked with the keys it relates to, below.
+  backupAgeHours: v.exactOptional(v.unknown()),
+  walArchiveLagMinutes: v.exactOptional(
+    mapCount(
       1,
-      walRpoMinutes,
-      `must be a whole number of minutes from 1 to ${walRpoMinutes} (the wal RPO: higher pages only after the RPO is lost)`,
-    ],
-    diskUsagePercent: [1, 99, "must be a whole percentage from 1 to 99"],
-    evaluationPeriods: [1, 10, "must be a whole number from 1 to 10 (consecutive 5-minute health-check periods)"],
-    restoreTestRtoMinutes: [1, 1440, "must be a whole number of minutes from 1 to 1440 (the weekly restore test's time to a queryable database)"],
-  };
-  for (const [name, value] of Object.entries(overrides)) {
-    const key = `thresholds.${name}`;
-    if (!isThresholdKey(name)) {
-      c.add(key, value, `unknown threshold; allowed: ${THRESHOLD_KEYS.join(", ")}`);
-      continue;
-    }
-    const [min, max, allowed] = rules[name];
-    const n = wholeNumberIn(value, key, min, max, allowed, c);
-    if (n !== undefined) result[name] = n;
-  }
-  return result as Thresholds;
+      WAL_RPO_MINUTES,
+      `must be a whole number of minutes from 1 to ${WAL_RPO_MINUTES} (the wal RPO: higher pages only after the RPO is lost)`,
+    ),
+  ),
+  diskUsagePercent: v.exactOptional(mapCount(1, 99, "must be a whole percentage from 1 to 99")),
+  evaluationPeriods: v.exactOptional(
+    mapCount(1, 10, "must be a whole number from 1 to 10 (consecutive 5-minute health-check periods)"),
+  ),
+  restoreTestRtoMinutes: v.exactOptional(
+    mapCount(
+      1,
+      1440,
+      "must be a whole number of minutes from 1 to 1440 (the weekly restore test's time to a queryable database)",
+    ),
+  ),
+} satisfies Record<(typeof THRESHOLD_KEYS)[number], v.GenericSchema>;
+
+const optional = <S extends v.GenericSchema>(schema: S) => v.exactOptional(schema);
+
+/** The project's keys (after `aws:region`), in the order messages list them. */
+const projectEntries = {
+  bucketName: optional(bucketNameRules()),
+  retentionDays: optional(
+    yamlMap(
+      Object.fromEntries(
+        BACKUP_TYPE_KEYS.map((row) => [row, v.exactOptional(retentionOverride(row))]),
+      ) as Record<BackupTypeKey, v.ExactOptionalSchema<ReturnType<typeof retentionOverride>, undefined>>,
+      `unknown catalog row; allowed: ${BACKUP_TYPE_KEYS.join(", ")}`,
+    ),
+  ),
+  postgresBackstopDays: optional(countText(1, WHOLE_DAYS)),
+  // Renamed with the engine seam; a stack file that still says it learns the new name.
+  walgBackstopDays: optional(
+    v.never("was renamed postgresBackstopDays (the PostgreSQL engine's lifecycle backstop, whichever engine)"),
+  ),
+  accessLogRetentionDays: optional(countText(1, WHOLE_DAYS)),
+  schedules: optional(
+    yamlMap(
+      {
+        ...(Object.fromEntries(
+          SCHEDULE_KEYS.map((name) => [name, v.exactOptional(scheduleOverride(name))]),
+        ) as Record<ScheduleKey, v.ExactOptionalSchema<ReturnType<typeof scheduleOverride>, undefined>>),
+        wal: v.exactOptional(
+          v.never(
+            `unknown schedule ('wal' is continuous: archive_timeout sets its RPO); allowed: ${SCHEDULE_KEYS.join(", ")}`,
+          ),
+        ),
+      },
+      `unknown schedule; allowed: ${SCHEDULE_KEYS.join(", ")}`,
+    ),
+  ),
+  timezone: optional(
+    textWhere((zone) => TIME_ZONES.has(zone), "must be an IANA time zone such as UTC or Europe/Berlin"),
+  ),
+  postgresEngine: optional(
+    v.picklist(POSTGRES_ENGINE_KEYS, `must be one of ${POSTGRES_ENGINE_KEYS.join(", ")}`),
+  ),
+  pgMajorVersion: optional(
+    textWhere(
+      (text) => /^\d+$/.test(text) && (SUPPORTED_PG_MAJOR_VERSIONS as readonly number[]).includes(Number(text)),
+      `must be one of ${SUPPORTED_PG_MAJOR_VERSIONS.join(", ")} (PostgreSQL 12+ restores with recovery.signal)`,
+    ),
+  ),
+  pgData: optional(textWhere(isAbsoluteSafePath, ABSOLUTE_PATH)),
+  localBackupRoot: optional(textWhere(isAbsoluteSafePath, ABSOLUTE_PATH)),
+  hostTarget: optional(
+    yamlMap(
+      { tagKey: v.exactOptional(tagText()), tagValue: v.exactOptional(tagText()) },
+      "unknown field; allowed: tagKey, tagValue",
+    ),
+  ),
+  // A `secure:` value offline is the placeholder: present, but only `pulumi up` sees the real one.
+  alertEmail: optional(
+    textWhere(
+      (email) =>
+        email === OFFLINE_SECRET_PLACEHOLDER ||
+        /^[^\s@'"`$\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(email),
+      "must be an e-mail address such as devops@stellar-insights.com",
+    ),
+  ),
+  alertHttpsEndpoint: optional(
+    textWhere(
+      (url) => url === OFFLINE_SECRET_PLACEHOLDER || isHttpsUrl(url),
+      "must be an https:// URL (the paging service's SNS endpoint)",
+    ),
+  ),
+  metricNamespace: optional(
+    textWhere(
+      (ns) => /^[A-Za-z0-9._/#:-]{1,255}$/.test(ns) && !ns.startsWith("AWS/"),
+      "must be 1-255 of A-Z a-z 0-9 . _ / # : - and not start with 'AWS/'",
+    ),
+  ),
+  thresholds: optional(
+    yamlMap(thresholdEntries, `unknown threshold; allowed: ${THRESHOLD_KEYS.join(", ")}`),
+  ),
+  postDeployCheck: optional(v.picklist(["true", "false"], "must be true or false")),
+};
+
+export const CONFIG_KEYS = Object.keys(projectEntries) as (keyof typeof projectEntries)[];
+
+const fieldsSchema = exactObject(
+  {
+    [REGION_KEY]: v.pipe(v.string(REGION_MESSAGE), v.regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, REGION_MESSAGE)),
+    ...projectEntries,
+  },
+  { unknownField: `unknown config key; allowed: ${CONFIG_KEYS.join(", ")}` },
+);
+type Fields = v.InferOutput<typeof fieldsSchema>;
+
+function retentionOf(fields: Fields): Record<BackupTypeKey, number> {
+  const days = Object.fromEntries(BACKUP_TYPE_KEYS.map((row) => [row, BACKUP_TYPES[row].retentionDays]));
+  return { ...days, ...fields.retentionDays } as Record<BackupTypeKey, number>;
 }
 
-function validateBoolean(raw: string | undefined, key: string, fallback: boolean, c: Collector): boolean {
-  if (raw === undefined) return fallback;
-  if (raw === "true" || raw === "false") return raw === "true";
-  c.add(key, raw, "must be true or false");
-  return fallback;
+function pathItem(input: Record<string, unknown>, key: string, value: unknown): v.IssuePathItem {
+  return { type: "object", origin: "value", input, key, value };
+}
+
+/** The rules that relate keys; each runs when every key it reads passed its own rules. */
+const relations = v.rawCheck<Fields>(({ dataset, addIssue }) => {
+  // Keys with problems still hold what was written; each rule reads only keys that are `valid`.
+  const fields = dataset.value as Fields;
+  // A problem at `a` or under `a.b` makes `a.b` unusable here.
+  const valid = (...keys: string[]) =>
+    !(dataset.issues ?? []).some((issue) => {
+      const at = (issue.path ?? []).map((item) => String(item.key));
+      const n = Math.min(at.length, keys.length);
+      return at.slice(0, n).join("\0") === keys.slice(0, n).join("\0");
+    });
+  const raw = fields as Record<string, unknown>;
+
+  const retentionValid = valid("retentionDays", "postgres") && valid("retentionDays", "wal");
+  const retention = retentionOf(fields);
+  if (retentionValid && retention.wal < retention.postgres) {
+    addIssue({
+      message: `must be at least retentionDays.postgres (${retention.postgres}): a base backup cannot be restored without the WAL written while it was taken`,
+      path: [
+        pathItem(raw, "retentionDays", raw.retentionDays),
+        pathItem({ ...fields.retentionDays }, "wal", retention.wal),
+      ],
+    });
+  }
+
+  const engineDays = postgresRetentionDays(retention);
+  const minimumBackstop = engineDays + MIN_POSTGRES_BACKSTOP_MARGIN_DAYS;
+  if (
+    retentionValid &&
+    fields.postgresBackstopDays !== undefined &&
+    valid("postgresBackstopDays") &&
+    Number(fields.postgresBackstopDays) < minimumBackstop
+  ) {
+    addIssue({
+      message: `must be at least ${minimumBackstop} (the PostgreSQL engine keeps ${engineDays} days; a shorter lifecycle deletes WAL a kept base backup needs)`,
+      path: [pathItem(raw, "postgresBackstopDays", fields.postgresBackstopDays)],
+    });
+  }
+
+  if (fields.alertEmail === undefined && fields.alertHttpsEndpoint === undefined) {
+    addIssue({
+      message: "set alertEmail and/or alertHttpsEndpoint: failed backups must page someone",
+      path: [pathItem(raw, "alertEmail", undefined)],
+    });
+  }
+
+  const age = fields.thresholds?.backupAgeHours;
+  if (age !== undefined && valid("thresholds", "backupAgeHours")) {
+    const schedule = parseScheduleExpression(fields.schedules?.postgres ?? DEFAULT_SCHEDULES.postgres);
+    const gapHours =
+      valid("schedules", "postgres") && schedule.ok ? Math.ceil(schedule.maxGapSeconds / 3600) : 1;
+    const message = backupAgeMessage(gapHours);
+    if (!v.is(mapCount(gapHours, PG_RPO_HOURS, message), age)) {
+      addIssue({
+        message,
+        path: [pathItem(raw, "thresholds", raw.thresholds), pathItem({ ...fields.thresholds }, "backupAgeHours", age)],
+      });
+    }
+  }
+});
+
+function toStackConfig(fields: Fields): StackConfig {
+  const retentionDays = retentionOf(fields);
+  const pgMajorVersion = Number(fields.pgMajorVersion ?? DEFAULT_PG_MAJOR_VERSION);
+  const thresholds = Object.fromEntries(
+    Object.entries({ ...DEFAULT_THRESHOLDS, ...fields.thresholds }).map(([key, value]) => [
+      key,
+      fromNumericText(value),
+    ]),
+  ) as unknown as Thresholds;
+  return {
+    region: fields[REGION_KEY],
+    bucketName: fields.bucketName ?? DEFAULT_BUCKET_NAME,
+    retentionDays,
+    postgresBackstopDays:
+      fields.postgresBackstopDays === undefined
+        ? postgresRetentionDays(retentionDays) + DEFAULT_POSTGRES_BACKSTOP_MARGIN_DAYS
+        : Number(fields.postgresBackstopDays),
+    accessLogRetentionDays: Number(
+      fields.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS,
+    ),
+    schedules: { ...DEFAULT_SCHEDULES, ...withoutWal(fields.schedules) },
+    timezone: fields.timezone ?? DEFAULT_TIMEZONE,
+    postgresEngine: fields.postgresEngine ?? DEFAULT_POSTGRES_ENGINE,
+    pgMajorVersion,
+    pgData: fields.pgData ?? defaultPgData(pgMajorVersion),
+    localBackupRoot: fields.localBackupRoot ?? DEFAULT_LOCAL_BACKUP_ROOT,
+    hostTarget: { ...DEFAULT_HOST_TARGET, ...fields.hostTarget },
+    alertEmail: fields.alertEmail,
+    alertHttpsEndpoint: fields.alertHttpsEndpoint,
+    metricNamespace: fields.metricNamespace ?? DEFAULT_METRIC_NAMESPACE,
+    thresholds,
+    postDeployCheck: (fields.postDeployCheck ?? "true") === "true",
+  };
+}
+
+function withoutWal(schedules: Fields["schedules"]): Partial<Record<ScheduleKey, string>> {
+  const { wal: _refused, ...rest } = schedules ?? {};
+  return rest;
+}
+
+/** The stack config's contract: `{ "aws:region", ...project keys }` in, `StackConfig` out. */
+export const stackConfigSchema = v.pipe(fieldsSchema, relations, v.transform(toStackConfig));
+
+/**
+ * Problems in the order the stack file lists their keys (then, inside a YAML map, the map's order);
+ * keys that are absent (a missing paging target) come last.
+ */
+function inDocumentOrder(problems: ConfigProblem[], input: Record<string, unknown>): ConfigProblem[] {
+  const topKeys = Object.keys(input);
+  const position = (problem: ConfigProblem): [number, number] => {
+    const [top, inner] = problem.key.split(/\.(.*)/s);
+    const first = topKeys.indexOf(top);
+    let second = -1;
+    if (inner !== undefined && typeof input[top] === "string") {
+      try {
+        const map: unknown = JSON.parse(input[top]);
+        if (isPlainObject(map)) second = Object.keys(map).indexOf(inner.split(".")[0]);
+      } catch {
+        second = -1;
+      }
+    }
+    const absentLast = (i: number) => (i < 0 ? Number.MAX_SAFE_INTEGER : i);
+    return [absentLast(first), absentLast(second)];
+  };
+  return problems
+    .map((problem, index) => ({ problem, index, at: position(problem) }))
+    .sort((a, b) => a.at[0] - b.at[0] || a.at[1] - b.at[1] || a.index - b.index)
+    .map(({ problem }) => problem);
 }
 
 /**
@@ -335,82 +468,13 @@ export function validateStackConfig(
   raw: Readonly<Record<string, string>>,
   awsRegion: string | undefined,
 ): ValidationResult {
-  const c = new Collector();
-  const region = awsRegion ?? "";
-  if (!/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) {
-    c.add("aws:region", awsRegion, "must be an AWS region such as us-east-1 (set it with `pulumi config set aws:region`)");
-  }
-  for (const key of Object.keys(raw)) {
-    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
-      c.add(key, raw[key], `unknown config key; allowed: ${CONFIG_KEYS.join(", ")}`);
-    }
-  }
-
-  const bucketName = raw.bucketName ?? DEFAULT_BUCKET_NAME;
-  validateBucketName(bucketName, c);
-  const retentionDays = validateRetention(raw.retentionDays, c);
-  const walgDays = walgRetentionDays(retentionDays);
-  const walgBackstopDays =
-    raw.walgBackstopDays === undefined
-      ? walgDays + DEFAULT_WALG_BACKSTOP_MARGIN_DAYS
-      : wholeDays(raw.walgBackstopDays, "walgBackstopDays", c) ?? 0;
-  if (walgBackstopDays && walgBackstopDays < walgDays + MIN_WALG_BACKSTOP_MARGIN_DAYS) {
-    c.add(
-      "walgBackstopDays",
-      raw.walgBackstopDays,
-      `must be at least ${walgDays + MIN_WALG_BACKSTOP_MARGIN_DAYS} (wal-g keeps ${walgDays} days; a shorter lifecycle deletes WAL a kept base backup needs)`,
-    );
-  }
-  const accessLogRetentionDays =
-    raw.accessLogRetentionDays === undefined
-      ? 365
-      : wholeDays(raw.accessLogRetentionDays, "accessLogRetentionDays", c) ?? 365;
-  const schedules = validateSchedules(raw.schedules, c);
-  if (!schedules.snapshots.startsWith("cron(")) {
-    c.add("schedules.snapshots", schedules.snapshots, "must be a cron(...) expression: Data Lifecycle Manager takes no rate() (and reads cron in UTC)");
-  }
-  const timezone = raw.timezone ?? "UTC";
-  validateTimezone(timezone, c);
-  const postgresEngine = raw.postgresEngine ?? DEFAULT_POSTGRES_ENGINE;
-  if (!isPostgresEngineKey(postgresEngine)) {
-    c.add("postgresEngine", raw.postgresEngine, `must be one of ${POSTGRES_ENGINE_KEYS.join(", ")}`);
-  }
-  const pgMajorVersion = validatePgMajorVersion(raw.pgMajorVersion, c);
-  const pgData = raw.pgData ?? `/var/lib/postgresql/${pgMajorVersion}/main`;
-  validateAbsolutePath("pgData", pgData, c);
-  const localBackupRoot = raw.localBackupRoot ?? "/var/backups";
-  validateAbsolutePath("localBackupRoot", localBackupRoot, c);
-  const hostTarget = validateHostTarget(raw.hostTarget, c);
-  validateAlertTargets(raw, c);
-  const metricNamespace = raw.metricNamespace ?? DEFAULT_METRIC_NAMESPACE;
-  if (!/^[A-Za-z0-9._/#:-]{1,255}$/.test(metricNamespace) || metricNamespace.startsWith("AWS/")) {
-    c.add("metricNamespace", metricNamespace, "must be 1-255 of A-Z a-z 0-9 . _ / # : - and not start with 'AWS/'");
-  }
-
-  const thresholds = validateThresholds(raw.thresholds, schedules, c);
-  const postDeployCheck = validateBoolean(raw.postDeployCheck, "postDeployCheck", true, c);
-
-  if (c.problems.length > 0) return { ok: false, problems: c.problems };
-  return {
-    ok: true,
-    config: {
-      region,
-      bucketName,
-      retentionDays,
-      walgBackstopDays,
-      accessLogRetentionDays,
-      schedules,
-      timezone,
-      postgresEngine: postgresEngine as PostgresEngineKey,
-      pgMajorVersion,
-      pgData,
-      localBackupRoot,
-      hostTarget,
-      alertEmail: raw.alertEmail,
-      alertHttpsEndpoint: raw.alertHttpsEndpoint,
-      metricNamespace,
-      thresholds,
-      postDeployCheck,
-    },
-  };
+  const input: Record<string, unknown> = { [REGION_KEY]: awsRegion, ...raw };
+  const result = v.safeParse(stackConfigSchema, input);
+  if (result.success) return { ok: true, config: result.output };
+  const problems = schemaProblems(result.issues).map(({ path, value, message }) => ({
+    key: path,
+    value,
+    message,
+  }));
+  return { ok: false, problems: inDocumentOrder(problems, input) };
 }

@@ -23,14 +23,14 @@ export function lifecycleOwnedRows(): BackupType[] {
   return catalogRows().filter((row) => row.s3 !== undefined && row.retentionOwner === "lifecycle");
 }
 
-/** Rows whose S3 objects `wal-g delete` expires; a lifecycle rule there is only a backstop. */
-export function walgOwnedRows(): BackupType[] {
-  return catalogRows().filter((row) => row.s3 !== undefined && row.retentionOwner === "wal-g");
+/** Rows whose S3 objects the PostgreSQL engine's expire removes; a lifecycle rule there is only a backstop. */
+export function engineOwnedRows(): BackupType[] {
+  return catalogRows().filter((row) => row.s3 !== undefined && row.retentionOwner === "engine");
 }
 
-/** The distinct S3 prefixes wal-g owns (the `postgres` and `wal` rows share one). */
-export function walgPrefixes(): string[] {
-  return [...new Set(walgOwnedRows().map((row) => row.s3?.prefix ?? ""))].sort();
+/** The distinct S3 prefixes the PostgreSQL engine owns (the `postgres` and `wal` rows share one). */
+export function enginePrefixes(): string[] {
+  return [...new Set(engineOwnedRows().map((row) => row.s3?.prefix ?? ""))].sort();
 }
 
 /** Rows kept as EBS snapshots by a DLM policy. */

@@ -4,40 +4,47 @@
  * (`pulumi preview --policy-pack-config`, or `npm run policy -- --config`), so the exception is
  * written down and reviewed instead of silently passing.
  */
-import type { PolicyConfigSchema } from "@pulumi/policy";
-import { BACKUP_TYPE_KEYS, BACKUP_TYPES, isBackupTypeKey, type BackupTypeKey } from "../../infra/catalog";
+import * as v from "valibot";
+import { BACKUP_TYPE_KEYS, BACKUP_TYPES, type BackupTypeKey } from "../../infra/catalog";
+import { days, exactObject } from "../../infra/catalog/schema/parts";
+import { schemaProblems } from "../../infra/catalog/schema/problems";
+import { policyConfigSchema } from "./configJsonSchema";
 
-export const retentionConfigSchema: PolicyConfigSchema = {
-  properties: {
-    retentionDays: {
-      type: "object",
-      description: "Days each catalog row must be kept, where this stack differs from the catalog",
-      properties: Object.fromEntries(
-        BACKUP_TYPE_KEYS.map((key) => [key, { type: "integer", minimum: 1, default: BACKUP_TYPES[key].retentionDays }]),
+/** The properties of every policy that checks retention; each row defaults to the catalog's days. */
+export const retentionConfig = v.object({
+  retentionDays: v.optional(
+    v.pipe(
+      exactObject(
+        Object.fromEntries(
+          BACKUP_TYPE_KEYS.map((row) => [
+            row,
+            v.optional(days(), BACKUP_TYPES[row].retentionDays),
+          ]),
+        ) as Record<BackupTypeKey, v.OptionalSchema<ReturnType<typeof days>, number>>,
+        { unknownField: `unknown catalog row; allowed: ${BACKUP_TYPE_KEYS.join(", ")}` },
       ),
-      additionalProperties: false,
-    },
-  },
-};
+      v.description("Days each catalog row must be kept, where this stack differs from the catalog"),
+    ),
+    {},
+  ),
+});
+
+/** What the Pulumi CLI checks the properties against: generated from `retentionConfig`. */
+export const retentionConfigSchema = policyConfigSchema(retentionConfig);
 
 export interface RetentionConfig {
   readonly retentionDays?: Partial<Record<string, unknown>>;
 }
 
-/** Catalog retention per row, with the policy config's overrides; throws on a malformed override. */
+/** Catalog retention per row, with the policy config's overrides; throws listing every problem. */
 export function requiredRetentionDays(config: RetentionConfig): Record<BackupTypeKey, number> {
-  const days = Object.fromEntries(BACKUP_TYPE_KEYS.map((key) => [key, BACKUP_TYPES[key].retentionDays])) as Record<
-    BackupTypeKey,
-    number
-  >;
-  for (const [key, value] of Object.entries(config.retentionDays ?? {})) {
-    if (!isBackupTypeKey(key)) {
-      throw new Error(`policy config retentionDays.${key}: unknown catalog row; allowed: ${BACKUP_TYPE_KEYS.join(", ")}`);
-    }
-    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-      throw new Error(`policy config retentionDays.${key} = ${JSON.stringify(value)}: must be a whole number of days, at least 1`);
-    }
-    days[key] = value;
-  }
-  return days;
+  const result = v.safeParse(retentionConfig, config);
+  if (result.success) return result.output.retentionDays as Record<BackupTypeKey, number>;
+  const problems = schemaProblems(result.issues);
+  throw new Error(
+    [
+      `policy config has ${problems.length} problem(s):`,
+      ...problems.map((p) => `  - ${p.path} = ${JSON.stringify(p.value) ?? "(not set)"}: ${p.message}`),
+    ].join("\n"),
+  );
 }

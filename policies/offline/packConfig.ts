@@ -4,34 +4,47 @@
  * with `"all"` setting the level of every policy.
  */
 import type { EnforcementLevel, PolicyPackConfig } from "@pulumi/policy";
+import * as v from "valibot";
+import { isPlainObject, keyedMap } from "../../infra/catalog/schema/parts";
+import { ROOT_PATH, schemaProblems } from "../../infra/catalog/schema/problems";
 
 export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 
-function isLevel(value: unknown): value is EnforcementLevel {
-  return (ENFORCEMENT_LEVELS as readonly unknown[]).includes(value);
+const levelMessage = (level: unknown) =>
+  `enforcement level ${JSON.stringify(level)}; allowed: ${ENFORCEMENT_LEVELS.join(", ")}`;
+
+const levelSchema = v.picklist(ENFORCEMENT_LEVELS, (issue) => levelMessage(issue.input));
+
+/**
+ * The config file's contract for a pack with these policies. A policy's own properties are checked
+ * by the policy (its `configSchema` is generated from the schema it parses them with).
+ */
+export function packConfigSchema(policyNames: readonly string[]) {
+  return keyedMap(
+    v.picklist(["all", ...policyNames], `unknown policy; known: all, ${policyNames.join(", ")}`),
+    v.union(
+      [levelSchema, v.looseObject({ enforcementLevel: v.exactOptional(levelSchema) })],
+      // The union fails as a whole; say which level was wrong when there is one.
+      ({ input }) => {
+        if (typeof input === "string") return levelMessage(input);
+        if (isPlainObject(input)) return levelMessage(input.enforcementLevel);
+        return "must be an enforcement level or an object";
+      },
+    ),
+    "must be a JSON object keyed by policy name",
+  );
 }
 
 /** Validates a parsed config file against the pack's policy names; throws listing every problem. */
 export function parsePackConfig(raw: unknown, policyNames: readonly string[]): PolicyPackConfig {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new Error("policy config must be a JSON object keyed by policy name");
-  }
-  const problems: string[] = [];
-  for (const [name, value] of Object.entries(raw)) {
-    if (name !== "all" && !policyNames.includes(name)) {
-      problems.push(`'${name}': unknown policy; known: all, ${policyNames.join(", ")}`);
-      continue;
-    }
-    const level = typeof value === "string" ? value : (value as { enforcementLevel?: unknown } | null)?.enforcementLevel;
-    const isObject = value !== null && typeof value === "object" && !Array.isArray(value);
-    if (!isObject && typeof value !== "string") {
-      problems.push(`'${name}': must be an enforcement level or an object`);
-    } else if (level !== undefined && !isLevel(level)) {
-      problems.push(`'${name}': enforcement level ${JSON.stringify(level)}; allowed: ${ENFORCEMENT_LEVELS.join(", ")}`);
-    }
-  }
-  if (problems.length > 0) throw new Error(`policy config has ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`);
-  return raw as PolicyPackConfig;
+  const result = v.safeParse(packConfigSchema(policyNames), raw);
+  if (result.success) return raw as PolicyPackConfig;
+  const problems = schemaProblems(result.issues);
+  const root = problems.find((p) => p.path === ROOT_PATH);
+  if (root) throw new Error(`policy config ${root.message}`);
+  // Named by policy: a bad `enforcementLevel` inside a policy's object is that policy's problem.
+  const lines = problems.map((p) => `'${p.path.split(".")[0]}': ${p.message}`);
+  throw new Error(`policy config has ${lines.length} problem(s):\n  - ${lines.join("\n  - ")}`);
 }
 
 function levelOf(entry: PolicyPackConfig[string] | undefined): EnforcementLevel | undefined {

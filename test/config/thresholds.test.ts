@@ -3,7 +3,8 @@
  * every out-of-range value reported with its key, value and what is allowed.
  */
 import { describe, expect, test } from "vitest";
-import { DEFAULT_THRESHOLDS, validateStackConfig } from "../../infra/config/validate";
+import { DEFAULT_THRESHOLDS } from "../../infra/catalog";
+import { validateStackConfig } from "../../infra/config/validate";
 
 const REGION = "us-east-1";
 const MINIMAL = { alertEmail: "devops@stellar-insights.com" } as const;

@@ -21,7 +21,7 @@ describe("a stack that sets only an alert target", () => {
       region: REGION,
       bucketName: "stellar-insights-backups",
       retentionDays: { postgres: 30, wal: 30, configs: 90, logs: 30, snapshots: 28, redis: 30 },
-      walgBackstopDays: 60,
+      postgresBackstopDays: 60,
       schedules: DEFAULT_SCHEDULES,
       timezone: "UTC",
       pgMajorVersion: 14,
@@ -221,8 +221,8 @@ describe("every rule has a failing case with its exact message", () => {
     ],
     [
       "wal-g backstop not longer than wal-g's window",
-      { walgBackstopDays: "30" },
-      "walgBackstopDays",
+      { postgresBackstopDays: "30" },
+      "postgresBackstopDays",
       "30",
       "must be at least 37 (wal-g keeps 30 days; a shorter lifecycle deletes WAL a kept base backup needs)",
     ],
@@ -301,5 +301,31 @@ test("pgData follows pgMajorVersion unless set", () => {
 
 test("a longer WAL retention widens wal-g's window and the default backstop", () => {
   const result = validateStackConfig({ ...MINIMAL, retentionDays: '{"wal":45}' }, REGION);
-  expect(result.ok && result.config.walgBackstopDays).toBe(75);
+  expect(result.ok && result.config.postgresBackstopDays).toBe(75);
+});
+
+test("each unknown key and each broken rule of one value is its own problem", () => {
+  const problems = problemsOf({
+    ...MINIMAL,
+    colour: "blue",
+    retentionDays: '{"logs":0,"wal":7}',
+    bucketName: "X.",
+    shade: "dark",
+  });
+  expect(problems.map((p) => [p.key, p.value])).toEqual([
+    ["colour", "blue"],
+    ["retentionDays.logs", 0],
+    ["retentionDays.wal", 7],
+    ["bucketName", "X."],
+    ["bucketName", "X."],
+    ["shade", "dark"],
+  ]);
+});
+
+test("numbers inside maps may be written as text", () => {
+  const result = validateStackConfig(
+    { ...MINIMAL, thresholds: '{"backupAgeHours":"24","diskUsagePercent":"70"}', retentionDays: '{"logs":"45"}' },
+    REGION,
+  );
+  expect(result.ok && [result.config.thresholds.diskUsagePercent, result.config.retentionDays.logs]).toEqual([70, 45]);
 });

@@ -82,7 +82,7 @@ describe("BackupBucket", () => {
     expect(days).toEqual({
       "configs-retention": 90,
       "logs-retention": 30,
-      "postgres-wal-g-backstop": 60,
+      "postgres-engine-backstop": 60,
       "redis-retention": 30,
     });
     const logLifecycle = only("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", onBucket(LOG_BUCKET));
@@ -136,7 +136,7 @@ test("outputs name the bucket, key and wal-g prefix root", () => {
   expect(plan.outputs).toMatchObject({
     bucketName: BUCKET,
     bucketArn: `arn:aws:s3:::${BUCKET}`,
-    walgS3PrefixRoot: `s3://${BUCKET}/postgres`,
-    walgRetention: 30,
+    postgresRepositoryRoot: `s3://${BUCKET}/postgres`,
+    postgresRetention: 30,
   });
 });

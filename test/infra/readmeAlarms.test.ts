@@ -8,7 +8,7 @@ import { DEFAULT_SCHEDULES } from "../../infra/catalog";
 import { ALARM_KINDS, alarmDefinitions } from "../../infra/content/aws/alarmDefinitions";
 import { COMMAND_FAILED_README_ANCHOR } from "../../infra/content/aws/failureEvents";
 import { heartbeatMarkdownTable } from "../../infra/content/docs/heartbeatTable";
-import { DEFAULT_THRESHOLDS } from "../../infra/config/validate";
+import { DEFAULT_THRESHOLDS } from "../../infra/catalog";
 
 const README = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
 

@@ -390,16 +390,16 @@ const cases: Case[] = [
     mutate: (p) => (lifecycleRule(p, "configs/").expiration.days = 365),
   },
 
-  // backup-lifecycle-walg-backstop
+  // backup-lifecycle-engine-backstop
   {
     title: "the wal-g backstop equals wal-g's retention",
-    fails: ["backup-lifecycle-walg-backstop"],
+    fails: ["backup-lifecycle-engine-backstop"],
     says: "needs more than 30: wal-g keeps 30 days there",
     mutate: (p) => (lifecycleRule(p, "postgres/").expiration.days = 30),
   },
   {
     title: "the wal-g backstop rule is removed",
-    fails: ["backup-lifecycle-walg-backstop"],
+    fails: ["backup-lifecycle-engine-backstop"],
     says: "no enabled lifecycle rule expires everything under 'postgres/'",
     mutate: (p) => {
       const lifecycle = onBucket(p, T.lifecycle, BACKUPS);
@@ -408,13 +408,13 @@ const cases: Case[] = [
   },
   {
     title: "the stack exports a wal-g retention as long as the backstop",
-    fails: ["backup-lifecycle-walg-backstop"],
-    says: "(stack output walgRetention)",
-    mutate: (p) => (p.outputs.walgRetention = lifecycleRule(p, "postgres/").expiration.days),
+    fails: ["backup-lifecycle-engine-backstop"],
+    says: "(stack output postgresRetention)",
+    mutate: (p) => (p.outputs.postgresRetention = lifecycleRule(p, "postgres/").expiration.days),
   },
   {
     title: "a rule expires one host's WAL after 7 days",
-    fails: ["backup-lifecycle-walg-backstop"],
+    fails: ["backup-lifecycle-engine-backstop"],
     says: "under 'postgres/db1/wal_005/' after 7 days",
     mutate: (p) => addLifecycleRule(p, "postgres/db1/wal_005/", 7),
   },
@@ -425,13 +425,13 @@ const cases: Case[] = [
   },
   {
     title: "a whole-bucket rule expires everything after 7 days",
-    fails: ["backup-lifecycle-covers-catalog", "backup-lifecycle-walg-backstop"],
+    fails: ["backup-lifecycle-covers-catalog", "backup-lifecycle-engine-backstop"],
     says: "under the whole bucket after 7 days",
     mutate: (p) => addLifecycleRule(p, "", 7),
   },
   {
     title: "the lifecycle configuration is removed",
-    fails: ["backup-lifecycle-covers-catalog", "backup-lifecycle-walg-backstop"],
+    fails: ["backup-lifecycle-covers-catalog", "backup-lifecycle-engine-backstop"],
     mutate: (p) => remove(p, onBucket(p, T.lifecycle, BACKUPS)),
   },
 

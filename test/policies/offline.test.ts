@@ -36,7 +36,7 @@ describe("pack config", () => {
 describe("plan resources", () => {
   const plan: Plan = {
     stack: "dev",
-    outputs: { walgRetention: 30 },
+    outputs: { postgresRetention: 30 },
     resources: [
       { type: "aws:s3/bucket:Bucket", name: "backups", parent: "backups", inputs: { bucket: "b" }, protect: true },
       { type: "stellar:backup:BackupBucket", name: "backups", parent: null, inputs: {} },
@@ -63,7 +63,7 @@ describe("plan resources", () => {
   });
 
   test("the stack resource carries the outputs; props are copies of the inputs", () => {
-    expect(byName("pulumi:pulumi:Stack")?.props).toEqual({ walgRetention: 30 });
+    expect(byName("pulumi:pulumi:Stack")?.props).toEqual({ postgresRetention: 30 });
     const bucket = byName("aws:s3/bucket:Bucket");
     expect(bucket?.props).toEqual({ bucket: "b" });
     expect(bucket?.props).not.toBe(plan.resources[0].inputs);

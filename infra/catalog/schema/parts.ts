@@ -31,30 +31,56 @@ export type ExactObject<E extends Entries> = v.GenericSchema<
   v.InferOutput<v.ObjectSchema<E, undefined>>
 >;
 
-/** The entries' names, required ones first, each group in declaration order (as messages list them). */
+/**
+ * The entries' names, required ones first, each group in declaration order (as messages list them).
+ * An optional `never` entry is a name that exists only to be refused with a hint of its own.
+ */
 export function allowedKeys(entries: Entries): string[] {
-  const optional = (key: string) => ["optional", "exact_optional"].includes(entries[key].type);
+  const kind = (key: string): "required" | "optional" | "refused" => {
+    const schema = entries[key] as v.GenericSchema & { readonly wrapped?: v.GenericSchema };
+    if (!["optional", "exact_optional"].includes(schema.type)) return "required";
+    return schema.wrapped?.type === "never" ? "refused" : "optional";
+  };
   const keys = Object.keys(entries);
-  return [...keys.filter((k) => !optional(k)), ...keys.filter(optional)];
+  return [
+    ...keys.filter((k) => kind(k) === "required"),
+    ...keys.filter((k) => kind(k) === "optional"),
+  ];
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * The "is a JSON object, not a list" step every object here starts with. A JSON-schema conversion
+ * recognises it by its `check` (`isPlainObject`): it is `"type": "object"` there.
+ */
+export const plainObjectStep = (message: v.ErrorMessage<v.CustomIssue>) =>
+  v.custom<Record<string, unknown>>(isPlainObject, message);
+
+export interface ObjectMessages {
+  /** For a value that is not an object; default `must be an object, got <what>`. */
+  readonly notObject?: string;
+  /** For each unknown field; default `is not a known field; allowed: <names>`. */
+  readonly unknownField?: string;
+}
 
 /**
  * An object with exactly these fields: each missing field and each unknown field is its own problem
  * (valibot's `strictObject` stops at the first unknown one, and its objects accept lists). Typed as
  * the plain object it yields once valid; `rest: never` is what makes unknown fields errors.
  */
-export function exactObject<const E extends Entries>(entries: E): ExactObject<E> {
-  const allowed = allowedKeys(entries).join(", ");
+export function exactObject<const E extends Entries>(
+  entries: E,
+  messages: ObjectMessages = {},
+): ExactObject<E> {
+  const unknownField =
+    messages.unknownField ?? `is not a known field; allowed: ${allowedKeys(entries).join(", ")}`;
   return v.pipe(
-    v.custom<Record<string, unknown>>(
-      isPlainObject,
-      (issue) => `must be an object, got ${describe(issue.input)}`,
-    ),
+    plainObjectStep((issue) => messages.notObject ?? `must be an object, got ${describe(issue.input)}`),
     // A missing field is the object's own issue, with the field's path.
-    v.objectWithRest(entries, v.never(`is not a known field; allowed: ${allowed}`), "is missing"),
+    v.objectWithRest(entries, v.never(unknownField), "is missing"),
   ) as unknown as ExactObject<E>;
 }
 
@@ -62,12 +88,10 @@ export function exactObject<const E extends Entries>(entries: E): ExactObject<E>
 export function keyedMap<K extends v.GenericSchema<string, string>, S extends v.GenericSchema>(
   key: K,
   item: S,
+  notObject?: string,
 ) {
   return v.pipe(
-    v.custom<Record<string, unknown>>(
-      isPlainObject,
-      (issue) => `must be an object, got ${describe(issue.input)}`,
-    ),
+    plainObjectStep((issue) => notObject ?? `must be an object, got ${describe(issue.input)}`),
     v.record(key, item),
   );
 }
@@ -80,7 +104,11 @@ export function rowMap<const K extends string, S extends v.GenericSchema>(
   return exactObject(Object.fromEntries(keys.map((key) => [key, item])) as Record<K, S>);
 }
 
-/** A non-empty string matching `pattern`; the message is `"<value>" <hint>`. */
+/**
+ * A non-empty string matching `pattern`; the message is `"<value>" <hint>`. An empty string gets
+ * only "must be a non-empty string": the pattern step repeats that message, and `schemaProblems`
+ * reports a (path, message) once.
+ */
 export function text(pattern?: RegExp, hint?: string) {
   const notText = (issue: v.BaseIssue<unknown>) =>
     `must be a non-empty string, got ${describe(issue.input)}`;
@@ -88,20 +116,24 @@ export function text(pattern?: RegExp, hint?: string) {
   if (!pattern) return nonEmpty;
   return v.pipe(
     nonEmpty,
-    v.regex(pattern, (issue) => `${JSON.stringify(issue.input)} ${hint ?? `must match ${pattern}`}`),
+    v.regex(pattern, (issue) =>
+      issue.input === ""
+        ? notText(issue)
+        : `${JSON.stringify(issue.input)} ${hint ?? `must match ${pattern}`}`,
+    ),
   );
 }
 
-/** A whole number in [min, max]; one message for every way to miss it. */
-export function wholeNumber(min: number, max: number) {
-  const message = (issue: v.BaseIssue<unknown>) =>
-    `must be a whole number from ${min} to ${max}, got ${describe(issue.input)}`;
-  return v.pipe(
-    v.number(message),
-    v.integer(message),
-    v.minValue(min, message),
-    v.maxValue(max, message),
-  );
+/**
+ * A whole number in [min, max], one message for every way to miss it (valibot runs every step of a
+ * pipe, so 1.5 against [2, 9] fails two steps; `schemaProblems` reports the message once).
+ */
+export function wholeNumber(min: number, max: number, message?: string) {
+  const say =
+    message ??
+    ((issue: v.BaseIssue<unknown>) =>
+      `must be a whole number from ${min} to ${max}, got ${describe(issue.input)}`);
+  return v.pipe(v.number(say), v.integer(say), v.minValue(min, say), v.maxValue(max, say));
 }
 
 /** Retention in days: at least one day, at most a century. */
@@ -122,10 +154,3 @@ export const noParentSegments = () =>
     (value) => !value.split("/").includes(".."),
     (issue) => `${JSON.stringify(issue.input)} must not contain '..'`,
   );
-
-/**
- * What a pipe does after its first failed step: stop. One wrong value gets one message (an empty
- * string is "must be a non-empty string", not also "does not match"), while sibling fields are
- * still all checked.
- */
-export const PARSE_CONFIG: v.Config<v.BaseIssue<unknown>> = { abortPipeEarly: true };

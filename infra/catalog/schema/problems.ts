@@ -7,6 +7,8 @@ import type * as v from "valibot";
 export interface SchemaProblem {
   /** JSON path such as `postgres.connection.port`; `(file)` for the document itself. */
   readonly path: string;
+  /** The value as the author wrote it there (before any transformation); undefined if absent. */
+  readonly value: unknown;
   readonly message: string;
 }
 
@@ -22,7 +24,29 @@ export function jsonPath(path: readonly v.IssuePathItem[] | undefined): string {
   return text === "" ? ROOT_PATH : text;
 }
 
-/** Every issue, in the order valibot found them (document order). */
+/**
+ * Every issue, in the order valibot found them (schema order), each (path, message) once: several
+ * steps of one pipe may refuse the same value with the same message.
+ */
 export function schemaProblems(issues: readonly v.BaseIssue<unknown>[]): SchemaProblem[] {
-  return issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message }));
+  const seen = new Set<string>();
+  const problems: SchemaProblem[] = [];
+  for (const issue of issues) {
+    const problem = {
+      path: jsonPath(issue.path),
+      value: problemValue(issue),
+      message: issue.message,
+    };
+    const id = `${problem.path}\n${problem.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    problems.push(problem);
+  }
+  return problems;
+}
+
+/** The value at the issue's path as the author wrote it (path items keep it untransformed). */
+function problemValue(issue: v.BaseIssue<unknown>): unknown {
+  const last = issue.path?.at(-1);
+  return last ? last.value : issue.input;
 }

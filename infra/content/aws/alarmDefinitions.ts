@@ -12,6 +12,7 @@ import {
   BACKUP_TYPES,
   DEFAULT_METRIC_NAMESPACE,
   DEFAULT_SCHEDULES,
+  DEFAULT_THRESHOLDS,
   Dimension,
   JOB_KEYS,
   JOBS,
@@ -21,9 +22,8 @@ import {
   type BackupTypeKey,
   type JobKey,
   type ScheduleKey,
+  type Thresholds,
 } from "../../catalog";
-import type { Thresholds } from "../../config/stackConfig";
-import { DEFAULT_THRESHOLDS } from "../../config/validate";
 import { describeDuration, heartbeatWatch } from "./heartbeatWatch";
 
 /** One README section per kind, `README.md#alarm-<kind>`, says what it means and what to do. */

@@ -4,7 +4,7 @@
  * database, job failures and the bucket's size. Pure and deterministic (sorted keys).
  */
 import { BACKUP_TYPE_KEYS, BACKUP_TYPES, Dimension, JOB_KEYS, Metric, describeSeconds } from "../../catalog";
-import type { Thresholds } from "../../config/stackConfig";
+import type { Thresholds } from "../../catalog";
 import { HEALTH_CHECK_JOB, RESTORE_TEST_JOB, agedRows } from "./alarmDefinitions";
 import { stableJson } from "../../catalog/stableJson";
 

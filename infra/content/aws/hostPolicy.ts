@@ -1,7 +1,7 @@
 /**
  * IAM documents for the database hosts. Pure: plain ARNs in, deterministic JSON out.
  */
-import { BACKUP_TYPE_KEYS, BACKUP_TYPES, WALG_PREFIX } from "../../catalog";
+import { BACKUP_TYPE_KEYS, BACKUP_TYPES, POSTGRES_PREFIX } from "../../catalog";
 import { policyDocument, type PolicyStatement } from "./bucketPolicies";
 import { stableJson } from "../../catalog/stableJson";
 
@@ -47,8 +47,8 @@ export function ec2AssumeRolePolicy(): string {
 }
 
 /**
- * What a database host may do: read and write its backup prefixes, delete only under wal-g's
- * prefix (wal-g owns that retention; S3 lifecycle owns the rest, so a host cannot erase config or
+ * What a database host may do: read and write its backup prefixes, delete only under the
+ * PostgreSQL engine's prefix (the engine's expire owns that retention; S3 lifecycle owns the rest, so a host cannot erase config or
  * Redis history), read the artifacts, use the backup key through S3 only, publish metrics in the
  * project's namespace only, and write job logs to the job log group only.
  */
@@ -78,10 +78,10 @@ export function hostPolicy(inputs: HostPolicyInputs): string {
       Resource: objectArns(prefixes),
     },
     {
-      Sid: "WalgRetention",
+      Sid: "PostgresEngineRetention",
       Effect: "Allow",
       Action: "s3:DeleteObject",
-      Resource: objectArns([WALG_PREFIX]),
+      Resource: objectArns([POSTGRES_PREFIX]),
     },
     {
       Sid: "ReadArtifacts",

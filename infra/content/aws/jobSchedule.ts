@@ -2,7 +2,7 @@
  * What each job's EventBridge Scheduler schedule sends and how it retries. Pure.
  */
 import { JOBS, parseScheduleExpression, type JobKey } from "../../catalog";
-import type { HostTarget } from "../../config/stackConfig";
+import type { HostTarget } from "../../catalog";
 import { sendCommandInput } from "./sendCommand";
 
 /** Scheduler's universal target for SSM's SendCommand API. */

@@ -1,14 +1,14 @@
 /**
  * S3 lifecycle rules derived from the catalog and the validated stack config. Pure.
  */
-import { BACKUP_TYPE_KEYS, BACKUP_TYPES, WALG_PREFIX, type BackupTypeKey } from "../../catalog";
+import { BACKUP_TYPE_KEYS, BACKUP_TYPES, POSTGRES_PREFIX, type BackupTypeKey } from "../../catalog";
 
 /** Days an overwritten or deleted object version stays recoverable before S3 removes it. */
 export const NONCURRENT_VERSION_DAYS = 7;
-/** wal-g uploads base backups in parts over hours; a part-upload older than this is abandoned. */
+/** The PostgreSQL engine uploads base backups in parts over hours; a part-upload older than this is abandoned. */
 export const ABORT_MULTIPART_DAYS = 3;
-/** Rule id of the wal-g backstop (covers the `postgres` and `wal` rows). */
-export const WALG_BACKSTOP_RULE_ID = "postgres-wal-g-backstop";
+/** Rule id of the PostgreSQL engine's backstop (covers the `postgres` and `wal` rows). */
+export const POSTGRES_BACKSTOP_RULE_ID = "postgres-engine-backstop";
 
 export interface LifecycleRule {
   readonly id: string;
@@ -23,7 +23,7 @@ export interface LifecycleRule {
 
 export interface LifecycleInputs {
   readonly retentionDays: Readonly<Record<BackupTypeKey, number>>;
-  readonly walgBackstopDays: number;
+  readonly postgresBackstopDays: number;
 }
 
 function rule(id: string, prefix: string, days: number, rows: BackupTypeKey[]): LifecycleRule {
@@ -41,26 +41,26 @@ function rule(id: string, prefix: string, days: number, rows: BackupTypeKey[]): 
 /**
  * One rule per S3 prefix, sorted by id.
  *
- * wal-g's prefix is special: `wal-g delete` owns its retention because only wal-g knows which WAL
+ * The PostgreSQL engine's prefix is special: the engine's expire owns its retention because only the engine knows which WAL
  * segments a kept base backup still needs. An S3 expiration of, say, 30 days on `wal_005/` would
  * delete WAL that the oldest kept base backup (also about 30 days old) replays, and that backup's
  * point-in-time recovery would break silently. So the lifecycle there is only a backstop, longer
- * than wal-g's window, for objects wal-g failed to delete.
+ * than the engine's window, for objects the engine failed to delete.
  */
 export function lifecycleRules(inputs: LifecycleInputs): LifecycleRule[] {
   const rules: LifecycleRule[] = [];
-  const walgRows: BackupTypeKey[] = [];
+  const engineRows: BackupTypeKey[] = [];
   for (const key of BACKUP_TYPE_KEYS) {
     const row = BACKUP_TYPES[key];
     if (row.s3 === undefined) continue;
-    if (row.retentionOwner === "wal-g") {
-      walgRows.push(key);
+    if (row.retentionOwner === "engine") {
+      engineRows.push(key);
       continue;
     }
     rules.push(rule(`${key}-retention`, row.s3.prefix, inputs.retentionDays[key], [key]));
   }
-  if (walgRows.length > 0) {
-    rules.push(rule(WALG_BACKSTOP_RULE_ID, WALG_PREFIX, inputs.walgBackstopDays, walgRows));
+  if (engineRows.length > 0) {
+    rules.push(rule(POSTGRES_BACKSTOP_RULE_ID, POSTGRES_PREFIX, inputs.postgresBackstopDays, engineRows));
   }
   return rules.sort((a, b) => a.id.localeCompare(b.id));
 }

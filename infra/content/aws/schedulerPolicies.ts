@@ -2,7 +2,7 @@
  * IAM documents for the job schedules: the scheduler's execution role and the dead-letter queue.
  * Pure: plain ARNs in, deterministic JSON out.
  */
-import type { HostTarget } from "../../config/stackConfig";
+import type { HostTarget } from "../../catalog";
 import { policyDocument } from "./bucketPolicies";
 import { serviceAssumeRolePolicy } from "./trustPolicies";
 

@@ -5,7 +5,7 @@
  *
  * Pure: plain values in, deterministic JSON out.
  */
-import type { HostTarget } from "../../config/stackConfig";
+import type { HostTarget } from "../../catalog";
 import { stableJson } from "../../catalog/stableJson";
 
 export interface SendCommandInputs {

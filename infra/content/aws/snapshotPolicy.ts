@@ -2,7 +2,7 @@
  * The runbook's weekly system snapshots as a Data Lifecycle Manager policy. Pure: the DLM policy
  * details as plain values (the `aws.dlm.LifecyclePolicy` input shape).
  */
-import type { HostTarget } from "../../config/stackConfig";
+import type { HostTarget } from "../../catalog";
 
 export interface SnapshotPolicyInputs {
   /** `schedules.snapshots`: DLM reads it in UTC, whatever the stack's timezone. */

@@ -36,8 +36,8 @@ function kept(row: BackupType): string {
   switch (row.retentionOwner) {
     case "lifecycle":
       return "S3 lifecycle";
-    case "wal-g":
-      return "`wal-g delete` (lifecycle: longer backstop)";
+    case "engine":
+      return "the PostgreSQL engine's expire (lifecycle: longer backstop)";
     case "dlm":
       return "DLM retain rule";
     default: {

@@ -2,8 +2,7 @@
  * The README's table of heartbeat alarms, rendered from the alarm definitions with the catalog's
  * default schedules, so the two cannot disagree (a test checks the README holds exactly this text).
  */
-import { DEFAULT_SCHEDULES, JOB_KEYS, JOBS } from "../../catalog";
-import { DEFAULT_THRESHOLDS } from "../../config/validate";
+import { DEFAULT_SCHEDULES, DEFAULT_THRESHOLDS, JOB_KEYS, JOBS } from "../../catalog";
 import { alarmDefinitions } from "../aws/alarmDefinitions";
 import { describeDuration } from "../aws/heartbeatWatch";
 

@@ -11,7 +11,7 @@ import {
   type AlarmInputs,
 } from "../../../infra/content/aws/alarmDefinitions";
 import { stableJson } from "../../../infra/catalog/stableJson";
-import { DEFAULT_THRESHOLDS } from "../../../infra/config/validate";
+import { DEFAULT_THRESHOLDS } from "../../../infra/catalog";
 
 const PROD: AlarmInputs = {
   metricNamespace: "StellarInsights/Backup",

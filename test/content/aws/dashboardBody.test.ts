@@ -3,7 +3,7 @@
  */
 import { expect, test } from "vitest";
 import { dashboardBody, type DashboardInputs } from "../../../infra/content/aws/dashboardBody";
-import { DEFAULT_THRESHOLDS } from "../../../infra/config/validate";
+import { DEFAULT_THRESHOLDS } from "../../../infra/catalog";
 
 const PROD: DashboardInputs = {
   stack: "prod",

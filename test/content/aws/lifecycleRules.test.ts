@@ -4,7 +4,7 @@ import { lifecycleRules, toAwsLifecycleRules } from "../../../infra/content/aws/
 
 const RUNBOOK = {
   retentionDays: { postgres: 30, wal: 30, configs: 90, logs: 30, snapshots: 28, redis: 30 },
-  walgBackstopDays: 60,
+  postgresBackstopDays: 60,
 };
 
 function expected(id: string, prefix: string, days: number) {
@@ -22,7 +22,7 @@ test("one rule per S3 prefix with the runbook's days; wal-g's prefix gets only t
   expect(toAwsLifecycleRules(lifecycleRules(RUNBOOK))).toEqual([
     expected("configs-retention", "configs/", 90),
     expected("logs-retention", "logs/", 30),
-    expected("postgres-wal-g-backstop", "postgres/", 60),
+    expected("postgres-engine-backstop", "postgres/", 60),
     expected("redis-retention", "redis/", 30),
   ]);
 });
@@ -45,7 +45,7 @@ test("changing one row's retention changes only that rule", () => {
   expect(changed.map((r) => [r.id, r.expiration.days])).toEqual([["logs-retention", 14]]);
 });
 
-test("the wal-g backstop follows walgBackstopDays, not the rows' retention", () => {
-  const rules = lifecycleRules({ ...RUNBOOK, walgBackstopDays: 120 });
-  expect(rules.find((r) => r.id === "postgres-wal-g-backstop")?.expiration.days).toBe(120);
+test("the wal-g backstop follows postgresBackstopDays, not the rows' retention", () => {
+  const rules = lifecycleRules({ ...RUNBOOK, postgresBackstopDays: 120 });
+  expect(rules.find((r) => r.id === "postgres-engine-backstop")?.expiration.days).toBe(120);
 });
