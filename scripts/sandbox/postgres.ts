@@ -86,7 +86,12 @@ export async function seedStellarInsights(host: HostConfig): Promise<void> {
 
 export async function startPostgres(
   host: HostConfig,
-  options: { readonly socketDir: string; readonly seed: boolean },
+  options: {
+    readonly socketDir: string;
+    readonly seed: boolean;
+    /** initdb --data-checksums: PostgreSQL and the engine then detect damaged pages. */
+    readonly dataChecksums?: boolean;
+  },
 ): Promise<SandboxPostgres> {
   const pg = host.postgres;
   requireTool("runuser");
@@ -110,6 +115,7 @@ export async function startPostgres(
       "UTF8",
       "--locale=C",
       "--no-sync",
+      ...(options.dataChecksums ? ["--data-checksums"] : []),
     ],
     { timeoutMs: 120_000 },
   );

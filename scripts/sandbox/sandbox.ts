@@ -49,6 +49,8 @@ export interface SandboxOptions {
   readonly seed?: boolean;
   readonly hostId?: string;
   readonly redisAppendonly?: boolean;
+  /** initdb with data checksums (page damage becomes detectable). */
+  readonly dataChecksums?: boolean;
   /** The PostgreSQL engine (default: the stack's). */
   readonly postgresEngine?: PostgresEngineKey;
   /**
@@ -253,6 +255,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       postgres = await startPostgres(host, {
         socketDir: join(dir, "run", "postgresql"),
         seed: options.seed ?? true,
+        dataChecksums: options.dataChecksums ?? false,
       });
       stops.push(() => postgres!.stop());
       if ((options.engineSetup ?? true) && !engineUnavailableReason(layout.postgresEngine)) {

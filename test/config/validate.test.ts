@@ -220,11 +220,11 @@ describe("every rule has a failing case with its exact message", () => {
       "must be an IANA time zone such as UTC or Europe/Berlin",
     ],
     [
-      "wal-g backstop not longer than wal-g's window",
+      "the engine's backstop not longer than the engine's window",
       { postgresBackstopDays: "30" },
       "postgresBackstopDays",
       "30",
-      "must be at least 37 (wal-g keeps 30 days; a shorter lifecycle deletes WAL a kept base backup needs)",
+      "must be at least 37 (the PostgreSQL engine keeps 30 days; a shorter lifecycle deletes WAL a kept base backup needs)",
     ],
     [
       "misspelt config key",
@@ -299,7 +299,7 @@ test("pgData follows pgMajorVersion unless set", () => {
   expect(result.ok && result.config.pgData).toBe("/var/lib/postgresql/15/main");
 });
 
-test("a longer WAL retention widens wal-g's window and the default backstop", () => {
+test("a longer WAL retention widens the engine's window and the default backstop", () => {
   const result = validateStackConfig({ ...MINIMAL, retentionDays: '{"wal":45}' }, REGION);
   expect(result.ok && result.config.postgresBackstopDays).toBe(75);
 });

@@ -57,11 +57,11 @@ test.each([
 });
 
 test("strictly longer: expiring on the retention's last day is already too early", () => {
-  const walg = { prefix: "postgres/", minimumDays: 30, strictlyLonger: true, reason: "wal-g keeps 30" };
+  const engine = { prefix: "postgres/", minimumDays: 30, strictlyLonger: true, reason: "the PostgreSQL engine keeps 30" };
   const at = (days: number) => rulesOf({ id: "w", status: "Enabled", filter: { prefix: "postgres/" }, expiration: expire(days) });
-  expect(retentionProblems(at(31), walg)).toEqual([]);
-  expect(retentionProblems(at(30), walg).map((p) => p.message)).toEqual([
-    "lifecycle rule 'w' expires objects under 'postgres/' after 30 days, but 'postgres/' needs more than 30: wal-g keeps 30",
+  expect(retentionProblems(at(31), engine)).toEqual([]);
+  expect(retentionProblems(at(30), engine).map((p) => p.message)).toEqual([
+    "lifecycle rule 'w' expires objects under 'postgres/' after 30 days, but 'postgres/' needs more than 30: the PostgreSQL engine keeps 30",
   ]);
 });
 

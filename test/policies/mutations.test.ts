@@ -392,13 +392,13 @@ const cases: Case[] = [
 
   // backup-lifecycle-engine-backstop
   {
-    title: "the wal-g backstop equals wal-g's retention",
+    title: "the engine's backstop equals the engine's retention",
     fails: ["backup-lifecycle-engine-backstop"],
-    says: "needs more than 30: wal-g keeps 30 days there",
+    says: "needs more than 30: the PostgreSQL engine keeps 30 days there",
     mutate: (p) => (lifecycleRule(p, "postgres/").expiration.days = 30),
   },
   {
-    title: "the wal-g backstop rule is removed",
+    title: "the engine's backstop rule is removed",
     fails: ["backup-lifecycle-engine-backstop"],
     says: "no enabled lifecycle rule expires everything under 'postgres/'",
     mutate: (p) => {
@@ -407,7 +407,7 @@ const cases: Case[] = [
     },
   },
   {
-    title: "the stack exports a wal-g retention as long as the backstop",
+    title: "the stack exports an engine retention as long as the backstop",
     fails: ["backup-lifecycle-engine-backstop"],
     says: "(stack output postgresRetention)",
     mutate: (p) => (p.outputs.postgresRetention = lifecycleRule(p, "postgres/").expiration.days),
@@ -419,7 +419,7 @@ const cases: Case[] = [
     mutate: (p) => addLifecycleRule(p, "postgres/db1/wal_005/", 7),
   },
   {
-    title: "the wal-g backstop is 31 days (compliant: one day past wal-g)",
+    title: "the engine's backstop is 31 days (compliant: one day past the engine)",
     fails: [],
     mutate: (p) => (lifecycleRule(p, "postgres/").expiration.days = 31),
   },
@@ -439,7 +439,7 @@ const cases: Case[] = [
   {
     title: "the full backup's schedules are removed",
     fails: ["backup-catalog-jobs-scheduled"],
-    says: "catalog job 'pg-backup' (wal-g base backup of PostgreSQL plus the local copy) has no enabled schedule that sends SSM document 'StellarBackup-prod-pg-backup'",
+    says: "catalog job 'pg-backup' (Full backup of PostgreSQL through the stack's engine into S3, plus the local repository) has no enabled schedule that sends SSM document 'StellarBackup-prod-pg-backup'",
     mutate: (p) => schedulesOf(p, "pg-backup").forEach((s) => remove(p, s)),
   },
   {

@@ -41,7 +41,7 @@ afterAll(async () => {
 
 describe("install document", () => {
   test("installs every planned artifact at its host path, each verified by SHA-256", async () => {
-    const run = await send("install", { RequireWalg: "no" });
+    const run = await send("install", { SetUpPostgresEngine: "no" });
     expect(run.stderr).toBe("");
     expect(run.exitCode).toBe(0);
     const artifacts = plan.outputs.hostArtifacts as ShippedArtifact[];
@@ -64,7 +64,7 @@ describe("install document", () => {
     const s3 = sandboxS3(sb);
     await s3.send(new PutObjectCommand({ Bucket: sb.bucket.name, Key: target.key, Body: '{"evil":true}' }));
     try {
-      const run = await send("install", { RequireWalg: "no" });
+      const run = await send("install", { SetUpPostgresEngine: "no" });
       expect(run.exitCode).toBe(1);
       expect(run.stderr).toContain(`SHA-256 mismatch for s3://${sb.bucket.name}/${target.key}: nothing installed`);
       expect(readFileSync(installed, "utf8")).toBe("left by the previous install\n");
@@ -74,17 +74,39 @@ describe("install document", () => {
     }
   });
 
-  test("on a PostgreSQL host it insists on the pinned wal-g and says how to get it", async () => {
+  test("on a PostgreSQL host it sets up the stack's engine and proves WAL archiving into every repository", async () => {
     const run = await send("install");
-    expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain("wal-g v3.0.9 is missing: install it on the host");
-  });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/pgBackRest 2\.\d+: config written to \S+postgres-engine\.conf; repositories ready for stanza main/);
+    expect(run.stdout).toMatch(/pgBackRest 2\.\d+: WAL archiving works into every repository/);
+    expect(run.stdout.trim().split("\n").at(-1)).toBe("install complete");
+  }, 180_000);
+
+  test("an engine that cannot archive fails the install, naming the engine's error", async () => {
+    await sb.tlsFront.stop();
+    try {
+      const run = await send("install");
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toMatch(/pg-engine-setup FAILED .*pgBackRest check failed: \[\d{3}\]/);
+    } finally {
+      await sb.tlsFront.start();
+    }
+  }, 300_000);
 });
 
 describe("jobs through their documents", () => {
   beforeAll(async () => {
-    expect((await send("install", { RequireWalg: "no" })).exitCode).toBe(0);
+    expect((await send("install", { SetUpPostgresEngine: "no" })).exitCode).toBe(0);
   });
+
+  test("pg-backup, then pg-verify, through their documents", async () => {
+    const backup = await send("pg-backup", { StartFast: "yes" });
+    expect(backup.exitCode, backup.stderr).toBe(0);
+    expect(backup.stdout).toMatch(/full backup \S+ in S3: .* of data, .* stored/);
+    const verify = await send("pg-verify");
+    expect(verify.exitCode, verify.stderr).toBe(0);
+    expect(verify.stdout).toContain("PostgreSQL backups verified in s3 and local");
+  }, 300_000);
 
   test("redis-backup, then redis-restore: a dry run changes nothing, a confirmed one brings the keys back", async () => {
     redis("SET", "drill:anchor", "GA7...XLM");

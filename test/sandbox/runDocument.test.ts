@@ -38,11 +38,11 @@ describe("install document parameters", () => {
     expect(resolveParameters(installContent, {})).toEqual({
       ManifestKey: `artifacts/manifests/${SHA}.txt`,
       ManifestSha256: SHA,
-      RequireWalg: "yes",
+      SetUpPostgresEngine: "yes",
     });
-    expect(resolveParameters(installContent, { ManifestSha256: "0".repeat(64), RequireWalg: "no" })).toMatchObject({
+    expect(resolveParameters(installContent, { ManifestSha256: "0".repeat(64), SetUpPostgresEngine: "no" })).toMatchObject({
       ManifestSha256: "0".repeat(64),
-      RequireWalg: "no",
+      SetUpPostgresEngine: "no",
     });
   });
 
@@ -58,8 +58,8 @@ describe("install document parameters", () => {
     expect(() => resolveParameters(installContent, { Force: "yes" })).toThrow(
       'InvalidParameters: document has no parameter "Force"',
     );
-    expect(() => resolveParameters(installContent, { RequireWalg: "YES" })).toThrow(
-      'InvalidParameters: parameter "RequireWalg" value "YES" is not one of yes, no',
+    expect(() => resolveParameters(installContent, { SetUpPostgresEngine: "YES" })).toThrow(
+      'InvalidParameters: parameter "SetUpPostgresEngine" value "YES" is not one of yes, no',
     );
   });
 });

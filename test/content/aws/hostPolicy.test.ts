@@ -28,7 +28,7 @@ test("the host may do exactly these things", () => {
       ["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"],
       [`${BUCKET}/configs/*`, `${BUCKET}/logs/*`, `${BUCKET}/postgres/*`, `${BUCKET}/redis/*`],
     ],
-    ["WalgRetention", ["s3:DeleteObject"], [`${BUCKET}/postgres/*`]],
+    ["PostgresEngineRetention", ["s3:DeleteObject"], [`${BUCKET}/postgres/*`]],
     ["ReadArtifacts", ["s3:GetObject"], [`${BUCKET}/artifacts/*`]],
     ["UseBackupKeyThroughS3", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"], [KEY]],
     ["PublishBackupMetrics", ["cloudwatch:PutMetricData"], ["*"]],

@@ -18,7 +18,7 @@ function expected(id: string, prefix: string, days: number) {
   };
 }
 
-test("one rule per S3 prefix with the runbook's days; wal-g's prefix gets only the backstop", () => {
+test("one rule per S3 prefix with the runbook's days; the PostgreSQL engine's prefix gets only the backstop", () => {
   expect(toAwsLifecycleRules(lifecycleRules(RUNBOOK))).toEqual([
     expected("configs-retention", "configs/", 90),
     expected("logs-retention", "logs/", 30),
@@ -45,7 +45,7 @@ test("changing one row's retention changes only that rule", () => {
   expect(changed.map((r) => [r.id, r.expiration.days])).toEqual([["logs-retention", 14]]);
 });
 
-test("the wal-g backstop follows postgresBackstopDays, not the rows' retention", () => {
+test("the engine's backstop follows postgresBackstopDays, not the rows' retention", () => {
   const rules = lifecycleRules({ ...RUNBOOK, postgresBackstopDays: 120 });
   expect(rules.find((r) => r.id === "postgres-engine-backstop")?.expiration.days).toBe(120);
 });

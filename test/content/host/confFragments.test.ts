@@ -9,7 +9,7 @@ const prod = (overrides = {}) =>
   renderHostConfig({ stack: "prod", config: prodStackConfig(), overrides });
 
 describe("postgresql.conf fragment", () => {
-  test("prod: archiving through wal-g with its config file, 60 s timeout, replica WAL", () => {
+  test("prod: archiving through the stack's engine (pgBackRest) with its config file, 60 s timeout, replica WAL", () => {
     expect(postgresConf(prod())).toBe(
       [
         "# postgresql.conf fragment: WAL archiving for point-in-time recovery.",
@@ -25,8 +25,8 @@ describe("postgresql.conf fragment", () => {
         "# Every completed WAL segment goes to the archive command; a failure keeps the segment and retries.",
         "archive_mode = on",
         "",
-        "# wal-g reads bucket, prefix and region from its own config file; credentials come from the instance role.",
-        "archive_command = '/usr/local/bin/wal-g --config /etc/stellar-insights-backup/walg.json wal-push %p'",
+        "# The engine reads bucket, this host's repository and region from its own config file; credentials come from the instance role.",
+        "archive_command = '/usr/bin/pgbackrest --config=/etc/stellar-insights-backup/postgres-engine.conf --stanza=main archive-push %p'",
         "",
         "# A partly filled segment is archived after this long (the WAL row's RPO is 15 minutes).",
         "archive_timeout = 60s",

@@ -77,7 +77,7 @@ test("the install document's parameters pin the manifest by key and hash", () =>
   const params = JSON.parse(renderCommandDocument(install)).parameters;
   expect(params.ManifestKey).toMatchObject({ default: `artifacts/manifests/${SHA}.txt` });
   expect(params.ManifestSha256).toMatchObject({ default: SHA, allowedPattern: "^[0-9a-f]{64}$" });
-  expect(params.RequireWalg).toMatchObject({ default: "yes", allowedValues: ["yes", "no"] });
+  expect(params.SetUpPostgresEngine).toMatchObject({ default: "yes", allowedValues: ["yes", "no"] });
 });
 
 test("the manifest lists one line per file, sorted by destination, and refuses odd characters", () => {
