@@ -27,7 +27,7 @@ beforeAll(async () => {
     region: "us-east-1",
     accountId: "123456789012",
     pgMajorVersion: 14,
-    nodeMajorVersion: 20,
+    nodeMajorVersion: 22,
     restoreTestBundleDir: "out/build/jobs",
     tags: {},
   };
@@ -46,7 +46,7 @@ test("with the restore-test job built, the image is built from the Dockerfile wi
       context: "out/build/jobs",
       dockerfile: "infra/images/restore-verification/Dockerfile",
       platform: "linux/amd64",
-      args: { PG_MAJOR: "14", WALG_VERSION: "v3.0.9", NODE_MAJOR: "20" },
+      args: { PG_MAJOR: "14", WALG_VERSION: "v3.0.9", NODE_MAJOR: "22" },
     },
   });
 });

@@ -7,7 +7,7 @@ const install = installDocument({
   bucket: "stellar-insights-backups",
   manifestKey: `artifacts/manifests/${SHA}.txt`,
   manifestSha256: SHA,
-  nodeMajor: 20,
+  nodeMajor: 22,
 });
 
 test("a document is schema 2.2 with one shell step, ENV_VAR parameters and an agent check", () => {
