@@ -3,11 +3,30 @@
  * output, prints where everything is and how to run a job against it, and tears it all down on
  * Ctrl-C (SIGINT) or SIGTERM.
  */
-import { parseArgs } from "node:util";
-import { startSandbox, WALG_CACHE_BINARY, type Sandbox } from "./sandbox";
-import { existsSync } from "node:fs";
+import { parseCommandLine } from "../lib/commandLine";
+import { requireStackFile } from "./plan";
+import { startSandbox, type Sandbox } from "./sandbox";
+import { walgUnavailableReason } from "./walgProbe";
 
-function describe(sb: Sandbox): string {
+const COMMAND = {
+  command: "npm run sandbox --",
+  name: "sandbox",
+  summary:
+    "Starts moto (S3, CloudWatch, SSM, SNS, KMS), PostgreSQL 15 and Redis on 127.0.0.1 in a temp dir,\n" +
+    "configured from the stack's synth output and rendered fragments; prints where everything is and\n" +
+    "how to run a job against it; Ctrl-C stops everything and removes the temp dir.",
+  options: {
+    stack: { type: "string", value: "NAME", default: "prod", description: "stack whose synth output to use" },
+    aof: { type: "boolean", description: "run Redis with appendonly on" },
+  },
+  exitCodes: {
+    0: "stopped by Ctrl-C or SIGTERM, temp dir removed",
+    1: "the sandbox could not start or stop",
+    2: "bad command line or unknown stack",
+  },
+} as const;
+
+function describe(sb: Sandbox, walg: string | undefined): string {
   const h = sb.hostConfig;
   const env = Object.entries(sb.env)
     .map(([k, v]) => `${k}=${v}`)
@@ -22,7 +41,8 @@ function describe(sb: Sandbox): string {
       ? `  Redis: 127.0.0.1:${sb.redis.port}, dump ${h.redis.dir}/${h.redis.dbfilename}, AOF ${h.redis.appendonly ? "on" : "off"}`
       : "  Redis: not started",
     `  host config: ${sb.hostConfigPath}`,
-    `  wal-g: ${existsSync(WALG_CACHE_BINARY) ? WALG_CACHE_BINARY : `not installed (${WALG_CACHE_BINARY}): WAL archiving fails visibly; run scripts/sandbox/install-tools.sh`}`,
+    // The reason names a fix only when one exists here (the Go module proxy serves wal-g again).
+    `  wal-g: ${walg === undefined ? h.postgres.walg.binary : `${walg}; WAL archiving fails visibly`}`,
     "",
     "run a job against it, e.g.:",
     `  ${env} node --import tsx scripts/jobs/redis-backup.ts`,
@@ -32,14 +52,10 @@ function describe(sb: Sandbox): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      stack: { type: "string", default: "prod" },
-      aof: { type: "boolean", default: false },
-    },
-  });
+  const values = parseCommandLine(COMMAND);
+  requireStackFile(COMMAND, values.stack);
   const sandbox = await startSandbox({ stack: values.stack, redisAppendonly: values.aof });
-  console.log(describe(sandbox));
+  console.log(describe(sandbox, await walgUnavailableReason()));
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
