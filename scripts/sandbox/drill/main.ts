@@ -19,7 +19,7 @@ import { defaultSynthDir, loadPlan, REPO_ROOT, requireStackFile, synthesize, typ
 import { startSandbox, type Sandbox } from "../sandbox";
 import { startRedisLoad, type AckedWrite } from "./redisLoad";
 import type { DrillReport } from "./report";
-import { isBlocked, StepRecorder, stepTable } from "./steps";
+import { StepRecorder, stepTable } from "./steps";
 import { walgUnavailableReason } from "../walgProbe";
 import type { DocumentKey } from "../../../infra/catalog";
 
@@ -142,7 +142,7 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
       await client.disconnect();
       return { value: seeds, detail: `${options.redisKeys} keys` };
     });
-    steps.blocked("PostgreSQL full backup (pg-backup document)", blockedReason);
+    steps.notRun("PostgreSQL full backup (pg-backup document)", blockedReason);
 
     const load = await startRedisLoad(sb.redis?.port ?? 0);
     const backupStartedAt = Date.now();
@@ -172,7 +172,7 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
       const lastAck = load.acked.at(-1);
       return { value: { lastAck, at: Date.now() }, detail: `last acknowledged write ${lastAck?.key ?? "none"}` };
     });
-    steps.blocked(
+    steps.notRun(
       `PostgreSQL disaster and restore to ${options.toTime ?? "latest"}`,
       blockedReason,
     );
@@ -233,14 +233,16 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
       rowsRestored: null,
       redisKeysExpected: redisResult.expected,
       redisKeysRestored: redisResult.restored,
-      configsRestored: configs,
-      postgres: { status: "blocked", reason: blockedReason },
+      postgres: { status: "not-run", reason: blockedReason },
       redis: {
+        keysExpected: redisResult.expected,
+        keysRestored: redisResult.restored,
         rpoSeconds: Number(redisResult.rpoSeconds.toFixed(3)),
         rtoSeconds: Number(redisRtoSeconds.toFixed(3)),
         writesAcknowledged: redisResult.writes,
         writesRestored: redisResult.writesRestored,
       },
+      configs,
     };
   } finally {
     await sb.stop();
@@ -258,16 +260,16 @@ async function main(): Promise<number> {
   } catch (error) {
     failure = error;
   }
-  const ran = steps.steps.filter((s) => !isBlocked(s));
-  const ok = failure === undefined && ran.every((s) => s.ok);
+  const ran = steps.steps.filter((s) => s.status !== "not-run");
+  const ok = failure === undefined && ran.every((s) => s.status === "ok");
   console.log(`\n${stepTable(steps.steps)}\n`);
   const report = { startedAt, finishedAt: new Date().toISOString(), ...result, steps: steps.steps, ok };
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(JSON.stringify({ ...report, steps: undefined }, null, 2));
-  const blocked = steps.steps.filter(isBlocked).length;
+  const notRun = steps.steps.length - ran.length;
   console.log(
-    `\ndrill ${ok ? "passed" : "FAILED"}: ${ran.filter((s) => s.ok).length}/${ran.length} steps ok, ${blocked} NOT RUN (PostgreSQL: its jobs need wal-g); report -> ${options.out}`,
+    `\ndrill ${ok ? "passed" : "FAILED"}: ${ran.filter((s) => s.status === "ok").length}/${ran.length} steps ok, ${notRun} NOT RUN (PostgreSQL: its jobs need wal-g); report -> ${options.out}`,
   );
   if (failure !== undefined) console.error(`drill stopped: ${failure instanceof Error ? failure.message : String(failure)}`);
   return ok ? 0 : 1;
