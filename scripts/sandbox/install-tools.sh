@@ -29,6 +29,7 @@ missing_packages=()
 command -v redis-server >/dev/null 2>&1 && command -v redis-check-rdb >/dev/null 2>&1 || missing_packages+=(redis-server)
 [ -x "/usr/lib/postgresql/$PG_MAJOR/bin/initdb" ] || missing_packages+=("postgresql-$PG_MAJOR")
 [ -x /usr/bin/time ] || missing_packages+=(time) # GNU time: peak RSS for npm run bench
+command -v runuser >/dev/null 2>&1 || missing_packages+=(util-linux) # PostgreSQL refuses root
 
 if [ "${#missing_packages[@]}" -gt 0 ]; then
   if [ ! -f "$APT_MARKER" ]; then
