@@ -4,7 +4,7 @@
  * code (2; 64 for host jobs, whose 2 already means "critical" for health-check).
  */
 import { execFile } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, test, vi } from "vitest";
@@ -77,6 +77,13 @@ test("the table covers the five tools and every host job", () => {
   ]);
 });
 
+const helps = new Map<string, Promise<Run>>();
+/** One `--help` run per command, shared by the tests that read it. */
+function helpOf(cli: Cli): Promise<Run> {
+  if (!helps.has(cli.entry)) helps.set(cli.entry, tsx(cli.entry, ["--help"]));
+  return helps.get(cli.entry) as Promise<Run>;
+}
+
 /** `usage: <command> [--option VALUE]... [--help]`: the line --help starts with and errors end with. */
 const usagePattern = (cli: Cli) =>
   `usage: ${escape(cli.command)}( \\[--[a-z-]+( [A-Z]+)?\\])* \\[--help\\]`;
@@ -84,7 +91,7 @@ const usagePattern = (cli: Cli) =>
 // Concurrent: each test is one child process that mostly waits on module loading.
 describe.concurrent.each(ALL)("$name", (cli) => {
   test("--help prints usage, options and exit codes on stdout and exits 0", async () => {
-    const result = await tsx(cli.entry, ["--help"]);
+    const result = await helpOf(cli);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
     expect(result.stdout.split("\n")[0]).toMatch(new RegExp(`^${usagePattern(cli)}$`));
@@ -103,6 +110,12 @@ describe.concurrent.each(ALL)("$name", (cli) => {
       new RegExp(`^${escape(cli.name)}: unknown option '--no-such-flag'\n${usagePattern(cli)}\n$`),
     );
   });
+});
+
+test.concurrent.each(TOOLS)("the README shows $name's usage as it is typed", async (cli) => {
+  const usage = (await helpOf(cli)).stdout.split("\n")[0];
+  const typed = usage.replace(/^usage: /, "").replace(/ \[--help\]$/, "");
+  expect(readFileSync(join(REPO_ROOT, "README.md"), "utf8")).toContain(`\`${typed}\``);
 });
 
 const SYNTH_USAGE = "usage: npm run synth -- [--stack NAME] [--stack-file FILE] [--out DIR] [--help]";
