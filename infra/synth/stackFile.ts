@@ -96,6 +96,14 @@ export function parseStackFile(text: string, path = "stack file"): StackFileConf
       `${shown(path)}: 'config' must be a map of "<project>:<key>": value; found ${kindOf(entries)}`,
     );
   }
+  // Pulumi itself refuses a config key without its namespace; offline, it would silently be ignored.
+  const bare = Object.keys(entries).filter((key) => !key.includes(":"));
+  if (bare.length > 0) {
+    throw new StackFileError(
+      `${shown(path)}: config keys need their namespace, "<project>:<key>" or "aws:<key>"; ` +
+        `without one: ${bare.join(", ")} (e.g. ${bare[0]} -> <project>:${bare[0]})`,
+    );
+  }
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(entries)) {

@@ -130,6 +130,11 @@ test.each([
     `: a stack file must be a map with a 'config:' map of "<project>:<key>": value; found a list`,
   ],
   [
+    "config keys without their namespace",
+    "config:\n  aws:region: us-east-1\n  bucketName: x\n  alertEmail: a@b.c\n",
+    `: config keys need their namespace, "<project>:<key>" or "aws:<key>"; without one: bucketName, alertEmail (e.g. bucketName -> <project>:bucketName)`,
+  ],
+  [
     "a config that is a string",
     "config: stellar-insights-backup:bucketName=x\n",
     `: 'config' must be a map of "<project>:<key>": value; found a string`,
