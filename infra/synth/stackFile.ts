@@ -96,7 +96,8 @@ export function parseStackFile(text: string, path = "stack file"): StackFileConf
       `${shown(path)}: 'config' must be a map of "<project>:<key>": value; found ${kindOf(entries)}`,
     );
   }
-  // Pulumi itself refuses a config key without its namespace; offline, it would silently be ignored.
+  // `pulumi config set` always writes the namespace; a key without one would be silently ignored
+  // here (the program reads only `<project>:` and `aws:` keys), so say so instead.
   const bare = Object.keys(entries).filter((key) => !key.includes(":"));
   if (bare.length > 0) {
     throw new StackFileError(
