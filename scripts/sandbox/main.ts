@@ -45,7 +45,7 @@ function describe(sb: Sandbox, walg: string | undefined): string {
     `  wal-g: ${walg === undefined ? h.postgres.walg.binary : `${walg}; WAL archiving fails visibly`}`,
     "",
     "run a job against it, e.g.:",
-    `  ${env} node --import tsx scripts/jobs/redis-backup.ts`,
+    `  ${env} scripts/node22.sh node --import tsx scripts/jobs/redis-backup.ts`,
     "",
     "Ctrl-C stops everything and removes the temp dir.",
   ].join("\n");
