@@ -7,9 +7,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import type { Plan } from "../infra/synth/plan";
+import { parseCommandLine } from "../scripts/lib/commandLine";
 import { evaluatePlan, hasMandatoryViolation, type Evaluation } from "./offline/evaluate";
 import { parsePackConfig } from "./offline/packConfig";
 import { BACKUP_POLICIES } from "./policies";
@@ -18,6 +18,32 @@ const REPO_ROOT = resolve(__dirname, "..");
 export const DEFAULT_PLAN = join(REPO_ROOT, "out", "synth", "prod", "plan.json");
 
 class UsageError extends Error {}
+
+const COMMAND = {
+  command: "npm run policy --",
+  name: "policy",
+  summary:
+    "Runs the policy pack's policies over an offline plan written by `npm run synth`, prints one line per\n" +
+    "violation (policy, resource, message; [advisory] for advisory ones) and a summary.",
+  options: {
+    plan: {
+      type: "string",
+      value: "FILE",
+      default: "out/synth/prod/plan.json",
+      description: "plan to check",
+    },
+    config: {
+      type: "string",
+      value: "FILE",
+      description: "policy config (the JSON that `pulumi preview --policy-pack-config` takes)",
+    },
+  },
+  exitCodes: {
+    0: "no mandatory policy is violated",
+    1: "a mandatory policy is violated",
+    2: "bad command line, the plan or policy config cannot be read, or a policy crashed",
+  },
+} as const;
 
 function readJson(path: string, what: string): unknown {
   if (!existsSync(path)) {
@@ -60,10 +86,10 @@ export function formatEvaluation(evaluation: Evaluation): string[] {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { plan: { type: "string", default: DEFAULT_PLAN }, config: { type: "string" } },
-  });
-  const planPath = resolve(values.plan ?? DEFAULT_PLAN);
+  const values = parseCommandLine(COMMAND);
+  // The default is the repository's synth output wherever the command runs; a given path is the
+  // caller's, relative to where they are.
+  const planPath = values.plan === COMMAND.options.plan.default ? DEFAULT_PLAN : resolve(values.plan);
   const plan = asPlan(readJson(planPath, "plan"), planPath);
   const names = BACKUP_POLICIES.map((p) => p.name);
   const config = values.config ? parsePackConfig(readJson(resolve(values.config), "policy config"), names) : {};

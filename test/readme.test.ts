@@ -9,9 +9,12 @@ test("README starts with the two commands a newcomer runs, and CI runs the same 
   const firstBlock = /```bash\n([\s\S]*?)```/.exec(README)?.[1] ?? "";
   const commands = firstBlock.trim().split("\n").map((line) => line.replace(/\s+#.*$/, "").trim());
   expect(commands).toHaveLength(2);
-  expect(commands[1]).toBe("npm ci && npm test");
+  // Both through scripts/node22.sh, as CI: the project needs Node.js 22.
+  expect(commands[1]).toBe("scripts/node22.sh npm ci && scripts/node22.sh npm test");
   const ci = readFileSync(join(__dirname, "..", ".ci", "run"), "utf8");
-  expect(ci).toContain("npm test");
+  expect(ci).toContain('node22() { bash scripts/node22.sh "$@"; }');
+  expect(ci).toContain("node22 npm ci ");
+  expect(ci).toContain("node22 npm test ");
 });
 
 test("the README's catalog table is the catalog", () => {

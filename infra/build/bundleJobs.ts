@@ -14,8 +14,11 @@ export { REPO_ROOT };
 export const JOBS_SOURCE_DIR = join(REPO_ROOT, "scripts", "jobs");
 /** Where bundles are written, relative to the repository (Pulumi file assets resolve from there). */
 export const BUNDLE_DIR = join("out", "build", "jobs");
-/** The oldest Node.js the bundles target and the installer accepts on a host. */
-export const HOST_NODE_MAJOR = 20;
+/**
+ * The oldest Node.js the bundles target and the installer accepts on a host: 22 LTS (20 reached end
+ * of life in April 2026, and @pulumi/pulumi and the AWS SDK's 2027 releases need 22).
+ */
+export const HOST_NODE_MAJOR = 22;
 
 export interface JobBundle {
   /** Entry file name without extension: `redis-backup`. */

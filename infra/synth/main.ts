@@ -1,29 +1,50 @@
 /**
- * `npm run synth [-- --stack prod] [-- --out DIR]`: the offline plan of a stack, from its
- * `Pulumi.<stack>.yaml`, written to `out/synth/<stack>/plan.json`.
+ * `npm run synth [-- --stack prod] [-- --stack-file FILE] [-- --out DIR]`: the offline plan of a
+ * stack, from its `Pulumi.<stack>.yaml`, written to `out/synth/<stack>/plan.json`.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../scripts/lib/commandLine";
 import { StackConfigError } from "../config/stackConfig";
 import { writeArtifacts } from "./artifacts";
 import { serializePlan } from "./plan";
-import { REPO_ROOT, stackFilePath, synthesizeStack } from "./synthesizeStack";
+import { existingStackFile, StackFileError } from "./stackFile";
+import { REPO_ROOT, synthesizeStack } from "./synthesizeStack";
+
+const COMMAND = {
+  command: "npm run synth --",
+  name: "synth",
+  summary:
+    "Runs the Pulumi program offline under Pulumi's mock runtime (no credentials, no network) and writes\n" +
+    "what `pulumi up` would create to <out>/plan.json, with the rendered documents, config fragments and\n" +
+    "job bundles under <out>/artifacts/.",
+  options: {
+    stack: {
+      type: "string",
+      value: "NAME",
+      default: "prod",
+      description: "stack to synthesize; its config is Pulumi.NAME.yaml",
+    },
+    "stack-file": {
+      type: "string",
+      value: "FILE",
+      description: "read the config from FILE instead of Pulumi.NAME.yaml",
+    },
+    out: { type: "string", value: "DIR", description: "output directory (default: out/synth/NAME)" },
+  },
+  exitCodes: {
+    0: "plan written",
+    1: "the stack config is invalid (every problem listed; nothing written) or the program failed",
+    2: "bad command line, unknown stack, or a stack file that is not readable YAML shaped as a stack file",
+  },
+} as const;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      stack: { type: "string", default: "prod" },
-      out: { type: "string" },
-      "stack-file": { type: "string" },
-    },
-  });
-  const stack = values.stack ?? "prod";
-  const stackFile = resolve(values["stack-file"] ?? stackFilePath(stack));
-  if (!existsSync(stackFile)) {
-    console.error(`synth: no stack file ${stackFile}; create it (copy Pulumi.prod.yaml) or pass --stack NAME`);
-    return 2;
-  }
+  const values = parseCommandLine(COMMAND);
+  const stack = values.stack;
+  const stackFile = values["stack-file"]
+    ? resolve(values["stack-file"])
+    : existingStackFile(REPO_ROOT, stack);
   const outDir = resolve(values.out ?? join(REPO_ROOT, "out", "synth", stack));
 
   const started = performance.now();
@@ -41,7 +62,12 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const cause = error instanceof Error && error.cause instanceof StackConfigError ? error.cause : error;
+    // The program rethrows config errors wrapped by Pulumi's runtime.
+    const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+    if (cause instanceof StackFileError) {
+      console.error(`synth: ${cause.message}`);
+      process.exit(2);
+    }
     if (cause instanceof StackConfigError) {
       console.error(cause.message);
       process.exit(1);

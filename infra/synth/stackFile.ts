@@ -2,9 +2,13 @@
  * Reads `Pulumi.<stack>.yaml` into the flat `"<namespace>:<key>" → string` map Pulumi hands a
  * program (objects JSON-encoded). `secure:` values cannot be decrypted offline: they become a
  * placeholder, never ciphertext or plaintext.
+ *
+ * A file that cannot be used raises `StackFileError` with one line a person can act on: the
+ * file, line and column of a YAML syntax error, or what the file holds where a map belongs.
  */
-import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parseDocument } from "yaml";
 import { OFFLINE_SECRET_PLACEHOLDER } from "../config/stackConfig";
 
 export interface StackFileConfig {
@@ -13,15 +17,97 @@ export interface StackFileConfig {
   readonly secretKeys: string[];
 }
 
-function isSecure(value: unknown): boolean {
-  return value !== null && typeof value === "object" && "secure" in value && Object.keys(value).length === 1;
+/** A stack file that is missing, not YAML, or not shaped like a Pulumi stack file. One line. */
+export class StackFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackFileError";
+  }
 }
 
-export function parseStackFile(text: string): StackFileConfig {
-  const document = (parse(text) ?? {}) as { config?: Record<string, unknown> };
+const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
+
+/** `Pulumi.<stack>.yaml` in `dir`: where Pulumi looks for a stack's config. */
+export function stackFileIn(dir: string, stack: string): string {
+  return join(dir, `Pulumi.${stack}.yaml`);
+}
+
+/** Names of the stacks that have a `Pulumi.<name>.yaml` in `dir`, sorted. */
+export function stackNames(dir: string): string[] {
+  return readdirSync(dir)
+    .map((name) => STACK_FILE.exec(name)?.[1])
+    .filter((name): name is string => name !== undefined)
+    .sort();
+}
+
+/** The stack file of `stack` in `dir`; `StackFileError` listing the stacks that exist when absent. */
+export function existingStackFile(dir: string, stack: string): string {
+  const path = stackFileIn(dir, stack);
+  if (existsSync(path)) return path;
+  const names = stackNames(dir);
+  throw new StackFileError(
+    `no stack '${stack}': ${path} does not exist; stacks here: ${names.length > 0 ? names.join(", ") : "none"} ` +
+      `(a new stack is a new Pulumi.<name>.yaml: copy Pulumi.prod.yaml)`,
+  );
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return `a ${typeof value}`;
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function isSecure(value: unknown): boolean {
+  return isMap(value) && "secure" in value && Object.keys(value).length === 1;
+}
+
+/** The path as a person would type it from here. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== "" && !rel.startsWith("..") ? rel : path;
+}
+
+/**
+ * Parses stack file text; `path` only names the file in errors. Throws `StackFileError`:
+ * `<file>:<line>:<column>: YAML syntax error: <what>` for the first syntax error (later ones
+ * usually follow from it), or `<file>: ... must be a map ..., found a list` for a wrong shape.
+ */
+export function parseStackFile(text: string, path = "stack file"): StackFileConfig {
+  const document = parseDocument(text);
+  const error = document.errors[0];
+  if (error !== undefined) {
+    const at = error.linePos?.[0];
+    const what = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new StackFileError(`${shown(path)}:${at?.line ?? 1}:${at?.col ?? 1}: YAML syntax error: ${what}`);
+  }
+  const root: unknown = document.toJS() ?? {};
+  if (!isMap(root)) {
+    throw new StackFileError(
+      `${shown(path)}: a stack file must be a map with a 'config:' map of "<project>:<key>": value; found ${kindOf(root)}`,
+    );
+  }
+  const entries: unknown = root.config ?? {};
+  if (!isMap(entries)) {
+    throw new StackFileError(
+      `${shown(path)}: 'config' must be a map of "<project>:<key>": value; found ${kindOf(entries)}`,
+    );
+  }
+  // `pulumi config set` always writes the namespace; a key without one would be silently ignored
+  // here (the program reads only `<project>:` and `aws:` keys), so say so instead.
+  const bare = Object.keys(entries).filter((key) => !key.includes(":"));
+  if (bare.length > 0) {
+    throw new StackFileError(
+      `${shown(path)}: config keys need their namespace, "<project>:<key>" or "aws:<key>"; ` +
+        `without one: ${bare.join(", ")} (e.g. ${bare[0]} -> <project>:${bare[0]})`,
+    );
+  }
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
-  for (const [key, value] of Object.entries(document.config ?? {})) {
+  for (const [key, value] of Object.entries(entries)) {
     if (isSecure(value)) {
       config[key] = OFFLINE_SECRET_PLACEHOLDER;
       secretKeys.push(key);
@@ -32,6 +118,14 @@ export function parseStackFile(text: string): StackFileConfig {
   return { config, secretKeys };
 }
 
+/** Reads and parses `path`; a missing or unreadable file is a `StackFileError` too. */
 export function readStackFile(path: string): StackFileConfig {
-  return parseStackFile(readFileSync(path, "utf8"));
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new StackFileError(`cannot read stack file ${shown(path)} (${code})`);
+  }
+  return parseStackFile(text, path);
 }

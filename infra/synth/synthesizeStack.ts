@@ -9,7 +9,7 @@ import { projectConfig } from "../config/load";
 import { StackConfigError, type StackConfig } from "../config/stackConfig";
 import { validateStackConfig } from "../config/validate";
 import type { Plan } from "./plan";
-import { readStackFile } from "./stackFile";
+import { readStackFile, stackFileIn } from "./stackFile";
 import { synthesize } from "./synthesize";
 
 import { REPO_ROOT } from "../repoRoot";
@@ -22,7 +22,7 @@ export function projectName(): string {
 }
 
 export function stackFilePath(stack: string): string {
-  return join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+  return stackFileIn(REPO_ROOT, stack);
 }
 
 export function synthesizeStack(stack: string, stackFile = stackFilePath(stack)): Promise<Plan> {

@@ -8,12 +8,13 @@
  * Not a catalog job: a host step (runner HOST_STEP_KEYS). It logs and locks like a job but
  * publishes no metrics and has no alarm; its failure fails the install command.
  *
- * Parameters: none. Exit 0 when both services run the managed values (or are not running).
+ * Parameters and exit codes: USAGE below (`--help`).
  */
 import { applyPostgresConf } from "../lib/applyPostgresConf";
 import { applyRedisConf } from "../lib/applyRedisConf";
 import { JobError, errorMessage } from "../lib/errors";
 import { describeReport, type ApplyReport } from "../lib/managedConfig";
+import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 
 async function apply(ctx: JobContext): Promise<JobOutcome> {
@@ -40,4 +41,11 @@ function main(): Promise<number> {
   return runJob("apply-config", apply);
 }
 
-exitWith(main);
+const USAGE: JobUsage = {
+  summary:
+    "Makes the running PostgreSQL and Redis use the managed config fragments just installed (reload,\n" +
+    "CONFIG SET, a restart only where the server says it needs one); the install document's last step.",
+  exitCodes: { 0: "both services run the managed values, or are not running" },
+};
+
+exitWith("apply-config", USAGE, main);

@@ -9,6 +9,7 @@ import { engineFor } from "../lib/engines";
 import { pruneLocalCopies } from "../lib/localCopies";
 import { LOCAL_ARCHIVE_PATTERN } from "../lib/configArchive";
 import { LOCAL_DUMP_PATTERN } from "../lib/redisDumps";
+import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 
 async function cleanup(ctx: JobContext): Promise<JobOutcome> {
@@ -27,4 +28,12 @@ async function cleanup(ctx: JobContext): Promise<JobOutcome> {
   return { summary: `expired ${expired.length} PostgreSQL backup(s) (${after.size} kept); pruned ${pruned.length} local cop${pruned.length === 1 ? "y" : "ies"}` };
 }
 
-exitWith(() => runJob("cleanup", cleanup));
+const USAGE: JobUsage = {
+  summary:
+    "The PostgreSQL engine's expire (backups past retention and the WAL only they needed), then the other rows' local copies past retention.",
+  parameters: {
+    DRY_RUN: "yes lists what would be removed and removes nothing (default: no)",
+  },
+};
+
+exitWith("cleanup", USAGE, () => runJob("cleanup", cleanup));

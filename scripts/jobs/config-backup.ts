@@ -6,7 +6,7 @@
  * An unchanged set is re-uploaded once it is half its retention old, so S3 lifecycle never expires
  * the only copy of configuration that simply did not change.
  *
- * Parameters (environment): SETS, a comma-separated subset of the host config's sets (default all).
+ * Parameters: USAGE below (`--help`).
  */
 import { promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,6 +23,7 @@ import {
 import { archiveKey, isConfigPointer, pointerKey, type ConfigPointer } from "../lib/configPointer";
 import { JobError } from "../lib/errors";
 import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
+import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
 
@@ -151,4 +152,11 @@ function main(): Promise<number> {
   return runJob("config-backup", backup);
 }
 
-exitWith(main);
+const USAGE: JobUsage = {
+  summary:
+    "Archives each config set and uploads it when its content changed (or is half its retention old),\n" +
+    "then points the set's latest.json at it.",
+  parameters: { SETS: "comma-separated subset of the host config's config sets (default: all)" },
+};
+
+exitWith("config-backup", USAGE, main);

@@ -5,12 +5,7 @@
  * keeping every replaced file under `<stateDir>/config-restore/<UTC stamp>/`, then runs the set's
  * restart commands in order.
  *
- * Parameters (environment):
- *   SET          the config set (required), e.g. app or db.
- *   CONFIRM      `yes-restore` to act; unset for a dry run.
- *   BACKUP       `latest` (default, through latest.json), an archive's UTC stamp, or stamp and
- *                content hash (`20240115T020000Z-0123456789ab`) when one second holds two archives.
- *   SOURCE_HOST  whose archives to restore from (default: this host).
+ * Parameters: USAGE below (`--help`).
  */
 import { promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +16,7 @@ import { ARCHIVE_NAME_PATTERN, isConfigPointer, pointerKey, setPrefix } from "..
 import { JobError, UsageError } from "../lib/errors";
 import { runChecked, showArgv } from "../lib/exec";
 import { sha256File } from "../lib/hash";
+import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
 
@@ -205,4 +201,18 @@ function main(): Promise<number> {
   return runJob("config-restore", restore);
 }
 
-exitWith(main);
+const USAGE: JobUsage = {
+  summary:
+    "Puts a config set back from its archive. A dry run unless CONFIRM=yes-restore: it lists what would\n" +
+    "change; confirmed, it keeps every replaced file aside and runs the set's restarts.",
+  parameters: {
+    SET: "the config set to restore (required), e.g. app or db",
+    CONFIRM: "yes-restore to act; unset for a dry run",
+    BACKUP:
+      "latest (default, through latest.json), an archive's UTC stamp (20240115T020000Z),\n" +
+      "or stamp and content hash (20240115T020000Z-0123456789ab) when one second holds two",
+    SOURCE_HOST: "whose archives to restore from (default: this host)",
+  },
+};
+
+exitWith("config-restore", USAGE, main);

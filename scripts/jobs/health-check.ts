@@ -4,8 +4,7 @@
  * of every S3-backed row, and how long ago each job last ran; publishes each figure; and exits
  * 0 (ok), 1 (warning) or 2 (critical). Its own run metrics are the heartbeat.
  *
- * Parameters (environment): CHECKS, a comma-separated subset of
- *   s3, disk, wal-archive, redis, backup-ages, postgres-backup, job-runs (default: all).
+ * Parameters and exit codes: USAGE below (`--help`).
  */
 import { promises as fs } from "node:fs";
 import { BACKUP_TYPES, JOB_KEYS, Metric, describeSeconds } from "../../infra/catalog";
@@ -19,6 +18,7 @@ import { postgresBackupAge } from "../lib/postgresBackupAge";
 import { connectPostgres } from "../lib/postgres";
 import { command, connectRedis, info, lastSave } from "../lib/redis";
 import { readRunRecord } from "../lib/runRecords";
+import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { secondsBetween } from "../lib/time";
 
@@ -306,4 +306,16 @@ function main(): Promise<number> {
   return runJob("health-check", health);
 }
 
-exitWith(main);
+const USAGE: JobUsage = {
+  summary:
+    "The runbook's health check: S3, backup disk, WAL archiving, Redis's last save, backup ages and job\n" +
+    "runs, each published as a metric.",
+  parameters: { CHECKS: `comma-separated subset of ${CHECKS.join(", ")} (default: all)` },
+  exitCodes: {
+    0: "every check ok",
+    1: "a warning and no critical finding, or the run itself failed",
+    2: "a critical finding",
+  },
+};
+
+exitWith("health-check", USAGE, main);

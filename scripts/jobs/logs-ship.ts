@@ -5,7 +5,7 @@
  * copytruncate ships only what is new, and lines written just before a rotation are not lost.
  * The state file is updated after each upload: a crash repeats at most one upload, never loses one.
  *
- * Parameters: none.
+ * Parameters: none (`--help` prints the exit codes).
  */
 import { promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +16,7 @@ import { JobError } from "../lib/errors";
 import { expandGlobs } from "../lib/glob";
 import { contentStream, gzipRange, isCompressed, scanContent } from "../lib/logContent";
 import { forgetOldPrefixes, readState, writeState, type LogShipState } from "../lib/logShipState";
+import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcDate, utcStamp } from "../lib/time";
 
@@ -168,4 +169,10 @@ function main(): Promise<number> {
   return runJob("logs-ship", ship);
 }
 
-exitWith(main);
+const USAGE: JobUsage = {
+  summary:
+    "Uploads the configured log files to logs/<host>/<UTC date>/, each byte once, across renames,\n" +
+    "compression and copytruncate.",
+};
+
+exitWith("logs-ship", USAGE, main);

@@ -21,6 +21,7 @@ import { JobError } from "../lib/errors";
 import { formatBytes } from "../lib/format";
 import { localRoom } from "../lib/localCopies";
 import { connectPostgres } from "../lib/postgres";
+import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 
 /** Days after which the local repository takes a full backup again instead of an incremental. */
@@ -90,4 +91,13 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   return { summary: `${s3Line}; ${local.kind} ${local.name} in the local repository (${formatBytes(local.storedBytes)} stored)` };
 }
 
-exitWith(() => runJob("pg-backup", backup));
+const USAGE: JobUsage = {
+  summary:
+    "Full backup of PostgreSQL through the stack's engine into S3, then the local repository, with the check tables' row counts.",
+  parameters: {
+    START_FAST: "yes checkpoints at once (a person is waiting); no spreads it out (default: no)",
+    LOCAL: "no skips the local repository (default: yes)",
+  },
+};
+
+exitWith("pg-backup", USAGE, () => runJob("pg-backup", backup));

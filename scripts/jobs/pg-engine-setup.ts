@@ -9,6 +9,7 @@
  * Parameters (environment): STEP (setup|check, default setup).
  */
 import { engineFor } from "../lib/engines";
+import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 
 async function setup(ctx: JobContext): Promise<JobOutcome> {
@@ -37,4 +38,12 @@ async function setup(ctx: JobContext): Promise<JobOutcome> {
   return { summary: `${title}: config written to ${cfg.configFile}; repositories ready for stanza ${cfg.stanza}` };
 }
 
-exitWith(() => runJob("pg-engine-setup", setup));
+const USAGE: JobUsage = {
+  summary:
+    "The install document's PostgreSQL engine step: config and repositories (setup), or an archive round trip (check).",
+  parameters: {
+    STEP: "setup or check (default: setup)",
+  },
+};
+
+exitWith("pg-engine-setup", USAGE, () => runJob("pg-engine-setup", setup));

@@ -16,6 +16,7 @@ import { archiverStatus } from "../lib/archiver";
 import { engineFor, REPOSITORIES, type PostgresEngineAdapter } from "../lib/engines";
 import { errorMessage, JobError } from "../lib/errors";
 import { connectPostgres } from "../lib/postgres";
+import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { postgresBackupAge } from "../lib/postgresBackupAge";
 
@@ -79,4 +80,13 @@ async function verify(ctx: JobContext): Promise<JobOutcome> {
   return { summary: `PostgreSQL backups verified in ${repositories.join(" and ")} (${walChecked} contiguous WAL range(s)); archiver healthy` };
 }
 
-exitWith(() => runJob("pg-verify", verify));
+const USAGE: JobUsage = {
+  summary:
+    "Fails, naming every problem, unless the newest PostgreSQL backup is young enough and every backup file and WAL segment verifies.",
+  parameters: {
+    MAX_AGE_HOURS: "1-720: the newest backup may be this old (default: the postgres row's RPO, 24)",
+    REPOSITORIES: "comma-separated s3,local (default: both)",
+  },
+};
+
+exitWith("pg-verify", USAGE, () => runJob("pg-verify", verify));

@@ -2,7 +2,7 @@
  * redis-backup: BGSAVE, wait until the new dump is really on disk, verify it, upload it to
  * `redis/<host>/<UTC stamp>.rdb` (SHA-256 and key count in metadata), keep the local copy.
  *
- * Parameters (environment): BGSAVE_TIMEOUT_SECONDS (default 600).
+ * Parameters: USAGE below (`--help`).
  */
 import { promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +13,7 @@ import { JobError } from "../lib/errors";
 import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
 import { bgsaveAndWait, connectRedis, info, verifyDump } from "../lib/redis";
 import { LOCAL_DUMP_PATTERN, REDIS_METADATA, redisObjectKey } from "../lib/redisDumps";
+import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
 
@@ -80,4 +81,11 @@ function main(): Promise<number> {
   return runJob("redis-backup", backup);
 }
 
-exitWith(main);
+const USAGE: JobUsage = {
+  summary:
+    "BGSAVE, wait until the new dump is on disk, verify it, upload it to redis/<host>/<UTC stamp>.rdb and\n" +
+    "keep the local copy.",
+  parameters: { BGSAVE_TIMEOUT_SECONDS: "how long to wait for the dump, 10-21600 (default: 600)" },
+};
+
+exitWith("redis-backup", USAGE, main);

@@ -5,11 +5,7 @@
  * with Redis's owner, starts Redis (with AOF off for the load if it was on, then on again), and
  * checks the key count against the one recorded at backup time.
  *
- * Parameters (environment):
- *   CONFIRM      `yes-restore` to act; unset for a dry run.
- *   BACKUP       `latest` (default) or a dump's UTC stamp, e.g. 20240115T020000Z.
- *   SOURCE_HOST  whose dumps to restore from (default: this host).
- *   TIMEOUT_SECONDS  for stop, start, load and AOF rewrite each (default 300).
+ * Parameters: USAGE below (`--help`).
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
@@ -19,6 +15,7 @@ import { JobError, UsageError } from "../lib/errors";
 import { connectRedis, info, keyCount, verifyDump, type RedisConnection } from "../lib/redis";
 import { aofLocations, enableAofAndWait, fragmentTurnsAofOn, withAofOff } from "../lib/redisAof";
 import { DUMP_OBJECT_PATTERN, REDIS_METADATA, redisHostPrefix } from "../lib/redisDumps";
+import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { startService, stopService } from "../lib/service";
 import { utcStamp, waitFor } from "../lib/time";
@@ -269,4 +266,16 @@ function main(): Promise<number> {
   return runJob("redis-restore", restore);
 }
 
-exitWith(main);
+const USAGE: JobUsage = {
+  summary:
+    "Puts a Redis dump from S3 back. A dry run unless CONFIRM=yes-restore: it prints every step it would\n" +
+    "take; confirmed, it stops Redis, moves the current dump aside, loads the dump and checks the key count.",
+  parameters: {
+    CONFIRM: "yes-restore to act; unset for a dry run",
+    BACKUP: "latest (default) or a dump's UTC stamp, e.g. 20240115T020000Z",
+    SOURCE_HOST: "whose dumps to restore from (default: this host)",
+    TIMEOUT_SECONDS: "for stop, start, load and AOF rewrite each, 10-3600 (default: 300)",
+  },
+};
+
+exitWith("redis-restore", USAGE, main);

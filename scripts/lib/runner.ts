@@ -7,8 +7,10 @@
  */
 import { Metric, type JobKey, type RestoreKey } from "../../infra/catalog";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
+import { parseCommandLine } from "./commandLine";
 import { EXIT, JobError, UsageError, errorMessage } from "./errors";
 import { hostIdOf, loadHostConfig } from "./hostConfig";
+import { jobCommand, type JobUsage } from "./jobCommand";
 import { acquireLock, LockBusyError, type HeldLock } from "./lock";
 import { createLogger, type Logger } from "./log";
 import { MetricsRecorder, publishMetrics } from "./metrics";
@@ -187,8 +189,12 @@ export async function runJob(
   return exitCode;
 }
 
-/** The last line of every job entry file: run `main` and exit with its code once output is flushed. */
-export function exitWith(main: () => Promise<number>): void {
+/**
+ * The last line of every job entry file: answer `--help` (or refuse any other argument, exit 64)
+ * from `usage`, else run `main` and exit with its code once output is flushed.
+ */
+export function exitWith(job: RunnableJob, usage: JobUsage, main: () => Promise<number>): void {
+  parseCommandLine(jobCommand(job, usage));
   // The SDK's multi-line "upgrade Node.js" notice would bury the one-line failure message on
   // stderr; the install document checks the Node.js version instead.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

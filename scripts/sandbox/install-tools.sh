@@ -31,6 +31,7 @@ command -v redis-server >/dev/null 2>&1 && command -v redis-check-rdb >/dev/null
 [ -x /usr/bin/pgbackrest ] || missing_packages+=(pgbackrest)
 command -v openssl >/dev/null 2>&1 || missing_packages+=(openssl)
 [ -x /usr/bin/time ] || missing_packages+=(time) # GNU time: peak RSS for npm run bench
+command -v runuser >/dev/null 2>&1 || missing_packages+=(util-linux) # PostgreSQL refuses root
 
 if [ "${#missing_packages[@]}" -gt 0 ]; then
   if [ ! -f "$APT_MARKER" ]; then

@@ -3,10 +3,29 @@
  * output, prints where everything is and how to run a job against it, and tears it all down on
  * Ctrl-C (SIGINT) or SIGTERM.
  */
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../lib/commandLine";
+import { requireStackFile } from "./plan";
 import { startSandbox, type Sandbox } from "./sandbox";
 import { engineUnavailableReason } from "./engineBinary";
 import { postgresEngine, type PostgresEngineKey } from "../../infra/catalog/engines";
+
+const COMMAND = {
+  command: "npm run sandbox --",
+  name: "sandbox",
+  summary:
+    "Starts moto (S3, CloudWatch, SSM, SNS, KMS), PostgreSQL 15 and Redis on 127.0.0.1 in a temp dir,\n" +
+    "configured from the stack's synth output and rendered fragments; prints where everything is and\n" +
+    "how to run a job against it; Ctrl-C stops everything and removes the temp dir.",
+  options: {
+    stack: { type: "string", value: "NAME", default: "prod", description: "stack whose synth output to use" },
+    aof: { type: "boolean", description: "run Redis with appendonly on" },
+  },
+  exitCodes: {
+    0: "stopped by Ctrl-C or SIGTERM, temp dir removed",
+    1: "the sandbox could not start or stop",
+    2: "bad command line or unknown stack",
+  },
+} as const;
 
 function describe(sb: Sandbox): string {
   const h = sb.hostConfig;
@@ -26,19 +45,15 @@ function describe(sb: Sandbox): string {
     `  PostgreSQL engine: ${postgresEngine(h.postgres.engine.kind).title} ${engineUnavailableReason(h.postgres.engine.kind as PostgresEngineKey) ?? `at ${h.postgres.engine.binary}, config ${h.postgres.engine.configFile}, S3 through ${sb.tlsFront.url} (CA ${sb.tlsFront.caFile})`}`,
     "",
     "run a job against it, e.g.:",
-    `  ${env} node --import tsx scripts/jobs/redis-backup.ts`,
+    `  ${env} scripts/node22.sh node --import tsx scripts/jobs/redis-backup.ts`,
     "",
     "Ctrl-C stops everything and removes the temp dir.",
   ].join("\n");
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      stack: { type: "string", default: "prod" },
-      aof: { type: "boolean", default: false },
-    },
-  });
+  const values = parseCommandLine(COMMAND);
+  requireStackFile(COMMAND, values.stack);
   const sandbox = await startSandbox({ stack: values.stack, redisAppendonly: values.aof });
   console.log(describe(sandbox));
   let stopping = false;

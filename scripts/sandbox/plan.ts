@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { BUCKET_ROLE_TAG, BucketRole } from "../../infra/catalog/bucketRoles";
 import type { Plan, PlannedResource } from "../../infra/synth/plan";
+import { existingStackFile, StackFileError } from "../../infra/synth/stackFile";
+import { exitWithUsageError, type CommandSpec, type OptionSpec } from "../lib/commandLine";
 
 import { REPO_ROOT } from "../../infra/repoRoot";
 
@@ -17,6 +19,22 @@ export type { Plan } from "../../infra/synth/plan";
 
 export function defaultSynthDir(stack: string): string {
   return join(REPO_ROOT, "out", "synth", stack);
+}
+
+/**
+ * For a command-line tool: exits with its usage error (exit 2) when `stack` has no
+ * `Pulumi.<stack>.yaml`, naming the stacks that exist, before anything is started.
+ */
+export function requireStackFile(
+  command: CommandSpec<Readonly<Record<string, OptionSpec>>>,
+  stack: string,
+): void {
+  try {
+    existingStackFile(REPO_ROOT, stack);
+  } catch (error) {
+    if (error instanceof StackFileError) exitWithUsageError(command, [error.message]);
+    throw error;
+  }
 }
 
 /** Runs `npm run synth` for `stack` into `outDir` (offline, a couple of seconds). */

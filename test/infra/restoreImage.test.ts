@@ -16,7 +16,7 @@ const instructions = dockerfile
   .filter((line) => line.trim() !== "" && !line.startsWith("#"))
   .join("\n")
   .replace(/\\\n\s*/g, " ");
-const build = restoreImageBuild({ pgMajorVersion: 15, postgresEngine: "pgbackrest", nodeMajorVersion: 20, bundleDir: BUNDLE_DIR, platform: "linux/arm64" });
+const build = restoreImageBuild({ pgMajorVersion: 15, postgresEngine: "pgbackrest", nodeMajorVersion: 22, bundleDir: BUNDLE_DIR, platform: "linux/arm64" });
 
 test("build inputs: the bundle directory as context, the repository's Dockerfile, the stack's versions", () => {
   expect(build).toEqual({
@@ -24,7 +24,7 @@ test("build inputs: the bundle directory as context, the repository's Dockerfile
     dockerfile: "infra/images/restore-verification/Dockerfile",
     platform: "linux/arm64",
     builderVersion: "BuilderBuildKit",
-    args: { PG_MAJOR: "15", ENGINE: "pgbackrest", NODE_MAJOR: "20" },
+    args: { PG_MAJOR: "15", ENGINE: "pgbackrest", NODE_MAJOR: "22" },
   });
   expect(restoreImageTag(15, "pgbackrest")).toBe("pg15-pgbackrest");
 });

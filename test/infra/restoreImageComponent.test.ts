@@ -28,7 +28,7 @@ beforeAll(async () => {
     accountId: "123456789012",
     pgMajorVersion: 14,
     postgresEngine: "pgbackrest" as const,
-    nodeMajorVersion: 20,
+    nodeMajorVersion: 22,
     restoreTestBundleDir: "out/build/jobs",
     tags: {},
   };
@@ -47,7 +47,7 @@ test("with the restore-test job built, the image is built from the Dockerfile wi
       context: "out/build/jobs",
       dockerfile: "infra/images/restore-verification/Dockerfile",
       platform: "linux/amd64",
-      args: { PG_MAJOR: "14", ENGINE: "pgbackrest", NODE_MAJOR: "20" },
+      args: { PG_MAJOR: "14", ENGINE: "pgbackrest", NODE_MAJOR: "22" },
     },
   });
 });

@@ -38,6 +38,7 @@ test("the drill passes and prints its table of steps", () => {
 test("Redis comes back by content: every key written before the backup, and a gap no longer than the load", () => {
   expect(report.redisKeysExpected).toBe(200);
   expect(report.redisKeysRestored).toBe(200);
+  expect(report.redis).toMatchObject({ keysExpected: 200, keysRestored: 200 });
   expect(report.redis.writesRestored).toBeLessThanOrEqual(report.redis.writesAcknowledged);
   expect(report.redis.rpoSeconds).toBeGreaterThan(0);
   // The newest write restored is the backup's; the load ran 2 s after it.
@@ -46,14 +47,30 @@ test("Redis comes back by content: every key written before the backup, and a ga
 });
 
 test("every config file is byte-equal after the restore", () => {
-  expect(report.configsRestored).toMatchObject({ expected: 3, restored: 3 });
+  expect(report.configs).toMatchObject({ expected: 3, restored: 3 });
+  expect(report.configs.files).toHaveLength(3);
 });
 
-test("the PostgreSQL part is reported as blocked with the reason, never as passed", () => {
-  expect(report.postgres).toEqual({ status: "blocked", reason: expect.stringContaining("403 Forbidden") });
+test("the PostgreSQL part is reported as not run with the reason, never as passed", () => {
+  expect(report.postgres).toEqual({ status: "not-run", reason: expect.stringContaining("403 Forbidden") });
+  // The top-level figures are PostgreSQL's.
   expect(report.rpoSeconds).toBeNull();
+  expect(report.rtoSeconds).toBeNull();
+  expect(report.rowsExpected).toBeNull();
   expect(report.rowsRestored).toBeNull();
-  const blocked = report.steps.filter((s: { detail: string }) => s.detail.startsWith("blocked: "));
-  expect(blocked.map((s: { ok: boolean }) => s.ok)).toEqual([false, false]);
+});
+
+test("every step has a status as well as ok: 12 ok, the 2 PostgreSQL steps not run", () => {
   expect(report.steps).toHaveLength(14);
+  const byStatus = (status: string) =>
+    report.steps.filter((s: { status: string }) => s.status === status).map((s: { name: string }) => s.name);
+  expect(byStatus("ok")).toHaveLength(12);
+  expect(byStatus("failed")).toEqual([]);
+  expect(byStatus("not-run")).toEqual([
+    "PostgreSQL full backup (pg-backup document)",
+    "PostgreSQL disaster and restore to latest",
+  ]);
+  for (const step of report.steps) expect(step.ok).toBe(step.status === "ok");
+  const notRun = report.steps.filter((s: { status: string }) => s.status === "not-run");
+  for (const step of notRun) expect(step.detail).toBe(report.postgres.reason);
 });

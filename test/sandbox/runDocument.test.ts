@@ -17,7 +17,7 @@ const installContent = renderCommandDocument(
     bucket: "stellar-insights-backups",
     manifestKey: `artifacts/manifests/${SHA}.txt`,
     manifestSha256: SHA,
-    nodeMajor: 20,
+    nodeMajor: 22,
     engine: POSTGRES_ENGINES.pgbackrest,
   }),
 );

@@ -104,10 +104,48 @@ test("a stack file with bad values is rejected, every problem listed, nothing sy
   expect(existsSync(join(out, "plan.json"))).toBe(false);
 });
 
-test("an unknown stack says which file is missing", async () => {
+test("an unknown stack says which file is missing and lists the stacks that exist", async () => {
   const result = await synth(["--stack", "nosuchstack"]);
   expect(result.code).toBe(2);
-  expect(result.stderr).toContain("Pulumi.nosuchstack.yaml");
+  expect(result.stderr).toBe(
+    `synth: no stack 'nosuchstack': ${join(ROOT, "Pulumi.nosuchstack.yaml")} does not exist; stacks here: prod ` +
+      "(a new stack is a new Pulumi.<name>.yaml: copy Pulumi.prod.yaml)\n",
+  );
+});
+
+test.each([
+  [
+    "an unterminated quote",
+    'config:\n  aws:region: us-east-1\n  stellar-insights-backup:bucketName: "unterminated\n',
+    ':4:1: YAML syntax error: Missing closing "quote',
+  ],
+  [
+    "a key indented under a value",
+    "config:\n  aws:region: us-east-1\n   bad: indent\n",
+    ":2:15: YAML syntax error: Nested mappings are not allowed in compact mappings",
+  ],
+  [
+    "a list where the file's map belongs",
+    "- aws:region: us-east-1\n",
+    `: a stack file must be a map with a 'config:' map of "<project>:<key>": value; found a list`,
+  ],
+  [
+    "config keys without their namespace",
+    "config:\n  aws:region: us-east-1\n  bucketName: x\n  alertEmail: a@b.c\n",
+    `: config keys need their namespace, "<project>:<key>" or "aws:<key>"; without one: bucketName, alertEmail (e.g. bucketName -> <project>:bucketName)`,
+  ],
+  [
+    "a config that is a string",
+    "config: stellar-insights-backup:bucketName=x\n",
+    `: 'config' must be a map of "<project>:<key>": value; found a string`,
+  ],
+])("a stack file with %s is one line naming the file (and line:column) and the problem, no stack trace (exit 2)", async (_, text, problem) => {
+  const stackFile = join(work, "Pulumi.unreadable.yaml");
+  writeFileSync(stackFile, text);
+  const out = join(work, "unreadable");
+  const result = await synth(["--stack", "unreadable", "--stack-file", stackFile, "--out", out]);
+  expect(result).toEqual({ code: 2, stdout: "", stderr: `synth: ${stackFile}${problem}\n` });
+  expect(existsSync(out)).toBe(false);
 });
 
 test("secrets never reach the plan: secret-wrapped inputs and secure: values show as the placeholder", async () => {

@@ -36,6 +36,18 @@ export interface InstallDocumentInputs {
   readonly engine: PostgresEngineDescriptor;
 }
 
+/**
+ * What to run when a host's Node.js is missing or too old. Distribution packages that lag behind
+ * (Debian 12 ships 18, Ubuntu 24.04 ships 18) are deliberately not suggested: they cannot fix it.
+ * Sources: Amazon Linux 2023 "nodejs22" package; NodeSource's 22.x repository for Debian/Ubuntu.
+ */
+function nodeInstallHint(major: number): string {
+  return (
+    `install Node.js ${major} LTS as \`node\` on PATH (Amazon Linux 2023: dnf install -y nodejs${major}; ` +
+    `Debian/Ubuntu: the NodeSource ${major}.x repository, https://github.com/nodesource/distributions)`
+  );
+}
+
 export function installDocument(inputs: InstallDocumentInputs): CommandDocument {
   return {
     description:
@@ -66,9 +78,9 @@ export function installDocument(inputs: InstallDocumentInputs): CommandDocument 
       // STELLAR_BACKUP_ROOT is unset on hosts; the local sandbox points it at a temporary directory.
       'root="${STELLAR_BACKUP_ROOT:-}"',
       `bucket='${inputs.bucket}'`,
-      `if ! command -v node >/dev/null 2>&1; then echo "Node.js ${inputs.nodeMajor}+ is missing: install it (Debian/Ubuntu: apt-get install -y nodejs; Amazon Linux 2023: dnf install -y nodejs20)" >&2; exit 1; fi`,
+      `if ! command -v node >/dev/null 2>&1; then echo "Node.js ${inputs.nodeMajor}+ is missing: ${nodeInstallHint(inputs.nodeMajor)}" >&2; exit 1; fi`,
       `major=$(node -p 'process.versions.node.split(".")[0]')`,
-      `if [ "$major" -lt ${inputs.nodeMajor} ]; then echo "Node.js $major is too old: the jobs need ${inputs.nodeMajor}+" >&2; exit 1; fi`,
+      `if [ "$major" -lt ${inputs.nodeMajor} ]; then echo "Node.js $major is too old: the jobs need ${inputs.nodeMajor}+; ${nodeInstallHint(inputs.nodeMajor)}" >&2; exit 1; fi`,
       'if ! command -v aws >/dev/null 2>&1; then echo "the AWS CLI is missing: install it (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)" >&2; exit 1; fi',
       'work=$(mktemp -d)',
       "trap 'rm -rf \"$work\"' EXIT",

@@ -1,16 +1,17 @@
 /**
- * `npm run bench [-- --quick] [-- --scales 6,64] [-- --out DIR] [-- --stack prod]`: issue 8's
+ * `npm run bench -- [--quick] [--scales 6,64] [--out DIR] [--stack prod]`: issue 8's
  * performance figures, measured on this machine, one JSON per figure group in `out/bench/`
  * (synth, health-check, backup-ratios), then a table of figure, goal and verdict.
  *
  * A benchmark, not a test: it exits 0 when every figure was taken (a missed goal shows as FAIL
- * in the table and `pass: false` in the JSON), 1 when a measurement itself broke.
+ * in the table and `pass: false` in the JSON), 1 when a measurement itself broke, 2 for a bad
+ * command line.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { REPO_ROOT } from "../plan";
+import { exitWithUsageError, parseCommandLine } from "../../lib/commandLine";
+import { REPO_ROOT, requireStackFile } from "../plan";
 import { startSandbox, type Sandbox } from "../sandbox";
 import { backupRatiosGroup } from "./backupRatiosGroup";
 import { benchFileName, serializeGroup, type BenchGroup } from "./figures";
@@ -23,23 +24,43 @@ import { formatTable } from "./table";
 const FULL = { synthRuns: 3, healthCheckRuns: 5, pgbenchScales: [6, 64], transferRuns: 3 } as const;
 const QUICK = { synthRuns: 2, healthCheckRuns: 3, pgbenchScales: [1], transferRuns: 2 } as const;
 
-function parseOptions() {
-  const { values } = parseArgs({
-    options: {
-      quick: { type: "boolean", default: false },
-      scales: { type: "string" },
-      out: { type: "string" },
-      stack: { type: "string", default: "prod" },
+const COMMAND = {
+  command: "npm run bench --",
+  name: "bench",
+  summary:
+    "Measures the project's performance figures on this machine (offline synth, health-check cold start\n" +
+    "and memory, backup/restore transfer baselines) and writes one JSON per figure group, then a table\n" +
+    "of figure, goal and verdict. A benchmark, not a test: a missed goal prints FAIL.",
+  options: {
+    quick: { type: "boolean", description: "fewer runs and the smallest database: a smoke run" },
+    scales: {
+      type: "string",
+      value: "LIST",
+      description: "pgbench scales, comma-separated whole numbers (default: 6,64; --quick: 1)",
     },
-  });
+    out: { type: "string", value: "DIR", description: "where the JSON goes (default: out/bench)" },
+    stack: { type: "string", value: "NAME", default: "prod", description: "stack to measure" },
+  },
+  exitCodes: {
+    0: "every figure was measured (missed goals show as FAIL)",
+    1: "a measurement itself broke",
+    2: "bad command line or unknown stack",
+  },
+} as const;
+
+function parseOptions() {
+  const values = parseCommandLine(COMMAND);
   const sizes = values.quick ? QUICK : FULL;
   const scales =
     values.scales === undefined ? [...sizes.pgbenchScales] : values.scales.split(",").map(Number);
   if (scales.some((s) => !Number.isInteger(s) || s < 1))
-    throw new Error(`--scales must be whole numbers >= 1, comma-separated; got '${values.scales}'`);
+    exitWithUsageError(COMMAND, [
+      `--scales '${values.scales}' must be whole numbers >= 1, comma-separated`,
+    ]);
+  requireStackFile(COMMAND, values.stack);
   return {
-    quick: values.quick ?? false,
-    stack: values.stack ?? "prod",
+    quick: values.quick,
+    stack: values.stack,
     out: resolve(values.out ?? join(REPO_ROOT, "out", "bench")),
     sizes: { ...sizes, pgbenchScales: scales },
   };

@@ -3,22 +3,23 @@
  * the very artifacts and SSM documents `pulumi up` ships. Takes backups, keeps writing, destroys
  * the data, restores through the restore documents, and measures and checks what came back.
  *
- *   npm run drill [-- --redis-keys 500] [-- --load-seconds 3] [-- --to-time 2026-11-25T14:30:00Z]
- *                 [-- --stack prod] [-- --out out/drill/report.json]
+ *   npm run drill -- [--redis-keys 500] [--load-seconds 3] [--to-time 2026-11-25T14:30:00Z]
+ *                    [--stack prod] [--out out/drill/report.json]
  *
  * The PostgreSQL part needs wal-g, which this machine cannot install: it is reported as NOT RUN with
- * the reason, never as passed. Exit status: 1 if any step that ran failed, else 0.
+ * the reason, never as passed. Exit status: 0 when every step that ran passed, 1 when one failed, 2
+ * for a bad command line (see COMMAND).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { createClient } from "@redis/client";
 import { sendCommand, uploadPlannedObjects } from "../agent";
-import { defaultSynthDir, loadPlan, REPO_ROOT, synthesize, type Plan } from "../plan";
+import { exitWithUsageError, parseCommandLine } from "../../lib/commandLine";
+import { defaultSynthDir, loadPlan, REPO_ROOT, requireStackFile, synthesize, type Plan } from "../plan";
 import { startSandbox, type Sandbox } from "../sandbox";
 import { startRedisLoad, type AckedWrite } from "./redisLoad";
 import type { DrillReport } from "./report";
-import { isBlocked, StepRecorder, stepTable } from "./steps";
+import { StepRecorder, stepTable } from "./steps";
 import { engineUnavailableReason } from "../engineBinary";
 import { DEFAULT_POSTGRES_ENGINE } from "../../../infra/catalog/engines";
 import type { DocumentKey } from "../../../infra/catalog";
@@ -40,32 +41,66 @@ interface Options {
   readonly out: string;
 }
 
-function parseOptions(): Options {
-  const { values } = parseArgs({
-    options: {
-      stack: { type: "string", default: "prod" },
-      "redis-keys": { type: "string", default: "500" },
-      "load-seconds": { type: "string", default: "3" },
-      "to-time": { type: "string" },
-      out: { type: "string", default: join("out", "drill", "report.json") },
+const COMMAND = {
+  command: "npm run drill --",
+  name: "drill",
+  summary:
+    "The runbook's quarterly DR drill on the local sandbox, through the artifacts and SSM documents\n" +
+    "`pulumi up` ships: back up, keep writing, destroy, restore with confirmation, check by content.\n" +
+    "Prints a table of steps and writes the JSON report. Steps that cannot run here (PostgreSQL: its\n" +
+    "jobs need wal-g) are reported as NOT RUN, never as passed.",
+  options: {
+    "redis-keys": {
+      type: "string",
+      value: "N",
+      default: "500",
+      description: "Redis keys seeded before the backup (1-1000000)",
     },
-  });
+    "load-seconds": {
+      type: "string",
+      value: "S",
+      default: "3",
+      description: "seconds of write load between backup and disaster (1-600)",
+    },
+    "to-time": {
+      type: "string",
+      value: "TIME",
+      description: "PostgreSQL point-in-time target, UTC like 2026-11-25T14:30:00Z (default: latest)",
+    },
+    stack: { type: "string", value: "NAME", default: "prod", description: "stack to drill" },
+    out: {
+      type: "string",
+      value: "FILE",
+      default: join("out", "drill", "report.json"),
+      description: "JSON report (relative to the repository)",
+    },
+  },
+  exitCodes: {
+    0: "every step that ran passed",
+    1: "a step that ran failed (the table and the report say which)",
+    2: "bad command line or unknown stack",
+  },
+} as const;
+
+function parseOptions(): Options {
+  const values = parseCommandLine(COMMAND);
   const problems: string[] = [];
   const redisKeys = Number(values["redis-keys"]);
-  if (!Number.isInteger(redisKeys) || redisKeys < 1 || redisKeys > 1_000_000) problems.push("--redis-keys must be a whole number from 1 to 1000000");
+  if (!Number.isInteger(redisKeys) || redisKeys < 1 || redisKeys > 1_000_000)
+    problems.push(`--redis-keys '${values["redis-keys"]}' must be a whole number from 1 to 1000000`);
   const loadSeconds = Number(values["load-seconds"]);
-  if (!Number.isFinite(loadSeconds) || loadSeconds < 1 || loadSeconds > 600) problems.push("--load-seconds must be from 1 to 600");
+  if (!Number.isFinite(loadSeconds) || loadSeconds < 1 || loadSeconds > 600)
+    problems.push(`--load-seconds '${values["load-seconds"]}' must be from 1 to 600`);
   const toTime = values["to-time"];
   if (toTime !== undefined) {
     const at = Date.parse(toTime);
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(toTime) || Number.isNaN(at)) problems.push(`--to-time '${toTime}' must be a UTC time like 2026-11-25T14:30:00Z`);
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(toTime) || Number.isNaN(at))
+      problems.push(`--to-time '${toTime}' must be a UTC time like 2026-11-25T14:30:00Z`);
     else if (at > Date.now()) problems.push(`--to-time '${toTime}' is in the future`);
   }
-  if (problems.length > 0) {
-    console.error(`drill: ${problems.join("; ")}`);
-    process.exit(64);
-  }
-  return { stack: values.stack ?? "prod", redisKeys, loadSeconds, toTime, out: resolve(REPO_ROOT, values.out ?? "") };
+  if (problems.length > 0) exitWithUsageError(COMMAND, problems);
+  requireStackFile(COMMAND, values.stack);
+  return { stack: values.stack, redisKeys, loadSeconds, toTime, out: resolve(REPO_ROOT, values.out) };
 }
 
 async function redisClient(sb: Sandbox) {
@@ -108,7 +143,7 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
       await client.disconnect();
       return { value: seeds, detail: `${options.redisKeys} keys` };
     });
-    steps.blocked("PostgreSQL full backup (pg-backup document)", blockedReason);
+    steps.notRun("PostgreSQL full backup (pg-backup document)", blockedReason);
 
     const load = await startRedisLoad(sb.redis?.port ?? 0);
     const backupStartedAt = Date.now();
@@ -138,7 +173,7 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
       const lastAck = load.acked.at(-1);
       return { value: { lastAck, at: Date.now() }, detail: `last acknowledged write ${lastAck?.key ?? "none"}` };
     });
-    steps.blocked(
+    steps.notRun(
       `PostgreSQL disaster and restore to ${options.toTime ?? "latest"}`,
       blockedReason,
     );
@@ -199,14 +234,16 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
       rowsRestored: null,
       redisKeysExpected: redisResult.expected,
       redisKeysRestored: redisResult.restored,
-      configsRestored: configs,
-      postgres: { status: "blocked", reason: blockedReason },
+      postgres: { status: "not-run", reason: blockedReason },
       redis: {
+        keysExpected: redisResult.expected,
+        keysRestored: redisResult.restored,
         rpoSeconds: Number(redisResult.rpoSeconds.toFixed(3)),
         rtoSeconds: Number(redisRtoSeconds.toFixed(3)),
         writesAcknowledged: redisResult.writes,
         writesRestored: redisResult.writesRestored,
       },
+      configs,
     };
   } finally {
     await sb.stop();
@@ -224,16 +261,16 @@ async function main(): Promise<number> {
   } catch (error) {
     failure = error;
   }
-  const ran = steps.steps.filter((s) => !isBlocked(s));
-  const ok = failure === undefined && ran.every((s) => s.ok);
+  const ran = steps.steps.filter((s) => s.status !== "not-run");
+  const ok = failure === undefined && ran.every((s) => s.status === "ok");
   console.log(`\n${stepTable(steps.steps)}\n`);
   const report = { startedAt, finishedAt: new Date().toISOString(), ...result, steps: steps.steps, ok };
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(JSON.stringify({ ...report, steps: undefined }, null, 2));
-  const blocked = steps.steps.filter(isBlocked).length;
+  const notRun = steps.steps.length - ran.length;
   console.log(
-    `\ndrill ${ok ? "passed" : "FAILED"}: ${ran.filter((s) => s.ok).length}/${ran.length} steps ok, ${blocked} NOT RUN (PostgreSQL: its jobs need wal-g); report -> ${options.out}`,
+    `\ndrill ${ok ? "passed" : "FAILED"}: ${ran.filter((s) => s.status === "ok").length}/${ran.length} steps ok, ${notRun} NOT RUN (PostgreSQL: its jobs need wal-g); report -> ${options.out}`,
   );
   if (failure !== undefined) console.error(`drill stopped: ${failure instanceof Error ? failure.message : String(failure)}`);
   return ok ? 0 : 1;

@@ -2,9 +2,15 @@
  * A drill is a list of named, timed steps; each prints its progress and lands in the report, and
  * the table at the end is what an operator reads.
  */
+
+/** `not-run`: the step cannot run on this machine (its detail says why); never counted as passed. */
+export type StepStatus = "ok" | "failed" | "not-run";
+
 export interface StepResult {
   readonly name: string;
   readonly seconds: number;
+  readonly status: StepStatus;
+  /** `status === "ok"`: kept for readers of the first report format. */
   readonly ok: boolean;
   /** What the step found, or why it failed or was not run. */
   readonly detail: string;
@@ -29,38 +35,35 @@ export class StepRecorder {
     const t0 = performance.now();
     try {
       const { value, detail } = await body();
-      this.record(name, t0, true, detail);
+      this.record(name, t0, "ok", detail);
       return value;
     } catch (error) {
-      this.record(name, t0, false, error instanceof Error ? error.message : String(error));
+      this.record(name, t0, "failed", error instanceof Error ? error.message : String(error));
       throw error;
     }
   }
 
-  /** A step that cannot run on this machine: recorded, never counted as passed. */
-  blocked(name: string, reason: string): void {
+  /** A step that cannot run on this machine: recorded as not run, with the reason. */
+  notRun(name: string, reason: string): void {
     this.print(`[${this.steps.length + 1}/${this.total}] ${name}: NOT RUN — ${reason}`);
-    this.steps.push({ name, seconds: 0, ok: false, detail: `blocked: ${reason}` });
+    this.steps.push({ name, seconds: 0, status: "not-run", ok: false, detail: reason });
   }
 
-  private record(name: string, t0: number, ok: boolean, detail: string): void {
-    const step = { name, seconds: Number(((performance.now() - t0) / 1000).toFixed(3)), ok, detail };
-    this.steps.push(step);
-    this.print(`    ${ok ? "ok" : "FAILED"} in ${step.seconds.toFixed(2)} s: ${detail}`);
+  private record(name: string, t0: number, status: "ok" | "failed", detail: string): void {
+    const seconds = Number(((performance.now() - t0) / 1000).toFixed(3));
+    this.steps.push({ name, seconds, status, ok: status === "ok", detail });
+    this.print(`    ${status === "ok" ? "ok" : "FAILED"} in ${seconds.toFixed(2)} s: ${detail}`);
   }
 }
 
-export function isBlocked(step: StepResult): boolean {
-  return step.detail.startsWith("blocked: ");
-}
+const RESULT: Readonly<Record<StepStatus, string>> = { ok: "ok", failed: "FAILED", "not-run": "NOT RUN" };
 
 export function stepTable(steps: readonly StepResult[]): string {
   const width = Math.max(4, ...steps.map((s) => s.name.length));
-  const status = (s: StepResult) => (s.ok ? "ok" : isBlocked(s) ? "NOT RUN" : "FAILED");
   const lines = [
     `${"step".padEnd(width)}  ${"seconds".padStart(8)}  result`,
     `${"-".repeat(width)}  ${"-".repeat(8)}  ${"-".repeat(7)}`,
-    ...steps.map((s) => `${s.name.padEnd(width)}  ${s.seconds.toFixed(2).padStart(8)}  ${status(s)}`),
+    ...steps.map((s) => `${s.name.padEnd(width)}  ${s.seconds.toFixed(2).padStart(8)}  ${RESULT[s.status]}`),
   ];
   return lines.join("\n");
 }

@@ -8,7 +8,7 @@ const install = installDocument({
   bucket: "stellar-insights-backups",
   manifestKey: `artifacts/manifests/${SHA}.txt`,
   manifestSha256: SHA,
-  nodeMajor: 20,
+  nodeMajor: 22,
   engine: POSTGRES_ENGINES.pgbackrest,
 });
 

@@ -1,0 +1,190 @@
+/**
+ * The one command-line reader of every entry point (synth, policy, sandbox, drill, bench and the
+ * host jobs): `--help` prints usage, options, environment and exit codes; a bad command line
+ * becomes one line that names every problem, then the usage line, and a usage exit code.
+ *
+ * Parsing is Node's `util.parseArgs`. It runs twice: leniently with tokens first, so each problem
+ * gets a message that names the flag (parseArgs' own strict errors are multi-line and differ
+ * between Node.js releases), then strictly for the typed values once the tokens are clean.
+ */
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+
+export interface OptionSpec {
+  readonly type: "string" | "boolean";
+  /** Placeholder shown after a string option: `--stack NAME`. */
+  readonly value?: string;
+  readonly default?: string;
+  readonly description: string;
+}
+
+export interface CommandSpec<O extends Readonly<Record<string, OptionSpec>>> {
+  /** What a person types, without options: `npm run synth --`. */
+  readonly command: string;
+  /** Prefix of error lines: `synth`. */
+  readonly name: string;
+  /** One or two sentences: what the command does. */
+  readonly summary: string;
+  readonly options: O;
+  /** Environment variables the command reads (host jobs take their parameters there). */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Every exit code and what it means. */
+  readonly exitCodes: Readonly<Record<number, string>>;
+  /** Exit code of a bad command line (default 2). */
+  readonly usageExitCode?: number;
+}
+
+/** Typed values: booleans default to false; a string option is `string` when it has a default. */
+export type CommandLineValues<O extends Readonly<Record<string, OptionSpec>>> = {
+  readonly [K in keyof O]: O[K]["type"] extends "boolean"
+    ? boolean
+    : O[K] extends { readonly default: string }
+      ? string
+      : string | undefined;
+};
+
+export type Interpretation<O extends Readonly<Record<string, OptionSpec>>> =
+  | { readonly kind: "help" }
+  | { readonly kind: "bad"; readonly problems: readonly string[] }
+  | { readonly kind: "ok"; readonly values: CommandLineValues<O> };
+
+const HELP: OptionSpec = { type: "boolean", description: "print this help and exit" };
+
+function flag(name: string, option: OptionSpec): string {
+  return option.type === "string" ? `--${name} ${option.value ?? "VALUE"}` : `--${name}`;
+}
+
+/** `usage: npm run synth -- [--stack NAME] [--out DIR] [--help]`. */
+export function usageLine(spec: CommandSpec<Readonly<Record<string, OptionSpec>>>): string {
+  const options = Object.entries(spec.options).map(([name, option]) => `[${flag(name, option)}]`);
+  return ["usage:", spec.command, ...options, "[--help]"].join(" ");
+}
+
+/** Two columns; a right-hand text with line breaks continues under its first line. */
+function table(rows: readonly (readonly [string, string])[]): string[] {
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return rows.flatMap(([left, right]) =>
+    right.split("\n").map((line, i) => `  ${(i === 0 ? left : "").padEnd(width)}  ${line}`),
+  );
+}
+
+/** The `--help` text: usage line, summary, options, environment, exit codes. */
+export function helpText(spec: CommandSpec<Readonly<Record<string, OptionSpec>>>): string {
+  const options = Object.entries(spec.options).map(
+    ([name, option]) =>
+      [
+        flag(name, option),
+        option.default === undefined
+          ? option.description
+          : `${option.description} (default: ${option.default})`,
+      ] as const,
+  );
+  const environment = Object.entries(spec.environment ?? {});
+  return [
+    usageLine(spec),
+    "",
+    spec.summary,
+    "",
+    "options:",
+    ...table([...options, ["-h, --help", HELP.description]]),
+    ...(environment.length > 0 ? ["", "environment:", ...table(environment)] : []),
+    "",
+    "exit codes:",
+    ...table(Object.entries(spec.exitCodes).map(([code, meaning]) => [code, meaning] as const)),
+  ].join("\n");
+}
+
+function parseConfig(options: Readonly<Record<string, OptionSpec>>): ParseArgsOptionsConfig {
+  const config: ParseArgsOptionsConfig = { help: { type: "boolean", short: "h" } };
+  for (const [name, option] of Object.entries(options)) {
+    config[name] =
+      option.default === undefined
+        ? { type: option.type }
+        : { type: option.type, default: option.default };
+  }
+  return config;
+}
+
+/**
+ * Reads `argv` (without node and the script) against `spec`. Pure: the caller prints and exits.
+ * Problems, each naming its argument: an unknown option, a string option without a value (also
+ * when the next argument is another flag: a value starting with `-` is written `--name=-1`), a
+ * value given to a boolean option, an unexpected argument (with `npm run`, options need a `--`
+ * before them or npm keeps them).
+ */
+export function interpretCommandLine<O extends Readonly<Record<string, OptionSpec>>>(
+  spec: CommandSpec<O>,
+  argv: readonly string[],
+): Interpretation<O> {
+  const config = parseConfig(spec.options);
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: config,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const problems: string[] = [];
+  let afterUnknownOption = false;
+  for (const token of tokens) {
+    if (token.kind === "option" && token.name === "help") return { kind: "help" };
+    const follows = afterUnknownOption;
+    afterUnknownOption = false;
+    if (token.kind === "option-terminator") continue;
+    if (token.kind === "positional") {
+      // `--stak prod`: the value of the unknown option, already reported with it.
+      if (follows) continue;
+      problems.push(
+        `unexpected argument '${token.value}' (with npm run, put -- before the options)`,
+      );
+      continue;
+    }
+    const option = Object.hasOwn(spec.options, token.name) ? spec.options[token.name] : undefined;
+    if (option === undefined) {
+      problems.push(`unknown option '${token.rawName}'`);
+      afterUnknownOption = token.rawName.startsWith("--") && token.value === undefined;
+    } else if (option.type === "boolean" && token.value !== undefined) {
+      problems.push(`option '${token.rawName}' takes no value (got '${token.value}')`);
+    } else if (
+      option.type === "string" &&
+      (token.value === undefined || (!token.inlineValue && token.value.startsWith("-")))
+    ) {
+      problems.push(`option '${token.rawName}' needs a value: ${flag(token.name, option)}`);
+    }
+  }
+  if (problems.length > 0) return { kind: "bad", problems };
+  const { values } = parseArgs({ args: [...argv], options: config, strict: true });
+  const typed: Record<string, string | boolean | undefined> = {};
+  for (const [name, option] of Object.entries(spec.options)) {
+    const value = values[name];
+    typed[name] = option.type === "boolean" ? value === true : (value as string | undefined);
+  }
+  return { kind: "ok", values: typed as CommandLineValues<O> };
+}
+
+/**
+ * `interpretCommandLine` for a process: prints the help (stdout, exit 0) or the one problem line
+ * and the usage line (stderr, exit `usageExitCode`), else returns the values.
+ */
+export function parseCommandLine<O extends Readonly<Record<string, OptionSpec>>>(
+  spec: CommandSpec<O>,
+  argv: readonly string[] = process.argv.slice(2),
+): CommandLineValues<O> {
+  const result = interpretCommandLine(spec, argv);
+  if (result.kind === "ok") return result.values;
+  if (result.kind === "help") {
+    process.stdout.write(`${helpText(spec)}\n`);
+    process.exit(0);
+  }
+  return exitWithUsageError(spec, result.problems);
+}
+
+/**
+ * For errors found after parsing (a value out of range): the same one line plus usage, same exit.
+ */
+export function exitWithUsageError(
+  spec: CommandSpec<Readonly<Record<string, OptionSpec>>>,
+  problems: readonly string[],
+): never {
+  process.stderr.write(`${spec.name}: ${problems.join("; ")}\n${usageLine(spec)}\n`);
+  process.exit(spec.usageExitCode ?? 2);
+}

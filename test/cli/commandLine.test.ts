@@ -1,0 +1,73 @@
+/**
+ * The shared command-line reader: every kind of bad command line becomes one message naming the
+ * argument, and the help text lists options, environment and exit codes.
+ */
+import { expect, test } from "vitest";
+import { helpText, interpretCommandLine, usageLine } from "../../scripts/lib/commandLine";
+
+const SPEC = {
+  command: "npm run demo --",
+  name: "demo",
+  summary: "Does the demo.",
+  options: {
+    stack: { type: "string", value: "NAME", default: "prod", description: "stack" },
+    out: { type: "string", value: "DIR", description: "where" },
+    aof: { type: "boolean", description: "append only" },
+  },
+  environment: { DEMO_X: "first line\nsecond line" },
+  exitCodes: { 0: "ok", 2: "bad command line" },
+} as const;
+
+test.each([
+  [["--stak", "prod"], ["unknown option '--stak'"]],
+  [["-x"], ["unknown option '-x'"]],
+  [["--stack"], ["option '--stack' needs a value: --stack NAME"]],
+  [["--stack", "--aof"], ["option '--stack' needs a value: --stack NAME"]],
+  [["--aof=yes"], ["option '--aof' takes no value (got 'yes')"]],
+  [["prod"], ["unexpected argument 'prod' (with npm run, put -- before the options)"]],
+  [["--", "prod"], ["unexpected argument 'prod' (with npm run, put -- before the options)"]],
+  [["--stak", "--out"], ["unknown option '--stak'", "option '--out' needs a value: --out DIR"]],
+])("%j is refused: %j", (argv, problems) => {
+  expect(interpretCommandLine(SPEC, argv)).toEqual({ kind: "bad", problems });
+});
+
+test("values are typed, with defaults; a value starting with '-' is given inline", () => {
+  expect(interpretCommandLine(SPEC, [])).toEqual({
+    kind: "ok",
+    values: { stack: "prod", out: undefined, aof: false },
+  });
+  expect(interpretCommandLine(SPEC, ["--stack=-1", "--out", "x", "--aof"])).toEqual({
+    kind: "ok",
+    values: { stack: "-1", out: "x", aof: true },
+  });
+});
+
+test("--help or -h wins over anything else on the line", () => {
+  expect(interpretCommandLine(SPEC, ["--stak", "-h"])).toEqual({ kind: "help" });
+  expect(interpretCommandLine(SPEC, ["--help"])).toEqual({ kind: "help" });
+});
+
+test("the help text is usage, summary, options, environment and exit codes", () => {
+  expect(usageLine(SPEC)).toBe("usage: npm run demo -- [--stack NAME] [--out DIR] [--aof] [--help]");
+  expect(helpText(SPEC)).toBe(
+    [
+      "usage: npm run demo -- [--stack NAME] [--out DIR] [--aof] [--help]",
+      "",
+      "Does the demo.",
+      "",
+      "options:",
+      "  --stack NAME  stack (default: prod)",
+      "  --out DIR     where",
+      "  --aof         append only",
+      "  -h, --help    print this help and exit",
+      "",
+      "environment:",
+      "  DEMO_X  first line",
+      "          second line",
+      "",
+      "exit codes:",
+      "  0  ok",
+      "  2  bad command line",
+    ].join("\n"),
+  );
+});
