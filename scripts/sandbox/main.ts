@@ -42,7 +42,7 @@ function describe(sb: Sandbox, walg: string | undefined): string {
       : "  Redis: not started",
     `  host config: ${sb.hostConfigPath}`,
     // The reason names a fix only when one exists here (the Go module proxy serves wal-g again).
-    `  wal-g: ${walg === undefined ? h.postgres.walg.binary : `${walg}; WAL archiving fails visibly`}`,
+    `  wal-g: ${walg === undefined ? h.postgres.walg.binary : `${walg.replace(/\s+/g, " ")}; WAL archiving fails visibly`}`,
     "",
     "run a job against it, e.g.:",
     `  ${env} scripts/node22.sh node --import tsx scripts/jobs/redis-backup.ts`,
