@@ -5,7 +5,7 @@
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { newestObject, type BackupStore, type StoredObject } from "./s3";
 
-/** Rows whose objects the host plane names itself (postgres is wal-g's, wal is measured by the archiver). */
+/** Rows whose objects the host plane names itself (postgres is the PostgreSQL engine's, wal is measured by the archiver). */
 export const HOST_NAMED_ROWS = ["redis", "configs", "logs"] as const;
 export type HostNamedRow = (typeof HOST_NAMED_ROWS)[number];
 

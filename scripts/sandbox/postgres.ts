@@ -3,11 +3,10 @@
  * 127.0.0.1 and a free port, configured from the RENDERED postgresql.conf fragment.
  *
  * WAL archiving in the sandbox: the fragment is used verbatim, so `archive_mode = on` and
- * `archive_command` runs `<wal-g binary> --config … wal-push %p`. Without a real wal-g (it cannot
- * be built here) every archive attempt fails with "not found" / "permission denied" (exit 127/126),
- * which PostgreSQL treats as fatal for the archiver process: it restarts the archiver, does not
- * count the attempt in pg_stat_archiver, and the `.ready` segments pile up, so the health check's
- * WAL lag grows past the RPO. Nothing pretends WAL was archived.
+ * `archive_command` runs the stack's engine with its config file. Until the sandbox has set the
+ * engine up (its config and repositories), archive attempts fail and PostgreSQL keeps the segments
+ * and retries; without the engine installed they fail for good and the health check's WAL lag
+ * grows past the RPO. Nothing pretends WAL was archived.
  */
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -32,7 +32,7 @@ export function restoreImageBuild(inputs: RestoreImageInputs) {
   };
 }
 
-/** `pg14-pgbackrest`: what is inside, readable in the registry; the digest identifies a build. */
+/** `pg<major>-<engine>`: what is inside, readable in the registry; the digest identifies a build. */
 export function restoreImageTag(pgMajorVersion: number, postgresEngine: PostgresEngineKey): string {
   return `pg${pgMajorVersion}-${postgresEngine}`;
 }

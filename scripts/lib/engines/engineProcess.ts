@@ -8,13 +8,16 @@ import { availableParallelism, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import {
   defaultProcessMax,
+  versionSupported,
   type PostgresEngineDescriptor,
   type StaticCredentials,
 } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { account } from "../accounts";
 import { writeFileAtomic } from "../atomicFile";
+import { JobError } from "../errors";
 import { runCommand, type CommandResult } from "../exec";
+import type { InstallState } from "./adapter";
 
 /** Run `argv` as `osUser`, switching with runuser when this process is root. */
 export function asOsUser(osUser: string, argv: readonly string[]): string[] {
@@ -84,4 +87,36 @@ export async function writeEngineConfig(
   const owner = account(engine.osUser);
   await mkdir(join(engine.configFile, ".."), { recursive: true, mode: 0o755 });
   await writeFileAtomic(engine.configFile, text, { mode: 0o600, uid: owner.uid, gid: owner.gid });
+}
+
+/** Whether `binary` runs and prints a version the descriptor can read; never throws. */
+export async function engineInstallState(
+  descriptor: PostgresEngineDescriptor,
+  binary: string,
+): Promise<InstallState> {
+  const shown = `${binary} ${descriptor.versionArgs.join(" ")}`;
+  try {
+    const result = await runCommand([binary, ...descriptor.versionArgs], { timeoutMs: 30_000 });
+    const version = descriptor.parseVersion(`${result.stdout}${result.stderr}`);
+    if (result.code !== 0 || !version)
+      return { installed: false, reason: `'${shown}' did not print a version` };
+    return { installed: true, version, supported: versionSupported(descriptor, version) };
+  } catch (error) {
+    return { installed: false, reason: `${binary}: ${(error as Error).message}` };
+  }
+}
+
+/** The installed version; a `JobError` saying what to install when it is missing or unsupported. */
+export async function requireEngineInstalled(
+  descriptor: PostgresEngineDescriptor,
+  binary: string,
+  installHint: string,
+): Promise<string> {
+  const state = await engineInstallState(descriptor, binary);
+  const range = `${descriptor.versions.min} up to (not including) ${descriptor.versions.maxExclusive}`;
+  if (!state.installed)
+    throw new JobError(`${descriptor.title} is not installed: ${state.reason}`, installHint);
+  if (!state.supported)
+    throw new JobError(`${descriptor.title} ${state.version} is not supported here (need ${range})`, installHint);
+  return state.version;
 }

@@ -4,10 +4,10 @@
  * 2.45 and exits 0 even when it finds damage, so its report is read from its log lines.
  * Error codes from pgBackRest's src/build/error/error.yaml.
  */
-import { POSTGRES_ENGINES, versionSupported, type StaticCredentials } from "../../../infra/catalog/engines";
+import { POSTGRES_ENGINES, type StaticCredentials } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { JobError } from "../errors";
-import { runCommand, showArgv, type CommandResult } from "../exec";
+import { showArgv, type CommandResult } from "../exec";
 import { gapsBetween, type WalGap, type WalRange } from "../walSegments";
 import type {
   BackupKind,
@@ -19,7 +19,13 @@ import type {
   VerifyProblem,
   VerifyReport,
 } from "./adapter";
-import { prepareEngineDirectories, runEngine, writeEngineConfig } from "./engineProcess";
+import {
+  engineInstallState,
+  prepareEngineDirectories,
+  requireEngineInstalled,
+  runEngine,
+  writeEngineConfig,
+} from "./engineProcess";
 
 const descriptor = POSTGRES_ENGINES.pgbackrest;
 const HOUR_MS = 3_600_000;
@@ -88,27 +94,16 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
     return result;
   }
 
-  async installed(): Promise<InstallState> {
-    const { binary } = this.config.postgres.engine;
-    try {
-      const result = await runCommand([binary, ...descriptor.versionArgs], { timeoutMs: 30_000 });
-      const version = descriptor.parseVersion(result.stdout);
-      if (result.code !== 0 || !version)
-        return { installed: false, reason: `'${binary} version' did not print a version` };
-      return { installed: true, version, supported: versionSupported(descriptor, version) };
-    } catch (error) {
-      return { installed: false, reason: `${binary}: ${(error as Error).message}` };
-    }
+  installed(): Promise<InstallState> {
+    return engineInstallState(descriptor, this.config.postgres.engine.binary);
   }
 
-  async requireInstalled(): Promise<string> {
-    const state = await this.installed();
-    const range = `${descriptor.versions.min} up to (not including) ${descriptor.versions.maxExclusive}`;
-    if (!state.installed)
-      throw new JobError(`pgBackRest is not installed: ${state.reason}`, "run the install document: it installs the pgbackrest package");
-    if (!state.supported)
-      throw new JobError(`pgBackRest ${state.version} is not supported here (need ${range})`, "install a supported pgbackrest package version");
-    return state.version;
+  requireInstalled(): Promise<string> {
+    return requireEngineInstalled(
+      descriptor,
+      this.config.postgres.engine.binary,
+      "run the install document: it installs the pgbackrest package (a supported version)",
+    );
   }
 
   writeConfig(credentials?: StaticCredentials): Promise<void> {

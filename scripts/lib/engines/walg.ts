@@ -4,10 +4,9 @@
  * engine issue lands, this adapter answers what the host plane already read from wal-g (install
  * state, the backup list from `backup-list --detail --json`) and refuses the rest by name.
  */
-import { POSTGRES_ENGINES, versionSupported, type StaticCredentials } from "../../../infra/catalog/engines";
+import { POSTGRES_ENGINES, type StaticCredentials } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { JobError } from "../errors";
-import { runCommand } from "../exec";
 import type {
   EngineBackup,
   InstallState,
@@ -15,7 +14,7 @@ import type {
   Repository,
   VerifyReport,
 } from "./adapter";
-import { runEngine, writeEngineConfig } from "./engineProcess";
+import { engineInstallState, requireEngineInstalled, runEngine, writeEngineConfig } from "./engineProcess";
 
 const descriptor = POSTGRES_ENGINES["wal-g"];
 
@@ -34,24 +33,16 @@ export class WalgAdapter implements PostgresEngineAdapter {
     private readonly hostId: string,
   ) {}
 
-  async installed(): Promise<InstallState> {
-    const { binary } = this.config.postgres.engine;
-    try {
-      const result = await runCommand([binary, ...descriptor.versionArgs], { timeoutMs: 30_000 });
-      const version = descriptor.parseVersion(`${result.stdout}${result.stderr}`);
-      if (result.code !== 0 || !version)
-        return { installed: false, reason: `'${binary} --version' did not print a version` };
-      return { installed: true, version, supported: versionSupported(descriptor, version) };
-    } catch (error) {
-      return { installed: false, reason: `${binary}: ${(error as Error).message}` };
-    }
+  installed(): Promise<InstallState> {
+    return engineInstallState(descriptor, this.config.postgres.engine.binary);
   }
 
-  async requireInstalled(): Promise<string> {
-    const state = await this.installed();
-    if (!state.installed) throw new JobError(`wal-g is not installed: ${state.reason}`, "install the wal-g release binary (README: PostgreSQL engine)");
-    if (!state.supported) throw new JobError(`wal-g ${state.version} is not supported (need ${descriptor.versions.min}.x)`);
-    return state.version;
+  requireInstalled(): Promise<string> {
+    return requireEngineInstalled(
+      descriptor,
+      this.config.postgres.engine.binary,
+      "install the wal-g release binary, checked against its SHA-256 (README: PostgreSQL engine)",
+    );
   }
 
   writeConfig(credentials?: StaticCredentials): Promise<void> {

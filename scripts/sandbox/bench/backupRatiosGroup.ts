@@ -1,15 +1,15 @@
 /**
- * Figure group `backup-ratios`: issue 8's wal-g ratios and the raw baselines they divide by.
+ * Figure group `backup-ratios`: the PostgreSQL engine's ratios and the raw baselines they divide by.
  *
  * The ratios (full backup ÷ raw upload, restore ÷ raw download, bytes stored ÷ database size, WAL
- * archive lag p99) need wal-g, which cannot be installed here: each is written as blocked with the
- * exact reason and its goal. The parts that do not need wal-g are measured on the same data, so the
- * ratios are one division away the day wal-g is available: the pgbench database's size, and the
- * raw upload and download of a plain dump of it to the same endpoint.
+ * archive lag p99) need the PostgreSQL restore job, which is not built yet: each is written as
+ * blocked with the exact reason and its goal. The parts that do not need it are measured on the same
+ * data, so the ratios are one division away: the pgbench database's size, and the raw upload and
+ * download of a plain dump of it to the same endpoint.
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
+import { POSTGRES_ENGINES, type PostgresEngineKey } from "../../../infra/catalog/engines";
 import type { Sandbox } from "../sandbox";
 import { blocked, measured, type BenchGroup, type Figure } from "./figures";
 import { machineConditions } from "./machine";
@@ -42,7 +42,7 @@ export interface BackupRatiosOptions {
   readonly progress: (message: string) => void;
 }
 
-function walgFigures(reason: string, archiveTimeoutSeconds: number): Figure[] {
+function engineRatioFigures(reason: string, archiveTimeoutSeconds: number): Figure[] {
   return [
     blocked("fullBackupOverRawUpload", "full backup time / raw upload time", reason, {
       atMost: BACKUP_OVER_UPLOAD_GOAL,
@@ -101,7 +101,7 @@ async function measureScale(options: BackupRatiosOptions, scale: number): Promis
   }
   const rate = (samples: number[]) => samples.map((s) => throughputMBps(dump.bytes, s));
   const at = `(scale ${scale})`;
-  /** Seconds and throughput of one raw direction: the denominators of the wal-g ratios. */
+  /** Seconds and throughput of one raw direction: the denominators of the engine ratios. */
   const rawTransferFigures = (direction: "upload" | "download", seconds: number[], ratio: string) => {
     const Direction = direction === "upload" ? "Upload" : "Download";
     return [
@@ -150,12 +150,10 @@ async function measureScale(options: BackupRatiosOptions, scale: number): Promis
 
 export async function backupRatiosGroup(options: BackupRatiosOptions): Promise<BenchGroup> {
   const host = options.sandbox.hostConfig;
-  options.progress("probing for wal-g");
-  const walgReason = engineUnavailableReason("wal-g");
-  // Until the PostgreSQL backup and restore jobs exist, even an installed wal-g leaves these unmeasured.
+  const engine = host.postgres.engine.kind as PostgresEngineKey;
   const reason =
-    walgReason ??
-    "wal-g is installed, but the PostgreSQL backup and restore jobs these ratios run are not built yet";
+    engineUnavailableReason(engine) ??
+    "the PostgreSQL restore job these ratios time (restore to writable) is not built yet";
   const results: ScaleResult[] = [];
   for (const scale of options.scales) results.push(await measureScale(options, scale));
   return {
@@ -171,11 +169,11 @@ export async function backupRatiosGroup(options: BackupRatiosOptions): Promise<B
       transferRuns: options.transferRuns,
       transfer: "one streamed PutObject / GetObject, SSE-KMS, no SDK checksums",
       endpoint: "moto_server on 127.0.0.1",
-      walgVersions: `${POSTGRES_ENGINES["wal-g"].versions.min} up to ${POSTGRES_ENGINES["wal-g"].versions.maxExclusive}`,
+      postgresEngine: POSTGRES_ENGINES[engine].title,
       archiveTimeoutSeconds: host.postgres.archiveTimeoutSeconds,
     },
     figures: [
-      ...walgFigures(reason, host.postgres.archiveTimeoutSeconds),
+      ...engineRatioFigures(reason, host.postgres.archiveTimeoutSeconds),
       ...results.flatMap((r) => r.figures),
     ],
   };

@@ -75,7 +75,7 @@ export async function healthCheckGroup(options: HealthCheckGroupOptions): Promis
     env: { ...base, CHECKS: FAST_CHECKS },
     exitOk: (code) => code === 0,
   });
-  // Every check, PostgreSQL and Redis included; CRITICAL (exit 2) here because wal-g is missing.
+  // Every check, PostgreSQL and Redis included (CRITICAL, exit 2, where the sandbox has no PostgreSQL backup yet).
   const all = await run({
     label: "health-check all checks",
     args: [bundle],
@@ -144,7 +144,7 @@ export async function healthCheckGroup(options: HealthCheckGroupOptions): Promis
         value: median(allRuns),
         statistic: "median",
         samples: allRuns,
-        note: "process start to exit with every check: PostgreSQL, Redis and S3 listings included (CRITICAL here: no wal-g)",
+        note: "process start to exit with every check: PostgreSQL, Redis and S3 listings included (CRITICAL where no PostgreSQL backup exists yet)",
       }),
       measured({
         name: "fastPeakRssMbMax",

@@ -1,5 +1,5 @@
 /**
- * The raw baselines the wal-g ratios divide by: one file's bytes uploaded to and downloaded from
+ * The raw baselines the PostgreSQL engine ratios divide by: one file's bytes uploaded to and downloaded from
  * the same endpoint and bucket the jobs use, with nothing on top (one streamed PutObject, no SDK
  * checksum, no compression), encrypted with the bucket's KMS key as the jobs' uploads are.
  */
