@@ -42,11 +42,14 @@ const KIND_OF: Readonly<Record<string, BackupKind>> = {
   incr: "incremental",
 };
 
+const REINITIALISED =
+  "the repository belongs to a cluster with another system identifier (was PostgreSQL re-initialised?); the old repository is kept untouched — give this host a new hostId or move the old repository aside, then run the install document";
+
 /** What to do next for the pgBackRest errors an on-call engineer meets. */
 const HINTS: Readonly<Record<string, string>> = {
-  "028":
-    "the repository belongs to a cluster with another system identifier (was PostgreSQL re-initialised?); the old repository is kept untouched — give this host a new hostId or move the old repository aside, then run the install document",
+  "028": REINITIALISED,
   "050": "another pgBackRest command holds this stanza's lock; wait for it or look for a stuck process",
+  "051": REINITIALISED,
   "055": "this cluster has no repository yet: run the install document (pg-engine-setup creates it)",
   "056": "PostgreSQL is not running as a primary here; check the service and pg_is_in_recovery()",
   "082":
