@@ -15,7 +15,7 @@ import { Metric } from "../../infra/catalog";
 import { copyFileAtomic } from "../lib/atomicFile";
 import { contentHash, createArchive, stageFiles, type ManifestEntry } from "../lib/configArchive";
 import { archiveKey, isConfigPointer, pointerKey, type ConfigPointer } from "../lib/configPointer";
-import { JobError } from "../lib/errors";
+import { JobError, errorMessage } from "../lib/errors";
 import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
@@ -119,13 +119,13 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   ctx.params.check();
   const work = await fs.mkdtemp(join(tmpdir(), "config-backup-"));
   const results: SetResult[] = [];
-  const failures: string[] = [];
+  const failures: { readonly set: string; readonly error: unknown }[] = [];
   try {
     for (const set of sets) {
       try {
         results.push(await backupSet(ctx, set, work));
       } catch (error) {
-        failures.push(`${set}: ${(error as Error).message}`);
+        failures.push({ set, error });
         log.error("config set not backed up", { set, error });
       }
     }
@@ -138,7 +138,17 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
     results.reduce((sum, r) => sum + r.uploadedBytes, 0),
   );
   await pruneLocalCopies(config, "configs", LOCAL_ARCHIVE_PATTERN, log);
-  if (failures.length > 0) throw new JobError(`config sets not backed up: ${failures.join("; ")}`);
+  if (failures.length > 0) {
+    const hints = [
+      ...new Set(
+        failures.flatMap((f) => (f.error instanceof JobError && f.error.hint ? [f.error.hint] : [])),
+      ),
+    ];
+    throw new JobError(
+      `config sets not backed up: ${failures.map((f) => `${f.set}: ${errorMessage(f.error)}`).join("; ")}`,
+      hints.length > 0 ? hints.join("; ") : undefined,
+    );
+  }
   return { summary: `config-backup: ${results.map((r) => `${r.set} ${r.outcome}`).join(", ")}` };
 }
 

@@ -99,8 +99,9 @@ const BATCH = 20;
 export async function publishMetrics(
   config: HostConfig,
   points: readonly MetricPoint[],
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
-  const client = new CloudWatchClient(awsClientSettings(config));
+  const client = new CloudWatchClient(awsClientSettings(config, env));
   try {
     for (let i = 0; i < points.length; i += BATCH) {
       await client.send(

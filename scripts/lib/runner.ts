@@ -106,7 +106,7 @@ export async function runJob(
     params: new Params(env),
     log,
     metrics,
-    store: () => (store ??= new BackupStore(config)),
+    store: () => (store ??= new BackupStore(config, env)),
     startedAt,
   };
 
@@ -148,7 +148,7 @@ export async function runJob(
   metrics.jobMetric(Metric.jobHeartbeat, 1);
   let publishError: unknown;
   try {
-    if (reportsRuns) await publishMetrics(config, metrics.all());
+    if (reportsRuns) await publishMetrics(config, metrics.all(), env);
   } catch (error) {
     publishError = error;
   }

@@ -61,9 +61,12 @@ function describeS3Error(action: string, target: string, error: unknown): JobErr
 export class BackupStore {
   readonly client: S3Client;
 
-  constructor(readonly config: HostConfig) {
+  constructor(
+    readonly config: HostConfig,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.client = new S3Client({
-      ...awsClientSettings(config),
+      ...awsClientSettings(config, env),
       forcePathStyle: config.awsEndpointUrl !== undefined,
     });
   }
