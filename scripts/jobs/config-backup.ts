@@ -4,7 +4,9 @@
  * `latest.json` at it. File contents are never logged: only paths, sizes and hashes.
  *
  * An unchanged set is re-uploaded once it is half its retention old, so S3 lifecycle never expires
- * the only copy of configuration that simply did not change.
+ * the only copy of configuration that simply did not change. Each set also has a local copy of its
+ * current content under the local root, written even when S3 is down; the run fails if either
+ * location failed.
  *
  * Parameters (environment): SETS, a comma-separated subset of the host config's sets (default all).
  */
@@ -19,6 +21,7 @@ import { JobError, errorMessage } from "../lib/errors";
 import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
+import { TwoLocations, localCopyError, localRoomRefusal } from "../lib/twoLocations";
 
 /** `<set>-configs-<UTC stamp>-<content hash 12>.tar.gz`: two changes within one second never collide. */
 const LOCAL_ARCHIVE_PATTERN = /^[a-z][a-z0-9-]*-configs-\d{8}T\d{6}Z-[0-9a-f]{12}\.tar\.gz$/;
@@ -27,7 +30,6 @@ type SetResult = { readonly set: string; readonly uploadedBytes: number; readonl
 
 async function backupSet(ctx: JobContext, set: string, work: string): Promise<SetResult> {
   const { config, log } = ctx;
-  const store = ctx.store();
   const staging = join(work, set, "files");
   const entries: ManifestEntry[] = await stageFiles(config.configSets[set].paths, staging);
   const present = entries.filter((e) => e.present);
@@ -40,10 +42,45 @@ async function backupSet(ctx: JobContext, set: string, work: string): Promise<Se
     );
   }
   const hash = contentHash(entries);
+  const now = new Date();
+  const stamp = utcStamp(now);
+  let archive: string | undefined;
+  const archived = async (): Promise<string> => {
+    if (archive === undefined) {
+      const path = join(work, set, `${set}-configs-${stamp}.tar.gz`);
+      await createArchive(staging, entries, path);
+      archive = path;
+    }
+    return archive;
+  };
+  const copies = new TwoLocations(`config set '${set}'`);
+  const offSite = await copies.attempt("off-site copy", () =>
+    offSiteCopy(ctx, set, entries, hash, now, archived),
+  );
+  const local = await copies.attempt("local copy", () => localCopy(ctx, set, hash, stamp, archived));
+  copies.throwIfAny();
+  return {
+    set,
+    uploadedBytes: offSite?.uploadedBytes ?? 0,
+    outcome: `${offSite?.outcome}${local === "written" ? ", local copy written" : ""}`,
+  };
+}
+
+/** Uploads the archive when the content changed (or is due a refresh) and moves latest.json. */
+async function offSiteCopy(
+  ctx: JobContext,
+  set: string,
+  entries: readonly ManifestEntry[],
+  hash: string,
+  now: Date,
+  archived: () => Promise<string>,
+): Promise<{ readonly uploadedBytes: number; readonly outcome: string }> {
+  const { config, log } = ctx;
+  const store = ctx.store();
+  const present = entries.filter((e) => e.present);
   const key = pointerKey(config.s3Prefixes.configs, ctx.hostId, set);
   const existing = await store.getJson<unknown>(key);
   const previous = existing && isConfigPointer(existing.value) ? existing.value : undefined;
-  const now = new Date();
   const refreshMs = (config.retentionDays.configs / 2) * 86_400_000;
   const fresh =
     previous !== undefined && now.getTime() - Date.parse(previous.createdAt) < refreshMs;
@@ -56,16 +93,13 @@ async function backupSet(ctx: JobContext, set: string, work: string): Promise<Se
       archive: previous.archiveKey,
       files: present.length,
     });
-    return { set, uploadedBytes: 0, outcome: "unchanged" };
+    return { uploadedBytes: 0, outcome: "unchanged" };
   }
 
-  const stamp = utcStamp(now);
-  const archive = join(work, set, `${set}-configs-${stamp}.tar.gz`);
-  await createArchive(staging, entries, archive);
-  const objectKey = archiveKey(config.s3Prefixes.configs, ctx.hostId, set, stamp, hash);
+  const objectKey = archiveKey(config.s3Prefixes.configs, ctx.hostId, set, utcStamp(now), hash);
   const uploaded = await store.uploadFile(
     objectKey,
-    archive,
+    await archived(),
     { "content-hash": hash, "config-set": set },
     "application/gzip",
   );
@@ -96,21 +130,35 @@ async function backupSet(ctx: JobContext, set: string, work: string): Promise<Se
     contentHash: hash,
     files: present.map((e) => e.path),
   });
+  return { uploadedBytes: uploaded.bytes, outcome: why };
+}
 
+/**
+ * Writes `<set>-configs-<stamp>-<hash 12>.tar.gz` under the local root unless a local copy of
+ * this content is already there: written whether or not S3 took the archive.
+ */
+async function localCopy(
+  ctx: JobContext,
+  set: string,
+  hash: string,
+  stamp: string,
+  archived: () => Promise<string>,
+): Promise<"present" | "written"> {
+  const { config, log } = ctx;
+  const dir = localCopyDir(config, "configs");
+  const suffix = `-${hash.slice(0, 12)}.tar.gz`;
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  if (names.some((n) => n.startsWith(`${set}-configs-`) && n.endsWith(suffix))) return "present";
   const room = await localRoom(config, "configs");
-  if (room.ok) {
-    await copyFileAtomic(
-      archive,
-      join(localCopyDir(config, "configs"), `${set}-configs-${stamp}-${hash.slice(0, 12)}.tar.gz`),
-      { mode: 0o600 },
-    );
-  } else {
-    log.warn("local copy refused: backup disk over its limit", {
-      percent: room.percent,
-      limit: room.limit,
-    });
+  if (!room.ok) throw localRoomRefusal(config, room);
+  const target = join(dir, `${set}-configs-${stamp}${suffix}`);
+  try {
+    await copyFileAtomic(await archived(), target, { mode: 0o600 });
+  } catch (error) {
+    throw localCopyError(config, target, error);
   }
-  return { set, uploadedBytes: uploaded.bytes, outcome: why };
+  log.info("local copy written", { set, path: target });
+  return "written";
 }
 
 async function backup(ctx: JobContext): Promise<JobOutcome> {

@@ -58,12 +58,12 @@ export async function writeFileAtomic(
   }
 }
 
-/** Copies `source` (opened once, so a file replaced meanwhile is copied whole) to `target`. */
-export async function copyFileAtomic(
-  source: string,
-  target: string,
-  own: FileOwnership = {},
-): Promise<void> {
+/**
+ * Copies `source` (opened once, so a file replaced meanwhile is copied whole) to a synced temp
+ * sibling of `target` and returns its path; `publishFile` gives it the final name. Nothing is left
+ * behind when the copy fails (ENOSPC included).
+ */
+export async function stageCopy(source: string, target: string): Promise<string> {
   await fs.mkdir(dirname(target), { recursive: true });
   const temp = tempSibling(target);
   try {
@@ -74,6 +74,21 @@ export async function copyFileAtomic(
     } finally {
       await handle.close();
     }
+    return temp;
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Copies `source` (opened once, so a file replaced meanwhile is copied whole) to `target`. */
+export async function copyFileAtomic(
+  source: string,
+  target: string,
+  own: FileOwnership = {},
+): Promise<void> {
+  const temp = await stageCopy(source, target);
+  try {
     await finish(temp, target, own);
   } catch (error) {
     await fs.rm(temp, { force: true });
