@@ -26,6 +26,7 @@ export const METRIC_UNITS: Readonly<Record<MetricName, StandardUnit>> = {
   [Metric.jobFailed]: "Count",
   [Metric.jobDurationSeconds]: "Seconds",
   [Metric.jobHeartbeat]: "Count",
+  [Metric.jobSkippedBusy]: "Count",
   [Metric.backupBytes]: "Bytes",
   [Metric.backupAgeSeconds]: "Seconds",
   [Metric.s3Reachable]: "Count",

@@ -3,7 +3,16 @@
  * the environment variables the job reads (scripts/jobs/<job>.ts documents them), then execs the
  * installed bundle. Destructive documents are dry runs unless `Confirm` is `yes-restore`.
  */
-import { CONFIRM_VALUE, HOST_PATHS, JOBS, documentName, type DocumentKey, type JobKey } from "../../catalog";
+import {
+  BUSY_EXIT_CODE,
+  CONFIRM_VALUE,
+  HOST_PATHS,
+  JOBS,
+  JOB_KEYS,
+  documentName,
+  type DocumentKey,
+  type JobKey,
+} from "../../catalog";
 import type { CommandDocument, DocumentParameter } from "./ssmDocuments";
 
 export interface JobParameter extends DocumentParameter {
@@ -149,6 +158,19 @@ function exportLine(p: JobParameter): string {
   return p.unsetWhen === undefined ? assign : `if [ "$SSM_${p.name}" != "${p.unsetWhen}" ]; then ${assign}; fi`;
 }
 
+/**
+ * A scheduled job's busy exit (another run holds its lock) is success for SSM, so the failure
+ * events rule does not page on an overlap; a restore run by hand keeps its own exit code.
+ */
+function runLines(job: string): readonly string[] {
+  if (!(JOB_KEYS as readonly string[]).includes(job)) return ['exec node "$job"'];
+  return [
+    'status=0; node "$job" || status=$?',
+    `if [ "$status" -eq ${BUSY_EXIT_CODE} ]; then echo "exit ${BUSY_EXIT_CODE}: skipped, another run holds the lock (reported as success)"; exit 0; fi`,
+    'exit "$status"',
+  ];
+}
+
 export function jobDocument(stack: string, key: Exclude<DocumentKey, "install">): CommandDocument {
   const spec = SPECS[key];
   const bundle = `${HOST_PATHS.jobsDir}/${spec.job}.mjs`;
@@ -163,7 +185,7 @@ export function jobDocument(stack: string, key: Exclude<DocumentKey, "install">)
       `if [ ! -f "$job" ]; then echo "${spec.job} is not installed on this host: run the ${documentName(stack, "install")} document first" >&2; exit 1; fi`,
       `export STELLAR_BACKUP_CONFIG="\${STELLAR_BACKUP_CONFIG:-$root${HOST_PATHS.configFile}}"`,
       ...spec.parameters.map(exportLine),
-      'exec node "$job"',
+      ...runLines(spec.job),
     ],
   };
 }
