@@ -6,7 +6,8 @@
  * An unchanged set is re-uploaded once it is half its retention old, so S3 lifecycle never expires
  * the only copy of configuration that simply did not change. Each set also has a local copy of its
  * current content under the local root, written even when S3 is down; the run fails if either
- * location failed.
+ * location failed. A set with a file missing is not archived at all and fails the run, so that
+ * `latest` always names an archive holding every file of the set.
  *
  * Parameters (environment): SETS, a comma-separated subset of the host config's sets (default all).
  */
@@ -29,16 +30,23 @@ const LOCAL_ARCHIVE_PATTERN = /^[a-z][a-z0-9-]*-configs-\d{8}T\d{6}Z-[0-9a-f]{12
 type SetResult = { readonly set: string; readonly uploadedBytes: number; readonly outcome: string };
 
 async function backupSet(ctx: JobContext, set: string, work: string): Promise<SetResult> {
-  const { config, log } = ctx;
+  const { config } = ctx;
   const staging = join(work, set, "files");
   const entries: ManifestEntry[] = await stageFiles(config.configSets[set].paths, staging);
   const present = entries.filter((e) => e.present);
   const missing = entries.filter((e) => !e.present).map((e) => e.path);
-  if (missing.length > 0) log.warn("config files missing on this host", { set, missing });
   if (present.length === 0) {
     throw new JobError(
       `config set '${set}': none of its ${entries.length} files exist on this host (${missing.join(", ")})`,
       "fix configSets in the stack, or the host",
+    );
+  }
+  // An archive without one of the set's files would become `latest`, and a restore of `latest`
+  // could no longer bring that file back: a set is archived whole or not at all.
+  if (missing.length > 0) {
+    throw new JobError(
+      `config set '${set}': ${missing.length} of its ${entries.length} files are missing on this host (${missing.join(", ")}); not archived, so latest.json still names the last complete archive`,
+      `put the file back (config-restore SET=${set} restores it), or remove it from configSets in the stack if it was retired on purpose`,
     );
   }
   const hash = contentHash(entries);
