@@ -15,7 +15,7 @@
 import { promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { copyFileAtomic } from "../lib/atomicFile";
+import { copyFileAtomic, writeTarget } from "../lib/atomicFile";
 import { archiveMembers, extractArchive, listArchive, memberName } from "../lib/configArchive";
 import { ARCHIVE_NAME_PATTERN, isConfigPointer, pointerKey, setPrefix } from "../lib/configPointer";
 import { JobError, UsageError } from "../lib/errors";
@@ -244,13 +244,16 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
         await fs.chmod(aside, original.mode & 0o7777);
         await fs.chown(aside, original.uid, original.gid);
       }
-      await fs.mkdir(dirname(plan.path), { recursive: true });
-      await copyFileAtomic(source, plan.path, {
+      // Through a symlink, not over it: the link (often into a release or shared directory) stays.
+      const target = await writeTarget(plan.path);
+      await fs.mkdir(dirname(target), { recursive: true });
+      await copyFileAtomic(source, target, {
         mode: stat.mode & 0o7777,
         uid: stat.uid,
         gid: stat.gid,
       });
       log.info(`wrote ${plan.path}`, {
+        ...(target !== plan.path ? { throughSymlinkTo: target } : {}),
         change: plan.change,
         bytes: plan.backupBytes,
         ...(plan.change === "changed"
