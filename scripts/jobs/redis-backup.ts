@@ -41,14 +41,14 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   const copies = new TwoLocations(`Redis dump ${stamp}`);
   const localCopy = join(localCopyDir(config, "redis"), `dump-${stamp}.rdb`);
   let staged: string | undefined;
-  const room = await localRoom(config, "redis");
-  if (room.ok) {
+  const room = await copies.attempt("local copy", () => localRoom(config, "redis"));
+  if (room?.ok) {
     staged = await copies.attempt("local copy", () =>
       stageCopy(source, localCopy).catch((error: unknown) => {
         throw localCopyError(config, localCopy, error);
       }),
     );
-  } else {
+  } else if (room) {
     copies.record("local copy", localRoomRefusal(config, room));
   }
   const work = staged ? undefined : await fs.mkdtemp(join(tmpdir(), "redis-backup-"));
