@@ -13,7 +13,7 @@ import {
   type DocumentKey,
   type JobKey,
 } from "../../catalog";
-import type { CommandDocument, DocumentParameter } from "./ssmDocuments";
+import { wholeValue, type CommandDocument, type DocumentParameter } from "./ssmDocuments";
 
 export interface JobParameter extends DocumentParameter {
   /** Environment variable the job reads. */
@@ -23,11 +23,11 @@ export interface JobParameter extends DocumentParameter {
 }
 
 /** UTC stamps the jobs write (`20240115T020000Z`, config archives may add `-<hash 12>`), or `latest`. */
-const BACKUP_STAMP = "^(latest|[0-9]{8}T[0-9]{6}Z(-[0-9a-f]{12})?)$";
+const BACKUP_STAMP = wholeValue("(latest|[0-9]{8}T[0-9]{6}Z(-[0-9a-f]{12})?)");
 /** Host ids as they appear in S3 keys; empty for "this host". */
-const SOURCE_HOST = "^(|[A-Za-z0-9][A-Za-z0-9._-]{0,62})$";
-const CONFIG_SET = "^[a-z][a-z0-9-]{0,31}$";
-const CONFIG_SETS = "^(|[a-z][a-z0-9-]{0,31}(,[a-z][a-z0-9-]{0,31})*)$";
+const SOURCE_HOST = wholeValue("(|[A-Za-z0-9][A-Za-z0-9._-]{0,62})");
+const CONFIG_SET = wholeValue("[a-z][a-z0-9-]{0,31}");
+const CONFIG_SETS = wholeValue("(|[a-z][a-z0-9-]{0,31}(,[a-z][a-z0-9-]{0,31})*)");
 
 const confirm: JobParameter = {
   name: "Confirm",
@@ -97,7 +97,7 @@ const SPECS: Readonly<Record<Exclude<DocumentKey, "install">, DocumentSpec>> = {
       env: "CHECKS",
       description: "Comma-separated subset of s3, disk, wal-archive, redis, backup-ages, postgres-backup, job-runs; empty for all.",
       default: "",
-      allowedPattern: "^(|[a-z0-9-]{1,20}(,[a-z0-9-]{1,20})*)$",
+      allowedPattern: wholeValue("(|[a-z0-9-]{1,20}(,[a-z0-9-]{1,20})*)"),
       unsetWhen: "",
     },
   ]),
@@ -120,7 +120,7 @@ const SPECS: Readonly<Record<Exclude<DocumentKey, "install">, DocumentSpec>> = {
         env: "BACKUP_NAME",
         description: "wal-g backup name from backup-list, e.g. base_000000010000000000000002.",
         default: "",
-        allowedPattern: "^(|base_[0-9A-F]{24}(_D_[0-9A-F]{24})?)$",
+        allowedPattern: wholeValue("(|base_[0-9A-F]{24}(_D_[0-9A-F]{24})?)"),
         unsetWhen: "",
       },
       {
@@ -128,7 +128,7 @@ const SPECS: Readonly<Record<Exclude<DocumentKey, "install">, DocumentSpec>> = {
         env: "TARGET_TIME",
         description: "Recovery target in UTC, e.g. 2024-01-15T14:30:00Z.",
         default: "",
-        allowedPattern: "^(|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)$",
+        allowedPattern: wholeValue("(|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)"),
         unsetWhen: "",
       },
     ],
