@@ -2,7 +2,8 @@
  * Every job runs through `runJob`: it loads the host config, takes the job's lock, logs start and
  * end, times the run, and always publishes the run metrics (JobSucceeded, JobFailed,
  * JobDurationSeconds, JobHeartbeat) plus whatever row metrics the job recorded, on failure too
- * (host steps such as apply-config excepted: see HOST_STEP_KEYS).
+ * (host steps such as apply-config excepted: see HOST_STEP_KEYS). A run that finds its lock held
+ * by a live run is skipped instead: JobSkippedBusy only, exit 75 (see `skippedBusy`).
  * A failure ends with one line on stderr that says what broke and what to look at.
  */
 import { Metric, type JobKey, type RestoreKey } from "../../infra/catalog";
