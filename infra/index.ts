@@ -97,6 +97,8 @@ const snapshotPolicy = new SnapshotPolicy("snapshots", {
   cronExpression: config.schedules.snapshots,
   retainDays: config.retentionDays.snapshots,
   hostTarget: config.hostTarget,
+  region: config.region,
+  accountId,
   tags,
 });
 const backupAlarms = new BackupAlarms("alarms", {

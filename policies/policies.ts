@@ -20,6 +20,7 @@ import { logGroupRetention } from "./rules/logGroupRetention";
 import { scheduleDeadLetterAndRetry } from "./rules/scheduleDeadLetterAndRetry";
 import { snapshotPolicyCoversCatalog } from "./rules/snapshotPolicyCoversCatalog";
 import { snsTopicEncrypted } from "./rules/snsTopicEncrypted";
+import { snsTopicTlsOnly } from "./rules/snsTopicTlsOnly";
 import { ssmDocumentParametersConstrained } from "./rules/ssmDocumentParametersConstrained";
 
 export const POLICY_PACK_NAME = "stellar-insights-backup";
@@ -30,6 +31,7 @@ export const BACKUP_POLICIES: Policies = [
   alarmHasActions,
   scheduleDeadLetterAndRetry,
   snsTopicEncrypted,
+  snsTopicTlsOnly,
   ssmDocumentParametersConstrained,
   logGroupRetention,
   // Across resources, on the whole stack after preview and after update.

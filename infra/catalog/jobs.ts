@@ -19,6 +19,13 @@ export const JOB_KEYS = [
 export type JobKey = (typeof JOB_KEYS)[number];
 
 /**
+ * Exit code of a run that found its job's lock held by a live run and did nothing (sysexits'
+ * EX_TEMPFAIL). The scheduled jobs' documents report it to SSM as success: an overlap that
+ * resolves itself must not page; a run stuck for longer pages through its heartbeat alarm.
+ */
+export const BUSY_EXIT_CODE = 75;
+
+/**
  * Keys of `schedules` in stack config: the backup rows that run on a schedule, and the jobs that
  * serve no single row.
  */

@@ -22,6 +22,12 @@ export const Metric = {
   jobDurationSeconds: "JobDurationSeconds",
   /** 1 per run, whatever the outcome: its absence means the job did not run at all. */
   jobHeartbeat: "JobHeartbeat",
+  /**
+   * 1 when a run found the job's lock held by a live run and did nothing (exit 75). Not a failure
+   * and not a heartbeat: a run stuck for longer than its heartbeat window still pages through
+   * the silence it causes, while an overlap that resolves itself pages nobody.
+   */
+  jobSkippedBusy: "JobSkippedBusy",
   /** Bytes a backup run wrote to S3. */
   backupBytes: "BackupBytes",
   /** Seconds since the newest complete backup of a row finished. */

@@ -34,7 +34,11 @@ export class Paging extends pulumi.ComponentResource {
         description: `Encrypts the on-call topic of ${stackPrefix(args.stack)}`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        policy: pulumi.output(args.accountId).apply((accountId) => pagingKeyPolicy({ accountId })),
+        policy: pulumi
+          .output(args.accountId)
+          .apply((accountId) =>
+            pagingKeyPolicy({ accountId, region: args.region, namePrefix: stackPrefix(args.stack) }),
+          ),
         tags,
       },
       child,

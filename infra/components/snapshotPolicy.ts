@@ -14,6 +14,8 @@ export interface SnapshotPolicyArgs {
   /** `retentionDays.snapshots`. */
   readonly retainDays: number;
   readonly hostTarget: HostTarget;
+  readonly region: string;
+  readonly accountId: pulumi.Input<string>;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -40,7 +42,13 @@ export class SnapshotPolicy extends pulumi.ComponentResource {
       `${name}-role`,
       {
         description: "Data Lifecycle Manager: weekly snapshots of the database hosts",
-        assumeRolePolicy: serviceAssumeRolePolicy("dlm.amazonaws.com"),
+        // Only DLM acting for this account's lifecycle policies may assume it (confused deputy).
+        assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) =>
+          serviceAssumeRolePolicy("dlm.amazonaws.com", {
+            StringEquals: { "aws:SourceAccount": accountId },
+            ArnLike: { "aws:SourceArn": `arn:aws:dlm:${args.region}:${accountId}:policy/*` },
+          }),
+        ),
         tags,
       },
       child,

@@ -33,6 +33,7 @@ export const AwsType = {
   logGroup: ["aws:cloudwatch/logGroup:LogGroup"],
   schedule: ["aws:scheduler/schedule:Schedule"],
   snsTopic: ["aws:sns/topic:Topic"],
+  snsTopicPolicy: ["aws:sns/topicPolicy:TopicPolicy"],
   ssmDocument: ["aws:ssm/document:Document"],
   dlmLifecyclePolicy: ["aws:dlm/lifecyclePolicy:LifecyclePolicy"],
 } as const;

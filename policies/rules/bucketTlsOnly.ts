@@ -2,24 +2,10 @@ import type { BucketPolicyProps } from "../lib/awsProps";
 import { attachedTo, buckets, describeBucket, type BucketView } from "../lib/buckets";
 import { stackPolicy } from "../lib/define";
 import { parsePolicyDocument, type Statement } from "../lib/policyDocument";
-import { record } from "../lib/known";
+import { isTlsDenial } from "../lib/tlsDenial";
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function isEveryone(principal: unknown): boolean {
-  if (principal === "*") return true;
-  const aws = record(principal)?.AWS;
-  return aws === "*" || (Array.isArray(aws) && aws.includes("*"));
-}
-
-function deniesWithoutTls(condition: Record<string, unknown>): boolean {
-  return ["Bool", "BoolIfExists"].some((operator) => {
-    const value = record(condition[operator])?.["aws:SecureTransport"];
-    const values = Array.isArray(value) ? value : [value];
-    return values.some((v) => v === false || v === "false");
-  });
 }
 
 /** Which of the bucket's two ARNs (`…:bucket`, `…:bucket/*`) a TLS-denying statement covers. */
@@ -31,15 +17,6 @@ function covered(statement: Statement, bucket: BucketView): { bucket: boolean; o
     bucket: statement.resources.some((r) => bucketArn.test(r)),
     objects: statement.resources.some((r) => objectArn.test(r)),
   };
-}
-
-function isTlsDenial(s: Statement): boolean {
-  return (
-    s.effect === "Deny" &&
-    isEveryone(s.principal) &&
-    s.actions.some((a) => a === "*" || a.toLowerCase() === "s3:*") &&
-    deniesWithoutTls(s.condition)
-  );
 }
 
 export const bucketTlsOnly = stackPolicy({
@@ -61,7 +38,7 @@ export const bucketTlsOnly = stackPolicy({
         const parsed = parsePolicyDocument((policy.props as BucketPolicyProps).policy);
         if (parsed.ok === "unknown") undetermined = true;
         if (parsed.ok !== true) continue;
-        for (const statement of parsed.statements.filter(isTlsDenial)) {
+        for (const statement of parsed.statements.filter((st) => isTlsDenial(st, "s3"))) {
           const c = covered(statement, bucket);
           bucketDenied ||= c.bucket;
           objectsDenied ||= c.objects;

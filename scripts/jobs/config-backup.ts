@@ -4,7 +4,10 @@
  * `latest.json` at it. File contents are never logged: only paths, sizes and hashes.
  *
  * An unchanged set is re-uploaded once it is half its retention old, so S3 lifecycle never expires
- * the only copy of configuration that simply did not change.
+ * the only copy of configuration that simply did not change. Each set also has a local copy of its
+ * current content under the local root, written even when S3 is down; the run fails if either
+ * location failed. A set with a file missing is not archived at all and fails the run, so that
+ * `latest` always names an archive holding every file of the set.
  *
  * Parameters: USAGE below (`--help`).
  */
@@ -21,35 +24,77 @@ import {
   type ManifestEntry,
 } from "../lib/configArchive";
 import { archiveKey, isConfigPointer, pointerKey, type ConfigPointer } from "../lib/configPointer";
-import { JobError } from "../lib/errors";
+import { JobError, errorMessage } from "../lib/errors";
 import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
+import { TwoLocations, localCopyError, localRoomRefusal } from "../lib/twoLocations";
 
 /** `<set>-configs-<UTC stamp>-<content hash 12>.tar.gz`: two changes within one second never collide. */
 
 type SetResult = { readonly set: string; readonly uploadedBytes: number; readonly outcome: string };
 
 async function backupSet(ctx: JobContext, set: string, work: string): Promise<SetResult> {
-  const { config, log } = ctx;
-  const store = ctx.store();
+  const { config } = ctx;
   const staging = join(work, set, "files");
   const entries: ManifestEntry[] = await stageFiles(config.configSets[set].paths, staging);
   const present = entries.filter((e) => e.present);
   const missing = entries.filter((e) => !e.present).map((e) => e.path);
-  if (missing.length > 0) log.warn("config files missing on this host", { set, missing });
   if (present.length === 0) {
     throw new JobError(
       `config set '${set}': none of its ${entries.length} files exist on this host (${missing.join(", ")})`,
       "fix configSets in the stack, or the host",
     );
   }
+  // An archive without one of the set's files would become `latest`, and a restore of `latest`
+  // could no longer bring that file back: a set is archived whole or not at all.
+  if (missing.length > 0) {
+    throw new JobError(
+      `config set '${set}': ${missing.length} of its ${entries.length} files are missing on this host (${missing.join(", ")}); not archived, so latest.json still names the last complete archive`,
+      `put the file back (config-restore SET=${set} restores it), or remove it from configSets in the stack if it was retired on purpose`,
+    );
+  }
   const hash = contentHash(entries);
+  const now = new Date();
+  const stamp = utcStamp(now);
+  let archive: string | undefined;
+  const archived = async (): Promise<string> => {
+    if (archive === undefined) {
+      const path = join(work, set, `${set}-configs-${stamp}.tar.gz`);
+      await createArchive(staging, entries, path);
+      archive = path;
+    }
+    return archive;
+  };
+  const copies = new TwoLocations(`config set '${set}'`);
+  const offSite = await copies.attempt("off-site copy", () =>
+    offSiteCopy(ctx, set, entries, hash, now, archived),
+  );
+  const local = await copies.attempt("local copy", () => localCopy(ctx, set, hash, stamp, archived));
+  copies.throwIfAny();
+  return {
+    set,
+    uploadedBytes: offSite?.uploadedBytes ?? 0,
+    outcome: `${offSite?.outcome}${local === "written" ? ", local copy written" : ""}`,
+  };
+}
+
+/** Uploads the archive when the content changed (or is due a refresh) and moves latest.json. */
+async function offSiteCopy(
+  ctx: JobContext,
+  set: string,
+  entries: readonly ManifestEntry[],
+  hash: string,
+  now: Date,
+  archived: () => Promise<string>,
+): Promise<{ readonly uploadedBytes: number; readonly outcome: string }> {
+  const { config, log } = ctx;
+  const store = ctx.store();
+  const present = entries.filter((e) => e.present);
   const key = pointerKey(config.s3Prefixes.configs, ctx.hostId, set);
   const existing = await store.getJson<unknown>(key);
   const previous = existing && isConfigPointer(existing.value) ? existing.value : undefined;
-  const now = new Date();
   const refreshMs = (config.retentionDays.configs / 2) * 86_400_000;
   const fresh =
     previous !== undefined && now.getTime() - Date.parse(previous.createdAt) < refreshMs;
@@ -62,16 +107,13 @@ async function backupSet(ctx: JobContext, set: string, work: string): Promise<Se
       archive: previous.archiveKey,
       files: present.length,
     });
-    return { set, uploadedBytes: 0, outcome: "unchanged" };
+    return { uploadedBytes: 0, outcome: "unchanged" };
   }
 
-  const stamp = utcStamp(now);
-  const archive = join(work, set, `${set}-configs-${stamp}.tar.gz`);
-  await createArchive(staging, entries, archive);
-  const objectKey = archiveKey(config.s3Prefixes.configs, ctx.hostId, set, stamp, hash);
+  const objectKey = archiveKey(config.s3Prefixes.configs, ctx.hostId, set, utcStamp(now), hash);
   const uploaded = await store.uploadFile(
     objectKey,
-    archive,
+    await archived(),
     { "content-hash": hash, "config-set": set },
     "application/gzip",
   );
@@ -102,21 +144,35 @@ async function backupSet(ctx: JobContext, set: string, work: string): Promise<Se
     contentHash: hash,
     files: present.map((e) => e.path),
   });
+  return { uploadedBytes: uploaded.bytes, outcome: why };
+}
 
+/**
+ * Writes `<set>-configs-<stamp>-<hash 12>.tar.gz` under the local root unless a local copy of
+ * this content is already there: written whether or not S3 took the archive.
+ */
+async function localCopy(
+  ctx: JobContext,
+  set: string,
+  hash: string,
+  stamp: string,
+  archived: () => Promise<string>,
+): Promise<"present" | "written"> {
+  const { config, log } = ctx;
+  const dir = localCopyDir(config, "configs");
+  const suffix = `-${hash.slice(0, 12)}.tar.gz`;
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  if (names.some((n) => n.startsWith(`${set}-configs-`) && n.endsWith(suffix))) return "present";
   const room = await localRoom(config, "configs");
-  if (room.ok) {
-    await copyFileAtomic(
-      archive,
-      join(localCopyDir(config, "configs"), `${set}-configs-${stamp}-${hash.slice(0, 12)}.tar.gz`),
-      { mode: 0o600 },
-    );
-  } else {
-    log.warn("local copy refused: backup disk over its limit", {
-      percent: room.percent,
-      limit: room.limit,
-    });
+  if (!room.ok) throw localRoomRefusal(config, room);
+  const target = join(dir, `${set}-configs-${stamp}${suffix}`);
+  try {
+    await copyFileAtomic(await archived(), target, { mode: 0o600 });
+  } catch (error) {
+    throw localCopyError(config, target, error);
   }
-  return { set, uploadedBytes: uploaded.bytes, outcome: why };
+  log.info("local copy written", { set, path: target });
+  return "written";
 }
 
 async function backup(ctx: JobContext): Promise<JobOutcome> {
@@ -125,13 +181,13 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   ctx.params.check();
   const work = await fs.mkdtemp(join(tmpdir(), "config-backup-"));
   const results: SetResult[] = [];
-  const failures: string[] = [];
+  const failures: { readonly set: string; readonly error: unknown }[] = [];
   try {
     for (const set of sets) {
       try {
         results.push(await backupSet(ctx, set, work));
       } catch (error) {
-        failures.push(`${set}: ${(error as Error).message}`);
+        failures.push({ set, error });
         log.error("config set not backed up", { set, error });
       }
     }
@@ -144,7 +200,17 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
     results.reduce((sum, r) => sum + r.uploadedBytes, 0),
   );
   await pruneLocalCopies(config, "configs", LOCAL_ARCHIVE_PATTERN, log);
-  if (failures.length > 0) throw new JobError(`config sets not backed up: ${failures.join("; ")}`);
+  if (failures.length > 0) {
+    const hints = [
+      ...new Set(
+        failures.flatMap((f) => (f.error instanceof JobError && f.error.hint ? [f.error.hint] : [])),
+      ),
+    ];
+    throw new JobError(
+      `config sets not backed up: ${failures.map((f) => `${f.set}: ${errorMessage(f.error)}`).join("; ")}`,
+      hints.length > 0 ? hints.join("; ") : undefined,
+    );
+  }
   return { summary: `config-backup: ${results.map((r) => `${r.set} ${r.outcome}`).join(", ")}` };
 }
 

@@ -10,13 +10,14 @@
 import { promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { copyFileAtomic } from "../lib/atomicFile";
-import { extractArchive, listArchive, memberName } from "../lib/configArchive";
+import { copyFileAtomic, writeTarget } from "../lib/atomicFile";
+import { archiveMembers, extractArchive, listArchive, memberName } from "../lib/configArchive";
 import { ARCHIVE_NAME_PATTERN, isConfigPointer, pointerKey, setPrefix } from "../lib/configPointer";
 import { JobError, UsageError } from "../lib/errors";
 import { runChecked, showArgv } from "../lib/exec";
 import { sha256File } from "../lib/hash";
 import type { JobUsage } from "../lib/jobCommand";
+import { MalformedObjectError } from "../lib/s3";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
 
@@ -29,6 +30,20 @@ interface FilePlan {
   readonly hostBytes?: number;
 }
 
+/** The set's archive keys, newest first (their names start with the UTC stamp). */
+async function setArchives(ctx: JobContext, prefix: string): Promise<string[]> {
+  return (await ctx.store().list(prefix))
+    .map((o) => o.key)
+    .filter((k) => ARCHIVE_NAME_PATTERN.test(k.slice(prefix.length)))
+    .sort()
+    .reverse();
+}
+
+/** `BACKUP=<stamp>-<hash 12>` that names this archive. */
+function backupParameter(prefix: string, key: string): string {
+  return `BACKUP=${key.slice(prefix.length).replace(/\.tar\.gz$/, "")}`;
+}
+
 async function resolveArchive(
   ctx: JobContext,
   set: string,
@@ -37,17 +52,34 @@ async function resolveArchive(
 ): Promise<string> {
   const store = ctx.store();
   const prefixes = ctx.config.s3Prefixes.configs;
+  const prefix = setPrefix(prefixes, sourceHost, set);
   if (backup === "latest") {
-    const pointer = await store.getJson<unknown>(pointerKey(prefixes, sourceHost, set));
-    if (!pointer || !isConfigPointer(pointer.value)) {
+    const key = pointerKey(prefixes, sourceHost, set);
+    const url = `s3://${store.bucket}/${key}`;
+    // The pointer's own troubles must not read as "never backed up" when archives exist.
+    const byName = async (problem: string): Promise<never> => {
+      const archives = await setArchives(ctx, prefix);
       throw new UsageError(
-        `no latest.json for config set '${set}' of host ${sourceHost} in s3://${store.bucket}/${setPrefix(prefixes, sourceHost, set)}`,
-        "has config-backup run on that host?",
+        `${problem}; config set '${set}' of host ${sourceHost} has ${archives.length} archive(s) under s3://${store.bucket}/${prefix}`,
+        archives.length > 0
+          ? `name one instead: the newest is ${backupParameter(prefix, archives[0])}; config-backup rewrites latest.json at the set's next change`
+          : "has config-backup run on that host?",
       );
+    };
+    let pointer: { readonly value: unknown } | undefined;
+    try {
+      pointer = await store.getJson<unknown>(key);
+    } catch (error) {
+      if (!(error instanceof MalformedObjectError)) throw error;
+      return byName(error.message);
     }
+    if (!pointer) return byName(`there is no ${url}`);
+    if (!isConfigPointer(pointer.value))
+      return byName(
+        `${url} is malformed: not a config pointer (schemaVersion 1, archiveKey, contentHash, files)`,
+      );
     return pointer.value.archiveKey;
   }
-  const prefix = setPrefix(prefixes, sourceHost, set);
   const matches = (await store.list(`${prefix}${backup}`))
     .map((o) => o.key)
     .filter((k) => ARCHIVE_NAME_PATTERN.test(k.slice(prefix.length)));
@@ -60,6 +92,36 @@ async function resolveArchive(
     );
   }
   return matches[0];
+}
+
+/** How many older archives a restore opens to find a file the chosen one lacks. */
+const MAX_ARCHIVES_SEARCHED = 100;
+
+/**
+ * For each path the chosen archive lacks, the newest other archive of the set that holds it
+ * (`BACKUP=...` to restore it), or undefined when none of the newest `MAX_ARCHIVES_SEARCHED` does.
+ */
+async function newestArchivesWith(
+  ctx: JobContext,
+  prefix: string,
+  chosen: string,
+  paths: readonly string[],
+  work: string,
+): Promise<Map<string, string | undefined>> {
+  const found = new Map<string, string | undefined>(paths.map((p) => [p, undefined]));
+  const candidates = (await setArchives(ctx, prefix)).filter((k) => k !== chosen);
+  for (const [i, key] of candidates.slice(0, MAX_ARCHIVES_SEARCHED).entries()) {
+    const wanted = [...found].filter(([, where]) => where === undefined).map(([p]) => p);
+    if (wanted.length === 0) break;
+    const probe = join(work, `probe-${i}.tar.gz`);
+    await ctx.store().download(key, probe);
+    const members = new Set(await archiveMembers(probe));
+    await fs.rm(probe, { force: true });
+    for (const path of wanted) {
+      if (members.has(memberName(path))) found.set(path, backupParameter(prefix, key));
+    }
+  }
+  return found;
 }
 
 async function hashIfPresent(
@@ -134,6 +196,24 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
       files: plans,
       summary: counts,
     });
+    const lacking = plans.filter((p) => p.change === "not in backup").map((p) => p.path);
+    let lacks = "";
+    if (lacking.length > 0) {
+      const prefix = setPrefix(config.s3Prefixes.configs, sourceHost, set);
+      const where = await newestArchivesWith(ctx, prefix, key, lacking, work);
+      const described = [...where].map(
+        ([path, backupParam]) =>
+          `${path} (${backupParam ? `newest archive with it: ${backupParam}` : "no archive of this set has it"})`,
+      );
+      log.warn("the archive lacks files of the set; they are left as they are on the host", {
+        set,
+        lacking: [...where].map(([path, backupParam]) => ({
+          path,
+          newestArchiveWithIt: backupParam,
+        })),
+      });
+      lacks = ` Not in this archive: ${described.join(", ")}.`;
+    }
 
     if (!confirmed) {
       toWrite.forEach((p) =>
@@ -143,7 +223,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
       );
       configSet.restart.forEach((argv) => log.info(`DRY RUN: would run '${showArgv(argv)}'`));
       return {
-        summary: `config-restore DRY RUN for set '${set}': ${toWrite.length} file(s) would be written (${counts.changed} changed, ${counts["missing on host"]} missing), ${counts.unchanged} unchanged; nothing was changed. Set CONFIRM=yes-restore to restore.`,
+        summary: `config-restore DRY RUN for set '${set}': ${toWrite.length} file(s) would be written (${counts.changed} changed, ${counts["missing on host"]} missing), ${counts.unchanged} unchanged; nothing was changed. Set CONFIRM=yes-restore to restore.${lacks}`,
       };
     }
 
@@ -160,13 +240,16 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
         await fs.chmod(aside, original.mode & 0o7777);
         await fs.chown(aside, original.uid, original.gid);
       }
-      await fs.mkdir(dirname(plan.path), { recursive: true });
-      await copyFileAtomic(source, plan.path, {
+      // Through a symlink, not over it: the link (often into a release or shared directory) stays.
+      const target = await writeTarget(plan.path);
+      await fs.mkdir(dirname(target), { recursive: true });
+      await copyFileAtomic(source, target, {
         mode: stat.mode & 0o7777,
         uid: stat.uid,
         gid: stat.gid,
       });
       log.info(`wrote ${plan.path}`, {
+        ...(target !== plan.path ? { throughSymlinkTo: target } : {}),
         change: plan.change,
         bytes: plan.backupBytes,
         ...(plan.change === "changed"
@@ -190,7 +273,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
       log.info("every file already matches the backup; no restart needed", { set });
     }
     return {
-      summary: `config-restore: set '${set}' from ${key}: ${toWrite.length} file(s) written${toWrite.length ? `, replaced files kept in ${asideRoot}` : ""}, ${toWrite.length ? configSet.restart.length : 0} restart command(s) run`,
+      summary: `config-restore: set '${set}' from ${key}: ${toWrite.length} file(s) written${toWrite.length ? `, replaced files kept in ${asideRoot}` : ""}, ${toWrite.length ? configSet.restart.length : 0} restart command(s) run.${lacks}`,
     };
   } finally {
     await fs.rm(work, { recursive: true, force: true });

@@ -10,10 +10,10 @@ import { promises as fs } from "node:fs";
 import { BACKUP_TYPES, JOB_KEYS, Metric, describeSeconds } from "../../infra/catalog";
 import { archiverStatus, failuresSinceLastCheck } from "../lib/archiver";
 import { HOST_NAMED_ROWS, rowAge } from "../lib/backupAges";
-import { errorMessage } from "../lib/errors";
+import { JobError, errorMessage } from "../lib/errors";
 import { exitCodeOf, summaryOf, type Finding } from "../lib/health";
 import { engineFor } from "../lib/engines";
-import { diskUsagePercent } from "../lib/localCopies";
+import { measureBackupVolume, type BackupVolume } from "../lib/localCopies";
 import { postgresBackupAge } from "../lib/postgresBackupAge";
 import { connectPostgres } from "../lib/postgres";
 import { command, connectRedis, info, lastSave } from "../lib/redis";
@@ -52,30 +52,33 @@ const checkS3: CheckFn = async (ctx, s3Ok) => {
 };
 
 const checkDisk: CheckFn = async (ctx) => {
-  const { root, maxDiskUsagePercent } = ctx.config.local;
-  let percent: number;
+  const { maxDiskUsagePercent } = ctx.config.local;
+  let volume: BackupVolume;
   try {
-    await fs.mkdir(root, { recursive: true });
-    percent = await diskUsagePercent(root);
+    volume = await measureBackupVolume(ctx.config);
   } catch (error) {
     return [
       {
         check: "disk",
         severity: "warning",
-        message: `Cannot measure backup disk ${root}: ${errorMessage(error)}`,
+        message:
+          error instanceof JobError
+            ? `${errorMessage(error)}: ${error.hint}`
+            : `Cannot measure backup disk ${ctx.config.local.root}: ${errorMessage(error)}`,
       },
     ];
   }
-  ctx.metrics.jobMetric(Metric.diskUsagePercent, percent);
-  return percent > maxDiskUsagePercent
+  ctx.metrics.jobMetric(Metric.diskUsagePercent, volume.percent);
+  const where = `${volume.root} on the file system mounted at ${volume.mountPoint}`;
+  return volume.percent > maxDiskUsagePercent
     ? [
         {
           check: "disk",
           severity: "warning",
-          message: `Backup disk usage ${percent}% above ${maxDiskUsagePercent}% (${root})`,
+          message: `Backup disk usage ${volume.percent}% above ${maxDiskUsagePercent}% (${where})`,
         },
       ]
-    : [{ check: "disk", severity: "ok", message: `backup disk ${percent}% used` }];
+    : [{ check: "disk", severity: "ok", message: `backup disk ${volume.percent}% used (${where})` }];
 };
 
 const checkWalArchive: CheckFn = async (ctx) => {

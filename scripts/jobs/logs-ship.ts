@@ -7,7 +7,7 @@
  *
  * Parameters: none (`--help` prints the exit codes).
  */
-import { promises as fs } from "node:fs";
+import { promises as fs, type Stats } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Metric } from "../../infra/catalog";
@@ -33,6 +33,19 @@ function logObjectKey(
 ): string {
   const name = memberName(path).replace(/\.gz$/, "");
   return `${prefix}${host}/${utcDate(now)}/${name}.${utcStamp(now)}.${start}-${end}.gz`;
+}
+
+/**
+ * The file's stat, or undefined when it no longer exists: log rotation renames files at any time,
+ * and a file that left the patterns between listing and reading is not this run's failure.
+ */
+async function statUnlessGone(path: string): Promise<Stats | undefined> {
+  try {
+    return await fs.stat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
 }
 
 type FileOutcome = { readonly uploadedBytes: number; readonly shipped: boolean };
@@ -115,9 +128,14 @@ async function ship(ctx: JobContext): Promise<JobOutcome> {
   forgetOldPrefixes(state, config.retentionDays.logs + PREFIX_MEMORY_EXTRA_DAYS, now);
   const paths = await expandGlobs(config.logs.paths);
   // Oldest first: a rotated file's content is recognised before its successor is read.
-  const withTimes = await Promise.all(
-    paths.map(async (p) => ({ p, mtime: (await fs.stat(p)).mtimeMs })),
-  );
+  const withTimes = (
+    await Promise.all(
+      paths.map(async (p) => {
+        const stat = await statUnlessGone(p);
+        return stat ? [{ p, mtime: stat.mtimeMs }] : [];
+      }),
+    )
+  ).flat();
   const ordered = withTimes
     .sort((a, b) => a.mtime - b.mtime || a.p.localeCompare(b.p))
     .map((x) => x.p);
@@ -131,12 +149,24 @@ async function ship(ctx: JobContext): Promise<JobOutcome> {
   try {
     for (const path of ordered) {
       try {
-        const stat = await fs.stat(path);
+        const stat = await statUnlessGone(path);
+        if (!stat) {
+          log.info("log file gone since it was listed (rotated or removed); not a failure", {
+            path,
+          });
+          continue;
+        }
         seen.add(`${stat.dev}:${stat.ino}`);
         const outcome = await shipFile(ctx, state, path, work, now);
         uploadedBytes += outcome.uploadedBytes;
         if (outcome.shipped) shippedFiles++;
       } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+          // Renamed away between the stat and the read: whatever still matches a pattern under
+          // its new name is shipped (by content) next run.
+          log.info("log file gone while being read (rotated or removed); not a failure", { path });
+          continue;
+        }
         // A .gz still being written by logrotate fails to decompress: it is complete next run.
         const partialGzip =
           isCompressed(path) &&

@@ -1,6 +1,7 @@
 /**
  * redis-backup: BGSAVE, wait until the new dump is really on disk, verify it, upload it to
- * `redis/<host>/<UTC stamp>.rdb` (SHA-256 and key count in metadata), keep the local copy.
+ * `redis/<host>/<UTC stamp>.rdb` (SHA-256 and key count in metadata), keep the local copy. Both
+ * copies are attempted whatever happens to the other, S3 first; the run fails if either failed.
  *
  * Parameters: USAGE below (`--help`).
  */
@@ -8,14 +9,14 @@ import { promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Metric } from "../../infra/catalog";
-import { copyFileAtomic } from "../lib/atomicFile";
-import { JobError } from "../lib/errors";
+import { publishFile, stageCopy } from "../lib/atomicFile";
 import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
 import { bgsaveAndWait, connectRedis, info, verifyDump } from "../lib/redis";
 import { LOCAL_DUMP_PATTERN, REDIS_METADATA, redisObjectKey } from "../lib/redisDumps";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
+import { TwoLocations, localCopyError, localRoomRefusal } from "../lib/twoLocations";
 
 async function backup(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
@@ -35,45 +36,59 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   const source = join(config.redis.dir, config.redis.dbfilename);
   log.info("dump written", { source, lastSave: new Date(lastSave * 1000).toISOString() });
 
-  // The copy is staged where the local copy lives, unless that disk is over its limit: then the
-  // upload still happens (the S3 copy matters most) and the run fails afterwards to say so.
-  const room = await localRoom(config, "redis");
-  const stagingDir = room.ok
-    ? localCopyDir(config, "redis")
-    : await fs.mkdtemp(join(tmpdir(), "redis-backup-"));
-  const copy = join(stagingDir, `dump-${stamp}.rdb`);
+  // The copy is staged beside the local copy it becomes (a rename, no second copy). When the backup
+  // volume refuses it (over its limit, or the dump does not fit), the dump is staged in a temp dir
+  // instead: the off-site copy never depends on the local one.
+  const copies = new TwoLocations(`Redis dump ${stamp}`);
+  const localCopy = join(localCopyDir(config, "redis"), `dump-${stamp}.rdb`);
+  let staged: string | undefined;
+  const room = await copies.attempt("local copy", () => localRoom(config, "redis"));
+  if (room?.ok) {
+    staged = await copies.attempt("local copy", () =>
+      stageCopy(source, localCopy).catch((error: unknown) => {
+        throw localCopyError(config, localCopy, error);
+      }),
+    );
+  } else if (room) {
+    copies.record("local copy", localRoomRefusal(config, room));
+  }
+  const work = staged ? undefined : await fs.mkdtemp(join(tmpdir(), "redis-backup-"));
   try {
-    await copyFileAtomic(source, copy, { mode: 0o640 });
+    if (work) staged = await stageCopy(source, join(work, `dump-${stamp}.rdb`));
+    const copy = staged as string;
     const dump = await verifyDump(copy);
     log.info("dump verified", { bytes: dump.bytes, rdbVersion: dump.rdbVersion, keys: dump.keys });
 
     const key = redisObjectKey(config.s3Prefixes.redis, ctx.hostId, stamp);
-    const uploaded = await ctx.store().uploadFile(key, copy, {
-      [REDIS_METADATA.keyCount]: String(dump.keys),
-      [REDIS_METADATA.redisVersion]: version,
-      [REDIS_METADATA.lastSave]: String(lastSave),
-    });
-    ctx.metrics.rowMetric("redis", Metric.backupBytes, uploaded.bytes);
-    log.info("uploaded", {
-      bucket: config.bucket,
-      key,
-      bytes: uploaded.bytes,
-      sha256: uploaded.sha256,
-      sse: uploaded.serverSideEncryption,
-    });
-
-    if (!room.ok) {
-      throw new JobError(
-        `uploaded s3://${config.bucket}/${key}, but refused the local copy: ${config.local.root} is ${room.percent}% full (limit ${room.limit}%)`,
-        "free space on the backup disk; the S3 copy is complete",
-      );
+    const uploaded = await copies.attempt("off-site copy", () =>
+      ctx.store().uploadFile(key, copy, {
+        [REDIS_METADATA.keyCount]: String(dump.keys),
+        [REDIS_METADATA.redisVersion]: version,
+        [REDIS_METADATA.lastSave]: String(lastSave),
+      }),
+    );
+    if (uploaded) {
+      ctx.metrics.rowMetric("redis", Metric.backupBytes, uploaded.bytes);
+      log.info("uploaded", {
+        bucket: config.bucket,
+        key,
+        bytes: uploaded.bytes,
+        sha256: uploaded.sha256,
+        sse: uploaded.serverSideEncryption,
+      });
+    }
+    if (!work) {
+      await copies.attempt("local copy", () => publishFile(copy, localCopy, { mode: 0o640 }));
+      if (!copies.failed("local copy")) log.info("local copy written", { path: localCopy });
     }
     await pruneLocalCopies(config, "redis", LOCAL_DUMP_PATTERN, log);
+    copies.throwIfAny();
     return {
-      summary: `redis-backup: ${dump.keys} keys, ${uploaded.bytes} bytes -> s3://${config.bucket}/${key}`,
+      summary: `redis-backup: ${dump.keys} keys, ${uploaded?.bytes} bytes -> s3://${config.bucket}/${key} and ${localCopy}`,
     };
   } finally {
-    if (!room.ok) await fs.rm(stagingDir, { recursive: true, force: true });
+    if (work) await fs.rm(work, { recursive: true, force: true });
+    else if (staged && copies.failed("local copy")) await fs.rm(staged, { force: true });
   }
 }
 

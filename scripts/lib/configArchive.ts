@@ -101,16 +101,21 @@ export async function createArchive(
   );
 }
 
+/** The archive's regular-file member names as tar lists them, unchecked. */
+export async function archiveMembers(archive: string): Promise<string[]> {
+  const { stdout } = await runChecked(["tar", "--list", "--gzip", "--file", archive], {
+    timeoutMs: 10 * 60_000,
+  });
+  return stdout.split("\n").filter((m) => m !== "" && !m.endsWith("/"));
+}
+
 /** The archive's regular-file members; refuses absolute paths, `..` and anything not in `allowed`. */
 export async function listArchive(
   archive: string,
   allowedPaths: readonly string[],
 ): Promise<string[]> {
-  const { stdout } = await runChecked(["tar", "--list", "--gzip", "--file", archive], {
-    timeoutMs: 10 * 60_000,
-  });
   const allowed = new Set(allowedPaths.map(memberName));
-  const members = stdout.split("\n").filter((m) => m !== "" && !m.endsWith("/"));
+  const members = await archiveMembers(archive);
   const bad = members.filter(
     (m) => m.startsWith("/") || m.split("/").includes("..") || !allowed.has(m),
   );

@@ -2,6 +2,8 @@
  * Errors a job reports to the person on call. The message says what went wrong in words; the hint
  * says what to look at or do next.
  */
+import { BUSY_EXIT_CODE } from "../../infra/catalog/jobs";
+
 export class JobError extends Error {
   constructor(
     message: string,
@@ -26,8 +28,12 @@ export const EXIT = {
   failed: 1,
   /** Parameters or host config are wrong; nothing was done. */
   usage: 64,
-  /** Another run of the same job holds the lock. */
-  busy: 75,
+  /**
+   * Another live run of the same job holds the lock: this run did nothing and published only
+   * JobSkippedBusy. Not a failure (sysexits' EX_TEMPFAIL: try again later); the scheduled jobs'
+   * SSM documents report it as success so that an overlap does not page.
+   */
+  busy: BUSY_EXIT_CODE,
 } as const;
 
 export function errorMessage(error: unknown): string {

@@ -4,8 +4,9 @@
  * row's local retention.
  */
 import { promises as fs } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { HostConfig, LocalCopyKey } from "../../infra/catalog/hostConfig";
+import { JobError } from "./errors";
 import type { Logger } from "./log";
 import { parseUtcStamp } from "./time";
 
@@ -15,6 +16,47 @@ export async function diskUsagePercent(path: string): Promise<number> {
   const used = s.blocks - s.bfree;
   const total = used + s.bavail;
   return total === 0 ? 0 : Math.round((used / total) * 1000) / 10;
+}
+
+/**
+ * The mount point of the file system holding `path`: the highest ancestor of its real path on the
+ * same device (`st_dev`). Says which volume a figure is about: `/` when the backup volume is not
+ * mounted and its directory sits on the root file system.
+ */
+export async function mountPointOf(path: string): Promise<string> {
+  let current = await fs.realpath(path);
+  const device = (await fs.stat(current)).dev;
+  while (current !== "/") {
+    const parent = dirname(current);
+    if ((await fs.stat(parent)).dev !== device) break;
+    current = parent;
+  }
+  return current;
+}
+
+export interface BackupVolume {
+  readonly root: string;
+  readonly mountPoint: string;
+  readonly percent: number;
+}
+
+/**
+ * Measures the file system holding the local backup root without creating anything. Throws a
+ * JobError naming the root when it does not exist: a missing root usually means an unmounted
+ * volume, and creating it would put the backups on whatever file system lies beneath.
+ */
+export async function measureBackupVolume(config: HostConfig): Promise<BackupVolume> {
+  const root = config.local.root;
+  try {
+    await fs.stat(root);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    throw new JobError(
+      `the local backup root ${root} does not exist`,
+      `mount the backup volume at ${root} (or create the directory if backups belong on the file system beneath); no job creates it`,
+    );
+  }
+  return { root, mountPoint: await mountPointOf(root), percent: await diskUsagePercent(root) };
 }
 
 export function localCopyDir(config: HostConfig, row: LocalCopyKey): string {
@@ -27,11 +69,16 @@ export interface RoomCheck {
   readonly limit: number;
 }
 
-/** Whether a local copy may be written: the backup file system is below the configured limit. */
+/**
+ * Whether a local copy may be written: the backup file system is below the configured limit.
+ * Creates the row's directory inside an existing root only; a missing root throws (see
+ * `measureBackupVolume`).
+ */
 export async function localRoom(config: HostConfig, row: LocalCopyKey): Promise<RoomCheck> {
-  const dir = localCopyDir(config, row);
-  await fs.mkdir(dir, { recursive: true, mode: 0o750 });
-  const percent = await diskUsagePercent(dir);
+  const { percent } = await measureBackupVolume(config);
+  await fs.mkdir(localCopyDir(config, row), { mode: 0o750 }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  });
   return {
     ok: percent < config.local.maxDiskUsagePercent,
     percent,

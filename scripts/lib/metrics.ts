@@ -26,6 +26,7 @@ export const METRIC_UNITS: Readonly<Record<MetricName, StandardUnit>> = {
   [Metric.jobFailed]: "Count",
   [Metric.jobDurationSeconds]: "Seconds",
   [Metric.jobHeartbeat]: "Count",
+  [Metric.jobSkippedBusy]: "Count",
   [Metric.backupBytes]: "Bytes",
   [Metric.backupAgeSeconds]: "Seconds",
   [Metric.s3Reachable]: "Count",
@@ -99,8 +100,9 @@ const BATCH = 20;
 export async function publishMetrics(
   config: HostConfig,
   points: readonly MetricPoint[],
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
-  const client = new CloudWatchClient(awsClientSettings(config));
+  const client = new CloudWatchClient(awsClientSettings(config, env));
   try {
     for (let i = 0; i < points.length; i += BATCH) {
       await client.send(

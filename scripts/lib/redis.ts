@@ -176,8 +176,9 @@ export interface DumpCheck {
 }
 
 /**
- * A dump is good when it is non-empty, starts with the `REDIS` magic and passes redis-check-rdb
- * (whole-file parse and CRC64 checksum), which also counts its keys.
+ * Checks a dump with Redis' own `redis-check-rdb` (the REDIS magic, every record, the trailing
+ * CRC64) and returns its size, RDB version and key count. Throws a JobError for an empty file, a
+ * non-dump, a dump the tool rejects, and a dump without a checksum.
  */
 export async function verifyDump(path: string): Promise<DumpCheck> {
   const stat = await fs.stat(path);
@@ -193,6 +194,16 @@ export async function verifyDump(path: string): Promise<DumpCheck> {
   if (!magic) throw new JobError(`${path} is not a Redis dump (no REDIS magic at the start)`);
   const result = await runCommand(["redis-check-rdb", path], { timeoutMs: 30 * 60_000 });
   const keys = /\[info\]\s+(\d+)\s+keys read/.exec(result.stdout);
+  // redis-check-rdb skips verification of a dump whose trailing CRC64 is zero ("saved with
+  // checksum disabled") and still says it looks OK: such a dump could have been edited and its
+  // SHA-256 recomputed. The managed fragment sets `rdbchecksum yes`, so every dump the jobs
+  // make carries one; one without is refused.
+  if (result.code === 0 && !/Checksum OK/.test(result.stdout)) {
+    throw new JobError(
+      `${path} carries no RDB checksum (redis-check-rdb: ${/saved with checksum disabled/.test(result.stdout) ? "saved with checksum disabled" : "no checksum verified"}); refusing a dump whose content cannot be verified`,
+      "restore an older dump (BACKUP=<stamp>), and check that Redis runs with 'rdbchecksum yes' (the managed fragment sets it)",
+    );
+  }
   if (result.code !== 0 || !keys) {
     const detail = result.stdout.trim().split("\n").slice(-3).join(" | ") || result.stderr.trim();
     throw new JobError(

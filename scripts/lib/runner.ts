@@ -2,7 +2,8 @@
  * Every job runs through `runJob`: it loads the host config, takes the job's lock, logs start and
  * end, times the run, and always publishes the run metrics (JobSucceeded, JobFailed,
  * JobDurationSeconds, JobHeartbeat) plus whatever row metrics the job recorded, on failure too
- * (host steps such as apply-config excepted: see HOST_STEP_KEYS).
+ * (host steps such as apply-config excepted: see HOST_STEP_KEYS). A run that finds its lock held
+ * by a live run is skipped instead: JobSkippedBusy only, exit 75 (see `skippedBusy`).
  * A failure ends with one line on stderr that says what broke and what to look at.
  */
 import { Metric, type JobKey, type RestoreKey } from "../../infra/catalog";
@@ -66,6 +67,29 @@ function onCallLine(job: string, host: string, seconds: number, error: unknown):
   return `${job} FAILED on ${host} after ${seconds.toFixed(1)} s: ${errorMessage(error)}.${hint}`;
 }
 
+/**
+ * The outcome of a run that found its lock held by a live run: nothing done, JobSkippedBusy 1 and
+ * no run metric (no JobFailed to page on, no heartbeat to hide a stuck run), exit `EXIT.busy`.
+ */
+async function skippedBusy(
+  ctx: JobContext,
+  busy: LockBusyError,
+  writeStdout: (line: string) => void,
+): Promise<number> {
+  const { job, config, hostId, env, log, metrics } = ctx;
+  log.warn("skipped: another run holds the lock", { lock: busy.path, holder: busy.holder });
+  metrics.jobMetric(Metric.jobSkippedBusy, 1);
+  if (!isHostStep(job)) {
+    await publishMetrics(config, metrics.all(), env).catch((error: unknown) =>
+      log.error("metrics not published", { error: errorMessage(error) }),
+    );
+  }
+  writeStdout(
+    `${job} SKIPPED on ${hostId}: ${busy.message}. Not a failure (exit ${EXIT.busy}); if it repeats, ${busy.hint}.`,
+  );
+  return EXIT.busy;
+}
+
 /** Runs `body` as job `job`; resolves with the process exit code (it never throws). */
 export async function runJob(
   job: RunnableJob,
@@ -108,7 +132,7 @@ export async function runJob(
     params: new Params(env),
     log,
     metrics,
-    store: () => (store ??= new BackupStore(config)),
+    store: () => (store ??= new BackupStore(config, env)),
     startedAt,
   };
 
@@ -118,14 +142,21 @@ export async function runJob(
   log.info("started", { host: hostId, config: configPath, pid: process.pid });
   try {
     lock = await acquireLock(config.paths.lockDir, job);
-    if (lock.replacedStale)
-      log.warn("took over a lock left by a run that died", {
-        lock: lock.path,
-        deadRun: lock.replacedStale,
-      });
-    outcome = await body(ctx);
   } catch (error) {
+    if (error instanceof LockBusyError) return skippedBusy(ctx, error, writeStdout);
     failure = error;
+  }
+  if (lock) {
+    try {
+      if (lock.replacedStale)
+        log.warn("took over a lock left by a run that died", {
+          lock: lock.path,
+          deadRun: lock.replacedStale,
+        });
+      outcome = await body(ctx);
+    } catch (error) {
+      failure = error;
+    }
   }
 
   const seconds = elapsed();
@@ -150,7 +181,7 @@ export async function runJob(
   metrics.jobMetric(Metric.jobHeartbeat, 1);
   let publishError: unknown;
   try {
-    if (reportsRuns) await publishMetrics(config, metrics.all());
+    if (reportsRuns) await publishMetrics(config, metrics.all(), env);
   } catch (error) {
     publishError = error;
   }
@@ -168,7 +199,6 @@ export async function runJob(
     });
     if (publishError) log.error("metrics not published", { error: errorMessage(publishError) });
     writeStderr(onCallLine(job, hostId, seconds, failure));
-    if (failure instanceof LockBusyError) return EXIT.busy;
     if (failure instanceof UsageError) return EXIT.usage;
     return EXIT.failed;
   }

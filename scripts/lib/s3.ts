@@ -58,12 +58,29 @@ function describeS3Error(action: string, target: string, error: unknown): JobErr
   );
 }
 
+/** An object that was read whole but is not what it should be: damage, not the network. */
+export class MalformedObjectError extends JobError {
+  constructor(
+    readonly url: string,
+    detail: string,
+  ) {
+    super(
+      `${url} is malformed: ${detail}`,
+      "the object was read in full, so this is not a network problem: it was damaged or not written by these jobs",
+    );
+    this.name = "MalformedObjectError";
+  }
+}
+
 export class BackupStore {
   readonly client: S3Client;
 
-  constructor(readonly config: HostConfig) {
+  constructor(
+    readonly config: HostConfig,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.client = new S3Client({
-      ...awsClientSettings(config),
+      ...awsClientSettings(config, env),
       forcePathStyle: config.awsEndpointUrl !== undefined,
     });
   }
@@ -146,20 +163,27 @@ export class BackupStore {
     );
   }
 
-  /** The object's JSON, or undefined when there is no such object. */
+  /**
+   * The object's JSON, or undefined when there is no such object. Throws `MalformedObjectError`
+   * when it is not JSON, and a JobError naming the S3 error otherwise.
+   */
   async getJson<T>(
     key: string,
   ): Promise<{ readonly value: T; readonly lastModified?: Date } | undefined> {
+    let text: string;
+    let lastModified: Date | undefined;
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      const text = await (out.Body as { transformToString(): Promise<string> }).transformToString();
-      return {
-        value: JSON.parse(text) as T,
-        ...(out.LastModified ? { lastModified: out.LastModified } : {}),
-      };
+      text = await (out.Body as { transformToString(): Promise<string> }).transformToString();
+      lastModified = out.LastModified;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw describeS3Error("read of", `s3://${this.bucket}/${key}`, error);
+    }
+    try {
+      return { value: JSON.parse(text) as T, ...(lastModified ? { lastModified } : {}) };
+    } catch (error) {
+      throw new MalformedObjectError(`s3://${this.bucket}/${key}`, (error as Error).message);
     }
   }
 

@@ -2,7 +2,7 @@
  * Runs an SSM Command document's shell step on this machine the way the SSM service and agent
  * would on a host, so tests exercise the very content `pulumi up` ships:
  * - the service refuses unknown parameters and values outside `allowedValues` / `allowedPattern`
- *   before anything runs;
+ *   (with Java's `Matcher.find()` semantics, see javaPattern.ts) before anything runs;
  * - the agent fills in defaults, exports each parameter as `SSM_<Name>` (ENV_VAR interpolation),
  *   writes the `runCommand` lines to a script and runs it with `sh`.
  */
@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { javaFinds } from "./javaPattern";
 
 interface DocumentParameterSpec {
   type: string;
@@ -54,7 +55,7 @@ export function resolveParameters(content: string, given: Readonly<Record<string
         `parameter "${name}" value ${JSON.stringify(value)} is not one of ${spec.allowedValues.join(", ")}`,
       );
     }
-    if (spec.allowedPattern !== undefined && !new RegExp(spec.allowedPattern, "u").test(value)) {
+    if (spec.allowedPattern !== undefined && !javaFinds(spec.allowedPattern, value)) {
       throw new InvalidParametersError(
         `parameter "${name}" value ${JSON.stringify(value)} failed to satisfy constraint: Member must satisfy regular expression pattern: ${spec.allowedPattern}`,
       );

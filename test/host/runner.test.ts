@@ -131,18 +131,21 @@ describe("runJob", () => {
     );
   });
 
-  test("a second run of a job while one holds the lock exits 75 without running, and publishes the failure", async () => {
+  test("a second run of a job while one holds the lock exits 75 without running: JobSkippedBusy, no JobFailed, no heartbeat", async () => {
     const lock = await acquireLock(sb.hostConfig.paths.lockDir, "logs-ship");
     try {
       const before = await readMetrics(sb);
       const second = await runJobProcess("logs-ship", sb.env);
       const after = await readMetrics(sb);
       expect(second.code).toBe(75);
-      expect(second.stderr.trim()).toBe(
-        `logs-ship FAILED on runner-host after ${/after ([\d.]+) s/.exec(second.stderr)?.[1]} s: another logs-ship run is still going (pid ${process.pid}, started ${/started ([^)]+)\)/.exec(second.stderr)?.[1]}); not starting a second one. Next: wait for it to finish, or check 'ps -p ${process.pid}'; the lock is ${lock.path}.`,
+      expect(second.stderr).toBe("");
+      expect(second.stdout).toContain(
+        `logs-ship SKIPPED on runner-host: another logs-ship run is still going (pid ${process.pid}, started ${/started ([^)]+)\)/.exec(second.stdout)?.[1]}); not starting a second one. Not a failure (exit 75); if it repeats, wait for it to finish, or check 'ps -p ${process.pid}'; the lock is ${lock.path}.`,
       );
       expect(second.logs.some((l) => l.msg === "log files found")).toBe(false);
-      expect(metricDelta(before, after, "JobFailed", { Job: "logs-ship" })).toBe(1);
+      expect(metricDelta(before, after, "JobSkippedBusy", { Job: "logs-ship" })).toBe(1);
+      expect(metricDelta(before, after, "JobFailed", { Job: "logs-ship" }) ?? 0).toBe(0);
+      expect(metricDelta(before, after, "JobHeartbeat", { Job: "logs-ship" }) ?? 0).toBe(0);
     } finally {
       await lock.release();
     }

@@ -132,8 +132,16 @@ describe("Paging", () => {
     const key = only("aws:kms/key:Key", "paging");
     expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
     const statements = json(key.inputs.policy).Statement as { Sid: string; Principal: unknown; Action: unknown }[];
-    expect(statements.find((s) => s.Sid === "AlarmsAndRulesEncryptPages")).toMatchObject({
-      Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+    expect(statements.find((s) => s.Sid === "AlarmsOfThisStackEncryptPages")).toMatchObject({
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Condition: {
+        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:StellarBackup-prod-*` },
+        StringEquals: { "aws:SourceAccount": ACCOUNT },
+      },
+    });
+    expect(statements.find((s) => s.Sid === "RulesEncryptPages")).toMatchObject({
+      Principal: { Service: "events.amazonaws.com" },
       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
     });
     expect(only("aws:sns/topic:Topic", "paging").inputs).toMatchObject({
@@ -142,12 +150,13 @@ describe("Paging", () => {
     });
   });
 
-  test("only this stack's alarms and rules may publish", () => {
+  test("only this stack's alarms and rules may publish, and only over TLS", () => {
     const policy = json(only("aws:sns/topicPolicy:TopicPolicy", "paging").inputs.policy);
     const statements = policy.Statement as { Effect: string; Principal: unknown; Action: string; Condition: unknown }[];
     expect(statements.map((s) => [s.Effect, s.Principal, s.Action])).toEqual([
       ["Allow", { Service: "cloudwatch.amazonaws.com" }, "sns:Publish"],
       ["Allow", { Service: "events.amazonaws.com" }, "sns:Publish"],
+      ["Deny", "*", "sns:*"],
     ]);
     expect(statements.map((s) => s.Condition)).toEqual([
       {
@@ -158,6 +167,7 @@ describe("Paging", () => {
         ArnLike: { "aws:SourceArn": `arn:aws:events:us-east-1:${ACCOUNT}:rule/StellarBackup-prod-*` },
         StringEquals: { "aws:SourceAccount": ACCOUNT },
       },
+      { Bool: { "aws:SecureTransport": "false" } },
     ]);
     // The names the policy admits are the names the stack gives.
     for (const a of alarms()) expect(String(a.inputs.name)).toMatch(/^StellarBackup-prod-/);
@@ -296,7 +306,15 @@ describe("SnapshotPolicy", () => {
       },
     });
     expect(json(only("aws:iam/role:Role", "snapshots").inputs.assumeRolePolicy).Statement).toEqual([
-      { Effect: "Allow", Principal: { Service: "dlm.amazonaws.com" }, Action: "sts:AssumeRole" },
+      {
+        Effect: "Allow",
+        Principal: { Service: "dlm.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          ArnLike: { "aws:SourceArn": `arn:aws:dlm:us-east-1:${ACCOUNT}:policy/*` },
+          StringEquals: { "aws:SourceAccount": ACCOUNT },
+        },
+      },
     ]);
     expect(only("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "snapshots").inputs.policyArn).toBe(
       "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole",

@@ -77,9 +77,11 @@ describe("BackupBucket", () => {
   test("lifecycle days equal the stack's retentionDays; the log bucket has its own retention", () => {
     const lifecycle = only("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", onBucket(BUCKET));
     const days = Object.fromEntries(
-      (lifecycle.inputs.rules as { id: string; expiration: { days: number } }[]).map((r) => [r.id, r.expiration.days]),
+      (lifecycle.inputs.rules as { id: string; expiration?: { days: number } }[]).map((r) => [r.id, r.expiration?.days]),
     );
     expect(days).toEqual({
+      // Artifacts keep their current versions (manifests pin them); only noncurrent ones expire.
+      "artifacts-noncurrent-versions": undefined,
       "configs-retention": 90,
       "logs-retention": 30,
       "postgres-engine-backstop": 60,

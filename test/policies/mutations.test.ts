@@ -33,6 +33,7 @@ const T = {
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
   schedule: "aws:scheduler/schedule:Schedule",
   topic: "aws:sns/topic:Topic",
+  topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
   document: "aws:ssm/document:Document",
   dlm: "aws:dlm/lifecyclePolicy:LifecyclePolicy",
 } as const;
@@ -206,6 +207,17 @@ const cases: Case[] = [
     fails: ["backup-sns-topic-encrypted"],
     says: "has no kmsMasterKeyId",
     mutate: (p) => delete first(p, T.topic).inputs.kmsMasterKeyId,
+  },
+
+  // backup-sns-topic-tls-only
+  {
+    title: "the paging topic's policy lets requests through without TLS",
+    fails: ["backup-sns-topic-tls-only"],
+    says: "does not deny sns:* without TLS",
+    mutate: (p) =>
+      editJson(first(p, T.topicPolicy), "policy", (doc) => {
+        doc.Statement = doc.Statement.filter((s: { Effect: string }) => s.Effect !== "Deny");
+      }),
   },
 
   // backup-ssm-document-parameters-constrained

@@ -11,6 +11,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DocumentKey } from "../../infra/catalog";
 import { hostRoot, plannedDocument, sandboxS3, sendCommand, uploadPlannedObjects } from "../../scripts/sandbox/agent";
+import { acquireLock } from "../../scripts/lib/lock";
 import { loadPlan, type Plan } from "../../scripts/sandbox/plan";
 import { InvalidParametersError, resolveParameters } from "../../scripts/sandbox/runDocument";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
@@ -149,6 +150,24 @@ describe("jobs through their documents", () => {
     const health = await send("health-check", { Checks: "s3,disk,redis" });
     expect(health.exitCode, health.stderr).toBe(0);
   }, 60_000);
+
+  test("a scheduled job that finds its lock held reports success to SSM (no page); a restore keeps exit 75", async () => {
+    const jobLock = await acquireLock(sb.hostConfig.paths.lockDir, "logs-ship");
+    const restoreLock = await acquireLock(sb.hostConfig.paths.lockDir, "config-restore");
+    try {
+      const skipped = await send("logs-ship");
+      expect(skipped.exitCode, skipped.stderr).toBe(0);
+      expect(skipped.stdout).toContain("logs-ship SKIPPED on ");
+      expect(skipped.stdout).toContain("exit 75: skipped, another run holds the lock (reported as success)");
+
+      const restore = await send("config-restore", { Set: "app" });
+      expect(restore.exitCode).toBe(75);
+      expect(restore.stdout).toContain("config-restore SKIPPED on ");
+    } finally {
+      await jobLock.release();
+      await restoreLock.release();
+    }
+  });
 
   test("a job whose bundle is not installed says so and which document installs it", async () => {
     const run = await send("pg-backup");

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { POSTGRES_ENGINES } from "../../infra/catalog/engines";
 import { installDocument } from "../../infra/content/host/installDocument";
-import { renderCommandDocument } from "../../infra/content/host/ssmDocuments";
+import { renderCommandDocument, wholeValue } from "../../infra/content/host/ssmDocuments";
 import { InvalidParametersError, resolveParameters, runDocument } from "../../scripts/sandbox/runDocument";
 
 const SHA = "b".repeat(64);
@@ -68,7 +68,7 @@ describe("running a document", () => {
   const echo = renderCommandDocument({
     description: "echo",
     timeoutSeconds: 10,
-    parameters: [{ name: "Text", description: "", default: "hi", allowedPattern: "^[\\s\\S]*$" }],
+    parameters: [{ name: "Text", description: "", default: "hi", allowedPattern: wholeValue("[\\s\\S]*") }],
     script: ['printf "%s" "$SSM_Text"', 'printf "%s" "$SSM_Text" > "$OUT_DIR/echo.txt"'],
   });
 

@@ -16,16 +16,24 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
   return stableJson({ Version: "2012-10-17", Statement: statements });
 }
 
-/** Refuses every request to the bucket or its objects that does not use TLS. */
-export function denyInsecureTransport(bucketArn: string): PolicyStatement {
+/**
+ * Refuses every request to `resource` that does not use TLS (`aws:SecureTransport` false), for
+ * any service's resource policy: `service` is the action prefix (`s3`, `sqs`, `sns`).
+ */
+export function tlsOnly(service: string, resource: string | readonly string[]): PolicyStatement {
   return {
     Sid: "DenyInsecureTransport",
     Effect: "Deny",
     Principal: "*",
-    Action: "s3:*",
-    Resource: [bucketArn, `${bucketArn}/*`],
+    Action: `${service}:*`,
+    Resource: resource,
     Condition: { Bool: { "aws:SecureTransport": "false" } },
   };
+}
+
+/** Refuses every request to the bucket or its objects that does not use TLS. */
+export function denyInsecureTransport(bucketArn: string): PolicyStatement {
+  return tlsOnly("s3", [bucketArn, `${bucketArn}/*`]);
 }
 
 export function backupBucketPolicy(bucketArn: string): string {

@@ -2,6 +2,7 @@
  * S3 lifecycle rules derived from the catalog and the validated stack config. Pure.
  */
 import { BACKUP_TYPE_KEYS, BACKUP_TYPES, POSTGRES_PREFIX, type BackupTypeKey } from "../../catalog";
+import { ARTIFACTS_PREFIX } from "./hostPolicy";
 
 /** Days an overwritten or deleted object version stays recoverable before S3 removes it. */
 export const NONCURRENT_VERSION_DAYS = 7;
@@ -9,12 +10,15 @@ export const NONCURRENT_VERSION_DAYS = 7;
 export const ABORT_MULTIPART_DAYS = 3;
 /** Rule id of the PostgreSQL engine's backstop (covers the `postgres` and `wal` rows). */
 export const POSTGRES_BACKSTOP_RULE_ID = "postgres-engine-backstop";
+/** Rule id of the host artifacts' noncurrent versions (the current ones are pinned by manifests). */
+export const ARTIFACTS_RULE_ID = "artifacts-noncurrent-versions";
 
 export interface LifecycleRule {
   readonly id: string;
   readonly status: "Enabled";
   readonly filter: { readonly prefix: string };
-  readonly expiration: { readonly days: number };
+  /** Absent where current objects must stay (content-addressed artifacts a manifest may pin). */
+  readonly expiration?: { readonly days: number };
   readonly noncurrentVersionExpiration: { readonly noncurrentDays: number };
   readonly abortIncompleteMultipartUpload: { readonly daysAfterInitiation: number };
   /** Catalog rows this rule keeps (not sent to AWS; for tests, policies and the README). */
@@ -39,7 +43,8 @@ function rule(id: string, prefix: string, days: number, rows: BackupTypeKey[]): 
 }
 
 /**
- * One rule per S3 prefix, sorted by id.
+ * One rule per S3 prefix, sorted by id: each catalog row's, the PostgreSQL engine's backstop, and the artifacts'
+ * noncurrent versions.
  *
  * The PostgreSQL engine's prefix is special: the engine's expire owns its retention because only the engine knows which WAL
  * segments a kept base backup still needs. An S3 expiration of, say, 30 days on `wal_005/` would
@@ -62,6 +67,11 @@ export function lifecycleRules(inputs: LifecycleInputs): LifecycleRule[] {
   if (engineRows.length > 0) {
     rules.push(rule(POSTGRES_BACKSTOP_RULE_ID, POSTGRES_PREFIX, inputs.postgresBackstopDays, engineRows));
   }
+  // Artifacts are content-addressed and every upload of a changed host config or bundle leaves
+  // the old object's versions behind; without this they would be kept forever. Current objects
+  // never expire: an install names them through its manifest, whatever their age.
+  const { expiration: _none, ...noncurrentOnly } = rule(ARTIFACTS_RULE_ID, ARTIFACTS_PREFIX, 0, []);
+  rules.push(noncurrentOnly);
   return rules.sort((a, b) => a.id.localeCompare(b.id));
 }
 

@@ -3,7 +3,7 @@
  * Pure: plain ARNs in, deterministic JSON out.
  */
 import type { HostTarget } from "../../catalog";
-import { policyDocument } from "./bucketPolicies";
+import { policyDocument, tlsOnly } from "./bucketPolicies";
 import { serviceAssumeRolePolicy } from "./trustPolicies";
 
 export interface SchedulerTrustInputs {
@@ -67,13 +67,6 @@ export function deadLetterQueuePolicy(inputs: { readonly queueArn: string; reado
       Action: "sqs:SendMessage",
       Resource: inputs.queueArn,
     },
-    {
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "sqs:*",
-      Resource: inputs.queueArn,
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
+    tlsOnly("sqs", inputs.queueArn),
   ]);
 }

@@ -5,7 +5,7 @@
  */
 import { HOST_PATHS } from "../../catalog";
 import type { PostgresEngineDescriptor } from "../../catalog/engines";
-import type { CommandDocument } from "./ssmDocuments";
+import { wholeValue, type CommandDocument } from "./ssmDocuments";
 
 /** One installed file: a line `<sha256> <mode> <s3 key> <absolute host path>` of the manifest. */
 export interface ManifestEntry {
@@ -59,13 +59,13 @@ export function installDocument(inputs: InstallDocumentInputs): CommandDocument 
         name: "ManifestKey",
         description: "S3 key of the artifact manifest (set by the stack).",
         default: inputs.manifestKey,
-        allowedPattern: "^artifacts/manifests/[0-9a-f]{64}\\.txt$",
+        allowedPattern: wholeValue("artifacts/manifests/[0-9a-f]{64}\\.txt"),
       },
       {
         name: "ManifestSha256",
         description: "Expected SHA-256 of the manifest (set by the stack).",
         default: inputs.manifestSha256,
-        allowedPattern: "^[0-9a-f]{64}$",
+        allowedPattern: wholeValue("[0-9a-f]{64}"),
       },
       {
         name: "SetUpPostgresEngine",

@@ -3,9 +3,18 @@
  * the environment variables the job reads (scripts/jobs/<job>.ts documents them), then execs the
  * installed bundle. Destructive documents are dry runs unless `Confirm` is `yes-restore`.
  */
-import { CONFIRM_VALUE, HOST_PATHS, JOBS, documentName, type DocumentKey, type JobKey } from "../../catalog";
+import {
+  BUSY_EXIT_CODE,
+  CONFIRM_VALUE,
+  HOST_PATHS,
+  JOBS,
+  JOB_KEYS,
+  documentName,
+  type DocumentKey,
+  type JobKey,
+} from "../../catalog";
 import type { PostgresEngineDescriptor } from "../../catalog/engines";
-import type { CommandDocument, DocumentParameter } from "./ssmDocuments";
+import { wholeValue, type CommandDocument, type DocumentParameter } from "./ssmDocuments";
 
 export interface JobParameter extends DocumentParameter {
   /** Environment variable the job reads. */
@@ -15,11 +24,11 @@ export interface JobParameter extends DocumentParameter {
 }
 
 /** UTC stamps the jobs write (`20240115T020000Z`, config archives may add `-<hash 12>`), or `latest`. */
-const BACKUP_STAMP = "^(latest|[0-9]{8}T[0-9]{6}Z(-[0-9a-f]{12})?)$";
+const BACKUP_STAMP = wholeValue("(latest|[0-9]{8}T[0-9]{6}Z(-[0-9a-f]{12})?)");
 /** Host ids as they appear in S3 keys; empty for "this host". */
-const SOURCE_HOST = "^(|[A-Za-z0-9][A-Za-z0-9._-]{0,62})$";
-const CONFIG_SET = "^[a-z][a-z0-9-]{0,31}$";
-const CONFIG_SETS = "^(|[a-z][a-z0-9-]{0,31}(,[a-z][a-z0-9-]{0,31})*)$";
+const SOURCE_HOST = wholeValue("(|[A-Za-z0-9][A-Za-z0-9._-]{0,62})");
+const CONFIG_SET = wholeValue("[a-z][a-z0-9-]{0,31}");
+const CONFIG_SETS = wholeValue("(|[a-z][a-z0-9-]{0,31}(,[a-z][a-z0-9-]{0,31})*)");
 
 const confirm: JobParameter = {
   name: "Confirm",
@@ -74,7 +83,7 @@ function specs(engine: PostgresEngineDescriptor): Readonly<Record<Exclude<Docume
       env: "MAX_AGE_HOURS",
       description: "Fail when the newest backup stopped longer ago than this many hours; empty for the postgres row's RPO.",
       default: "",
-      allowedPattern: "^(|[1-9][0-9]{0,2})$",
+      allowedPattern: wholeValue("(|[1-9][0-9]{0,2})"),
       unsetWhen: "",
     },
     {
@@ -82,7 +91,7 @@ function specs(engine: PostgresEngineDescriptor): Readonly<Record<Exclude<Docume
       env: "REPOSITORIES",
       description: "Repositories to verify: s3, local or both (comma-separated); empty for both.",
       default: "",
-      allowedPattern: "^(|s3|local|s3,local|local,s3)$",
+      allowedPattern: wholeValue("(|s3|local|s3,local|local,s3)"),
       unsetWhen: "",
     },
   ]),
@@ -106,7 +115,7 @@ function specs(engine: PostgresEngineDescriptor): Readonly<Record<Exclude<Docume
       env: "CHECKS",
       description: "Comma-separated subset of s3, disk, wal-archive, redis, backup-ages, postgres-backup, job-runs; empty for all.",
       default: "",
-      allowedPattern: "^(|[a-z0-9-]{1,20}(,[a-z0-9-]{1,20})*)$",
+      allowedPattern: wholeValue("(|[a-z0-9-]{1,20}(,[a-z0-9-]{1,20})*)"),
       unsetWhen: "",
     },
   ]),
@@ -129,7 +138,7 @@ function specs(engine: PostgresEngineDescriptor): Readonly<Record<Exclude<Docume
         env: "BACKUP_NAME",
         description: `${engine.title} backup name, as pg-verify and the engine's listing show it, e.g. ${engine.backupNameExample}.`,
         default: "",
-        allowedPattern: `^(|${engine.backupNamePattern.replace(/^\^|\$$/g, "")})$`,
+        allowedPattern: wholeValue(`(|${engine.backupNamePattern.replace(/^\^|\$$/g, "")})`),
         unsetWhen: "",
       },
       {
@@ -137,7 +146,7 @@ function specs(engine: PostgresEngineDescriptor): Readonly<Record<Exclude<Docume
         env: "TARGET_TIME",
         description: "Recovery target in UTC, e.g. 2024-01-15T14:30:00Z.",
         default: "",
-        allowedPattern: "^(|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)$",
+        allowedPattern: wholeValue("(|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)"),
         unsetWhen: "",
       },
     ],
@@ -168,6 +177,19 @@ function exportLine(p: JobParameter): string {
   return p.unsetWhen === undefined ? assign : `if [ "$SSM_${p.name}" != "${p.unsetWhen}" ]; then ${assign}; fi`;
 }
 
+/**
+ * A scheduled job's busy exit (another run holds its lock) is success for SSM, so the failure
+ * events rule does not page on an overlap; a restore run by hand keeps its own exit code.
+ */
+function runLines(job: string): readonly string[] {
+  if (!(JOB_KEYS as readonly string[]).includes(job)) return ['exec node "$job"'];
+  return [
+    'status=0; node "$job" || status=$?',
+    `if [ "$status" -eq ${BUSY_EXIT_CODE} ]; then echo "exit ${BUSY_EXIT_CODE}: skipped, another run holds the lock (reported as success)"; exit 0; fi`,
+    'exit "$status"',
+  ];
+}
+
 export function jobDocument(
   stack: string,
   key: Exclude<DocumentKey, "install">,
@@ -186,7 +208,7 @@ export function jobDocument(
       `if [ ! -f "$job" ]; then echo "${spec.job} is not installed on this host: run the ${documentName(stack, "install")} document first" >&2; exit 1; fi`,
       `export STELLAR_BACKUP_CONFIG="\${STELLAR_BACKUP_CONFIG:-$root${HOST_PATHS.configFile}}"`,
       ...spec.parameters.map(exportLine),
-      'exec node "$job"',
+      ...runLines(spec.job),
     ],
   };
 }

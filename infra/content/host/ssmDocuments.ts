@@ -43,10 +43,27 @@ function requireEnvParameters(parameters: readonly DocumentParameter[]): string[
   );
 }
 
+/**
+ * An `allowedPattern` that the whole value must match. SSM validates with Java's
+ * `Matcher.find()`, where `^...$` also passes a value with a trailing line terminator (`$` matches
+ * before it; java.util.regex.Pattern javadoc); `\A` and `\z` are the start and the very end of the
+ * input, so no line terminator can slip through.
+ */
+export function wholeValue(body: string): string {
+  return `\\A(?:${body})\\z`;
+}
+
+const WHOLE_VALUE = /^\\A\(\?:[\s\S]*\)\\z$/;
+
 export function renderCommandDocument(doc: CommandDocument): string {
   for (const p of doc.parameters) {
     if (p.allowedPattern === undefined && p.allowedValues === undefined) {
       throw new Error(`document parameter '${p.name}' needs allowedPattern or allowedValues`);
+    }
+    if (p.allowedPattern !== undefined && !WHOLE_VALUE.test(p.allowedPattern)) {
+      throw new Error(
+        `document parameter '${p.name}' allowedPattern ${JSON.stringify(p.allowedPattern)} must be built with wholeValue() (\\A(?:...)\\z): SSM's Matcher.find() lets '^...$' pass a trailing newline`,
+      );
     }
     if (!/^[A-Za-z][A-Za-z0-9]*$/.test(p.name)) {
       throw new Error(`document parameter '${p.name}' must be alphanumeric (it becomes SSM_${p.name})`);

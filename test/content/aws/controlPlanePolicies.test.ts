@@ -13,8 +13,12 @@ const HOST = { tagKey: "stellar-insights:backup-role", tagValue: "database" } as
 const statements = (doc: string) => (JSON.parse(doc) as { Statement: Record<string, unknown>[] }).Statement;
 
 describe("paging", () => {
-  test("the key: the account administers it, the two paging services encrypt with it", () => {
-    expect(statements(pagingKeyPolicy({ accountId: "111122223333" }))).toEqual([
+  test("the key: the account administers it; CloudWatch only for this stack's alarms; EventBridge (no source keys reach KMS) unconditioned", () => {
+    expect(
+      statements(
+        pagingKeyPolicy({ accountId: "111122223333", region: "eu-west-1", namePrefix: "StellarBackup-staging" }),
+      ),
+    ).toEqual([
       {
         Sid: "AccountAdministersKey",
         Effect: "Allow",
@@ -23,23 +27,44 @@ describe("paging", () => {
         Resource: "*",
       },
       {
-        Sid: "AlarmsAndRulesEncryptPages",
+        Sid: "AlarmsOfThisStackEncryptPages",
         Effect: "Allow",
-        Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+        Condition: {
+          ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:StellarBackup-staging-*" },
+          StringEquals: { "aws:SourceAccount": "111122223333" },
+        },
+      },
+      {
+        Sid: "RulesEncryptPages",
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
         Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
         Resource: "*",
       },
     ]);
   });
 
-  test("the topic: no AWS principal, no wildcard principal, every grant pinned to account and name prefix", () => {
+  test("the topic: TLS only; no AWS principal, no wildcard grant, every grant pinned to account and name prefix", () => {
     const doc = pagingTopicPolicy({
       topicArn: "arn:aws:sns:eu-west-1:111122223333:StellarBackup-staging-oncall",
       accountId: "111122223333",
       region: "eu-west-1",
       namePrefix: "StellarBackup-staging",
     });
-    for (const s of statements(doc)) {
+    const [deny, ...grants] = [...statements(doc)].reverse();
+    expect(deny).toEqual({
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "sns:*",
+      Resource: "arn:aws:sns:eu-west-1:111122223333:StellarBackup-staging-oncall",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+    expect(grants).toHaveLength(2);
+    for (const s of grants) {
       expect(s.Effect).toBe("Allow");
       expect(s.Action).toBe("sns:Publish");
       expect(Object.keys(s.Principal as object)).toEqual(["Service"]);

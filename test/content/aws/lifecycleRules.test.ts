@@ -18,8 +18,15 @@ function expected(id: string, prefix: string, days: number) {
   };
 }
 
-test("one rule per S3 prefix with the runbook's days; the PostgreSQL engine's prefix gets only the backstop", () => {
+test("one rule per S3 prefix with the runbook's days; the PostgreSQL engine's prefix gets only the backstop; artifacts lose only noncurrent versions", () => {
   expect(toAwsLifecycleRules(lifecycleRules(RUNBOOK))).toEqual([
+    {
+      id: "artifacts-noncurrent-versions",
+      status: "Enabled",
+      filter: { prefix: "artifacts/" },
+      noncurrentVersionExpiration: { noncurrentDays: 7 },
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 3 },
+    },
     expected("configs-retention", "configs/", 90),
     expected("logs-retention", "logs/", 30),
     expected("postgres-engine-backstop", "postgres/", 60),
@@ -42,10 +49,10 @@ test("changing one row's retention changes only that rule", () => {
   const before = lifecycleRules(RUNBOOK);
   const after = lifecycleRules({ ...RUNBOOK, retentionDays: { ...RUNBOOK.retentionDays, logs: 14 } });
   const changed = after.filter((rule, i) => JSON.stringify(rule) !== JSON.stringify(before[i]));
-  expect(changed.map((r) => [r.id, r.expiration.days])).toEqual([["logs-retention", 14]]);
+  expect(changed.map((r) => [r.id, r.expiration?.days])).toEqual([["logs-retention", 14]]);
 });
 
 test("the engine's backstop follows postgresBackstopDays, not the rows' retention", () => {
   const rules = lifecycleRules({ ...RUNBOOK, postgresBackstopDays: 120 });
-  expect(rules.find((r) => r.id === "postgres-engine-backstop")?.expiration.days).toBe(120);
+  expect(rules.find((r) => r.id === "postgres-engine-backstop")?.expiration?.days).toBe(120);
 });

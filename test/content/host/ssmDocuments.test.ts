@@ -58,6 +58,11 @@ test.each<[string, Partial<CommandDocument>, string]>([
     "document parameter 'bad-name' must be alphanumeric (it becomes SSM_bad-name)",
   ],
   [
+    "a pattern that SSM's Matcher.find() would pass with a trailing newline",
+    { parameters: [{ name: "Stamp", description: "", default: "", allowedPattern: "^[0-9]*$" }] },
+    `document parameter 'Stamp' allowedPattern "^[0-9]*$" must be built with wholeValue() (\\A(?:...)\\z): SSM's Matcher.find() lets '^...$' pass a trailing newline`,
+  ],
+  [
     "text interpolation",
     { script: ["echo {{ Mode }}"] },
     'document scripts must not use {{ }} interpolation; read "$SSM_<Name>" instead',
@@ -76,7 +81,7 @@ test.each<[string, Partial<CommandDocument>, string]>([
 test("the install document's parameters pin the manifest by key and hash", () => {
   const params = JSON.parse(renderCommandDocument(install)).parameters;
   expect(params.ManifestKey).toMatchObject({ default: `artifacts/manifests/${SHA}.txt` });
-  expect(params.ManifestSha256).toMatchObject({ default: SHA, allowedPattern: "^[0-9a-f]{64}$" });
+  expect(params.ManifestSha256).toMatchObject({ default: SHA, allowedPattern: "\\A(?:[0-9a-f]{64})\\z" });
   expect(params.SetUpPostgresEngine).toMatchObject({ default: "yes", allowedValues: ["yes", "no"] });
 });
 

@@ -30,6 +30,8 @@ export function runJobProcess(
   job: string,
   env: Readonly<Record<string, string>>,
   entry = jobEntry(job),
+  /** Each stdout chunk as it arrives, for tests that act at a point of the run. */
+  onStdout?: (chunk: string) => void,
 ): Promise<JobRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", entry], {
@@ -39,7 +41,10 @@ export function runJobProcess(
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      onStdout?.(d.toString());
+    });
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
