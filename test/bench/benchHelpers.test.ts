@@ -163,7 +163,7 @@ const GROUPS: readonly BenchGroup[] = [
     machine: MACHINE,
     settings: {},
     figures: [
-      blocked("walArchiveLagP99Seconds", "WAL archive lag p99", "no wal-g", {
+      blocked("walArchiveLagP99Seconds", "WAL archive lag p99", "no engine", {
         atMost: 65,
         unit: "s",
       }),

@@ -340,7 +340,7 @@ describe("RestoreVerificationImage", () => {
     });
   });
 
-  test("no image is built while the pg-restore-test job it copies is not built (wal-g)", () => {
+  test("no image is built while the pg-restore-test job it copies is not built", () => {
     // The build inputs themselves are checked in test/infra/restoreImage.test.ts.
     expect(ofType("docker:index/image:Image")).toEqual([]);
   });

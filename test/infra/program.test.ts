@@ -134,7 +134,7 @@ describe("HostAccess", () => {
   });
 });
 
-test("outputs name the bucket, key and wal-g prefix root", () => {
+test("outputs name the bucket, key and the PostgreSQL repository root", () => {
   expect(plan.outputs).toMatchObject({
     bucketName: BUCKET,
     bucketArn: `arn:aws:s3:::${BUCKET}`,

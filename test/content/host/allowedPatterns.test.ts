@@ -111,7 +111,7 @@ describe("SSM document allowedPatterns under java.util.regex", () => {
   test("the sandbox runner refuses a trailing newline the way SSM does", () => {
     const install = documents.find((d) => d.name.endsWith("-install")) as (typeof documents)[number];
     expect(() =>
-      resolveParameters(install.content, { ManifestSha256: `${SHA}\n`, RequireWalg: "no" }),
+      resolveParameters(install.content, { ManifestSha256: `${SHA}\n`, SetUpPostgresEngine: "no" }),
     ).toThrow(InvalidParametersError);
   });
 
