@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, expect, test } from "vitest";
+import { unshippedJobs } from "../../infra/catalog";
 
 const ROOT = join(__dirname, "..", "..");
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
@@ -42,6 +43,12 @@ test("synth writes the plan and says how many resources it holds", () => {
   expect(first.stdout).toMatch(new RegExp(`synth: stack 'prod': ${plan.resources.length} resources in [0-9.]+ s`));
 });
 
+test("synth lists the catalog jobs not shipped yet, each with its reason", () => {
+  const listed = first.stdout.split("\n").filter((line) => /^synth: {3}\S+: /.test(line));
+  expect(listed.map((line) => line.split(":")[1].trim())).toEqual(unshippedJobs().map((job) => job.key));
+  expect(first.stdout).toContain(`synth:   pg-backup: ${unshippedJobs().find((j) => j.key === "pg-backup")?.reason}`);
+});
+
 test("two runs are byte-identical", async () => {
   const second = await synth(["--stack", "prod", "--out", join(work, "b")]);
   expect(second.code).toBe(0);
@@ -62,14 +69,14 @@ test("a new stack file with one retention changed changes only that lifecycle ru
     (r, i) => JSON.stringify(r.inputs) !== JSON.stringify(prod.resources[i].inputs),
   );
   // The hosts read retention too (local copies), so the host config, and with it the manifest,
-  // the install document, its association and the post-deploy re-check, change with it.
+  // the install document and its association change with it (and the post-deploy re-check, once
+  // pg-verify ships and the check exists).
   expect(differing.map((r) => r.name)).toEqual([
     "backups-lifecycle",
     "host-plane-artifact-host-config",
     "host-plane-doc-install",
     "host-plane-install",
     "host-plane-manifest",
-    "post-deploy-check-run",
   ]);
   const hostConfig = (plan: PlanFile) =>
     JSON.parse(String(plan.resources.find((r) => r.name === "host-plane-artifact-host-config")?.inputs.content));
