@@ -20,7 +20,9 @@ export function requireShippedJobEntries(sourceDir = JOBS_SOURCE_DIR): void {
   throw new Error(
     `catalog job(s) marked shipped have no entry file: ${missing
       .map((key) => `${key} (expected ${join(sourceDir, `${key}.ts`)})`)
-      .join(", ")}; add the entry file, or mark the job shipped: false with a notShippedReason in infra/catalog/jobs.ts`,
+      .join(
+        ", ",
+      )}; add the entry file, or mark the job shipped: false with a notShippedReason in infra/catalog/jobs.ts`,
   );
 }
 

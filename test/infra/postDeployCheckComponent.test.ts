@@ -12,7 +12,9 @@ const registered: { type: string; name: string; inputs: Record<string, unknown> 
 
 beforeAll(async () => {
   await pulumi.runtime.setMocks(
-    deterministicMocks("us-east-1", (args) => registered.push({ type: args.type, name: args.name, inputs: args.inputs })),
+    deterministicMocks("us-east-1", (args) =>
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs }),
+    ),
     "stellar-insights-backup",
     "prod",
     false,
@@ -38,8 +40,17 @@ test("runs the check script with pg-verify's request in its environment", () => 
   expect(run.create).toBe(POST_DEPLOY_CHECK_SCRIPT);
   expect(run.interpreter).toEqual(["/bin/sh", "-c"]);
   const env = run.environment as Record<string, string>;
-  expect(Object.keys(env).sort()).toEqual(["CHECK_POLL_SECONDS", "CHECK_REGION", "CHECK_SEND_COMMAND_INPUT", "CHECK_WAIT_SECONDS"]);
-  expect(env).toMatchObject({ CHECK_REGION: "us-east-1", CHECK_WAIT_SECONDS: String(1800 + 300), CHECK_POLL_SECONDS: "15" });
+  expect(Object.keys(env).sort()).toEqual([
+    "CHECK_POLL_SECONDS",
+    "CHECK_REGION",
+    "CHECK_SEND_COMMAND_INPUT",
+    "CHECK_WAIT_SECONDS",
+  ]);
+  expect(env).toMatchObject({
+    CHECK_REGION: "us-east-1",
+    CHECK_WAIT_SECONDS: String(1800 + 300),
+    CHECK_POLL_SECONDS: "15",
+  });
   expect(JSON.parse(env.CHECK_SEND_COMMAND_INPUT)).toMatchObject({
     DocumentName: "StellarBackup-prod-pg-verify",
     Targets: [{ Key: "tag:stellar-insights:backup-role", Values: ["database"] }],

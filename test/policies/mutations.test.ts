@@ -51,8 +51,15 @@ function addStatement(resource: MutableResource, statement: Record<string, unkno
   editJson(resource, "policy", (doc) => doc.Statement.push(statement));
 }
 
-function lifecycleRule(plan: MutablePlan, prefix: string): Record<string, any> {
-  const rules = onBucket(plan, T.lifecycle, BACKUPS).inputs.rules as Record<string, any>[];
+/** A lifecycle rule as the plan holds it: JSON the mutations edit in place. */
+interface LifecycleRuleJson {
+  filter?: { prefix?: string };
+  expiration: { days: number };
+  status?: string;
+}
+
+function lifecycleRule(plan: MutablePlan, prefix: string): LifecycleRuleJson {
+  const rules = onBucket(plan, T.lifecycle, BACKUPS).inputs.rules as LifecycleRuleJson[];
   const rule = rules.find((r) => r.filter?.prefix === prefix);
   if (!rule) throw new Error(`no lifecycle rule on '${prefix}'`);
   return rule;
@@ -369,7 +376,7 @@ const cases: Case[] = [
     says: "no enabled lifecycle rule expires everything under 'logs/'",
     mutate: (p) => {
       const lifecycle = onBucket(p, T.lifecycle, BACKUPS);
-      lifecycle.inputs.rules = lifecycle.inputs.rules.filter((r: any) => r.filter?.prefix !== "logs/");
+      lifecycle.inputs.rules = lifecycle.inputs.rules.filter((r: LifecycleRuleJson) => r.filter?.prefix !== "logs/");
     },
   },
   {
@@ -403,7 +410,7 @@ const cases: Case[] = [
     says: "no enabled lifecycle rule expires everything under 'postgres/'",
     mutate: (p) => {
       const lifecycle = onBucket(p, T.lifecycle, BACKUPS);
-      lifecycle.inputs.rules = lifecycle.inputs.rules.filter((r: any) => r.filter?.prefix !== "postgres/");
+      lifecycle.inputs.rules = lifecycle.inputs.rules.filter((r: LifecycleRuleJson) => r.filter?.prefix !== "postgres/");
     },
   },
   {

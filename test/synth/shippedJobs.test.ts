@@ -13,7 +13,8 @@ test("the repository's scripts/jobs/ has an entry file for every shipped job", (
 
 test("a shipped job without its entry file fails the build, naming the job and the fix", () => {
   const dir = mkdtempSync(join(tmpdir(), "jobs-"));
-  for (const key of SHIPPED_JOB_KEYS.filter((k) => k !== "logs-ship")) writeFileSync(join(dir, `${key}.ts`), "");
+  for (const key of SHIPPED_JOB_KEYS.filter((k) => k !== "logs-ship"))
+    writeFileSync(join(dir, `${key}.ts`), "");
   expect(shippedJobsWithoutEntry(dir)).toEqual(["logs-ship"]);
   expect(() => requireShippedJobEntries(dir)).toThrow(
     `catalog job(s) marked shipped have no entry file: logs-ship (expected ${join(dir, "logs-ship.ts")}); add the entry file, or mark the job shipped: false with a notShippedReason in infra/catalog/jobs.ts`,
@@ -21,7 +22,10 @@ test("a shipped job without its entry file fails the build, naming the job and t
 });
 
 test("jobs not shipped yet need no entry file, and say why", () => {
-  expect(JOBS["pg-backup"]).toMatchObject({ shipped: false, notShippedReason: expect.stringMatching(/engine/) });
+  expect(JOBS["pg-backup"]).toMatchObject({
+    shipped: false,
+    notShippedReason: expect.stringMatching(/engine/),
+  });
   const dir = mkdtempSync(join(tmpdir(), "jobs-"));
   for (const key of SHIPPED_JOB_KEYS) writeFileSync(join(dir, `${key}.ts`), "");
   expect(shippedJobsWithoutEntry(dir)).toEqual([]);
