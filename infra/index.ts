@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BUNDLE_DIR, HOST_NODE_MAJOR } from "./build/bundleJobs";
 import { buildHostPlane } from "./build/hostPlane";
-import { JOB_KEYS, postgresRetentionDays } from "./catalog";
+import { JOBS, SHIPPED_JOB_KEYS, postgresRetentionDays } from "./catalog";
 import { loadStackConfig } from "./config/load";
 import { BackupBucket } from "./components/backupBucket";
 import { HostAccess } from "./components/hostAccess";
@@ -15,7 +15,7 @@ import { BackupDashboard } from "./components/backupDashboard";
 import { FailureEvents } from "./components/failureEvents";
 import { JobSchedules } from "./components/jobSchedules";
 import { Paging } from "./components/paging";
-import { PostDeployCheck } from "./components/postDeployCheck";
+import { POST_DEPLOY_CHECK_JOB, PostDeployCheck } from "./components/postDeployCheck";
 import { RestoreVerificationImage } from "./components/restoreVerificationImage";
 import { SnapshotPolicy } from "./components/snapshotPolicy";
 import { stackTags } from "./tags";
@@ -88,7 +88,7 @@ new FailureEvents("failure-events", {
   stack,
   topicArn: paging.topicArn,
   // A failed install (the association re-runs it every 30 minutes) pages too.
-  documentNames: [...JOB_KEYS.map((job) => jobDocumentNames[job]), jobDocumentNames.install],
+  documentNames: [...SHIPPED_JOB_KEYS.map((job) => jobDocumentNames[job]), jobDocumentNames.install],
   outputLogGroupName: hostAccess.jobLogGroupName,
   tags,
 });
@@ -130,12 +130,13 @@ const restoreImage = new RestoreVerificationImage("restore-verification", {
   buildImage: hostPlane.bundles.some((bundle) => bundle.name === "pg-restore-test"),
   tags,
 });
-if (config.postDeployCheck) {
+// The check runs a job on the hosts: only once that job ships (synth lists it until then).
+if (config.postDeployCheck && JOBS[POST_DEPLOY_CHECK_JOB].shipped) {
   new PostDeployCheck("post-deploy-check", {
     stack,
     region: config.region,
     hostTarget: config.hostTarget,
-    documentName: jobDocumentNames["pg-verify"],
+    documentName: jobDocumentNames[POST_DEPLOY_CHECK_JOB],
     outputLogGroupName: hostAccess.jobLogGroupName,
     after: hostPlaneReady,
     triggers: hostPlaneVersion,

@@ -3,11 +3,11 @@
  * Node.js on the host. Runs at `pulumi up` and in the offline synth; output is byte-identical for
  * identical sources (paths in it are relative to the repository).
  */
-import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { buildSync } from "esbuild";
 
+import { sha256Hex } from "../catalog/sha256";
 import { REPO_ROOT } from "../repoRoot";
 
 export { REPO_ROOT };
@@ -40,10 +40,6 @@ export function jobEntryPoints(sourceDir = JOBS_SOURCE_DIR): string[] {
     .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts"))
     .sort()
     .map((file) => join(sourceDir, file));
-}
-
-export function sha256Hex(data: Buffer | string): string {
-  return createHash("sha256").update(data).digest("hex");
 }
 
 /**

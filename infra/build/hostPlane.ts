@@ -14,6 +14,7 @@ import { postgresConf } from "../content/host/postgresConf";
 import { redisConf } from "../content/host/redisConf";
 import type { CommandDocument } from "../content/host/ssmDocuments";
 import { bundleJobs, HOST_NODE_MAJOR, type JobBundle } from "./bundleJobs";
+import { requireShippedJobEntries } from "./shippedJobs";
 
 export interface HostPlane {
   readonly artifacts: ArtifactSet;
@@ -42,7 +43,14 @@ export function hostArtifactSources(stack: string, config: StackConfig, bundles:
   ];
 }
 
-export function buildHostPlane(stack: string, config: StackConfig, bundles: readonly JobBundle[] = bundleJobs()): HostPlane {
+export function buildHostPlane(
+  stack: string,
+  config: StackConfig,
+  prebuilt?: readonly JobBundle[],
+): HostPlane {
+  // Before any bundling: a shipped job without its entry file fails the build, naming the job.
+  requireShippedJobEntries();
+  const bundles = prebuilt ?? bundleJobs();
   const artifacts = hostArtifacts(hostArtifactSources(stack, config, bundles));
   const documents = {
     install: installDocument({

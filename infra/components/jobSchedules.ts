@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { JOB_KEYS, JOBS, type JobKey, type ScheduleKey } from "../catalog";
+import { JOBS, SHIPPED_JOB_KEYS, type JobKey, type ScheduleKey } from "../catalog";
 import type { HostTarget } from "../catalog";
 import { SEND_COMMAND_TARGET_ARN, documentArn, retryPolicy, scheduleInput } from "../content/aws/jobSchedule";
 import { stackResourceName } from "../content/aws/resourceNames";
@@ -37,8 +37,9 @@ export class JobSchedules extends pulumi.ComponentResource {
   readonly group: aws.scheduler.ScheduleGroup;
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly role: aws.iam.Role;
-  readonly schedules: Readonly<Record<JobKey, aws.scheduler.Schedule>>;
-  readonly scheduleNames: pulumi.Output<Record<JobKey, string>>;
+  /** One per shipped job (`SHIPPED_JOB_KEYS`). */
+  readonly schedules: Readonly<Partial<Record<JobKey, aws.scheduler.Schedule>>>;
+  readonly scheduleNames: pulumi.Output<Partial<Record<JobKey, string>>>;
   readonly deadLetterQueueName: pulumi.Output<string>;
 
   constructor(name: string, args: JobSchedulesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -73,7 +74,7 @@ export class JobSchedules extends pulumi.ComponentResource {
       {
         role: this.role.id,
         policy: pulumi
-          .all([args.accountId, this.deadLetterQueue.arn, pulumi.all(JOB_KEYS.map((job) => args.documentNames[job]))])
+          .all([args.accountId, this.deadLetterQueue.arn, pulumi.all(SHIPPED_JOB_KEYS.map((job) => args.documentNames[job]))])
           .apply(([accountId, deadLetterQueueArn, names]) =>
             schedulerPolicy({
               region: args.region,
@@ -97,8 +98,9 @@ export class JobSchedules extends pulumi.ComponentResource {
       child,
     );
 
-    const schedules = {} as Record<JobKey, aws.scheduler.Schedule>;
-    for (const job of JOB_KEYS) {
+    // Only shipped jobs: a schedule for a job with no bundle on the hosts fails every run.
+    const schedules: Partial<Record<JobKey, aws.scheduler.Schedule>> = {};
+    for (const job of SHIPPED_JOB_KEYS) {
       const expression = args.schedules[JOBS[job].scheduleKey];
       schedules[job] = new aws.scheduler.Schedule(
         `${name}-${job}`,
@@ -129,8 +131,8 @@ export class JobSchedules extends pulumi.ComponentResource {
     }
     this.schedules = schedules;
     this.scheduleNames = pulumi
-      .all(JOB_KEYS.map((job) => schedules[job].name))
-      .apply((names) => Object.fromEntries(JOB_KEYS.map((job, i) => [job, names[i]])) as Record<JobKey, string>);
+      .all(SHIPPED_JOB_KEYS.map((job) => (schedules[job] as aws.scheduler.Schedule).name))
+      .apply((names) => Object.fromEntries(SHIPPED_JOB_KEYS.map((job, i) => [job, names[i]])));
     this.deadLetterQueueName = this.deadLetterQueue.name;
     this.registerOutputs({ scheduleNames: this.scheduleNames, deadLetterQueueName: this.deadLetterQueueName });
   }

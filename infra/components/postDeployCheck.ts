@@ -1,7 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { JOBS, type JobKey } from "../catalog";
-import type { HostTarget } from "../catalog";
+import { JOBS, type HostTarget, type JobKey } from "../catalog";
 import { POST_DEPLOY_CHECK_SCRIPT, postDeployCheckEnvironment } from "../content/aws/postDeployCheck";
 import { sendCommandInput } from "../content/aws/sendCommand";
 

@@ -180,7 +180,8 @@ function bucketNameRules() {
         "(no dots: they break TLS on virtual-hosted S3 addresses)",
     ),
     v.check(
-      (name) => !name.startsWith("xn--") && !name.startsWith("sthree-") && !name.endsWith("-s3alias"),
+      (name) =>
+        !name.startsWith("xn--") && !name.startsWith("sthree-") && !name.endsWith("-s3alias"),
       "must not start with 'xn--' or 'sthree-' nor end with '-s3alias' (reserved by S3)",
     ),
   );
@@ -217,7 +218,11 @@ const thresholdEntries = {
   ),
   diskUsagePercent: v.exactOptional(mapCount(1, 99, "must be a whole percentage from 1 to 99")),
   evaluationPeriods: v.exactOptional(
-    mapCount(1, 10, "must be a whole number from 1 to 10 (consecutive 5-minute health-check periods)"),
+    mapCount(
+      1,
+      10,
+      "must be a whole number from 1 to 10 (consecutive 5-minute health-check periods)",
+    ),
   ),
   restoreTestRtoMinutes: v.exactOptional(
     mapCount(
@@ -237,7 +242,10 @@ const projectEntries = {
     yamlMap(
       Object.fromEntries(
         BACKUP_TYPE_KEYS.map((row) => [row, v.exactOptional(retentionOverride(row))]),
-      ) as Record<BackupTypeKey, v.ExactOptionalSchema<ReturnType<typeof retentionOverride>, undefined>>,
+      ) as Record<
+        BackupTypeKey,
+        v.ExactOptionalSchema<ReturnType<typeof retentionOverride>, undefined>
+      >,
       `unknown catalog row; allowed: ${BACKUP_TYPE_KEYS.join(", ")}`,
     ),
   ),
@@ -252,7 +260,10 @@ const projectEntries = {
       {
         ...(Object.fromEntries(
           SCHEDULE_KEYS.map((name) => [name, v.exactOptional(scheduleOverride(name))]),
-        ) as Record<ScheduleKey, v.ExactOptionalSchema<ReturnType<typeof scheduleOverride>, undefined>>),
+        ) as Record<
+          ScheduleKey,
+          v.ExactOptionalSchema<ReturnType<typeof scheduleOverride>, undefined>
+        >),
         wal: v.exactOptional(
           v.never(
             `unknown schedule ('wal' is continuous: archive_timeout sets its RPO); allowed: ${SCHEDULE_KEYS.join(", ")}`,
@@ -263,14 +274,19 @@ const projectEntries = {
     ),
   ),
   timezone: optional(
-    textWhere((zone) => TIME_ZONES.has(zone), "must be an IANA time zone such as UTC or Europe/Berlin"),
+    textWhere(
+      (zone) => TIME_ZONES.has(zone),
+      "must be an IANA time zone such as UTC or Europe/Berlin",
+    ),
   ),
   postgresEngine: optional(
     v.picklist(POSTGRES_ENGINE_KEYS, `must be one of ${POSTGRES_ENGINE_KEYS.join(", ")}`),
   ),
   pgMajorVersion: optional(
     textWhere(
-      (text) => /^\d+$/.test(text) && (SUPPORTED_PG_MAJOR_VERSIONS as readonly number[]).includes(Number(text)),
+      (text) =>
+        /^\d+$/.test(text) &&
+        (SUPPORTED_PG_MAJOR_VERSIONS as readonly number[]).includes(Number(text)),
       `must be one of ${SUPPORTED_PG_MAJOR_VERSIONS.join(", ")} (PostgreSQL 12+ restores with recovery.signal)`,
     ),
   ),
@@ -313,7 +329,10 @@ export const CONFIG_KEYS = Object.keys(projectEntries) as (keyof typeof projectE
 
 const fieldsSchema = exactObject(
   {
-    [REGION_KEY]: v.pipe(v.string(REGION_MESSAGE), v.regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, REGION_MESSAGE)),
+    [REGION_KEY]: v.pipe(
+      v.string(REGION_MESSAGE),
+      v.regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, REGION_MESSAGE),
+    ),
     ...projectEntries,
   },
   { unknownField: `unknown config key; allowed: ${CONFIG_KEYS.join(", ")}` },
@@ -321,7 +340,9 @@ const fieldsSchema = exactObject(
 type Fields = v.InferOutput<typeof fieldsSchema>;
 
 function retentionOf(fields: Fields): Record<BackupTypeKey, number> {
-  const days = Object.fromEntries(BACKUP_TYPE_KEYS.map((row) => [row, BACKUP_TYPES[row].retentionDays]));
+  const days = Object.fromEntries(
+    BACKUP_TYPE_KEYS.map((row) => [row, BACKUP_TYPES[row].retentionDays]),
+  );
   return { ...days, ...fields.retentionDays } as Record<BackupTypeKey, number>;
 }
 
@@ -377,14 +398,19 @@ const relations = v.rawCheck<Fields>(({ dataset, addIssue }) => {
 
   const age = fields.thresholds?.backupAgeHours;
   if (age !== undefined && valid("thresholds", "backupAgeHours")) {
-    const schedule = parseScheduleExpression(fields.schedules?.postgres ?? DEFAULT_SCHEDULES.postgres);
+    const schedule = parseScheduleExpression(
+      fields.schedules?.postgres ?? DEFAULT_SCHEDULES.postgres,
+    );
     const gapHours =
       valid("schedules", "postgres") && schedule.ok ? Math.ceil(schedule.maxGapSeconds / 3600) : 1;
     const message = backupAgeMessage(gapHours);
     if (!v.is(mapCount(gapHours, PG_RPO_HOURS, message), age)) {
       addIssue({
         message,
-        path: [pathItem(raw, "thresholds", raw.thresholds), pathItem({ ...fields.thresholds }, "backupAgeHours", age)],
+        path: [
+          pathItem(raw, "thresholds", raw.thresholds),
+          pathItem({ ...fields.thresholds }, "backupAgeHours", age),
+        ],
       });
     }
   }
@@ -437,7 +463,10 @@ export const stackConfigSchema = v.pipe(fieldsSchema, relations, v.transform(toS
  * Problems in the order the stack file lists their keys (then, inside a YAML map, the map's order);
  * keys that are absent (a missing paging target) come last.
  */
-function inDocumentOrder(problems: ConfigProblem[], input: Record<string, unknown>): ConfigProblem[] {
+function inDocumentOrder(
+  problems: ConfigProblem[],
+  input: Record<string, unknown>,
+): ConfigProblem[] {
   const topKeys = Object.keys(input);
   const position = (problem: ConfigProblem): [number, number] => {
     const [top, inner] = problem.key.split(/\.(.*)/s);

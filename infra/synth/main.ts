@@ -5,6 +5,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseCommandLine } from "../../scripts/lib/commandLine";
+import { JOBS } from "../catalog";
+import { unshippedSummary } from "../build/shippedJobs";
+import { POST_DEPLOY_CHECK_JOB } from "../components/postDeployCheck";
 import { StackConfigError } from "../config/stackConfig";
 import { writeArtifacts } from "./artifacts";
 import { serializePlan } from "./plan";
@@ -56,6 +59,14 @@ async function main(): Promise<number> {
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   console.log(`synth: stack '${stack}': ${plan.resources.length} resources in ${seconds} s -> ${planPath}`);
   console.log(`synth: ${files} host artifacts and documents -> ${join(outDir, "artifacts")}`);
+  const unshipped = unshippedSummary();
+  if (unshipped.length > 0) {
+    console.log("synth: catalog jobs not shipped yet (not scheduled, alarmed or in the README):");
+    for (const line of unshipped) console.log(`synth:   ${line}`);
+    if (!JOBS[POST_DEPLOY_CHECK_JOB].shipped) {
+      console.log(`synth: no post-deploy check until ${POST_DEPLOY_CHECK_JOB} ships`);
+    }
+  }
   return 0;
 }
 

@@ -16,14 +16,13 @@ export const retentionConfig = v.object({
     v.pipe(
       exactObject(
         Object.fromEntries(
-          BACKUP_TYPE_KEYS.map((row) => [
-            row,
-            v.optional(days(), BACKUP_TYPES[row].retentionDays),
-          ]),
+          BACKUP_TYPE_KEYS.map((row) => [row, v.optional(days(), BACKUP_TYPES[row].retentionDays)]),
         ) as Record<BackupTypeKey, v.OptionalSchema<ReturnType<typeof days>, number>>,
         { unknownField: `unknown catalog row; allowed: ${BACKUP_TYPE_KEYS.join(", ")}` },
       ),
-      v.description("Days each catalog row must be kept, where this stack differs from the catalog"),
+      v.description(
+        "Days each catalog row must be kept, where this stack differs from the catalog",
+      ),
     ),
     {},
   ),
@@ -44,7 +43,9 @@ export function requiredRetentionDays(config: RetentionConfig): Record<BackupTyp
   throw new Error(
     [
       `policy config has ${problems.length} problem(s):`,
-      ...problems.map((p) => `  - ${p.path} = ${JSON.stringify(p.value) ?? "(not set)"}: ${p.message}`),
+      ...problems.map(
+        (p) => `  - ${p.path} = ${JSON.stringify(p.value) ?? "(not set)"}: ${p.message}`,
+      ),
     ].join("\n"),
   );
 }

@@ -1,4 +1,4 @@
-import { Dimension, JOB_KEYS, Metric } from "../../infra/catalog";
+import { Dimension, Metric, SHIPPED_JOB_KEYS } from "../../infra/catalog";
 import { alarmsOn } from "../lib/alarms";
 import type { MetricAlarmProps } from "../lib/awsProps";
 import { stackPolicy } from "../lib/define";
@@ -17,7 +17,7 @@ export const catalogJobsHeartbeatAlarmed = stackPolicy({
     "Every job of the catalog has an alarm on its heartbeat (or on how long ago it last ran) that treats " +
     "missing data as breaching: a job that stops running publishes nothing, and only silence-as-failure notices.",
   validate: (view, _args, report) => {
-    for (const key of JOB_KEYS) {
+    for (const key of SHIPPED_JOB_KEYS) {
       const searches = LIVENESS_METRICS.map((metric) => alarmsOn(view, metric, Dimension.job, key));
       const alarms = searches.flatMap((s) => s.alarms);
       if (alarms.length === 0 && !searches.some((s) => s.undetermined)) {

@@ -2,8 +2,8 @@ import {
   BACKUP_TYPES,
   describeSeconds,
   documentName,
-  JOB_KEYS,
   JOBS,
+  SHIPPED_JOB_KEYS,
   parseScheduleExpression,
 } from "../../infra/catalog";
 import type { ScheduleProps, ScheduleTargetProps } from "../lib/awsProps";
@@ -52,7 +52,7 @@ export const catalogJobsScheduled = stackPolicy({
     const undetermined = schedules.some((s) => isUnknown(s.values));
     const readable: { schedule: ViewResource; values: string[] }[] = [];
     for (const { schedule, values } of schedules) if (!isUnknown(values)) readable.push({ schedule, values });
-    for (const key of JOB_KEYS) {
+    for (const key of SHIPPED_JOB_KEYS) {
       const job = JOBS[key];
       const document = documentName(stack, key);
       const sending = readable.filter((s) => sendsDocument(s.values, document));

@@ -16,7 +16,13 @@ import type { Client } from "pg";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { JobError } from "./errors";
 import type { Logger } from "./log";
-import { appliedReport, guardedRestart, settingChanges, readFragment, type ApplyReport } from "./managedConfig";
+import {
+  appliedReport,
+  readFragment,
+  restartAndReconnect,
+  settingChanges,
+  type ApplyReport,
+} from "./managedConfig";
 import { connectPostgres } from "./postgres";
 import { isRunning } from "./service";
 import { waitFor } from "./time";
@@ -57,6 +63,10 @@ async function liveValues(client: Client, names: readonly string[]): Promise<Map
   );
   return new Map(result.rows.map((r) => [r.name, r.unit ? `${r.setting} ${r.unit}` : r.setting]));
 }
+
+/** Changes on every start of the cluster: how a restart is told from a reload. */
+const postmasterStart = (client: Client) =>
+  scalar<string>(client, "SELECT pg_postmaster_start_time()::text AS value");
 
 async function pendingRestart(client: Client): Promise<Set<string>> {
   const result = await client.query<{ name: string }>(
@@ -217,10 +227,7 @@ export async function applyPostgresConf(config: HostConfig, log: Logger): Promis
       );
     }
 
-    const startedAt = await scalar<string>(
-      client,
-      "SELECT pg_postmaster_start_time()::text AS value",
-    );
+    const startedAt = await postmasterStart(client);
     const liveBefore = await liveValues(client, names);
     await reloadAndWait(client);
     const liveAfter = await liveValues(client, names);
@@ -263,26 +270,23 @@ export async function applyPostgresConf(config: HostConfig, log: Logger): Promis
         settings: settingChanges(restartFor, liveAfter, fromFragment),
         ...(others.length > 0 ? { alsoAppliedByTheRestart: others } : {}),
       });
-      await client.end().catch(() => undefined);
-      await guardedRestart(
+      const old = client;
+      client = await restartAndReconnect(
         "PostgreSQL",
         pg.service,
         { lockDir: config.paths.lockDir, jobs: RESTART_GUARDED_JOBS },
         restartFor,
+        {
+          close: () => old.end(),
+          connect: () => reconnect(config),
+          identity: postmasterStart,
+          field: "started",
+          unchanged: (at) => `PostgreSQL's start time is still ${at}`,
+          serviceKey: "postgres.service",
+        },
+        startedAt,
         log,
       );
-      client = await reconnect(config);
-      const restartedAt = await scalar<string>(
-        client,
-        "SELECT pg_postmaster_start_time()::text AS value",
-      );
-      if (restartedAt === startedAt) {
-        throw new JobError(
-          `'${pg.service.restart.join(" ")}' returned, but PostgreSQL's start time is still ${startedAt}`,
-          "the service command did not restart this cluster; check host config postgres.service",
-        );
-      }
-      log.info("PostgreSQL restarted", { startedBefore: startedAt, startedNow: restartedAt });
     }
 
     // Whatever happened, the server must now run every managed value.

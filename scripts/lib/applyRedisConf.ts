@@ -17,7 +17,13 @@ import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { copyFileAtomic, exists, writeFileAtomic } from "./atomicFile";
 import { JobError, errorMessage } from "./errors";
 import type { Logger } from "./log";
-import { appliedReport, guardedRestart, settingChanges, readFragment, type ApplyReport } from "./managedConfig";
+import {
+  appliedReport,
+  readFragment,
+  restartAndReconnect,
+  settingChanges,
+  type ApplyReport,
+} from "./managedConfig";
 import { command, connectRedis, info, type RedisConnection } from "./redis";
 import {
   includeOf,
@@ -204,24 +210,23 @@ export async function applyRedisConf(config: HostConfig, log: Logger): Promise<A
       log.warn("Redis cannot change these settings while running: it will be restarted", {
         settings: settingChanges(restartFor, live, desired),
       });
-      const runId = server.run_id;
-      client.destroy();
-      await guardedRestart(
+      const old = client;
+      client = await restartAndReconnect(
         "Redis",
         redis.service,
         { lockDir: config.paths.lockDir, jobs: RESTART_GUARDED_JOBS },
         restartFor,
+        {
+          close: async () => old.destroy(),
+          connect: () => connectRedis(config),
+          identity: async (c) => String((await info(c, "server")).run_id),
+          field: "runId",
+          unchanged: (runId) => `Redis still has run_id ${runId}`,
+          serviceKey: "redis.service",
+        },
+        String(server.run_id),
         log,
       );
-      client = await connectRedis(config);
-      const newRunId = (await info(client, "server")).run_id;
-      if (newRunId === runId) {
-        throw new JobError(
-          `'${redis.service.restart.join(" ")}' returned, but Redis still has run_id ${runId}`,
-          "the service command did not restart this server; check host config redis.service",
-        );
-      }
-      log.info("Redis restarted", { runIdBefore: runId, runIdNow: newRunId });
     }
 
     const now = await configValues(client, names);

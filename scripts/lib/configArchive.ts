@@ -9,7 +9,8 @@ import { dirname, join } from "node:path";
 import { sortKeys } from "../../infra/catalog/stableJson";
 import { JobError } from "./errors";
 import { runChecked } from "./exec";
-import { sha256File, sha256Hex } from "./hash";
+import { sha256Hex } from "../../infra/catalog/sha256";
+import { sha256File } from "./hash";
 
 export type ManifestEntry =
   | {

@@ -1,10 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 
-export function sha256Hex(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
 /** SHA-256 and size of a file, read as a stream (dumps can be large). */
 export async function sha256File(
   path: string,

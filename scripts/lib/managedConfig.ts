@@ -84,6 +84,49 @@ export interface RestartGuard {
   readonly jobs: readonly (JobKey | RestoreKey)[];
 }
 
+/** How to tell one run of a server from the next, and to talk to it again after a restart. */
+export interface RestartProbe<C> {
+  /** Closes the connection opened before the restart (the restart would break it anyway). */
+  readonly close: () => Promise<void>;
+  /** Connects to the restarted server (waiting for it to accept connections where needed). */
+  readonly connect: () => Promise<C>;
+  /** What changes on every start: PostgreSQL's postmaster start time, Redis's run_id. */
+  readonly identity: (client: C) => Promise<string>;
+  /** Log field stem (`started` → startedBefore / startedNow) and the words for an unchanged one. */
+  readonly field: string;
+  readonly unchanged: (identity: string) => string;
+  /** Host config key of the service commands, named when the restart command did not restart. */
+  readonly serviceKey: "postgres.service" | "redis.service";
+}
+
+/**
+ * The one restart apply-config may take: close the connection, `guardedRestart`, connect again, and
+ * prove the server really restarted (its identity changed) before anything is read from it.
+ * Resolves with the new connection; throws `JobError` naming the service command otherwise.
+ */
+export async function restartAndReconnect<C>(
+  name: ApplyReport["service"],
+  service: ServiceControl,
+  guard: RestartGuard,
+  settings: readonly string[],
+  probe: RestartProbe<C>,
+  before: string,
+  log: Logger,
+): Promise<C> {
+  await probe.close().catch(() => undefined);
+  await guardedRestart(name, service, guard, settings, log);
+  const client = await probe.connect();
+  const now = await probe.identity(client);
+  if (now === before) {
+    throw new JobError(
+      `'${service.restart.join(" ")}' returned, but ${probe.unchanged(before)}`,
+      `the service command did not restart ${name}; check host config ${probe.serviceKey}`,
+    );
+  }
+  log.info(`${name} restarted`, { [`${probe.field}Before`]: before, [`${probe.field}Now`]: now });
+  return client;
+}
+
 /**
  * Restarts `service` while holding the locks of the jobs a restart would break, so none of them
  * is running and none can start until the service is back. If one is running, nothing is

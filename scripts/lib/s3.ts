@@ -19,7 +19,8 @@ import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { awsClientSettings } from "./aws";
 import { publishFile, tempSibling } from "./atomicFile";
 import { JobError } from "./errors";
-import { sha256File, sha256Hex } from "./hash";
+import { sha256Hex } from "../../infra/catalog/sha256";
+import { sha256File } from "./hash";
 
 /** Metadata key of the object's SHA-256 (hex), on every object the jobs write. */
 export const SHA256_METADATA = "sha256";

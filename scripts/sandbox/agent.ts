@@ -66,6 +66,8 @@ export function agentEnvironment(sandbox: Sandbox): Record<string, string> {
 
 export interface SendCommandOptions {
   readonly parameters?: Readonly<Record<string, string>>;
+  /** More of the host's own environment (not parameters), e.g. a tighter engine I/O timeout. */
+  readonly hostEnv?: Readonly<Record<string, string>>;
   readonly onOutput?: (chunk: string) => void;
 }
 
@@ -73,7 +75,7 @@ export interface SendCommandOptions {
 export function sendCommand(plan: Plan, sandbox: Sandbox, key: DocumentKey, options: SendCommandOptions = {}): Promise<DocumentRun> {
   return runDocument(plannedDocument(plan, key), {
     parameters: options.parameters,
-    env: agentEnvironment(sandbox),
+    env: { ...agentEnvironment(sandbox), ...options.hostEnv },
     onOutput: options.onOutput,
   });
 }

@@ -78,7 +78,7 @@ describe("health-check", () => {
     expect(full.code).toBe(1);
     const summary = full.stderr.trim();
     expect(summary).toMatch(
-      /^WARNING: \(warning\) [1-9]\d* WAL archive attempt\(s\) failed since the last check \(last failure: 0000000100000000000000\w\w at /,
+      /^WARNING: \(warning\) [1-9]\d* WAL archive attempt\(s\) failed since the last check \(last failure: 0000000100000000000000\w\w(\.\w+\.backup)? at /,
     );
     expect(
       full.logs.filter((l) => l.fields?.severity === "ok").map((l) => l.fields?.check),

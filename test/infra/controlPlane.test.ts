@@ -4,9 +4,8 @@
  * create them.
  */
 import { beforeAll, describe, expect, test } from "vitest";
-import { DEFAULT_SCHEDULES, JOB_KEYS, JOBS, documentName } from "../../infra/catalog";
+import { DEFAULT_SCHEDULES, JOB_KEYS, JOBS, SHIPPED_JOB_KEYS, documentName } from "../../infra/catalog";
 import { ALARM_KINDS } from "../../infra/content/aws/alarmDefinitions";
-import { POST_DEPLOY_CHECK_SCRIPT } from "../../infra/content/aws/postDeployCheck";
 import { synthesizeStack } from "../../infra/synth/synthesizeStack";
 import type { Plan, PlannedResource } from "../../infra/synth/plan";
 
@@ -36,11 +35,11 @@ beforeAll(async () => {
 });
 
 describe("JobSchedules", () => {
-  test("one schedule per catalog job, each with the catalog's expression, in UTC, on the minute", () => {
+  test("one schedule per shipped catalog job, each with the catalog's expression, in UTC, on the minute", () => {
     const schedules = ofType("aws:scheduler/schedule:Schedule");
-    expect(schedules).toHaveLength(JOB_KEYS.length);
-    expect(schedules.map((s) => s.name).sort()).toEqual(JOB_KEYS.map((job) => `job-schedules-${job}`).sort());
-    for (const job of JOB_KEYS) {
+    expect(schedules).toHaveLength(SHIPPED_JOB_KEYS.length);
+    expect(schedules.map((s) => s.name).sort()).toEqual(SHIPPED_JOB_KEYS.map((job) => `job-schedules-${job}`).sort());
+    for (const job of SHIPPED_JOB_KEYS) {
       const s = schedules.find((r) => r.name === `job-schedules-${job}`)!;
       expect(s.parent).toBe("job-schedules");
       expect(s.inputs).toMatchObject({
@@ -52,7 +51,10 @@ describe("JobSchedules", () => {
         state: "ENABLED",
       });
     }
-    expect(schedules.find((s) => s.name === "job-schedules-pg-backup")!.inputs.scheduleExpression).toBe("cron(0 2 * * ? *)");
+    expect(schedules.find((s) => s.name === "job-schedules-config-backup")!.inputs.scheduleExpression).toBe("cron(15 * * * ? *)");
+    for (const job of JOB_KEYS.filter((key) => !JOBS[key].shipped)) {
+      expect(schedules.find((s) => s.name === `job-schedules-${job}`), `${job} is not shipped`).toBeUndefined();
+    }
   });
 
   test("every schedule sends its job's document to the tagged hosts, with retries and the dead-letter queue", () => {
@@ -116,7 +118,7 @@ describe("JobSchedules", () => {
     }[];
     expect(statements.map((s) => s.Action)).toEqual(["ssm:SendCommand", "ssm:SendCommand", "sqs:SendMessage"]);
     expect(statements[0].Resource).toEqual(
-      JOB_KEYS.map((job) => `arn:aws:ssm:us-east-1:${ACCOUNT}:document/StellarBackup-prod-${job}`).sort(),
+      SHIPPED_JOB_KEYS.map((job) => `arn:aws:ssm:us-east-1:${ACCOUNT}:document/StellarBackup-prod-${job}`).sort(),
     );
     expect(statements[1]).toMatchObject({
       Resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/*`,
@@ -189,7 +191,7 @@ describe("FailureEvents", () => {
       source: ["aws.ssm"],
       "detail-type": ["EC2 Command Invocation Status-change Notification"],
       detail: {
-        "document-name": [...JOB_KEYS, "install" as const].map((key) => documentName("prod", key)).sort(),
+        "document-name": [...SHIPPED_JOB_KEYS, "install" as const].map((key) => documentName("prod", key)).sort(),
         status: ["Cancelled", "Failed", "TimedOut"],
       },
     });
@@ -204,7 +206,7 @@ describe("FailureEvents", () => {
 });
 
 describe("BackupAlarms", () => {
-  test("alarms by kind: 4 backup ages, 8 job failures, 8 heartbeats, one of each other kind", () => {
+  test("alarms by kind: 4 backup ages, a job failure and a heartbeat per shipped job (7), one of each other kind", () => {
     const byKind = new Map<string, number>();
     for (const a of alarms()) {
       const kind = ALARM_KINDS.find((k) => String(a.inputs.alarmDescription).endsWith(`README.md#alarm-${k}`));
@@ -213,8 +215,8 @@ describe("BackupAlarms", () => {
     }
     expect(Object.fromEntries(byKind)).toEqual({
       "backup-age": 4,
-      "job-failed": 8,
-      heartbeat: 8,
+      "job-failed": 7,
+      heartbeat: 7,
       "s3-unreachable": 1,
       "disk-usage": 1,
       "wal-archive-lag": 1,
@@ -222,7 +224,7 @@ describe("BackupAlarms", () => {
       "schedule-dlq": 1,
       "snapshot-failures": 1,
     });
-    expect(alarms()).toHaveLength(26);
+    expect(alarms()).toHaveLength(24);
   });
 
   test("no alarm without actions: every one pages on ALARM and on OK", () => {
@@ -239,7 +241,7 @@ describe("BackupAlarms", () => {
       comparisonOperator: "GreaterThanThreshold",
       threshold: 24 * 3600,
     });
-    expect(alarm("job-failed-pg-backup")).toMatchObject({ metricName: "JobFailed", dimensions: { Job: "pg-backup" }, threshold: 0 });
+    expect(alarm("job-failed-redis-backup")).toMatchObject({ metricName: "JobFailed", dimensions: { Job: "redis-backup" }, threshold: 0 });
     expect(alarm("s3-unreachable")).toMatchObject({
       metricName: "S3Reachable",
       dimensions: { Job: "health-check" },
@@ -263,12 +265,16 @@ describe("BackupAlarms", () => {
     }
   });
 
-  test("a heartbeat per scheduled job, paging on silence", () => {
-    for (const job of JOB_KEYS) {
+  test("a heartbeat per scheduled job, paging on silence; none for jobs not shipped", () => {
+    for (const job of SHIPPED_JOB_KEYS) {
       const a = alarm(`heartbeat-${job}`);
       expect(a.dimensions).toEqual({ Job: job });
       expect(a.treatMissingData).toBe("breaching");
       expect(a.metricName).toBe(job === "pg-restore-test" ? "JobLastRunAgeSeconds" : "JobHeartbeat");
+    }
+    const names = alarms().map((a) => String(a.inputs.name));
+    for (const job of JOB_KEYS.filter((key) => !JOBS[key].shipped)) {
+      expect(names.filter((n) => n.endsWith(`-${job}`)), job).toEqual([]);
     }
   });
 
@@ -347,17 +353,10 @@ describe("RestoreVerificationImage", () => {
 });
 
 describe("PostDeployCheck", () => {
-  test("runs the check script with pg-verify's request in its environment", () => {
-    const run = only("command:local:Command", "post-deploy-check");
-    expect(run.inputs.create).toBe(POST_DEPLOY_CHECK_SCRIPT);
-    expect(run.inputs.interpreter).toEqual(["/bin/sh", "-c"]);
-    const env = run.inputs.environment as Record<string, string>;
-    expect(Object.keys(env).sort()).toEqual(["CHECK_POLL_SECONDS", "CHECK_REGION", "CHECK_SEND_COMMAND_INPUT", "CHECK_WAIT_SECONDS"]);
-    expect(env).toMatchObject({ CHECK_REGION: "us-east-1", CHECK_WAIT_SECONDS: String(1800 + 300), CHECK_POLL_SECONDS: "15" });
-    expect(json(env.CHECK_SEND_COMMAND_INPUT)).toMatchObject({
-      DocumentName: "StellarBackup-prod-pg-verify",
-      Targets: [{ Key: "tag:stellar-insights:backup-role", Values: ["database"] }],
-    });
+  // Its wiring is tested on the component itself: test/infra/postDeployCheckComponent.test.ts.
+  test("is present once pg-verify, the job it runs, is shipped (prod turns it on)", () => {
+    expect(JOBS["pg-verify"].shipped).toBe(true);
+    expect(ofType("command:local:Command")).toHaveLength(1);
   });
 });
 
@@ -377,8 +376,8 @@ test("outputs: the topic, the dashboard, every schedule and every alarm", () => 
     alertTopicArn: TOPIC_ARN,
     dashboardName: "StellarBackup-prod",
     scheduleDeadLetterQueue: "StellarBackup-prod-schedule-dead-letters",
-    scheduleNames: Object.fromEntries(JOB_KEYS.map((job) => [job, `StellarBackup-prod-${job}`])),
+    scheduleNames: Object.fromEntries(SHIPPED_JOB_KEYS.map((job) => [job, `StellarBackup-prod-${job}`])),
   });
   expect([...(plan.outputs.alarmNames as string[])].sort()).toEqual(alarms().map((a) => String(a.inputs.name)).sort());
-  expect(plan.outputs.alarmNames).toHaveLength(26);
+  expect(plan.outputs.alarmNames).toHaveLength(24);
 });

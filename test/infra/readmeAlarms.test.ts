@@ -62,6 +62,6 @@ test("the README's heartbeat table is the alarm definitions'", () => {
   const table = /<!-- heartbeat-table:start -->\n([\s\S]*?)\n<!-- heartbeat-table:end -->/.exec(README)?.[1];
   expect(
     table,
-    `regenerate it: npx tsx -e 'import {heartbeatMarkdownTable} from "./infra/content/heartbeatTable"; console.log(heartbeatMarkdownTable())'`,
+    `regenerate it: npx tsx -e 'import {heartbeatMarkdownTable} from "./infra/content/docs/heartbeatTable"; console.log(heartbeatMarkdownTable())'`,
   ).toBe(heartbeatMarkdownTable());
 });

@@ -52,8 +52,15 @@ function addStatement(resource: MutableResource, statement: Record<string, unkno
   editJson(resource, "policy", (doc) => doc.Statement.push(statement));
 }
 
-function lifecycleRule(plan: MutablePlan, prefix: string): Record<string, any> {
-  const rules = onBucket(plan, T.lifecycle, BACKUPS).inputs.rules as Record<string, any>[];
+/** A lifecycle rule as the plan holds it: JSON the mutations edit in place. */
+interface LifecycleRuleJson {
+  filter?: { prefix?: string };
+  expiration: { days: number };
+  status?: string;
+}
+
+function lifecycleRule(plan: MutablePlan, prefix: string): LifecycleRuleJson {
+  const rules = onBucket(plan, T.lifecycle, BACKUPS).inputs.rules as LifecycleRuleJson[];
   const rule = rules.find((r) => r.filter?.prefix === prefix);
   if (!rule) throw new Error(`no lifecycle rule on '${prefix}'`);
   return rule;
@@ -381,7 +388,7 @@ const cases: Case[] = [
     says: "no enabled lifecycle rule expires everything under 'logs/'",
     mutate: (p) => {
       const lifecycle = onBucket(p, T.lifecycle, BACKUPS);
-      lifecycle.inputs.rules = lifecycle.inputs.rules.filter((r: any) => r.filter?.prefix !== "logs/");
+      lifecycle.inputs.rules = lifecycle.inputs.rules.filter((r: LifecycleRuleJson) => r.filter?.prefix !== "logs/");
     },
   },
   {
@@ -415,7 +422,7 @@ const cases: Case[] = [
     says: "no enabled lifecycle rule expires everything under 'postgres/'",
     mutate: (p) => {
       const lifecycle = onBucket(p, T.lifecycle, BACKUPS);
-      lifecycle.inputs.rules = lifecycle.inputs.rules.filter((r: any) => r.filter?.prefix !== "postgres/");
+      lifecycle.inputs.rules = lifecycle.inputs.rules.filter((r: LifecycleRuleJson) => r.filter?.prefix !== "postgres/");
     },
   },
   {
@@ -449,22 +456,22 @@ const cases: Case[] = [
 
   // backup-catalog-jobs-scheduled
   {
-    title: "the full backup's schedules are removed",
+    title: "the config backup's schedules are removed",
     fails: ["backup-catalog-jobs-scheduled"],
-    says: "catalog job 'pg-backup' (Full backup of PostgreSQL through the stack's engine into S3, plus the local repository) has no enabled schedule that sends SSM document 'StellarBackup-prod-pg-backup'",
-    mutate: (p) => schedulesOf(p, "pg-backup").forEach((s) => remove(p, s)),
+    says: "catalog job 'config-backup' (Archives the configuration files; uploads only when they changed) has no enabled schedule that sends SSM document 'StellarBackup-prod-config-backup'",
+    mutate: (p) => schedulesOf(p, "config-backup").forEach((s) => remove(p, s)),
   },
   {
-    title: "the cleanup schedules are disabled",
+    title: "the log-shipping schedules are disabled",
     fails: ["backup-catalog-jobs-scheduled"],
-    says: "'cleanup'",
-    mutate: (p) => schedulesOf(p, "cleanup").forEach((s) => (s.inputs.state = "DISABLED")),
+    says: "'logs-ship'",
+    mutate: (p) => schedulesOf(p, "logs-ship").forEach((s) => (s.inputs.state = "DISABLED")),
   },
   {
-    title: "the full backup runs weekly, past its 1-day RPO",
+    title: "the Redis backup runs daily, past its 1-hour RPO",
     fails: ["backup-catalog-jobs-scheduled"],
-    says: "leaves up to 7 days between runs, longer than the 'postgres' RPO of 1 day",
-    mutate: (p) => schedulesOf(p, "pg-backup").forEach((s) => (s.inputs.scheduleExpression = "cron(0 2 ? * SUN *)")),
+    says: "leaves up to 1 day between runs, longer than the 'redis' RPO of 1 hour",
+    mutate: (p) => schedulesOf(p, "redis-backup").forEach((s) => (s.inputs.scheduleExpression = "cron(0 2 * * ? *)")),
   },
   {
     title: "the Redis schedules send another stack's document",
@@ -494,10 +501,10 @@ const cases: Case[] = [
 
   // backup-catalog-jobs-heartbeat-alarmed
   {
-    title: "the cleanup job's heartbeat alarms are removed",
+    title: "the log-shipping job's heartbeat alarms are removed",
     fails: ["backup-catalog-jobs-heartbeat-alarmed"],
-    says: "catalog job 'cleanup' has no alarm on JobHeartbeat or JobLastRunAgeSeconds with Job=cleanup",
-    mutate: (p) => alarmsOn(p, [Metric.jobHeartbeat, Metric.jobLastRunAgeSeconds], "Job", "cleanup").forEach((a) => remove(p, a)),
+    says: "catalog job 'logs-ship' has no alarm on JobHeartbeat or JobLastRunAgeSeconds with Job=logs-ship",
+    mutate: (p) => alarmsOn(p, [Metric.jobHeartbeat, Metric.jobLastRunAgeSeconds], "Job", "logs-ship").forEach((a) => remove(p, a)),
   },
   {
     title: "the health check's heartbeat alarms ignore missing data",

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, expect, test } from "vitest";
+import { unshippedJobs } from "../../infra/catalog";
 
 const ROOT = join(__dirname, "..", "..");
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
@@ -42,6 +43,13 @@ test("synth writes the plan and says how many resources it holds", () => {
   expect(first.stdout).toMatch(new RegExp(`synth: stack 'prod': ${plan.resources.length} resources in [0-9.]+ s`));
 });
 
+test("synth lists the catalog jobs not shipped yet, each with its reason", () => {
+  const listed = first.stdout.split("\n").filter((line) => /^synth: {3}\S+: /.test(line));
+  expect(listed.map((line) => line.split(":")[1].trim())).toEqual(unshippedJobs().map((job) => job.key));
+  expect(unshippedJobs().map((job) => job.key)).toEqual(["pg-restore-test"]);
+  expect(first.stdout).toContain(`synth:   pg-restore-test: ${unshippedJobs()[0].reason}`);
+});
+
 test("two runs are byte-identical", async () => {
   const second = await synth(["--stack", "prod", "--out", join(work, "b")]);
   expect(second.code).toBe(0);
@@ -61,8 +69,8 @@ test("a new stack file with one retention changed changes only that lifecycle ru
   const differing = staging.resources.filter(
     (r, i) => JSON.stringify(r.inputs) !== JSON.stringify(prod.resources[i].inputs),
   );
-  // The hosts read retention too (local copies), so the host config, and with it the manifest,
-  // the install document, its association and the post-deploy re-check, change with it.
+  // The hosts read retention too (local copies, the engine's expire), so the host config, and with
+  // it the manifest, the install document, its association and the post-deploy re-check change too.
   expect(differing.map((r) => r.name)).toEqual([
     "backups-lifecycle",
     "host-plane-artifact-host-config",

@@ -78,7 +78,9 @@ export function exactObject<const E extends Entries>(
   const unknownField =
     messages.unknownField ?? `is not a known field; allowed: ${allowedKeys(entries).join(", ")}`;
   return v.pipe(
-    plainObjectStep((issue) => messages.notObject ?? `must be an object, got ${describe(issue.input)}`),
+    plainObjectStep(
+      (issue) => messages.notObject ?? `must be an object, got ${describe(issue.input)}`,
+    ),
     // A missing field is the object's own issue, with the field's path.
     v.objectWithRest(entries, v.never(unknownField), "is missing"),
   ) as unknown as ExactObject<E>;

@@ -14,8 +14,8 @@ import {
   DEFAULT_SCHEDULES,
   DEFAULT_THRESHOLDS,
   Dimension,
-  JOB_KEYS,
   JOBS,
+  SHIPPED_JOB_KEYS,
   Metric,
   describeSeconds,
   parseScheduleExpression,
@@ -85,6 +85,11 @@ export interface AlarmInputs<Ref = never> {
   readonly deadLetterQueueName: string | Ref;
   /** The weekly snapshot policy (`AWS/EBS`, `DLMPolicyId`). */
   readonly snapshotPolicyId: string | Ref;
+  /**
+   * Jobs watched for failed runs and silence; default `SHIPPED_JOB_KEYS`. Jobs not shipped yet
+   * publish nothing: an alarm on them would only ever say "missing".
+   */
+  readonly jobs?: readonly JobKey[];
 }
 
 /** The health check publishes its figures every 5 minutes. */
@@ -140,7 +145,8 @@ export function alarmDefinitions<Ref = never>(inputs: AlarmInputs<Ref>): Record<
     );
   }
 
-  for (const key of JOB_KEYS) {
+  const jobs = inputs.jobs ?? SHIPPED_JOB_KEYS;
+  for (const key of jobs) {
     const job = JOBS[key];
     alarms[`job-failed-${key}`] = {
       kind: "job-failed",
@@ -159,7 +165,7 @@ export function alarmDefinitions<Ref = never>(inputs: AlarmInputs<Ref>): Record<
     };
   }
 
-  for (const key of JOB_KEYS) alarms[`heartbeat-${key}`] = heartbeatAlarm(key, inputs);
+  for (const key of jobs) alarms[`heartbeat-${key}`] = heartbeatAlarm(key, inputs);
 
   alarms["s3-unreachable"] = health("s3-unreachable", "A host's request to the backup bucket failed: backups cannot be written or read.", {
     metricName: Metric.s3Reachable,

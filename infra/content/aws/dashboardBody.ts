@@ -3,7 +3,7 @@
  * job durations, bytes written, WAL archive lag, disk use, the restore test's time to a queryable
  * database, job failures and the bucket's size. Pure and deterministic (sorted keys).
  */
-import { BACKUP_TYPE_KEYS, BACKUP_TYPES, Dimension, JOB_KEYS, Metric, describeSeconds } from "../../catalog";
+import { BACKUP_TYPE_KEYS, BACKUP_TYPES, Dimension, Metric, SHIPPED_JOB_KEYS, describeSeconds } from "../../catalog";
 import type { Thresholds } from "../../catalog";
 import { HEALTH_CHECK_JOB, RESTORE_TEST_JOB, agedRows } from "./alarmDefinitions";
 import { stableJson } from "../../catalog/stableJson";
@@ -59,7 +59,7 @@ function ageGraph(inputs: DashboardInputs, row: (typeof BACKUP_TYPE_KEYS)[number
 function graphs(inputs: DashboardInputs): Graph[] {
   const ns = inputs.metricNamespace;
   const t = inputs.thresholds;
-  const perJob = (metric: string): MetricLine[] => JOB_KEYS.map((job) => [ns, metric, Dimension.job, job, { label: job }]);
+  const perJob = (metric: string): MetricLine[] => SHIPPED_JOB_KEYS.map((job) => [ns, metric, Dimension.job, job, { label: job }]);
   const bytesRows = BACKUP_TYPE_KEYS.filter((k) => BACKUP_TYPES[k].metrics.includes(Metric.backupBytes));
   const walLag = t.walArchiveLagMinutes * 60;
   return [

@@ -2,7 +2,7 @@
  * The README's table of heartbeat alarms, rendered from the alarm definitions with the catalog's
  * default schedules, so the two cannot disagree (a test checks the README holds exactly this text).
  */
-import { DEFAULT_SCHEDULES, DEFAULT_THRESHOLDS, JOB_KEYS, JOBS } from "../../catalog";
+import { DEFAULT_SCHEDULES, DEFAULT_THRESHOLDS, JOBS, SHIPPED_JOB_KEYS } from "../../catalog";
 import { alarmDefinitions } from "../aws/alarmDefinitions";
 import { describeDuration } from "../aws/heartbeatWatch";
 
@@ -15,7 +15,7 @@ export function heartbeatMarkdownTable(): string {
     deadLetterQueueName: "q",
     snapshotPolicyId: "p",
   });
-  const rows = JOB_KEYS.map((job) => {
+  const rows = SHIPPED_JOB_KEYS.map((job) => {
     const a = alarms[`heartbeat-${job}`];
     const watched =
       a.metricName === "JobHeartbeat"

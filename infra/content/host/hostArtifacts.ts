@@ -2,8 +2,8 @@
  * Content-addressed artifacts for the hosts: each object key carries the SHA-256 of its bytes, so
  * a host never installs a half-updated mix, and the manifest (itself content-addressed) pins them.
  */
-import { createHash } from "node:crypto";
 import { posix } from "node:path";
+import { sha256Hex } from "../../catalog/sha256";
 import { renderManifest, type ManifestEntry } from "./installDocument";
 
 export interface ArtifactSource {
@@ -29,8 +29,6 @@ export interface ArtifactSet {
   readonly manifest: { readonly key: string; readonly sha256: string; readonly content: string };
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
-
 export function artifactKey(name: string, hash: string, dest: string): string {
   const ext = posix.extname(dest);
   return `artifacts/${name}/${hash}${ext}`;
@@ -46,7 +44,7 @@ export function hostArtifacts(sources: readonly ArtifactSource[]): ArtifactSet {
       if ((source.content === undefined) === (source.file === undefined)) {
         throw new Error(`artifact '${source.name}' needs exactly one of content or file`);
       }
-      const hash = source.file?.sha256 ?? sha256(source.content ?? "");
+      const hash = source.file?.sha256 ?? sha256Hex(source.content ?? "");
       const bytes = source.file?.bytes ?? Buffer.byteLength(source.content ?? "");
       return {
         name: source.name,
@@ -59,7 +57,7 @@ export function hostArtifacts(sources: readonly ArtifactSource[]): ArtifactSet {
       };
     });
   const manifestContent = renderManifest(artifacts);
-  const manifestSha = sha256(manifestContent);
+  const manifestSha = sha256Hex(manifestContent);
   return {
     artifacts,
     manifest: { key: `artifacts/manifests/${manifestSha}.txt`, sha256: manifestSha, content: manifestContent },

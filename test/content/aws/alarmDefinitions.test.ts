@@ -3,7 +3,7 @@
  * must honour.
  */
 import { describe, expect, test } from "vitest";
-import { DEFAULT_SCHEDULES, JOB_KEYS } from "../../../infra/catalog";
+import { DEFAULT_SCHEDULES, JOB_KEYS, SHIPPED_JOB_KEYS } from "../../../infra/catalog";
 import {
   ALARM_KINDS,
   alarmDefinitions,
@@ -28,8 +28,9 @@ test("the prod alarms, as a whole (review a change here as a change in paging)",
 });
 
 describe("shape", () => {
-  test("26 alarms by default; the restore-test RTO alarm only when the stack sets an RTO", () => {
-    expect(Object.keys(prod)).toHaveLength(26);
+  test("24 alarms by default (jobs not shipped yet have none); the restore-test RTO alarm only when the stack sets an RTO", () => {
+    expect(Object.keys(prod)).toHaveLength(24);
+    expect(Object.keys(alarmDefinitions({ ...PROD, jobs: JOB_KEYS }))).toHaveLength(26);
     expect(prod["restore-test-rto"]).toBeUndefined();
     const withRto = alarmDefinitions({ ...PROD, thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 45 } });
     expect(withRto["restore-test-rto"]).toMatchObject({
@@ -60,7 +61,7 @@ describe("shape", () => {
     for (const key of ["backup-age-postgres", "s3-unreachable", "disk-usage", "wal-archive-lag", "wal-archive-failures"]) {
       expect(strict[key], key).toMatchObject({ periodSeconds: 300, evaluationPeriods: 5, datapointsToAlarm: 5 });
     }
-    expect(strict["job-failed-pg-backup"]).toMatchObject({ evaluationPeriods: 1, datapointsToAlarm: 1 });
+    expect(strict["job-failed-redis-backup"]).toMatchObject({ evaluationPeriods: 1, datapointsToAlarm: 1 });
   });
 
   test("backup age: the full backup pages at backupAgeHours, the hourly rows at their 1-hour RPO", () => {
@@ -79,12 +80,16 @@ describe("shape", () => {
   });
 
   test("a daily restore test is watched by its own heartbeats again", () => {
-    const daily = alarmDefinitions({ ...PROD, schedules: { ...DEFAULT_SCHEDULES, restoreTest: "cron(0 6 * * ? *)" } });
+    const daily = alarmDefinitions({
+      ...PROD,
+      jobs: JOB_KEYS,
+      schedules: { ...DEFAULT_SCHEDULES, restoreTest: "cron(0 6 * * ? *)" },
+    });
     expect(daily["heartbeat-pg-restore-test"]).toMatchObject({ metricName: "JobHeartbeat", periodSeconds: 3600 });
   });
 
   test("an unvalidated schedule is refused", () => {
-    expect(() => alarmDefinitions({ ...PROD, schedules: { ...DEFAULT_SCHEDULES, cleanup: "daily" } })).toThrow(
+    expect(() => alarmDefinitions({ ...PROD, jobs: JOB_KEYS, schedules: { ...DEFAULT_SCHEDULES, cleanup: "daily" } })).toThrow(
       "schedule 'cleanup' (daily) must be validated first: expected cron(...) or rate(...)",
     );
   });
@@ -95,12 +100,9 @@ describe("the metric contract the host jobs publish to", () => {
     expect(alarmMetricContract()).toEqual([
       ...["configs", "logs", "postgres", "redis"].map((row) => ({ metricName: "BackupAgeSeconds", dimensions: { BackupType: row } })),
       { metricName: "BackupDiskUsagePercent", dimensions: { Job: "health-check" } },
-      ...[...JOB_KEYS].sort().map((job) => ({ metricName: "JobFailed", dimensions: { Job: job } })),
-      ...[...JOB_KEYS]
-        .filter((job) => job !== "pg-restore-test")
-        .sort()
-        .map((job) => ({ metricName: "JobHeartbeat", dimensions: { Job: job } })),
-      { metricName: "JobLastRunAgeSeconds", dimensions: { Job: "pg-restore-test" } },
+      ...[...SHIPPED_JOB_KEYS].sort().map((job) => ({ metricName: "JobFailed", dimensions: { Job: job } })),
+      // Every shipped job runs at least daily, so its heartbeat is JobHeartbeat (weekly ones: last-run age).
+      ...[...SHIPPED_JOB_KEYS].sort().map((job) => ({ metricName: "JobHeartbeat", dimensions: { Job: job } })),
       { metricName: "RestoreTestRtoSeconds", dimensions: { Job: "pg-restore-test" } },
       { metricName: "S3Reachable", dimensions: { Job: "health-check" } },
       { metricName: "WalArchiveFailedCount", dimensions: { BackupType: "wal" } },

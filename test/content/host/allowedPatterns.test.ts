@@ -3,6 +3,7 @@
  * a value when `Matcher.find()` succeeds) and by the sandbox runner: good values pass, the same
  * values with any line terminator added anywhere fail, and the sandbox agrees with Java on all.
  */
+import { DEFAULT_POSTGRES_ENGINE, POSTGRES_ENGINES } from "../../../infra/catalog/engines";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -18,7 +19,10 @@ const GOOD: Readonly<Record<string, readonly string[]>> = {
   Sets: ["", "app", "app,db"],
   Set: ["app", "db"],
   Checks: ["", "s3", "s3,disk,redis"],
-  BackupName: ["", "base_000000010000000000000002", "base_000000010000000000000004_D_000000010000000000000002"],
+  // The stack's engine names its backups (prod: the default engine).
+  BackupName: ["", POSTGRES_ENGINES[DEFAULT_POSTGRES_ENGINE].backupNameExample, "20261129-020000F_20261130-020000I"],
+  MaxAgeHours: ["", "1", "24", "720"],
+  Repositories: ["", "s3", "local", "s3,local"],
   TargetTime: ["", "2024-01-15T14:30:00Z"],
   ManifestKey: [`artifacts/manifests/${SHA}.txt`],
   ManifestSha256: [SHA],

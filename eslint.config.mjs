@@ -1,0 +1,29 @@
+// ESLint flat config: typescript-eslint's recommended rules, with type information so that
+// @pulumi/eslint-plugin can tell a pulumi.Output inside a template literal (STYLE.md: never
+// interpolate an Output in a template string; use pulumi.interpolate or .apply).
+import js from "@eslint/js";
+import pulumi from "@pulumi/eslint-plugin";
+import { defineConfig } from "eslint/config";
+import tseslint from "typescript-eslint";
+
+export default defineConfig(
+  { ignores: ["node_modules/", "out/", "**/__snapshots__/"] },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    files: ["**/*.ts", "**/*.mts"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { "@pulumi": pulumi },
+    rules: {
+      "@pulumi/no-output-in-template-literal": "error",
+      "@pulumi/no-output-instance-in-template-literal": "error",
+      // `_name` marks a value deliberately unused (a destructured field left out, a test's label).
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+      ],
+    },
+  },
+);
