@@ -197,13 +197,13 @@ describe("the alarms' metric contract, against the jobs run through their docume
       }),
     );
     // 4 backup ages, disk, S3, 2 WAL, and a job-failed and heartbeat alarm per shipped job (4).
-    expect(watched.length).toBe(16);
+    expect(watched.length).toBe(22);
     expect(watched.filter((k) => !contract.has(k))).toEqual([]);
   });
 
   test("every contract entry is in moto with exactly its dimensions, except the pending job's", async () => {
     const contract = alarmMetricContract();
-    expect(contract.length).toBe(17);
+    expect(contract.length).toBe(23);
     const missing: string[] = [];
     const covered: string[] = [];
     for (const entry of contract) {
