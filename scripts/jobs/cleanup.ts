@@ -13,9 +13,21 @@ import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 
 async function cleanup(ctx: JobContext): Promise<JobOutcome> {
+  const dryRun = ctx.params.flag("DRY_RUN", false);
   ctx.params.check();
   const engine = engineFor(ctx.config, ctx.hostId);
   await engine.requireInstalled();
+  if (dryRun) {
+    const wouldExpire = await engine.expire({ dryRun: true });
+    const wouldPrune = [
+      ...(await pruneLocalCopies(ctx.config, "redis", LOCAL_DUMP_PATTERN, ctx.log, { dryRun: true })),
+      ...(await pruneLocalCopies(ctx.config, "configs", LOCAL_ARCHIVE_PATTERN, ctx.log, { dryRun: true })),
+    ];
+    ctx.log.info("dry run: nothing removed", { engine: wouldExpire, localCopies: wouldPrune });
+    return {
+      summary: `DRY RUN, nothing removed: the engine would act on ${wouldExpire.length} item(s)${wouldExpire.length ? ` (${wouldExpire.join("; ")})` : ""}; ${wouldPrune.length} local cop${wouldPrune.length === 1 ? "y" : "ies"} past retention`,
+    };
+  }
   const before = await engine.list();
   await engine.expire();
   const after = new Set((await engine.list()).map((b) => `${b.repository}:${b.name}`));

@@ -88,27 +88,29 @@ export async function localRoom(config: HostConfig, row: LocalCopyKey): Promise<
 
 /**
  * Deletes this job's files in `dir` (names matching `pattern`, which must contain a UTC stamp)
- * older than the row's local retention. Other files are never touched.
+ * older than the row's local retention, and returns their names; with `dryRun`, only returns them.
+ * Other files are never touched.
  */
 export async function pruneLocalCopies(
   config: HostConfig,
   row: LocalCopyKey,
   pattern: RegExp,
   log: Logger,
-  now: Date = new Date(),
+  options: { readonly now?: Date; readonly dryRun?: boolean } = {},
 ): Promise<string[]> {
   const dir = localCopyDir(config, row);
+  const now = options.now ?? new Date();
   const cutoff = now.getTime() - config.local.retentionDays[row] * 86_400_000;
   const removed: string[] = [];
   for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
     if (!pattern.test(name)) continue;
     const stamp = parseUtcStamp(name);
     if (stamp && stamp.getTime() < cutoff) {
-      await fs.rm(join(dir, name), { force: true });
+      if (!options.dryRun) await fs.rm(join(dir, name), { force: true });
       removed.push(name);
     }
   }
-  if (removed.length > 0) {
+  if (removed.length > 0 && !options.dryRun) {
     log.info("pruned local copies past retention", {
       dir,
       retentionDays: config.local.retentionDays[row],

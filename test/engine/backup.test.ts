@@ -4,6 +4,8 @@
  * repositories with the check tables' row counts, pg-verify passes, and each kind of damage makes
  * pg-verify fail naming what is damaged.
  */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ListObjectsV2Command, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { engineFor } from "../../scripts/lib/engines";
@@ -80,6 +82,27 @@ describeEachEngine("backup, list and verify", (engineKey) => {
     expect(local.map((b) => b.kind)).toEqual(["full", "incremental"]);
     expect((await engine().list("s3")).map((b) => b.kind)).toEqual(["full", "full"]);
   }, 300_000);
+
+  test("cleanup: a dry run removes nothing and says what it would; the real run keeps every backup still within retention", async () => {
+    // Given a local copy of another row far past its retention, and the backups taken above
+    const redisDir = join(sb.hostConfig.local.root, "redis");
+    mkdirSync(redisDir, { recursive: true });
+    const stale = join(redisDir, "dump-20200101T000000Z.rdb");
+    writeFileSync(stale, "REDIS0011 old dump");
+    const backups = (await engine().list()).map((b) => `${b.repository}:${b.name}`);
+
+    const dry = await runJobProcess("cleanup", { ...sb.env, DRY_RUN: "yes" });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/DRY RUN, nothing removed: .*1 local copy past retention/);
+    expect(existsSync(stale)).toBe(true);
+    expect((await engine().list()).map((b) => `${b.repository}:${b.name}`)).toEqual(backups);
+
+    const real = await runJobProcess("cleanup", sb.env);
+    expect(real.code, real.stderr).toBe(0);
+    expect(real.stdout).toContain(`expired 0 PostgreSQL backup(s) (${backups.length} kept); pruned 1 local copy`);
+    expect(existsSync(stale)).toBe(false);
+    expect((await engine().list()).map((b) => `${b.repository}:${b.name}`)).toEqual(backups);
+  }, 180_000);
 
   test("the newest good backup's age is judged from its stop time: over the limit a day later", async () => {
     const backups = await engine().list("s3");

@@ -87,6 +87,9 @@ export interface PostgresEngineAdapter {
   list(repository?: Repository): Promise<EngineBackup[]>;
   /** Checks every backup file and WAL segment of a repository against its checksum. */
   verify(repository: Repository): Promise<VerifyReport>;
-  /** Removes backups past retention and the WAL only they needed; never what PITR still needs. */
-  expire(): Promise<void>;
+  /**
+   * Removes backups past retention and the WAL only they needed; never what PITR still needs. With
+   * `dryRun`, removes nothing and resolves with the engine's own account of what it would remove.
+   */
+  expire(options?: { readonly dryRun?: boolean }): Promise<string[]>;
 }

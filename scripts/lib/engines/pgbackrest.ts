@@ -192,8 +192,16 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
     };
   }
 
-  async expire(): Promise<void> {
-    await this.run(["expire"], 4 * HOUR_MS);
+  async expire(options: { readonly dryRun?: boolean } = {}): Promise<string[]> {
+    const { stdout } = await this.run(
+      ["expire", ...(options.dryRun ? ["--dry-run", "--log-level-console=info"] : [])],
+      4 * HOUR_MS,
+    );
+    // With --dry-run every line it would act on starts "[DRY-RUN]".
+    return stdout
+      .split("\n")
+      .map((line) => line.replace(/^.*?INFO: /, "").trim())
+      .filter((line) => line.startsWith("[DRY-RUN]"));
   }
 }
 

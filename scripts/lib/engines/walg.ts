@@ -91,7 +91,7 @@ export class WalgAdapter implements PostgresEngineAdapter {
   verify(): Promise<VerifyReport> {
     return notYet("verify");
   }
-  expire(): Promise<void> {
+  expire(): Promise<string[]> {
     return notYet("expire");
   }
 }
