@@ -81,3 +81,24 @@ export function gapsBetween(
   if (next <= b.index) gap(next, b.index);
   return gaps;
 }
+
+/** Contiguous ranges, per timeline, of the segments named (duplicates and order do not matter). */
+export function rangesOf(segments: readonly string[], segmentBytes = DEFAULT_WAL_SEGMENT_BYTES): WalRange[] {
+  const parsed = [...new Set(segments)]
+    .map((name) => ({ name, at: parseSegment(name, segmentBytes) }))
+    .filter((s): s is { name: string; at: WalSegment } => s.at !== undefined)
+    .sort((a, b) => a.at.timeline - b.at.timeline || (a.at.index < b.at.index ? -1 : a.at.index > b.at.index ? 1 : 0));
+  const ranges: WalRange[] = [];
+  let start: (typeof parsed)[number] | undefined;
+  let prev: (typeof parsed)[number] | undefined;
+  for (const s of parsed) {
+    if (start && prev && s.at.timeline === prev.at.timeline && s.at.index === prev.at.index + 1n) {
+      prev = s;
+      continue;
+    }
+    if (start && prev) ranges.push({ start: start.name, stop: prev.name });
+    start = prev = s;
+  }
+  if (start && prev) ranges.push({ start: start.name, stop: prev.name });
+  return ranges;
+}

@@ -115,7 +115,7 @@ describeEachEngine("backup, list and verify", (engineKey) => {
     expect(postgresBackupAge([], dayLater, 24 * 3600).problem).toBe("no PostgreSQL backup in the S3 repository: run pg-backup");
   });
 
-  test("pg-verify names a corrupted backup file and a WAL segment deleted from the bucket", async () => {
+  test("pg-verify names a corrupted backup file, a WAL segment deleted from the bucket and one pushed empty", async () => {
     const prefix = repoPrefix();
     const keys = await listKeys(prefix);
     const newest = (await engine().list("s3")).at(-1)!;
@@ -133,6 +133,19 @@ describeEachEngine("backup, list and verify", (engineKey) => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`s3 repository: WAL segment ${newest.walStart} is missing`);
     expect(run.stderr).toMatch(/s3 repository: (invalid checksum|backup \S+ is invalid)/);
+
+    // And a WAL segment that a push left empty (zero bytes under its full name): the engine's
+    // verify stops at it without naming it, so the job names it from the repository's listing
+    const emptied = keys
+      .filter((k) => /\/[0-9A-F]{24}-[0-9a-f]{40}/.test(k) && !k.includes(`/${newest.walStart}`))
+      .sort()
+      .at(0)!;
+    await s3.send(new PutObjectCommand({ Bucket: sb.bucket.name, Key: emptied, Body: Buffer.alloc(0) }));
+    const again = await runJobProcess("pg-verify", { ...sb.env, REPOSITORIES: "s3" });
+    expect(again.code).toBe(1);
+    const emptiedSegment = /\/([0-9A-F]{24})-/.exec(emptied)![1];
+    expect(again.stderr).toMatch(new RegExp(`s3 repository: archive/\\S+/${emptiedSegment}-[0-9a-f]{40}\\.\\w+ is empty`));
+    expect(again.stderr).toContain(`s3 repository: WAL segment ${newest.walStart} is missing`);
     // The local repository is untouched and still verifies.
     const local = await runJobProcess("pg-verify", { ...sb.env, REPOSITORIES: "local" });
     expect(local.code, local.stderr).toBe(0);

@@ -8,7 +8,7 @@ import { POSTGRES_ENGINES, type StaticCredentials } from "../../../infra/catalog
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { JobError } from "../errors";
 import { showArgv, type CommandResult } from "../exec";
-import { gapsBetween, type WalGap, type WalRange } from "../walSegments";
+import { gapsBetween, rangesOf, type WalGap, type WalRange } from "../walSegments";
 import type {
   BackupKind,
   BackupRequest,
@@ -173,11 +173,32 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
   }
 
   async verify(repository: Repository): Promise<VerifyReport> {
-    const result = await this.run(
-      ["verify", `--repo=${REPO_INDEX[repository]}`, "--log-level-console=detail", "--output=text", "--verbose"],
-      12 * HOUR_MS,
-    );
-    const report = parseVerifyOutput(result.stdout);
+    let report: ReturnType<typeof parseVerifyOutput>;
+    try {
+      const result = await this.run(
+        ["verify", `--repo=${REPO_INDEX[repository]}`, "--log-level-console=detail", "--output=text", "--verbose"],
+        12 * HOUR_MS,
+      );
+      report = parseVerifyOutput(result.stdout);
+    } catch (error) {
+      // 2.45's verify aborts on some damage (an empty compressed segment: "[029] unexpected eof")
+      // without naming the file: name what the listing can, and keep the engine's words.
+      const files = await this.repositoryFiles(repository);
+      const empty = files.filter((f) => f.size === 0).map((f) => f.path);
+      if (empty.length === 0) throw error;
+      report = {
+        statusOk: false,
+        problems: empty.map((path) => ({
+          subject: path,
+          message: `${path} is empty (a push or upload that left nothing; verify stopped at it: ${(error as Error).message})`,
+        })),
+        walRanges: rangesOf(
+          files
+            .filter((f) => f.size > 0 && f.path.startsWith("archive/"))
+            .map((f) => /\/([0-9A-F]{24})-[0-9a-f]{40}/.exec(f.path)?.[1] ?? ""),
+        ),
+      };
+    }
     const backups = await this.list(repository);
     const problems = [...report.problems, ...walProblems(backups, report.walRanges)];
     const oldest = backups[0];
@@ -190,6 +211,19 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
       walGaps: oldest && newestWal ? gapsBetween(report.walRanges, oldest.walStart, newestWal) : [],
       backupsChecked: backups.length,
     };
+  }
+
+  /** Every file of a repository with its size, paths relative to the repository (`archive/…`). */
+  private async repositoryFiles(repository: Repository): Promise<{ path: string; size: number }[]> {
+    const { stdout } = await this.run(
+      ["repo-ls", "--recurse", "--output=json", `--repo=${REPO_INDEX[repository]}`],
+      30 * 60_000,
+    );
+    const entries = JSON.parse(stdout) as Record<string, { type: string; size?: number }>;
+    return Object.entries(entries)
+      .filter(([, e]) => e.type === "file")
+      .map(([path, e]) => ({ path, size: e.size ?? 0 }))
+      .sort((a, b) => a.path.localeCompare(b.path));
   }
 
   async expire(options: { readonly dryRun?: boolean } = {}): Promise<string[]> {

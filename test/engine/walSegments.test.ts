@@ -1,0 +1,119 @@
+/** WAL segment arithmetic and the verify report reader: pure, with the cases that break naive code. */
+import { expect, test } from "vitest";
+import { parseVerifyOutput, walProblems } from "../../scripts/lib/engines/pgbackrest";
+import type { EngineBackup } from "../../scripts/lib/engines";
+import { gapsBetween, parseSegment, rangesOf, segmentName } from "../../scripts/lib/walSegments";
+
+test("segments count across a log boundary (256 per log at 16 MiB) and round-trip by name", () => {
+  const last = parseSegment("0000000100000000000000FF")!;
+  const next = segmentName({ timeline: 1, index: last.index + 1n });
+  expect(next).toBe("000000010000000100000000");
+  expect(parseSegment("00000002000000A300000010")).toEqual({ timeline: 2, index: 0xa3n * 256n + 0x10n });
+  expect(parseSegment("000000010000000000000003.00000028.backup")).toBeUndefined();
+  // 64 MiB segments: 64 per log
+  expect(segmentName({ timeline: 1, index: 64n }, 64 * 1024 * 1024)).toBe("000000010000000100000000");
+});
+
+test.each([
+  ["no gap", [["000000010000000000000001", "000000010000000000000008"]], "000000010000000000000002", "000000010000000000000007", []],
+  [
+    "two gaps, one across the log boundary",
+    [
+      ["0000000100000000000000FD", "0000000100000000000000FE"],
+      ["000000010000000100000001", "000000010000000100000003"],
+    ],
+    "0000000100000000000000FD",
+    "000000010000000100000005",
+    [
+      { first: "0000000100000000000000FF", last: "000000010000000100000000", count: 2 },
+      { first: "000000010000000100000004", last: "000000010000000100000005", count: 2 },
+    ],
+  ],
+  [
+    "another timeline's ranges cover nothing",
+    [["000000020000000000000001", "000000020000000000000009"]],
+    "000000010000000000000003",
+    "000000010000000000000003",
+    [{ first: "000000010000000000000003", last: "000000010000000000000003", count: 1 }],
+  ],
+] as const)("gapsBetween: %s", (_name, ranges, from, to, gaps) => {
+  expect(gapsBetween(ranges.map(([start, stop]) => ({ start, stop })), from, to)).toEqual(gaps);
+});
+
+test("rangesOf groups contiguous segments per timeline, whatever their order", () => {
+  expect(
+    rangesOf([
+      "000000010000000000000003",
+      "000000010000000000000001",
+      "000000010000000000000002",
+      "0000000100000000000000FF",
+      "000000010000000100000000",
+      "000000020000000100000001",
+      "000000010000000000000002",
+      "",
+    ]),
+  ).toEqual([
+    { start: "000000010000000000000001", stop: "000000010000000000000003" },
+    { start: "0000000100000000000000FF", stop: "000000010000000100000000" },
+    { start: "000000020000000100000001", stop: "000000020000000100000001" },
+  ]);
+});
+
+const backup = (name: string, walStart: string, walStop: string): EngineBackup => ({
+  name,
+  kind: "full",
+  repository: "s3",
+  startedAt: new Date(0),
+  stoppedAt: new Date(0),
+  walStart,
+  walStop,
+  databaseBytes: 0,
+  storedBytes: 0,
+  annotations: {},
+  ok: true,
+});
+
+test("walProblems: a backup's own missing segment makes it unrestorable; a later gap cuts PITR", () => {
+  const ranges = [
+    { start: "000000010000000000000001", stop: "000000010000000000000003" },
+    { start: "000000010000000000000005", stop: "000000010000000000000009" },
+  ];
+  expect(walProblems([backup("B1", "000000010000000000000002", "000000010000000000000002")], ranges)).toEqual([
+    {
+      subject: "000000010000000000000004",
+      message: "WAL segment 000000010000000000000004 is missing: point-in-time recovery cannot replay past 000000010000000000000004",
+    },
+  ]);
+  expect(walProblems([backup("B2", "000000010000000000000004", "000000010000000000000005")], ranges)).toEqual([
+    {
+      subject: "000000010000000000000004",
+      message: "WAL segment 000000010000000000000004 is missing: backup B2 cannot be made consistent and cannot be restored",
+    },
+  ]);
+});
+
+test("parseVerifyOutput reads 2.45's detail lines: damaged files, invalid backups, WAL ranges, overall status", () => {
+  const out = [
+    "2026-11-29 12:35:45.457 P02   INFO: invalid checksum '20261129-123321F/pg_data/base/5/16396.zst'",
+    "2026-11-29 12:35:49.887 P00 DETAIL: archiveId: 15-1, wal start: 000000010000000000000001, wal stop: 000000010000000000000003",
+    "2026-11-29 12:35:49.887 P00 DETAIL: archiveId: 15-1, wal start: 000000010000000000000005, wal stop: 000000010000000000000005",
+    "2026-11-29 12:35:49.887 P00   INFO: stanza: main",
+    "                                    status: error",
+    "                                      backup: 20261129-123321F, status: invalid, total files checked: 977, total valid files: 976",
+  ].join("\n");
+  expect(parseVerifyOutput(out)).toEqual({
+    statusOk: false,
+    problems: [
+      {
+        subject: "20261129-123321F/pg_data/base/5/16396.zst",
+        message: "invalid checksum 20261129-123321F/pg_data/base/5/16396.zst",
+      },
+      { subject: "20261129-123321F", message: "backup 20261129-123321F is invalid" },
+    ],
+    walRanges: [
+      { start: "000000010000000000000001", stop: "000000010000000000000003" },
+      { start: "000000010000000000000005", stop: "000000010000000000000005" },
+    ],
+  });
+  expect(parseVerifyOutput("status: ok\n  backup: 20261129-123321F, status: valid, total files checked: 3").statusOk).toBe(true);
+});
