@@ -13,6 +13,7 @@ import { HOST_NAMED_ROWS, rowAge } from "../lib/backupAges";
 import { JobError, errorMessage } from "../lib/errors";
 import { exitCodeOf, summaryOf, type Finding } from "../lib/health";
 import { engineFor } from "../lib/engines";
+import { formatBytes } from "../lib/format";
 import { measureBackupVolume, type BackupVolume } from "../lib/localCopies";
 import { postgresBackupAge } from "../lib/postgresBackupAge";
 import { connectPostgres } from "../lib/postgres";
@@ -121,7 +122,7 @@ const checkWalArchive: CheckFn = async (ctx) => {
     findings.push({
       check: "wal-archive",
       severity: "critical",
-      message: `WAL archive lag ${describeSeconds(status.lagSeconds)} exceeds ${describeSeconds(rpo)}: ${status.readyCount} segment(s) waiting${lastFailure}`,
+      message: `WAL archive lag ${describeSeconds(status.lagSeconds)} exceeds ${describeSeconds(rpo)}: ${status.readyCount} segment(s) waiting, pg_wal holds ${formatBytes(status.walBytes)}${lastFailure}`,
     });
   }
   if (failures > 0) {

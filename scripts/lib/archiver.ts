@@ -21,6 +21,8 @@ export interface ArchiverStatus {
   readonly readyCount: number;
   /** Seconds the oldest `.ready` segment has waited (0 when none). */
   readonly lagSeconds: number;
+  /** Bytes in pg_wal: what an archive that cannot keep up leaves on the database's disk. */
+  readonly walBytes: number;
 }
 
 export async function archiverStatus(client: Client): Promise<ArchiverStatus> {
@@ -30,7 +32,8 @@ export async function archiverStatus(client: Client): Promise<ArchiverStatus> {
            a.failed_count, a.last_failed_wal, a.last_failed_time,
            a.last_archived_wal, a.last_archived_time, a.stats_reset,
            r.ready_count,
-           COALESCE(EXTRACT(EPOCH FROM now() - r.oldest_ready), 0)::float8 AS lag_seconds
+           COALESCE(EXTRACT(EPOCH FROM now() - r.oldest_ready), 0)::float8 AS lag_seconds,
+           (SELECT COALESCE(sum(size), 0)::float8 FROM pg_ls_waldir()) AS wal_bytes
       FROM pg_stat_archiver a,
            LATERAL (SELECT count(*)::int AS ready_count, min(modification) AS oldest_ready
                       FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready') r`);
@@ -46,6 +49,7 @@ export async function archiverStatus(client: Client): Promise<ArchiverStatus> {
     statsReset: r.stats_reset,
     readyCount: r.ready_count,
     lagSeconds: Math.max(0, Math.round(r.lag_seconds)),
+    walBytes: Number(r.wal_bytes),
   };
 }
 

@@ -73,6 +73,10 @@ describeEachEngine("faults during backups", (engineKey) => {
     const health = await runJobProcess("health-check", { ...sb.env, CHECKS: "wal-archive" });
     expect(health.code).toBe(1);
     expect(health.stderr).toMatch(/WAL archive attempt\(s\) failed since the last check/);
+    // pg_wal's growth is reported with the archiver's state (segments are 16 MiB each)
+    const archiver = health.logs.find((l) => l.msg === "archiver status")?.fields;
+    expect(Number(archiver?.walBytes)).toBeGreaterThanOrEqual(16 * 1024 * 1024);
+    expect(Number(archiver?.readyCount)).toBeGreaterThanOrEqual(1);
 
     // When S3 comes back
     await sb.tlsFront.start();
