@@ -13,24 +13,58 @@
  */
 import { BACKUP_TYPES, describeSeconds, Metric } from "../../infra/catalog";
 import { archiverStatus } from "../lib/archiver";
-import { engineFor, REPOSITORIES, type PostgresEngineAdapter } from "../lib/engines";
+import { engineFor, REPOSITORIES, type PostgresEngineAdapter, type Repository } from "../lib/engines";
 import { errorMessage, JobError } from "../lib/errors";
 import { connectPostgres } from "../lib/postgres";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { postgresBackupAge } from "../lib/postgresBackupAge";
 
-async function backupAgeProblems(ctx: JobContext, engine: PostgresEngineAdapter, maxAgeSeconds: number): Promise<string[]> {
-  const age = postgresBackupAge(await engine.list("s3"), new Date(), maxAgeSeconds);
+/** The newest good backup of one repository against the age limit (S3's age is the published one). */
+async function ageProblems(
+  ctx: JobContext,
+  engine: PostgresEngineAdapter,
+  repository: Repository,
+  maxAgeSeconds: number,
+): Promise<string[]> {
+  const age = postgresBackupAge(await engine.list(repository), new Date(), maxAgeSeconds, repository);
   if (age.newest && age.ageSeconds !== undefined) {
-    ctx.metrics.rowMetric("postgres", Metric.backupAgeSeconds, age.ageSeconds);
-    ctx.log.info("newest backup", { name: age.newest.name, stoppedAt: age.newest.stoppedAt.toISOString(), ageSeconds: age.ageSeconds });
+    if (repository === "s3") ctx.metrics.rowMetric("postgres", Metric.backupAgeSeconds, age.ageSeconds);
+    ctx.log.info("newest backup", {
+      repository,
+      name: age.newest.name,
+      stoppedAt: age.newest.stoppedAt.toISOString(),
+      ageSeconds: age.ageSeconds,
+    });
   }
   return age.problem ? [age.problem] : [];
 }
 
-async function archiverProblems(ctx: JobContext): Promise<{ standby: boolean; problems: string[] }> {
-  const client = await connectPostgres(ctx.config);
+async function repositoryProblems(
+  ctx: JobContext,
+  engine: PostgresEngineAdapter,
+  repository: Repository,
+  maxAgeSeconds: number,
+): Promise<{ problems: string[]; walRanges: number }> {
+  try {
+    const problems = await ageProblems(ctx, engine, repository, maxAgeSeconds);
+    const report = await engine.verify(repository);
+    ctx.log.info("verify", { repository, ok: report.ok, backups: report.backupsChecked, walRanges: report.walRanges, problems: report.problems });
+    problems.push(...report.problems.map((p) => `${repository} repository: ${p.message}`));
+    return { problems, walRanges: report.walRanges.length };
+  } catch (error) {
+    return { problems: [`${repository} repository could not be verified: ${errorMessage(error)}`], walRanges: 0 };
+  }
+}
+
+/** PostgreSQL's own view of archiving; undefined `standby` when PostgreSQL cannot be reached. */
+async function archiverProblems(ctx: JobContext): Promise<{ standby?: boolean; problems: string[] }> {
+  let client;
+  try {
+    client = await connectPostgres(ctx.config);
+  } catch (error) {
+    return { problems: [`PostgreSQL's archiver could not be checked: ${errorMessage(error)}`] };
+  }
   try {
     const s = await archiverStatus(client);
     ctx.log.info("archiver", { ...s });
@@ -55,17 +89,18 @@ async function verify(ctx: JobContext): Promise<JobOutcome> {
   const engine = engineFor(ctx.config, ctx.hostId);
   await engine.requireInstalled();
 
-  const problems = await backupAgeProblems(ctx, engine, maxAgeHours * 3600);
+  // Every check runs whatever the others found, so one run names every problem.
+  const problems: string[] = [];
   let walChecked = 0;
   for (const repository of repositories) {
-    const report = await engine.verify(repository);
-    walChecked += report.walRanges.length;
-    ctx.log.info("verify", { repository, ok: report.ok, backups: report.backupsChecked, walRanges: report.walRanges, problems: report.problems });
-    for (const p of report.problems) problems.push(`${repository} repository: ${p.message}`);
+    const result = await repositoryProblems(ctx, engine, repository, maxAgeHours * 3600);
+    problems.push(...result.problems);
+    walChecked += result.walRanges;
   }
   const archiver = await archiverProblems(ctx);
   problems.push(...archiver.problems);
-  if (!archiver.standby) {
+  // The engine's check archives into every repository: it belongs to a run that includes S3.
+  if (archiver.standby === false && repositories.includes("s3")) {
     try {
       await engine.check();
     } catch (error) {

@@ -4,7 +4,7 @@
  * Age runs from when the backup stopped: it is restorable only from then on.
  */
 import { describeSeconds } from "../../infra/catalog";
-import type { EngineBackup } from "./engines";
+import type { EngineBackup, Repository } from "./engines";
 import { secondsBetween } from "./time";
 
 export interface PostgresBackupAge {
@@ -19,15 +19,17 @@ export function postgresBackupAge(
   backups: readonly EngineBackup[],
   now: Date,
   maxAgeSeconds: number,
+  repository: Repository = "s3",
 ): PostgresBackupAge {
   const newest = backups.filter((b) => b.ok).at(-1);
-  if (!newest) return { problem: "no PostgreSQL backup in the S3 repository: run pg-backup" };
+  if (!newest)
+    return { problem: `no PostgreSQL backup in the ${repository === "s3" ? "S3" : repository} repository: run pg-backup` };
   const ageSeconds = secondsBetween(newest.stoppedAt, now);
   return ageSeconds > maxAgeSeconds
     ? {
         newest,
         ageSeconds,
-        problem: `the newest backup ${newest.name} stopped ${describeSeconds(ageSeconds)} ago, over the limit of ${describeSeconds(maxAgeSeconds)}`,
+        problem: `${repository === "s3" ? "" : `${repository} repository: `}the newest backup ${newest.name} stopped ${describeSeconds(ageSeconds)} ago, over the limit of ${describeSeconds(maxAgeSeconds)}`,
       }
     : { newest, ageSeconds };
 }

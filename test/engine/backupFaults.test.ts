@@ -140,4 +140,15 @@ describeEachEngine("faults during backups", (engineKey) => {
     const done = await first;
     expect(done.code, done.stderr).toBe(0);
   }, 300_000);
+
+  test("pg-verify names every problem at once: an empty local repository and an unreachable PostgreSQL", async () => {
+    // Given backups in S3 only (LOCAL=no above) and PostgreSQL down
+    await sb.postgres!.stop();
+    const run = await runJobProcess("pg-verify", { ...sb.env, REPOSITORIES: "local" });
+    // Then one failure names both, and nothing about S3 (not asked for)
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("no PostgreSQL backup in the local repository: run pg-backup");
+    expect(run.stderr).toContain("PostgreSQL's archiver could not be checked: cannot connect to PostgreSQL");
+    expect(run.stderr).not.toContain("S3 repository");
+  }, 300_000);
 });

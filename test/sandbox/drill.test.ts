@@ -12,6 +12,7 @@ import { beforeAll, expect, test } from "vitest";
 const ROOT = join(__dirname, "..", "..");
 const reportPath = join(mkdtempSync(join(tmpdir(), "drill-")), "report.json");
 let run: { code: number; stdout: string };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the report JSON, read field by field
 let report: Record<string, any>;
 
 beforeAll(async () => {

@@ -50,7 +50,8 @@ const HINTS: Readonly<Record<string, string>> = {
   "028": REINITIALISED,
   "050": "another pgBackRest command holds this stanza's lock; wait for it or look for a stuck process",
   "051": REINITIALISED,
-  "055": "this cluster has no repository yet: run the install document (pg-engine-setup creates it)",
+  "055":
+    "this cluster's repository is missing (never created, or deleted): run the install document, whose pg-engine-setup step creates it, then pg-backup",
   "056": "PostgreSQL is not running as a primary here; check the service and pg_is_in_recovery()",
   "082":
     "WAL was not archived in time: check archive_command, pg_stat_archiver and S3 reachability from this host",
@@ -67,17 +68,26 @@ interface InfoBackup {
   error?: boolean;
 }
 
-function engineError(args: readonly string[], result: CommandResult): JobError {
+/** The engine's error as one line: `[code] message causes (its hints)`, plus what to do next. */
+export function engineError(args: readonly string[], result: CommandResult): JobError {
   const output = `${result.stderr}\n${result.stdout}`;
-  const m = /ERROR: \[(\d{3})\]: ([^\n]+)((?:\n\s+HINT: [^\n]+)*)/.exec(output);
-  if (!m) {
+  const lines = output.split("\n");
+  const at = lines.findIndex((line) => /ERROR: \[\d{3}\]: /.test(line));
+  if (at < 0) {
     const tail = output.trim().split("\n").slice(-3).join(" | ") || "no output";
     return new JobError(`pgBackRest ${args[0] ?? ""} exited with code ${result.code}: ${tail}`);
   }
-  const engineHints = m[3].replace(/\s*HINT:\s*/g, " ").trim();
+  const [, code, first] = /ERROR: \[(\d{3})\]: (.*)$/.exec(lines[at])!;
+  // The message goes on in indented lines: the causes, then the engine's own hints.
+  const rest = lines.slice(at + 1);
+  const end = rest.findIndex((l) => !/^\s+\S/.test(l));
+  const more = end < 0 ? rest : rest.slice(0, end);
+  const causes = more.filter((l) => !l.includes("HINT:")).map((l) => l.trim());
+  const engineHints = more.filter((l) => l.includes("HINT:")).map((l) => l.replace(/^\s*HINT:\s*/, ""));
+  const message = [first.trim(), ...causes].join(" ");
   return new JobError(
-    `pgBackRest ${args.find((a) => !a.startsWith("--")) ?? ""} failed: [${m[1]}] ${m[2].trim()}${engineHints ? ` (${engineHints})` : ""}`,
-    HINTS[m[1]] ?? `run 'pgbackrest ${showArgv(args)}' as the engine's OS user and read its log`,
+    `pgBackRest ${args.find((a) => !a.startsWith("--")) ?? ""} failed: [${code}] ${message}${engineHints.length ? ` (${engineHints.join(" ")})` : ""}`,
+    HINTS[code] ?? `run 'pgbackrest ${showArgv(args)}' as the engine's OS user and read its log`,
   );
 }
 

@@ -49,14 +49,10 @@ async function check(counts: string[], overrides: Record<string, string> = {}, s
     ...postDeployCheckEnvironment({ region: "us-east-1", sendCommandInput, waitSeconds: 60, pollSeconds: 0 }),
     ...overrides,
   };
-  let code = 0;
-  let stdout = "";
-  let stderr = "";
-  try {
-    ({ stdout, stderr } = await run("/bin/sh", ["-c", POST_DEPLOY_CHECK_SCRIPT], { env, cwd: dir }));
-  } catch (error) {
-    ({ code, stdout, stderr } = error as { code: number; stdout: string; stderr: string });
-  }
+  const { code, stdout, stderr } = await run("/bin/sh", ["-c", POST_DEPLOY_CHECK_SCRIPT], { env, cwd: dir }).then(
+    (ok) => ({ code: 0, ...ok }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
   const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : undefined);
   return { code, stdout, stderr, calls: (read("calls") ?? "").trim().split("\n").filter(Boolean), input: read("input"), dir };
 }

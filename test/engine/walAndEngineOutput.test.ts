@@ -1,6 +1,6 @@
 /** WAL segment arithmetic and the verify report reader: pure, with the cases that break naive code. */
 import { expect, test } from "vitest";
-import { parseVerifyOutput, walProblems } from "../../scripts/lib/engines/pgbackrest";
+import { engineError, parseVerifyOutput, walProblems } from "../../scripts/lib/engines/pgbackrest";
 import type { EngineBackup } from "../../scripts/lib/engines";
 import { gapsBetween, parseSegment, rangesOf, segmentName } from "../../scripts/lib/walSegments";
 
@@ -116,4 +116,22 @@ test("parseVerifyOutput reads 2.45's detail lines: damaged files, invalid backup
     ],
   });
   expect(parseVerifyOutput("status: ok\n  backup: 20261129-123321F, status: valid, total files checked: 3").statusOk).toBe(true);
+});
+
+test("engine errors keep the causes pgBackRest prints on the lines after its message, and its hints", () => {
+  const error = engineError(["backup", "--repo=1"], {
+    code: 55,
+    stdout: "",
+    stderr: [
+      "ERROR: [055]: unable to load info file '/postgres/h/backup/main/backup.info' or '/postgres/h/backup/main/backup.info.copy':",
+      "       FileMissingError: unable to open missing file '/postgres/h/backup/main/backup.info' for read",
+      "       HINT: backup.info cannot be opened and is required to perform a backup.",
+      "       HINT: has a stanza-create been performed?",
+      "2026-11-29 14:00:00.000 P00   INFO: backup command end: aborted with exception [055]",
+    ].join("\n"),
+  });
+  expect(error.message).toBe(
+    "pgBackRest backup failed: [055] unable to load info file '/postgres/h/backup/main/backup.info' or '/postgres/h/backup/main/backup.info.copy': FileMissingError: unable to open missing file '/postgres/h/backup/main/backup.info' for read (backup.info cannot be opened and is required to perform a backup. has a stanza-create been performed?)",
+  );
+  expect(error.hint).toContain("repository is missing (never created, or deleted): run the install document");
 });
