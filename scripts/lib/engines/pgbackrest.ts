@@ -4,18 +4,23 @@
  * 2.45 and exits 0 even when it finds damage, so its report is read from its log lines.
  * Error codes from pgBackRest's src/build/error/error.yaml.
  */
+import { join } from "node:path";
 import { POSTGRES_ENGINES, type StaticCredentials } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { JobError } from "../errors";
 import { showArgv, type CommandResult } from "../exec";
 import { gapsBetween, type WalGap, type WalRange } from "../walSegments";
 import type {
+  ArchivedSegment,
   BackupKind,
   BackupRequest,
   EngineBackup,
   InstallState,
   PostgresEngineAdapter,
   Repository,
+  RepositorySource,
+  RestoreRequest,
+  RestoreTarget,
   VerifyProblem,
   VerifyReport,
 } from "./adapter";
@@ -24,6 +29,7 @@ import {
   prepareEngineDirectories,
   requireEngineInstalled,
   runEngine,
+  s3RepositoryPath,
   writeEngineConfig,
 } from "./engineProcess";
 
@@ -52,6 +58,44 @@ const HINTS: Readonly<Record<string, string>> = {
   "082":
     "WAL was not archived in time: check archive_command, pg_stat_archiver and S3 reachability from this host",
 };
+
+/** `--type` and `--target` of `restore` per target (pgBackRest 2.45 command reference, restore). */
+function targetArgs(target: RestoreTarget): string[] {
+  switch (target.kind) {
+    case "latest":
+      // Replays to the end of archived WAL and promotes there; --target-action is refused with it.
+      return ["--type=default"];
+    case "backup":
+      return ["--type=immediate", "--target-action=promote"];
+    case "time":
+      return ["--type=time", `--target=${pgTimestamp(target.time)}`, "--target-action=promote"];
+    default: {
+      const unreachable: never = target;
+      return unreachable;
+    }
+  }
+}
+
+/** `2024-01-15 14:30:00.123+00`: a timestamptz both pgBackRest and PostgreSQL read exactly. */
+export function pgTimestamp(time: Date): string {
+  return `${time.toISOString().replace("T", " ").replace("Z", "")}+00`;
+}
+
+/** `repo-ls --output=json` entries (pgBackRest 2.45): path → type, size, time (epoch seconds). */
+type RepoListing = Record<string, { type: string; size?: number; time?: number }>;
+
+const ARCHIVED_SEGMENT = /(?:^|\/)([0-9A-F]{24})-[0-9a-f]{40}(?:\.[a-z0-9]+)?$/;
+
+/** The segments of a `repo-ls --recurse` listing of `archive/<stanza>`, in name order. */
+export function archivedSegments(listing: RepoListing): ArchivedSegment[] {
+  const segments: ArchivedSegment[] = [];
+  for (const [path, entry] of Object.entries(listing)) {
+    const m = ARCHIVED_SEGMENT.exec(path);
+    if (entry.type !== "file" || !m) continue;
+    segments.push({ name: m[1], archivedAt: new Date((entry.time ?? 0) * 1000), bytes: entry.size ?? 0 });
+  }
+  return segments.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
 
 interface InfoBackup {
   label: string;
@@ -86,9 +130,10 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
     private readonly hostId: string,
   ) {}
 
-  private async run(args: readonly string[], timeoutMs: number): Promise<CommandResult> {
+  private async run(args: readonly string[], timeoutMs: number, stanza = true): Promise<CommandResult> {
     const { engine } = this.config.postgres;
-    const full = [`--config=${engine.configFile}`, `--stanza=${engine.stanza}`, ...args];
+    // repo-ls refuses a --stanza it has no use for.
+    const full = [`--config=${engine.configFile}`, ...(stanza ? [`--stanza=${engine.stanza}`] : []), ...args];
     const result = await runEngine(this.config, full, timeoutMs);
     if (result.code !== 0) throw engineError(args, result);
     return result;
@@ -142,8 +187,27 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
     return backup;
   }
 
-  async list(repository?: Repository): Promise<EngineBackup[]> {
-    const args = ["info", "--output=json", ...(repository ? [`--repo=${REPO_INDEX[repository]}`] : [])];
+  /**
+   * Options that point repo1 at another host's S3 path; none for this host. Another host's local
+   * repository is on that host, not here: refused.
+   */
+  private sourceArgs(source: RepositorySource): string[] {
+    if (source.host === this.hostId) return [`--repo=${REPO_INDEX[source.repository]}`];
+    if (source.repository !== "s3")
+      throw new JobError(`host ${source.host}'s local repository is on that host, not on ${this.hostId}`);
+    return ["--repo=1", `--repo1-path=/${s3RepositoryPath(this.config, source.host)}`];
+  }
+
+  async list(repository?: Repository, host: string = this.hostId): Promise<EngineBackup[]> {
+    const args = [
+      "info",
+      "--output=json",
+      ...(host !== this.hostId
+        ? this.sourceArgs({ repository: repository ?? "s3", host })
+        : repository
+          ? [`--repo=${REPO_INDEX[repository]}`]
+          : []),
+    ];
     const { stdout } = await this.run(args, 10 * 60_000);
     let stanzas: { backup?: InfoBackup[] }[];
     try {
@@ -191,6 +255,54 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
 
   async expire(): Promise<void> {
     await this.run(["expire"], 4 * HOUR_MS);
+  }
+
+  async archivedWal(source: RepositorySource): Promise<ArchivedSegment[]> {
+    const { stdout } = await this.run(
+      ["repo-ls", ...this.sourceArgs(source), "--recurse", "--output=json", `archive/${this.config.postgres.engine.stanza}`],
+      10 * 60_000,
+      false,
+    );
+    try {
+      return archivedSegments(JSON.parse(stdout) as RepoListing);
+    } catch {
+      throw new JobError("pgBackRest repo-ls --output=json printed something that is not JSON");
+    }
+  }
+
+  async restore(request: RestoreRequest): Promise<void> {
+    const { engine } = this.config.postgres;
+    const own = request.source.host === this.hostId;
+    // Own S3 repository: archive-get may fall back to the local one (same cluster, same WAL) when
+    // S3 fails mid-recovery. Local: S3 is presumed down, so it is not tried for every segment.
+    // Another host's: only its S3 repository, read at its path.
+    const commandSource =
+      own && request.source.repository === "s3"
+        ? undefined
+        : {
+            repository: request.source.repository,
+            s3RepositoryPath: s3RepositoryPath(this.config, request.source.host),
+          };
+    const scratch = request.scratchRoot;
+    const restoreCommand = descriptor.restoreCommand(engine, {
+      ...(commandSource ? { source: commandSource } : {}),
+      ...(request.pgData !== this.config.postgres.pgData ? { pgData: request.pgData } : {}),
+      ...(scratch ? { spoolDir: join(scratch, "spool") } : {}),
+    });
+    await this.run(
+      [
+        "restore",
+        ...this.sourceArgs(request.source),
+        `--set=${request.backup}`,
+        ...targetArgs(request.target),
+        `--pg1-path=${request.pgData}`,
+        `--recovery-option=restore_command=${restoreCommand}`,
+        ...(request.delta ? ["--delta"] : []),
+        ...(request.archiveOff ? ["--archive-mode=off"] : []),
+        ...(scratch ? [`--tablespace-map-all=${join(scratch, "tablespaces")}`, `--spool-path=${join(scratch, "spool")}`] : []),
+      ],
+      12 * HOUR_MS,
+    );
   }
 }
 
