@@ -114,6 +114,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
 
   const backups = await engine.list(request.repository, request.sourceHost);
   const segments = backups.length > 0 ? await engine.archivedWal(source) : [];
+  const newest = backups.length > 0 ? await engine.newestTimeline(source) : { timeline: 1, switches: [] };
   const planned = planRestore({
     backups,
     segments,
@@ -121,6 +122,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     ...(request.backupName ? { backupName: request.backupName } : {}),
     now: new Date(),
     where,
+    newest,
   });
   if (!planned.ok)
     throw new UsageError(

@@ -3,7 +3,7 @@
  * host is touched: the backup it starts from, the WAL it must replay, what that costs, and every
  * reason it cannot reach its target. Pure: listings in, plan or reasons out.
  */
-import type { ArchivedSegment, EngineBackup, RestoreTarget } from "./engines";
+import type { ArchivedSegment, EngineBackup, NewestTimeline, RestoreTarget } from "./engines";
 import { DEFAULT_WAL_SEGMENT_BYTES, gapsBetween, parseSegment, type WalRange } from "./walSegments";
 
 export interface RestorePlan {
@@ -27,6 +27,28 @@ export type PlanResult =
   | { readonly ok: false; readonly problems: readonly string[] };
 
 const timelineOf = (segment: string) => segment.slice(0, 8);
+
+/** `0/3000028` as a number of bytes. */
+function lsnBytes(lsn: string): bigint {
+  const [hi, lo] = lsn.split("/");
+  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
+}
+
+/**
+ * Whether recovery along `newest` (PostgreSQL 12+ follows the newest timeline by default) can start
+ * from `backup`: the backup is on that timeline, or consistent before the newest timeline's
+ * ancestry left the backup's timeline. A backup taken on a branch that a later restore abandoned
+ * is not: PostgreSQL would not find its checkpoint on the newest timeline.
+ */
+export function backupOnHistory(backup: EngineBackup, newest: NewestTimeline): boolean {
+  const timeline = parseInt(timelineOf(backup.walStart), 16);
+  if (timeline === newest.timeline) return true;
+  const left = newest.switches.find((s) => s.parent === timeline);
+  if (!left) return false;
+  if (backup.stopLsn) return lsnBytes(backup.stopLsn) <= lsnBytes(left.lsn);
+  // Without the engine's LSN: the backup's last segment must end before the switch's segment.
+  return parseSegment(backup.walStop)!.index < lsnBytes(left.lsn) / BigInt(DEFAULT_WAL_SEGMENT_BYTES);
+}
 
 /** Contiguous runs per timeline, as `gapsBetween` reads them. */
 function rangesOf(segments: readonly ArchivedSegment[]): WalRange[] {
@@ -95,9 +117,19 @@ export function planRestore(input: {
   readonly backupName?: string;
   readonly now: Date;
   readonly where: string;
+  /** The timeline `latest` and `time` recover along; a named backup recovers along its own. */
+  readonly newest: NewestTimeline;
 }): PlanResult {
-  const { backups, segments, target, now, where } = input;
-  const usable = backups.filter((b) => b.ok);
+  const { backups, segments, target, now, where, newest } = input;
+  const allUsable = backups.filter((b) => b.ok);
+  const usable = target.kind === "backup" ? allUsable : allUsable.filter((b) => backupOnHistory(b, newest));
+  if (allUsable.length > 0 && usable.length === 0)
+    return {
+      ok: false,
+      problems: [
+        `no backup in ${where} lies on the history of timeline ${newest.timeline}, the newest (a restore branched it off after them): name one with TARGET=backup (it recovers along its own timeline), or take a new backup and restore from that`,
+      ],
+    };
   const oldest = usable[0];
   if (!oldest) return { ok: false, problems: [`there is no backup in ${where}: nothing to restore from`] };
   const earliestRecoverable = oldest.stoppedAt;
@@ -113,7 +145,7 @@ export function planRestore(input: {
       backup = usable.find((b) => b.name === input.backupName);
       if (!backup)
         problems.push(
-          `backup ${JSON.stringify(input.backupName ?? "")} is not in ${where}; backups there: ${usable.map((b) => b.name).join(", ")}`,
+          `backup ${JSON.stringify(input.backupName ?? "")} is not in ${where}; backups there: ${allUsable.map((b) => b.name).join(", ")}`,
         );
       break;
     case "time": {

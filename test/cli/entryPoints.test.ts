@@ -68,10 +68,16 @@ const ALL = [...TOOLS, ...JOBS];
 test("the table covers the five tools and every host job", () => {
   expect(JOBS.map((j) => j.name)).toEqual([
     "apply-config",
+    "cleanup",
     "config-backup",
     "config-restore",
     "health-check",
     "logs-ship",
+    "pg-backup",
+    "pg-engine-setup",
+    "pg-restore",
+    "pg-restore-test",
+    "pg-verify",
     "redis-backup",
     "redis-restore",
   ]);

@@ -27,6 +27,8 @@ export interface EngineBackup {
   /** First and last WAL segment the backup needs to be consistent. */
   readonly walStart: string;
   readonly walStop: string;
+  /** The LSN at which the backup is consistent (`0/2000100`), when the engine reports it. */
+  readonly stopLsn?: string;
   /** Bytes of the cluster the backup covers, and bytes it occupies in the repository. */
   readonly databaseBytes: number;
   readonly storedBytes: number;
@@ -85,6 +87,21 @@ export interface ArchivedSegment {
 }
 
 /**
+ * One line of a timeline history file (PostgreSQL `<timeline>.history`): the timeline left
+ * `parent` at `lsn` (`0/3000000`).
+ */
+export interface TimelineSwitch {
+  readonly parent: number;
+  readonly lsn: string;
+}
+
+/** The newest timeline in a repository and how it descends from timeline 1 (empty for 1). */
+export interface NewestTimeline {
+  readonly timeline: number;
+  readonly switches: readonly TimelineSwitch[];
+}
+
+/**
  * Where recovery stops: `latest` replays every archived segment; `backup` stops as soon as the
  * backup is consistent; `time` stops at the first commit after `time` (commits at `time` included,
  * PostgreSQL's `recovery_target_inclusive` default).
@@ -140,6 +157,11 @@ export interface PostgresEngineAdapter {
   list(repository?: Repository, host?: string): Promise<EngineBackup[]>;
   /** Every WAL segment in a repository, by name; [] when it holds none (or does not exist). */
   archivedWal(source: RepositorySource): Promise<ArchivedSegment[]>;
+  /**
+   * The newest timeline whose history file (or segments) the repository holds, with its history:
+   * recovery follows it by default. `{ timeline: 1, switches: [] }` for an empty repository.
+   */
+  newestTimeline(source: RepositorySource): Promise<NewestTimeline>;
   /**
    * Restores `request.backup` into `request.pgData` and writes the recovery settings the PostgreSQL
    * 12+ way (`recovery.signal`, settings in `postgresql.auto.conf`; never `recovery.conf`): the

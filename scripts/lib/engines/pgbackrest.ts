@@ -16,6 +16,7 @@ import type {
   BackupRequest,
   EngineBackup,
   InstallState,
+  NewestTimeline,
   PostgresEngineAdapter,
   Repository,
   RepositorySource,
@@ -66,7 +67,9 @@ function targetArgs(target: RestoreTarget): string[] {
       // Replays to the end of archived WAL and promotes there; --target-action is refused with it.
       return ["--type=default"];
     case "backup":
-      return ["--type=immediate", "--target-action=promote"];
+      // Along the backup's own timeline: a later timeline may have left it before the backup.
+      // pgBackRest 2.45 takes --target-timeline only with other types, so it goes in as a setting.
+      return ["--type=immediate", "--target-action=promote", "--recovery-option=recovery_target_timeline=current"];
     case "time":
       return ["--type=time", `--target=${pgTimestamp(target.time)}`, "--target-action=promote"];
     default: {
@@ -79,6 +82,15 @@ function targetArgs(target: RestoreTarget): string[] {
 /** `2024-01-15 14:30:00.123+00`: a timestamptz both pgBackRest and PostgreSQL read exactly. */
 export function pgTimestamp(time: Date): string {
   return `${time.toISOString().replace("T", " ").replace("Z", "")}+00`;
+}
+
+/** `<parent>\t<lsn>\t<reason>` lines of a PostgreSQL timeline history file. */
+export function parseTimelineHistory(text: string): { parent: number; lsn: string }[] {
+  return text
+    .split("\n")
+    .map((line) => /^(\d+)\s+([0-9A-F]+\/[0-9A-F]+)/i.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ parent: Number(m[1]), lsn: m[2].toUpperCase() }));
 }
 
 /** `repo-ls --output=json` entries (pgBackRest 2.45): path → type, size, time (epoch seconds). */
@@ -102,6 +114,7 @@ interface InfoBackup {
   type: string;
   timestamp: { start: number; stop: number };
   archive: { start: string; stop: string };
+  lsn?: { start: string; stop: string };
   info: { size: number; repository: { delta: number; size: number } };
   annotation?: Record<string, string>;
   database: { id: number; "repo-key": number };
@@ -225,6 +238,7 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
         stoppedAt: new Date(b.timestamp.stop * 1000),
         walStart: b.archive.start,
         walStop: b.archive.stop,
+        ...(b.lsn?.stop ? { stopLsn: b.lsn.stop } : {}),
         databaseBytes: b.info.size,
         storedBytes: b.info.repository.delta,
         annotations: b.annotation ?? {},
@@ -257,17 +271,40 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
     await this.run(["expire"], 4 * HOUR_MS);
   }
 
-  async archivedWal(source: RepositorySource): Promise<ArchivedSegment[]> {
+  private async archiveListing(source: RepositorySource): Promise<RepoListing> {
     const { stdout } = await this.run(
       ["repo-ls", ...this.sourceArgs(source), "--recurse", "--output=json", `archive/${this.config.postgres.engine.stanza}`],
       10 * 60_000,
       false,
     );
     try {
-      return archivedSegments(JSON.parse(stdout) as RepoListing);
+      return JSON.parse(stdout) as RepoListing;
     } catch {
       throw new JobError("pgBackRest repo-ls --output=json printed something that is not JSON");
     }
+  }
+
+  async archivedWal(source: RepositorySource): Promise<ArchivedSegment[]> {
+    return archivedSegments(await this.archiveListing(source));
+  }
+
+  async newestTimeline(source: RepositorySource): Promise<NewestTimeline> {
+    const listing = await this.archiveListing(source);
+    const histories = Object.keys(listing)
+      .map((path) => /^([^/]+)\/([0-9A-F]{8})\.history$/.exec(path))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .sort((a, b) => (a[2] < b[2] ? -1 : 1));
+    const fromSegments = archivedSegments(listing).map((s) => parseInt(s.name.slice(0, 8), 16));
+    const newestHistory = histories.at(-1);
+    const timeline = Math.max(1, ...fromSegments, ...(newestHistory ? [parseInt(newestHistory[2], 16)] : []));
+    if (!newestHistory || parseInt(newestHistory[2], 16) !== timeline) return { timeline, switches: [] };
+    // History files are stored as PostgreSQL wrote them (not compressed).
+    const { stdout } = await this.run(
+      ["repo-get", ...this.sourceArgs(source), `archive/${this.config.postgres.engine.stanza}/${newestHistory[1]}/${newestHistory[2]}.history`],
+      10 * 60_000,
+      false,
+    );
+    return { timeline, switches: parseTimelineHistory(stdout) };
   }
 
   async restore(request: RestoreRequest): Promise<void> {

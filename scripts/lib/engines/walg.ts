@@ -11,6 +11,7 @@ import type {
   ArchivedSegment,
   EngineBackup,
   InstallState,
+  NewestTimeline,
   PostgresEngineAdapter,
   Repository,
   VerifyReport,
@@ -98,6 +99,9 @@ export class WalgAdapter implements PostgresEngineAdapter {
   }
   archivedWal(): Promise<ArchivedSegment[]> {
     return notYet("the WAL listing");
+  }
+  newestTimeline(): Promise<NewestTimeline> {
+    return notYet("the timeline history");
   }
   restore(): Promise<void> {
     return notYet("restore");
