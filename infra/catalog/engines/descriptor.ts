@@ -58,8 +58,12 @@ export interface RestoreCommandOptions {
   readonly source?: RestoreCommandSource;
   /** The restored cluster's data directory when it is not the host's (the restore test). */
   readonly pgData?: string;
-  /** A spool of its own, so a throwaway cluster shares nothing with the host's cluster. */
+  /**
+   * A spool and lock directory of the restore's own: WAL fetching never waits on the old
+   * cluster's archiving (which may still be flushing after its stop) or shares its queue.
+   */
   readonly spoolDir?: string;
+  readonly lockDir?: string;
 }
 
 /**

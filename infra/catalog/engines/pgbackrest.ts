@@ -32,6 +32,8 @@ function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOpti
     // archive-get reads pg_control from pg1-path to pick the archive: the restored cluster's own.
     ...(options.pgData ? [`--pg1-path=${options.pgData}`] : []),
     ...(options.spoolDir ? [`--spool-path=${options.spoolDir}`] : []),
+    // archive-get:async takes the same stanza lock as archive-push:async.
+    ...(options.lockDir ? [`--lock-path=${options.lockDir}`] : []),
   ];
   const prefix = [commandPrefix(e), ...extra].join(" ");
   return `${prefix} archive-get %f "%p" || { [ $? -eq 1 ] && exit 1; exit ${RESTORE_COMMAND_UNREADABLE_EXIT}; }`;

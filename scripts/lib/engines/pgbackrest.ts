@@ -4,7 +4,9 @@
  * 2.45 and exits 0 even when it finds damage, so its report is read from its log lines.
  * Error codes from pgBackRest's src/build/error/error.yaml.
  */
+import { chown, mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { account } from "../accounts";
 import { POSTGRES_ENGINES, type StaticCredentials } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { JobError } from "../errors";
@@ -76,6 +78,15 @@ function targetArgs(target: RestoreTarget): string[] {
       const unreachable: never = target;
       return unreachable;
     }
+  }
+}
+
+/** Creates `dirs` for the engine's OS user (mode 0750) when missing. */
+async function ownedDirectories(osUser: string, dirs: readonly string[]): Promise<void> {
+  const owner = account(osUser);
+  for (const dir of dirs) {
+    await mkdir(dir, { recursive: true, mode: 0o750 });
+    await chown(dir, owner.uid, owner.gid);
   }
 }
 
@@ -321,10 +332,14 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
             s3RepositoryPath: s3RepositoryPath(this.config, request.source.host),
           };
     const scratch = request.scratchRoot;
+    const spoolDir = scratch ? join(scratch, "spool") : join(engine.spoolDir, "restore");
+    const lockDir = scratch ? join(scratch, "lock") : join(engine.lockDir, "restore");
+    await ownedDirectories(engine.osUser, [spoolDir, lockDir]);
     const restoreCommand = descriptor.restoreCommand(engine, {
       ...(commandSource ? { source: commandSource } : {}),
       ...(request.pgData !== this.config.postgres.pgData ? { pgData: request.pgData } : {}),
-      ...(scratch ? { spoolDir: join(scratch, "spool") } : {}),
+      spoolDir,
+      lockDir,
     });
     await this.run(
       [
@@ -336,7 +351,7 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
         `--recovery-option=restore_command=${restoreCommand}`,
         ...(request.delta ? ["--delta"] : []),
         ...(request.archiveOff ? ["--archive-mode=off"] : []),
-        ...(scratch ? [`--tablespace-map-all=${join(scratch, "tablespaces")}`, `--spool-path=${join(scratch, "spool")}`] : []),
+        ...(scratch ? [`--tablespace-map-all=${join(scratch, "tablespaces")}`] : []),
       ],
       12 * HOUR_MS,
     );
