@@ -174,7 +174,15 @@ describeEachEngine("restores", (engineKey) => {
       await client.end();
     }
     await sleep(5000);
-    expect(await listKeys(sb, "postgres/prod-a/")).toEqual(aKeys);
+    // Objects from B would be on B's new timeline (its history file, its segments) or the partial
+    // segment it leaves behind on promotion. A's own async archiver can still finish pushing A's
+    // last segment after A stopped (same machine here; another host in life): that is A's WAL.
+    const timeline = Number(run.logs.find((l) => l.msg === "restored")?.fields?.timeline);
+    expect(timeline).toBeGreaterThan(1);
+    const tlHex = timeline.toString(16).toUpperCase().padStart(8, "0");
+    const added = (await listKeys(sb, "postgres/prod-a/")).filter((k) => !aKeys.includes(k));
+    expect(added.filter((k) => k.includes(`/${tlHex}`) || k.includes(".partial"))).toEqual([]);
+    expect(added.filter((k) => !/\/archive\/main\/[^/]+\/[0-9A-F]{16}\/[0-9A-F]{24}-[0-9a-f]{40}\.zst$/.test(k))).toEqual([]);
     expect(await listKeys(sb, "postgres/staging-b/")).toEqual([]);
   }, 300_000);
 });
