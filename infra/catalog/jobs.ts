@@ -64,8 +64,6 @@ interface JobInfo {
 
 export type Job = JobInfo & Shipping;
 
-/** Why the restore test waits: it restores through the engine, and the restores are not built yet. */
-const AWAITS_PG_RESTORES = "awaits the PostgreSQL restores through the engine (pg-restore, pg-restore-test)";
 
 export const JOBS: Readonly<Record<JobKey, Job>> = {
   "pg-backup": {
@@ -85,8 +83,7 @@ export const JOBS: Readonly<Record<JobKey, Job>> = {
   },
   "pg-restore-test": {
     key: "pg-restore-test",
-    shipped: false,
-    notShippedReason: AWAITS_PG_RESTORES,
+    shipped: true,
     description: "Restores the newest backup into a throwaway PostgreSQL and checks it",
     scheduleKey: "restoreTest",
     timeoutSeconds: 4 * 3600,

@@ -91,6 +91,11 @@ export class Params {
     return value === CONFIRM_VALUE;
   }
 
+  /** A problem that spans parameters (`TARGET=time` without `TARGET_TIME`), reported with the rest. */
+  problem(text: string): void {
+    this.problems.push(text);
+  }
+
   /** Throws one `UsageError` listing every problem found so far. */
   check(): void {
     if (this.problems.length > 0) {

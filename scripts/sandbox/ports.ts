@@ -1,18 +1,8 @@
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
+import { freeLoopbackPort } from "../lib/loopbackPort";
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = freeLoopbackPort;
 
 /** Resolves once something accepts TCP connections on 127.0.0.1:port, or rejects after `timeoutMs`. */
 export async function waitForPort(port: number, timeoutMs: number, what: string): Promise<void> {

@@ -75,6 +75,8 @@ test("the table covers the five tools and every host job", () => {
     "logs-ship",
     "pg-backup",
     "pg-engine-setup",
+    "pg-restore-test",
+    "pg-restore",
     "pg-verify",
     "redis-backup",
     "redis-restore",

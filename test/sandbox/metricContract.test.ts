@@ -26,27 +26,12 @@ interface UnpublishedEntry extends AlarmMetric {
   readonly reason: string;
 }
 
-const RESTORE_TEST_PENDING =
-  "pg-restore-test is not built yet: it arrives with the PostgreSQL restores (restore into a throwaway cluster)";
-const unpublished = (
-  metricName: string,
-  dimensions: Record<string, string>,
-  reason: string,
-): UnpublishedEntry => ({
-  metricName,
-  dimensions,
-  reason,
-});
-
 /**
  * The contract entries no built job can publish yet, each with its reason. The test asserts this is
  * exactly the set that is missing from moto: a new gap fails it, and so does a pending job starting
  * to publish one of these.
  */
-const UNPUBLISHED_UNTIL_BUILT: readonly UnpublishedEntry[] = [
-  // Jobs not shipped have no job-failed or heartbeat alarm; the RTO alarm is the stack's choice.
-  unpublished("RestoreTestRtoSeconds", { Job: "pg-restore-test" }, RESTORE_TEST_PENDING),
-];
+const UNPUBLISHED_UNTIL_BUILT: readonly UnpublishedEntry[] = [];
 
 const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const keyOf = (m: AlarmMetric) =>
@@ -147,6 +132,7 @@ describe("the alarms' metric contract, against the jobs run through their docume
     expect(builtJobs).toEqual([
       "pg-backup",
       "pg-verify",
+      "pg-restore-test",
       "redis-backup",
       "config-backup",
       "logs-ship",
@@ -159,7 +145,7 @@ describe("the alarms' metric contract, against the jobs run through their docume
   });
 
   test("the runs went as expected: backups, verify and cleanup succeed, the health check is OK, two runs fail", () => {
-    for (const job of ["pg-backup", "pg-verify", "redis-backup", "config-backup", "logs-ship", "cleanup"]) {
+    for (const job of ["pg-backup", "pg-verify", "pg-restore-test", "redis-backup", "config-backup", "logs-ship", "cleanup"]) {
       expect(runs.get(job)?.exitCode, `${job}: ${runs.get(job)?.stderr}`).toBe(0);
     }
     const health = runs.get("health-check");
@@ -180,7 +166,7 @@ describe("the alarms' metric contract, against the jobs run through their docume
     expect(await maxJobFailed("redis-backup")).toBe(1);
     expect(await maxJobFailed("config-backup")).toBe(0);
     expect(await maxJobFailed("logs-ship")).toBe(0);
-    for (const job of ["pg-backup", "pg-verify", "cleanup"] as const) expect(await maxJobFailed(job), job).toBe(0);
+    for (const job of ["pg-backup", "pg-verify", "pg-restore-test", "cleanup"] as const) expect(await maxJobFailed(job), job).toBe(0);
   });
 
   test("every alarm of the prod plan in the hosts' namespace watches a contract entry", () => {
@@ -196,14 +182,15 @@ describe("the alarms' metric contract, against the jobs run through their docume
         dimensions: a.inputs.dimensions as Record<string, string>,
       }),
     );
-    // 4 backup ages, disk, S3, 2 WAL, and a job-failed and heartbeat alarm per shipped job (4).
-    expect(watched.length).toBe(22);
+    // 4 backup ages, disk, S3, 2 WAL, and a job-failed and heartbeat alarm per shipped job (8).
+
+    expect(watched.length).toBe(24);
     expect(watched.filter((k) => !contract.has(k))).toEqual([]);
   });
 
-  test("every contract entry is in moto with exactly its dimensions, except the pending job's", async () => {
+  test("every contract entry is in moto with exactly its dimensions", async () => {
     const contract = alarmMetricContract();
-    expect(contract.length).toBe(23);
+    expect(contract.length).toBe(25);
     const missing: string[] = [];
     const covered: string[] = [];
     for (const entry of contract) {

@@ -32,17 +32,23 @@ test("a shipped job without its entry file fails the build, naming the job and t
 });
 
 test("a written job still marked not shipped fails the build too: it would silently go unscheduled", () => {
-  expect(JOBS["pg-restore-test"]).toMatchObject({
-    shipped: false,
-    notShippedReason: expect.stringMatching(/restores/),
-  });
-  const dir = jobsDir([...SHIPPED_JOB_KEYS, "pg-restore-test"]);
-  expect(unshippedJobsWithEntry(dir)).toEqual(["pg-restore-test"]);
-  expect(() => requireShippedJobEntries(dir)).toThrow(
+  // Every job ships today: a catalog where one is still marked unshipped stands for the mistake.
+  const catalog = {
+    ...JOBS,
+    "pg-restore-test": { ...JOBS["pg-restore-test"], shipped: false as const, notShippedReason: "waits" },
+  };
+  const dir = jobsDir(SHIPPED_JOB_KEYS);
+  expect(unshippedJobsWithEntry(dir, catalog)).toEqual(["pg-restore-test"]);
+  expect(() => requireShippedJobEntries(dir, catalog)).toThrow(
     `catalog jobs (infra/catalog/jobs.ts): pg-restore-test has its entry file ${join(dir, "pg-restore-test.ts")} but is marked shipped: false, so it would be neither scheduled nor alarmed: mark it shipped: true`,
   );
 });
 
 test("jobs not shipped yet need no entry file", () => {
-  expect(() => requireShippedJobEntries(jobsDir(SHIPPED_JOB_KEYS))).not.toThrow();
+  const catalog = {
+    ...JOBS,
+    "pg-restore-test": { ...JOBS["pg-restore-test"], shipped: false as const, notShippedReason: "waits" },
+  };
+  const written = SHIPPED_JOB_KEYS.filter((k) => k !== "pg-restore-test");
+  expect(() => requireShippedJobEntries(jobsDir(written), catalog)).not.toThrow();
 });

@@ -43,6 +43,39 @@ export interface EngineConfigInputs {
   readonly staticCredentials?: StaticCredentials;
 }
 
+/**
+ * Which repository a restore reads WAL from: `s3` at `s3RepositoryPath` (another host's path when
+ * restoring a clone), or `local`. Absent: the engine's own config (this host, every repository).
+ */
+export interface RestoreCommandSource {
+  readonly repository: "s3" | "local";
+  /** `postgres/<host>`, no leading or trailing slash. */
+  readonly s3RepositoryPath: string;
+}
+
+/** What a restore_command may need besides the engine config; absent parts: the config's own. */
+export interface RestoreCommandOptions {
+  readonly source?: RestoreCommandSource;
+  /** The restored cluster's data directory when it is not the host's (the restore test). */
+  readonly pgData?: string;
+  /**
+   * A spool and lock directory of the restore's own: WAL fetching never waits on the old
+   * cluster's archiving (which may still be flushing after its stop) or shares its queue.
+   */
+  readonly spoolDir?: string;
+  readonly lockDir?: string;
+}
+
+/**
+ * Exit status a restore_command wrapper uses for "the archive could not be read" (as opposed to
+ * "this segment is not in the archive"). PostgreSQL 15 treats an exit status of 1-125 as a missing
+ * file and ends recovery there (promoting early when no target is set); above 128 it treats the
+ * command as killed and aborts recovery with FATAL, so the server stops instead of promoting on a
+ * short history (PostgreSQL 15 docs, 26.3.4 "Recovering Using a Continuous Archive Backup";
+ * src/backend/access/transam/xlogarchive.c, `wait_result_is_any_signal`).
+ */
+export const RESTORE_COMMAND_UNREADABLE_EXIT = 255;
+
 /** One engine, as the catalog knows it. */
 export interface PostgresEngineDescriptor {
   readonly key: string;
@@ -72,9 +105,15 @@ export interface PostgresEngineDescriptor {
   readonly binaryEnv?: string;
   /** Why the engine may be missing on a development machine, for the "skipped" lines. */
   readonly unavailableHint: string;
-  /** postgresql.conf `archive_command` / `restore_command` (`%p`, `%f` as PostgreSQL expands them). */
+  /** postgresql.conf `archive_command` (`%p` as PostgreSQL expands it). */
   archiveCommand(engine: PostgresEngineHostConfig): string;
-  restoreCommand(engine: PostgresEngineHostConfig): string;
+  /**
+   * postgresql.conf `restore_command` (`%p`, `%f`), run by PostgreSQL through `/bin/sh`: exits 0
+   * when the segment was fetched, 1 when the archive does not hold it (PostgreSQL then ends
+   * recovery), and `RESTORE_COMMAND_UNREADABLE_EXIT` on any other failure (repository unreachable,
+   * damaged file), so an outage never looks like the end of WAL.
+   */
+  restoreCommand(engine: PostgresEngineHostConfig, options?: RestoreCommandOptions): string;
   /** The engine config file's exact text. */
   renderConfig(inputs: EngineConfigInputs): string;
   /**

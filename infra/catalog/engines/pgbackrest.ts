@@ -6,13 +6,37 @@
  */
 import {
   engineConfigHeader,
+  RESTORE_COMMAND_UNREADABLE_EXIT,
   type EngineConfigInputs,
   type PostgresEngineDescriptor,
   type PostgresEngineHostConfig,
+  type RestoreCommandOptions,
 } from "./descriptor";
 
 function commandPrefix(engine: PostgresEngineHostConfig): string {
   return `${engine.binary} --config=${engine.configFile} --stanza=${engine.stanza}`;
+}
+
+/**
+ * `archive-get` exits 1 only when no repository holds the segment (pgBackRest 2.45
+ * src/command/archive/get/get.c); any other failure exits with its error code ([039] for an
+ * unreachable host, [045] for a damaged file), all within the 1-125 that PostgreSQL reads as
+ * "missing". The wrapper keeps 1 and turns the rest into a FATAL for recovery. With a source, the
+ * command reads that one repository only (`--repo`), and the S3 one at the source's path: on a
+ * clone, this host's own repositories belong to another cluster.
+ */
+function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOptions = {}): string {
+  const { source } = options;
+  const extra = [
+    ...(!source ? [] : source.repository === "s3" ? ["--repo=1", `--repo1-path=/${source.s3RepositoryPath}`] : ["--repo=2"]),
+    // archive-get reads pg_control from pg1-path to pick the archive: the restored cluster's own.
+    ...(options.pgData ? [`--pg1-path=${options.pgData}`] : []),
+    ...(options.spoolDir ? [`--spool-path=${options.spoolDir}`] : []),
+    // archive-get:async takes the same stanza lock as archive-push:async.
+    ...(options.lockDir ? [`--lock-path=${options.lockDir}`] : []),
+  ];
+  const prefix = [commandPrefix(e), ...extra].join(" ");
+  return `${prefix} archive-get %f "%p" || { [ $? -eq 1 ] && exit 1; exit ${RESTORE_COMMAND_UNREADABLE_EXIT}; }`;
 }
 
 function renderConfig(i: EngineConfigInputs): string {
@@ -97,7 +121,7 @@ export const PGBACKREST: PostgresEngineDescriptor = {
   defaultBinary: "/usr/bin/pgbackrest",
   unavailableHint: "install it with 'bash scripts/sandbox/install-tools.sh' (apt-get install pgbackrest)",
   archiveCommand: (e) => `${commandPrefix(e)} archive-push %p`,
-  restoreCommand: (e) => `${commandPrefix(e)} archive-get %f "%p"`,
+  restoreCommand,
   renderConfig,
   installShell: () => [
     'if [ ! -x "$engine_bin" ]; then',

@@ -69,6 +69,8 @@ export const WALG: PostgresEngineDescriptor = {
   unavailableHint:
     "wal-g is not an OS package and cannot be installed from this project's package registries: set WALG_BINARY to a wal-g v3.0.x binary",
   archiveCommand: (e) => `${commandPrefix(e)} wal-push %p`,
+  // wal-g restores are not built here (its adapter refuses them); the plain command is what the
+  // runbook's hand procedure uses.
   restoreCommand: (e) => `${commandPrefix(e)} wal-fetch %f %p`,
   renderConfig,
   installShell: () => [

@@ -14,6 +14,7 @@ import {
   type JobKey,
 } from "../../catalog";
 import type { PostgresEngineDescriptor } from "../../catalog/engines";
+import { TARGET_TIME_PATTERN } from "../../catalog/targetTime";
 import { wholeValue, type CommandDocument, type DocumentParameter } from "./ssmDocuments";
 
 export interface JobParameter extends DocumentParameter {
@@ -144,11 +145,27 @@ function specs(engine: PostgresEngineDescriptor): Readonly<Record<Exclude<Docume
       {
         name: "TargetTime",
         env: "TARGET_TIME",
-        description: "Recovery target in UTC, e.g. 2024-01-15T14:30:00Z.",
+        description:
+          "Recovery target with an explicit offset, e.g. 2024-01-15T14:30:00Z or 2024-01-15T16:30:00+02:00 (a time without one is refused).",
         default: "",
-        allowedPattern: wholeValue("(|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)"),
+        allowedPattern: wholeValue(TARGET_TIME_PATTERN.replace(/^\^|\$$/g, "")),
         unsetWhen: "",
       },
+      sourceHost,
+      {
+        name: "Repository",
+        env: "REPOSITORY",
+        description: "'s3' (default) or 'local': this host's local repository, for a restore while S3 is unreachable.",
+        default: "s3",
+        allowedValues: ["s3", "local"],
+        unsetWhen: "s3",
+      },
+      yesNo(
+        "Delta",
+        "DELTA",
+        "no",
+        "'yes' restores in place, rewriting only files that differ: faster, but the current data directory is not kept aside.",
+      ),
     ],
   },
   "redis-restore": {

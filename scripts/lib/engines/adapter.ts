@@ -27,6 +27,8 @@ export interface EngineBackup {
   /** First and last WAL segment the backup needs to be consistent. */
   readonly walStart: string;
   readonly walStop: string;
+  /** The LSN at which the backup is consistent (`0/2000100`), when the engine reports it. */
+  readonly stopLsn?: string;
   /** Bytes of the cluster the backup covers, and bytes it occupies in the repository. */
   readonly databaseBytes: number;
   readonly storedBytes: number;
@@ -62,6 +64,71 @@ export interface VerifyReport {
   readonly backupsChecked: number;
 }
 
+/**
+ * Whose repository, and which: this host's own or another's (`SOURCE_HOST`, a clone of production
+ * onto staging). Another host's repository is only ever read.
+ */
+export interface RepositorySource {
+  readonly repository: Repository;
+  /** The host id whose repository it is: its `postgres/<host>/` in S3. */
+  readonly host: string;
+}
+
+/** One WAL segment as a repository holds it. */
+export interface ArchivedSegment {
+  /** 24 hex digits (timeline, log, segment). */
+  readonly name: string;
+  /**
+   * When the repository stored it (S3 LastModified, file mtime). Every commit in the segment is no
+   * later than this: the bound a restore uses for "the end of archived WAL".
+   */
+  readonly archivedAt: Date;
+  readonly bytes: number;
+}
+
+/**
+ * One line of a timeline history file (PostgreSQL `<timeline>.history`): the timeline left
+ * `parent` at `lsn` (`0/3000000`).
+ */
+export interface TimelineSwitch {
+  readonly parent: number;
+  readonly lsn: string;
+}
+
+/** The newest timeline in a repository and how it descends from timeline 1 (empty for 1). */
+export interface NewestTimeline {
+  readonly timeline: number;
+  readonly switches: readonly TimelineSwitch[];
+}
+
+/**
+ * Where recovery stops: `latest` replays every archived segment; `backup` stops as soon as the
+ * backup is consistent; `time` stops at the first commit after `time` (commits at `time` included,
+ * PostgreSQL's `recovery_target_inclusive` default).
+ */
+export type RestoreTarget =
+  | { readonly kind: "latest" }
+  | { readonly kind: "backup" }
+  | { readonly kind: "time"; readonly time: Date };
+
+export interface RestoreRequest {
+  readonly source: RepositorySource;
+  /** The backup to start from, by its engine name. */
+  readonly backup: string;
+  readonly target: RestoreTarget;
+  /** Where the cluster is restored: must be empty (created when missing) unless `delta`. */
+  readonly pgData: string;
+  /** Rewrite only what differs from the backup in a non-empty `pgData` (checksums). */
+  readonly delta: boolean;
+  /** The restored cluster starts with `archive_mode = off` (a clone or a throwaway). */
+  readonly archiveOff: boolean;
+  /**
+   * A throwaway restore (the restore test): tablespaces go under `root/tablespaces` instead of
+   * their original paths, and the restored cluster's WAL fetches spool under `root/spool`.
+   */
+  readonly scratchRoot?: string;
+}
+
 export type InstallState =
   | { readonly installed: true; readonly version: string; readonly supported: boolean }
   | { readonly installed: false; readonly reason: string };
@@ -83,8 +150,26 @@ export interface PostgresEngineAdapter {
   check(): Promise<void>;
   /** Takes a backup; resolves with it as listed once complete (its WAL archived). */
   backup(request: BackupRequest): Promise<EngineBackup>;
-  /** Complete backups, oldest first; [] when there are none (or no repository yet). */
-  list(repository?: Repository): Promise<EngineBackup[]>;
+  /**
+   * Complete backups, oldest first; [] when there are none (or no repository yet). `host`: another
+   * host's S3 repository, read only (default: this host's).
+   */
+  list(repository?: Repository, host?: string): Promise<EngineBackup[]>;
+  /** Every WAL segment in a repository, by name; [] when it holds none (or does not exist). */
+  archivedWal(source: RepositorySource): Promise<ArchivedSegment[]>;
+  /**
+   * The newest timeline whose history file (or segments) the repository holds, with its history:
+   * recovery follows it by default. `{ timeline: 1, switches: [] }` for an empty repository.
+   */
+  newestTimeline(source: RepositorySource): Promise<NewestTimeline>;
+  /**
+   * Restores `request.backup` into `request.pgData` and writes the recovery settings the PostgreSQL
+   * 12+ way (`recovery.signal`, settings in `postgresql.auto.conf`; never `recovery.conf`): the
+   * descriptor's `restoreCommand` reading from `request.source`, the target, and promotion once it
+   * is reached. PostgreSQL is not started. Throws (a `JobError` naming the engine's error) when
+   * `pgData` is not empty without `delta`, or a cluster runs there.
+   */
+  restore(request: RestoreRequest): Promise<void>;
   /** Checks every backup file and WAL segment of a repository against its checksum. */
   verify(repository: Repository): Promise<VerifyReport>;
   /**

@@ -4,18 +4,26 @@
  * 2.45 and exits 0 even when it finds damage, so its report is read from its log lines.
  * Error codes from pgBackRest's src/build/error/error.yaml.
  */
+import { chown, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { account } from "../accounts";
 import { POSTGRES_ENGINES, type StaticCredentials } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { JobError } from "../errors";
 import { showArgv, type CommandResult } from "../exec";
 import { gapsBetween, rangesOf, type WalGap, type WalRange } from "../walSegments";
 import type {
+  ArchivedSegment,
   BackupKind,
   BackupRequest,
   EngineBackup,
   InstallState,
+  NewestTimeline,
   PostgresEngineAdapter,
   Repository,
+  RepositorySource,
+  RestoreRequest,
+  RestoreTarget,
   VerifyProblem,
   VerifyReport,
 } from "./adapter";
@@ -24,6 +32,7 @@ import {
   prepareEngineDirectories,
   requireEngineInstalled,
   runEngine,
+  s3RepositoryPath,
   writeEngineConfig,
 } from "./engineProcess";
 
@@ -57,11 +66,70 @@ const HINTS: Readonly<Record<string, string>> = {
     "WAL was not archived in time: check archive_command, pg_stat_archiver and S3 reachability from this host",
 };
 
+/** `--type` and `--target` of `restore` per target (pgBackRest 2.45 command reference, restore). */
+function targetArgs(target: RestoreTarget): string[] {
+  switch (target.kind) {
+    case "latest":
+      // Replays to the end of archived WAL and promotes there; --target-action is refused with it.
+      return ["--type=default"];
+    case "backup":
+      // Along the backup's own timeline: a later timeline may have left it before the backup.
+      // pgBackRest 2.45 takes --target-timeline only with other types, so it goes in as a setting.
+      return ["--type=immediate", "--target-action=promote", "--recovery-option=recovery_target_timeline=current"];
+    case "time":
+      return ["--type=time", `--target=${pgTimestamp(target.time)}`, "--target-action=promote"];
+    default: {
+      const unreachable: never = target;
+      return unreachable;
+    }
+  }
+}
+
+/** Creates `dirs` for the engine's OS user (mode 0750) when missing. */
+async function ownedDirectories(osUser: string, dirs: readonly string[]): Promise<void> {
+  const owner = account(osUser);
+  for (const dir of dirs) {
+    await mkdir(dir, { recursive: true, mode: 0o750 });
+    await chown(dir, owner.uid, owner.gid);
+  }
+}
+
+/** `2024-01-15 14:30:00.123+00`: a timestamptz both pgBackRest and PostgreSQL read exactly. */
+export function pgTimestamp(time: Date): string {
+  return `${time.toISOString().replace("T", " ").replace("Z", "")}+00`;
+}
+
+/** `<parent>\t<lsn>\t<reason>` lines of a PostgreSQL timeline history file. */
+export function parseTimelineHistory(text: string): { parent: number; lsn: string }[] {
+  return text
+    .split("\n")
+    .map((line) => /^(\d+)\s+([0-9A-F]+\/[0-9A-F]+)/i.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ parent: Number(m[1]), lsn: m[2].toUpperCase() }));
+}
+
+/** `repo-ls --output=json` entries (pgBackRest 2.45): path → type, size, time (epoch seconds). */
+type RepoListing = Record<string, { type: string; size?: number; time?: number }>;
+
+const ARCHIVED_SEGMENT = /(?:^|\/)([0-9A-F]{24})-[0-9a-f]{40}(?:\.[a-z0-9]+)?$/;
+
+/** The segments of a `repo-ls --recurse` listing of `archive/<stanza>`, in name order. */
+export function archivedSegments(listing: RepoListing): ArchivedSegment[] {
+  const segments: ArchivedSegment[] = [];
+  for (const [path, entry] of Object.entries(listing)) {
+    const m = ARCHIVED_SEGMENT.exec(path);
+    if (entry.type !== "file" || !m) continue;
+    segments.push({ name: m[1], archivedAt: new Date((entry.time ?? 0) * 1000), bytes: entry.size ?? 0 });
+  }
+  return segments.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 interface InfoBackup {
   label: string;
   type: string;
   timestamp: { start: number; stop: number };
   archive: { start: string; stop: string };
+  lsn?: { start: string; stop: string };
   info: { size: number; repository: { delta: number; size: number } };
   annotation?: Record<string, string>;
   database: { id: number; "repo-key": number };
@@ -99,9 +167,10 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
     private readonly hostId: string,
   ) {}
 
-  private async run(args: readonly string[], timeoutMs: number): Promise<CommandResult> {
+  private async run(args: readonly string[], timeoutMs: number, stanza = true): Promise<CommandResult> {
     const { engine } = this.config.postgres;
-    const full = [`--config=${engine.configFile}`, `--stanza=${engine.stanza}`, ...args];
+    // repo-ls refuses a --stanza it has no use for.
+    const full = [`--config=${engine.configFile}`, ...(stanza ? [`--stanza=${engine.stanza}`] : []), ...args];
     const result = await runEngine(this.config, full, timeoutMs);
     if (result.code !== 0) throw engineError(args, result);
     return result;
@@ -155,8 +224,27 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
     return backup;
   }
 
-  async list(repository?: Repository): Promise<EngineBackup[]> {
-    const args = ["info", "--output=json", ...(repository ? [`--repo=${REPO_INDEX[repository]}`] : [])];
+  /**
+   * Options that point repo1 at another host's S3 path; none for this host. Another host's local
+   * repository is on that host, not here: refused.
+   */
+  private sourceArgs(source: RepositorySource): string[] {
+    if (source.host === this.hostId) return [`--repo=${REPO_INDEX[source.repository]}`];
+    if (source.repository !== "s3")
+      throw new JobError(`host ${source.host}'s local repository is on that host, not on ${this.hostId}`);
+    return ["--repo=1", `--repo1-path=/${s3RepositoryPath(this.config, source.host)}`];
+  }
+
+  async list(repository?: Repository, host: string = this.hostId): Promise<EngineBackup[]> {
+    const args = [
+      "info",
+      "--output=json",
+      ...(host !== this.hostId
+        ? this.sourceArgs({ repository: repository ?? "s3", host })
+        : repository
+          ? [`--repo=${REPO_INDEX[repository]}`]
+          : []),
+    ];
     const { stdout } = await this.run(args, 10 * 60_000);
     let stanzas: { backup?: InfoBackup[] }[];
     try {
@@ -174,6 +262,7 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
         stoppedAt: new Date(b.timestamp.stop * 1000),
         walStart: b.archive.start,
         walStop: b.archive.stop,
+        ...(b.lsn?.stop ? { stopLsn: b.lsn.stop } : {}),
         databaseBytes: b.info.size,
         storedBytes: b.info.repository.delta,
         annotations: b.annotation ?? {},
@@ -246,6 +335,81 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
       .split("\n")
       .map((line) => line.replace(/^.*?INFO: /, "").trim())
       .filter((line) => line.startsWith("[DRY-RUN]"));
+  }
+
+  private async archiveListing(source: RepositorySource): Promise<RepoListing> {
+    const { stdout } = await this.run(
+      ["repo-ls", ...this.sourceArgs(source), "--recurse", "--output=json", `archive/${this.config.postgres.engine.stanza}`],
+      10 * 60_000,
+      false,
+    );
+    try {
+      return JSON.parse(stdout) as RepoListing;
+    } catch {
+      throw new JobError("pgBackRest repo-ls --output=json printed something that is not JSON");
+    }
+  }
+
+  async archivedWal(source: RepositorySource): Promise<ArchivedSegment[]> {
+    return archivedSegments(await this.archiveListing(source));
+  }
+
+  async newestTimeline(source: RepositorySource): Promise<NewestTimeline> {
+    const listing = await this.archiveListing(source);
+    const histories = Object.keys(listing)
+      .map((path) => /^([^/]+)\/([0-9A-F]{8})\.history$/.exec(path))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .sort((a, b) => (a[2] < b[2] ? -1 : 1));
+    const fromSegments = archivedSegments(listing).map((s) => parseInt(s.name.slice(0, 8), 16));
+    const newestHistory = histories.at(-1);
+    const timeline = Math.max(1, ...fromSegments, ...(newestHistory ? [parseInt(newestHistory[2], 16)] : []));
+    if (!newestHistory || parseInt(newestHistory[2], 16) !== timeline) return { timeline, switches: [] };
+    // History files are stored as PostgreSQL wrote them (not compressed).
+    const { stdout } = await this.run(
+      ["repo-get", ...this.sourceArgs(source), `archive/${this.config.postgres.engine.stanza}/${newestHistory[1]}/${newestHistory[2]}.history`],
+      10 * 60_000,
+      false,
+    );
+    return { timeline, switches: parseTimelineHistory(stdout) };
+  }
+
+  async restore(request: RestoreRequest): Promise<void> {
+    const { engine } = this.config.postgres;
+    const own = request.source.host === this.hostId;
+    // Own S3 repository: archive-get may fall back to the local one (same cluster, same WAL) when
+    // S3 fails mid-recovery. Local: S3 is presumed down, so it is not tried for every segment.
+    // Another host's: only its S3 repository, read at its path.
+    const commandSource =
+      own && request.source.repository === "s3"
+        ? undefined
+        : {
+            repository: request.source.repository,
+            s3RepositoryPath: s3RepositoryPath(this.config, request.source.host),
+          };
+    const scratch = request.scratchRoot;
+    const spoolDir = scratch ? join(scratch, "spool") : join(engine.spoolDir, "restore");
+    const lockDir = scratch ? join(scratch, "lock") : join(engine.lockDir, "restore");
+    await ownedDirectories(engine.osUser, [spoolDir, lockDir]);
+    const restoreCommand = descriptor.restoreCommand(engine, {
+      ...(commandSource ? { source: commandSource } : {}),
+      ...(request.pgData !== this.config.postgres.pgData ? { pgData: request.pgData } : {}),
+      spoolDir,
+      lockDir,
+    });
+    await this.run(
+      [
+        "restore",
+        ...this.sourceArgs(request.source),
+        `--set=${request.backup}`,
+        ...targetArgs(request.target),
+        `--pg1-path=${request.pgData}`,
+        `--recovery-option=restore_command=${restoreCommand}`,
+        ...(request.delta ? ["--delta"] : []),
+        ...(request.archiveOff ? ["--archive-mode=off"] : []),
+        ...(scratch ? [`--tablespace-map-all=${join(scratch, "tablespaces")}`] : []),
+      ],
+      12 * HOUR_MS,
+    );
   }
 }
 

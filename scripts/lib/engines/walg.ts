@@ -8,8 +8,10 @@ import { POSTGRES_ENGINES, type StaticCredentials } from "../../../infra/catalog
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { JobError } from "../errors";
 import type {
+  ArchivedSegment,
   EngineBackup,
   InstallState,
+  NewestTimeline,
   PostgresEngineAdapter,
   Repository,
   VerifyReport,
@@ -49,8 +51,9 @@ export class WalgAdapter implements PostgresEngineAdapter {
     return writeEngineConfig(descriptor, this.config, this.hostId, credentials);
   }
 
-  async list(repository: Repository = "s3"): Promise<EngineBackup[]> {
+  async list(repository: Repository = "s3", host: string = this.hostId): Promise<EngineBackup[]> {
     if (repository !== "s3") notYet("the local repository");
+    if (host !== this.hostId) notYet("another host's repository");
     const { engine } = this.config.postgres;
     const result = await runEngine(this.config, ["--config", engine.configFile, "backup-list", "--detail", "--json"], 120_000);
     if (result.code !== 0) throw new JobError(`wal-g backup-list exited with code ${result.code}: ${result.stderr.trim().split("\n").at(-1) ?? ""}`);
@@ -93,5 +96,14 @@ export class WalgAdapter implements PostgresEngineAdapter {
   }
   expire(): Promise<string[]> {
     return notYet("expire");
+  }
+  archivedWal(): Promise<ArchivedSegment[]> {
+    return notYet("the WAL listing");
+  }
+  newestTimeline(): Promise<NewestTimeline> {
+    return notYet("the timeline history");
+  }
+  restore(): Promise<void> {
+    return notYet("restore");
   }
 }

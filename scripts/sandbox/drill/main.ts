@@ -24,10 +24,10 @@ import { engineUnavailableReason } from "../engineBinary";
 import { DEFAULT_POSTGRES_ENGINE } from "../../../infra/catalog/engines";
 import type { DocumentKey } from "../../../infra/catalog";
 
-/** Why the PostgreSQL steps do not run yet: pg-restore is not built, and the engine may be missing. */
+/** Why the PostgreSQL steps do not run yet: the drill does not drive pg-restore yet, and the engine may be missing. */
 async function postgresBlockedReason(): Promise<string> {
   const missing = engineUnavailableReason(DEFAULT_POSTGRES_ENGINE);
-  return `the PostgreSQL restore job (pg-restore) is not built yet${missing ? `, and ${missing}` : ""}`;
+  return `the drill's PostgreSQL half (seed, back up, destroy, pg-restore) is not built yet${missing ? `, and ${missing}` : ""}`;
 }
 
 const STEP_COUNT = 14;

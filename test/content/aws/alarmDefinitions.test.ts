@@ -28,8 +28,8 @@ test("the prod alarms, as a whole (review a change here as a change in paging)",
 });
 
 describe("shape", () => {
-  test("24 alarms by default (jobs not shipped yet have none); the restore-test RTO alarm only when the stack sets an RTO", () => {
-    expect(Object.keys(prod)).toHaveLength(24);
+  test("26 alarms by default (jobs not shipped yet would have none); the restore-test RTO alarm only when the stack sets an RTO", () => {
+    expect(Object.keys(prod)).toHaveLength(26);
     expect(Object.keys(alarmDefinitions({ ...PROD, jobs: JOB_KEYS }))).toHaveLength(26);
     expect(prod["restore-test-rto"]).toBeUndefined();
     const withRto = alarmDefinitions({ ...PROD, thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 45 } });
@@ -101,8 +101,12 @@ describe("the metric contract the host jobs publish to", () => {
       ...["configs", "logs", "postgres", "redis"].map((row) => ({ metricName: "BackupAgeSeconds", dimensions: { BackupType: row } })),
       { metricName: "BackupDiskUsagePercent", dimensions: { Job: "health-check" } },
       ...[...SHIPPED_JOB_KEYS].sort().map((job) => ({ metricName: "JobFailed", dimensions: { Job: job } })),
-      // Every shipped job runs at least daily, so its heartbeat is JobHeartbeat (weekly ones: last-run age).
-      ...[...SHIPPED_JOB_KEYS].sort().map((job) => ({ metricName: "JobHeartbeat", dimensions: { Job: job } })),
+      // Daily and more frequent jobs' heartbeat is JobHeartbeat; the weekly restore test's is its last-run age.
+      ...[...SHIPPED_JOB_KEYS]
+        .filter((job) => job !== "pg-restore-test")
+        .sort()
+        .map((job) => ({ metricName: "JobHeartbeat", dimensions: { Job: job } })),
+      { metricName: "JobLastRunAgeSeconds", dimensions: { Job: "pg-restore-test" } },
       { metricName: "RestoreTestRtoSeconds", dimensions: { Job: "pg-restore-test" } },
       { metricName: "S3Reachable", dimensions: { Job: "health-check" } },
       { metricName: "WalArchiveFailedCount", dimensions: { BackupType: "wal" } },

@@ -82,7 +82,7 @@ test("thresholds are the lines on the WAL lag, disk use and restore-test graphs"
 });
 
 test("durations and failures per shipped job, bytes per row, and the bucket's size from S3's own metric", () => {
-  const shippedJobs = ["pg-backup", "pg-verify", "redis-backup", "config-backup", "logs-ship", "cleanup", "health-check"];
+  const shippedJobs = ["pg-backup", "pg-verify", "pg-restore-test", "redis-backup", "config-backup", "logs-ship", "cleanup", "health-check"];
   expect(graph("Job duration").metrics!.map((m) => m[3])).toEqual(shippedJobs);
   expect(graph("Failed job runs").metrics!.map((m) => m[3])).toEqual(shippedJobs);
   expect(graph("Bytes written").metrics!.map((m) => m[3])).toEqual(["postgres", "configs", "logs", "redis"]);

@@ -1,0 +1,141 @@
+/**
+ * pg-restore-test (weekly): proves the newest PostgreSQL backup in S3 restores into a working
+ * database, on the host itself (no Docker there): the engine restores it into a scratch directory
+ * under the backup volume (`<local.root>/restore-test/<UTC stamp>`: room for a copy of the cluster,
+ * unlike a tmpfs /tmp), a throwaway PostgreSQL of the host's major version starts on it on a free
+ * loopback port (never archiving, never at the host's paths: scripts/lib/throwawayCluster.ts), and
+ * the job then
+ * - compares the check tables' row counts with those recorded with the backup (`rows.<table>`),
+ * - runs amcheck's `bt_index_check` on every B-tree index of the check tables (PostgreSQL 15
+ *   docs, F.2 amcheck: it takes only an AccessShareLock and checks each index page's invariants),
+ * - publishes `RestoreTestRtoSeconds`: from the job's start to the first query answered.
+ * It fails, naming each table and both counts, when a count differs, and cleans up (stops the
+ * throwaway, removes the scratch directory) whatever happened.
+ *
+ * Parameters: USAGE below (`--help`).
+ */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { describeSeconds, Metric } from "../../infra/catalog";
+import { rowCountKey } from "../lib/checkTables";
+import { engineFor } from "../lib/engines";
+import { JobError } from "../lib/errors";
+import { formatBytes } from "../lib/format";
+import type { JobUsage } from "../lib/jobCommand";
+import { freeLoopbackPort } from "../lib/loopbackPort";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import {
+  configureThrowaway,
+  connectWhenPromoted,
+  prepareThrowaway,
+  startThrowaway,
+  stopThrowaway,
+  throwawayLayout,
+} from "../lib/throwawayCluster";
+import { utcStamp } from "../lib/time";
+
+/** `bt_index_check` on every B-tree index of `tables`; the names of the indexes checked. */
+async function checkIndexes(client: import("pg").Client, tables: readonly string[]): Promise<string[]> {
+  await client.query("CREATE EXTENSION IF NOT EXISTS amcheck");
+  const { rows } = await client.query<{ index: string }>(
+    `SELECT c.relname AS index, bt_index_check(c.oid)
+       FROM pg_index i
+       JOIN pg_class c ON c.oid = i.indexrelid
+       JOIN pg_am am ON am.oid = c.relam
+      WHERE i.indrelid = ANY($1::regclass[]) AND am.amname = 'btree'
+      ORDER BY c.relname`,
+    [tables],
+  );
+  return rows.map((r) => r.index);
+}
+
+async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
+  const { config, log } = ctx;
+  const timeoutMs = ctx.params.integer("TIMEOUT_MINUTES", 1, 24 * 60, 240) * 60_000;
+  ctx.params.check();
+  const engine = engineFor(config, ctx.hostId);
+  await engine.requireInstalled();
+  const backup = (await engine.list("s3")).filter((b) => b.ok).at(-1);
+  if (!backup) throw new JobError("there is no backup in the S3 repository to test", "run pg-backup");
+  const { tables, database } = config.postgres.check;
+  const expected: Record<string, number> = {};
+  const unrecorded: string[] = [];
+  for (const table of tables) {
+    const recorded = backup.annotations[rowCountKey(table)];
+    if (recorded === undefined || !/^\d+$/.test(recorded)) unrecorded.push(table);
+    else expected[table] = Number(recorded);
+  }
+  if (unrecorded.length > 0)
+    throw new JobError(
+      `backup ${backup.name} carries no row count for ${unrecorded.join(", ")} (annotations ${unrecorded.map(rowCountKey).join(", ")})`,
+      "pg-backup records them; take a backup with this release's pg-backup",
+    );
+
+  const root = join(config.local.root, "restore-test", utcStamp(ctx.startedAt));
+  const cluster = throwawayLayout(root, await freeLoopbackPort());
+  log.info("restore test", {
+    backup: backup.name,
+    databaseBytes: backup.databaseBytes,
+    scratch: root,
+    port: cluster.port,
+    expectedRows: expected,
+  });
+  try {
+    await prepareThrowaway(config, cluster, root);
+    await engine.restore({
+      source: { repository: "s3", host: ctx.hostId },
+      backup: backup.name,
+      target: { kind: "backup" },
+      pgData: cluster.pgData,
+      delta: false,
+      archiveOff: true,
+      scratchRoot: root,
+    });
+    await configureThrowaway(config, cluster);
+    await startThrowaway(config, cluster, timeoutMs);
+    const client = await connectWhenPromoted(config, cluster, database, timeoutMs);
+    try {
+      const restored: Record<string, number> = {};
+      for (const table of tables) {
+        const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+        restored[table] = Number(rows[0].n);
+        if (Object.keys(restored).length === 1) {
+          const rto = Math.round((Date.now() - ctx.startedAt.getTime()) / 1000);
+          ctx.metrics.jobMetric(Metric.restoreTestRtoSeconds, rto);
+          log.info("restored database answers", { rtoSeconds: rto });
+        }
+      }
+      const differ = tables.filter((t) => restored[t] !== expected[t]);
+      log.info("row counts", { expected, restored });
+      if (differ.length > 0)
+        throw new JobError(
+          `backup ${backup.name} restored with different row counts: ${differ.map((t) => `${t} ${restored[t]} restored, ${expected[t]} recorded`).join("; ")}`,
+          "the backup does not hold what was in the database when it was taken: keep it, take a fresh pg-backup, and compare with pg-verify",
+        );
+      const indexes = await checkIndexes(client, tables);
+      log.info("amcheck", { indexes });
+      const rto = Math.round((Date.now() - ctx.startedAt.getTime()) / 1000);
+      return {
+        summary: `pg-restore-test: backup ${backup.name} (${formatBytes(backup.databaseBytes)}) restored and queryable; row counts match (${tables.map((t) => `${t} ${restored[t]}`).join(", ")}); amcheck clean on ${indexes.length} index(es); done in ${describeSeconds(rto)}`,
+      };
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } finally {
+    await stopThrowaway(config, cluster);
+    await rm(root, { recursive: true, force: true }).catch((error: unknown) =>
+      log.warn("could not remove the restore test's scratch directory", { root, error: (error as Error).message }),
+    );
+  }
+}
+
+const USAGE: JobUsage = {
+  summary:
+    "Restores the newest PostgreSQL backup into a throwaway cluster on a free loopback port, compares the\n" +
+    "check tables' row counts with the recorded ones, runs amcheck, publishes RestoreTestRtoSeconds, cleans up.",
+  parameters: {
+    TIMEOUT_MINUTES: "for the throwaway's start (replay to consistency), 1-1440 (default 240)",
+  },
+};
+
+exitWith("pg-restore-test", USAGE, () => runJob("pg-restore-test", restoreTest));

@@ -1,0 +1,246 @@
+/**
+ * pg-restore: restores PostgreSQL through the stack's engine to the newest state (`latest`), to a
+ * named backup (`backup`: consistent at its end), or to a point in time (`time`), from this host's
+ * S3 or local repository or from another host's S3 repository (a clone of production onto
+ * staging). A dry run by default: it checks the target against the repository and prints every
+ * step, the chosen backup, the WAL range it replays and the bytes involved. Every refusal (target
+ * in the future, before the oldest backup, past the end of archived WAL, across a missing WAL
+ * segment, unknown backup, bad time, source without a repository) happens before anything is
+ * touched.
+ *
+ * With CONFIRM=yes-restore: stops PostgreSQL, moves the data directory aside to
+ * `<pgData>.before-restore-<UTC stamp>` (or, with DELTA=yes, rewrites it in place: faster, but the
+ * old state is gone), has the engine restore the backup with `recovery.signal` and its recovery
+ * settings in postgresql.auto.conf (PostgreSQL 12+), starts PostgreSQL, logs replay progress every
+ * 5 s until it is promoted, and reports the timeline, the last replayed commit time and the time
+ * taken.
+ *
+ * A clone (SOURCE_HOST) starts with archive_mode off: the restored cluster carries the source's
+ * system identifier, so this host's own repository (another cluster's) would refuse its WAL and
+ * pg_wal would fill, and the source's repository must never receive WAL from a copy. Turn archiving
+ * on once this host has a repository of its own for the clone (README: Restores at 3 AM).
+ *
+ * Parameters: USAGE below (`--help`).
+ */
+import { existsSync } from "node:fs";
+import { chown, mkdir, rename } from "node:fs/promises";
+import { describeSeconds } from "../../infra/catalog";
+import { account } from "../lib/accounts";
+import { checkTableRowCounts } from "../lib/checkTables";
+import { engineFor, type Repository, type RestoreTarget } from "../lib/engines";
+import { JobError, UsageError } from "../lib/errors";
+import { showArgv } from "../lib/exec";
+import { formatBytes } from "../lib/format";
+import type { JobUsage } from "../lib/jobCommand";
+import { connectPostgres } from "../lib/postgres";
+import { waitForPromotion } from "../lib/recoveryProgress";
+import { planRestore } from "../lib/restorePlan";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { isRunning, startService, stopService } from "../lib/service";
+import { parseTargetTime } from "../lib/targetTime";
+import { utcStamp } from "../lib/time";
+
+const BACKUP_NAME_ALLOWED = "the engine's backup name, as pg-verify and the engine's listing show it";
+
+interface Request {
+  readonly confirmed: boolean;
+  readonly target: RestoreTarget;
+  readonly backupName?: string;
+  readonly sourceHost: string;
+  readonly repository: Repository;
+  readonly delta: boolean;
+  readonly timeoutMs: number;
+}
+
+/** Every parameter, checked together: all problems in one refusal, nothing touched. */
+function readRequest(ctx: JobContext, backupNamePattern: RegExp): Request {
+  const p = ctx.params;
+  const confirmed = p.confirmed();
+  const kind = p.text("TARGET", /^(latest|backup|time)$/, "latest, backup or time", "latest") as RestoreTarget["kind"];
+  const backupName = p.text("BACKUP_NAME", backupNamePattern, BACKUP_NAME_ALLOWED);
+  const timeText = ctx.env.TARGET_TIME || undefined;
+  const sourceHost = p.sourceHost(ctx.hostId);
+  const repository = p.text("REPOSITORY", /^(s3|local)$/, "s3 or local", "s3") as Repository;
+  const delta = p.flag("DELTA", false);
+  const timeoutMs = p.integer("TIMEOUT_MINUTES", 1, 24 * 60, 330) * 60_000;
+
+  let target: RestoreTarget = { kind: "latest" };
+  if (kind === "time") {
+    if (timeText === undefined) p.problem("TARGET=time needs TARGET_TIME, e.g. 2024-01-15T14:30:00Z");
+    else {
+      const parsed = parseTargetTime(timeText);
+      if ("problem" in parsed) p.problem(parsed.problem);
+      else target = { kind: "time", time: parsed.time };
+    }
+  } else if (timeText !== undefined) p.problem(`TARGET_TIME is only read with TARGET=time (TARGET is ${kind})`);
+  if (kind === "backup") {
+    if (ctx.env.BACKUP_NAME === undefined || ctx.env.BACKUP_NAME === "")
+      p.problem("TARGET=backup needs BACKUP_NAME: " + BACKUP_NAME_ALLOWED);
+    target = { kind: "backup" };
+  } else if (backupName !== undefined) p.problem(`BACKUP_NAME is only read with TARGET=backup (TARGET is ${kind})`);
+  if (sourceHost !== ctx.hostId && repository === "local")
+    p.problem(`REPOSITORY=local cannot restore SOURCE_HOST=${sourceHost}: that host's local repository is on that host; use REPOSITORY=s3`);
+  p.check();
+  return {
+    confirmed,
+    target,
+    ...(backupName ? { backupName } : {}),
+    sourceHost,
+    repository,
+    delta,
+    timeoutMs,
+  };
+}
+
+function describeTarget(target: RestoreTarget, backupName?: string): string {
+  switch (target.kind) {
+    case "latest":
+      return "latest (every archived WAL segment)";
+    case "backup":
+      return `backup ${backupName} (consistent at its end)`;
+    case "time":
+      return `time ${target.time.toISOString()}`;
+  }
+}
+
+async function restore(ctx: JobContext): Promise<JobOutcome> {
+  const { config, log } = ctx;
+  const engine = engineFor(config, ctx.hostId);
+  const request = readRequest(ctx, new RegExp(engine.descriptor.backupNamePattern));
+  await engine.requireInstalled();
+  const pg = config.postgres;
+  const source = { repository: request.repository, host: request.sourceHost };
+  const where = `the ${request.repository} repository of host ${request.sourceHost}`;
+
+  const backups = await engine.list(request.repository, request.sourceHost);
+  const segments = backups.length > 0 ? await engine.archivedWal(source) : [];
+  const newest = backups.length > 0 ? await engine.newestTimeline(source) : { timeline: 1, switches: [] };
+  const planned = planRestore({
+    backups,
+    segments,
+    target: request.target,
+    ...(request.backupName ? { backupName: request.backupName } : {}),
+    now: new Date(),
+    where,
+    newest,
+  });
+  if (!planned.ok)
+    throw new UsageError(
+      `cannot restore to ${describeTarget(request.target, request.backupName)}: ${planned.problems.join("; ")}`,
+      "nothing was changed; pick another target (the engine's listing shows the backups and the WAL range)",
+    );
+  const plan = planned.plan;
+  const running = await isRunning(pg.service);
+  const aside = `${pg.pgData}.before-restore-${utcStamp(ctx.startedAt)}`;
+  if (!request.delta && existsSync(aside))
+    throw new UsageError(`${aside} already exists: an earlier restore kept the data there`, "nothing was changed; move it away or wait a second and run again");
+  const clone = request.sourceHost !== ctx.hostId;
+
+  log.info("restore plan", {
+    target: describeTarget(request.target, request.backupName),
+    source: where,
+    backup: plan.backup.name,
+    backupKind: plan.backup.kind,
+    backupStoppedAt: plan.backup.stoppedAt.toISOString(),
+    walFirst: plan.walFirst,
+    walLast: plan.walLast,
+    walSegments: plan.walSegments,
+    estimatedBytes: plan.estimatedBytes,
+    fetchBytes: plan.fetchBytes,
+    earliestRecoverable: plan.earliestRecoverable.toISOString(),
+    archiveEnd: plan.archiveEnd ? { segment: plan.archiveEnd.name, archivedAt: plan.archiveEnd.archivedAt.toISOString() } : null,
+  });
+  const steps = [
+    running ? `stop PostgreSQL ('${showArgv(pg.service.stop)}')` : "leave PostgreSQL stopped (it is not running)",
+    request.delta
+      ? `keep ${pg.pgData} in place for a delta restore (faster: only files that differ from the backup are rewritten; riskier: the current state is not kept)`
+      : `move ${pg.pgData} aside to ${aside} and create an empty ${pg.pgData} owned by ${pg.engine.osUser}`,
+    `restore backup ${plan.backup.name} (${plan.backup.kind}, stopped ${plan.backup.stoppedAt.toISOString()}) from ${where} with ${engine.descriptor.title}: about ${formatBytes(plan.estimatedBytes)} (${formatBytes(plan.backup.databaseBytes)} of data, ${plan.walSegments} WAL segment(s) ${plan.walFirst}..${plan.walLast} to replay; ${formatBytes(plan.fetchBytes)} read from the repository)`,
+    `write recovery.signal and the recovery settings into postgresql.auto.conf: target ${describeTarget(request.target, request.backupName)}, then promote${clone ? "; archive_mode off (a clone must not archive into any repository until it has its own)" : ""}`,
+    `start PostgreSQL ('${showArgv(pg.service.start)}'), log replay progress every 5 s, wait until it is promoted`,
+  ];
+  if (!request.confirmed) {
+    steps.forEach((text, i) => log.info(`DRY RUN step ${i + 1}: would ${text}`));
+    return {
+      summary: `pg-restore DRY RUN: would restore ${plan.backup.name} from ${where} to ${describeTarget(request.target, request.backupName)}, replaying WAL ${plan.walFirst}..${plan.walLast} (${plan.walSegments} segment(s)), about ${formatBytes(plan.estimatedBytes)}; nothing was changed. Set CONFIRM=yes-restore to restore.`,
+    };
+  }
+
+  const started = Date.now();
+  let step = 0;
+  const next = (fields?: Record<string, unknown>) => log.info(`step ${++step}: ${steps[step - 1]}`, fields);
+  const goBack = request.delta
+    ? "the delta restore rewrote the data directory in place; restore again (another target or backup)"
+    : `the previous data directory is at ${aside}: to go back, stop PostgreSQL, move ${pg.pgData} away and ${aside} back to ${pg.pgData}, start`;
+  next();
+  await stopService("PostgreSQL", pg.service, log);
+  next();
+  if (!request.delta) {
+    const owner = account(pg.engine.osUser);
+    if (existsSync(pg.pgData)) await rename(pg.pgData, aside);
+    await mkdir(pg.pgData, { mode: 0o700 });
+    await chown(pg.pgData, owner.uid, owner.gid);
+  }
+  next();
+  try {
+    await engine.restore({
+      source,
+      backup: plan.backup.name,
+      target: request.target,
+      pgData: pg.pgData,
+      delta: request.delta,
+      archiveOff: clone,
+    });
+  } catch (error) {
+    throw new JobError(`${(error as Error).message}`, `PostgreSQL is stopped; ${goBack}`);
+  }
+  next();
+  next();
+  try {
+    await startService("PostgreSQL", pg.service, log, request.timeoutMs);
+  } catch (error) {
+    // A start command that gives up waiting while recovery still runs is not a failure.
+    if (!(await isRunning(pg.service))) log.warn("the start command failed", { error: (error as Error).message });
+  }
+  const result = await waitForPromotion({
+    connect: () => connectPostgres(config),
+    service: pg.service,
+    log,
+    timeoutMs: request.timeoutMs,
+    failureHint: `read PostgreSQL's log ('recovery ended before configured recovery target was reached': a WAL segment is missing; 'could not restore file': the repository could not be read); ${goBack}`,
+  });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const counts = await checkTableRowCounts(config).catch(() => undefined);
+  log.info("restored", {
+    backup: plan.backup.name,
+    timeline: result.timeline,
+    lastReplayedAt: result.lastReplayedAt?.toISOString() ?? null,
+    lastReplayedLsn: result.lastReplayedLsn,
+    seconds,
+    rowCounts: counts ?? null,
+    ...(request.delta ? {} : { previousDataDirectory: aside }),
+  });
+  return {
+    summary: `pg-restore: restored ${plan.backup.name} from ${where} to ${describeTarget(request.target, request.backupName)} in ${describeSeconds(seconds)}; promoted on timeline ${result.timeline}, last replayed commit ${result.lastReplayedAt?.toISOString() ?? "none (nothing replayed after the backup)"}${request.delta ? "" : `; previous data directory kept at ${aside}`}${clone ? "; archive_mode is off (a clone)" : ""}`,
+  };
+}
+
+const USAGE: JobUsage = {
+  summary:
+    "Restores PostgreSQL through the stack's engine to the latest state, a named backup or a point in time.\n" +
+    "A dry run unless CONFIRM=yes-restore: it checks the target and prints every step, the backup, the WAL\n" +
+    "range and the bytes; confirmed, it stops PostgreSQL, moves the data directory aside, restores and waits\n" +
+    "until the cluster is promoted.",
+  parameters: {
+    CONFIRM: "yes-restore to act; unset for a dry run",
+    TARGET: "latest (default), backup (with BACKUP_NAME) or time (with TARGET_TIME)",
+    BACKUP_NAME: "the backup to restore with TARGET=backup",
+    TARGET_TIME: "with TARGET=time: e.g. 2024-01-15T14:30:00Z or 2024-01-15T16:30:00+02:00 (an offset is required)",
+    SOURCE_HOST: "restore another host's S3 repository (its host id; default: this host's own)",
+    REPOSITORY: "s3 (default) or local (this host's local repository, when S3 is unreachable)",
+    DELTA: "yes restores in place, rewriting only what differs (faster; the current data is not kept); default no",
+    TIMEOUT_MINUTES: "for the start and the replay, 1-1440 (default 330)",
+  },
+};
+
+exitWith("pg-restore", USAGE, () => runJob("pg-restore", restore));
