@@ -28,7 +28,10 @@ const tags = stackTags(pulumi.getProject(), pulumi.getStack());
 
 const backupBucket = new BackupBucket("backups", {
   bucketName: config.bucketName,
-  lifecycle: { retentionDays: config.retentionDays, postgresBackstopDays: config.postgresBackstopDays },
+  lifecycle: {
+    retentionDays: config.retentionDays,
+    postgresBackstopDays: config.postgresBackstopDays,
+  },
   accessLogRetentionDays: config.accessLogRetentionDays,
   tags,
 });
@@ -88,7 +91,10 @@ new FailureEvents("failure-events", {
   stack,
   topicArn: paging.topicArn,
   // A failed install (the association re-runs it every 30 minutes) pages too.
-  documentNames: [...SHIPPED_JOB_KEYS.map((job) => jobDocumentNames[job]), jobDocumentNames.install],
+  documentNames: [
+    ...SHIPPED_JOB_KEYS.map((job) => jobDocumentNames[job]),
+    jobDocumentNames.install,
+  ],
   outputLogGroupName: hostAccess.jobLogGroupName,
   tags,
 });
@@ -160,11 +166,13 @@ export const restoreImageRepository = restoreImage.repositoryUrl;
 export const hostManifestKey = hostConfiguration.manifestKey;
 export const documentNames = hostConfiguration.documentNames;
 /** What the hosts install, with the hashes the installer checks (synth writes the files beside the plan). */
-export const hostArtifacts = hostPlane.artifacts.artifacts.map(({ name, key, sha256, bytes, dest, mode }) => ({
-  name,
-  key,
-  sha256,
-  bytes,
-  dest,
-  mode,
-}));
+export const hostArtifacts = hostPlane.artifacts.artifacts.map(
+  ({ name, key, sha256, bytes, dest, mode }) => ({
+    name,
+    key,
+    sha256,
+    bytes,
+    dest,
+    mode,
+  }),
+);

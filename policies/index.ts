@@ -10,7 +10,8 @@ import { DEFAULT_ENFORCEMENT } from "./lib/define";
 import { BACKUP_POLICIES, POLICY_PACK_NAME } from "./policies";
 
 new PolicyPack(POLICY_PACK_NAME, {
-  description: "Guardrails that keep every stack of stellar-insights-backup able to restore what the runbook promises.",
+  description:
+    "Guardrails that keep every stack of stellar-insights-backup able to restore what the runbook promises.",
   enforcementLevel: DEFAULT_ENFORCEMENT,
   policies: BACKUP_POLICIES,
 });

@@ -60,20 +60,25 @@ function readJson(path: string, what: string): unknown {
 function asPlan(value: unknown, path: string): Plan {
   const plan = value as Partial<Plan> | null;
   if (typeof plan?.stack !== "string" || !Array.isArray(plan.resources)) {
-    throw new UsageError(`${path} is not a plan: expected {stack, resources: [{type, name, parent, inputs}], outputs}`);
+    throw new UsageError(
+      `${path} is not a plan: expected {stack, resources: [{type, name, parent, inputs}], outputs}`,
+    );
   }
   return { stack: plan.stack, resources: plan.resources, outputs: plan.outputs ?? {} };
 }
 
 function projectName(): string {
-  const document = parseYaml(readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { name?: unknown };
+  const document = parseYaml(readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
+    name?: unknown;
+  };
   if (typeof document.name !== "string") throw new UsageError("Pulumi.yaml has no project name");
   return document.name;
 }
 
 export function formatEvaluation(evaluation: Evaluation): string[] {
   const lines = evaluation.violations.map(
-    (v) => `${v.policy}  ${v.resource}  ${v.message}${v.level === "advisory" ? "  [advisory]" : ""}`,
+    (v) =>
+      `${v.policy}  ${v.resource}  ${v.message}${v.level === "advisory" ? "  [advisory]" : ""}`,
   );
   const mandatory = evaluation.violations.filter((v) => v.level === "mandatory").length;
   const advisory = evaluation.violations.length - mandatory;
@@ -89,10 +94,13 @@ async function main(): Promise<number> {
   const values = parseCommandLine(COMMAND);
   // The default is the repository's synth output wherever the command runs; a given path is the
   // caller's, relative to where they are.
-  const planPath = values.plan === COMMAND.options.plan.default ? DEFAULT_PLAN : resolve(values.plan);
+  const planPath =
+    values.plan === COMMAND.options.plan.default ? DEFAULT_PLAN : resolve(values.plan);
   const plan = asPlan(readJson(planPath, "plan"), planPath);
   const names = BACKUP_POLICIES.map((p) => p.name);
-  const config = values.config ? parsePackConfig(readJson(resolve(values.config), "policy config"), names) : {};
+  const config = values.config
+    ? parsePackConfig(readJson(resolve(values.config), "policy config"), names)
+    : {};
   const evaluation = await evaluatePlan(plan, { project: projectName(), config });
   console.log(`policy: stack '${plan.stack}' from ${planPath}`);
   for (const line of formatEvaluation(evaluation)) console.log(line);

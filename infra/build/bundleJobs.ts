@@ -46,7 +46,10 @@ export function jobEntryPoints(sourceDir = JOBS_SOURCE_DIR): string[] {
  * Builds into a private directory, hashes from there, then renames each bundle into place: several
  * synths at once (tests run in parallel) never read a half-written bundle or hash another's bytes.
  */
-export function bundleJobs(entryPoints = jobEntryPoints(), outDir = join(REPO_ROOT, BUNDLE_DIR)): JobBundle[] {
+export function bundleJobs(
+  entryPoints = jobEntryPoints(),
+  outDir = join(REPO_ROOT, BUNDLE_DIR),
+): JobBundle[] {
   if (entryPoints.length === 0) return [];
   mkdirSync(outDir, { recursive: true });
   const staging = mkdtempSync(join(outDir, ".staging-"));

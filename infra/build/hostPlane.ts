@@ -6,7 +6,11 @@
 import { HOST_PATHS, JOB_KEYS, RESTORE_KEYS, type DocumentKey } from "../catalog";
 import { POSTGRES_ENGINES } from "../catalog/engines";
 import type { StackConfig } from "../config/stackConfig";
-import { hostArtifacts, type ArtifactSet, type ArtifactSource } from "../content/host/hostArtifacts";
+import {
+  hostArtifacts,
+  type ArtifactSet,
+  type ArtifactSource,
+} from "../content/host/hostArtifacts";
 import { renderHostConfig, serializeHostConfig } from "../content/host/hostConfigFile";
 import { installDocument } from "../content/host/installDocument";
 import { jobDocument } from "../content/host/jobDocuments";
@@ -26,20 +30,32 @@ export interface HostPlane {
  * The host config deliberately carries no KMS key ARN: uploads then send no encryption header and
  * the bucket's default SSE-KMS key applies, so the file (and its hash) is known before deploy.
  */
-export function hostArtifactSources(stack: string, config: StackConfig, bundles: readonly JobBundle[]): ArtifactSource[] {
+export function hostArtifactSources(
+  stack: string,
+  config: StackConfig,
+  bundles: readonly JobBundle[],
+): ArtifactSource[] {
   const host = renderHostConfig({ stack, config });
   return [
-    { name: "host-config", dest: HOST_PATHS.configFile, mode: "0644", content: serializeHostConfig(host) },
-    { name: "postgresql", dest: host.postgres.managedConfigFile, mode: "0644", content: postgresConf(host) },
+    {
+      name: "host-config",
+      dest: HOST_PATHS.configFile,
+      mode: "0644",
+      content: serializeHostConfig(host),
+    },
+    {
+      name: "postgresql",
+      dest: host.postgres.managedConfigFile,
+      mode: "0644",
+      content: postgresConf(host),
+    },
     { name: "redis", dest: host.redis.managedConfigFile, mode: "0644", content: redisConf(host) },
-    ...bundles.map(
-      (bundle): ArtifactSource => ({
-        name: `job-${bundle.name}`,
-        dest: `${HOST_PATHS.jobsDir}/${bundle.name}.mjs`,
-        mode: "0644",
-        file: { path: bundle.path, sha256: bundle.sha256, bytes: bundle.bytes },
-      }),
-    ),
+    ...bundles.map((bundle): ArtifactSource => ({
+      name: `job-${bundle.name}`,
+      dest: `${HOST_PATHS.jobsDir}/${bundle.name}.mjs`,
+      mode: "0644",
+      file: { path: bundle.path, sha256: bundle.sha256, bytes: bundle.bytes },
+    })),
   ];
 }
 
@@ -60,7 +76,12 @@ export function buildHostPlane(
       nodeMajor: HOST_NODE_MAJOR,
       engine: POSTGRES_ENGINES[config.postgresEngine],
     }),
-    ...Object.fromEntries([...JOB_KEYS, ...RESTORE_KEYS].map((key) => [key, jobDocument(stack, key, POSTGRES_ENGINES[config.postgresEngine])])),
+    ...Object.fromEntries(
+      [...JOB_KEYS, ...RESTORE_KEYS].map((key) => [
+        key,
+        jobDocument(stack, key, POSTGRES_ENGINES[config.postgresEngine]),
+      ]),
+    ),
   } as Record<DocumentKey, CommandDocument>;
   return { artifacts, documents, bundles };
 }

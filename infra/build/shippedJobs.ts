@@ -15,12 +15,18 @@ const entryOf = (sourceDir: string, key: JobKey) => join(sourceDir, `${key}.ts`)
 type Catalog = Readonly<Record<JobKey, Job>>;
 
 /** Shipped jobs with no entry file under `sourceDir`, in catalog order. */
-export function shippedJobsWithoutEntry(sourceDir = JOBS_SOURCE_DIR, jobs: Catalog = JOBS): JobKey[] {
+export function shippedJobsWithoutEntry(
+  sourceDir = JOBS_SOURCE_DIR,
+  jobs: Catalog = JOBS,
+): JobKey[] {
   return JOB_KEYS.filter((key) => jobs[key].shipped && !existsSync(entryOf(sourceDir, key)));
 }
 
 /** Jobs marked not shipped whose entry file exists under `sourceDir`, in catalog order. */
-export function unshippedJobsWithEntry(sourceDir = JOBS_SOURCE_DIR, jobs: Catalog = JOBS): JobKey[] {
+export function unshippedJobsWithEntry(
+  sourceDir = JOBS_SOURCE_DIR,
+  jobs: Catalog = JOBS,
+): JobKey[] {
   return JOB_KEYS.filter((key) => !jobs[key].shipped && existsSync(entryOf(sourceDir, key)));
 }
 

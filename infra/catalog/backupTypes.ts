@@ -6,7 +6,14 @@
  */
 import { Metric, type MetricName } from "./metrics";
 
-export const BACKUP_TYPE_KEYS = ["postgres", "wal", "configs", "logs", "snapshots", "redis"] as const;
+export const BACKUP_TYPE_KEYS = [
+  "postgres",
+  "wal",
+  "configs",
+  "logs",
+  "snapshots",
+  "redis",
+] as const;
 export type BackupTypeKey = (typeof BACKUP_TYPE_KEYS)[number];
 
 export type Storage = "s3" | "local" | "git" | "ebs-snapshot";
@@ -46,7 +53,11 @@ export interface BackupType {
    * The runbook's S3 prefix, the lifecycle prefix that really exists (they differ for the PostgreSQL engine), and
    * the layout of the objects under it.
    */
-  readonly s3?: { readonly runbookPrefix: string; readonly prefix: string; readonly objects: string };
+  readonly s3?: {
+    readonly runbookPrefix: string;
+    readonly prefix: string;
+    readonly objects: string;
+  };
   readonly retentionOwner: RetentionOwner;
   /** Metrics published about this row (with the `BackupType` dimension). */
   readonly metrics: readonly MetricName[];
@@ -71,7 +82,11 @@ export const BACKUP_TYPES: Readonly<Record<BackupTypeKey, BackupType>> = {
     retentionDays: 30,
     rpoSeconds: 24 * HOUR,
     storage: ["s3", "local"],
-    s3: { runbookPrefix: "postgres/full/", prefix: POSTGRES_PREFIX, objects: "postgres/<host>/<engine's backup folder>/" },
+    s3: {
+      runbookPrefix: "postgres/full/",
+      prefix: POSTGRES_PREFIX,
+      objects: "postgres/<host>/<engine's backup folder>/",
+    },
     retentionOwner: "engine",
     metrics: [Metric.backupBytes, Metric.backupAgeSeconds],
   },
@@ -82,7 +97,11 @@ export const BACKUP_TYPES: Readonly<Record<BackupTypeKey, BackupType>> = {
     retentionDays: 30,
     rpoSeconds: 15 * 60,
     storage: ["s3"],
-    s3: { runbookPrefix: "postgres/wal/", prefix: POSTGRES_PREFIX, objects: "postgres/<host>/<engine's WAL archive folder>/" },
+    s3: {
+      runbookPrefix: "postgres/wal/",
+      prefix: POSTGRES_PREFIX,
+      objects: "postgres/<host>/<engine's WAL archive folder>/",
+    },
     retentionOwner: "engine",
     metrics: [Metric.walArchiveLagSeconds, Metric.walArchiveFailedCount],
   },
@@ -93,7 +112,11 @@ export const BACKUP_TYPES: Readonly<Record<BackupTypeKey, BackupType>> = {
     retentionDays: 90,
     rpoSeconds: HOUR,
     storage: ["git", "s3"],
-    s3: { runbookPrefix: "configs/", prefix: "configs/", objects: "configs/<host>/<set>/<UTC time>.tar.gz" },
+    s3: {
+      runbookPrefix: "configs/",
+      prefix: "configs/",
+      objects: "configs/<host>/<set>/<UTC time>.tar.gz",
+    },
     retentionOwner: "lifecycle",
     metrics: [Metric.backupBytes, Metric.backupAgeSeconds],
   },

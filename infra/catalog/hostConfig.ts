@@ -102,7 +102,10 @@ const engineSchema = v.pipe(
     lockDir: absolutePath(),
     /** Parallel processes for backup, restore and async archiving; absent: from the host's cores. */
     processMax: v.exactOptional(wholeNumber(1, 64)),
-    compression: exactObject({ type: text(/^[a-z0-9]+$/, "must be a compression name"), level: wholeNumber(0, 22) }),
+    compression: exactObject({
+      type: text(/^[a-z0-9]+$/, "must be a compression name"),
+      level: wholeNumber(0, 22),
+    }),
     endpoint: v.exactOptional(
       exactObject({
         host: text(/^[A-Za-z0-9.-]+$/, "must be the host name the TLS certificate names"),

@@ -49,8 +49,7 @@ export type ScheduleKey = (typeof SCHEDULE_KEYS)[number];
  * when a job marked shipped has no entry file.
  */
 export type Shipping =
-  | { readonly shipped: true }
-  | { readonly shipped: false; readonly notShippedReason: string };
+  { readonly shipped: true } | { readonly shipped: false; readonly notShippedReason: string };
 
 interface JobInfo {
   readonly key: JobKey;
@@ -64,12 +63,12 @@ interface JobInfo {
 
 export type Job = JobInfo & Shipping;
 
-
 export const JOBS: Readonly<Record<JobKey, Job>> = {
   "pg-backup": {
     key: "pg-backup",
     shipped: true,
-    description: "Full backup of PostgreSQL through the stack's engine into S3, plus the local repository",
+    description:
+      "Full backup of PostgreSQL through the stack's engine into S3, plus the local repository",
     scheduleKey: "postgres",
     backupType: "postgres",
     timeoutSeconds: 4 * 3600,
@@ -77,7 +76,8 @@ export const JOBS: Readonly<Record<JobKey, Job>> = {
   "pg-verify": {
     key: "pg-verify",
     shipped: true,
-    description: "Checks the newest backup's age, verifies every backup file and WAL segment, and the archiver",
+    description:
+      "Checks the newest backup's age, verifies every backup file and WAL segment, and the archiver",
     scheduleKey: "verify",
     timeoutSeconds: 1800,
   },

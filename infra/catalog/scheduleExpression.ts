@@ -50,7 +50,8 @@ function parseField(text: string, spec: FieldSpec): FieldValues | { readonly err
   const values = new Set<number>();
   for (const part of text.split(",")) {
     const match = /^([^/-]+)(?:-([^/]+))?(?:\/(\d+))?$/.exec(part);
-    if (!match) return { error: `'${part}' is not a value, range or step in the ${spec.name} field` };
+    if (!match)
+      return { error: `'${part}' is not a value, range or step in the ${spec.name} field` };
     const [, startText, endText, stepText] = match;
     const start = startText === "*" ? spec.min : parseValue(startText, spec);
     const end =
@@ -63,7 +64,8 @@ function parseField(text: string, spec: FieldSpec): FieldValues | { readonly err
     if (start === undefined || end === undefined) {
       return { error: `'${part}' is outside ${spec.min}-${spec.max} in the ${spec.name} field` };
     }
-    if (step < 1 || end < start) return { error: `'${part}' is an empty range in the ${spec.name} field` };
+    if (step < 1 || end < start)
+      return { error: `'${part}' is an empty range in the ${spec.name} field` };
     for (let v = start; v <= end; v += step) values.add(v);
   }
   return values;
@@ -99,7 +101,11 @@ function parseCron(body: string): ParsedSchedule {
     // L, W and # pick one day a month: the gap is at most about five weeks.
     return { ok: true, kind: "cron", maxGapSeconds: 35 * DAY };
   }
-  return { ok: true, kind: "cron", maxGapSeconds: longestGap(minutes, hours, daysOfMonth, months, daysOfWeek) };
+  return {
+    ok: true,
+    kind: "cron",
+    maxGapSeconds: longestGap(minutes, hours, daysOfMonth, months, daysOfWeek),
+  };
 }
 
 /** Simulates a little over a year of runs (a fixed, deterministic window) and returns the widest gap. */
@@ -136,7 +142,8 @@ const RATE_UNITS: Readonly<Record<string, number>> = { minute: MINUTE, hour: HOU
 
 function parseRate(body: string): ParsedSchedule {
   const match = /^\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*$/.exec(body);
-  if (!match) return { ok: false, reason: "rate() takes '<positive integer> <minute(s)|hour(s)|day(s)>'" };
+  if (!match)
+    return { ok: false, reason: "rate() takes '<positive integer> <minute(s)|hour(s)|day(s)>'" };
   const value = Number(match[1]);
   const unit = match[2].replace(/s$/, "");
   if (value < 1) return { ok: false, reason: "rate() needs a value of at least 1" };

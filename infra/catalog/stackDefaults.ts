@@ -57,6 +57,8 @@ export const DEFAULT_POSTGRES_BACKSTOP_MARGIN_DAYS = 30;
 export const MIN_POSTGRES_BACKSTOP_MARGIN_DAYS = 7;
 
 /** Days the PostgreSQL engine keeps: enough for both the base backups and the WAL that PITR needs. */
-export function postgresRetentionDays(retentionDays: Readonly<Record<BackupTypeKey, number>>): number {
+export function postgresRetentionDays(
+  retentionDays: Readonly<Record<BackupTypeKey, number>>,
+): number {
   return Math.max(retentionDays.postgres, retentionDays.wal);
 }

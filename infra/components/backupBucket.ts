@@ -2,7 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCESS_LOG_BUCKET_SUFFIX, BUCKET_ROLE_TAG, BucketRole } from "../catalog";
 import { accessLogBucketPolicy, backupBucketPolicy } from "../content/aws/bucketPolicies";
-import { lifecycleRules, toAwsLifecycleRules, type LifecycleInputs } from "../content/aws/lifecycleRules";
+import {
+  lifecycleRules,
+  toAwsLifecycleRules,
+  type LifecycleInputs,
+} from "../content/aws/lifecycleRules";
 
 /** Prefix of the backup bucket's server access logs inside the log bucket. */
 export const ACCESS_LOG_PREFIX = "s3-access/";
@@ -45,7 +49,11 @@ export class BackupBucket extends pulumi.ComponentResource {
       },
       { ...child, protect: true },
     );
-    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.bucketName}`, targetKeyId: this.kmsKey.keyId }, child);
+    new aws.kms.Alias(
+      `${name}-key-alias`,
+      { name: `alias/${args.bucketName}`, targetKeyId: this.kmsKey.keyId },
+      child,
+    );
 
     this.logBucket = new aws.s3.Bucket(
       `${name}-access-logs`,
@@ -60,7 +68,10 @@ export class BackupBucket extends pulumi.ComponentResource {
     // S3 server access logs can only be delivered to a bucket encrypted with SSE-S3.
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-access-logs-encryption`,
-      { bucket: this.logBucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      {
+        bucket: this.logBucket.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      },
       child,
     );
     new aws.s3.BucketLifecycleConfiguration(
@@ -82,7 +93,11 @@ export class BackupBucket extends pulumi.ComponentResource {
 
     this.bucket = new aws.s3.Bucket(
       name,
-      { bucket: args.bucketName, forceDestroy: false, tags: { ...tags, [BUCKET_ROLE_TAG]: BucketRole.backups } },
+      {
+        bucket: args.bucketName,
+        forceDestroy: false,
+        tags: { ...tags, [BUCKET_ROLE_TAG]: BucketRole.backups },
+      },
       { ...child, protect: true },
     );
     const block = blockPublicAccess(name, this.bucket, this);
@@ -97,7 +112,10 @@ export class BackupBucket extends pulumi.ComponentResource {
         bucket: this.bucket.id,
         rules: [
           {
-            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKey.arn },
+            applyServerSideEncryptionByDefault: {
+              sseAlgorithm: "aws:kms",
+              kmsMasterKeyId: this.kmsKey.arn,
+            },
             // One data key per bucket instead of one KMS call per WAL segment.
             bucketKeyEnabled: true,
           },
@@ -142,7 +160,11 @@ export class BackupBucket extends pulumi.ComponentResource {
     this.bucketName = this.bucket.bucket;
     this.bucketArn = this.bucket.arn;
     this.kmsKeyArn = this.kmsKey.arn;
-    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, kmsKeyArn: this.kmsKeyArn });
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      bucketArn: this.bucketArn,
+      kmsKeyArn: this.kmsKeyArn,
+    });
   }
 }
 

@@ -31,14 +31,18 @@ export class FailureEvents extends pulumi.ComponentResource {
         // The topic policy admits rules named with the stack's prefix only.
         name: stackResourceName(args.stack, "job-command-failed"),
         description: "A backup job's SSM command ended Failed, TimedOut or Cancelled on a host",
-        eventPattern: pulumi.all([...args.documentNames]).apply((names) => commandFailurePattern(names)),
+        eventPattern: pulumi
+          .all([...args.documentNames])
+          .apply((names) => commandFailurePattern(names)),
         tags: { ...args.tags },
       },
       child,
     );
     const message = pulumi
       .output(args.outputLogGroupName)
-      .apply((outputLogGroupName) => commandFailureMessage({ stack: args.stack, outputLogGroupName }));
+      .apply((outputLogGroupName) =>
+        commandFailureMessage({ stack: args.stack, outputLogGroupName }),
+      );
     new aws.cloudwatch.EventTarget(
       `${name}-page`,
       {

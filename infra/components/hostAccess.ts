@@ -34,12 +34,20 @@ export class HostAccess extends pulumi.ComponentResource {
 
     this.jobLogGroup = new aws.cloudwatch.LogGroup(
       `${name}-job-logs`,
-      { name: `/stellar-insights-backup/${pulumi.getStack()}/jobs`, retentionInDays: args.logRetentionDays, tags },
+      {
+        name: `/stellar-insights-backup/${pulumi.getStack()}/jobs`,
+        retentionInDays: args.logRetentionDays,
+        tags,
+      },
       child,
     );
     this.role = new aws.iam.Role(
       `${name}-role`,
-      { description: "Database hosts: backup jobs and SSM", assumeRolePolicy: ec2AssumeRolePolicy(), tags },
+      {
+        description: "Database hosts: backup jobs and SSM",
+        assumeRolePolicy: ec2AssumeRolePolicy(),
+        tags,
+      },
       child,
     );
     new aws.iam.RolePolicyAttachment(
@@ -65,10 +73,17 @@ export class HostAccess extends pulumi.ComponentResource {
       },
       child,
     );
-    this.instanceProfile = new aws.iam.InstanceProfile(`${name}-profile`, { role: this.role.name, tags }, child);
+    this.instanceProfile = new aws.iam.InstanceProfile(
+      `${name}-profile`,
+      { role: this.role.name, tags },
+      child,
+    );
 
     this.instanceProfileName = this.instanceProfile.name;
     this.jobLogGroupName = this.jobLogGroup.name;
-    this.registerOutputs({ instanceProfileName: this.instanceProfileName, jobLogGroupName: this.jobLogGroupName });
+    this.registerOutputs({
+      instanceProfileName: this.instanceProfileName,
+      jobLogGroupName: this.jobLogGroupName,
+    });
   }
 }

@@ -36,7 +36,11 @@ export class HostConfiguration extends pulumi.ComponentResource {
     super("stellar:backup:HostConfiguration", name, {}, opts);
     const child = { parent: this };
     const tags = { ...args.tags };
-    const upload = (resourceName: string, key: string, body: { content: string } | { source: pulumi.asset.Asset }) =>
+    const upload = (
+      resourceName: string,
+      key: string,
+      body: { content: string } | { source: pulumi.asset.Asset },
+    ) =>
       new aws.s3.BucketObjectv2(
         resourceName,
         {

@@ -2,9 +2,18 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { JOBS, SHIPPED_JOB_KEYS, type JobKey, type ScheduleKey } from "../catalog";
 import type { HostTarget } from "../catalog";
-import { SEND_COMMAND_TARGET_ARN, documentArn, retryPolicy, scheduleInput } from "../content/aws/jobSchedule";
+import {
+  SEND_COMMAND_TARGET_ARN,
+  documentArn,
+  retryPolicy,
+  scheduleInput,
+} from "../content/aws/jobSchedule";
 import { stackResourceName } from "../content/aws/resourceNames";
-import { deadLetterQueuePolicy, schedulerAssumeRolePolicy, schedulerPolicy } from "../content/aws/schedulerPolicies";
+import {
+  deadLetterQueuePolicy,
+  schedulerAssumeRolePolicy,
+  schedulerPolicy,
+} from "../content/aws/schedulerPolicies";
 
 export interface JobSchedulesArgs {
   readonly stack: string;
@@ -47,7 +56,11 @@ export class JobSchedules extends pulumi.ComponentResource {
     const child = { parent: this };
     const tags = { ...args.tags };
 
-    this.group = new aws.scheduler.ScheduleGroup(`${name}-group`, { name: stackResourceName(args.stack, "jobs"), tags }, child);
+    this.group = new aws.scheduler.ScheduleGroup(
+      `${name}-group`,
+      { name: stackResourceName(args.stack, "jobs"), tags },
+      child,
+    );
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dead-letters`,
       {
@@ -61,10 +74,13 @@ export class JobSchedules extends pulumi.ComponentResource {
     this.role = new aws.iam.Role(
       `${name}-role`,
       {
-        description: "EventBridge Scheduler: sends the backup jobs' SSM documents to the database hosts",
+        description:
+          "EventBridge Scheduler: sends the backup jobs' SSM documents to the database hosts",
         assumeRolePolicy: pulumi
           .all([args.accountId, this.group.arn])
-          .apply(([accountId, scheduleGroupArn]) => schedulerAssumeRolePolicy({ accountId, scheduleGroupArn })),
+          .apply(([accountId, scheduleGroupArn]) =>
+            schedulerAssumeRolePolicy({ accountId, scheduleGroupArn }),
+          ),
         tags,
       },
       child,
@@ -74,7 +90,11 @@ export class JobSchedules extends pulumi.ComponentResource {
       {
         role: this.role.id,
         policy: pulumi
-          .all([args.accountId, this.deadLetterQueue.arn, pulumi.all(SHIPPED_JOB_KEYS.map((job) => args.documentNames[job]))])
+          .all([
+            args.accountId,
+            this.deadLetterQueue.arn,
+            pulumi.all(SHIPPED_JOB_KEYS.map((job) => args.documentNames[job])),
+          ])
           .apply(([accountId, deadLetterQueueArn, names]) =>
             schedulerPolicy({
               region: args.region,
@@ -93,7 +113,9 @@ export class JobSchedules extends pulumi.ComponentResource {
         queueUrl: this.deadLetterQueue.url,
         policy: pulumi
           .all([this.deadLetterQueue.arn, this.role.arn])
-          .apply(([queueArn, schedulerRoleArn]) => deadLetterQueuePolicy({ queueArn, schedulerRoleArn })),
+          .apply(([queueArn, schedulerRoleArn]) =>
+            deadLetterQueuePolicy({ queueArn, schedulerRoleArn }),
+          ),
       },
       child,
     );
@@ -119,7 +141,13 @@ export class JobSchedules extends pulumi.ComponentResource {
             input: pulumi
               .all([args.documentNames[job], args.outputLogGroupName])
               .apply(([documentName, outputLogGroupName]) =>
-                scheduleInput({ job, stack: args.stack, documentName, hostTarget: args.hostTarget, outputLogGroupName }),
+                scheduleInput({
+                  job,
+                  stack: args.stack,
+                  documentName,
+                  hostTarget: args.hostTarget,
+                  outputLogGroupName,
+                }),
               ),
             retryPolicy: retryPolicy(expression),
             deadLetterConfig: { arn: this.deadLetterQueue.arn },
@@ -134,6 +162,9 @@ export class JobSchedules extends pulumi.ComponentResource {
       .all(SHIPPED_JOB_KEYS.map((job) => (schedules[job] as aws.scheduler.Schedule).name))
       .apply((names) => Object.fromEntries(SHIPPED_JOB_KEYS.map((job, i) => [job, names[i]])));
     this.deadLetterQueueName = this.deadLetterQueue.name;
-    this.registerOutputs({ scheduleNames: this.scheduleNames, deadLetterQueueName: this.deadLetterQueueName });
+    this.registerOutputs({
+      scheduleNames: this.scheduleNames,
+      deadLetterQueueName: this.deadLetterQueueName,
+    });
   }
 }

@@ -34,11 +34,13 @@ export class Paging extends pulumi.ComponentResource {
         description: `Encrypts the on-call topic of ${stackPrefix(args.stack)}`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        policy: pulumi
-          .output(args.accountId)
-          .apply((accountId) =>
-            pagingKeyPolicy({ accountId, region: args.region, namePrefix: stackPrefix(args.stack) }),
-          ),
+        policy: pulumi.output(args.accountId).apply((accountId) =>
+          pagingKeyPolicy({
+            accountId,
+            region: args.region,
+            namePrefix: stackPrefix(args.stack),
+          }),
+        ),
         tags,
       },
       child,
@@ -63,7 +65,12 @@ export class Paging extends pulumi.ComponentResource {
       {
         arn: this.topic.arn,
         policy: pulumi.all([this.topic.arn, args.accountId]).apply(([topicArn, accountId]) =>
-          pagingTopicPolicy({ topicArn, accountId, region: args.region, namePrefix: stackPrefix(args.stack) }),
+          pagingTopicPolicy({
+            topicArn,
+            accountId,
+            region: args.region,
+            namePrefix: stackPrefix(args.stack),
+          }),
         ),
       },
       child,

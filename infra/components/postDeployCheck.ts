@@ -1,7 +1,10 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { JOBS, type HostTarget, type JobKey } from "../catalog";
-import { POST_DEPLOY_CHECK_SCRIPT, postDeployCheckEnvironment } from "../content/aws/postDeployCheck";
+import {
+  POST_DEPLOY_CHECK_SCRIPT,
+  postDeployCheckEnvironment,
+} from "../content/aws/postDeployCheck";
 import { sendCommandInput } from "../content/aws/sendCommand";
 
 /** The job the check runs: verification reads the newest backup and the archiver, and changes nothing. */

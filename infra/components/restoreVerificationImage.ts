@@ -25,7 +25,10 @@ export interface RestoreVerificationImageArgs {
    * with the Docker CLI's own login (`aws ecr get-login-password | docker login`, or the ECR
    * credential helper), which keeps the program free of an invoke that offline synth cannot answer.
    */
-  readonly registryAuth?: { readonly username: pulumi.Input<string>; readonly password: pulumi.Input<string> };
+  readonly registryAuth?: {
+    readonly username: pulumi.Input<string>;
+    readonly password: pulumi.Input<string>;
+  };
   /**
    * False while `pg-restore-test.mjs` is not built (it waits for the restore issue): the Dockerfile copies it, so
    * the repository is created but no image is built, and `pulumi up` says why.
@@ -46,7 +49,11 @@ export class RestoreVerificationImage extends pulumi.ComponentResource {
   readonly repoDigest: pulumi.Output<string | undefined>;
   readonly repositoryUrl: pulumi.Output<string>;
 
-  constructor(name: string, args: RestoreVerificationImageArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    args: RestoreVerificationImageArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("stellar:backup:RestoreVerificationImage", name, {}, opts);
     const child = { parent: this };
 
@@ -77,29 +84,31 @@ export class RestoreVerificationImage extends pulumi.ComponentResource {
         this,
       );
     }
-    this.image = !args.buildImage ? undefined : new docker.Image(
-      `${name}-image`,
-      {
-        imageName: pulumi.interpolate`${repositoryUrl}:${restoreImageTag(args.pgMajorVersion, args.postgresEngine)}`,
-        build: restoreImageBuild({
-          pgMajorVersion: args.pgMajorVersion,
-          postgresEngine: args.postgresEngine,
-          nodeMajorVersion: args.nodeMajorVersion,
-          bundleDir: args.restoreTestBundleDir,
-          platform: args.platform ?? "linux/amd64",
-        }),
-        ...(args.registryAuth === undefined
-          ? {}
-          : {
-              registry: {
-                server: repositoryUrl,
-                username: args.registryAuth.username,
-                password: pulumi.secret(args.registryAuth.password),
-              },
+    this.image = !args.buildImage
+      ? undefined
+      : new docker.Image(
+          `${name}-image`,
+          {
+            imageName: pulumi.interpolate`${repositoryUrl}:${restoreImageTag(args.pgMajorVersion, args.postgresEngine)}`,
+            build: restoreImageBuild({
+              pgMajorVersion: args.pgMajorVersion,
+              postgresEngine: args.postgresEngine,
+              nodeMajorVersion: args.nodeMajorVersion,
+              bundleDir: args.restoreTestBundleDir,
+              platform: args.platform ?? "linux/amd64",
             }),
-      },
-      { ...child, dependsOn: [this.repository] },
-    );
+            ...(args.registryAuth === undefined
+              ? {}
+              : {
+                  registry: {
+                    server: repositoryUrl,
+                    username: args.registryAuth.username,
+                    password: pulumi.secret(args.registryAuth.password),
+                  },
+                }),
+          },
+          { ...child, dependsOn: [this.repository] },
+        );
 
     this.repositoryUrl = repositoryUrl;
     this.repoDigest = this.image?.repoDigest ?? pulumi.output(undefined);

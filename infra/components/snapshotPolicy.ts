@@ -5,7 +5,8 @@ import { snapshotPolicyDetails } from "../content/aws/snapshotPolicy";
 import { serviceAssumeRolePolicy } from "../content/aws/trustPolicies";
 
 /** AWS-managed policy with exactly what DLM needs to create, tag and delete EBS snapshots. */
-const DLM_SERVICE_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole";
+const DLM_SERVICE_ROLE_POLICY =
+  "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole";
 
 export interface SnapshotPolicyArgs {
   readonly stack: string;
@@ -35,7 +36,10 @@ export class SnapshotPolicy extends pulumi.ComponentResource {
     const child = { parent: this };
     const tags = { ...args.tags };
     if (!args.cronExpression.startsWith("cron(")) {
-      throw new pulumi.ResourceError(`cronExpression '${args.cronExpression}' must be cron(...): DLM takes no rate()`, this);
+      throw new pulumi.ResourceError(
+        `cronExpression '${args.cronExpression}' must be cron(...): DLM takes no rate()`,
+        this,
+      );
     }
 
     this.role = new aws.iam.Role(

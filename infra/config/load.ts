@@ -6,7 +6,10 @@ import { StackConfigError, type StackConfig } from "./stackConfig";
 import { validateStackConfig } from "./validate";
 
 /** The project's config keys without their `<project>:` namespace, values as Pulumi stores them. */
-export function projectConfig(project: string, all: Readonly<Record<string, string>>): Record<string, string> {
+export function projectConfig(
+  project: string,
+  all: Readonly<Record<string, string>>,
+): Record<string, string> {
   const prefix = `${project}:`;
   return Object.fromEntries(
     Object.entries(all)

@@ -63,5 +63,7 @@ export function formatProblems(project: string, problems: readonly ConfigProblem
     const key = p.key.includes(":") ? p.key : `${project}:${p.key}`;
     return `  - ${key} = ${JSON.stringify(p.value) ?? "(not set)"}: ${p.message}`;
   });
-  return [`stack config has ${problems.length} problem(s); nothing was deployed:`, ...lines].join("\n");
+  return [`stack config has ${problems.length} problem(s); nothing was deployed:`, ...lines].join(
+    "\n",
+  );
 }

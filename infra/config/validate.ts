@@ -252,7 +252,9 @@ const projectEntries = {
   postgresBackstopDays: optional(countText(1, WHOLE_DAYS)),
   // Renamed with the engine seam; a stack file that still says it learns the new name.
   walgBackstopDays: optional(
-    v.never("was renamed postgresBackstopDays (the PostgreSQL engine's lifecycle backstop, whichever engine)"),
+    v.never(
+      "was renamed postgresBackstopDays (the PostgreSQL engine's lifecycle backstop, whichever engine)",
+    ),
   ),
   accessLogRetentionDays: optional(countText(1, WHOLE_DAYS)),
   schedules: optional(

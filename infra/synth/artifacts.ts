@@ -26,9 +26,13 @@ export function artifactFileName(artifact: Pick<ShippedArtifact, "name" | "dest"
 }
 
 function writeObject(object: PlannedResource, target: string, repoRoot: string): void {
-  const { content, source } = object.inputs as { content?: string; source?: { fileAsset?: string } };
+  const { content, source } = object.inputs as {
+    content?: string;
+    source?: { fileAsset?: string };
+  };
   if (typeof content === "string") writeFileSync(target, content);
-  else if (source?.fileAsset !== undefined) copyFileSync(resolve(repoRoot, source.fileAsset), target);
+  else if (source?.fileAsset !== undefined)
+    copyFileSync(resolve(repoRoot, source.fileAsset), target);
   else throw new Error(`S3 object ${object.name} has neither content nor a file source`);
 }
 
@@ -37,12 +41,15 @@ export function writeArtifacts(plan: Plan, outDir: string, repoRoot: string): nu
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "documents"), { recursive: true });
   const objects = new Map(
-    plan.resources.filter((r) => r.type === OBJECT_TYPE).map((r) => [String(r.inputs.key), r] as const),
+    plan.resources
+      .filter((r) => r.type === OBJECT_TYPE)
+      .map((r) => [String(r.inputs.key), r] as const),
   );
   const shipped = (plan.outputs.hostArtifacts ?? []) as ShippedArtifact[];
   for (const artifact of shipped) {
     const object = objects.get(artifact.key);
-    if (object === undefined) throw new Error(`artifact ${artifact.name} (${artifact.key}) is not uploaded by the plan`);
+    if (object === undefined)
+      throw new Error(`artifact ${artifact.name} (${artifact.key}) is not uploaded by the plan`);
     writeObject(object, join(dir, artifactFileName(artifact)), repoRoot);
   }
   const manifestKey = plan.outputs.hostManifestKey;
@@ -50,8 +57,14 @@ export function writeArtifacts(plan: Plan, outDir: string, repoRoot: string): nu
   if (manifest !== undefined) writeObject(manifest, join(dir, "manifest.txt"), repoRoot);
   const documents = plan.resources.filter((r) => r.type === DOCUMENT_TYPE);
   for (const doc of documents) {
-    writeFileSync(join(dir, "documents", `${String(doc.inputs.name)}.json`), String(doc.inputs.content));
+    writeFileSync(
+      join(dir, "documents", `${String(doc.inputs.name)}.json`),
+      String(doc.inputs.content),
+    );
   }
-  writeFileSync(join(dir, "index.json"), `${stableJson({ artifacts: shipped, manifestKey: manifestKey ?? null })}\n`);
+  writeFileSync(
+    join(dir, "index.json"),
+    `${stableJson({ artifacts: shipped, manifestKey: manifestKey ?? null })}\n`,
+  );
   return shipped.length + documents.length;
 }

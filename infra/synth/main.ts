@@ -33,7 +33,11 @@ const COMMAND = {
       value: "FILE",
       description: "read the config from FILE instead of Pulumi.NAME.yaml",
     },
-    out: { type: "string", value: "DIR", description: "output directory (default: out/synth/NAME)" },
+    out: {
+      type: "string",
+      value: "DIR",
+      description: "output directory (default: out/synth/NAME)",
+    },
   },
   exitCodes: {
     0: "plan written",
@@ -57,7 +61,9 @@ async function main(): Promise<number> {
   writeFileSync(planPath, serializePlan(plan));
   const files = writeArtifacts(plan, outDir, REPO_ROOT);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  console.log(`synth: stack '${stack}': ${plan.resources.length} resources in ${seconds} s -> ${planPath}`);
+  console.log(
+    `synth: stack '${stack}': ${plan.resources.length} resources in ${seconds} s -> ${planPath}`,
+  );
   console.log(`synth: ${files} host artifacts and documents -> ${join(outDir, "artifacts")}`);
   const unshipped = unshippedSummary();
   if (unshipped.length > 0) {

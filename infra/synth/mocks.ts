@@ -11,7 +11,12 @@ function service(type: string): string {
   return type.split(":")[1]?.split("/")[0] ?? "unknown";
 }
 
-export function mockArn(type: string, name: string, inputs: Record<string, unknown>, region: string): string {
+export function mockArn(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  region: string,
+): string {
   const account = MOCK_ACCOUNT_ID;
   switch (type) {
     case "aws:s3/bucket:Bucket":
@@ -36,13 +41,19 @@ export function mockArn(type: string, name: string, inputs: Record<string, unkno
 }
 
 /** Mocks whose outputs echo the inputs plus the ids and ARNs a real provider would compute. */
-export function deterministicMocks(region: string, onResource?: (args: pulumi.runtime.MockResourceArgs) => void): pulumi.runtime.Mocks {
+export function deterministicMocks(
+  region: string,
+  onResource?: (args: pulumi.runtime.MockResourceArgs) => void,
+): pulumi.runtime.Mocks {
   return {
     newResource(args) {
       onResource?.(args);
       const inputs = args.inputs as Record<string, unknown>;
       // As in AWS, a bucket's id is its name, so resources that name a bucket join on it.
-      const id = args.type === "aws:s3/bucket:Bucket" ? String(inputs.bucket ?? args.name) : `${args.name}-id`;
+      const id =
+        args.type === "aws:s3/bucket:Bucket"
+          ? String(inputs.bucket ?? args.name)
+          : `${args.name}-id`;
       const state: Record<string, unknown> = {
         ...inputs,
         arn: inputs.arn ?? mockArn(args.type, args.name, inputs, region),
@@ -50,20 +61,39 @@ export function deterministicMocks(region: string, onResource?: (args: pulumi.ru
       };
       if (args.type === "aws:kms/key:Key") state.keyId = id;
       if (args.type === "aws:s3/bucket:Bucket") state.bucket = inputs.bucket ?? args.name;
-      if (args.type === "aws:sqs/queue:Queue") state.url = `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${String(state.name)}`;
+      if (args.type === "aws:sqs/queue:Queue")
+        state.url = `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${String(state.name)}`;
       return { id: args.custom === false ? undefined : id, state };
     },
     call(args) {
       // The only invokes the program may use: who and where it deploys.
       switch (args.token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
-          return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/synth`, userId: "synth", id: MOCK_ACCOUNT_ID };
+          return {
+            accountId: MOCK_ACCOUNT_ID,
+            arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/synth`,
+            userId: "synth",
+            id: MOCK_ACCOUNT_ID,
+          };
         case "aws:index/getRegion:getRegion":
-          return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
+          return {
+            name: region,
+            region,
+            id: region,
+            endpoint: `ec2.${region}.amazonaws.com`,
+            description: region,
+          };
         case "aws:index/getPartition:getPartition":
-          return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
+          return {
+            partition: "aws",
+            dnsSuffix: "amazonaws.com",
+            id: "aws",
+            reverseDnsPrefix: "com.amazonaws",
+          };
       }
-      throw new Error(`offline synth has no mock for invoke '${args.token}'; the program must not depend on it`);
+      throw new Error(
+        `offline synth has no mock for invoke '${args.token}'; the program must not depend on it`,
+      );
     },
   };
 }

@@ -82,7 +82,9 @@ export function parseStackFile(text: string, path = "stack file"): StackFileConf
   if (error !== undefined) {
     const at = error.linePos?.[0];
     const what = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    throw new StackFileError(`${shown(path)}:${at?.line ?? 1}:${at?.col ?? 1}: YAML syntax error: ${what}`);
+    throw new StackFileError(
+      `${shown(path)}:${at?.line ?? 1}:${at?.col ?? 1}: YAML syntax error: ${what}`,
+    );
   }
   const root: unknown = document.toJS() ?? {};
   if (!isMap(root)) {

@@ -64,7 +64,9 @@ async function resolveAssets(value: unknown): Promise<unknown> {
   if (Array.isArray(value)) return Promise.all(value.map(resolveAssets));
   if (value !== null && typeof value === "object") {
     const entries = await Promise.all(
-      Object.entries(value as Record<string, unknown>).map(async ([k, v]) => [k, await resolveAssets(v)] as const),
+      Object.entries(value as Record<string, unknown>).map(
+        async ([k, v]) => [k, await resolveAssets(v)] as const,
+      ),
     );
     return Object.fromEntries(entries);
   }
@@ -88,7 +90,11 @@ export async function synthesize(options: SynthesizeOptions): Promise<Plan> {
   const recorded: Omit<PlannedResource, "parent">[] = [];
   await pulumi.runtime.setMocks(
     deterministicMocks(region, (args) => {
-      recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+      recorded.push({
+        type: args.type,
+        name: args.name,
+        inputs: args.inputs as Record<string, unknown>,
+      });
     }),
     options.project,
     options.stack,
@@ -119,7 +125,10 @@ export async function synthesize(options: SynthesizeOptions): Promise<Plan> {
   await waitForRegistrations();
 
   const resolved = await Promise.all(
-    recorded.map(async (r) => ({ ...r, inputs: redactSecrets(await resolveAssets(r.inputs)) as Record<string, unknown> })),
+    recorded.map(async (r) => ({
+      ...r,
+      inputs: redactSecrets(await resolveAssets(r.inputs)) as Record<string, unknown>,
+    })),
   );
   return {
     stack: options.stack,

@@ -28,7 +28,12 @@ export interface AlarmSearch {
 }
 
 /** Metric alarms on `metricName` whose dimension `dimension` is `value`. */
-export function alarmsOn(view: StackView, metricName: string, dimension: string, value: string): AlarmSearch {
+export function alarmsOn(
+  view: StackView,
+  metricName: string,
+  dimension: string,
+  value: string,
+): AlarmSearch {
   const alarms: ViewResource[] = [];
   let undetermined = false;
   for (const alarm of view.ofKind("metricAlarm")) {

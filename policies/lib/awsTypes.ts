@@ -7,7 +7,10 @@
  */
 export const AwsType = {
   bucket: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
-  bucketVersioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
+  bucketVersioning: [
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+  ],
   bucketEncryption: [
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",

@@ -23,7 +23,11 @@ export function buckets(view: StackView): BucketView[] {
   return view.ofKind("bucket").map((r) => {
     const props = r.props as BucketProps;
     const role = record(props.tags)?.[BUCKET_ROLE_TAG];
-    return { ...r, bucketName: text(props.bucket), role: typeof role === "string" ? role : undefined };
+    return {
+      ...r,
+      bucketName: text(props.bucket),
+      role: typeof role === "string" ? role : undefined,
+    };
   });
 }
 
@@ -33,13 +37,15 @@ export function bucketsWithRole(view: StackView, role: string): BucketView[] {
 
 /** How a person recognises a bucket in a message. */
 export function describeBucket(bucket: BucketView): string {
-  const name = typeof bucket.bucketName === "string" ? bucket.bucketName : "(name known after deploy)";
+  const name =
+    typeof bucket.bucketName === "string" ? bucket.bucketName : "(name known after deploy)";
   return bucket.role ? `${bucket.role} bucket '${name}'` : `bucket '${name}'`;
 }
 
 export function configures(resource: ViewResource, bucket: BucketView): boolean {
   const target = text(resource.props.bucket);
-  if (typeof target === "string" && typeof bucket.bucketName === "string") return target === bucket.bucketName;
+  if (typeof target === "string" && typeof bucket.bucketName === "string")
+    return target === bucket.bucketName;
   if (isUnknown(target) || isUnknown(bucket.bucketName)) {
     const dependencies = resource.resource.propertyDependencies?.bucket ?? [];
     return dependencies.some((d) => d.urn === bucket.resource.urn);
@@ -72,6 +78,7 @@ export function backupBucketsOrNotApplicable(
   args: { notApplicable(reason?: string): never },
 ): BucketView[] {
   const found = bucketsWithRole(view, BucketRole.backups);
-  if (found.length === 0) args.notApplicable(`no bucket is tagged ${BUCKET_ROLE_TAG}=${BucketRole.backups}`);
+  if (found.length === 0)
+    args.notApplicable(`no bucket is tagged ${BUCKET_ROLE_TAG}=${BucketRole.backups}`);
   return found;
 }

@@ -42,7 +42,10 @@ export function dlmOwnedRows(): BackupType[] {
  * Metrics that say how old a row's newest backup is, in order of preference: a backup job's age, or
  * for continuous WAL archiving the archiver's lag. Their growth past the RPO is what must page.
  */
-const FRESHNESS_METRICS: readonly MetricName[] = [Metric.backupAgeSeconds, Metric.walArchiveLagSeconds];
+const FRESHNESS_METRICS: readonly MetricName[] = [
+  Metric.backupAgeSeconds,
+  Metric.walArchiveLagSeconds,
+];
 
 export function freshnessMetric(row: BackupType): MetricName | undefined {
   return FRESHNESS_METRICS.find((metric) => row.metrics.includes(metric));

@@ -43,7 +43,14 @@ function scopeOf(rule: LifecycleRuleProps): LifecycleRuleView["scope"] {
   if (isUnknown(rule.filter) || isUnknown(rule.prefix)) return UNKNOWN;
   const filter = record(rule.filter) as LifecycleFilterProps | undefined;
   const and = record(filter?.and) as LifecycleFilterAndProps | undefined;
-  const narrowing = [filter?.tag, filter?.objectSizeGreaterThan, filter?.objectSizeLessThan, and?.tags, and?.objectSizeGreaterThan, and?.objectSizeLessThan];
+  const narrowing = [
+    filter?.tag,
+    filter?.objectSizeGreaterThan,
+    filter?.objectSizeLessThan,
+    and?.tags,
+    and?.objectSizeGreaterThan,
+    and?.objectSizeLessThan,
+  ];
   if (narrowing.some(isUnknown)) return UNKNOWN;
   const prefix = prefixOf(filter?.prefix, and?.prefix, rule.prefix);
   if (isUnknown(prefix)) return UNKNOWN;
@@ -54,12 +61,16 @@ function expirationOf(rule: LifecycleRuleProps): LifecycleRuleView["expiration"]
   if (isUnknown(rule.expiration)) return UNKNOWN;
   const expiration = record(rule.expiration) as LifecycleExpirationProps | undefined;
   if (isUnknown(expiration?.days) || isUnknown(expiration?.date)) return UNKNOWN;
-  const days = typeof expiration?.days === "number" && expiration.days > 0 ? expiration.days : undefined;
-  const date = typeof expiration?.date === "string" && expiration.date !== "" ? expiration.date : undefined;
+  const days =
+    typeof expiration?.days === "number" && expiration.days > 0 ? expiration.days : undefined;
+  const date =
+    typeof expiration?.date === "string" && expiration.date !== "" ? expiration.date : undefined;
   return { days, date };
 }
 
-export function lifecycleRules(configurations: readonly ViewResource[]): Field<LifecycleRuleView[]> {
+export function lifecycleRules(
+  configurations: readonly ViewResource[],
+): Field<LifecycleRuleView[]> {
   const rules: LifecycleRuleView[] = [];
   for (const configuration of configurations) {
     const raw = (configuration.props as BucketLifecycleProps).rules;
@@ -129,7 +140,9 @@ export function retentionProblems(
     }
     if (expiration.days === undefined) continue;
     if (!scope.narrowed && prefix.startsWith(scope.prefix)) covered = true;
-    const tooEarly = strictlyLonger ? expiration.days <= minimumDays : expiration.days < minimumDays;
+    const tooEarly = strictlyLonger
+      ? expiration.days <= minimumDays
+      : expiration.days < minimumDays;
     if (tooEarly) {
       const bound = strictlyLonger ? `more than ${minimumDays}` : `at least ${minimumDays}`;
       problems.push({
@@ -139,7 +152,9 @@ export function retentionProblems(
     }
   }
   if (!covered && !undetermined) {
-    problems.push({ message: `no enabled lifecycle rule expires everything under '${prefix}' (${reason})` });
+    problems.push({
+      message: `no enabled lifecycle rule expires everything under '${prefix}' (${reason})`,
+    });
   }
   return problems;
 }

@@ -43,7 +43,11 @@ export function parsePolicyDocument(value: unknown): ParsedDocument {
   }
   const root = record(document);
   if (root === undefined) return { ok: false, reason: "is not a policy document object" };
-  const raw = Array.isArray(root.Statement) ? root.Statement : root.Statement === undefined ? [] : [root.Statement];
+  const raw = Array.isArray(root.Statement)
+    ? root.Statement
+    : root.Statement === undefined
+      ? []
+      : [root.Statement];
   const statements: Statement[] = [];
   for (const [index, entry] of raw.entries()) {
     const s = record(entry);

@@ -15,7 +15,10 @@ export class StackView {
   readonly resources: readonly ViewResource[];
 
   constructor(resources: readonly PolicyResource[]) {
-    this.resources = resources.map((resource) => ({ resource, props: record(plain(resource.props)) ?? {} }));
+    this.resources = resources.map((resource) => ({
+      resource,
+      props: record(plain(resource.props)) ?? {},
+    }));
   }
 
   ofKind(kind: AwsKind): ViewResource[] {

@@ -42,10 +42,13 @@ export function wildcardGrants(statements: readonly Statement[]): string[] {
   for (const s of statements) {
     if (s.effect !== "Allow") continue;
     if (s.notActions !== undefined) {
-      problems.push(`statement ${s.label} allows every action except ${JSON.stringify(s.notActions)} (Allow with NotAction)`);
+      problems.push(
+        `statement ${s.label} allows every action except ${JSON.stringify(s.notActions)} (Allow with NotAction)`,
+      );
     }
     for (const action of s.actions) {
-      if (isAllActions(action)) problems.push(`statement ${s.label} allows every action ('${action}')`);
+      if (isAllActions(action))
+        problems.push(`statement ${s.label} allows every action ('${action}')`);
       else if (isServiceWildcard(action)) problems.push(`statement ${s.label} allows '${action}'`);
     }
     const guarded = s.actions.filter(isGuarded);
@@ -55,7 +58,9 @@ export function wildcardGrants(statements: readonly Statement[]): string[] {
       problems.push(`statement ${s.label} allows ${what} on every resource ('${resource}')`);
     }
     if (s.notResources !== undefined) {
-      problems.push(`statement ${s.label} allows ${what} on every resource except ${JSON.stringify(s.notResources)} (NotResource)`);
+      problems.push(
+        `statement ${s.label} allows ${what} on every resource except ${JSON.stringify(s.notResources)} (NotResource)`,
+      );
     }
   }
   return problems;

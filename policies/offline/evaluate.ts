@@ -70,7 +70,11 @@ export async function evaluatePlan(plan: Plan, options: EvaluateOptions): Promis
   const policiesRun: string[] = [];
 
   for (const policy of policies) {
-    let level = enforcementLevel(config, policy.name, policy.enforcementLevel ?? DEFAULT_ENFORCEMENT);
+    let level = enforcementLevel(
+      config,
+      policy.name,
+      policy.enforcementLevel ?? DEFAULT_ENFORCEMENT,
+    );
     if (level === "disabled") continue;
     // Nothing is remediated offline; the Pulumi CLI also reports a remaining violation as mandatory.
     if (level === "remediate") level = "mandatory";
@@ -78,7 +82,13 @@ export async function evaluatePlan(plan: Plan, options: EvaluateOptions): Promis
     const getConfig = <T extends object>() => policyProperties(config, policy.name) as T;
     const report = (urn: string | undefined) => (message: string, reportedUrn?: string) => {
       const at = urn ?? reportedUrn;
-      violations.push({ policy: policy.name, level, urn: at, resource: at ? (names.get(at) ?? at) : "(stack)", message });
+      violations.push({
+        policy: policy.name,
+        level,
+        urn: at,
+        resource: at ? (names.get(at) ?? at) : "(stack)",
+        message,
+      });
     };
     const run = async (validate: () => Promise<void> | void) => {
       try {
@@ -88,13 +98,20 @@ export async function evaluatePlan(plan: Plan, options: EvaluateOptions): Promis
           if (!skipped.some((s) => s.policy === policy.name && s.reason === error.reason)) {
             skipped.push({ policy: policy.name, reason: error.reason });
           }
-        }
-        else throw new Error(`policy '${policy.name}' failed: ${(error as Error).message}`, { cause: error });
+        } else
+          throw new Error(`policy '${policy.name}' failed: ${(error as Error).message}`, {
+            cause: error,
+          });
       }
     };
 
     if (isStackPolicy(policy)) {
-      const args: StackValidationArgs = { resources, stackTags: new Map(), getConfig, notApplicable };
+      const args: StackValidationArgs = {
+        resources,
+        stackTags: new Map(),
+        getConfig,
+        notApplicable,
+      };
       await run(() => policy.validateStack(args, report(undefined)));
       continue;
     }
@@ -105,10 +122,18 @@ export async function evaluatePlan(plan: Plan, options: EvaluateOptions): Promis
       }
     }
   }
-  return { policiesRun, resourcesChecked: plan.resources.length, violations, notApplicable: skipped };
+  return {
+    policiesRun,
+    resourcesChecked: plan.resources.length,
+    violations,
+    notApplicable: skipped,
+  };
 }
 
-function resourceArgs(resource: PolicyResource, getConfig: <T extends object>() => T): ResourceValidationArgs {
+function resourceArgs(
+  resource: PolicyResource,
+  getConfig: <T extends object>() => T,
+): ResourceValidationArgs {
   return {
     type: resource.type,
     props: resource.props,
@@ -117,7 +142,8 @@ function resourceArgs(resource: PolicyResource, getConfig: <T extends object>() 
     opts: resource.opts,
     stackTags: new Map(),
     isType: resource.isType,
-    asType: (resourceClass) => (resource.isType(resourceClass) ? (resource.props as never) : undefined),
+    asType: (resourceClass) =>
+      resource.isType(resourceClass) ? (resource.props as never) : undefined,
     getConfig,
     notApplicable,
   };

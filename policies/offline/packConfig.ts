@@ -8,7 +8,12 @@ import * as v from "valibot";
 import { isPlainObject, keyedMap } from "../../infra/catalog/schema/parts";
 import { ROOT_PATH, schemaProblems } from "../../infra/catalog/schema/problems";
 
-export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = [
+  "advisory",
+  "mandatory",
+  "remediate",
+  "disabled",
+];
 
 const levelMessage = (level: unknown) =>
   `enforcement level ${JSON.stringify(level)}; allowed: ${ENFORCEMENT_LEVELS.join(", ")}`;
@@ -52,12 +57,19 @@ function levelOf(entry: PolicyPackConfig[string] | undefined): EnforcementLevel 
 }
 
 /** As the Pulumi CLI resolves it: the policy's own entry, then `all`, then the policy's default. */
-export function enforcementLevel(config: PolicyPackConfig, policy: string, fallback: EnforcementLevel): EnforcementLevel {
+export function enforcementLevel(
+  config: PolicyPackConfig,
+  policy: string,
+  fallback: EnforcementLevel,
+): EnforcementLevel {
   return levelOf(config[policy]) ?? levelOf(config.all) ?? fallback;
 }
 
 /** The policy's config properties (everything but its enforcement level). */
-export function policyProperties(config: PolicyPackConfig, policy: string): Record<string, unknown> {
+export function policyProperties(
+  config: PolicyPackConfig,
+  policy: string,
+): Record<string, unknown> {
   const entry = config[policy];
   if (entry === undefined || typeof entry === "string") return {};
   const { enforcementLevel: _level, ...properties } = entry;

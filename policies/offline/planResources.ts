@@ -50,20 +50,34 @@ export function planPolicyResources(plan: Plan, project: string): PolicyResource
   const stackName = stackResourceName(project, plan.stack);
   const urnPrefix = `urn:pulumi:${plan.stack}::${project}::`;
   const chains = new Map<PlannedResource, string>();
-  const typeChain = (r: PlannedResource, seen: ReadonlySet<PlannedResource> = new Set()): string => {
+  const typeChain = (
+    r: PlannedResource,
+    seen: ReadonlySet<PlannedResource> = new Set(),
+  ): string => {
     const cached = chains.get(r);
     if (cached !== undefined) return cached;
     const parent = findParent(plan, r);
-    if (parent !== undefined && seen.has(parent)) throw new Error(`plan: parent cycle through '${r.name}'`);
+    if (parent !== undefined && seen.has(parent))
+      throw new Error(`plan: parent cycle through '${r.name}'`);
     const chain = parent ? `${typeChain(parent, new Set([...seen, r]))}$${r.type}` : r.type;
     chains.set(r, chain);
     return chain;
   };
 
-  const stack = makeResource(STACK_TYPE, stackName, `${urnPrefix}${STACK_TYPE}::${stackName}`, { ...plan.outputs });
+  const stack = makeResource(STACK_TYPE, stackName, `${urnPrefix}${STACK_TYPE}::${stackName}`, {
+    ...plan.outputs,
+  });
   const byPlanned = new Map<PlannedResource, PolicyResource>();
   for (const r of plan.resources) {
-    byPlanned.set(r, makeResource(r.type, r.name, `${urnPrefix}${typeChain(r)}::${r.name}`, structuredClone(r.inputs)));
+    byPlanned.set(
+      r,
+      makeResource(
+        r.type,
+        r.name,
+        `${urnPrefix}${typeChain(r)}::${r.name}`,
+        structuredClone(r.inputs),
+      ),
+    );
   }
   for (const [planned, resource] of byPlanned) {
     const parentPlanned = findParent(plan, planned);

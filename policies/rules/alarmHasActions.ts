@@ -15,9 +15,12 @@ export const alarmHasActions = resourcePolicy({
   check: (props) => {
     const alarm = props as AlarmProps;
     const problems: string[] = [];
-    if (alarm.actionsEnabled === false) problems.push("actionsEnabled is false: the alarm changes state but notifies nobody");
-    if (!hasActions(alarm.alarmActions)) problems.push("has no alarmActions: nobody is paged when it fires");
-    if (!hasActions(alarm.okActions)) problems.push("has no okActions: on-call never hears that it recovered");
+    if (alarm.actionsEnabled === false)
+      problems.push("actionsEnabled is false: the alarm changes state but notifies nobody");
+    if (!hasActions(alarm.alarmActions))
+      problems.push("has no alarmActions: nobody is paged when it fires");
+    if (!hasActions(alarm.okActions))
+      problems.push("has no okActions: on-call never hears that it recovered");
     return problems;
   },
 });

@@ -11,14 +11,21 @@ export const bucketAccessLogging = stackPolicy({
   validate: (view, args, report) => {
     for (const bucket of backupBucketsOrNotApplicable(view, args)) {
       const loggings = attachedTo(view, bucket, "bucketLogging");
-      if (loggings.length === 0) report(`${describeBucket(bucket)} has no access logging`, bucket.resource.urn);
+      if (loggings.length === 0)
+        report(`${describeBucket(bucket)} has no access logging`, bucket.resource.urn);
       for (const logging of loggings) {
         const target = text((logging.props as BucketLoggingProps).targetBucket);
         if (target === undefined) {
-          report(`access logging of ${describeBucket(bucket)} has no targetBucket`, logging.resource.urn);
+          report(
+            `access logging of ${describeBucket(bucket)} has no targetBucket`,
+            logging.resource.urn,
+          );
         } else if (target === bucket.bucketName) {
           // Each log delivery is itself a write that gets logged: the bucket would fill with its own logs.
-          report(`${describeBucket(bucket)} logs into itself; send its access logs to a separate bucket`, logging.resource.urn);
+          report(
+            `${describeBucket(bucket)} logs into itself; send its access logs to a separate bucket`,
+            logging.resource.urn,
+          );
         }
       }
     }

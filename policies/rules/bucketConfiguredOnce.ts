@@ -1,5 +1,11 @@
 import { AwsType } from "../lib/awsTypes";
-import { attachedTo, buckets, bucketsWithRole, describeBucket, SINGLETON_BUCKET_KINDS } from "../lib/buckets";
+import {
+  attachedTo,
+  buckets,
+  bucketsWithRole,
+  describeBucket,
+  SINGLETON_BUCKET_KINDS,
+} from "../lib/buckets";
 import { BUCKET_ROLE_TAG, BucketRole } from "../lib/catalog";
 import { stackPolicy } from "../lib/define";
 

@@ -1,4 +1,8 @@
-import type { BucketEncryptionProps, EncryptionByDefaultProps, EncryptionRuleProps } from "../lib/awsProps";
+import type {
+  BucketEncryptionProps,
+  EncryptionByDefaultProps,
+  EncryptionRuleProps,
+} from "../lib/awsProps";
 import { attachedTo, backupBucketsOrNotApplicable, describeBucket } from "../lib/buckets";
 import { stackPolicy } from "../lib/define";
 import { isUnknown, list, record, text } from "../lib/known";
@@ -8,9 +12,9 @@ const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 /** Why a rule is not SSE-KMS with a named key, or undefined when it is (or cannot be known yet). */
 function ruleProblem(rule: unknown): string | undefined {
   if (isUnknown(rule)) return undefined;
-  const byDefault = record((record(rule) as EncryptionRuleProps | undefined)?.applyServerSideEncryptionByDefault) as
-    | EncryptionByDefaultProps
-    | undefined;
+  const byDefault = record(
+    (record(rule) as EncryptionRuleProps | undefined)?.applyServerSideEncryptionByDefault,
+  ) as EncryptionByDefaultProps | undefined;
   const algorithm = byDefault?.sseAlgorithm;
   if (isUnknown(algorithm)) return undefined;
   if (typeof algorithm !== "string" || !KMS_ALGORITHMS.includes(algorithm)) {
@@ -31,7 +35,10 @@ export const bucketKmsEncrypted = stackPolicy({
     for (const bucket of backupBucketsOrNotApplicable(view, args)) {
       const configurations = attachedTo(view, bucket, "bucketEncryption");
       if (configurations.length === 0) {
-        report(`${describeBucket(bucket)} has no server-side encryption configuration`, bucket.resource.urn);
+        report(
+          `${describeBucket(bucket)} has no server-side encryption configuration`,
+          bucket.resource.urn,
+        );
       }
       for (const configuration of configurations) {
         const rules = (configuration.props as BucketEncryptionProps).rules;

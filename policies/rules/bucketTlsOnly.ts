@@ -28,7 +28,10 @@ export const bucketTlsOnly = stackPolicy({
     for (const bucket of buckets(view)) {
       const policies = attachedTo(view, bucket, "bucketPolicy");
       if (policies.length === 0) {
-        report(`${describeBucket(bucket)} has no bucket policy, so requests without TLS are allowed`, bucket.resource.urn);
+        report(
+          `${describeBucket(bucket)} has no bucket policy, so requests without TLS are allowed`,
+          bucket.resource.urn,
+        );
         continue;
       }
       let undetermined = false;
@@ -45,7 +48,9 @@ export const bucketTlsOnly = stackPolicy({
         }
       }
       if (undetermined || (bucketDenied && objectsDenied)) continue;
-      const missing = [bucketDenied ? [] : ["the bucket"], objectsDenied ? [] : ["its objects"]].flat().join(" and ");
+      const missing = [bucketDenied ? [] : ["the bucket"], objectsDenied ? [] : ["its objects"]]
+        .flat()
+        .join(" and ");
       report(
         `bucket policy of ${describeBucket(bucket)} does not deny s3:* without TLS (Deny, Principal '*', ` +
           `Bool aws:SecureTransport=false) on ${missing}`,

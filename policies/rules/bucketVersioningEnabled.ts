@@ -11,7 +11,8 @@ export const bucketVersioningEnabled = stackPolicy({
   validate: (view, args, report) => {
     for (const bucket of backupBucketsOrNotApplicable(view, args)) {
       const configurations = attachedTo(view, bucket, "bucketVersioning");
-      if (configurations.length === 0) report(`${describeBucket(bucket)} has no versioning configuration`, bucket.resource.urn);
+      if (configurations.length === 0)
+        report(`${describeBucket(bucket)} has no versioning configuration`, bucket.resource.urn);
       for (const configuration of configurations) {
         const settings = (configuration.props as BucketVersioningProps).versioningConfiguration;
         if (isUnknown(settings)) continue;

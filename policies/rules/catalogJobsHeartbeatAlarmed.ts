@@ -21,7 +21,9 @@ export const catalogJobsHeartbeatAlarmed = stackPolicy({
       const searches = LIVENESS_METRICS.map((metric) => alarmsOn(view, metric, Dimension.job, key));
       const alarms = searches.flatMap((s) => s.alarms);
       if (alarms.length === 0 && !searches.some((s) => s.undetermined)) {
-        report(`catalog job '${key}' has no alarm on ${LIVENESS_METRICS.join(" or ")} with ${Dimension.job}=${key}`);
+        report(
+          `catalog job '${key}' has no alarm on ${LIVENESS_METRICS.join(" or ")} with ${Dimension.job}=${key}`,
+        );
       }
       for (const alarm of alarms) {
         const missing = (alarm.props as MetricAlarmProps).treatMissingData;

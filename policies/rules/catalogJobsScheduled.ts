@@ -48,16 +48,22 @@ export const catalogJobsScheduled = stackPolicy({
     const schedules = view
       .ofKind("schedule")
       .filter((s) => (s.props as ScheduleProps).state !== "DISABLED")
-      .map((s): { schedule: ViewResource; values: Field<string[]> } => ({ schedule: s, values: inputStrings(s) }));
+      .map((s): { schedule: ViewResource; values: Field<string[]> } => ({
+        schedule: s,
+        values: inputStrings(s),
+      }));
     const undetermined = schedules.some((s) => isUnknown(s.values));
     const readable: { schedule: ViewResource; values: string[] }[] = [];
-    for (const { schedule, values } of schedules) if (!isUnknown(values)) readable.push({ schedule, values });
+    for (const { schedule, values } of schedules)
+      if (!isUnknown(values)) readable.push({ schedule, values });
     for (const key of SHIPPED_JOB_KEYS) {
       const job = JOBS[key];
       const document = documentName(stack, key);
       const sending = readable.filter((s) => sendsDocument(s.values, document));
       if (sending.length === 0 && !undetermined) {
-        report(`catalog job '${key}' (${job.description}) has no enabled schedule that sends SSM document '${document}'`);
+        report(
+          `catalog job '${key}' (${job.description}) has no enabled schedule that sends SSM document '${document}'`,
+        );
       }
       if (job.backupType === undefined) continue;
       const row = BACKUP_TYPES[job.backupType];
@@ -66,7 +72,10 @@ export const catalogJobsScheduled = stackPolicy({
         if (isUnknown(expression)) continue;
         const parsed = parseScheduleExpression(String(expression));
         if (!parsed.ok) {
-          report(`schedule of job '${key}' has expression ${JSON.stringify(expression)} that cannot be read: ${parsed.reason}`, schedule.resource.urn);
+          report(
+            `schedule of job '${key}' has expression ${JSON.stringify(expression)} that cannot be read: ${parsed.reason}`,
+            schedule.resource.urn,
+          );
         } else if (parsed.maxGapSeconds > row.rpoSeconds) {
           report(
             `schedule of job '${key}' (${String(expression)}) leaves up to ${describeSeconds(parsed.maxGapSeconds)} ` +

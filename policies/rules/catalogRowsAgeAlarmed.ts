@@ -14,7 +14,9 @@ export const catalogRowsAgeAlarmed = stackPolicy({
       if (metric === undefined) continue;
       const search = alarmsOn(view, metric, Dimension.backupType, row.key);
       if (search.alarms.length === 0 && !search.undetermined) {
-        report(`catalog row '${row.key}' (${row.title}) has no alarm on ${metric} with ${Dimension.backupType}=${row.key}`);
+        report(
+          `catalog row '${row.key}' (${row.title}) has no alarm on ${metric} with ${Dimension.backupType}=${row.key}`,
+        );
       }
     }
   },

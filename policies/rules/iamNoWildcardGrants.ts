@@ -6,7 +6,10 @@ import { parsePolicyDocument } from "../lib/policyDocument";
 import { wildcardGrants } from "../lib/wildcardGrants";
 
 /** The documents a resource carries, with a label for messages. */
-function documents(type: string, props: Record<string, unknown>): { label: string; document: unknown }[] {
+function documents(
+  type: string,
+  props: Record<string, unknown>,
+): { label: string; document: unknown }[] {
   if (isKind(type, "iamRole")) {
     const inline = (props as RoleProps).inlinePolicies;
     if (isUnknown(inline)) return [{ label: "inline policies", document: inline }];

@@ -3,7 +3,11 @@ import { lifecycleOwnedRows } from "../lib/catalog";
 import { stackPolicy } from "../lib/define";
 import { isUnknown } from "../lib/known";
 import { lifecycleRules, retentionProblems } from "../lib/lifecycle";
-import { requiredRetentionDays, retentionConfigSchema, type RetentionConfig } from "../lib/retention";
+import {
+  requiredRetentionDays,
+  retentionConfigSchema,
+  type RetentionConfig,
+} from "../lib/retention";
 
 export const lifecycleCoversCatalog = stackPolicy({
   name: "backup-lifecycle-covers-catalog",
@@ -25,7 +29,10 @@ export const lifecycleCoversCatalog = stackPolicy({
           reason: `catalog row '${row.key}' (${row.title}) keeps ${required[row.key]} days`,
         });
         for (const problem of problems) {
-          report(`${describeBucket(bucket)}: ${problem.message}`, (problem.configuration ?? bucket).resource.urn);
+          report(
+            `${describeBucket(bucket)}: ${problem.message}`,
+            (problem.configuration ?? bucket).resource.urn,
+          );
         }
       }
     }

@@ -3,7 +3,11 @@ import { engineOwnedRows, enginePrefixes } from "../lib/catalog";
 import { stackPolicy } from "../lib/define";
 import { isUnknown } from "../lib/known";
 import { lifecycleRules, retentionProblems } from "../lib/lifecycle";
-import { requiredRetentionDays, retentionConfigSchema, type RetentionConfig } from "../lib/retention";
+import {
+  requiredRetentionDays,
+  retentionConfigSchema,
+  type RetentionConfig,
+} from "../lib/retention";
 import type { StackView } from "../lib/stackView";
 
 /** Name of the stack output through which this project's program publishes the PostgreSQL engine's retention. */
@@ -14,7 +18,10 @@ export const POSTGRES_RETENTION_OUTPUT = "postgresRetention";
  * WAL written since), or the stack's own `postgresRetention` output when that is longer. A real preview
  * may carry no outputs yet, so the catalog (with the policy config's overrides) is the floor.
  */
-function postgresRetentionDays(view: StackView, config: RetentionConfig): { days: number; source: string } {
+function postgresRetentionDays(
+  view: StackView,
+  config: RetentionConfig,
+): { days: number; source: string } {
   const required = requiredRetentionDays(config);
   const rows = engineOwnedRows();
   const fromCatalog = Math.max(...rows.map((row) => required[row.key]));
@@ -22,7 +29,10 @@ function postgresRetentionDays(view: StackView, config: RetentionConfig): { days
   if (typeof output === "number" && output > fromCatalog) {
     return { days: output, source: `stack output ${POSTGRES_RETENTION_OUTPUT}` };
   }
-  return { days: fromCatalog, source: `catalog rows ${rows.map((row) => `'${row.key}'`).join(", ")}` };
+  return {
+    days: fromCatalog,
+    source: `catalog rows ${rows.map((row) => `'${row.key}'`).join(", ")}`,
+  };
 }
 
 export const lifecycleEngineBackstop = stackPolicy({
@@ -45,7 +55,10 @@ export const lifecycleEngineBackstop = stackPolicy({
           reason: `the PostgreSQL engine keeps ${engine.days} days there (${engine.source})`,
         });
         for (const problem of problems) {
-          report(`${describeBucket(bucket)}: ${problem.message}`, (problem.configuration ?? bucket).resource.urn);
+          report(
+            `${describeBucket(bucket)}: ${problem.message}`,
+            (problem.configuration ?? bucket).resource.urn,
+          );
         }
       }
     }

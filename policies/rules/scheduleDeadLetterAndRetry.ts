@@ -20,13 +20,20 @@ export const scheduleDeadLetterAndRetry = resourcePolicy({
     if (t === undefined) return ["has no target"];
     const problems: string[] = [];
     if (!isUnknown(t.deadLetterConfig)) {
-      const arn = text((record(t.deadLetterConfig) as ScheduleDeadLetterConfigProps | undefined)?.arn);
-      if (arn === undefined) problems.push("target has no deadLetterConfig with a queue ARN: undeliverable runs vanish");
+      const arn = text(
+        (record(t.deadLetterConfig) as ScheduleDeadLetterConfigProps | undefined)?.arn,
+      );
+      if (arn === undefined)
+        problems.push("target has no deadLetterConfig with a queue ARN: undeliverable runs vanish");
     }
     if (!isUnknown(t.retryPolicy)) {
       const retry = record(t.retryPolicy) as ScheduleRetryPolicyProps | undefined;
-      if (retry === undefined) problems.push("target has no retryPolicy: state the retries a backup run deserves");
-      else if (retry.maximumRetryAttempts === 0) problems.push("target retryPolicy has maximumRetryAttempts 0: one throttled call skips the run");
+      if (retry === undefined)
+        problems.push("target has no retryPolicy: state the retries a backup run deserves");
+      else if (retry.maximumRetryAttempts === 0)
+        problems.push(
+          "target retryPolicy has maximumRetryAttempts 0: one throttled call skips the run",
+        );
     }
     return problems;
   },

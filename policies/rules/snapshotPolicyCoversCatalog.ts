@@ -9,12 +9,21 @@ import type {
 import { dlmOwnedRows } from "../lib/catalog";
 import { stackPolicy } from "../lib/define";
 import { isUnknown, list, record } from "../lib/known";
-import { requiredRetentionDays, retentionConfigSchema, type RetentionConfig } from "../lib/retention";
+import {
+  requiredRetentionDays,
+  retentionConfigSchema,
+  type RetentionConfig,
+} from "../lib/retention";
 
 const HOUR = 3600;
 const DAY = 86400;
 /** A month counts as 28 days, the shortest, so a retention in months is never overestimated. */
-const RETAIN_UNIT_SECONDS: Readonly<Record<string, number>> = { DAYS: DAY, WEEKS: 7 * DAY, MONTHS: 28 * DAY, YEARS: 365 * DAY };
+const RETAIN_UNIT_SECONDS: Readonly<Record<string, number>> = {
+  DAYS: DAY,
+  WEEKS: 7 * DAY,
+  MONTHS: 28 * DAY,
+  YEARS: 365 * DAY,
+};
 
 type Cadence = { ok: true; seconds: number } | { ok: false; reason: string } | { ok: "unknown" };
 
@@ -22,15 +31,21 @@ type Cadence = { ok: true; seconds: number } | { ok: false; reason: string } | {
 function creationGap(createRule: unknown): Cadence {
   if (isUnknown(createRule)) return { ok: "unknown" };
   const rule = (record(createRule) ?? {}) as DlmCreateRuleProps;
-  if ([rule.cronExpression, rule.interval, rule.intervalUnit].some(isUnknown)) return { ok: "unknown" };
+  if ([rule.cronExpression, rule.interval, rule.intervalUnit].some(isUnknown))
+    return { ok: "unknown" };
   if (typeof rule.cronExpression === "string" && rule.cronExpression !== "") {
     const parsed = parseScheduleExpression(rule.cronExpression);
-    return parsed.ok ? { ok: true, seconds: parsed.maxGapSeconds } : { ok: false, reason: parsed.reason };
+    return parsed.ok
+      ? { ok: true, seconds: parsed.maxGapSeconds }
+      : { ok: false, reason: parsed.reason };
   }
   if (typeof rule.interval === "number" && rule.interval > 0 && rule.intervalUnit === "HOURS") {
     return { ok: true, seconds: rule.interval * HOUR };
   }
-  return { ok: false, reason: "its createRule has neither a cronExpression nor an interval in HOURS" };
+  return {
+    ok: false,
+    reason: "its createRule has neither a cronExpression nor an interval in HOURS",
+  };
 }
 
 /** How long a DLM schedule keeps a snapshot: by age, or by count times the creation gap. */
@@ -38,8 +53,10 @@ function retention(retainRule: unknown, gapSeconds: number): Cadence {
   if (isUnknown(retainRule)) return { ok: "unknown" };
   const rule = (record(retainRule) ?? {}) as DlmRetainRuleProps;
   if ([rule.count, rule.interval, rule.intervalUnit].some(isUnknown)) return { ok: "unknown" };
-  if (typeof rule.count === "number" && rule.count > 0) return { ok: true, seconds: rule.count * gapSeconds };
-  const unit = typeof rule.intervalUnit === "string" ? RETAIN_UNIT_SECONDS[rule.intervalUnit] : undefined;
+  if (typeof rule.count === "number" && rule.count > 0)
+    return { ok: true, seconds: rule.count * gapSeconds };
+  const unit =
+    typeof rule.intervalUnit === "string" ? RETAIN_UNIT_SECONDS[rule.intervalUnit] : undefined;
   if (typeof rule.interval === "number" && rule.interval > 0 && unit !== undefined) {
     return { ok: true, seconds: rule.interval * unit };
   }
@@ -54,14 +71,18 @@ export const snapshotPolicyCoversCatalog = stackPolicy({
   configSchema: retentionConfigSchema,
   validate: (view, args, report) => {
     const required = requiredRetentionDays(args.getConfig<RetentionConfig>());
-    const policies = view.ofKind("dlmLifecyclePolicy").filter((p) => (p.props as DlmPolicyProps).state !== "DISABLED");
+    const policies = view
+      .ofKind("dlmLifecyclePolicy")
+      .filter((p) => (p.props as DlmPolicyProps).state !== "DISABLED");
     for (const row of dlmOwnedRows()) {
       const keepSeconds = required[row.key] * DAY;
       const problems: string[] = [];
       let satisfied = false;
       for (const policy of policies) {
         const details = (policy.props as DlmPolicyProps).policyDetails;
-        const schedules = isUnknown(details) ? details : (record(details) as DlmPolicyDetailsProps | undefined)?.schedules;
+        const schedules = isUnknown(details)
+          ? details
+          : (record(details) as DlmPolicyDetailsProps | undefined)?.schedules;
         if (isUnknown(schedules)) {
           satisfied = true; // cannot judge during preview; the check runs again on the deployed outputs
           continue;
@@ -84,13 +105,21 @@ export const snapshotPolicyCoversCatalog = stackPolicy({
           const often = gap.seconds <= row.rpoSeconds;
           const long = kept.seconds >= keepSeconds;
           if (often && long) satisfied = true;
-          if (!often) problems.push(`${label} snapshots every ${describeSeconds(gap.seconds)}, less often than the RPO of ${describeSeconds(row.rpoSeconds)}`);
-          if (!long) problems.push(`${label} keeps snapshots ${describeSeconds(kept.seconds)}, less than ${required[row.key]} days`);
+          if (!often)
+            problems.push(
+              `${label} snapshots every ${describeSeconds(gap.seconds)}, less often than the RPO of ${describeSeconds(row.rpoSeconds)}`,
+            );
+          if (!long)
+            problems.push(
+              `${label} keeps snapshots ${describeSeconds(kept.seconds)}, less than ${required[row.key]} days`,
+            );
         }
       }
       if (satisfied) continue;
       const detail = problems.length > 0 ? `: ${problems.join("; ")}` : "";
-      report(`catalog row '${row.key}' (${row.title}) has no enabled DLM lifecycle policy that covers it${detail}`);
+      report(
+        `catalog row '${row.key}' (${row.title}) has no enabled DLM lifecycle policy that covers it${detail}`,
+      );
     }
   },
 });

@@ -9,5 +9,7 @@ export const snsTopicEncrypted = resourcePolicy({
     "and failures, which stay encrypted at rest like the backups they are about.",
   kinds: ["snsTopic"],
   check: (props) =>
-    text((props as SnsTopicProps).kmsMasterKeyId) === undefined ? ["has no kmsMasterKeyId: messages are stored unencrypted"] : [],
+    text((props as SnsTopicProps).kmsMasterKeyId) === undefined
+      ? ["has no kmsMasterKeyId: messages are stored unencrypted"]
+      : [],
 });

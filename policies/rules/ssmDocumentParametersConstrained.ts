@@ -12,14 +12,19 @@ function parseContent(content: string, format: unknown): Content {
     const value = record(yaml ? parseYaml(content) : JSON.parse(content));
     return value ? { ok: true, value } : { ok: false, reason: "content is not an object" };
   } catch (error) {
-    return { ok: false, reason: `content is not valid ${yaml ? "YAML" : "JSON"} (${(error as Error).message})` };
+    return {
+      ok: false,
+      reason: `content is not valid ${yaml ? "YAML" : "JSON"} (${(error as Error).message})`,
+    };
   }
 }
 
 function constrained(parameter: Record<string, unknown> | undefined): boolean {
   const pattern = parameter?.allowedPattern;
   const values = parameter?.allowedValues;
-  return (typeof pattern === "string" && pattern !== "") || (Array.isArray(values) && values.length > 0);
+  return (
+    (typeof pattern === "string" && pattern !== "") || (Array.isArray(values) && values.length > 0)
+  );
 }
 
 export const ssmDocumentParametersConstrained = resourcePolicy({
@@ -37,6 +42,9 @@ export const ssmDocumentParametersConstrained = resourcePolicy({
     const parameters = record(parsed.value.parameters) ?? {};
     return Object.keys(parameters)
       .filter((name) => !constrained(record(parameters[name])))
-      .map((name) => `parameter '${name}' has neither allowedPattern nor allowedValues: any value reaches the host`);
+      .map(
+        (name) =>
+          `parameter '${name}' has neither allowedPattern nor allowedValues: any value reaches the host`,
+      );
   },
 });

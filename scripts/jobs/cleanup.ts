@@ -20,8 +20,12 @@ async function cleanup(ctx: JobContext): Promise<JobOutcome> {
   if (dryRun) {
     const wouldExpire = await engine.expire({ dryRun: true });
     const wouldPrune = [
-      ...(await pruneLocalCopies(ctx.config, "redis", LOCAL_DUMP_PATTERN, ctx.log, { dryRun: true })),
-      ...(await pruneLocalCopies(ctx.config, "configs", LOCAL_ARCHIVE_PATTERN, ctx.log, { dryRun: true })),
+      ...(await pruneLocalCopies(ctx.config, "redis", LOCAL_DUMP_PATTERN, ctx.log, {
+        dryRun: true,
+      })),
+      ...(await pruneLocalCopies(ctx.config, "configs", LOCAL_ARCHIVE_PATTERN, ctx.log, {
+        dryRun: true,
+      })),
     ];
     ctx.log.info("dry run: nothing removed", { engine: wouldExpire, localCopies: wouldPrune });
     return {
@@ -31,13 +35,17 @@ async function cleanup(ctx: JobContext): Promise<JobOutcome> {
   const before = await engine.list();
   await engine.expire();
   const after = new Set((await engine.list()).map((b) => `${b.repository}:${b.name}`));
-  const expired = before.filter((b) => !after.has(`${b.repository}:${b.name}`)).map((b) => `${b.repository}:${b.name}`);
+  const expired = before
+    .filter((b) => !after.has(`${b.repository}:${b.name}`))
+    .map((b) => `${b.repository}:${b.name}`);
   ctx.log.info("engine expire", { expired, kept: after.size });
   const pruned = [
     ...(await pruneLocalCopies(ctx.config, "redis", LOCAL_DUMP_PATTERN, ctx.log)),
     ...(await pruneLocalCopies(ctx.config, "configs", LOCAL_ARCHIVE_PATTERN, ctx.log)),
   ];
-  return { summary: `expired ${expired.length} PostgreSQL backup(s) (${after.size} kept); pruned ${pruned.length} local cop${pruned.length === 1 ? "y" : "ies"}` };
+  return {
+    summary: `expired ${expired.length} PostgreSQL backup(s) (${after.size} kept); pruned ${pruned.length} local cop${pruned.length === 1 ? "y" : "ies"}`,
+  };
 }
 
 const USAGE: JobUsage = {

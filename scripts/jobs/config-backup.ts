@@ -71,7 +71,9 @@ async function backupSet(ctx: JobContext, set: string, work: string): Promise<Se
   const offSite = await copies.attempt("off-site copy", () =>
     offSiteCopy(ctx, set, entries, hash, now, archived),
   );
-  const local = await copies.attempt("local copy", () => localCopy(ctx, set, hash, stamp, archived));
+  const local = await copies.attempt("local copy", () =>
+    localCopy(ctx, set, hash, stamp, archived),
+  );
   copies.throwIfAny();
   return {
     set,
@@ -203,7 +205,9 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   if (failures.length > 0) {
     const hints = [
       ...new Set(
-        failures.flatMap((f) => (f.error instanceof JobError && f.error.hint ? [f.error.hint] : [])),
+        failures.flatMap((f) =>
+          f.error instanceof JobError && f.error.hint ? [f.error.hint] : [],
+        ),
       ),
     ];
     throw new JobError(

@@ -79,7 +79,13 @@ const checkDisk: CheckFn = async (ctx) => {
           message: `Backup disk usage ${volume.percent}% above ${maxDiskUsagePercent}% (${where})`,
         },
       ]
-    : [{ check: "disk", severity: "ok", message: `backup disk ${volume.percent}% used (${where})` }];
+    : [
+        {
+          check: "disk",
+          severity: "ok",
+          message: `backup disk ${volume.percent}% used (${where})`,
+        },
+      ];
 };
 
 const checkWalArchive: CheckFn = async (ctx) => {
@@ -223,10 +229,16 @@ const checkPostgresBackup: CheckFn = async (ctx) => {
     ];
   }
   const age = postgresBackupAge(await engine.list("s3"), new Date(), rpo);
-  if (age.ageSeconds !== undefined) ctx.metrics.rowMetric("postgres", Metric.backupAgeSeconds, age.ageSeconds);
-  if (age.problem) return [{ check: "postgres-backup", severity: "critical", message: `ERROR: ${age.problem}` }];
+  if (age.ageSeconds !== undefined)
+    ctx.metrics.rowMetric("postgres", Metric.backupAgeSeconds, age.ageSeconds);
+  if (age.problem)
+    return [{ check: "postgres-backup", severity: "critical", message: `ERROR: ${age.problem}` }];
   return [
-    { check: "postgres-backup", severity: "ok", message: `newest backup ${age.newest?.name} is ${age.ageSeconds} s old` },
+    {
+      check: "postgres-backup",
+      severity: "ok",
+      message: `newest backup ${age.newest?.name} is ${age.ageSeconds} s old`,
+    },
   ];
 };
 

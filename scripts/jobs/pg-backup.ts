@@ -30,7 +30,9 @@ export const LOCAL_FULL_DAYS = 7;
 async function isStandby(ctx: JobContext): Promise<boolean> {
   const client = await connectPostgres(ctx.config);
   try {
-    const { rows } = await client.query<{ standby: boolean }>("SELECT pg_is_in_recovery() AS standby");
+    const { rows } = await client.query<{ standby: boolean }>(
+      "SELECT pg_is_in_recovery() AS standby",
+    );
     return rows[0].standby;
   } finally {
     await client.end();
@@ -54,11 +56,20 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   const version = await engine.requireInstalled();
   if (await isStandby(ctx)) {
     log.info("standby: nothing backed up");
-    return { summary: "PostgreSQL here is a standby (in recovery): nothing backed up; the primary's pg-backup takes the backups" };
+    return {
+      summary:
+        "PostgreSQL here is a standby (in recovery): nothing backed up; the primary's pg-backup takes the backups",
+    };
   }
   const counts = await checkTableRowCounts(config);
   const annotations = rowCountAnnotations(counts);
-  log.info("backup started", { engine: engine.descriptor.title, version, repository: "s3", rowCounts: counts, startFast });
+  log.info("backup started", {
+    engine: engine.descriptor.title,
+    version,
+    repository: "s3",
+    rowCounts: counts,
+    startFast,
+  });
 
   const s3 = await engine.backup({ kind: "full", repository: "s3", annotations, startFast });
   ctx.metrics.rowMetric("postgres", Metric.backupBytes, s3.storedBytes);
@@ -87,8 +98,15 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
     );
   const kind = localKind(await engine.list("local"), new Date());
   const local = await engine.backup({ kind, repository: "local", annotations, startFast });
-  log.info("backup complete", { repository: "local", name: local.name, kind: local.kind, storedBytes: local.storedBytes });
-  return { summary: `${s3Line}; ${local.kind} ${local.name} in the local repository (${formatBytes(local.storedBytes)} stored)` };
+  log.info("backup complete", {
+    repository: "local",
+    name: local.name,
+    kind: local.kind,
+    storedBytes: local.storedBytes,
+  });
+  return {
+    summary: `${s3Line}; ${local.kind} ${local.name} in the local repository (${formatBytes(local.storedBytes)} stored)`,
+  };
 }
 
 const USAGE: JobUsage = {

@@ -35,7 +35,9 @@ async function setup(ctx: JobContext): Promise<JobOutcome> {
       : undefined;
   await engine.writeConfig(credentials);
   await engine.setup();
-  return { summary: `${title}: config written to ${cfg.configFile}; repositories ready for stanza ${cfg.stanza}` };
+  return {
+    summary: `${title}: config written to ${cfg.configFile}; repositories ready for stanza ${cfg.stanza}`,
+  };
 }
 
 const USAGE: JobUsage = {

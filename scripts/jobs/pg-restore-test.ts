@@ -35,7 +35,10 @@ import {
 import { utcStamp } from "../lib/time";
 
 /** `bt_index_check` on every B-tree index of `tables`; the names of the indexes checked. */
-async function checkIndexes(client: import("pg").Client, tables: readonly string[]): Promise<string[]> {
+async function checkIndexes(
+  client: import("pg").Client,
+  tables: readonly string[],
+): Promise<string[]> {
   await client.query("CREATE EXTENSION IF NOT EXISTS amcheck");
   const { rows } = await client.query<{ index: string }>(
     `SELECT c.relname AS index, bt_index_check(c.oid)
@@ -56,7 +59,8 @@ async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
   const engine = engineFor(config, ctx.hostId);
   await engine.requireInstalled();
   const backup = (await engine.list("s3")).filter((b) => b.ok).at(-1);
-  if (!backup) throw new JobError("there is no backup in the S3 repository to test", "run pg-backup");
+  if (!backup)
+    throw new JobError("there is no backup in the S3 repository to test", "run pg-backup");
   const { tables, database } = config.postgres.check;
   const expected: Record<string, number> = {};
   const unrecorded: string[] = [];
@@ -124,7 +128,10 @@ async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
   } finally {
     await stopThrowaway(config, cluster);
     await rm(root, { recursive: true, force: true }).catch((error: unknown) =>
-      log.warn("could not remove the restore test's scratch directory", { root, error: (error as Error).message }),
+      log.warn("could not remove the restore test's scratch directory", {
+        root,
+        error: (error as Error).message,
+      }),
     );
   }
 }

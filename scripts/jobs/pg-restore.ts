@@ -40,7 +40,8 @@ import { isRunning, startService, stopService } from "../lib/service";
 import { parseTargetTime } from "../lib/targetTime";
 import { utcStamp } from "../lib/time";
 
-const BACKUP_NAME_ALLOWED = "the engine's backup name, as pg-verify and the engine's listing show it";
+const BACKUP_NAME_ALLOWED =
+  "the engine's backup name, as pg-verify and the engine's listing show it";
 
 interface Request {
   readonly confirmed: boolean;
@@ -56,7 +57,12 @@ interface Request {
 function readRequest(ctx: JobContext, backupNamePattern: RegExp): Request {
   const p = ctx.params;
   const confirmed = p.confirmed();
-  const kind = p.text("TARGET", /^(latest|backup|time)$/, "latest, backup or time", "latest") as RestoreTarget["kind"];
+  const kind = p.text(
+    "TARGET",
+    /^(latest|backup|time)$/,
+    "latest, backup or time",
+    "latest",
+  ) as RestoreTarget["kind"];
   const backupName = p.text("BACKUP_NAME", backupNamePattern, BACKUP_NAME_ALLOWED);
   const timeText = ctx.env.TARGET_TIME || undefined;
   const sourceHost = p.sourceHost(ctx.hostId);
@@ -66,20 +72,25 @@ function readRequest(ctx: JobContext, backupNamePattern: RegExp): Request {
 
   let target: RestoreTarget = { kind: "latest" };
   if (kind === "time") {
-    if (timeText === undefined) p.problem("TARGET=time needs TARGET_TIME, e.g. 2024-01-15T14:30:00Z");
+    if (timeText === undefined)
+      p.problem("TARGET=time needs TARGET_TIME, e.g. 2024-01-15T14:30:00Z");
     else {
       const parsed = parseTargetTime(timeText);
       if ("problem" in parsed) p.problem(parsed.problem);
       else target = { kind: "time", time: parsed.time };
     }
-  } else if (timeText !== undefined) p.problem(`TARGET_TIME is only read with TARGET=time (TARGET is ${kind})`);
+  } else if (timeText !== undefined)
+    p.problem(`TARGET_TIME is only read with TARGET=time (TARGET is ${kind})`);
   if (kind === "backup") {
     if (ctx.env.BACKUP_NAME === undefined || ctx.env.BACKUP_NAME === "")
       p.problem("TARGET=backup needs BACKUP_NAME: " + BACKUP_NAME_ALLOWED);
     target = { kind: "backup" };
-  } else if (backupName !== undefined) p.problem(`BACKUP_NAME is only read with TARGET=backup (TARGET is ${kind})`);
+  } else if (backupName !== undefined)
+    p.problem(`BACKUP_NAME is only read with TARGET=backup (TARGET is ${kind})`);
   if (sourceHost !== ctx.hostId && repository === "local")
-    p.problem(`REPOSITORY=local cannot restore SOURCE_HOST=${sourceHost}: that host's local repository is on that host; use REPOSITORY=s3`);
+    p.problem(
+      `REPOSITORY=local cannot restore SOURCE_HOST=${sourceHost}: that host's local repository is on that host; use REPOSITORY=s3`,
+    );
   p.check();
   return {
     confirmed,
@@ -114,7 +125,8 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
 
   const backups = await engine.list(request.repository, request.sourceHost);
   const segments = backups.length > 0 ? await engine.archivedWal(source) : [];
-  const newest = backups.length > 0 ? await engine.newestTimeline(source) : { timeline: 1, switches: [] };
+  const newest =
+    backups.length > 0 ? await engine.newestTimeline(source) : { timeline: 1, switches: [] };
   const planned = planRestore({
     backups,
     segments,
@@ -133,7 +145,10 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   const running = await isRunning(pg.service);
   const aside = `${pg.pgData}.before-restore-${utcStamp(ctx.startedAt)}`;
   if (!request.delta && existsSync(aside))
-    throw new UsageError(`${aside} already exists: an earlier restore kept the data there`, "nothing was changed; move it away or wait a second and run again");
+    throw new UsageError(
+      `${aside} already exists: an earlier restore kept the data there`,
+      "nothing was changed; move it away or wait a second and run again",
+    );
   const clone = request.sourceHost !== ctx.hostId;
 
   log.info("restore plan", {
@@ -148,10 +163,14 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     estimatedBytes: plan.estimatedBytes,
     fetchBytes: plan.fetchBytes,
     earliestRecoverable: plan.earliestRecoverable.toISOString(),
-    archiveEnd: plan.archiveEnd ? { segment: plan.archiveEnd.name, archivedAt: plan.archiveEnd.archivedAt.toISOString() } : null,
+    archiveEnd: plan.archiveEnd
+      ? { segment: plan.archiveEnd.name, archivedAt: plan.archiveEnd.archivedAt.toISOString() }
+      : null,
   });
   const steps = [
-    running ? `stop PostgreSQL ('${showArgv(pg.service.stop)}')` : "leave PostgreSQL stopped (it is not running)",
+    running
+      ? `stop PostgreSQL ('${showArgv(pg.service.stop)}')`
+      : "leave PostgreSQL stopped (it is not running)",
     request.delta
       ? `keep ${pg.pgData} in place for a delta restore (faster: only files that differ from the backup are rewritten; riskier: the current state is not kept)`
       : `move ${pg.pgData} aside to ${aside} and create an empty ${pg.pgData} owned by ${pg.engine.osUser}`,
@@ -168,7 +187,8 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
 
   const started = Date.now();
   let step = 0;
-  const next = (fields?: Record<string, unknown>) => log.info(`step ${++step}: ${steps[step - 1]}`, fields);
+  const next = (fields?: Record<string, unknown>) =>
+    log.info(`step ${++step}: ${steps[step - 1]}`, fields);
   const goBack = request.delta
     ? "the delta restore rewrote the data directory in place; restore again (another target or backup)"
     : `the previous data directory is at ${aside}: to go back, stop PostgreSQL, move ${pg.pgData} away and ${aside} back to ${pg.pgData}, start`;
@@ -200,7 +220,8 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     await startService("PostgreSQL", pg.service, log, request.timeoutMs);
   } catch (error) {
     // A start command that gives up waiting while recovery still runs is not a failure.
-    if (!(await isRunning(pg.service))) log.warn("the start command failed", { error: (error as Error).message });
+    if (!(await isRunning(pg.service)))
+      log.warn("the start command failed", { error: (error as Error).message });
   }
   const result = await waitForPromotion({
     connect: () => connectPostgres(config),
@@ -235,10 +256,12 @@ const USAGE: JobUsage = {
     CONFIRM: "yes-restore to act; unset for a dry run",
     TARGET: "latest (default), backup (with BACKUP_NAME) or time (with TARGET_TIME)",
     BACKUP_NAME: "the backup to restore with TARGET=backup",
-    TARGET_TIME: "with TARGET=time: e.g. 2024-01-15T14:30:00Z or 2024-01-15T16:30:00+02:00 (an offset is required)",
+    TARGET_TIME:
+      "with TARGET=time: e.g. 2024-01-15T14:30:00Z or 2024-01-15T16:30:00+02:00 (an offset is required)",
     SOURCE_HOST: "restore another host's S3 repository (its host id; default: this host's own)",
     REPOSITORY: "s3 (default) or local (this host's local repository, when S3 is unreachable)",
-    DELTA: "yes restores in place, rewriting only what differs (faster; the current data is not kept); default no",
+    DELTA:
+      "yes restores in place, rewriting only what differs (faster; the current data is not kept); default no",
     TIMEOUT_MINUTES: "for the start and the replay, 1-1440 (default 330)",
   },
 };

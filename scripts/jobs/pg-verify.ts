@@ -13,7 +13,12 @@
  */
 import { BACKUP_TYPES, describeSeconds, Metric } from "../../infra/catalog";
 import { archiverStatus } from "../lib/archiver";
-import { engineFor, REPOSITORIES, type PostgresEngineAdapter, type Repository } from "../lib/engines";
+import {
+  engineFor,
+  REPOSITORIES,
+  type PostgresEngineAdapter,
+  type Repository,
+} from "../lib/engines";
 import { errorMessage, JobError } from "../lib/errors";
 import { connectPostgres } from "../lib/postgres";
 import type { JobUsage } from "../lib/jobCommand";
@@ -27,9 +32,15 @@ async function ageProblems(
   repository: Repository,
   maxAgeSeconds: number,
 ): Promise<string[]> {
-  const age = postgresBackupAge(await engine.list(repository), new Date(), maxAgeSeconds, repository);
+  const age = postgresBackupAge(
+    await engine.list(repository),
+    new Date(),
+    maxAgeSeconds,
+    repository,
+  );
   if (age.newest && age.ageSeconds !== undefined) {
-    if (repository === "s3") ctx.metrics.rowMetric("postgres", Metric.backupAgeSeconds, age.ageSeconds);
+    if (repository === "s3")
+      ctx.metrics.rowMetric("postgres", Metric.backupAgeSeconds, age.ageSeconds);
     ctx.log.info("newest backup", {
       repository,
       name: age.newest.name,
@@ -49,16 +60,27 @@ async function repositoryProblems(
   try {
     const problems = await ageProblems(ctx, engine, repository, maxAgeSeconds);
     const report = await engine.verify(repository);
-    ctx.log.info("verify", { repository, ok: report.ok, backups: report.backupsChecked, walRanges: report.walRanges, problems: report.problems });
+    ctx.log.info("verify", {
+      repository,
+      ok: report.ok,
+      backups: report.backupsChecked,
+      walRanges: report.walRanges,
+      problems: report.problems,
+    });
     problems.push(...report.problems.map((p) => `${repository} repository: ${p.message}`));
     return { problems, walRanges: report.walRanges.length };
   } catch (error) {
-    return { problems: [`${repository} repository could not be verified: ${errorMessage(error)}`], walRanges: 0 };
+    return {
+      problems: [`${repository} repository could not be verified: ${errorMessage(error)}`],
+      walRanges: 0,
+    };
   }
 }
 
 /** PostgreSQL's own view of archiving; undefined `standby` when PostgreSQL cannot be reached. */
-async function archiverProblems(ctx: JobContext): Promise<{ standby?: boolean; problems: string[] }> {
+async function archiverProblems(
+  ctx: JobContext,
+): Promise<{ standby?: boolean; problems: string[] }> {
   let client;
   try {
     client = await connectPostgres(ctx.config);
@@ -69,13 +91,21 @@ async function archiverProblems(ctx: JobContext): Promise<{ standby?: boolean; p
     const s = await archiverStatus(client);
     ctx.log.info("archiver", { ...s });
     const problems: string[] = [];
-    if (s.archiveMode === "off") problems.push("archive_mode is off: no WAL is archived, point-in-time recovery is impossible");
-    const failing = s.lastFailedTime && (!s.lastArchivedTime || s.lastFailedTime > s.lastArchivedTime);
+    if (s.archiveMode === "off")
+      problems.push(
+        "archive_mode is off: no WAL is archived, point-in-time recovery is impossible",
+      );
+    const failing =
+      s.lastFailedTime && (!s.lastArchivedTime || s.lastFailedTime > s.lastArchivedTime);
     if (failing)
-      problems.push(`WAL archiving is failing: segment ${s.lastFailedWal} last failed at ${s.lastFailedTime?.toISOString()} (${s.failedCount} failures since ${s.statsReset?.toISOString() ?? "the stats reset"})`);
+      problems.push(
+        `WAL archiving is failing: segment ${s.lastFailedWal} last failed at ${s.lastFailedTime?.toISOString()} (${s.failedCount} failures since ${s.statsReset?.toISOString() ?? "the stats reset"})`,
+      );
     const rpo = BACKUP_TYPES.wal.rpoSeconds;
     if (s.lagSeconds > rpo)
-      problems.push(`${s.readyCount} WAL segment(s) wait to be archived, the oldest for ${describeSeconds(s.lagSeconds)} (WAL RPO ${describeSeconds(rpo)})`);
+      problems.push(
+        `${s.readyCount} WAL segment(s) wait to be archived, the oldest for ${describeSeconds(s.lagSeconds)} (WAL RPO ${describeSeconds(rpo)})`,
+      );
     return { standby: s.standby, problems };
   } finally {
     await client.end();
@@ -83,7 +113,12 @@ async function archiverProblems(ctx: JobContext): Promise<{ standby?: boolean; p
 }
 
 async function verify(ctx: JobContext): Promise<JobOutcome> {
-  const maxAgeHours = ctx.params.integer("MAX_AGE_HOURS", 1, 720, BACKUP_TYPES.postgres.rpoSeconds / 3600);
+  const maxAgeHours = ctx.params.integer(
+    "MAX_AGE_HOURS",
+    1,
+    720,
+    BACKUP_TYPES.postgres.rpoSeconds / 3600,
+  );
   const repositories = ctx.params.list("REPOSITORIES", REPOSITORIES);
   ctx.params.check();
   const engine = engineFor(ctx.config, ctx.hostId);
@@ -104,7 +139,9 @@ async function verify(ctx: JobContext): Promise<JobOutcome> {
     try {
       await engine.check();
     } catch (error) {
-      problems.push(`a WAL segment archived now did not reach every repository: ${errorMessage(error)}`);
+      problems.push(
+        `a WAL segment archived now did not reach every repository: ${errorMessage(error)}`,
+      );
     }
   }
   if (problems.length > 0)
@@ -112,7 +149,9 @@ async function verify(ctx: JobContext): Promise<JobOutcome> {
       `${problems.length} problem(s) with the PostgreSQL backups: ${problems.join("; ")}`,
       "fix what is named, then run pg-backup (a fresh full backup starts a clean chain) and pg-verify again",
     );
-  return { summary: `PostgreSQL backups verified in ${repositories.join(" and ")} (${walChecked} contiguous WAL range(s)); archiver healthy` };
+  return {
+    summary: `PostgreSQL backups verified in ${repositories.join(" and ")} (${walChecked} contiguous WAL range(s)); archiver healthy`,
+  };
 }
 
 const USAGE: JobUsage = {

@@ -87,7 +87,10 @@ export function awsCallLimits(env: NodeJS.ProcessEnv = process.env): AwsCallLimi
     limits[key] = value;
   }
   if (problems.length > 0) {
-    throw new UsageError(`AWS call limits: ${problems.join("; ")}`, "unset them to use the defaults");
+    throw new UsageError(
+      `AWS call limits: ${problems.join("; ")}`,
+      "unset them to use the defaults",
+    );
   }
   return limits;
 }

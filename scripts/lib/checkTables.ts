@@ -30,6 +30,8 @@ export async function checkTableRowCounts(
 }
 
 /** Row counts as backup annotations. */
-export function rowCountAnnotations(counts: Readonly<Record<string, number>>): Record<string, string> {
+export function rowCountAnnotations(
+  counts: Readonly<Record<string, number>>,
+): Record<string, string> {
   return Object.fromEntries(Object.entries(counts).map(([t, n]) => [rowCountKey(t), String(n)]));
 }

@@ -33,7 +33,8 @@ export function appliedReport(
   if (appliedLive.length === 0 && restartedFor.length === 0) {
     log.info(`${service} already runs the managed settings: nothing changed, no restart`);
   }
-  const outcome = restartedFor.length > 0 ? "restarted" : appliedLive.length > 0 ? "applied" : "unchanged";
+  const outcome =
+    restartedFor.length > 0 ? "restarted" : appliedLive.length > 0 ? "applied" : "unchanged";
   return { service, outcome, appliedLive, restartedFor };
 }
 
@@ -75,7 +76,11 @@ export function settingChanges<V>(
   running: { get(name: string): V | undefined },
   configured: { get(name: string): V | undefined },
 ): { name: string; running: V | undefined; configured: V | undefined }[] {
-  return names.map((name) => ({ name, running: running.get(name), configured: configured.get(name) }));
+  return names.map((name) => ({
+    name,
+    running: running.get(name),
+    configured: configured.get(name),
+  }));
 }
 
 export interface RestartGuard {

@@ -7,7 +7,6 @@ import { CONFIRM_VALUE } from "../../infra/catalog/documents";
 import { HOST_ID_PATTERN } from "../../infra/catalog/hostConfig";
 import { UsageError } from "./errors";
 
-
 export class Params {
   private readonly problems: string[] = [];
 
@@ -39,7 +38,14 @@ export class Params {
 
   /** `SOURCE_HOST`: whose backups a restore reads; this host's own when unset. */
   sourceHost(thisHost: string): string {
-    return this.text("SOURCE_HOST", HOST_ID_PATTERN, "a host id (letters, digits, '.', '_', '-')", thisHost) ?? thisHost;
+    return (
+      this.text(
+        "SOURCE_HOST",
+        HOST_ID_PATTERN,
+        "a host id (letters, digits, '.', '_', '-')",
+        thisHost,
+      ) ?? thisHost
+    );
   }
 
   integer(name: string, min: number, max: number, fallback: number): number {

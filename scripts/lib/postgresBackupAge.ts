@@ -23,7 +23,9 @@ export function postgresBackupAge(
 ): PostgresBackupAge {
   const newest = backups.filter((b) => b.ok).at(-1);
   if (!newest)
-    return { problem: `no PostgreSQL backup in the ${repository === "s3" ? "S3" : repository} repository: run pg-backup` };
+    return {
+      problem: `no PostgreSQL backup in the ${repository === "s3" ? "S3" : repository} repository: run pg-backup`,
+    };
   const ageSeconds = secondsBetween(newest.stoppedAt, now);
   return ageSeconds > maxAgeSeconds
     ? {

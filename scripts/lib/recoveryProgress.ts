@@ -61,7 +61,10 @@ export async function waitForPromotion(options: {
     try {
       client = await options.connect();
     } catch {
-      log.info("recovery progress: not accepting connections yet (replaying to a consistent state)", { seconds });
+      log.info(
+        "recovery progress: not accepting connections yet (replaying to a consistent state)",
+        { seconds },
+      );
     }
     if (client) {
       try {
@@ -83,7 +86,10 @@ export async function waitForPromotion(options: {
           replayedUpTo: now.at ? now.at.toISOString() : null,
         });
       } catch (error) {
-        log.info("recovery progress: the server is not answering queries yet", { seconds, error: (error as Error).message });
+        log.info("recovery progress: the server is not answering queries yet", {
+          seconds,
+          error: (error as Error).message,
+        });
       } finally {
         await client.end().catch(() => undefined);
       }

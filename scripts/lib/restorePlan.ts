@@ -47,7 +47,9 @@ export function backupOnHistory(backup: EngineBackup, newest: NewestTimeline): b
   if (!left) return false;
   if (backup.stopLsn) return lsnBytes(backup.stopLsn) <= lsnBytes(left.lsn);
   // Without the engine's LSN: the backup's last segment must end before the switch's segment.
-  return parseSegment(backup.walStop)!.index < lsnBytes(left.lsn) / BigInt(DEFAULT_WAL_SEGMENT_BYTES);
+  return (
+    parseSegment(backup.walStop)!.index < lsnBytes(left.lsn) / BigInt(DEFAULT_WAL_SEGMENT_BYTES)
+  );
 }
 
 /** Contiguous runs per timeline, as `gapsBetween` reads them. */
@@ -78,15 +80,24 @@ function replayPath(segments: readonly ArchivedSegment[], backup: EngineBackup):
   return segments
     .filter((s) => {
       const p = parseSegment(s.name);
-      return p !== undefined && (p.timeline > start.timeline || (p.timeline === start.timeline && p.index >= start.index));
+      return (
+        p !== undefined &&
+        (p.timeline > start.timeline || (p.timeline === start.timeline && p.index >= start.index))
+      );
     })
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 /** Missing segments on the path up to `last`, each timeline checked from where its segments start. */
-function missingOnPath(path: readonly ArchivedSegment[], backup: EngineBackup, last: string): string[] {
+function missingOnPath(
+  path: readonly ArchivedSegment[],
+  backup: EngineBackup,
+  last: string,
+): string[] {
   const ranges = rangesOf(path);
-  const timelines = [...new Set(path.map((s) => timelineOf(s.name)))].filter((t) => t <= timelineOf(last));
+  const timelines = [...new Set(path.map((s) => timelineOf(s.name)))].filter(
+    (t) => t <= timelineOf(last),
+  );
   const problems: string[] = [];
   for (const timeline of timelines) {
     const onTimeline = path.filter((s) => timelineOf(s.name) === timeline);
@@ -100,8 +111,13 @@ function missingOnPath(path: readonly ArchivedSegment[], backup: EngineBackup, l
       );
     }
   }
-  if (!path.some((s) => s.name === backup.walStart) && !problems.some((p) => p.includes(backup.walStart)))
-    problems.push(`WAL segment ${backup.walStart}, the first one backup ${backup.name} needs, is missing from the repository`);
+  if (
+    !path.some((s) => s.name === backup.walStart) &&
+    !problems.some((p) => p.includes(backup.walStart))
+  )
+    problems.push(
+      `WAL segment ${backup.walStart}, the first one backup ${backup.name} needs, is missing from the repository`,
+    );
   return problems;
 }
 
@@ -122,7 +138,8 @@ export function planRestore(input: {
 }): PlanResult {
   const { backups, segments, target, now, where, newest } = input;
   const allUsable = backups.filter((b) => b.ok);
-  const usable = target.kind === "backup" ? allUsable : allUsable.filter((b) => backupOnHistory(b, newest));
+  const usable =
+    target.kind === "backup" ? allUsable : allUsable.filter((b) => backupOnHistory(b, newest));
   if (allUsable.length > 0 && usable.length === 0)
     return {
       ok: false,
@@ -131,9 +148,12 @@ export function planRestore(input: {
       ],
     };
   const oldest = usable[0];
-  if (!oldest) return { ok: false, problems: [`there is no backup in ${where}: nothing to restore from`] };
+  if (!oldest)
+    return { ok: false, problems: [`there is no backup in ${where}: nothing to restore from`] };
   const earliestRecoverable = oldest.stoppedAt;
-  const archiveEnd = [...segments].sort((a, b) => a.archivedAt.getTime() - b.archivedAt.getTime()).at(-1);
+  const archiveEnd = [...segments]
+    .sort((a, b) => a.archivedAt.getTime() - b.archivedAt.getTime())
+    .at(-1);
   const problems: string[] = [];
 
   let backup: EngineBackup | undefined;
@@ -151,7 +171,9 @@ export function planRestore(input: {
     case "time": {
       const t = target.time;
       if (t.getTime() > now.getTime())
-        problems.push(`the target time ${t.toISOString()} is in the future (now ${now.toISOString()})`);
+        problems.push(
+          `the target time ${t.toISOString()} is in the future (now ${now.toISOString()})`,
+        );
       else if (t.getTime() < earliestRecoverable.getTime())
         problems.push(
           `the target time ${t.toISOString()} is before the earliest recoverable time ${earliestRecoverable.toISOString()} (the end of the oldest backup, ${oldest.name})`,
@@ -178,7 +200,8 @@ export function planRestore(input: {
   else if (target.kind === "time") {
     // The first segment stored at or after the target holds the target's commit (or a later one).
     const t = target.time.getTime();
-    walLast = (path.find((s) => s.archivedAt.getTime() >= t) ?? path.at(-1))?.name ?? backup.walStop;
+    walLast =
+      (path.find((s) => s.archivedAt.getTime() >= t) ?? path.at(-1))?.name ?? backup.walStop;
   } else walLast = path.at(-1)?.name ?? backup.walStop;
   if (walLast < backup.walStop) walLast = backup.walStop;
   problems.push(...missingOnPath(path, backup, walLast));

@@ -188,9 +188,7 @@ export class BackupStore {
     }
   }
 
-  async head(
-    key: string,
-  ): Promise<
+  async head(key: string): Promise<
     | {
         readonly size: number;
         readonly lastModified?: Date;
@@ -258,7 +256,10 @@ export class BackupStore {
   }
 
   /** Every page of a listing under `prefix`, with `delimiter` when folders are wanted. */
-  private async listPages(prefix: string, delimiter?: string): Promise<ListObjectsV2CommandOutput[]> {
+  private async listPages(
+    prefix: string,
+    delimiter?: string,
+  ): Promise<ListObjectsV2CommandOutput[]> {
     const pages: ListObjectsV2CommandOutput[] = [];
     let token: string | undefined;
     try {
@@ -284,7 +285,9 @@ export class BackupStore {
   async list(prefix: string): Promise<StoredObject[]> {
     return (await this.listPages(prefix)).flatMap((page) =>
       (page.Contents ?? []).flatMap((o) =>
-        o.Key && o.LastModified ? [{ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified }] : [],
+        o.Key && o.LastModified
+          ? [{ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified }]
+          : [],
       ),
     );
   }

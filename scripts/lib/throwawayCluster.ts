@@ -31,11 +31,20 @@ export interface ThrowawayCluster {
 
 /** The scratch layout under `root`: data directory, socket directory, log. */
 export function throwawayLayout(root: string, port: number): ThrowawayCluster {
-  return { pgData: join(root, "pgdata"), socketDir: join(root, "run"), port, logFile: join(root, "postgresql.log") };
+  return {
+    pgData: join(root, "pgdata"),
+    socketDir: join(root, "run"),
+    port,
+    logFile: join(root, "postgresql.log"),
+  };
 }
 
 /** Creates `root` and its empty data and socket directories, owned by the cluster's OS user, mode 0700. */
-export async function prepareThrowaway(config: HostConfig, cluster: ThrowawayCluster, root: string): Promise<void> {
+export async function prepareThrowaway(
+  config: HostConfig,
+  cluster: ThrowawayCluster,
+  root: string,
+): Promise<void> {
   const owner = account(config.postgres.engine.osUser);
   // Parents stay traversable for the cluster's OS user; the scratch directory itself is private.
   await mkdir(dirname(root), { recursive: true, mode: 0o755 });
@@ -46,7 +55,10 @@ export async function prepareThrowaway(config: HostConfig, cluster: ThrowawayClu
 }
 
 /** Writes the throwaway's own access rules and settings into the restored data directory. */
-export async function configureThrowaway(config: HostConfig, cluster: ThrowawayCluster): Promise<void> {
+export async function configureThrowaway(
+  config: HostConfig,
+  cluster: ThrowawayCluster,
+): Promise<void> {
   const owner = account(config.postgres.engine.osUser);
   const own = async (path: string, text: string) => {
     await writeFile(path, text, { mode: 0o600 });
@@ -54,11 +66,15 @@ export async function configureThrowaway(config: HostConfig, cluster: ThrowawayC
   };
   const hba = join(cluster.pgData, "stellar-restore-test-hba.conf");
   const ident = join(cluster.pgData, "stellar-restore-test-ident.conf");
-  await own(hba, "# restore test: the socket directory is private; no network access\nlocal all all trust\n");
+  await own(
+    hba,
+    "# restore test: the socket directory is private; no network access\nlocal all all trust\n",
+  );
   await own(ident, "");
   // Debian keeps postgresql.conf in /etc: the copy then has none, and PostgreSQL needs one.
   const conf = join(cluster.pgData, "postgresql.conf");
-  if (!existsSync(conf)) await own(conf, "# restore test: every setting is in postgresql.auto.conf\n");
+  if (!existsSync(conf))
+    await own(conf, "# restore test: every setting is in postgresql.auto.conf\n");
   const settings: Record<string, string> = {
     port: String(cluster.port),
     listen_addresses: "127.0.0.1",
@@ -73,23 +89,39 @@ export async function configureThrowaway(config: HostConfig, cluster: ThrowawayC
     cluster_name: "stellar-restore-test",
   };
   const lines = Object.entries(settings).map(([k, v]) => `${k} = '${v.replace(/'/g, "''")}'`);
-  await appendFile(join(cluster.pgData, "postgresql.auto.conf"), `\n# restore test (throwaway cluster)\n${lines.join("\n")}\n`);
+  await appendFile(
+    join(cluster.pgData, "postgresql.auto.conf"),
+    `\n# restore test (throwaway cluster)\n${lines.join("\n")}\n`,
+  );
 }
 
 function pgCtl(config: HostConfig, cluster: ThrowawayCluster, args: readonly string[]): string[] {
-  return asOsUser(config.postgres.engine.osUser, [join(config.postgres.binDir, "pg_ctl"), "-D", cluster.pgData, ...args]);
+  return asOsUser(config.postgres.engine.osUser, [
+    join(config.postgres.binDir, "pg_ctl"),
+    "-D",
+    cluster.pgData,
+    ...args,
+  ]);
 }
 
 /** Starts the throwaway and waits until it accepts connections (after promotion: hot_standby is off). */
-export async function startThrowaway(config: HostConfig, cluster: ThrowawayCluster, timeoutMs: number): Promise<void> {
+export async function startThrowaway(
+  config: HostConfig,
+  cluster: ThrowawayCluster,
+  timeoutMs: number,
+): Promise<void> {
   const seconds = String(Math.max(1, Math.round(timeoutMs / 1000)));
-  await runChecked(pgCtl(config, cluster, ["-l", cluster.logFile, "-w", "-t", seconds, "start"]), { timeoutMs: timeoutMs + 30_000 });
+  await runChecked(pgCtl(config, cluster, ["-l", cluster.logFile, "-w", "-t", seconds, "start"]), {
+    timeoutMs: timeoutMs + 30_000,
+  });
 }
 
 /** Stops it at once (nothing in it is worth a checkpoint); never throws. */
 export async function stopThrowaway(config: HostConfig, cluster: ThrowawayCluster): Promise<void> {
   if (!existsSync(join(cluster.pgData, "postmaster.pid"))) return;
-  await runCommand(pgCtl(config, cluster, ["-m", "immediate", "-w", "-t", "60", "stop"]), { timeoutMs: 90_000 }).catch(() => undefined);
+  await runCommand(pgCtl(config, cluster, ["-m", "immediate", "-w", "-t", "60", "stop"]), {
+    timeoutMs: 90_000,
+  }).catch(() => undefined);
 }
 
 /**
@@ -122,7 +154,11 @@ export async function connectWhenPromoted(
   }
 }
 
-export async function connectThrowaway(config: HostConfig, cluster: ThrowawayCluster, database: string): Promise<Client> {
+export async function connectThrowaway(
+  config: HostConfig,
+  cluster: ThrowawayCluster,
+  database: string,
+): Promise<Client> {
   const client = new Client({
     host: cluster.socketDir,
     port: cluster.port,

@@ -17,7 +17,10 @@ function segmentsPerLog(segmentBytes: number): bigint {
 }
 
 /** Parses `000000010000000000000002`; undefined for anything else (history files, partials). */
-export function parseSegment(name: string, segmentBytes = DEFAULT_WAL_SEGMENT_BYTES): WalSegment | undefined {
+export function parseSegment(
+  name: string,
+  segmentBytes = DEFAULT_WAL_SEGMENT_BYTES,
+): WalSegment | undefined {
   const m = SEGMENT_NAME.exec(name);
   if (!m) return undefined;
   return {
@@ -83,11 +86,18 @@ export function gapsBetween(
 }
 
 /** Contiguous ranges, per timeline, of the segments named (duplicates and order do not matter). */
-export function rangesOf(segments: readonly string[], segmentBytes = DEFAULT_WAL_SEGMENT_BYTES): WalRange[] {
+export function rangesOf(
+  segments: readonly string[],
+  segmentBytes = DEFAULT_WAL_SEGMENT_BYTES,
+): WalRange[] {
   const parsed = [...new Set(segments)]
     .map((name) => ({ name, at: parseSegment(name, segmentBytes) }))
     .filter((s): s is { name: string; at: WalSegment } => s.at !== undefined)
-    .sort((a, b) => a.at.timeline - b.at.timeline || (a.at.index < b.at.index ? -1 : a.at.index > b.at.index ? 1 : 0));
+    .sort(
+      (a, b) =>
+        a.at.timeline - b.at.timeline ||
+        (a.at.index < b.at.index ? -1 : a.at.index > b.at.index ? 1 : 0),
+    );
   const ranges: WalRange[] = [];
   let start: (typeof parsed)[number] | undefined;
   let prev: (typeof parsed)[number] | undefined;

@@ -18,7 +18,10 @@ const OBJECT_TYPE = "aws:s3/bucketObjectv2:BucketObjectv2";
 const DOCUMENT_TYPE = "aws:ssm/document:Document";
 
 export function sandboxS3(sandbox: Sandbox): S3Client {
-  return new S3Client({ ...sandboxClientSettings(sandbox.moto.endpoint, sandbox.hostConfig.region), forcePathStyle: true });
+  return new S3Client({
+    ...sandboxClientSettings(sandbox.moto.endpoint, sandbox.hostConfig.region),
+    forcePathStyle: true,
+  });
 }
 
 /** Uploads every S3 object the plan declares; returns how many. */
@@ -31,8 +34,11 @@ export async function uploadPlannedObjects(plan: Plan, sandbox: Sandbox): Promis
       content?: string;
       source?: { fileAsset?: string };
     };
-    const body = content ?? (source?.fileAsset ? readFileSync(resolve(REPO_ROOT, source.fileAsset)) : undefined);
-    if (body === undefined) throw new Error(`planned object ${object.name} has neither content nor a file source`);
+    const body =
+      content ??
+      (source?.fileAsset ? readFileSync(resolve(REPO_ROOT, source.fileAsset)) : undefined);
+    if (body === undefined)
+      throw new Error(`planned object ${object.name} has neither content nor a file source`);
     await s3.send(new PutObjectCommand({ Bucket: sandbox.bucket.name, Key: key, Body: body }));
   }
   s3.destroy();
@@ -43,7 +49,8 @@ export async function uploadPlannedObjects(plan: Plan, sandbox: Sandbox): Promis
 export function plannedDocument(plan: Plan, key: DocumentKey): string {
   const name = documentName(plan.stack, key);
   const doc = plan.resources.find((r) => r.type === DOCUMENT_TYPE && r.inputs.name === name);
-  if (doc === undefined) throw new Error(`the plan of stack '${plan.stack}' has no document ${name}`);
+  if (doc === undefined)
+    throw new Error(`the plan of stack '${plan.stack}' has no document ${name}`);
   return String(doc.inputs.content);
 }
 
@@ -72,7 +79,12 @@ export interface SendCommandOptions {
 }
 
 /** `aws ssm send-command` of the plan's document `key`, answered on this machine. */
-export function sendCommand(plan: Plan, sandbox: Sandbox, key: DocumentKey, options: SendCommandOptions = {}): Promise<DocumentRun> {
+export function sendCommand(
+  plan: Plan,
+  sandbox: Sandbox,
+  key: DocumentKey,
+  options: SendCommandOptions = {},
+): Promise<DocumentRun> {
   return runDocument(plannedDocument(plan, key), {
     parameters: options.parameters,
     env: { ...agentEnvironment(sandbox), ...options.hostEnv },

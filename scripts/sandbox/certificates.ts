@@ -25,9 +25,58 @@ export async function makeCertificates(dir: string): Promise<SandboxCertificates
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const f = (name: string) => join(dir, name);
   const run = (args: string[]) => runChecked([openssl, ...args], { timeoutMs: 60_000 });
-  await run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f("ca.key"), "-out", f("ca.pem"), "-days", "2", "-subj", "/CN=stellar-insights-backup sandbox CA"]);
-  await run(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", `/CN=${SANDBOX_TLS_HOST}`]);
-  writeFileSync(f("server.ext"), `subjectAltName=DNS:${SANDBOX_TLS_HOST}\nextendedKeyUsage=serverAuth\n`);
-  await run(["x509", "-req", "-in", f("server.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("server.pem"), "-days", "2", "-extfile", f("server.ext")]);
-  return { caFile: f("ca.pem"), certFile: f("server.pem"), keyFile: f("server.key"), hostName: SANDBOX_TLS_HOST };
+  await run([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    f("ca.key"),
+    "-out",
+    f("ca.pem"),
+    "-days",
+    "2",
+    "-subj",
+    "/CN=stellar-insights-backup sandbox CA",
+  ]);
+  await run([
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    f("server.key"),
+    "-out",
+    f("server.csr"),
+    "-subj",
+    `/CN=${SANDBOX_TLS_HOST}`,
+  ]);
+  writeFileSync(
+    f("server.ext"),
+    `subjectAltName=DNS:${SANDBOX_TLS_HOST}\nextendedKeyUsage=serverAuth\n`,
+  );
+  await run([
+    "x509",
+    "-req",
+    "-in",
+    f("server.csr"),
+    "-CA",
+    f("ca.pem"),
+    "-CAkey",
+    f("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    f("server.pem"),
+    "-days",
+    "2",
+    "-extfile",
+    f("server.ext"),
+  ]);
+  return {
+    caFile: f("ca.pem"),
+    certFile: f("server.pem"),
+    keyFile: f("server.key"),
+    hostName: SANDBOX_TLS_HOST,
+  };
 }

@@ -12,7 +12,10 @@ export function sandboxEngineBinary(kind: PostgresEngineKey, env = process.env):
 }
 
 /** undefined when the engine can run here; otherwise the reason, for "skipped" and NOT RUN lines. */
-export function engineUnavailableReason(kind: PostgresEngineKey, env = process.env): string | undefined {
+export function engineUnavailableReason(
+  kind: PostgresEngineKey,
+  env = process.env,
+): string | undefined {
   const engine = postgresEngine(kind);
   const binary = sandboxEngineBinary(kind, env);
   if (executable(binary)) return undefined;

@@ -17,7 +17,12 @@ const COMMAND = {
     "configured from the stack's synth output and rendered fragments; prints where everything is and\n" +
     "how to run a job against it; Ctrl-C stops everything and removes the temp dir.",
   options: {
-    stack: { type: "string", value: "NAME", default: "prod", description: "stack whose synth output to use" },
+    stack: {
+      type: "string",
+      value: "NAME",
+      default: "prod",
+      description: "stack whose synth output to use",
+    },
     aof: { type: "boolean", description: "run Redis with appendonly on" },
   },
   exitCodes: {

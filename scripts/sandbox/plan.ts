@@ -69,7 +69,6 @@ export function loadPlan(stack: string, synthDir = defaultSynthDir(stack)): Plan
   return plan;
 }
 
-
 export interface BucketLayout {
   readonly name: string;
   readonly versioning?: string;
@@ -92,7 +91,8 @@ export function backupBucketLayout(plan: Plan): BucketLayout {
   const bucket = plan.resources.find(
     (r) =>
       r.type === "aws:s3/bucket:Bucket" &&
-      (r.inputs.tags as Record<string, string> | undefined)?.[BUCKET_ROLE_TAG] === BucketRole.backups,
+      (r.inputs.tags as Record<string, string> | undefined)?.[BUCKET_ROLE_TAG] ===
+        BucketRole.backups,
   );
   const name = bucket?.inputs.bucket;
   if (typeof name !== "string")

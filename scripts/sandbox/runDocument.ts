@@ -40,7 +40,10 @@ export interface DocumentRun {
 }
 
 /** The parameter values the service would accept, defaults filled in; throws as the API would. */
-export function resolveParameters(content: string, given: Readonly<Record<string, string>>): Record<string, string> {
+export function resolveParameters(
+  content: string,
+  given: Readonly<Record<string, string>>,
+): Record<string, string> {
   const doc = JSON.parse(content) as ParsedDocument;
   const specs = doc.parameters ?? {};
   for (const name of Object.keys(given)) {
@@ -73,12 +76,17 @@ export interface RunDocumentOptions {
   readonly onOutput?: (chunk: string) => void;
 }
 
-export async function runDocument(content: string, options: RunDocumentOptions = {}): Promise<DocumentRun> {
+export async function runDocument(
+  content: string,
+  options: RunDocumentOptions = {},
+): Promise<DocumentRun> {
   const doc = JSON.parse(content) as ParsedDocument;
-  if (doc.schemaVersion !== "2.2") throw new Error(`unsupported schemaVersion ${doc.schemaVersion}`);
+  if (doc.schemaVersion !== "2.2")
+    throw new Error(`unsupported schemaVersion ${doc.schemaVersion}`);
   const parameters = resolveParameters(content, options.parameters ?? {});
   const step = doc.mainSteps.find((s) => s.action === "aws:runShellScript");
-  if (step === undefined || doc.mainSteps.length !== 1) throw new Error("expected exactly one aws:runShellScript step");
+  if (step === undefined || doc.mainSteps.length !== 1)
+    throw new Error("expected exactly one aws:runShellScript step");
 
   const env: Record<string, string> = { ...(options.env ?? process.env) } as Record<string, string>;
   for (const [name, value] of Object.entries(parameters)) {
@@ -91,7 +99,11 @@ export async function runDocument(content: string, options: RunDocumentOptions =
   const timeoutMs = Number(step.inputs.timeoutSeconds ?? "3600") * 1000;
   try {
     return await new Promise<DocumentRun>((resolve, reject) => {
-      const child = spawn("sh", [scriptPath], { cwd: workDir, env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn("sh", [scriptPath], {
+        cwd: workDir,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stdout = "";
       let stderr = "";
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);

@@ -46,7 +46,14 @@ export async function startTlsFront(
     if (child && child.exitCode === null && child.signalCode === null) return;
     const proc = spawn(
       process.execPath,
-      ["-e", FRONT_SOURCE, String(port), String(targetPort), certificates.certFile, certificates.keyFile],
+      [
+        "-e",
+        FRONT_SOURCE,
+        String(port),
+        String(targetPort),
+        certificates.certFile,
+        certificates.keyFile,
+      ],
       { stdio: "ignore" },
     );
     child = proc;

@@ -28,7 +28,10 @@ describe("parseScheduleExpression", () => {
 
   test.each([
     ["0 2 * * *", "expected cron(...) or rate(...)"],
-    ["cron(0 2 * * *)", "cron() takes 6 fields (minutes hours day-of-month month day-of-week year), got 5"],
+    [
+      "cron(0 2 * * *)",
+      "cron() takes 6 fields (minutes hours day-of-month month day-of-week year), got 5",
+    ],
     ["cron(0 2 * * * *)", "exactly one of day-of-month and day-of-week must be '?'"],
     ["cron(0 2 ? * ? *)", "exactly one of day-of-month and day-of-week must be '?'"],
     ["cron(0 2 * * ? 2027)", "year must be '*' for a recurring schedule, got '2027'"],

@@ -26,7 +26,10 @@ test.each([
   [["--aof=yes"], ["option '--aof' takes no value (got 'yes')"]],
   [["prod"], ["unexpected argument 'prod' (with npm run, put -- before the options)"]],
   [["--", "prod"], ["unexpected argument 'prod' (with npm run, put -- before the options)"]],
-  [["--stak", "--out"], ["unknown option '--stak'", "option '--out' needs a value: --out DIR"]],
+  [
+    ["--stak", "--out"],
+    ["unknown option '--stak'", "option '--out' needs a value: --out DIR"],
+  ],
 ])("%j is refused: %j", (argv, problems) => {
   expect(interpretCommandLine(SPEC, argv)).toEqual({ kind: "bad", problems });
 });
@@ -48,7 +51,9 @@ test("--help or -h wins over anything else on the line", () => {
 });
 
 test("the help text is usage, summary, options, environment and exit codes", () => {
-  expect(usageLine(SPEC)).toBe("usage: npm run demo -- [--stack NAME] [--out DIR] [--aof] [--help]");
+  expect(usageLine(SPEC)).toBe(
+    "usage: npm run demo -- [--stack NAME] [--out DIR] [--aof] [--help]",
+  );
   expect(helpText(SPEC)).toBe(
     [
       "usage: npm run demo -- [--stack NAME] [--out DIR] [--aof] [--help]",

@@ -46,9 +46,24 @@ interface Cli {
 const TOOLS: readonly Cli[] = [
   { name: "synth", entry: "infra/synth/main.ts", command: "npm run synth --", usageExit: 2 },
   { name: "policy", entry: "policies/runPlan.ts", command: "npm run policy --", usageExit: 2 },
-  { name: "sandbox", entry: "scripts/sandbox/main.ts", command: "npm run sandbox --", usageExit: 2 },
-  { name: "drill", entry: "scripts/sandbox/drill/main.ts", command: "npm run drill --", usageExit: 2 },
-  { name: "bench", entry: "scripts/sandbox/bench/main.ts", command: "npm run bench --", usageExit: 2 },
+  {
+    name: "sandbox",
+    entry: "scripts/sandbox/main.ts",
+    command: "npm run sandbox --",
+    usageExit: 2,
+  },
+  {
+    name: "drill",
+    entry: "scripts/sandbox/drill/main.ts",
+    command: "npm run drill --",
+    usageExit: 2,
+  },
+  {
+    name: "bench",
+    entry: "scripts/sandbox/bench/main.ts",
+    command: "npm run bench --",
+    usageExit: 2,
+  },
 ];
 // Every entry file in scripts/jobs, so a new job is covered without touching this test.
 const JOBS: readonly Cli[] = readdirSync(join(REPO_ROOT, "scripts", "jobs"))
@@ -124,7 +139,8 @@ test.concurrent.each(TOOLS)("the README shows $name's usage as it is typed", asy
   expect(readFileSync(join(REPO_ROOT, "README.md"), "utf8")).toContain(`\`${typed}\``);
 });
 
-const SYNTH_USAGE = "usage: npm run synth -- [--stack NAME] [--stack-file FILE] [--out DIR] [--help]";
+const SYNTH_USAGE =
+  "usage: npm run synth -- [--stack NAME] [--stack-file FILE] [--out DIR] [--help]";
 
 describe.concurrent("the problem line names the argument and what is wrong with it", () => {
   test("a string option without its value", async () => {
@@ -151,7 +167,11 @@ describe.concurrent("the problem line names the argument and what is wrong with 
   });
 
   test("values out of range are listed together on the one line", async () => {
-    const result = await tsx("scripts/sandbox/drill/main.ts", ["--redis-keys", "0", "--load-seconds=900"]);
+    const result = await tsx("scripts/sandbox/drill/main.ts", [
+      "--redis-keys",
+      "0",
+      "--load-seconds=900",
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr.split("\n")).toEqual([
       "drill: --redis-keys '0' must be a whole number from 1 to 1000000; --load-seconds '900' must be from 1 to 600",
@@ -160,7 +180,11 @@ describe.concurrent("the problem line names the argument and what is wrong with 
     ]);
   });
 
-  test.each(["scripts/sandbox/main.ts", "scripts/sandbox/drill/main.ts", "scripts/sandbox/bench/main.ts"])(
+  test.each([
+    "scripts/sandbox/main.ts",
+    "scripts/sandbox/drill/main.ts",
+    "scripts/sandbox/bench/main.ts",
+  ])(
     "%s with an unknown stack lists the stacks that exist before starting anything",
     async (entry) => {
       const result = await tsx(entry, ["--stack", "nosuch"]);

@@ -231,7 +231,9 @@ describe("every rule has a failing case with its exact message", () => {
       { retentionDay: '{"logs":30}' },
       "retentionDay",
       '{"logs":30}',
-      expect.stringMatching(/^unknown config key; allowed: bucketName, retentionDays, /) as unknown as string,
+      expect.stringMatching(
+        /^unknown config key; allowed: bucketName, retentionDays, /,
+      ) as unknown as string,
     ],
     [
       "metric namespace reserved by AWS",
@@ -255,10 +257,15 @@ describe("every rule has a failing case with its exact message", () => {
   });
 
   test("missing or malformed AWS region", () => {
-    const message = "must be an AWS region such as us-east-1 (set it with `pulumi config set aws:region`)";
+    const message =
+      "must be an AWS region such as us-east-1 (set it with `pulumi config set aws:region`)";
     const unset = validateStackConfig({ ...MINIMAL }, undefined);
-    expect(unset.ok ? [] : unset.problems).toEqual([{ key: "aws:region", value: undefined, message }]);
-    expect(problemsOf({ ...MINIMAL }, "Virginia")).toEqual([{ key: "aws:region", value: "Virginia", message }]);
+    expect(unset.ok ? [] : unset.problems).toEqual([
+      { key: "aws:region", value: undefined, message },
+    ]);
+    expect(problemsOf({ ...MINIMAL }, "Virginia")).toEqual([
+      { key: "aws:region", value: "Virginia", message },
+    ]);
   });
 });
 
@@ -286,7 +293,7 @@ test("every problem is reported at once, then formatted with key, value and what
   const report = formatProblems("stellar-insights-backup", problems);
   expect(report.split("\n")[0]).toBe("stack config has 9 problem(s); nothing was deployed:");
   expect(report).toContain(
-    '  - stellar-insights-backup:retentionDays.logs = 0: must be a whole number of days, at least 1',
+    "  - stellar-insights-backup:retentionDays.logs = 0: must be a whole number of days, at least 1",
   );
 });
 
@@ -324,8 +331,14 @@ test("each unknown key and each broken rule of one value is its own problem", ()
 
 test("numbers inside maps may be written as text", () => {
   const result = validateStackConfig(
-    { ...MINIMAL, thresholds: '{"backupAgeHours":"24","diskUsagePercent":"70"}', retentionDays: '{"logs":"45"}' },
+    {
+      ...MINIMAL,
+      thresholds: '{"backupAgeHours":"24","diskUsagePercent":"70"}',
+      retentionDays: '{"logs":"45"}',
+    },
     REGION,
   );
-  expect(result.ok && [result.config.thresholds.diskUsagePercent, result.config.retentionDays.logs]).toEqual([70, 45]);
+  expect(
+    result.ok && [result.config.thresholds.diskUsagePercent, result.config.retentionDays.logs],
+  ).toEqual([70, 45]);
 });

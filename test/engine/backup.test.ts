@@ -7,7 +7,13 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ListObjectsV2Command, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  ListObjectsV2Command,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { engineFor } from "../../scripts/lib/engines";
 import { hostIdOf } from "../../scripts/lib/hostConfig";
 import { postgresBackupAge } from "../../scripts/lib/postgresBackupAge";
@@ -27,7 +33,13 @@ describeEachEngine("backup, list and verify", (engineKey) => {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: sb.bucket.name, Prefix: prefix, ContinuationToken: token }));
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: sb.bucket.name,
+          Prefix: prefix,
+          ContinuationToken: token,
+        }),
+      );
       keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ""));
       token = page.NextContinuationToken;
     } while (token);
@@ -36,7 +48,10 @@ describeEachEngine("backup, list and verify", (engineKey) => {
 
   beforeAll(async () => {
     sb = await startSandbox({ redis: false, postgresEngine: engineKey });
-    s3 = new S3Client({ ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region), forcePathStyle: true });
+    s3 = new S3Client({
+      ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
+      forcePathStyle: true,
+    });
   }, 180_000);
   afterAll(async () => {
     s3?.destroy();
@@ -51,7 +66,9 @@ describeEachEngine("backup, list and verify", (engineKey) => {
 
   test("pg-backup takes a full backup into S3 and the local repository, with the check tables' row counts", async () => {
     const client = await connectStellarInsights(sb);
-    await client.query("INSERT INTO anchors (name) SELECT 'extra-' || g FROM generate_series(1, 7) g");
+    await client.query(
+      "INSERT INTO anchors (name) SELECT 'extra-' || g FROM generate_series(1, 7) g",
+    );
     await client.end();
     const run = await runJobProcess("pg-backup", { ...sb.env, START_FAST: "yes" });
     expect(run.code, run.stderr).toBe(0);
@@ -99,7 +116,9 @@ describeEachEngine("backup, list and verify", (engineKey) => {
 
     const real = await runJobProcess("cleanup", sb.env);
     expect(real.code, real.stderr).toBe(0);
-    expect(real.stdout).toContain(`expired 0 PostgreSQL backup(s) (${backups.length} kept); pruned 1 local copy`);
+    expect(real.stdout).toContain(
+      `expired 0 PostgreSQL backup(s) (${backups.length} kept); pruned 1 local copy`,
+    );
     expect(existsSync(stale)).toBe(false);
     expect((await engine().list()).map((b) => `${b.repository}:${b.name}`)).toEqual(backups);
   }, 180_000);
@@ -110,16 +129,25 @@ describeEachEngine("backup, list and verify", (engineKey) => {
     const dayLater = new Date(newest.stoppedAt.getTime() + 25 * 3600_000);
     const late = postgresBackupAge(backups, dayLater, 24 * 3600);
     expect(late.ageSeconds).toBe(25 * 3600);
-    expect(late.problem).toBe(`the newest backup ${newest.name} stopped 25 hours ago, over the limit of 1 day`);
-    expect(postgresBackupAge(backups, new Date(newest.stoppedAt.getTime() + 3600_000), 24 * 3600).problem).toBeUndefined();
-    expect(postgresBackupAge([], dayLater, 24 * 3600).problem).toBe("no PostgreSQL backup in the S3 repository: run pg-backup");
+    expect(late.problem).toBe(
+      `the newest backup ${newest.name} stopped 25 hours ago, over the limit of 1 day`,
+    );
+    expect(
+      postgresBackupAge(backups, new Date(newest.stoppedAt.getTime() + 3600_000), 24 * 3600)
+        .problem,
+    ).toBeUndefined();
+    expect(postgresBackupAge([], dayLater, 24 * 3600).problem).toBe(
+      "no PostgreSQL backup in the S3 repository: run pg-backup",
+    );
   });
 
   test("pg-verify names a corrupted backup file, a WAL segment deleted from the bucket and one pushed empty", async () => {
     const prefix = repoPrefix();
     const keys = await listKeys(prefix);
     const newest = (await engine().list("s3")).at(-1)!;
-    const backupFile = keys.find((k) => k.includes(newest.name) && /pg_data|bundle/.test(k) && !k.endsWith(".manifest"));
+    const backupFile = keys.find(
+      (k) => k.includes(newest.name) && /pg_data|bundle/.test(k) && !k.endsWith(".manifest"),
+    );
     expect(backupFile, keys.join("\n")).toBeDefined();
     const object = await s3.send(new GetObjectCommand({ Bucket: sb.bucket.name, Key: backupFile }));
     const bytes = Buffer.from(await object.Body!.transformToByteArray());
@@ -140,11 +168,15 @@ describeEachEngine("backup, list and verify", (engineKey) => {
       .filter((k) => /\/[0-9A-F]{24}-[0-9a-f]{40}/.test(k) && !k.includes(`/${newest.walStart}`))
       .sort()
       .at(0)!;
-    await s3.send(new PutObjectCommand({ Bucket: sb.bucket.name, Key: emptied, Body: Buffer.alloc(0) }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: sb.bucket.name, Key: emptied, Body: Buffer.alloc(0) }),
+    );
     const again = await runJobProcess("pg-verify", { ...sb.env, REPOSITORIES: "s3" });
     expect(again.code).toBe(1);
     const emptiedSegment = /\/([0-9A-F]{24})-/.exec(emptied)![1];
-    expect(again.stderr).toMatch(new RegExp(`s3 repository: archive/\\S+/${emptiedSegment}-[0-9a-f]{40}\\.\\w+ is empty`));
+    expect(again.stderr).toMatch(
+      new RegExp(`s3 repository: archive/\\S+/${emptiedSegment}-[0-9a-f]{40}\\.\\w+ is empty`),
+    );
     expect(again.stderr).toContain(`s3 repository: WAL segment ${newest.walStart} is missing`);
     // The local repository is untouched and still verifies.
     const local = await runJobProcess("pg-verify", { ...sb.env, REPOSITORIES: "local" });

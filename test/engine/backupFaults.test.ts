@@ -17,8 +17,12 @@ import { describeEachEngine } from "./support";
 async function writeSegment(sb: Sandbox, label: string): Promise<string> {
   const client = await connectStellarInsights(sb);
   try {
-    await client.query("INSERT INTO corridors (source, destination) VALUES ('OUTAGE', $1)", [label]);
-    const { rows } = await client.query<{ wal: string }>("SELECT pg_walfile_name(pg_current_wal_lsn()) AS wal");
+    await client.query("INSERT INTO corridors (source, destination) VALUES ('OUTAGE', $1)", [
+      label,
+    ]);
+    const { rows } = await client.query<{ wal: string }>(
+      "SELECT pg_walfile_name(pg_current_wal_lsn()) AS wal",
+    );
     await client.query("SELECT pg_switch_wal()");
     return rows[0].wal;
   } finally {
@@ -26,20 +30,30 @@ async function writeSegment(sb: Sandbox, label: string): Promise<string> {
   }
 }
 
-async function archiverState(sb: Sandbox): Promise<{ lastArchived: string | null; failed: number; ready: number }> {
+async function archiverState(
+  sb: Sandbox,
+): Promise<{ lastArchived: string | null; failed: number; ready: number }> {
   const client = await connectStellarInsights(sb);
   try {
     const { rows } = await client.query(`
       SELECT last_archived_wal, failed_count,
              (SELECT count(*)::int FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready') AS ready
         FROM pg_stat_archiver`);
-    return { lastArchived: rows[0].last_archived_wal, failed: Number(rows[0].failed_count), ready: rows[0].ready };
+    return {
+      lastArchived: rows[0].last_archived_wal,
+      failed: Number(rows[0].failed_count),
+      ready: rows[0].ready,
+    };
   } finally {
     await client.end();
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -67,7 +81,11 @@ describeEachEngine("faults during backups", (engineKey) => {
     const written: string[] = [];
     for (let i = 0; i < 4; i++) written.push(await writeSegment(sb, `during-outage-${i}`));
     // Then the archiver counts failures and the segments wait, and the health check says so
-    await waitFor("a counted archive failure", async () => ((await archiverState(sb)).failed > before.failed ? true : undefined), 120_000);
+    await waitFor(
+      "a counted archive failure",
+      async () => ((await archiverState(sb)).failed > before.failed ? true : undefined),
+      120_000,
+    );
     const during = await archiverState(sb);
     expect(during.ready).toBeGreaterThanOrEqual(1);
     const health = await runJobProcess("health-check", { ...sb.env, CHECKS: "wal-archive" });
@@ -95,9 +113,13 @@ describeEachEngine("faults during backups", (engineKey) => {
     expect(report.walGaps).toEqual([]);
     const timeline = written[0].slice(0, 8);
     const covered = (segment: string) =>
-      report.walRanges.some((r) => r.start.slice(0, 8) === timeline && r.start <= segment && segment <= r.stop);
+      report.walRanges.some(
+        (r) => r.start.slice(0, 8) === timeline && r.start <= segment && segment <= r.stop,
+      );
     for (const segment of [...written, last]) expect(covered(segment), segment).toBe(true);
-    console.log(`archive outage: ${written.length} segments written during the outage (${written[0]}..${written.at(-1)}), all in the bucket after; ranges ${JSON.stringify(report.walRanges)}`);
+    console.log(
+      `archive outage: ${written.length} segments written during the outage (${written[0]}..${written.at(-1)}), all in the bucket after; ranges ${JSON.stringify(report.walRanges)}`,
+    );
   }, 420_000);
 
   test("a pg-backup killed with SIGKILL leaves no backup listed as usable, and the next run succeeds", async () => {
@@ -105,18 +127,34 @@ describeEachEngine("faults during backups", (engineKey) => {
     // Given a pg-backup run in its own process group, as SSM runs it
     const child = spawn(process.execPath, ["--import", "tsx", jobEntry("pg-backup")], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...sb.env, LOCAL: "no" },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/root",
+        ...sb.env,
+        LOCAL: "no",
+      },
       stdio: "ignore",
       detached: true,
     });
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     // When the whole run is killed while the engine is copying
-    await waitFor("the engine's backup to start", async () => {
-      const { stdout } = await import("node:child_process").then((cp) =>
-        new Promise<{ stdout: string }>((resolve) => cp.execFile("pgrep", ["-f", `${sb.hostConfig.postgres.engine.configFile}.*backup`], (_e, out) => resolve({ stdout: out }))),
-      );
-      return stdout.trim() !== "" ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      "the engine's backup to start",
+      async () => {
+        const { stdout } = await import("node:child_process").then(
+          (cp) =>
+            new Promise<{ stdout: string }>((resolve) =>
+              cp.execFile(
+                "pgrep",
+                ["-f", `${sb.hostConfig.postgres.engine.configFile}.*backup`],
+                (_e, out) => resolve({ stdout: out }),
+              ),
+            ),
+        );
+        return stdout.trim() !== "" ? true : undefined;
+      },
+      60_000,
+    );
     process.kill(-child.pid!, "SIGKILL");
     await exited;
     // Then nothing new is listed as a usable backup
@@ -133,10 +171,16 @@ describeEachEngine("faults during backups", (engineKey) => {
     const first = runJobProcess("pg-backup", { ...sb.env, START_FAST: "yes", LOCAL: "no" });
     const lockFile = `${sb.hostConfig.paths.lockDir}/pg-backup.lock`;
     const { existsSync } = await import("node:fs");
-    await waitFor("the first run's lock", async () => (existsSync(lockFile) ? true : undefined), 30_000);
+    await waitFor(
+      "the first run's lock",
+      async () => (existsSync(lockFile) ? true : undefined),
+      30_000,
+    );
     const second = await runJobProcess("pg-backup", { ...sb.env, START_FAST: "yes", LOCAL: "no" });
     expect(second.code).toBe(75);
-    expect(second.stdout).toMatch(/pg-backup SKIPPED on \S+: another pg-backup run is still going \(pid \d+/);
+    expect(second.stdout).toMatch(
+      /pg-backup SKIPPED on \S+: another pg-backup run is still going \(pid \d+/,
+    );
     const done = await first;
     expect(done.code, done.stderr).toBe(0);
   }, 300_000);
@@ -148,7 +192,9 @@ describeEachEngine("faults during backups", (engineKey) => {
     // Then one failure names both, and nothing about S3 (not asked for)
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("no PostgreSQL backup in the local repository: run pg-backup");
-    expect(run.stderr).toContain("PostgreSQL's archiver could not be checked: cannot connect to PostgreSQL");
+    expect(run.stderr).toContain(
+      "PostgreSQL's archiver could not be checked: cannot connect to PostgreSQL",
+    );
     expect(run.stderr).not.toContain("S3 repository");
   }, 300_000);
 });

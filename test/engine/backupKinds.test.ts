@@ -3,7 +3,15 @@
  * pages, a cluster re-initialised on the same host, and a standby. Real PostgreSQL 15 (with data
  * checksums), the real engine, moto behind the sandbox's TLS front.
  */
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import {
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { overrideHostConfig, serializeHostConfig } from "../../infra/content/host/hostConfigFile";
@@ -40,30 +48,75 @@ describeEachEngine("kinds that silently break backups elsewhere", (engineKey) =>
     const port = await freePort();
     const bin = sb.hostConfig.postgres.binDir;
     const primary = sb.hostConfig.postgres.connection;
-    await runChecked(asPostgres(join(bin, "pg_basebackup"), "-h", primary.host, "-p", String(primary.port), "-U", "postgres", "-D", pgData, "-R", "-X", "stream", "-c", "fast"), { timeoutMs: 120_000 });
+    await runChecked(
+      asPostgres(
+        join(bin, "pg_basebackup"),
+        "-h",
+        primary.host,
+        "-p",
+        String(primary.port),
+        "-U",
+        "postgres",
+        "-D",
+        pgData,
+        "-R",
+        "-X",
+        "stream",
+        "-c",
+        "fast",
+      ),
+      { timeoutMs: 120_000 },
+    );
     const logFile = join(dir, "standby.log");
     writeFileSync(logFile, "");
     await runChecked(["chown", "postgres", logFile]);
-    await runChecked(asPostgres(join(bin, "pg_ctl"), "-D", pgData, "-l", logFile, "-w", "-o", `-p ${port} -k ${socketDir}`, "start"), { timeoutMs: 90_000 });
+    await runChecked(
+      asPostgres(
+        join(bin, "pg_ctl"),
+        "-D",
+        pgData,
+        "-l",
+        logFile,
+        "-w",
+        "-o",
+        `-p ${port} -k ${socketDir}`,
+        "start",
+      ),
+      { timeoutMs: 90_000 },
+    );
     try {
       const configPath = join(sb.dir, "host-config-standby.json");
-      writeFileSync(configPath, serializeHostConfig(overrideHostConfig(sb.hostConfig, { postgres: { connection: { port } } })));
+      writeFileSync(
+        configPath,
+        serializeHostConfig(
+          overrideHostConfig(sb.hostConfig, { postgres: { connection: { port } } }),
+        ),
+      );
       const before = await engine().list("s3");
       // When pg-backup runs against it
-      const run = await runJobProcess("pg-backup", { ...sb.env, STELLAR_BACKUP_CONFIG: configPath, START_FAST: "yes" });
+      const run = await runJobProcess("pg-backup", {
+        ...sb.env,
+        STELLAR_BACKUP_CONFIG: configPath,
+        START_FAST: "yes",
+      });
       // Then it succeeds without a backup, and says why
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toContain("PostgreSQL here is a standby (in recovery): nothing backed up");
       expect(await engine().list("s3")).toEqual(before);
     } finally {
-      await runChecked(asPostgres(join(bin, "pg_ctl"), "-D", pgData, "-m", "immediate", "-w", "stop"), { timeoutMs: 60_000 }).catch(() => undefined);
+      await runChecked(
+        asPostgres(join(bin, "pg_ctl"), "-D", pgData, "-m", "immediate", "-w", "stop"),
+        { timeoutMs: 60_000 },
+      ).catch(() => undefined);
     }
   }, 300_000);
 
   test("a backup that reads a damaged page fails, naming the damage, and is not counted as good", async () => {
     // Given a table page damaged on disk (data checksums on; the page is clean in memory)
     const client = await connectStellarInsights(sb);
-    const { rows } = await client.query<{ path: string }>("SELECT pg_relation_filepath('anchors') AS path");
+    const { rows } = await client.query<{ path: string }>(
+      "SELECT pg_relation_filepath('anchors') AS path",
+    );
     await client.query("CHECKPOINT");
     await client.end();
     const file = join(sb.hostConfig.postgres.pgData, rows[0].path);
@@ -77,9 +130,13 @@ describeEachEngine("kinds that silently break backups elsewhere", (engineKey) =>
       const run = await runJobProcess("pg-backup", { ...sb.env, START_FAST: "yes", LOCAL: "no" });
       // Then it fails and says the backup holds damaged pages
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/completed with errors: .* found damage while reading the cluster \(page checksum failures\)/);
+      expect(run.stderr).toMatch(
+        /completed with errors: .* found damage while reading the cluster \(page checksum failures\)/,
+      );
       // And the good backups are still the same ones: the damaged one is never the newest good backup
-      expect((await engine().list("s3")).filter((b) => b.ok).map((b) => b.name)).toEqual(goodBefore);
+      expect((await engine().list("s3")).filter((b) => b.ok).map((b) => b.name)).toEqual(
+        goodBefore,
+      );
     } finally {
       writeFileSync(file, original);
     }
@@ -92,7 +149,11 @@ describeEachEngine("kinds that silently break backups elsewhere", (engineKey) =>
     await sb.postgres!.stop();
     rmSync(sb.hostConfig.postgres.pgData, { recursive: true, force: true });
     mkdirSync(sb.hostConfig.postgres.pgData, { recursive: true });
-    const again = await startPostgres(sb.hostConfig, { socketDir: sb.hostConfig.postgres.socketDir, seed: true, dataChecksums: true });
+    const again = await startPostgres(sb.hostConfig, {
+      socketDir: sb.hostConfig.postgres.socketDir,
+      seed: true,
+      dataChecksums: true,
+    });
     try {
       // When pg-backup runs
       const run = await runJobProcess("pg-backup", { ...sb.env, START_FAST: "yes", LOCAL: "no" });

@@ -17,7 +17,13 @@ import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { runJobProcess } from "../host/support/jobs";
 import { connectStellarInsights } from "../host/support/postgres";
 import { listKeys } from "../host/support/aws";
-import { anchorNames, archiveCurrentSegment, dataDirectoryFingerprint, insertAnchors, postgresLogTail } from "./restoreSupport";
+import {
+  anchorNames,
+  archiveCurrentSegment,
+  dataDirectoryFingerprint,
+  insertAnchors,
+  postgresLogTail,
+} from "./restoreSupport";
 import { describeEachEngine } from "./support";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,18 +57,28 @@ describeEachEngine("restores", (engineKey) => {
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`pg-restore DRY RUN: would restore ${firstBackup}`);
     expect(await anchorNames(sb)).toContain("after-1");
-    const run = await restore({ TARGET: "time", TARGET_TIME: target.toISOString(), CONFIRM: "yes-restore" });
+    const run = await restore({
+      TARGET: "time",
+      TARGET_TIME: target.toISOString(),
+      CONFIRM: "yes-restore",
+    });
     expect(run.code, run.stderr + postgresLogTail(sb)).toBe(0);
     // Then the rows before T are there and none after
     expect(await anchorNames(sb)).toEqual([...SEEDED, "before-1", "before-2"].sort());
     const restored = run.logs.find((l) => l.msg === "restored")?.fields ?? {};
     expect(restored.timeline).toBe(2);
-    expect(new Date(String(restored.lastReplayedAt)).getTime()).toBeLessThanOrEqual(target.getTime());
+    expect(new Date(String(restored.lastReplayedAt)).getTime()).toBeLessThanOrEqual(
+      target.getTime(),
+    );
     expect(run.stdout).toMatch(/promoted on timeline 2, last replayed commit 20\d\d-/);
   }, 300_000);
 
   test("a named backup: the state at its end, as its recorded row counts say", async () => {
-    const run = await restore({ TARGET: "backup", BACKUP_NAME: firstBackup, CONFIRM: "yes-restore" });
+    const run = await restore({
+      TARGET: "backup",
+      BACKUP_NAME: firstBackup,
+      CONFIRM: "yes-restore",
+    });
     expect(run.code, run.stderr + postgresLogTail(sb)).toBe(0);
     expect(await anchorNames(sb)).toEqual(SEEDED);
     const annotations = (await engine().list("s3"))[0].annotations;
@@ -82,7 +98,9 @@ describeEachEngine("restores", (engineKey) => {
     // branched off timeline 1: the newest timeline does not pass through it.
     const run = await restore({ REPOSITORY: "local" });
     expect(run.code).toBe(64);
-    expect(run.stderr).toMatch(/no backup in the local repository of host prod-a lies on the history of timeline \d+, the newest/);
+    expect(run.stderr).toMatch(
+      /no backup in the local repository of host prod-a lies on the history of timeline \d+, the newest/,
+    );
   }, 120_000);
 
   test("from the local repository while S3 is unreachable", async () => {
@@ -108,11 +126,23 @@ describeEachEngine("restores", (engineKey) => {
     const rowsBefore = await anchorNames(sb);
     const cases: [Record<string, string>, string | RegExp][] = [
       [{ TARGET: "time", TARGET_TIME: "2099-01-01T00:00:00Z" }, "is in the future"],
-      [{ TARGET: "time", TARGET_TIME: "2020-01-01T00:00:00Z" }, /is before the earliest recoverable time \S+ \(the end of the oldest backup, /],
+      [
+        { TARGET: "time", TARGET_TIME: "2020-01-01T00:00:00Z" },
+        /is before the earliest recoverable time \S+ \(the end of the oldest backup, /,
+      ],
       [{ TARGET: "time", TARGET_TIME: "2026-01-01T00:00:00" }, "has no UTC offset"],
       [{ TARGET: "time", TARGET_TIME: "yesterday" }, 'TARGET_TIME="yesterday" is not a time'],
-      [{ TARGET: "backup", BACKUP_NAME: engine().descriptor.backupNameExample.replace(/^\d{4}/, "2001") }, "is not in the s3 repository of host prod-a; backups there: "],
-      [{ SOURCE_HOST: "no-such-host" }, "there is no backup in the s3 repository of host no-such-host"],
+      [
+        {
+          TARGET: "backup",
+          BACKUP_NAME: engine().descriptor.backupNameExample.replace(/^\d{4}/, "2001"),
+        },
+        "is not in the s3 repository of host prod-a; backups there: ",
+      ],
+      [
+        { SOURCE_HOST: "no-such-host" },
+        "there is no backup in the s3 repository of host no-such-host",
+      ],
     ];
     for (const [params, why] of cases) {
       const run = await restore({ ...params, CONFIRM: "yes-restore" });
@@ -126,7 +156,11 @@ describeEachEngine("restores", (engineKey) => {
       await sleep(2500);
       const newest = (await engine().archivedWal({ repository: "s3", host: "prod-a" })).at(-1)!;
       const t = new Date(Math.max(newest.archivedAt.getTime() + 1500, Date.now() - 500));
-      const run = await restore({ TARGET: "time", TARGET_TIME: t.toISOString(), CONFIRM: "yes-restore" });
+      const run = await restore({
+        TARGET: "time",
+        TARGET_TIME: t.toISOString(),
+        CONFIRM: "yes-restore",
+      });
       if (run.stderr.includes("past the end of archived WAL")) pastEnd = run;
     }
     expect(pastEnd?.code).toBe(64);
@@ -142,7 +176,10 @@ describeEachEngine("restores", (engineKey) => {
       hostId: "staging-b",
       postgres: {
         ...sb.hostConfig.postgres,
-        engine: { ...sb.hostConfig.postgres.engine, configFile: join(sb.dir, "etc", "staging-b", "postgres-engine.conf") },
+        engine: {
+          ...sb.hostConfig.postgres.engine,
+          configFile: join(sb.dir, "etc", "staging-b", "postgres-engine.conf"),
+        },
       },
     };
     mkdirSync(join(sb.dir, "etc", "staging-b"), { recursive: true });
@@ -182,7 +219,11 @@ describeEachEngine("restores", (engineKey) => {
     const tlHex = timeline.toString(16).toUpperCase().padStart(8, "0");
     const added = (await listKeys(sb, "postgres/prod-a/")).filter((k) => !aKeys.includes(k));
     expect(added.filter((k) => k.includes(`/${tlHex}`) || k.includes(".partial"))).toEqual([]);
-    expect(added.filter((k) => !/\/archive\/main\/[^/]+\/[0-9A-F]{16}\/[0-9A-F]{24}-[0-9a-f]{40}\.zst$/.test(k))).toEqual([]);
+    expect(
+      added.filter(
+        (k) => !/\/archive\/main\/[^/]+\/[0-9A-F]{16}\/[0-9A-F]{24}-[0-9a-f]{40}\.zst$/.test(k),
+      ),
+    ).toEqual([]);
     expect(await listKeys(sb, "postgres/staging-b/")).toEqual([]);
   }, 300_000);
 });

@@ -19,13 +19,18 @@ import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { listKeys } from "../host/support/aws";
 import { runJobProcess } from "../host/support/jobs";
-import { anchorNames, archiveCurrentSegment, dataDirectoryFingerprint, insertAnchors } from "./restoreSupport";
+import {
+  anchorNames,
+  archiveCurrentSegment,
+  dataDirectoryFingerprint,
+  insertAnchors,
+} from "./restoreSupport";
 import { describeEachEngine } from "./support";
 
 describeEachEngine("faults around restores", (engineKey) => {
   let sb: Sandbox;
   const engine = () => engineFor(sb.hostConfig, hostIdOf(sb.hostConfig));
-  let segments: string[] = [];
+  const segments: string[] = [];
 
   beforeAll(async () => {
     sb = await startSandbox({ redis: false, postgresEngine: engineKey });
@@ -49,7 +54,10 @@ describeEachEngine("faults around restores", (engineKey) => {
         })
         .replace("%f", segment)
         .replace("%p", join(dir, "RECOVERYXLOG"));
-      return await runCommand(asOsUser(sb.hostConfig.postgres.engine.osUser, ["/bin/sh", "-c", command]), { timeoutMs: 300_000 });
+      return await runCommand(
+        asOsUser(sb.hostConfig.postgres.engine.osUser, ["/bin/sh", "-c", command]),
+        { timeoutMs: 300_000 },
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -73,7 +81,10 @@ describeEachEngine("faults around restores", (engineKey) => {
     const prefix = `postgres/${hostIdOf(sb.hostConfig)}/`;
     const key = (await listKeys(sb, prefix)).find((k) => k.includes(`/${missing}-`));
     expect(key).toBeDefined();
-    const s3 = new S3Client({ ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region), forcePathStyle: true });
+    const s3 = new S3Client({
+      ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
+      forcePathStyle: true,
+    });
     try {
       await s3.send(new DeleteObjectCommand({ Bucket: sb.bucket.name, Key: key }));
     } finally {
@@ -85,7 +96,9 @@ describeEachEngine("faults around restores", (engineKey) => {
     for (const confirm of [{}, { CONFIRM: "yes-restore" }] as Record<string, string>[]) {
       const run = await runJobProcess("pg-restore", { ...sb.env, ...confirm });
       expect(run.code).toBe(64);
-      expect(run.stderr).toContain(`WAL segment ${missing} is missing from the repository: recovery cannot replay past it`);
+      expect(run.stderr).toContain(
+        `WAL segment ${missing} is missing from the repository: recovery cannot replay past it`,
+      );
       expect(run.stderr).toContain("nothing was changed");
     }
     expect(dataDirectoryFingerprint(pgData)).toBe(before);

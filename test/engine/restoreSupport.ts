@@ -30,13 +30,18 @@ export async function insertAnchors(sb: Sandbox, names: readonly string[]): Prom
 export async function archiveCurrentSegment(sb: Sandbox, timeoutMs = 120_000): Promise<string> {
   const client = await connectStellarInsights(sb);
   try {
-    const { rows } = await client.query<{ wal: string }>("SELECT pg_walfile_name(pg_current_wal_lsn()) AS wal");
+    const { rows } = await client.query<{ wal: string }>(
+      "SELECT pg_walfile_name(pg_current_wal_lsn()) AS wal",
+    );
     await client.query("SELECT pg_switch_wal()");
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const a = await client.query<{ last: string | null }>("SELECT last_archived_wal AS last FROM pg_stat_archiver");
+      const a = await client.query<{ last: string | null }>(
+        "SELECT last_archived_wal AS last FROM pg_stat_archiver",
+      );
       if ((a.rows[0].last ?? "") >= rows[0].wal) return rows[0].wal;
-      if (Date.now() > deadline) throw new Error(`segment ${rows[0].wal} was not archived within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`segment ${rows[0].wal} was not archived within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 300));
     }
   } finally {
@@ -55,7 +60,9 @@ export function dataDirectoryFingerprint(pgData: string): string {
     .map(String)
     .filter((n) => !n.startsWith("pg_wal/"))
     .sort();
-  const siblings = readdirSync(dirname(pgData)).filter((n) => n.startsWith("pgdata")).sort();
+  const siblings = readdirSync(dirname(pgData))
+    .filter((n) => n.startsWith("pgdata"))
+    .sort();
   const started = readFileSync(join(pgData, "postmaster.pid"), "utf8").split("\n").slice(0, 3);
   return createHash("sha256").update(JSON.stringify({ names, siblings, started })).digest("hex");
 }
@@ -63,7 +70,10 @@ export function dataDirectoryFingerprint(pgData: string): string {
 /** The end of the sandbox cluster's log, for failure messages. */
 export function postgresLogTail(sb: Sandbox, lines = 25): string {
   try {
-    return `\n--- PostgreSQL log ---\n${readFileSync(sb.postgres?.logFile ?? "", "utf8").split("\n").slice(-lines).join("\n")}`;
+    return `\n--- PostgreSQL log ---\n${readFileSync(sb.postgres?.logFile ?? "", "utf8")
+      .split("\n")
+      .slice(-lines)
+      .join("\n")}`;
   } catch {
     return "";
   }

@@ -35,9 +35,14 @@ describeEachEngine("the weekly restore test", (engineKey) => {
     const before = await readMetrics(sb);
     const run = await runJobProcess("pg-restore-test", sb.env);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/row counts match \(anchors 5, corridors 3\); amcheck clean on [2-9] index\(es\)/);
+    expect(run.stdout).toMatch(
+      /row counts match \(anchors 5, corridors 3\); amcheck clean on [2-9] index\(es\)/,
+    );
     const counts = run.logs.find((l) => l.msg === "row counts")?.fields;
-    expect(counts).toEqual({ expected: { anchors: 5, corridors: 3 }, restored: { anchors: 5, corridors: 3 } });
+    expect(counts).toEqual({
+      expected: { anchors: 5, corridors: 3 },
+      restored: { anchors: 5, corridors: 3 },
+    });
     const after = await readMetrics(sb);
     const rto = metricDelta(before, after, "RestoreTestRtoSeconds", { Job: "pg-restore-test" });
     expect(rto).toBeGreaterThan(0);
@@ -61,7 +66,9 @@ describeEachEngine("the weekly restore test", (engineKey) => {
     const before = await readMetrics(sb);
     const run = await runJobProcess("pg-restore-test", sb.env);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`restored with different row counts: anchors ${actual} restored, ${actual + 1} recorded`);
+    expect(run.stderr).toContain(
+      `restored with different row counts: anchors ${actual} restored, ${actual + 1} recorded`,
+    );
     const after = await readMetrics(sb);
     expect(metricDelta(before, after, "JobFailed", { Job: "pg-restore-test" })).toBe(1);
     expect(existsSync(scratch()) ? readdirSync(scratch()) : []).toEqual([]);

@@ -4,7 +4,11 @@
  * loudly as skipped, with the reason, never silently passed.
  */
 import { describe } from "vitest";
-import { POSTGRES_ENGINE_KEYS, postgresEngine, type PostgresEngineKey } from "../../infra/catalog/engines";
+import {
+  POSTGRES_ENGINE_KEYS,
+  postgresEngine,
+  type PostgresEngineKey,
+} from "../../infra/catalog/engines";
 import { engineUnavailableReason } from "../../scripts/sandbox/engineBinary";
 
 /** `describe` once per engine; `describe.skip` with the reason in its name where it cannot run. */

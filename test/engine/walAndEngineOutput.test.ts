@@ -8,14 +8,25 @@ test("segments count across a log boundary (256 per log at 16 MiB) and round-tri
   const last = parseSegment("0000000100000000000000FF")!;
   const next = segmentName({ timeline: 1, index: last.index + 1n });
   expect(next).toBe("000000010000000100000000");
-  expect(parseSegment("00000002000000A300000010")).toEqual({ timeline: 2, index: 0xa3n * 256n + 0x10n });
+  expect(parseSegment("00000002000000A300000010")).toEqual({
+    timeline: 2,
+    index: 0xa3n * 256n + 0x10n,
+  });
   expect(parseSegment("000000010000000000000003.00000028.backup")).toBeUndefined();
   // 64 MiB segments: 64 per log
-  expect(segmentName({ timeline: 1, index: 64n }, 64 * 1024 * 1024)).toBe("000000010000000100000000");
+  expect(segmentName({ timeline: 1, index: 64n }, 64 * 1024 * 1024)).toBe(
+    "000000010000000100000000",
+  );
 });
 
 test.each([
-  ["no gap", [["000000010000000000000001", "000000010000000000000008"]], "000000010000000000000002", "000000010000000000000007", []],
+  [
+    "no gap",
+    [["000000010000000000000001", "000000010000000000000008"]],
+    "000000010000000000000002",
+    "000000010000000000000007",
+    [],
+  ],
   [
     "two gaps, one across the log boundary",
     [
@@ -37,7 +48,13 @@ test.each([
     [{ first: "000000010000000000000003", last: "000000010000000000000003", count: 1 }],
   ],
 ] as const)("gapsBetween: %s", (_name, ranges, from, to, gaps) => {
-  expect(gapsBetween(ranges.map(([start, stop]) => ({ start, stop })), from, to)).toEqual(gaps);
+  expect(
+    gapsBetween(
+      ranges.map(([start, stop]) => ({ start, stop })),
+      from,
+      to,
+    ),
+  ).toEqual(gaps);
 });
 
 test("rangesOf groups contiguous segments per timeline, whatever their order", () => {
@@ -78,16 +95,22 @@ test("walProblems: a backup's own missing segment makes it unrestorable; a later
     { start: "000000010000000000000001", stop: "000000010000000000000003" },
     { start: "000000010000000000000005", stop: "000000010000000000000009" },
   ];
-  expect(walProblems([backup("B1", "000000010000000000000002", "000000010000000000000002")], ranges)).toEqual([
+  expect(
+    walProblems([backup("B1", "000000010000000000000002", "000000010000000000000002")], ranges),
+  ).toEqual([
     {
       subject: "000000010000000000000004",
-      message: "WAL segment 000000010000000000000004 is missing: point-in-time recovery cannot replay past 000000010000000000000004",
+      message:
+        "WAL segment 000000010000000000000004 is missing: point-in-time recovery cannot replay past 000000010000000000000004",
     },
   ]);
-  expect(walProblems([backup("B2", "000000010000000000000004", "000000010000000000000005")], ranges)).toEqual([
+  expect(
+    walProblems([backup("B2", "000000010000000000000004", "000000010000000000000005")], ranges),
+  ).toEqual([
     {
       subject: "000000010000000000000004",
-      message: "WAL segment 000000010000000000000004 is missing: backup B2 cannot be made consistent and cannot be restored",
+      message:
+        "WAL segment 000000010000000000000004 is missing: backup B2 cannot be made consistent and cannot be restored",
     },
   ]);
 });
@@ -115,7 +138,11 @@ test("parseVerifyOutput reads 2.45's detail lines: damaged files, invalid backup
       { start: "000000010000000000000005", stop: "000000010000000000000005" },
     ],
   });
-  expect(parseVerifyOutput("status: ok\n  backup: 20261129-123321F, status: valid, total files checked: 3").statusOk).toBe(true);
+  expect(
+    parseVerifyOutput(
+      "status: ok\n  backup: 20261129-123321F, status: valid, total files checked: 3",
+    ).statusOk,
+  ).toBe(true);
 });
 
 test("engine errors keep the causes pgBackRest prints on the lines after its message, and its hints", () => {
@@ -133,5 +160,7 @@ test("engine errors keep the causes pgBackRest prints on the lines after its mes
   expect(error.message).toBe(
     "pgBackRest backup failed: [055] unable to load info file '/postgres/h/backup/main/backup.info' or '/postgres/h/backup/main/backup.info.copy': FileMissingError: unable to open missing file '/postgres/h/backup/main/backup.info' for read (backup.info cannot be opened and is required to perform a backup. has a stanza-create been performed?)",
   );
-  expect(error.hint).toContain("repository is missing (never created, or deleted): run the install document");
+  expect(error.hint).toContain(
+    "repository is missing (never created, or deleted): run the install document",
+  );
 });

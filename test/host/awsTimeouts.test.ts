@@ -19,8 +19,7 @@ const SHORT_LIMITS = {
 describe("AWS call limits", () => {
   test("shipped defaults bound a frozen endpoint to minutes and a connect to seconds", () => {
     expect(awsCallLimits({})).toEqual(DEFAULT_AWS_CALL_LIMITS);
-    const worstIdleMs =
-      DEFAULT_AWS_CALL_LIMITS.maxAttempts * DEFAULT_AWS_CALL_LIMITS.idleTimeoutMs;
+    const worstIdleMs = DEFAULT_AWS_CALL_LIMITS.maxAttempts * DEFAULT_AWS_CALL_LIMITS.idleTimeoutMs;
     expect(worstIdleMs).toBeLessThanOrEqual(5 * 60_000);
     expect(DEFAULT_AWS_CALL_LIMITS.connectTimeoutMs).toBeLessThanOrEqual(10_000);
   });

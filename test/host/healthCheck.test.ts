@@ -82,7 +82,16 @@ describe("health-check", () => {
     );
     expect(
       full.logs.filter((l) => l.fields?.severity === "ok").map((l) => l.fields?.check),
-    ).toEqual(["s3", "disk", "redis", "backup-ages", "backup-ages", "backup-ages", "postgres-backup", "job-runs"]);
+    ).toEqual([
+      "s3",
+      "disk",
+      "redis",
+      "backup-ages",
+      "backup-ages",
+      "backup-ages",
+      "postgres-backup",
+      "job-runs",
+    ]);
   });
 
   test("its figures are readable back from CloudWatch, archive failures included", () => {

@@ -19,8 +19,14 @@ describe("target times", () => {
   });
 
   test.each([
-    ["2026-11-29T14:30:00", 'TARGET_TIME="2026-11-29T14:30:00" has no UTC offset (add Z for UTC, or e.g. +02:00)'],
-    ["2026-11-29 14:30", 'TARGET_TIME="2026-11-29 14:30" has no UTC offset (add Z for UTC, or e.g. +02:00)'],
+    [
+      "2026-11-29T14:30:00",
+      'TARGET_TIME="2026-11-29T14:30:00" has no UTC offset (add Z for UTC, or e.g. +02:00)',
+    ],
+    [
+      "2026-11-29 14:30",
+      'TARGET_TIME="2026-11-29 14:30" has no UTC offset (add Z for UTC, or e.g. +02:00)',
+    ],
     ["yesterday", 'TARGET_TIME="yesterday" is not a time'],
     ["2026-02-30T10:00:00Z", 'TARGET_TIME="2026-02-30T10:00:00Z" is not a real time'],
   ])("%s is refused", (text, message) => {
@@ -30,7 +36,13 @@ describe("target times", () => {
 });
 
 const at = (iso: string) => new Date(iso);
-function backup(name: string, walStart: string, walStop: string, stoppedAt: string, stopLsn?: string): EngineBackup {
+function backup(
+  name: string,
+  walStart: string,
+  walStop: string,
+  stoppedAt: string,
+  stopLsn?: string,
+): EngineBackup {
   return {
     name,
     kind: "full",
@@ -52,27 +64,58 @@ const seg = (n: number, archivedAt: string, timeline = 1): ArchivedSegment => ({
   bytes: 10,
 });
 
-const B1 = backup("20261129-020000F", "000000010000000000000002", "000000010000000000000002", "2026-11-29T02:00:10Z", "0/2000100");
-const B2 = backup("20261129-120000F", "000000010000000000000005", "000000010000000000000005", "2026-11-29T12:00:10Z", "0/5000100");
-const SEGMENTS = [2, 3, 4, 5, 6].map((n) => seg(n, `2026-11-29T${String(n * 2).padStart(2, "0")}:00:30Z`));
+const B1 = backup(
+  "20261129-020000F",
+  "000000010000000000000002",
+  "000000010000000000000002",
+  "2026-11-29T02:00:10Z",
+  "0/2000100",
+);
+const B2 = backup(
+  "20261129-120000F",
+  "000000010000000000000005",
+  "000000010000000000000005",
+  "2026-11-29T12:00:10Z",
+  "0/5000100",
+);
+const SEGMENTS = [2, 3, 4, 5, 6].map((n) =>
+  seg(n, `2026-11-29T${String(n * 2).padStart(2, "0")}:00:30Z`),
+);
 const NOW = at("2026-11-29T13:00:00Z");
 const TL1 = { timeline: 1, switches: [] };
 const where = "the s3 repository of host a";
 
 describe("planRestore", () => {
   test("a time picks the newest backup that ended before it and the WAL up to the first segment stored after it", () => {
-    const result = planRestore({ backups: [B1, B2], segments: SEGMENTS, target: { kind: "time", time: at("2026-11-29T07:00:00Z") }, now: NOW, where, newest: TL1 });
+    const result = planRestore({
+      backups: [B1, B2],
+      segments: SEGMENTS,
+      target: { kind: "time", time: at("2026-11-29T07:00:00Z") },
+      now: NOW,
+      where,
+      newest: TL1,
+    });
     expect(result.ok && result.plan.backup.name).toBe(B1.name);
-    expect(result.ok && [result.plan.walFirst, result.plan.walLast, result.plan.walSegments]).toEqual([
-      "000000010000000000000002",
-      "000000010000000000000004",
-      3,
-    ]);
+    expect(
+      result.ok && [result.plan.walFirst, result.plan.walLast, result.plan.walSegments],
+    ).toEqual(["000000010000000000000002", "000000010000000000000004", 3]);
   });
 
   test("every refusal names its reason", () => {
-    const refuse = (target: Parameters<typeof planRestore>[0]["target"], backupName?: string, segments = SEGMENTS) => {
-      const r = planRestore({ backups: [B1, B2], segments, target, now: NOW, where, newest: TL1, ...(backupName ? { backupName } : {}) });
+    const refuse = (
+      target: Parameters<typeof planRestore>[0]["target"],
+      backupName?: string,
+      segments = SEGMENTS,
+    ) => {
+      const r = planRestore({
+        backups: [B1, B2],
+        segments,
+        target,
+        now: NOW,
+        where,
+        newest: TL1,
+        ...(backupName ? { backupName } : {}),
+      });
       return r.ok ? [] : r.problems;
     };
     expect(refuse({ kind: "time", time: at("2026-11-30T00:00:00Z") })).toEqual([
@@ -87,11 +130,28 @@ describe("planRestore", () => {
     expect(refuse({ kind: "backup" }, "20200101-000000F")).toEqual([
       'backup "20200101-000000F" is not in the s3 repository of host a; backups there: 20261129-020000F, 20261129-120000F',
     ]);
-    expect(refuse({ kind: "latest" }, undefined, SEGMENTS.filter((s) => !s.name.endsWith("6")).concat())).toEqual([]);
-    expect(refuse({ kind: "time", time: at("2026-11-29T09:00:00Z") }, undefined, SEGMENTS.filter((s) => !s.name.endsWith("03")))).toEqual([
+    expect(
+      refuse({ kind: "latest" }, undefined, SEGMENTS.filter((s) => !s.name.endsWith("6")).concat()),
+    ).toEqual([]);
+    expect(
+      refuse(
+        { kind: "time", time: at("2026-11-29T09:00:00Z") },
+        undefined,
+        SEGMENTS.filter((s) => !s.name.endsWith("03")),
+      ),
+    ).toEqual([
       "WAL segment 000000010000000000000003 is missing from the repository: recovery cannot replay past it",
     ]);
-    expect(planRestore({ backups: [], segments: [], target: { kind: "latest" }, now: NOW, where, newest: TL1 })).toEqual({
+    expect(
+      planRestore({
+        backups: [],
+        segments: [],
+        target: { kind: "latest" },
+        now: NOW,
+        where,
+        newest: TL1,
+      }),
+    ).toEqual({
       ok: false,
       problems: ["there is no backup in the s3 repository of host a: nothing to restore from"],
     });
@@ -101,9 +161,25 @@ describe("planRestore", () => {
     const newest = { timeline: 2, switches: [{ parent: 1, lsn: "0/3000000" }] };
     expect(backupOnHistory(B1, newest)).toBe(true);
     expect(backupOnHistory(B2, newest)).toBe(false);
-    const latest = planRestore({ backups: [B1, B2], segments: [...SEGMENTS, seg(3, "2026-11-29T12:30:00Z", 2)], target: { kind: "latest" }, now: NOW, where, newest });
+    const latest = planRestore({
+      backups: [B1, B2],
+      segments: [...SEGMENTS, seg(3, "2026-11-29T12:30:00Z", 2)],
+      target: { kind: "latest" },
+      now: NOW,
+      where,
+      newest,
+    });
     expect(latest.ok && latest.plan.backup.name).toBe(B1.name);
-    const onlyB2 = planRestore({ backups: [B2], segments: SEGMENTS, target: { kind: "latest" }, now: NOW, where, newest });
-    expect(onlyB2.ok ? [] : onlyB2.problems[0]).toMatch(/^no backup in the s3 repository of host a lies on the history of timeline 2, the newest/);
+    const onlyB2 = planRestore({
+      backups: [B2],
+      segments: SEGMENTS,
+      target: { kind: "latest" },
+      now: NOW,
+      where,
+      newest,
+    });
+    expect(onlyB2.ok ? [] : onlyB2.problems[0]).toMatch(
+      /^no backup in the s3 repository of host a lies on the history of timeline 2, the newest/,
+    );
   });
 });

@@ -54,7 +54,9 @@ describe("sandbox", () => {
       new GetBucketLifecycleConfigurationCommand({ Bucket: sb.bucket.name }),
     );
     expect(lifecycle.Rules?.map((r) => [r.ID, r.Expiration?.Days]).sort()).toEqual(
-      layout.lifecycleRules.map((r) => [r.id, (r.expiration as { days: number } | undefined)?.days]).sort(),
+      layout.lifecycleRules
+        .map((r) => [r.id, (r.expiration as { days: number } | undefined)?.days])
+        .sort(),
     );
     // The plan's only statement is TLS-only, which moto's plain HTTP would always fail: no policy.
     expect(sb.bucket.policyApplied).toBe(false);

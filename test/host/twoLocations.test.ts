@@ -62,7 +62,9 @@ describe("two locations: S3 and the local backup volume", () => {
       expect(keys).toContain("configs/two-host/app/latest.json");
       // And the run failed for the local copy, with the limit in the message
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain(`config set 'app': local copy failed: refused: ${volume.path} is`);
+      expect(run.stderr).toContain(
+        `config set 'app': local copy failed: refused: ${volume.path} is`,
+      );
       expect(run.stderr).toMatch(/% full \(limit \d+%\)/);
       expect(readdirSync(join(volume.path, "configs"))).toEqual([]);
     } finally {

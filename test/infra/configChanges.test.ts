@@ -26,18 +26,25 @@ async function synthVariant(label: string, edit: (text: string) => string): Prom
   const stackFile = join(work, `Pulumi.${label}.yaml`);
   writeFileSync(stackFile, text);
   const out = join(work, label);
-  await run(TSX, ["infra/synth/main.ts", "--stack", "prod", "--stack-file", stackFile, "--out", out], { cwd: ROOT });
+  await run(
+    TSX,
+    ["infra/synth/main.ts", "--stack", "prod", "--stack-file", stackFile, "--out", out],
+    { cwd: ROOT },
+  );
   return JSON.parse(readFileSync(join(out, "plan.json"), "utf8")) as PlanFile;
 }
 
 /** Names of the resources whose inputs differ; the two plans must hold the same resources. */
 function changed(base: PlanFile, variant: PlanFile): string[] {
-  expect(variant.resources.map((r) => `${r.type} ${r.name}`)).toEqual(base.resources.map((r) => `${r.type} ${r.name}`));
+  expect(variant.resources.map((r) => `${r.type} ${r.name}`)).toEqual(
+    base.resources.map((r) => `${r.type} ${r.name}`),
+  );
   return variant.resources
     .filter((r, i) => JSON.stringify(r.inputs) !== JSON.stringify(base.resources[i].inputs))
     .map((r) => r.name);
 }
-const inputsOf = (plan: PlanFile, name: string) => plan.resources.find((r) => r.name === name)!.inputs;
+const inputsOf = (plan: PlanFile, name: string) =>
+  plan.resources.find((r) => r.name === name)!.inputs;
 
 let prod: PlanFile;
 let disk: PlanFile;
@@ -48,9 +55,17 @@ beforeAll(async () => {
   [prod, disk, redisSchedule, logsTwiceHourly] = await Promise.all([
     synthVariant("prod", (t) => t),
     synthVariant("disk-70", (t) => t.replace("diskUsagePercent: 80", "diskUsagePercent: 70")),
-    synthVariant("redis-at-45", (t) => t.replace("  stellar-insights-backup:schedules:\n", "  stellar-insights-backup:schedules:\n    redis: cron(45 * * * ? *)\n")),
+    synthVariant("redis-at-45", (t) =>
+      t.replace(
+        "  stellar-insights-backup:schedules:\n",
+        "  stellar-insights-backup:schedules:\n    redis: cron(45 * * * ? *)\n",
+      ),
+    ),
     synthVariant("logs-twice-hourly", (t) =>
-      t.replace("  stellar-insights-backup:schedules:\n", "  stellar-insights-backup:schedules:\n    logs: cron(5,35 * * * ? *)\n"),
+      t.replace(
+        "  stellar-insights-backup:schedules:\n",
+        "  stellar-insights-backup:schedules:\n    logs: cron(5,35 * * * ? *)\n",
+      ),
     ),
   ]);
 });
@@ -62,21 +77,38 @@ test("a threshold changes its alarm and the dashboard's line at it, nothing else
 });
 
 test("a schedule's time changes that schedule, and only the text of its heartbeat (same gap, same window)", () => {
-  expect(changed(prod, redisSchedule)).toEqual(["alarms-heartbeat-redis-backup", "job-schedules-redis-backup"]);
-  expect(inputsOf(redisSchedule, "job-schedules-redis-backup").scheduleExpression).toBe("cron(45 * * * ? *)");
-  const { alarmDescription: before, ...beforeRest } = inputsOf(prod, "alarms-heartbeat-redis-backup");
-  const { alarmDescription: after, ...afterRest } = inputsOf(redisSchedule, "alarms-heartbeat-redis-backup");
+  expect(changed(prod, redisSchedule)).toEqual([
+    "alarms-heartbeat-redis-backup",
+    "job-schedules-redis-backup",
+  ]);
+  expect(inputsOf(redisSchedule, "job-schedules-redis-backup").scheduleExpression).toBe(
+    "cron(45 * * * ? *)",
+  );
+  const { alarmDescription: before, ...beforeRest } = inputsOf(
+    prod,
+    "alarms-heartbeat-redis-backup",
+  );
+  const { alarmDescription: after, ...afterRest } = inputsOf(
+    redisSchedule,
+    "alarms-heartbeat-redis-backup",
+  );
   expect(afterRest).toEqual(beforeRest);
   expect(String(after)).toBe(String(before).replace("cron(30 * * * ? *)", "cron(45 * * * ? *)"));
 });
 
 test("a schedule's frequency changes that schedule and the heartbeat derived from its gap", () => {
-  expect(changed(prod, logsTwiceHourly)).toEqual(["alarms-heartbeat-logs-ship", "job-schedules-logs-ship"]);
+  expect(changed(prod, logsTwiceHourly)).toEqual([
+    "alarms-heartbeat-logs-ship",
+    "job-schedules-logs-ship",
+  ]);
   const before = inputsOf(prod, "alarms-heartbeat-logs-ship");
   const after = inputsOf(logsTwiceHourly, "alarms-heartbeat-logs-ship");
   // Silence allowed: gap + 30 min run + 5 min grace, in 5-minute periods plus one: 1 h → 20, 30 min → 14.
   expect([before.evaluationPeriods, after.evaluationPeriods]).toEqual([20, 14]);
-  expect((inputsOf(logsTwiceHourly, "job-schedules-logs-ship").target as { retryPolicy: unknown }).retryPolicy).toEqual({
+  expect(
+    (inputsOf(logsTwiceHourly, "job-schedules-logs-ship").target as { retryPolicy: unknown })
+      .retryPolicy,
+  ).toEqual({
     maximumEventAgeInSeconds: 1800,
     maximumRetryAttempts: 10,
   });

@@ -4,7 +4,13 @@
  * create them.
  */
 import { beforeAll, describe, expect, test } from "vitest";
-import { DEFAULT_SCHEDULES, JOB_KEYS, JOBS, SHIPPED_JOB_KEYS, documentName } from "../../infra/catalog";
+import {
+  DEFAULT_SCHEDULES,
+  JOB_KEYS,
+  JOBS,
+  SHIPPED_JOB_KEYS,
+  documentName,
+} from "../../infra/catalog";
 import { ALARM_KINDS } from "../../infra/content/aws/alarmDefinitions";
 import { synthesizeStack } from "../../infra/synth/synthesizeStack";
 import type { Plan, PlannedResource } from "../../infra/synth/plan";
@@ -38,7 +44,9 @@ describe("JobSchedules", () => {
   test("one schedule per shipped catalog job, each with the catalog's expression, in UTC, on the minute", () => {
     const schedules = ofType("aws:scheduler/schedule:Schedule");
     expect(schedules).toHaveLength(SHIPPED_JOB_KEYS.length);
-    expect(schedules.map((s) => s.name).sort()).toEqual(SHIPPED_JOB_KEYS.map((job) => `job-schedules-${job}`).sort());
+    expect(schedules.map((s) => s.name).sort()).toEqual(
+      SHIPPED_JOB_KEYS.map((job) => `job-schedules-${job}`).sort(),
+    );
     for (const job of SHIPPED_JOB_KEYS) {
       const s = schedules.find((r) => r.name === `job-schedules-${job}`)!;
       expect(s.parent).toBe("job-schedules");
@@ -51,9 +59,14 @@ describe("JobSchedules", () => {
         state: "ENABLED",
       });
     }
-    expect(schedules.find((s) => s.name === "job-schedules-config-backup")!.inputs.scheduleExpression).toBe("cron(15 * * * ? *)");
+    expect(
+      schedules.find((s) => s.name === "job-schedules-config-backup")!.inputs.scheduleExpression,
+    ).toBe("cron(15 * * * ? *)");
     for (const job of JOB_KEYS.filter((key) => !JOBS[key].shipped)) {
-      expect(schedules.find((s) => s.name === `job-schedules-${job}`), `${job} is not shipped`).toBeUndefined();
+      expect(
+        schedules.find((s) => s.name === `job-schedules-${job}`),
+        `${job} is not shipped`,
+      ).toBeUndefined();
     }
   });
 
@@ -74,7 +87,10 @@ describe("JobSchedules", () => {
         TimeoutSeconds: JOBS[job].timeoutSeconds,
         MaxConcurrency: "100%",
         MaxErrors: "100%",
-        CloudWatchOutputConfig: { CloudWatchLogGroupName: LOG_GROUP, CloudWatchOutputEnabled: true },
+        CloudWatchOutputConfig: {
+          CloudWatchLogGroupName: LOG_GROUP,
+          CloudWatchOutputEnabled: true,
+        },
         Comment: `prod: scheduled ${job}`,
       });
     }
@@ -82,7 +98,10 @@ describe("JobSchedules", () => {
 
   test("the dead-letter queue is encrypted and takes messages from the scheduler's role only, over TLS", () => {
     const queue = only("aws:sqs/queue:Queue", "job-schedules");
-    expect(queue.inputs).toMatchObject({ name: "StellarBackup-prod-schedule-dead-letters", sqsManagedSseEnabled: true });
+    expect(queue.inputs).toMatchObject({
+      name: "StellarBackup-prod-schedule-dead-letters",
+      sqsManagedSseEnabled: true,
+    });
     const policy = json(only("aws:sqs/queuePolicy:QueuePolicy", "job-schedules").inputs.policy);
     expect(policy.Statement).toEqual([
       {
@@ -92,7 +111,11 @@ describe("JobSchedules", () => {
         Action: "sqs:SendMessage",
         Resource: DLQ_ARN,
       },
-      expect.objectContaining({ Effect: "Deny", Principal: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+      expect.objectContaining({
+        Effect: "Deny",
+        Principal: "*",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }),
     ]);
   });
 
@@ -111,14 +134,21 @@ describe("JobSchedules", () => {
         },
       },
     ]);
-    const statements = json(only("aws:iam/rolePolicy:RolePolicy", "job-schedules").inputs.policy).Statement as {
+    const statements = json(only("aws:iam/rolePolicy:RolePolicy", "job-schedules").inputs.policy)
+      .Statement as {
       Action: string;
       Resource: string | string[];
       Condition?: unknown;
     }[];
-    expect(statements.map((s) => s.Action)).toEqual(["ssm:SendCommand", "ssm:SendCommand", "sqs:SendMessage"]);
+    expect(statements.map((s) => s.Action)).toEqual([
+      "ssm:SendCommand",
+      "ssm:SendCommand",
+      "sqs:SendMessage",
+    ]);
     expect(statements[0].Resource).toEqual(
-      SHIPPED_JOB_KEYS.map((job) => `arn:aws:ssm:us-east-1:${ACCOUNT}:document/StellarBackup-prod-${job}`).sort(),
+      SHIPPED_JOB_KEYS.map(
+        (job) => `arn:aws:ssm:us-east-1:${ACCOUNT}:document/StellarBackup-prod-${job}`,
+      ).sort(),
     );
     expect(statements[1]).toMatchObject({
       Resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/*`,
@@ -133,12 +163,18 @@ describe("Paging", () => {
   test("a KMS-encrypted topic whose key CloudWatch and EventBridge may use", () => {
     const key = only("aws:kms/key:Key", "paging");
     expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
-    const statements = json(key.inputs.policy).Statement as { Sid: string; Principal: unknown; Action: unknown }[];
+    const statements = json(key.inputs.policy).Statement as {
+      Sid: string;
+      Principal: unknown;
+      Action: unknown;
+    }[];
     expect(statements.find((s) => s.Sid === "AlarmsOfThisStackEncryptPages")).toMatchObject({
       Principal: { Service: "cloudwatch.amazonaws.com" },
       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
       Condition: {
-        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:StellarBackup-prod-*` },
+        ArnLike: {
+          "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:StellarBackup-prod-*`,
+        },
         StringEquals: { "aws:SourceAccount": ACCOUNT },
       },
     });
@@ -154,7 +190,12 @@ describe("Paging", () => {
 
   test("only this stack's alarms and rules may publish, and only over TLS", () => {
     const policy = json(only("aws:sns/topicPolicy:TopicPolicy", "paging").inputs.policy);
-    const statements = policy.Statement as { Effect: string; Principal: unknown; Action: string; Condition: unknown }[];
+    const statements = policy.Statement as {
+      Effect: string;
+      Principal: unknown;
+      Action: string;
+      Condition: unknown;
+    }[];
     expect(statements.map((s) => [s.Effect, s.Principal, s.Action])).toEqual([
       ["Allow", { Service: "cloudwatch.amazonaws.com" }, "sns:Publish"],
       ["Allow", { Service: "events.amazonaws.com" }, "sns:Publish"],
@@ -162,25 +203,31 @@ describe("Paging", () => {
     ]);
     expect(statements.map((s) => s.Condition)).toEqual([
       {
-        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:StellarBackup-prod-*` },
+        ArnLike: {
+          "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:StellarBackup-prod-*`,
+        },
         StringEquals: { "aws:SourceAccount": ACCOUNT },
       },
       {
-        ArnLike: { "aws:SourceArn": `arn:aws:events:us-east-1:${ACCOUNT}:rule/StellarBackup-prod-*` },
+        ArnLike: {
+          "aws:SourceArn": `arn:aws:events:us-east-1:${ACCOUNT}:rule/StellarBackup-prod-*`,
+        },
         StringEquals: { "aws:SourceAccount": ACCOUNT },
       },
       { Bool: { "aws:SecureTransport": "false" } },
     ]);
     // The names the policy admits are the names the stack gives.
     for (const a of alarms()) expect(String(a.inputs.name)).toMatch(/^StellarBackup-prod-/);
-    expect(only("aws:cloudwatch/eventRule:EventRule", "failure-events").inputs.name).toMatch(/^StellarBackup-prod-/);
+    expect(only("aws:cloudwatch/eventRule:EventRule", "failure-events").inputs.name).toMatch(
+      /^StellarBackup-prod-/,
+    );
   });
 
   test("the prod stack's e-mail subscription, and no HTTPS one it did not configure", () => {
     const subscriptions = ofType("aws:sns/topicSubscription:TopicSubscription");
-    expect(subscriptions.map((s) => [s.name, s.inputs.protocol, s.inputs.endpoint, s.inputs.topic])).toEqual([
-      ["paging-email", "email", "devops@stellar-insights.com", TOPIC_ARN],
-    ]);
+    expect(
+      subscriptions.map((s) => [s.name, s.inputs.protocol, s.inputs.endpoint, s.inputs.topic]),
+    ).toEqual([["paging-email", "email", "devops@stellar-insights.com", TOPIC_ARN]]);
   });
 });
 
@@ -191,17 +238,31 @@ describe("FailureEvents", () => {
       source: ["aws.ssm"],
       "detail-type": ["EC2 Command Invocation Status-change Notification"],
       detail: {
-        "document-name": [...SHIPPED_JOB_KEYS, "install" as const].map((key) => documentName("prod", key)).sort(),
+        "document-name": [...SHIPPED_JOB_KEYS, "install" as const]
+          .map((key) => documentName("prod", key))
+          .sort(),
         status: ["Cancelled", "Failed", "TimedOut"],
       },
     });
     const target = only("aws:cloudwatch/eventTarget:EventTarget", "failure-events");
-    expect(target.inputs).toMatchObject({ rule: "StellarBackup-prod-job-command-failed", arn: TOPIC_ARN });
-    const transformer = target.inputs.inputTransformer as { inputTemplate: string; inputPaths: Record<string, string> };
+    expect(target.inputs).toMatchObject({
+      rule: "StellarBackup-prod-job-command-failed",
+      arn: TOPIC_ARN,
+    });
+    const transformer = target.inputs.inputTransformer as {
+      inputTemplate: string;
+      inputPaths: Record<string, string>;
+    };
     expect(JSON.parse(transformer.inputTemplate)).toBe(
       `[prod] Backup job <document> ended <status> on host <instance> at <time> (command <command>). Its output is in CloudWatch Logs group ${LOG_GROUP}, stream prefix <command>/<instance>. What to do: README.md#alarm-command-failed`,
     );
-    expect(Object.keys(transformer.inputPaths).sort()).toEqual(["command", "document", "instance", "status", "time"]);
+    expect(Object.keys(transformer.inputPaths).sort()).toEqual([
+      "command",
+      "document",
+      "instance",
+      "status",
+      "time",
+    ]);
   });
 });
 
@@ -209,7 +270,9 @@ describe("BackupAlarms", () => {
   test("alarms by kind: 4 backup ages, a job failure and a heartbeat per shipped job (8), one of each other kind", () => {
     const byKind = new Map<string, number>();
     for (const a of alarms()) {
-      const kind = ALARM_KINDS.find((k) => String(a.inputs.alarmDescription).endsWith(`README.md#alarm-${k}`));
+      const kind = ALARM_KINDS.find((k) =>
+        String(a.inputs.alarmDescription).endsWith(`README.md#alarm-${k}`),
+      );
       expect(kind, `${a.name} names its README section`).toBeDefined();
       byKind.set(kind!, (byKind.get(kind!) ?? 0) + 1);
     }
@@ -230,7 +293,11 @@ describe("BackupAlarms", () => {
   test("no alarm without actions: every one pages on ALARM and on OK", () => {
     for (const a of alarms()) {
       expect(a.parent).toBe("alarms");
-      expect(a.inputs, a.name).toMatchObject({ actionsEnabled: true, alarmActions: [TOPIC_ARN], okActions: [TOPIC_ARN] });
+      expect(a.inputs, a.name).toMatchObject({
+        actionsEnabled: true,
+        alarmActions: [TOPIC_ARN],
+        okActions: [TOPIC_ARN],
+      });
     }
   });
 
@@ -241,7 +308,11 @@ describe("BackupAlarms", () => {
       comparisonOperator: "GreaterThanThreshold",
       threshold: 24 * 3600,
     });
-    expect(alarm("job-failed-redis-backup")).toMatchObject({ metricName: "JobFailed", dimensions: { Job: "redis-backup" }, threshold: 0 });
+    expect(alarm("job-failed-redis-backup")).toMatchObject({
+      metricName: "JobFailed",
+      dimensions: { Job: "redis-backup" },
+      threshold: 0,
+    });
     expect(alarm("s3-unreachable")).toMatchObject({
       metricName: "S3Reachable",
       dimensions: { Job: "health-check" },
@@ -270,11 +341,16 @@ describe("BackupAlarms", () => {
       const a = alarm(`heartbeat-${job}`);
       expect(a.dimensions).toEqual({ Job: job });
       expect(a.treatMissingData).toBe("breaching");
-      expect(a.metricName).toBe(job === "pg-restore-test" ? "JobLastRunAgeSeconds" : "JobHeartbeat");
+      expect(a.metricName).toBe(
+        job === "pg-restore-test" ? "JobLastRunAgeSeconds" : "JobHeartbeat",
+      );
     }
     const names = alarms().map((a) => String(a.inputs.name));
     for (const job of JOB_KEYS.filter((key) => !JOBS[key].shipped)) {
-      expect(names.filter((n) => n.endsWith(`-${job}`)), job).toEqual([]);
+      expect(
+        names.filter((n) => n.endsWith(`-${job}`)),
+        job,
+      ).toEqual([]);
     }
   });
 
@@ -322,9 +398,9 @@ describe("SnapshotPolicy", () => {
         },
       },
     ]);
-    expect(only("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "snapshots").inputs.policyArn).toBe(
-      "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole",
-    );
+    expect(
+      only("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "snapshots").inputs.policyArn,
+    ).toBe("arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole");
   });
 });
 
@@ -334,7 +410,9 @@ describe("RestoreVerificationImage", () => {
       name: "stellarbackup-prod-restore-verification",
       imageScanningConfiguration: { scanOnPush: true },
     });
-    expect(json(only("aws:ecr/lifecyclePolicy:LifecyclePolicy", "restore-verification").inputs.policy)).toEqual({
+    expect(
+      json(only("aws:ecr/lifecyclePolicy:LifecyclePolicy", "restore-verification").inputs.policy),
+    ).toEqual({
       rules: [
         {
           rulePriority: 1,
@@ -348,7 +426,9 @@ describe("RestoreVerificationImage", () => {
 
   test("the image is built now that the pg-restore-test job it copies exists", () => {
     // The build inputs themselves are checked in test/infra/restoreImage.test.ts.
-    expect(ofType("docker:index/image:Image").map((r) => r.name)).toEqual(["restore-verification-image"]);
+    expect(ofType("docker:index/image:Image").map((r) => r.name)).toEqual([
+      "restore-verification-image",
+    ]);
   });
 });
 
@@ -366,7 +446,8 @@ describe("BackupDashboard", () => {
     expect(dashboards).toHaveLength(1);
     expect(dashboards[0].inputs.dashboardName).toBe("StellarBackup-prod");
     const body = JSON.stringify(json(dashboards[0].inputs.dashboardBody));
-    for (const row of ["postgres", "configs", "logs", "redis"]) expect(body).toContain(`Backup age vs RPO: ${row}`);
+    for (const row of ["postgres", "configs", "logs", "redis"])
+      expect(body).toContain(`Backup age vs RPO: ${row}`);
     expect(body).toContain('"AWS/S3","BucketSizeBytes","BucketName","stellar-insights-backups"');
   });
 });
@@ -376,8 +457,14 @@ test("outputs: the topic, the dashboard, every schedule and every alarm", () => 
     alertTopicArn: TOPIC_ARN,
     dashboardName: "StellarBackup-prod",
     scheduleDeadLetterQueue: "StellarBackup-prod-schedule-dead-letters",
-    scheduleNames: Object.fromEntries(SHIPPED_JOB_KEYS.map((job) => [job, `StellarBackup-prod-${job}`])),
+    scheduleNames: Object.fromEntries(
+      SHIPPED_JOB_KEYS.map((job) => [job, `StellarBackup-prod-${job}`]),
+    ),
   });
-  expect([...(plan.outputs.alarmNames as string[])].sort()).toEqual(alarms().map((a) => String(a.inputs.name)).sort());
+  expect([...(plan.outputs.alarmNames as string[])].sort()).toEqual(
+    alarms()
+      .map((a) => String(a.inputs.name))
+      .sort(),
+  );
   expect(plan.outputs.alarmNames).toHaveLength(26);
 });

@@ -42,6 +42,8 @@ test("the installer refuses an older Node.js with the fix", () => {
     nodeMajor: HOST_NODE_MAJOR,
     engine: POSTGRES_ENGINES.pgbackrest,
   }).script.join("\n");
-  expect(script).toContain(`if [ "$major" -lt 22 ]; then echo "Node.js $major is too old: the jobs need 22+; install Node.js 22 LTS`);
+  expect(script).toContain(
+    `if [ "$major" -lt 22 ]; then echo "Node.js $major is too old: the jobs need 22+; install Node.js 22 LTS`,
+  );
   expect(script).not.toMatch(/nodejs20|apt-get install -y nodejs/);
 });

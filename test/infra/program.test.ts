@@ -7,7 +7,10 @@ import type { Plan, PlannedResource } from "../../infra/synth/plan";
 
 let plan: Plan;
 
-function only(type: string, predicate: (r: PlannedResource) => boolean = () => true): PlannedResource {
+function only(
+  type: string,
+  predicate: (r: PlannedResource) => boolean = () => true,
+): PlannedResource {
   const found = plan.resources.filter((r) => r.type === type && predicate(r));
   expect(found, `exactly one ${type}`).toHaveLength(1);
   return found[0];
@@ -31,7 +34,10 @@ describe("BackupBucket", () => {
   });
 
   test("SSE-KMS with the customer-managed key", () => {
-    const sse = only("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", onBucket(BUCKET));
+    const sse = only(
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      onBucket(BUCKET),
+    );
     expect(sse.inputs.rules).toEqual([
       {
         applyServerSideEncryptionByDefault: {
@@ -44,21 +50,31 @@ describe("BackupBucket", () => {
   });
 
   test("versioned, never public, owner-enforced, TLS only, access-logged", () => {
-    expect(only("aws:s3/bucketVersioning:BucketVersioning", onBucket(BUCKET)).inputs.versioningConfiguration).toEqual({
+    expect(
+      only("aws:s3/bucketVersioning:BucketVersioning", onBucket(BUCKET)).inputs
+        .versioningConfiguration,
+    ).toEqual({
       status: "Enabled",
     });
     for (const bucket of [BUCKET, LOG_BUCKET]) {
-      expect(only("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", onBucket(bucket)).inputs).toMatchObject({
+      expect(
+        only("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", onBucket(bucket)).inputs,
+      ).toMatchObject({
         blockPublicAcls: true,
         blockPublicPolicy: true,
         ignorePublicAcls: true,
         restrictPublicBuckets: true,
       });
-      expect(only("aws:s3/bucketOwnershipControls:BucketOwnershipControls", onBucket(bucket)).inputs.rule).toEqual({
+      expect(
+        only("aws:s3/bucketOwnershipControls:BucketOwnershipControls", onBucket(bucket)).inputs
+          .rule,
+      ).toEqual({
         objectOwnership: "BucketOwnerEnforced",
       });
     }
-    const policy = JSON.parse(String(only("aws:s3/bucketPolicy:BucketPolicy", onBucket(BUCKET)).inputs.policy));
+    const policy = JSON.parse(
+      String(only("aws:s3/bucketPolicy:BucketPolicy", onBucket(BUCKET)).inputs.policy),
+    );
     expect(policy.Statement).toEqual([
       expect.objectContaining({
         Effect: "Deny",
@@ -75,9 +91,15 @@ describe("BackupBucket", () => {
   });
 
   test("lifecycle days equal the stack's retentionDays; the log bucket has its own retention", () => {
-    const lifecycle = only("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", onBucket(BUCKET));
+    const lifecycle = only(
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      onBucket(BUCKET),
+    );
     const days = Object.fromEntries(
-      (lifecycle.inputs.rules as { id: string; expiration?: { days: number } }[]).map((r) => [r.id, r.expiration?.days]),
+      (lifecycle.inputs.rules as { id: string; expiration?: { days: number } }[]).map((r) => [
+        r.id,
+        r.expiration?.days,
+      ]),
     );
     expect(days).toEqual({
       // Artifacts keep their current versions (manifests pin them); only noncurrent ones expire.
@@ -87,7 +109,10 @@ describe("BackupBucket", () => {
       "postgres-engine-backstop": 60,
       "redis-retention": 30,
     });
-    const logLifecycle = only("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", onBucket(LOG_BUCKET));
+    const logLifecycle = only(
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      onBucket(LOG_BUCKET),
+    );
     expect(logLifecycle.inputs.rules).toEqual([
       expect.objectContaining({ filter: { prefix: "s3-access/" }, expiration: { days: 365 } }),
     ]);
@@ -95,7 +120,9 @@ describe("BackupBucket", () => {
       "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
       onBucket(LOG_BUCKET),
     );
-    expect(logSse.inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+    expect(logSse.inputs.rules).toEqual([
+      { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+    ]);
   });
 
   test("every bucket-level resource is a child of the component", () => {
@@ -118,16 +145,20 @@ describe("HostAccess", () => {
     expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal).toEqual({
       Service: "ec2.amazonaws.com",
     });
-    expect(only("aws:iam/rolePolicyAttachment:RolePolicyAttachment", onHosts).inputs.policyArn).toBe(
-      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-    );
+    expect(
+      only("aws:iam/rolePolicyAttachment:RolePolicyAttachment", onHosts).inputs.policyArn,
+    ).toBe("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
     const policy = JSON.parse(String(only("aws:iam/rolePolicy:RolePolicy", onHosts).inputs.policy));
-    const actions = policy.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
+    const actions = policy.Statement.flatMap((s: { Action: string | string[] }) =>
+      [s.Action].flat(),
+    );
     expect(actions).not.toContain("s3:*");
     expect(actions).not.toContain("kms:*");
     expect(actions).not.toContain("*");
     expect(only("aws:iam/instanceProfile:InstanceProfile").parent).toBe("db-hosts");
-    expect(only("aws:cloudwatch/logGroup:LogGroup", (r) => r.parent === "db-hosts").inputs).toMatchObject({
+    expect(
+      only("aws:cloudwatch/logGroup:LogGroup", (r) => r.parent === "db-hosts").inputs,
+    ).toMatchObject({
       name: "/stellar-insights-backup/prod/jobs",
       retentionInDays: 90,
     });

@@ -16,7 +16,10 @@ const README = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
 function anchors(markdown: string): Set<string> {
   return new Set(
     [...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
-      m[1].toLowerCase().replace(/[^\p{L}\p{N} -]/gu, "").replace(/ /g, "-"),
+      m[1]
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} -]/gu, "")
+        .replace(/ /g, "-"),
     ),
   );
 }
@@ -37,29 +40,44 @@ test("every anchor a page links to is a README heading", () => {
     deadLetterQueueName: "q",
     snapshotPolicyId: "p",
   });
-  const linked = [...Object.values(all).map((a) => a.description), COMMAND_FAILED_README_ANCHOR].map(
-    (text) => /README\.md#([a-z0-9-]+)$/.exec(text)?.[1],
-  );
+  const linked = [
+    ...Object.values(all).map((a) => a.description),
+    COMMAND_FAILED_README_ANCHOR,
+  ].map((text) => /README\.md#([a-z0-9-]+)$/.exec(text)?.[1]);
   const headings = anchors(README);
-  for (const anchor of new Set(linked)) expect(headings.has(anchor ?? ""), `README.md#${anchor}`).toBe(true);
+  for (const anchor of new Set(linked))
+    expect(headings.has(anchor ?? ""), `README.md#${anchor}`).toBe(true);
   expect(new Set(linked).size).toBe(ALARM_KINDS.length + 1);
 });
 
-test.each([...ALARM_KINDS, "command-failed"])("the section for %s says what it means and what to do", (kind) => {
-  const text = section(`### Alarm: ${kind}`);
-  expect(text).toContain("*Means:*");
-  expect(text).toContain("*What to do:*");
-});
+test.each([...ALARM_KINDS, "command-failed"])(
+  "the section for %s says what it means and what to do",
+  (kind) => {
+    const text = section(`### Alarm: ${kind}`);
+    expect(text).toContain("*Means:*");
+    expect(text).toContain("*What to do:*");
+  },
+);
 
 test("the paging path runs from the job through metrics and events, alarms and SNS to on-call", () => {
   const text = section("### Paging path");
-  for (const step of ["EventBridge Scheduler", "SSM Run Command", "PutMetricData", "EventBridge rule", "CloudWatch alarms", "SNS topic", "on-call"]) {
+  for (const step of [
+    "EventBridge Scheduler",
+    "SSM Run Command",
+    "PutMetricData",
+    "EventBridge rule",
+    "CloudWatch alarms",
+    "SNS topic",
+    "on-call",
+  ]) {
     expect(text, step).toContain(step);
   }
 });
 
 test("the README's heartbeat table is the alarm definitions'", () => {
-  const table = /<!-- heartbeat-table:start -->\n([\s\S]*?)\n<!-- heartbeat-table:end -->/.exec(README)?.[1];
+  const table = /<!-- heartbeat-table:start -->\n([\s\S]*?)\n<!-- heartbeat-table:end -->/.exec(
+    README,
+  )?.[1];
   expect(
     table,
     `regenerate it: npx tsx -e 'import {heartbeatMarkdownTable} from "./infra/content/docs/heartbeatTable"; console.log(heartbeatMarkdownTable())'`,

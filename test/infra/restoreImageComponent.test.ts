@@ -16,12 +16,15 @@ const registered: Registered[] = [];
 
 beforeAll(async () => {
   await pulumi.runtime.setMocks(
-    deterministicMocks("us-east-1", (args) => registered.push({ type: args.type, name: args.name, inputs: args.inputs })),
+    deterministicMocks("us-east-1", (args) =>
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs }),
+    ),
     "stellar-insights-backup",
     "prod",
     false,
   );
-  const { RestoreVerificationImage } = await import("../../infra/components/restoreVerificationImage");
+  const { RestoreVerificationImage } =
+    await import("../../infra/components/restoreVerificationImage");
   const common = {
     stack: "prod",
     region: "us-east-1",
@@ -42,7 +45,8 @@ test("with the restore-test job built, the image is built from the Dockerfile wi
   const images = registered.filter((r) => r.type === "docker:index/image:Image");
   expect(images.map((i) => i.name)).toEqual(["with-job-image"]);
   expect(images[0].inputs).toMatchObject({
-    imageName: "123456789012.dkr.ecr.us-east-1.amazonaws.com/stellarbackup-prod-restore-verification:pg14-pgbackrest",
+    imageName:
+      "123456789012.dkr.ecr.us-east-1.amazonaws.com/stellarbackup-prod-restore-verification:pg14-pgbackrest",
     build: {
       context: "out/build/jobs",
       dockerfile: "infra/images/restore-verification/Dockerfile",
@@ -53,7 +57,9 @@ test("with the restore-test job built, the image is built from the Dockerfile wi
 });
 
 test("without it, each component still creates its scanned repository and lifecycle", () => {
-  const repositories = registered.filter((r) => r.type === "aws:ecr/repository:Repository").map((r) => r.name);
+  const repositories = registered
+    .filter((r) => r.type === "aws:ecr/repository:Repository")
+    .map((r) => r.name);
   expect(repositories.sort()).toEqual(["with-job-repository", "without-job-repository"]);
   const lifecycles = registered.filter((r) => r.type === "aws:ecr/lifecyclePolicy:LifecyclePolicy");
   expect(lifecycles).toHaveLength(2);

@@ -9,27 +9,57 @@ import type * as P from "../../policies/lib/awsProps";
 
 type KeysOf<T> = keyof NonNullable<pulumi.Unwrap<T>>;
 /** `true` when every key of `Mine` is a key of `Real`; otherwise the keys that are not. */
-type OnlyRealKeys<Mine, Real> = Exclude<keyof Mine, KeysOf<Real>> extends never ? true : Exclude<keyof Mine, KeysOf<Real>>;
+type OnlyRealKeys<Mine, Real> =
+  Exclude<keyof Mine, KeysOf<Real>> extends never ? true : Exclude<keyof Mine, KeysOf<Real>>;
 
 /** Fails to compile unless `T` is exactly `true`. */
 function expectReal<T extends true>(): T | void {}
 
 expectReal<OnlyRealKeys<P.BucketProps, aws.s3.BucketArgs>>();
 expectReal<OnlyRealKeys<P.BucketVersioningProps, aws.s3.BucketVersioningArgs>>();
-expectReal<OnlyRealKeys<P.VersioningConfigurationProps, aws.types.input.s3.BucketVersioningVersioningConfiguration>>();
-expectReal<OnlyRealKeys<P.BucketEncryptionProps, aws.s3.BucketServerSideEncryptionConfigurationArgs>>();
-expectReal<OnlyRealKeys<P.EncryptionRuleProps, aws.types.input.s3.BucketServerSideEncryptionConfigurationRule>>();
 expectReal<
-  OnlyRealKeys<P.EncryptionByDefaultProps, aws.types.input.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefault>
+  OnlyRealKeys<
+    P.VersioningConfigurationProps,
+    aws.types.input.s3.BucketVersioningVersioningConfiguration
+  >
+>();
+expectReal<
+  OnlyRealKeys<P.BucketEncryptionProps, aws.s3.BucketServerSideEncryptionConfigurationArgs>
+>();
+expectReal<
+  OnlyRealKeys<
+    P.EncryptionRuleProps,
+    aws.types.input.s3.BucketServerSideEncryptionConfigurationRule
+  >
+>();
+expectReal<
+  OnlyRealKeys<
+    P.EncryptionByDefaultProps,
+    aws.types.input.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefault
+  >
 >();
 expectReal<OnlyRealKeys<P.BucketPublicAccessBlockProps, aws.s3.BucketPublicAccessBlockArgs>>();
 expectReal<OnlyRealKeys<P.BucketPolicyProps, aws.s3.BucketPolicyArgs>>();
 expectReal<OnlyRealKeys<P.BucketLoggingProps, aws.s3.BucketLoggingArgs>>();
 expectReal<OnlyRealKeys<P.BucketLifecycleProps, aws.s3.BucketLifecycleConfigurationArgs>>();
-expectReal<OnlyRealKeys<P.LifecycleRuleProps, aws.types.input.s3.BucketLifecycleConfigurationRule>>();
-expectReal<OnlyRealKeys<P.LifecycleFilterProps, aws.types.input.s3.BucketLifecycleConfigurationRuleFilter>>();
-expectReal<OnlyRealKeys<P.LifecycleFilterAndProps, aws.types.input.s3.BucketLifecycleConfigurationRuleFilterAnd>>();
-expectReal<OnlyRealKeys<P.LifecycleExpirationProps, aws.types.input.s3.BucketLifecycleConfigurationRuleExpiration>>();
+expectReal<
+  OnlyRealKeys<P.LifecycleRuleProps, aws.types.input.s3.BucketLifecycleConfigurationRule>
+>();
+expectReal<
+  OnlyRealKeys<P.LifecycleFilterProps, aws.types.input.s3.BucketLifecycleConfigurationRuleFilter>
+>();
+expectReal<
+  OnlyRealKeys<
+    P.LifecycleFilterAndProps,
+    aws.types.input.s3.BucketLifecycleConfigurationRuleFilterAnd
+  >
+>();
+expectReal<
+  OnlyRealKeys<
+    P.LifecycleExpirationProps,
+    aws.types.input.s3.BucketLifecycleConfigurationRuleExpiration
+  >
+>();
 
 expectReal<OnlyRealKeys<P.PolicyDocumentHolderProps, aws.iam.RolePolicyArgs>>();
 expectReal<OnlyRealKeys<P.PolicyDocumentHolderProps, aws.iam.PolicyArgs>>();
@@ -41,19 +71,42 @@ expectReal<OnlyRealKeys<P.RoleInlinePolicyProps, aws.types.input.iam.RoleInlineP
 expectReal<OnlyRealKeys<P.AlarmProps, aws.cloudwatch.CompositeAlarmArgs>>();
 expectReal<OnlyRealKeys<P.MetricAlarmProps, aws.cloudwatch.MetricAlarmArgs>>();
 expectReal<OnlyRealKeys<P.MetricQueryProps, aws.types.input.cloudwatch.MetricAlarmMetricQuery>>();
-expectReal<OnlyRealKeys<P.MetricQueryMetricProps, aws.types.input.cloudwatch.MetricAlarmMetricQueryMetric>>();
+expectReal<
+  OnlyRealKeys<P.MetricQueryMetricProps, aws.types.input.cloudwatch.MetricAlarmMetricQueryMetric>
+>();
 expectReal<OnlyRealKeys<P.LogGroupProps, aws.cloudwatch.LogGroupArgs>>();
 
 expectReal<OnlyRealKeys<P.ScheduleProps, aws.scheduler.ScheduleArgs>>();
 expectReal<OnlyRealKeys<P.ScheduleTargetProps, aws.types.input.scheduler.ScheduleTarget>>();
-expectReal<OnlyRealKeys<P.ScheduleDeadLetterConfigProps, aws.types.input.scheduler.ScheduleTargetDeadLetterConfig>>();
-expectReal<OnlyRealKeys<P.ScheduleRetryPolicyProps, aws.types.input.scheduler.ScheduleTargetRetryPolicy>>();
+expectReal<
+  OnlyRealKeys<
+    P.ScheduleDeadLetterConfigProps,
+    aws.types.input.scheduler.ScheduleTargetDeadLetterConfig
+  >
+>();
+expectReal<
+  OnlyRealKeys<P.ScheduleRetryPolicyProps, aws.types.input.scheduler.ScheduleTargetRetryPolicy>
+>();
 
 expectReal<OnlyRealKeys<P.SnsTopicProps, aws.sns.TopicArgs>>();
 expectReal<OnlyRealKeys<P.SsmDocumentProps, aws.ssm.DocumentArgs>>();
 
 expectReal<OnlyRealKeys<P.DlmPolicyProps, aws.dlm.LifecyclePolicyArgs>>();
-expectReal<OnlyRealKeys<P.DlmPolicyDetailsProps, aws.types.input.dlm.LifecyclePolicyPolicyDetails>>();
-expectReal<OnlyRealKeys<P.DlmScheduleProps, aws.types.input.dlm.LifecyclePolicyPolicyDetailsSchedule>>();
-expectReal<OnlyRealKeys<P.DlmCreateRuleProps, aws.types.input.dlm.LifecyclePolicyPolicyDetailsScheduleCreateRule>>();
-expectReal<OnlyRealKeys<P.DlmRetainRuleProps, aws.types.input.dlm.LifecyclePolicyPolicyDetailsScheduleRetainRule>>();
+expectReal<
+  OnlyRealKeys<P.DlmPolicyDetailsProps, aws.types.input.dlm.LifecyclePolicyPolicyDetails>
+>();
+expectReal<
+  OnlyRealKeys<P.DlmScheduleProps, aws.types.input.dlm.LifecyclePolicyPolicyDetailsSchedule>
+>();
+expectReal<
+  OnlyRealKeys<
+    P.DlmCreateRuleProps,
+    aws.types.input.dlm.LifecyclePolicyPolicyDetailsScheduleCreateRule
+  >
+>();
+expectReal<
+  OnlyRealKeys<
+    P.DlmRetainRuleProps,
+    aws.types.input.dlm.LifecyclePolicyPolicyDetailsScheduleRetainRule
+  >
+>();

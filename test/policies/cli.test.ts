@@ -36,8 +36,11 @@ beforeAll(async () => {
   good = await prodPlanCopy();
   goodPath = write("good.json", good);
   const suspended = structuredClone(good);
-  onBucket(suspended, "aws:s3/bucketVersioning:BucketVersioning", "backups").inputs.versioningConfiguration.status =
-    "Suspended";
+  onBucket(
+    suspended,
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "backups",
+  ).inputs.versioningConfiguration.status = "Suspended";
   suspendedPath = write("suspended.json", suspended);
 });
 
@@ -61,7 +64,12 @@ test("a mandatory violation exits 1 and names policy, resource and problem on on
 });
 
 test("pack config lowers a policy to advisory (exit 0) or disables it", async () => {
-  const advisory = await policy(["--plan", suspendedPath, "--config", write("advisory.json", { "backup-bucket-versioning-enabled": "advisory" })]);
+  const advisory = await policy([
+    "--plan",
+    suspendedPath,
+    "--config",
+    write("advisory.json", { "backup-bucket-versioning-enabled": "advisory" }),
+  ]);
   expect(advisory.code).toBe(0);
   expect(advisory.stdout).toContain("not 'Enabled'  [advisory]");
   expect(advisory.stdout).toContain("1 violation (0 mandatory, 1 advisory)");
@@ -70,7 +78,9 @@ test("pack config lowers a policy to advisory (exit 0) or disables it", async ()
     "--plan",
     suspendedPath,
     "--config",
-    write("disabled.json", { "backup-bucket-versioning-enabled": { enforcementLevel: "disabled" } }),
+    write("disabled.json", {
+      "backup-bucket-versioning-enabled": { enforcementLevel: "disabled" },
+    }),
   ]);
   expect(disabled.code).toBe(0);
   expect(disabled.stdout).toContain("18 policies run");
@@ -86,7 +96,12 @@ test("a missing plan, a non-plan or a bad config exits 2 and says why", async ()
   expect(notPlan.code).toBe(2);
   expect(notPlan.stderr).toContain("is not a plan");
 
-  const badConfig = await policy(["--plan", goodPath, "--config", write("bad.json", { "backup-nope": "advisory", all: "loud" })]);
+  const badConfig = await policy([
+    "--plan",
+    goodPath,
+    "--config",
+    write("bad.json", { "backup-nope": "advisory", all: "loud" }),
+  ]);
   expect(badConfig.code).toBe(2);
   expect(badConfig.stderr).toContain("'backup-nope': unknown policy");
   expect(badConfig.stderr).toContain(`'all': enforcement level "loud"`);

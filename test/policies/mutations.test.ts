@@ -24,7 +24,8 @@ const T = {
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
   iamPolicy: "aws:iam/policy:Policy",
   bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
-  encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  encryption:
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
   versioning: "aws:s3/bucketVersioning:BucketVersioning",
   publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
   logging: "aws:s3/bucketLogging:BucketLogging",
@@ -41,7 +42,11 @@ const T = {
 const BACKUPS = "backups";
 const ACCESS_LOGS = "access-logs";
 
-function all(plan: MutablePlan, type: string, predicate: (r: MutableResource) => boolean = () => true): MutableResource[] {
+function all(
+  plan: MutablePlan,
+  type: string,
+  predicate: (r: MutableResource) => boolean = () => true,
+): MutableResource[] {
   const found = plan.resources.filter((r) => r.type === type && predicate(r));
   if (found.length === 0) throw new Error(`no ${type} in the plan`);
   return found;
@@ -67,16 +72,33 @@ function lifecycleRule(plan: MutablePlan, prefix: string): LifecycleRuleJson {
 }
 
 function addLifecycleRule(plan: MutablePlan, prefix: string, days: number): void {
-  onBucket(plan, T.lifecycle, BACKUPS).inputs.rules.push({ id: "added", status: "Enabled", filter: { prefix }, expiration: { days } });
+  onBucket(plan, T.lifecycle, BACKUPS).inputs.rules.push({
+    id: "added",
+    status: "Enabled",
+    filter: { prefix },
+    expiration: { days },
+  });
 }
 
-function schedulesOf(plan: MutablePlan, job: Parameters<typeof documentName>[1]): MutableResource[] {
+function schedulesOf(
+  plan: MutablePlan,
+  job: Parameters<typeof documentName>[1],
+): MutableResource[] {
   const document = documentName(plan.stack, job);
   return all(plan, T.schedule, (s) => JSON.parse(s.inputs.target.input).DocumentName === document);
 }
 
-function alarmsOn(plan: MutablePlan, metrics: readonly string[], dimension: string, value: string): MutableResource[] {
-  return all(plan, T.alarm, (a) => metrics.includes(a.inputs.metricName) && a.inputs.dimensions?.[dimension] === value);
+function alarmsOn(
+  plan: MutablePlan,
+  metrics: readonly string[],
+  dimension: string,
+  value: string,
+): MutableResource[] {
+  return all(
+    plan,
+    T.alarm,
+    (a) => metrics.includes(a.inputs.metricName) && a.inputs.dimensions?.[dimension] === value,
+  );
 }
 
 /** A YAML document whose one parameter has an empty (so useless) allowedValues. */
@@ -84,7 +106,8 @@ const YAML_DOCUMENT = {
   name: "fixture-unconstrained",
   documentType: "Command",
   documentFormat: "YAML",
-  content: "schemaVersion: '2.2'\nparameters:\n  Target:\n    type: String\n    allowedValues: []\nmainSteps: []\n",
+  content:
+    "schemaVersion: '2.2'\nparameters:\n  Target:\n    type: String\n    allowedValues: []\nmainSteps: []\n",
 };
 
 interface Case {
@@ -102,31 +125,57 @@ const cases: Case[] = [
     title: "a role policy allows s3:*",
     fails: ["backup-iam-no-wildcard-grants"],
     says: "allows 's3:*'",
-    mutate: (p) => addStatement(first(p, T.rolePolicy), { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::stellar-insights-backups/*" }),
+    mutate: (p) =>
+      addStatement(first(p, T.rolePolicy), {
+        Effect: "Allow",
+        Action: "s3:*",
+        Resource: "arn:aws:s3:::stellar-insights-backups/*",
+      }),
   },
   {
     title: "a role policy allows kms:* on the key",
     fails: ["backup-iam-no-wildcard-grants"],
     says: "allows 'kms:*'",
-    mutate: (p) => addStatement(first(p, T.rolePolicy), { Effect: "Allow", Action: ["kms:*"], Resource: "arn:aws:kms:us-east-1:123456789012:key/k" }),
+    mutate: (p) =>
+      addStatement(first(p, T.rolePolicy), {
+        Effect: "Allow",
+        Action: ["kms:*"],
+        Resource: "arn:aws:kms:us-east-1:123456789012:key/k",
+      }),
   },
   {
     title: "a role policy allows every action",
     fails: ["backup-iam-no-wildcard-grants"],
     says: "allows every action ('*')",
-    mutate: (p) => addStatement(first(p, T.rolePolicy), { Effect: "Allow", Action: "*", Resource: "arn:aws:logs:us-east-1:123456789012:log-group:x" }),
+    mutate: (p) =>
+      addStatement(first(p, T.rolePolicy), {
+        Effect: "Allow",
+        Action: "*",
+        Resource: "arn:aws:logs:us-east-1:123456789012:log-group:x",
+      }),
   },
   {
     title: "a role policy allows s3:GetObject on every resource",
     fails: ["backup-iam-no-wildcard-grants"],
     says: "allows s3:GetObject on every resource ('*')",
-    mutate: (p) => addStatement(first(p, T.rolePolicy), { Sid: "Wide", Effect: "Allow", Action: "s3:GetObject", Resource: "*" }),
+    mutate: (p) =>
+      addStatement(first(p, T.rolePolicy), {
+        Sid: "Wide",
+        Effect: "Allow",
+        Action: "s3:GetObject",
+        Resource: "*",
+      }),
   },
   {
     title: "a role policy allows kms:Decrypt on every key",
     fails: ["backup-iam-no-wildcard-grants"],
     says: "on every resource ('arn:aws:kms:us-east-1:123456789012:key/*')",
-    mutate: (p) => addStatement(first(p, T.rolePolicy), { Effect: "Allow", Action: "kms:Decrypt", Resource: "arn:aws:kms:us-east-1:123456789012:key/*" }),
+    mutate: (p) =>
+      addStatement(first(p, T.rolePolicy), {
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: "arn:aws:kms:us-east-1:123456789012:key/*",
+      }),
   },
   {
     title: "a role's inline policy allows s3:*",
@@ -134,7 +183,13 @@ const cases: Case[] = [
     says: "inline policy 'wide': statement #1 allows 's3:*'",
     mutate: (p) => {
       first(p, T.role).inputs.inlinePolicies = [
-        { name: "wide", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b" }] }) },
+        {
+          name: "wide",
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b" }],
+          }),
+        },
       ];
     },
   },
@@ -147,7 +202,11 @@ const cases: Case[] = [
         type: T.iamPolicy,
         name: "fixture-not-action",
         parent: null,
-        inputs: { policy: JSON.stringify({ Statement: { Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b" } }) },
+        inputs: {
+          policy: JSON.stringify({
+            Statement: { Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b" },
+          }),
+        },
       }),
   },
   {
@@ -165,7 +224,8 @@ const cases: Case[] = [
   {
     title: "a role policy gains a Deny s3:* statement (compliant)",
     fails: [],
-    mutate: (p) => addStatement(first(p, T.rolePolicy), { Effect: "Deny", Action: "s3:*", Resource: "*" }),
+    mutate: (p) =>
+      addStatement(first(p, T.rolePolicy), { Effect: "Deny", Action: "s3:*", Resource: "*" }),
   },
 
   // backup-alarm-has-actions
@@ -233,15 +293,27 @@ const cases: Case[] = [
     fails: ["backup-ssm-document-parameters-constrained"],
     says: "parameter 'DryRun' has neither allowedPattern nor allowedValues",
     mutate: (p) =>
-      editJson(all(p, T.document).find((d) => String(d.inputs.content).includes('"DryRun"')) as MutableResource, "content", (doc) => {
-        delete doc.parameters.DryRun.allowedValues;
-      }),
+      editJson(
+        all(p, T.document).find((d) =>
+          String(d.inputs.content).includes('"DryRun"'),
+        ) as MutableResource,
+        "content",
+        (doc) => {
+          delete doc.parameters.DryRun.allowedValues;
+        },
+      ),
   },
   {
     title: "a YAML document parameter has an empty allowedValues",
     fails: ["backup-ssm-document-parameters-constrained"],
     says: "parameter 'Target' has neither allowedPattern nor allowedValues",
-    mutate: (p) => p.resources.push({ type: T.document, name: "fixture-yaml", parent: null, inputs: YAML_DOCUMENT }),
+    mutate: (p) =>
+      p.resources.push({
+        type: T.document,
+        name: "fixture-yaml",
+        parent: null,
+        inputs: YAML_DOCUMENT,
+      }),
   },
   {
     title: "a document's content is not JSON",
@@ -264,7 +336,8 @@ const cases: Case[] = [
     fails: ["backup-bucket-kms-encrypted"],
     says: 'encrypts with "AES256" instead of SSE-KMS',
     mutate: (p) => {
-      const rule = onBucket(p, T.encryption, BACKUPS).inputs.rules[0].applyServerSideEncryptionByDefault;
+      const rule = onBucket(p, T.encryption, BACKUPS).inputs.rules[0]
+        .applyServerSideEncryptionByDefault;
       rule.sseAlgorithm = "AES256";
       delete rule.kmsMasterKeyId;
     },
@@ -273,7 +346,9 @@ const cases: Case[] = [
     title: "the backup bucket uses SSE-KMS without a key of its own",
     fails: ["backup-bucket-kms-encrypted"],
     says: "without kmsMasterKeyId",
-    mutate: (p) => delete onBucket(p, T.encryption, BACKUPS).inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId,
+    mutate: (p) =>
+      delete onBucket(p, T.encryption, BACKUPS).inputs.rules[0].applyServerSideEncryptionByDefault
+        .kmsMasterKeyId,
   },
   {
     title: "the backup bucket's encryption configuration is removed",
@@ -287,7 +362,8 @@ const cases: Case[] = [
     title: "versioning is suspended",
     fails: ["backup-bucket-versioning-enabled"],
     says: `is "Suspended", not 'Enabled'`,
-    mutate: (p) => (onBucket(p, T.versioning, BACKUPS).inputs.versioningConfiguration.status = "Suspended"),
+    mutate: (p) =>
+      (onBucket(p, T.versioning, BACKUPS).inputs.versioningConfiguration.status = "Suspended"),
   },
   {
     title: "the versioning resource is removed",
@@ -297,14 +373,14 @@ const cases: Case[] = [
   },
 
   // backup-bucket-public-access-blocked
-  ...(["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const).map(
-    (flag): Case => ({
-      title: `the backup bucket's public access block turns ${flag} off`,
-      fails: ["backup-bucket-public-access-blocked"],
-      says: `leaves ${flag} off`,
-      mutate: (p) => (onBucket(p, T.publicAccessBlock, BACKUPS).inputs[flag] = false),
-    }),
-  ),
+  ...(
+    ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const
+  ).map((flag): Case => ({
+    title: `the backup bucket's public access block turns ${flag} off`,
+    fails: ["backup-bucket-public-access-blocked"],
+    says: `leaves ${flag} off`,
+    mutate: (p) => (onBucket(p, T.publicAccessBlock, BACKUPS).inputs[flag] = false),
+  })),
   {
     title: "the access-log bucket's public access block is removed",
     fails: ["backup-bucket-public-access-blocked"],
@@ -317,7 +393,12 @@ const cases: Case[] = [
     title: "the TLS denial loses its SecureTransport condition",
     fails: ["backup-bucket-tls-only"],
     says: "does not deny s3:* without TLS",
-    mutate: (p) => editJson(onBucket(p, T.bucketPolicy, BACKUPS), "policy", (doc) => delete doc.Statement[0].Condition),
+    mutate: (p) =>
+      editJson(
+        onBucket(p, T.bucketPolicy, BACKUPS),
+        "policy",
+        (doc) => delete doc.Statement[0].Condition,
+      ),
   },
   {
     title: "the TLS denial covers the bucket but not its objects",
@@ -325,7 +406,9 @@ const cases: Case[] = [
     says: "on its objects",
     mutate: (p) =>
       editJson(onBucket(p, T.bucketPolicy, BACKUPS), "policy", (doc) => {
-        doc.Statement[0].Resource = doc.Statement[0].Resource.filter((r: string) => !r.endsWith("/*"));
+        doc.Statement[0].Resource = doc.Statement[0].Resource.filter(
+          (r: string) => !r.endsWith("/*"),
+        );
       }),
   },
   {
@@ -366,7 +449,11 @@ const cases: Case[] = [
     title: "the backup bucket gets a second versioning resource",
     fails: ["backup-bucket-configured-once"],
     says: "has 2 BucketVersioning resources",
-    mutate: (p) => p.resources.push({ ...structuredClone(onBucket(p, T.versioning, BACKUPS)), name: "fixture-second-versioning" }),
+    mutate: (p) =>
+      p.resources.push({
+        ...structuredClone(onBucket(p, T.versioning, BACKUPS)),
+        name: "fixture-second-versioning",
+      }),
   },
   {
     title: "the backup bucket loses its role tag",
@@ -388,7 +475,9 @@ const cases: Case[] = [
     says: "no enabled lifecycle rule expires everything under 'logs/'",
     mutate: (p) => {
       const lifecycle = onBucket(p, T.lifecycle, BACKUPS);
-      lifecycle.inputs.rules = lifecycle.inputs.rules.filter((r: LifecycleRuleJson) => r.filter?.prefix !== "logs/");
+      lifecycle.inputs.rules = lifecycle.inputs.rules.filter(
+        (r: LifecycleRuleJson) => r.filter?.prefix !== "logs/",
+      );
     },
   },
   {
@@ -422,7 +511,9 @@ const cases: Case[] = [
     says: "no enabled lifecycle rule expires everything under 'postgres/'",
     mutate: (p) => {
       const lifecycle = onBucket(p, T.lifecycle, BACKUPS);
-      lifecycle.inputs.rules = lifecycle.inputs.rules.filter((r: LifecycleRuleJson) => r.filter?.prefix !== "postgres/");
+      lifecycle.inputs.rules = lifecycle.inputs.rules.filter(
+        (r: LifecycleRuleJson) => r.filter?.prefix !== "postgres/",
+      );
     },
   },
   {
@@ -471,7 +562,10 @@ const cases: Case[] = [
     title: "the Redis backup runs daily, past its 1-hour RPO",
     fails: ["backup-catalog-jobs-scheduled"],
     says: "leaves up to 1 day between runs, longer than the 'redis' RPO of 1 hour",
-    mutate: (p) => schedulesOf(p, "redis-backup").forEach((s) => (s.inputs.scheduleExpression = "cron(0 2 * * ? *)")),
+    mutate: (p) =>
+      schedulesOf(p, "redis-backup").forEach(
+        (s) => (s.inputs.scheduleExpression = "cron(0 2 * * ? *)"),
+      ),
   },
   {
     title: "the Redis schedules send another stack's document",
@@ -490,13 +584,17 @@ const cases: Case[] = [
     title: "the Redis age alarms are removed",
     fails: ["backup-catalog-rows-age-alarmed"],
     says: "catalog row 'redis' (Redis RDB) has no alarm on BackupAgeSeconds with BackupType=redis",
-    mutate: (p) => alarmsOn(p, [Metric.backupAgeSeconds], "BackupType", "redis").forEach((a) => remove(p, a)),
+    mutate: (p) =>
+      alarmsOn(p, [Metric.backupAgeSeconds], "BackupType", "redis").forEach((a) => remove(p, a)),
   },
   {
     title: "the WAL lag alarms watch another row",
     fails: ["backup-catalog-rows-age-alarmed"],
     says: "catalog row 'wal'",
-    mutate: (p) => alarmsOn(p, [Metric.walArchiveLagSeconds], "BackupType", "wal").forEach((a) => (a.inputs.dimensions.BackupType = "postgres")),
+    mutate: (p) =>
+      alarmsOn(p, [Metric.walArchiveLagSeconds], "BackupType", "wal").forEach(
+        (a) => (a.inputs.dimensions.BackupType = "postgres"),
+      ),
   },
 
   // backup-catalog-jobs-heartbeat-alarmed
@@ -504,14 +602,22 @@ const cases: Case[] = [
     title: "the log-shipping job's heartbeat alarms are removed",
     fails: ["backup-catalog-jobs-heartbeat-alarmed"],
     says: "catalog job 'logs-ship' has no alarm on JobHeartbeat or JobLastRunAgeSeconds with Job=logs-ship",
-    mutate: (p) => alarmsOn(p, [Metric.jobHeartbeat, Metric.jobLastRunAgeSeconds], "Job", "logs-ship").forEach((a) => remove(p, a)),
+    mutate: (p) =>
+      alarmsOn(p, [Metric.jobHeartbeat, Metric.jobLastRunAgeSeconds], "Job", "logs-ship").forEach(
+        (a) => remove(p, a),
+      ),
   },
   {
     title: "the health check's heartbeat alarms ignore missing data",
     fails: ["backup-catalog-jobs-heartbeat-alarmed"],
     says: `treats missing data as "notBreaching"`,
     mutate: (p) =>
-      alarmsOn(p, [Metric.jobHeartbeat, Metric.jobLastRunAgeSeconds], "Job", "health-check").forEach((a) => (a.inputs.treatMissingData = "notBreaching")),
+      alarmsOn(
+        p,
+        [Metric.jobHeartbeat, Metric.jobLastRunAgeSeconds],
+        "Job",
+        "health-check",
+      ).forEach((a) => (a.inputs.treatMissingData = "notBreaching")),
   },
 
   // backup-snapshot-policy-covers-catalog
@@ -519,7 +625,11 @@ const cases: Case[] = [
     title: "snapshots are kept 21 days instead of 28",
     fails: ["backup-snapshot-policy-covers-catalog"],
     says: "keeps snapshots 21 days, less than 28 days",
-    mutate: (p) => all(p, T.dlm).forEach((d) => (d.inputs.policyDetails.schedules[0].retainRule = { interval: 21, intervalUnit: "DAYS" })),
+    mutate: (p) =>
+      all(p, T.dlm).forEach(
+        (d) =>
+          (d.inputs.policyDetails.schedules[0].retainRule = { interval: 21, intervalUnit: "DAYS" }),
+      ),
   },
   {
     title: "the snapshot policies are disabled",
@@ -532,12 +642,18 @@ const cases: Case[] = [
     fails: ["backup-snapshot-policy-covers-catalog"],
     says: "less often than the RPO of 7 days",
     mutate: (p) =>
-      all(p, T.dlm).forEach((d) => (d.inputs.policyDetails.schedules[0].createRule = { cronExpression: "cron(0 3 1,15 * ? *)" })),
+      all(p, T.dlm).forEach(
+        (d) =>
+          (d.inputs.policyDetails.schedules[0].createRule = {
+            cronExpression: "cron(0 3 1,15 * ? *)",
+          }),
+      ),
   },
   {
     title: "snapshots are kept as the 4 newest weekly ones (compliant: 4 x 7 days)",
     fails: [],
-    mutate: (p) => all(p, T.dlm).forEach((d) => (d.inputs.policyDetails.schedules[0].retainRule = { count: 4 })),
+    mutate: (p) =>
+      all(p, T.dlm).forEach((d) => (d.inputs.policyDetails.schedules[0].retainRule = { count: 4 })),
   },
 ];
 

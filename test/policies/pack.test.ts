@@ -26,10 +26,14 @@ let client: AnalyzerClient;
 let stderr = "";
 
 beforeAll(async () => {
-  pack = spawn(process.execPath, [join(ROOT, "node_modules/@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:0", "."], {
-    cwd: join(ROOT, "policies"),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  pack = spawn(
+    process.execPath,
+    [join(ROOT, "node_modules/@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:0", "."],
+    {
+      cwd: join(ROOT, "policies"),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   pack.stderr?.on("data", (chunk) => (stderr += String(chunk)));
   const port = await new Promise<string>((resolve, reject) => {
     let out = "";
@@ -38,7 +42,9 @@ beforeAll(async () => {
       const line = /^(\d+)\n/.exec(out);
       if (line) resolve(line[1]);
     });
-    pack.on("exit", (code) => reject(new Error(`policy pack exited ${code} before listening:\n${stderr}`)));
+    pack.on("exit", (code) =>
+      reject(new Error(`policy pack exited ${code} before listening:\n${stderr}`)),
+    );
   });
   client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
 }, 120_000);
@@ -48,8 +54,13 @@ afterAll(() => {
   pack?.kill();
 });
 
-function call<Req, Res>(method: (req: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown, req: Req): Promise<Res> {
-  return new Promise((resolve, reject) => method.call(client, req, (e, r) => (e ? reject(e) : resolve(r))));
+function call<Req, Res>(
+  method: (req: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown,
+  req: Req,
+): Promise<Res> {
+  return new Promise((resolve, reject) =>
+    method.call(client, req, (e, r) => (e ? reject(e) : resolve(r))),
+  );
 }
 
 function options(resource: PolicyResource): analyzer.AnalyzerResourceOptions {
@@ -59,7 +70,10 @@ function options(resource: PolicyResource): analyzer.AnalyzerResourceOptions {
   return o;
 }
 
-function toAnalyzerResource(resource: PolicyResource, dependencies: Record<string, string[]> = {}): analyzer.AnalyzerResource {
+function toAnalyzerResource(
+  resource: PolicyResource,
+  dependencies: Record<string, string[]> = {},
+): analyzer.AnalyzerResource {
   const r = new analyzer.AnalyzerResource();
   r.setType(resource.type);
   r.setName(resource.name);
@@ -91,7 +105,10 @@ function diagnostics(response: analyzer.AnalyzeResponse): Diagnostic[] {
   }));
 }
 
-async function analyzeStack(plan: MutablePlan, edit?: (resources: analyzer.AnalyzerResource[], byUrn: Map<string, PolicyResource>) => void) {
+async function analyzeStack(
+  plan: MutablePlan,
+  edit?: (resources: analyzer.AnalyzerResource[], byUrn: Map<string, PolicyResource>) => void,
+) {
   const resources = planPolicyResources(plan as Plan, PROJECT);
   const request = new analyzer.AnalyzeStackRequest();
   const converted = resources.map((r) => toAnalyzerResource(r));
@@ -105,9 +122,13 @@ test("the pack announces its name and all 19 policies, each mandatory, with the 
   expect(info.getName()).toBe(POLICY_PACK_NAME);
   const policies = info.getPoliciesList();
   expect(policies.map((p) => p.getName())).toEqual(BACKUP_POLICIES.map((p) => p.name));
-  expect(policies.every((p) => p.getEnforcementlevel() === analyzer.EnforcementLevel.MANDATORY)).toBe(true);
+  expect(
+    policies.every((p) => p.getEnforcementlevel() === analyzer.EnforcementLevel.MANDATORY),
+  ).toBe(true);
   const lifecycle = policies.find((p) => p.getName() === "backup-lifecycle-covers-catalog");
-  expect(lifecycle?.getConfigschema()?.getProperties()?.toJavaScript()).toHaveProperty("retentionDays");
+  expect(lifecycle?.getConfigschema()?.getProperties()?.toJavaScript()).toHaveProperty(
+    "retentionDays",
+  );
 });
 
 test("the completed prod plan passes; versioning suspended fails mandatory at the versioning resource", async () => {
@@ -117,21 +138,30 @@ test("the completed prod plan passes; versioning suspended fails mandatory at th
   onBucket(plan, VERSIONING, "backups").inputs.versioningConfiguration.status = "Suspended";
   const found = await analyzeStack(plan);
   expect(found).toHaveLength(1);
-  expect(found[0]).toMatchObject({ policy: "backup-bucket-versioning-enabled", level: analyzer.EnforcementLevel.MANDATORY });
-  expect(found[0].urn).toBe(`urn:pulumi:prod::${PROJECT}::stellar:backup:BackupBucket$${VERSIONING}::backups-versioning`);
+  expect(found[0]).toMatchObject({
+    policy: "backup-bucket-versioning-enabled",
+    level: analyzer.EnforcementLevel.MANDATORY,
+  });
+  expect(found[0].urn).toBe(
+    `urn:pulumi:prod::${PROJECT}::stellar:backup:BackupBucket$${VERSIONING}::backups-versioning`,
+  );
 });
 
 test("during preview an unknown bucket id joins through property dependencies", async () => {
   const plan = await prodPlanCopy();
-  const unknownBucket = (withDependency: boolean) => (resources: analyzer.AnalyzerResource[], byUrn: Map<string, PolicyResource>) => {
-    const bucketUrn = [...byUrn.values()].find((r) => r.type === "aws:s3/bucket:Bucket" && r.name === "backups")?.urn ?? "";
-    const index = resources.findIndex((r) => r.getType() === VERSIONING);
-    const resource = byUrn.get(resources[index].getUrn()) as PolicyResource;
-    resources[index] = toAnalyzerResource(
-      { ...resource, props: { ...resource.props, bucket: UNKNOWN_STRING } },
-      withDependency ? { bucket: [bucketUrn] } : {},
-    );
-  };
+  const unknownBucket =
+    (withDependency: boolean) =>
+    (resources: analyzer.AnalyzerResource[], byUrn: Map<string, PolicyResource>) => {
+      const bucketUrn =
+        [...byUrn.values()].find((r) => r.type === "aws:s3/bucket:Bucket" && r.name === "backups")
+          ?.urn ?? "";
+      const index = resources.findIndex((r) => r.getType() === VERSIONING);
+      const resource = byUrn.get(resources[index].getUrn()) as PolicyResource;
+      resources[index] = toAnalyzerResource(
+        { ...resource, props: { ...resource.props, bucket: UNKNOWN_STRING } },
+        withDependency ? { bucket: [bucketUrn] } : {},
+      );
+    };
   expect(await analyzeStack(plan, unknownBucket(true))).toEqual([]);
   const unjoined = await analyzeStack(plan, unknownBucket(false));
   expect(unjoined.map((d) => d.policy)).toEqual(["backup-bucket-versioning-enabled"]);
@@ -148,14 +178,18 @@ test("resource policies check inputs one at a time, and wait for values unknown 
     request.setOptions(new analyzer.AnalyzerResourceOptions());
     return diagnostics(await call(client.analyze, request));
   };
-  const wide = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }] });
+  const wide = JSON.stringify({
+    Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }],
+  });
   const found = await analyze("aws:iam/rolePolicy:RolePolicy", { role: "r", policy: wide });
   // The pack prefixes each message with the policy's description, as the CLI shows it.
   const iam = BACKUP_POLICIES.find((p) => p.name === "backup-iam-no-wildcard-grants");
   expect(found.map((d) => [d.policy, d.message])).toEqual([
     ["backup-iam-no-wildcard-grants", `${iam?.description}\npolicy: statement #1 allows 's3:*'`],
   ]);
-  expect(await analyze("aws:iam/rolePolicy:RolePolicy", { role: "r", policy: UNKNOWN_STRING })).toEqual([]);
+  expect(
+    await analyze("aws:iam/rolePolicy:RolePolicy", { role: "r", policy: UNKNOWN_STRING }),
+  ).toEqual([]);
 });
 
 test("pack config sent by the CLI reaches the policies: a longer retention for configs fails the 90-day rule", async () => {
@@ -167,7 +201,9 @@ test("pack config sent by the CLI reaches the policies: a longer retention for c
   await call(client.configure, request);
 
   const found = await analyzeStack(await prodPlanCopy());
-  expect(found.map((d) => [d.policy, d.level])).toEqual([["backup-lifecycle-covers-catalog", analyzer.EnforcementLevel.ADVISORY]]);
+  expect(found.map((d) => [d.policy, d.level])).toEqual([
+    ["backup-lifecycle-covers-catalog", analyzer.EnforcementLevel.ADVISORY],
+  ]);
   expect(found[0].message).toContain("after 90 days, but 'configs/' needs at least 120");
 
   await call(client.configure, new analyzer.ConfigureAnalyzerRequest());

@@ -10,7 +10,13 @@ import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DocumentKey } from "../../infra/catalog";
-import { hostRoot, plannedDocument, sandboxS3, sendCommand, uploadPlannedObjects } from "../../scripts/sandbox/agent";
+import {
+  hostRoot,
+  plannedDocument,
+  sandboxS3,
+  sendCommand,
+  uploadPlannedObjects,
+} from "../../scripts/sandbox/agent";
 import { acquireLock } from "../../scripts/lib/lock";
 import { loadPlan, type Plan } from "../../scripts/sandbox/plan";
 import { InvalidParametersError, resolveParameters } from "../../scripts/sandbox/runDocument";
@@ -27,8 +33,11 @@ let sb: Sandbox;
 let plan: Plan;
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 const redis = (...args: string[]) =>
-  execFileSync("redis-cli", ["-h", "127.0.0.1", "-p", String(sb.redis?.port), ...args], { encoding: "utf8" }).trim();
-const send = (key: DocumentKey, parameters?: Record<string, string>) => sendCommand(plan, sb, key, { parameters });
+  execFileSync("redis-cli", ["-h", "127.0.0.1", "-p", String(sb.redis?.port), ...args], {
+    encoding: "utf8",
+  }).trim();
+const send = (key: DocumentKey, parameters?: Record<string, string>) =>
+  sendCommand(plan, sb, key, { parameters });
 
 beforeAll(async () => {
   sb = await startSandbox({ redis: true, postgres: true });
@@ -47,7 +56,13 @@ describe("install document", () => {
     expect(run.exitCode).toBe(0);
     const artifacts = plan.outputs.hostArtifacts as ShippedArtifact[];
     expect(artifacts.map((a) => a.name)).toEqual(
-      expect.arrayContaining(["host-config", "postgresql", "redis", "job-redis-backup", "job-health-check"]),
+      expect.arrayContaining([
+        "host-config",
+        "postgresql",
+        "redis",
+        "job-redis-backup",
+        "job-health-check",
+      ]),
     );
     for (const artifact of artifacts) {
       const installed = join(hostRoot(sb), artifact.dest);
@@ -63,11 +78,15 @@ describe("install document", () => {
     const installed = join(hostRoot(sb), target.dest);
     writeFileSync(installed, "left by the previous install\n");
     const s3 = sandboxS3(sb);
-    await s3.send(new PutObjectCommand({ Bucket: sb.bucket.name, Key: target.key, Body: '{"evil":true}' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: sb.bucket.name, Key: target.key, Body: '{"evil":true}' }),
+    );
     try {
       const run = await send("install", { SetUpPostgresEngine: "no" });
       expect(run.exitCode).toBe(1);
-      expect(run.stderr).toContain(`SHA-256 mismatch for s3://${sb.bucket.name}/${target.key}: nothing installed`);
+      expect(run.stderr).toContain(
+        `SHA-256 mismatch for s3://${sb.bucket.name}/${target.key}: nothing installed`,
+      );
       expect(readFileSync(installed, "utf8")).toBe("left by the previous install\n");
     } finally {
       await uploadPlannedObjects(plan, sb);
@@ -78,7 +97,9 @@ describe("install document", () => {
   test("on a PostgreSQL host it sets up the stack's engine and proves WAL archiving into every repository", async () => {
     const run = await send("install");
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/pgBackRest 2\.\d+: config written to \S+postgres-engine\.conf; repositories ready for stanza main/);
+    expect(run.stdout).toMatch(
+      /pgBackRest 2\.\d+: config written to \S+postgres-engine\.conf; repositories ready for stanza main/,
+    );
     expect(run.stdout).toMatch(/pgBackRest 2\.\d+: WAL archiving works into every repository/);
     expect(run.stdout.trim().split("\n").at(-1)).toBe("install complete");
   }, 180_000);
@@ -87,9 +108,13 @@ describe("install document", () => {
     await sb.tlsFront.stop();
     try {
       // The engine retries for its I/O timeout (60 s by default, several times); 3 s keeps the test short.
-      const run = await sendCommand(plan, sb, "install", { hostEnv: { PGBACKREST_IO_TIMEOUT: "3" } });
+      const run = await sendCommand(plan, sb, "install", {
+        hostEnv: { PGBACKREST_IO_TIMEOUT: "3" },
+      });
       expect(run.exitCode).toBe(1);
-      expect(run.stderr).toMatch(/pg-engine-setup FAILED .*pgBackRest (stanza-create|check) failed: \[\d{3}\] unable to connect to 'localhost:\d+'/);
+      expect(run.stderr).toMatch(
+        /pg-engine-setup FAILED .*pgBackRest (stanza-create|check) failed: \[\d{3}\] unable to connect to 'localhost:\d+'/,
+      );
     } finally {
       await sb.tlsFront.start();
     }
@@ -159,7 +184,9 @@ describe("jobs through their documents", () => {
       const skipped = await send("logs-ship");
       expect(skipped.exitCode, skipped.stderr).toBe(0);
       expect(skipped.stdout).toContain("logs-ship SKIPPED on ");
-      expect(skipped.stdout).toContain("exit 75: skipped, another run holds the lock (reported as success)");
+      expect(skipped.stdout).toContain(
+        "exit 75: skipped, another run holds the lock (reported as success)",
+      );
 
       const restore = await send("config-restore", { Set: "app" });
       expect(restore.exitCode).toBe(75);
@@ -173,7 +200,9 @@ describe("jobs through their documents", () => {
   test("a job whose bundle is not installed says so and which document installs it", async () => {
     const run = await send("pg-restore-test");
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain("pg-restore-test is not installed on this host: run the StellarBackup-prod-install document first");
+    expect(run.stderr).toContain(
+      "pg-restore-test is not installed on this host: run the StellarBackup-prod-install document first",
+    );
   });
 });
 
@@ -197,9 +226,10 @@ describe("document parameters", () => {
       const parameters = Object.keys(JSON.parse(content).parameters ?? {});
       for (const name of parameters) {
         for (const [, value] of HOSTILE) {
-          expect(() => resolveParameters(content, { [name]: value }), `${String(doc.inputs.name)} ${name}`).toThrow(
-            InvalidParametersError,
-          );
+          expect(
+            () => resolveParameters(content, { [name]: value }),
+            `${String(doc.inputs.name)} ${name}`,
+          ).toThrow(InvalidParametersError);
           checked++;
         }
       }
@@ -210,14 +240,20 @@ describe("document parameters", () => {
   test("the restores act only on the exact confirmation", () => {
     for (const key of ["pg-restore", "redis-restore", "config-restore"] as const) {
       const content = plannedDocument(plan, key);
-      expect(resolveParameters(content, key === "config-restore" ? { Set: "app" } : {}).Confirm).toBe("dry-run");
-      expect(() => resolveParameters(content, { Confirm: "yes", Set: "app" })).toThrow(InvalidParametersError);
+      expect(
+        resolveParameters(content, key === "config-restore" ? { Set: "app" } : {}).Confirm,
+      ).toBe("dry-run");
+      expect(() => resolveParameters(content, { Confirm: "yes", Set: "app" })).toThrow(
+        InvalidParametersError,
+      );
     }
   });
 
   test("a refused value reaches no host", async () => {
     const marker = join(sb.dir, "pwned");
-    await expect(send("config-restore", { Set: `app$(touch ${marker})` })).rejects.toThrow(InvalidParametersError);
+    await expect(send("config-restore", { Set: `app$(touch ${marker})` })).rejects.toThrow(
+      InvalidParametersError,
+    );
     expect(existsSync(marker)).toBe(false);
   });
 });

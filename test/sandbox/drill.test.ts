@@ -19,7 +19,15 @@ beforeAll(async () => {
   try {
     const { stdout } = await promisify(execFile)(
       join(ROOT, "node_modules", ".bin", "tsx"),
-      ["scripts/sandbox/drill/main.ts", "--redis-keys", "200", "--load-seconds", "2", "--out", reportPath],
+      [
+        "scripts/sandbox/drill/main.ts",
+        "--redis-keys",
+        "200",
+        "--load-seconds",
+        "2",
+        "--out",
+        reportPath,
+      ],
       { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
     );
     run = { code: 0, stdout };
@@ -53,7 +61,10 @@ test("every config file is byte-equal after the restore", () => {
 });
 
 test("the PostgreSQL part is reported as not run with the reason, never as passed", () => {
-  expect(report.postgres).toEqual({ status: "not-run", reason: expect.stringContaining("the PostgreSQL restore job (pg-restore) is not built yet") });
+  expect(report.postgres).toEqual({
+    status: "not-run",
+    reason: expect.stringContaining("the PostgreSQL restore job (pg-restore) is not built yet"),
+  });
   // The top-level figures are PostgreSQL's.
   expect(report.rpoSeconds).toBeNull();
   expect(report.rtoSeconds).toBeNull();
@@ -64,7 +75,9 @@ test("the PostgreSQL part is reported as not run with the reason, never as passe
 test("every step has a status as well as ok: 12 ok, the 2 PostgreSQL steps not run", () => {
   expect(report.steps).toHaveLength(14);
   const byStatus = (status: string) =>
-    report.steps.filter((s: { status: string }) => s.status === status).map((s: { name: string }) => s.name);
+    report.steps
+      .filter((s: { status: string }) => s.status === status)
+      .map((s: { name: string }) => s.name);
   expect(byStatus("ok")).toHaveLength(12);
   expect(byStatus("failed")).toEqual([]);
   expect(byStatus("not-run")).toEqual([

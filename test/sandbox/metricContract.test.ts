@@ -107,7 +107,15 @@ beforeAll(async () => {
   // When every built job runs once through its document (the backup checkpoints at once, as a
   // person running it by hand would ask)
   for (const job of builtJobs)
-    runs.set(job, await sendCommand(plan, sb, job, job === "pg-backup" ? { parameters: { StartFast: "yes" } } : {}));
+    runs.set(
+      job,
+      await sendCommand(
+        plan,
+        sb,
+        job,
+        job === "pg-backup" ? { parameters: { StartFast: "yes" } } : {},
+      ),
+    );
   // And two runs fail: a parameter the health check does not know, and a backup of a stopped Redis
   runs.set(
     "health-check bad parameter",
@@ -141,11 +149,21 @@ describe("the alarms' metric contract, against the jobs run through their docume
     ]);
     expect([...builtJobs].sort()).toEqual([...SHIPPED_JOB_KEYS].sort());
     expect([...blocked].filter((job) => JOBS[job].shipped)).toEqual([]);
-    expect(JOB_KEYS.filter((job) => !builtJobs.includes(job)).every((job) => !JOBS[job].shipped)).toBe(true);
+    expect(
+      JOB_KEYS.filter((job) => !builtJobs.includes(job)).every((job) => !JOBS[job].shipped),
+    ).toBe(true);
   });
 
   test("the runs went as expected: backups, verify and cleanup succeed, the health check is OK, two runs fail", () => {
-    for (const job of ["pg-backup", "pg-verify", "pg-restore-test", "redis-backup", "config-backup", "logs-ship", "cleanup"]) {
+    for (const job of [
+      "pg-backup",
+      "pg-verify",
+      "pg-restore-test",
+      "redis-backup",
+      "config-backup",
+      "logs-ship",
+      "cleanup",
+    ]) {
       expect(runs.get(job)?.exitCode, `${job}: ${runs.get(job)?.stderr}`).toBe(0);
     }
     const health = runs.get("health-check");
@@ -166,7 +184,8 @@ describe("the alarms' metric contract, against the jobs run through their docume
     expect(await maxJobFailed("redis-backup")).toBe(1);
     expect(await maxJobFailed("config-backup")).toBe(0);
     expect(await maxJobFailed("logs-ship")).toBe(0);
-    for (const job of ["pg-backup", "pg-verify", "pg-restore-test", "cleanup"] as const) expect(await maxJobFailed(job), job).toBe(0);
+    for (const job of ["pg-backup", "pg-verify", "pg-restore-test", "cleanup"] as const)
+      expect(await maxJobFailed(job), job).toBe(0);
   });
 
   test("every alarm of the prod plan in the hosts' namespace watches a contract entry", () => {

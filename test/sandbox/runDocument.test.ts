@@ -9,7 +9,11 @@ import { describe, expect, test } from "vitest";
 import { POSTGRES_ENGINES } from "../../infra/catalog/engines";
 import { installDocument } from "../../infra/content/host/installDocument";
 import { renderCommandDocument, wholeValue } from "../../infra/content/host/ssmDocuments";
-import { InvalidParametersError, resolveParameters, runDocument } from "../../scripts/sandbox/runDocument";
+import {
+  InvalidParametersError,
+  resolveParameters,
+  runDocument,
+} from "../../scripts/sandbox/runDocument";
 
 const SHA = "b".repeat(64);
 const installContent = renderCommandDocument(
@@ -40,18 +44,27 @@ describe("install document parameters", () => {
       ManifestSha256: SHA,
       SetUpPostgresEngine: "yes",
     });
-    expect(resolveParameters(installContent, { ManifestSha256: "0".repeat(64), SetUpPostgresEngine: "no" })).toMatchObject({
+    expect(
+      resolveParameters(installContent, {
+        ManifestSha256: "0".repeat(64),
+        SetUpPostgresEngine: "no",
+      }),
+    ).toMatchObject({
       ManifestSha256: "0".repeat(64),
       SetUpPostgresEngine: "no",
     });
   });
 
   test.each(HOSTILE)("refuse %s in the hash", (_case, value) => {
-    expect(() => resolveParameters(installContent, { ManifestSha256: value })).toThrow(InvalidParametersError);
+    expect(() => resolveParameters(installContent, { ManifestSha256: value })).toThrow(
+      InvalidParametersError,
+    );
   });
 
   test.each(HOSTILE)("refuse %s in the manifest key", (_case, value) => {
-    expect(() => resolveParameters(installContent, { ManifestKey: value })).toThrow(InvalidParametersError);
+    expect(() => resolveParameters(installContent, { ManifestKey: value })).toThrow(
+      InvalidParametersError,
+    );
   });
 
   test("refuse unknown parameters and values outside allowedValues", () => {
@@ -68,7 +81,9 @@ describe("running a document", () => {
   const echo = renderCommandDocument({
     description: "echo",
     timeoutSeconds: 10,
-    parameters: [{ name: "Text", description: "", default: "hi", allowedPattern: wholeValue("[\\s\\S]*") }],
+    parameters: [
+      { name: "Text", description: "", default: "hi", allowedPattern: wholeValue("[\\s\\S]*") },
+    ],
     script: ['printf "%s" "$SSM_Text"', 'printf "%s" "$SSM_Text" > "$OUT_DIR/echo.txt"'],
   });
 
@@ -101,6 +116,8 @@ describe("running a document", () => {
       { env: { PATH: process.env.PATH ?? "", OUT_DIR: tmpdir() } },
     );
     expect(exitCode).toBe(1);
-    expect(stderr).toContain("SSM Agent 3.3.2746.0+ is required (parameter Text did not arrive as SSM_Text)");
+    expect(stderr).toContain(
+      "SSM Agent 3.3.2746.0+ is required (parameter Text did not arrive as SSM_Text)",
+    );
   });
 });

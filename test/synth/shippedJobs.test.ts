@@ -35,7 +35,11 @@ test("a written job still marked not shipped fails the build too: it would silen
   // Every job ships today: a catalog where one is still marked unshipped stands for the mistake.
   const catalog = {
     ...JOBS,
-    "pg-restore-test": { ...JOBS["pg-restore-test"], shipped: false as const, notShippedReason: "waits" },
+    "pg-restore-test": {
+      ...JOBS["pg-restore-test"],
+      shipped: false as const,
+      notShippedReason: "waits",
+    },
   };
   const dir = jobsDir(SHIPPED_JOB_KEYS);
   expect(unshippedJobsWithEntry(dir, catalog)).toEqual(["pg-restore-test"]);
@@ -47,7 +51,11 @@ test("a written job still marked not shipped fails the build too: it would silen
 test("jobs not shipped yet need no entry file", () => {
   const catalog = {
     ...JOBS,
-    "pg-restore-test": { ...JOBS["pg-restore-test"], shipped: false as const, notShippedReason: "waits" },
+    "pg-restore-test": {
+      ...JOBS["pg-restore-test"],
+      shipped: false as const,
+      notShippedReason: "waits",
+    },
   };
   const written = SHIPPED_JOB_KEYS.filter((k) => k !== "pg-restore-test");
   expect(() => requireShippedJobEntries(jobsDir(written), catalog)).not.toThrow();

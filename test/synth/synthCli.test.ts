@@ -28,7 +28,8 @@ interface PlanFile {
   stack: string;
   resources: { type: string; name: string; inputs: Record<string, unknown> }[];
 }
-const readPlan = (dir: string) => JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")) as PlanFile;
+const readPlan = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")) as PlanFile;
 const prodFile = readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8");
 
 let first: { code: number; stdout: string };
@@ -40,7 +41,9 @@ test("synth writes the plan and says how many resources it holds", () => {
   expect(first.code).toBe(0);
   const plan = readPlan(join(work, "a"));
   expect(plan.stack).toBe("prod");
-  expect(first.stdout).toMatch(new RegExp(`synth: stack 'prod': ${plan.resources.length} resources in [0-9.]+ s`));
+  expect(first.stdout).toMatch(
+    new RegExp(`synth: stack 'prod': ${plan.resources.length} resources in [0-9.]+ s`),
+  );
 });
 
 test("synth lists the catalog jobs not shipped yet, each with its reason: none now that every job ships", () => {
@@ -53,14 +56,23 @@ test("synth lists the catalog jobs not shipped yet, each with its reason: none n
 test("two runs are byte-identical", async () => {
   const second = await synth(["--stack", "prod", "--out", join(work, "b")]);
   expect(second.code).toBe(0);
-  expect(readFileSync(join(work, "b", "plan.json"), "utf8")).toBe(readFileSync(join(work, "a", "plan.json"), "utf8"));
+  expect(readFileSync(join(work, "b", "plan.json"), "utf8")).toBe(
+    readFileSync(join(work, "a", "plan.json"), "utf8"),
+  );
 });
 
 test("a new stack file with one retention changed changes only that lifecycle rule", async () => {
   // Same stack name, so names derived from it (log groups, documents) stay equal.
   const stackFile = join(work, "Pulumi.prod-shorter-logs.yaml");
   writeFileSync(stackFile, prodFile.replace(/(\n\s+logs:) 30\n/, "$1 14\n"));
-  const result = await synth(["--stack", "prod", "--stack-file", stackFile, "--out", join(work, "staging")]);
+  const result = await synth([
+    "--stack",
+    "prod",
+    "--stack-file",
+    stackFile,
+    "--out",
+    join(work, "staging"),
+  ]);
   expect(result.code).toBe(0);
 
   const prod = readPlan(join(work, "a"));
@@ -80,14 +92,23 @@ test("a new stack file with one retention changed changes only that lifecycle ru
     "post-deploy-check-run",
   ]);
   const hostConfig = (plan: PlanFile) =>
-    JSON.parse(String(plan.resources.find((r) => r.name === "host-plane-artifact-host-config")?.inputs.content));
+    JSON.parse(
+      String(
+        plan.resources.find((r) => r.name === "host-plane-artifact-host-config")?.inputs.content,
+      ),
+    );
   const before = hostConfig(prod);
   const after = hostConfig(staging);
   expect(after.retentionDays.logs).toBe(14);
   expect({ ...after, retentionDays: { ...after.retentionDays, logs: 30 } }).toEqual(before);
   const rules = (plan: PlanFile) =>
-    (plan.resources.find((r) => r.name === "backups-lifecycle")?.inputs.rules as { id: string; expiration: { days: number } }[]);
-  const changedRules = rules(staging).filter((rule, i) => JSON.stringify(rule) !== JSON.stringify(rules(prod)[i]));
+    plan.resources.find((r) => r.name === "backups-lifecycle")?.inputs.rules as {
+      id: string;
+      expiration: { days: number };
+    }[];
+  const changedRules = rules(staging).filter(
+    (rule, i) => JSON.stringify(rule) !== JSON.stringify(rules(prod)[i]),
+  );
   expect(changedRules.map((r) => [r.id, r.expiration.days])).toEqual([["logs-retention", 14]]);
 });
 
@@ -106,7 +127,13 @@ test("a stack file with bad values is rejected, every problem listed, nothing sy
   const result = await synth(["--stack", "broken", "--stack-file", stackFile, "--out", out]);
   expect(result.code).toBe(1);
   expect(result.stderr).toContain("stack config has 5 problem(s); nothing was deployed:");
-  for (const key of ["bucketName", "retentionDays.configs", "schedules.postgres", "pgMajorVersion", "alertEmail"]) {
+  for (const key of [
+    "bucketName",
+    "retentionDays.configs",
+    "schedules.postgres",
+    "pgMajorVersion",
+    "alertEmail",
+  ]) {
     expect(result.stderr).toContain(`stellar-insights-backup:${key} = `);
   }
   expect(existsSync(join(out, "plan.json"))).toBe(false);
@@ -147,14 +174,17 @@ test.each([
     "config: stellar-insights-backup:bucketName=x\n",
     `: 'config' must be a map of "<project>:<key>": value; found a string`,
   ],
-])("a stack file with %s is one line naming the file (and line:column) and the problem, no stack trace (exit 2)", async (_, text, problem) => {
-  const stackFile = join(work, "Pulumi.unreadable.yaml");
-  writeFileSync(stackFile, text);
-  const out = join(work, "unreadable");
-  const result = await synth(["--stack", "unreadable", "--stack-file", stackFile, "--out", out]);
-  expect(result).toEqual({ code: 2, stdout: "", stderr: `synth: ${stackFile}${problem}\n` });
-  expect(existsSync(out)).toBe(false);
-});
+])(
+  "a stack file with %s is one line naming the file (and line:column) and the problem, no stack trace (exit 2)",
+  async (_, text, problem) => {
+    const stackFile = join(work, "Pulumi.unreadable.yaml");
+    writeFileSync(stackFile, text);
+    const out = join(work, "unreadable");
+    const result = await synth(["--stack", "unreadable", "--stack-file", stackFile, "--out", out]);
+    expect(result).toEqual({ code: 2, stdout: "", stderr: `synth: ${stackFile}${problem}\n` });
+    expect(existsSync(out)).toBe(false);
+  },
+);
 
 test("secrets never reach the plan: secret-wrapped inputs and secure: values show as the placeholder", async () => {
   const stackFile = join(work, "Pulumi.prod-secrets.yaml");
@@ -180,7 +210,9 @@ test("secrets never reach the plan: secret-wrapped inputs and secure: values sho
     ),
   );
   const secureOut = join(work, "secure");
-  expect((await synth(["--stack", "prod", "--stack-file", secureFile, "--out", secureOut])).code).toBe(0);
+  expect(
+    (await synth(["--stack", "prod", "--stack-file", secureFile, "--out", secureOut])).code,
+  ).toBe(0);
   const secureText = readFileSync(join(secureOut, "plan.json"), "utf8");
   expect(secureText).not.toContain("AAABAJk0ciphertext");
   expect(secureText).toContain('"endpoint": "[secret: not decrypted offline]"');

@@ -28,7 +28,11 @@ function commandPrefix(engine: PostgresEngineHostConfig): string {
 function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOptions = {}): string {
   const { source } = options;
   const extra = [
-    ...(!source ? [] : source.repository === "s3" ? ["--repo=1", `--repo1-path=/${source.s3RepositoryPath}`] : ["--repo=2"]),
+    ...(!source
+      ? []
+      : source.repository === "s3"
+        ? ["--repo=1", `--repo1-path=/${source.s3RepositoryPath}`]
+        : ["--repo=2"]),
     // archive-get reads pg_control from pg1-path to pick the archive: the restored cluster's own.
     ...(options.pgData ? [`--pg1-path=${options.pgData}`] : []),
     ...(options.spoolDir ? [`--spool-path=${options.spoolDir}`] : []),
@@ -119,7 +123,8 @@ export const PGBACKREST: PostgresEngineDescriptor = {
   defaultCompression: { type: "zst", level: 3 },
   compressionLevels: { min: 0, max: 19 },
   defaultBinary: "/usr/bin/pgbackrest",
-  unavailableHint: "install it with 'bash scripts/sandbox/install-tools.sh' (apt-get install pgbackrest)",
+  unavailableHint:
+    "install it with 'bash scripts/sandbox/install-tools.sh' (apt-get install pgbackrest)",
   archiveCommand: (e) => `${commandPrefix(e)} archive-push %p`,
   restoreCommand,
   renderConfig,

@@ -47,9 +47,7 @@ export function readmeAnchor(kind: AlarmKind | "command-failed"): string {
 
 export type Statistic = "Maximum" | "Minimum" | "Sum";
 export type ComparisonOperator =
-  | "GreaterThanThreshold"
-  | "GreaterThanOrEqualToThreshold"
-  | "LessThanThreshold";
+  "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold";
 /**
  * `breaching`: silence is the trouble (heartbeats). `ignore`: the figure's publisher has its own
  * heartbeat alarm, so silence keeps the last state instead of paging twice or clearing a real
@@ -108,13 +106,18 @@ export function agedRows(): BackupTypeKey[] {
   return BACKUP_TYPE_KEYS.filter((k) => BACKUP_TYPES[k].metrics.includes(Metric.backupAgeSeconds));
 }
 
-export function alarmDefinitions<Ref = never>(inputs: AlarmInputs<Ref>): Record<string, AlarmDefinition<Ref>> {
+export function alarmDefinitions<Ref = never>(
+  inputs: AlarmInputs<Ref>,
+): Record<string, AlarmDefinition<Ref>> {
   const ns = inputs.metricNamespace;
   const t = inputs.thresholds;
   const health = (
     kind: AlarmKind,
     what: string,
-    metric: Pick<AlarmDefinition<Ref>, "metricName" | "dimensions" | "statistic" | "comparisonOperator" | "threshold">,
+    metric: Pick<
+      AlarmDefinition<Ref>,
+      "metricName" | "dimensions" | "statistic" | "comparisonOperator" | "threshold"
+    >,
   ): AlarmDefinition<Ref> => ({
     kind,
     description: `${what} What to do: ${readmeAnchor(kind)}`,
@@ -167,13 +170,17 @@ export function alarmDefinitions<Ref = never>(inputs: AlarmInputs<Ref>): Record<
 
   for (const key of jobs) alarms[`heartbeat-${key}`] = heartbeatAlarm(key, inputs);
 
-  alarms["s3-unreachable"] = health("s3-unreachable", "A host's request to the backup bucket failed: backups cannot be written or read.", {
-    metricName: Metric.s3Reachable,
-    dimensions: { [Dimension.job]: HEALTH_CHECK_JOB },
-    statistic: "Minimum",
-    comparisonOperator: "LessThanThreshold",
-    threshold: 1,
-  });
+  alarms["s3-unreachable"] = health(
+    "s3-unreachable",
+    "A host's request to the backup bucket failed: backups cannot be written or read.",
+    {
+      metricName: Metric.s3Reachable,
+      dimensions: { [Dimension.job]: HEALTH_CHECK_JOB },
+      statistic: "Minimum",
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+    },
+  );
   alarms["disk-usage"] = health(
     "disk-usage",
     `The file system holding the local backup copies is more than ${t.diskUsagePercent} % full: the next local copy may not fit.`,
@@ -259,7 +266,10 @@ function heartbeatAlarm<Ref>(key: JobKey, inputs: AlarmInputs<Ref>): AlarmDefini
   const job = JOBS[key];
   const expression = inputs.schedules[job.scheduleKey];
   const parsed = parseScheduleExpression(expression);
-  if (!parsed.ok) throw new Error(`schedule '${job.scheduleKey}' (${expression}) must be validated first: ${parsed.reason}`);
+  if (!parsed.ok)
+    throw new Error(
+      `schedule '${job.scheduleKey}' (${expression}) must be validated first: ${parsed.reason}`,
+    );
   const watch = heartbeatWatch({
     maxGapSeconds: parsed.maxGapSeconds,
     timeoutSeconds: job.timeoutSeconds,

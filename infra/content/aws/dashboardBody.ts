@@ -3,7 +3,14 @@
  * job durations, bytes written, WAL archive lag, disk use, the restore test's time to a queryable
  * database, job failures and the bucket's size. Pure and deterministic (sorted keys).
  */
-import { BACKUP_TYPE_KEYS, BACKUP_TYPES, Dimension, Metric, SHIPPED_JOB_KEYS, describeSeconds } from "../../catalog";
+import {
+  BACKUP_TYPE_KEYS,
+  BACKUP_TYPES,
+  Dimension,
+  Metric,
+  SHIPPED_JOB_KEYS,
+  describeSeconds,
+} from "../../catalog";
 import type { Thresholds } from "../../catalog";
 import { HEALTH_CHECK_JOB, RESTORE_TEST_JOB, agedRows } from "./alarmDefinitions";
 import { stableJson } from "../../catalog/stableJson";
@@ -40,14 +47,23 @@ const HEIGHT = 6;
 /** Backup age in hours, with the RPO (and the paging limit, where it differs) as lines. */
 function ageGraph(inputs: DashboardInputs, row: (typeof BACKUP_TYPE_KEYS)[number]): Graph {
   const type = BACKUP_TYPES[row];
-  const annotations: Annotation[] = [{ label: `RPO ${describeSeconds(type.rpoSeconds)}`, value: type.rpoSeconds / HOUR }];
+  const annotations: Annotation[] = [
+    { label: `RPO ${describeSeconds(type.rpoSeconds)}`, value: type.rpoSeconds / HOUR },
+  ];
   const pagesAt = row === "postgres" ? inputs.thresholds.backupAgeHours * HOUR : type.rpoSeconds;
-  if (pagesAt !== type.rpoSeconds) annotations.push({ label: `pages above ${describeSeconds(pagesAt)}`, value: pagesAt / HOUR });
+  if (pagesAt !== type.rpoSeconds)
+    annotations.push({ label: `pages above ${describeSeconds(pagesAt)}`, value: pagesAt / HOUR });
   return {
     title: `Backup age vs RPO: ${row} (${type.title}), hours`,
     metrics: [
       [{ expression: "age / 3600", id: "hours", label: `${row} age (hours)` }],
-      [inputs.metricNamespace, Metric.backupAgeSeconds, Dimension.backupType, row, { id: "age", visible: false }],
+      [
+        inputs.metricNamespace,
+        Metric.backupAgeSeconds,
+        Dimension.backupType,
+        row,
+        { id: "age", visible: false },
+      ],
     ],
     stat: "Maximum",
     period: 300,
@@ -59,8 +75,11 @@ function ageGraph(inputs: DashboardInputs, row: (typeof BACKUP_TYPE_KEYS)[number
 function graphs(inputs: DashboardInputs): Graph[] {
   const ns = inputs.metricNamespace;
   const t = inputs.thresholds;
-  const perJob = (metric: string): MetricLine[] => SHIPPED_JOB_KEYS.map((job) => [ns, metric, Dimension.job, job, { label: job }]);
-  const bytesRows = BACKUP_TYPE_KEYS.filter((k) => BACKUP_TYPES[k].metrics.includes(Metric.backupBytes));
+  const perJob = (metric: string): MetricLine[] =>
+    SHIPPED_JOB_KEYS.map((job) => [ns, metric, Dimension.job, job, { label: job }]);
+  const bytesRows = BACKUP_TYPE_KEYS.filter((k) =>
+    BACKUP_TYPES[k].metrics.includes(Metric.backupBytes),
+  );
   const walLag = t.walArchiveLagMinutes * 60;
   return [
     ...agedRows().map((row) => ageGraph(inputs, row)),
@@ -73,7 +92,13 @@ function graphs(inputs: DashboardInputs): Graph[] {
     },
     {
       title: "Bytes written to the bucket per hour",
-      metrics: bytesRows.map((row) => [ns, Metric.backupBytes, Dimension.backupType, row, { label: row }]),
+      metrics: bytesRows.map((row) => [
+        ns,
+        Metric.backupBytes,
+        Dimension.backupType,
+        row,
+        { label: row },
+      ]),
       stat: "Sum",
       period: HOUR,
       yAxis: { left: { min: 0 } },
@@ -81,8 +106,20 @@ function graphs(inputs: DashboardInputs): Graph[] {
     {
       title: "WAL archive lag, seconds (and failed archives)",
       metrics: [
-        [ns, Metric.walArchiveLagSeconds, Dimension.backupType, "wal", { label: "seconds since the last archived segment" }],
-        [ns, Metric.walArchiveFailedCount, Dimension.backupType, "wal", { label: "failed archives", stat: "Sum", yAxis: "right" }],
+        [
+          ns,
+          Metric.walArchiveLagSeconds,
+          Dimension.backupType,
+          "wal",
+          { label: "seconds since the last archived segment" },
+        ],
+        [
+          ns,
+          Metric.walArchiveFailedCount,
+          Dimension.backupType,
+          "wal",
+          { label: "failed archives", stat: "Sum", yAxis: "right" },
+        ],
       ],
       stat: "Maximum",
       period: 300,
@@ -104,12 +141,27 @@ function graphs(inputs: DashboardInputs): Graph[] {
     },
     {
       title: "Restore test: seconds to a queryable database (RTO)",
-      metrics: [[ns, Metric.restoreTestRtoSeconds, Dimension.job, RESTORE_TEST_JOB, { label: "weekly restore test" }]],
+      metrics: [
+        [
+          ns,
+          Metric.restoreTestRtoSeconds,
+          Dimension.job,
+          RESTORE_TEST_JOB,
+          { label: "weekly restore test" },
+        ],
+      ],
       stat: "Maximum",
       period: DAY,
       ...(t.restoreTestRtoMinutes === undefined
         ? {}
-        : { annotations: [{ label: `RTO ${t.restoreTestRtoMinutes} minutes`, value: t.restoreTestRtoMinutes * 60 }] }),
+        : {
+            annotations: [
+              {
+                label: `RTO ${t.restoreTestRtoMinutes} minutes`,
+                value: t.restoreTestRtoMinutes * 60,
+              },
+            ],
+          }),
       yAxis: { left: { min: 0 } },
     },
     {
@@ -121,7 +173,17 @@ function graphs(inputs: DashboardInputs): Graph[] {
     },
     {
       title: `Bucket size, bytes (s3://${inputs.bucketName})`,
-      metrics: [["AWS/S3", "BucketSizeBytes", "BucketName", inputs.bucketName, "StorageType", "StandardStorage", { label: "Standard" }]],
+      metrics: [
+        [
+          "AWS/S3",
+          "BucketSizeBytes",
+          "BucketName",
+          inputs.bucketName,
+          "StorageType",
+          "StandardStorage",
+          { label: "Standard" },
+        ],
+      ],
       // S3 reports storage once a day.
       stat: "Average",
       period: DAY,

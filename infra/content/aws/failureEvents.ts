@@ -27,7 +27,10 @@ export interface FailureMessage {
 }
 
 /** A sentence on-call can act on at 3 a.m., instead of the raw event. */
-export function commandFailureMessage(inputs: { readonly stack: string; readonly outputLogGroupName: string }): FailureMessage {
+export function commandFailureMessage(inputs: {
+  readonly stack: string;
+  readonly outputLogGroupName: string;
+}): FailureMessage {
   const text =
     `[${inputs.stack}] Backup job <document> ended <status> on host <instance> at <time> (command <command>). ` +
     `Its output is in CloudWatch Logs group ${inputs.outputLogGroupName}, stream prefix <command>/<instance>. ` +

@@ -38,7 +38,11 @@ export type HeartbeatWatch =
       readonly warmUpMinutes: number;
     }
   /** `JobLastRunAgeSeconds` above `silenceSeconds` pages. */
-  | { readonly kind: "lastRunAge"; readonly silenceSeconds: number; readonly warmUpMinutes: number };
+  | {
+      readonly kind: "lastRunAge";
+      readonly silenceSeconds: number;
+      readonly warmUpMinutes: number;
+    };
 
 export interface HeartbeatInputs {
   /** `parseScheduleExpression(...).maxGapSeconds` of the job's schedule. */
@@ -50,14 +54,22 @@ export interface HeartbeatInputs {
 }
 
 export function heartbeatWatch(inputs: HeartbeatInputs): HeartbeatWatch {
-  const dstSlack = inputs.expression.startsWith("cron(") && inputs.timezone !== "UTC" ? DST_SLACK_SECONDS : 0;
-  const silenceSeconds = inputs.maxGapSeconds + inputs.timeoutSeconds + dstSlack + DELIVERY_GRACE_SECONDS;
+  const dstSlack =
+    inputs.expression.startsWith("cron(") && inputs.timezone !== "UTC" ? DST_SLACK_SECONDS : 0;
+  const silenceSeconds =
+    inputs.maxGapSeconds + inputs.timeoutSeconds + dstSlack + DELIVERY_GRACE_SECONDS;
   for (const periodSeconds of CANDIDATE_PERIODS) {
     // One extra period: the window's edges fall between period boundaries.
     const evaluationPeriods = Math.ceil(silenceSeconds / periodSeconds) + 1;
     const range = periodSeconds * evaluationPeriods;
     if (range <= (periodSeconds < HOUR ? MAX_RANGE_SHORT_PERIODS : MAX_RANGE)) {
-      return { kind: "heartbeats", silenceSeconds, periodSeconds, evaluationPeriods, warmUpMinutes: warmUp(range) };
+      return {
+        kind: "heartbeats",
+        silenceSeconds,
+        periodSeconds,
+        evaluationPeriods,
+        warmUpMinutes: warmUp(range),
+      };
     }
   }
   return { kind: "lastRunAge", silenceSeconds, warmUpMinutes: warmUp(HOUR) };
@@ -75,7 +87,12 @@ function warmUp(rangeSeconds: number): number {
 export function describeDuration(seconds: number): string {
   const parts: string[] = [];
   let rest = Math.round(seconds);
-  for (const [unit, size] of [["day", 86_400], ["hour", HOUR], ["minute", 60], ["second", 1]] as const) {
+  for (const [unit, size] of [
+    ["day", 86_400],
+    ["hour", HOUR],
+    ["minute", 60],
+    ["second", 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     rest -= n * size;
     if (n > 0) parts.push(`${n} ${unit}${n === 1 ? "" : "s"}`);

@@ -74,7 +74,12 @@ export function hostPolicy(inputs: HostPolicyInputs): string {
     {
       Sid: "ReadWriteBackups",
       Effect: "Allow",
-      Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"],
+      Action: [
+        "s3:AbortMultipartUpload",
+        "s3:GetObject",
+        "s3:ListMultipartUploadParts",
+        "s3:PutObject",
+      ],
       Resource: objectArns(prefixes),
     },
     {

@@ -20,7 +20,8 @@ export interface RetryPolicy {
  */
 export function retryPolicy(expression: string): RetryPolicy {
   const parsed = parseScheduleExpression(expression);
-  if (!parsed.ok) throw new Error(`schedule '${expression}' must be validated first: ${parsed.reason}`);
+  if (!parsed.ok)
+    throw new Error(`schedule '${expression}' must be validated first: ${parsed.reason}`);
   return {
     maximumEventAgeInSeconds: Math.max(60, Math.min(parsed.maxGapSeconds, 3600)),
     maximumRetryAttempts: 10,

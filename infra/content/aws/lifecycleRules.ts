@@ -65,7 +65,9 @@ export function lifecycleRules(inputs: LifecycleInputs): LifecycleRule[] {
     rules.push(rule(`${key}-retention`, row.s3.prefix, inputs.retentionDays[key], [key]));
   }
   if (engineRows.length > 0) {
-    rules.push(rule(POSTGRES_BACKSTOP_RULE_ID, POSTGRES_PREFIX, inputs.postgresBackstopDays, engineRows));
+    rules.push(
+      rule(POSTGRES_BACKSTOP_RULE_ID, POSTGRES_PREFIX, inputs.postgresBackstopDays, engineRows),
+    );
   }
   // Artifacts are content-addressed and every upload of a changed host config or bundle leaves
   // the old object's versions behind; without this they would be kept forever. Current objects

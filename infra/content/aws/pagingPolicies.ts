@@ -41,7 +41,10 @@ export function pagingKeyPolicy(inputs: PagingKeyPolicyInputs): string {
       Principal: { Service: "cloudwatch.amazonaws.com" },
       Action: encrypt,
       Resource: "*",
-      Condition: fromThisStack(accountId, `arn:aws:cloudwatch:${region}:${accountId}:alarm:${namePrefix}-*`),
+      Condition: fromThisStack(
+        accountId,
+        `arn:aws:cloudwatch:${region}:${accountId}:alarm:${namePrefix}-*`,
+      ),
     },
     {
       Sid: "RulesEncryptPages",
@@ -84,7 +87,10 @@ export function pagingTopicPolicy(inputs: TopicPolicyInputs): string {
       Principal: { Service: "cloudwatch.amazonaws.com" },
       Action: "sns:Publish",
       Resource: inputs.topicArn,
-      Condition: fromThisStack(accountId, `arn:aws:cloudwatch:${region}:${accountId}:alarm:${namePrefix}-*`),
+      Condition: fromThisStack(
+        accountId,
+        `arn:aws:cloudwatch:${region}:${accountId}:alarm:${namePrefix}-*`,
+      ),
     },
     {
       Sid: "EventBridgeRulesOfThisStack",
@@ -92,7 +98,10 @@ export function pagingTopicPolicy(inputs: TopicPolicyInputs): string {
       Principal: { Service: "events.amazonaws.com" },
       Action: "sns:Publish",
       Resource: inputs.topicArn,
-      Condition: fromThisStack(accountId, `arn:aws:events:${region}:${accountId}:rule/${namePrefix}-*`),
+      Condition: fromThisStack(
+        accountId,
+        `arn:aws:events:${region}:${accountId}:rule/${namePrefix}-*`,
+      ),
     },
     tlsOnly("sns", inputs.topicArn),
   ]);

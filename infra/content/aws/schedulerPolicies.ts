@@ -14,7 +14,10 @@ export interface SchedulerTrustInputs {
 /** Only this account's schedules in this stack's group may assume the role (confused deputy). */
 export function schedulerAssumeRolePolicy(inputs: SchedulerTrustInputs): string {
   return serviceAssumeRolePolicy("scheduler.amazonaws.com", {
-    StringEquals: { "aws:SourceAccount": inputs.accountId, "aws:SourceArn": inputs.scheduleGroupArn },
+    StringEquals: {
+      "aws:SourceAccount": inputs.accountId,
+      "aws:SourceArn": inputs.scheduleGroupArn,
+    },
   });
 }
 
@@ -45,7 +48,9 @@ export function schedulerPolicy(inputs: SchedulerPolicyInputs): string {
       Action: "ssm:SendCommand",
       Resource: `arn:aws:ec2:${inputs.region}:${inputs.accountId}:instance/*`,
       Condition: {
-        StringEquals: { [`ssm:resourceTag/${inputs.hostTarget.tagKey}`]: inputs.hostTarget.tagValue },
+        StringEquals: {
+          [`ssm:resourceTag/${inputs.hostTarget.tagKey}`]: inputs.hostTarget.tagValue,
+        },
       },
     },
     {
@@ -58,7 +63,10 @@ export function schedulerPolicy(inputs: SchedulerPolicyInputs): string {
 }
 
 /** The dead-letter queue takes messages from the scheduler's role only, and only over TLS. */
-export function deadLetterQueuePolicy(inputs: { readonly queueArn: string; readonly schedulerRoleArn: string }): string {
+export function deadLetterQueuePolicy(inputs: {
+  readonly queueArn: string;
+  readonly schedulerRoleArn: string;
+}): string {
   return policyDocument([
     {
       Sid: "SchedulerDeadLetters",

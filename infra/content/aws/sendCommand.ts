@@ -29,9 +29,12 @@ const MAX_TIMEOUT_SECONDS = 2_592_000;
 
 export function sendCommandRequest(inputs: SendCommandInputs): Record<string, unknown> {
   if (inputs.timeoutSeconds < MIN_TIMEOUT_SECONDS || inputs.timeoutSeconds > MAX_TIMEOUT_SECONDS) {
-    throw new Error(`timeoutSeconds ${inputs.timeoutSeconds} is outside SSM's ${MIN_TIMEOUT_SECONDS}-${MAX_TIMEOUT_SECONDS}`);
+    throw new Error(
+      `timeoutSeconds ${inputs.timeoutSeconds} is outside SSM's ${MIN_TIMEOUT_SECONDS}-${MAX_TIMEOUT_SECONDS}`,
+    );
   }
-  if (inputs.comment.length > 100) throw new Error(`SSM comments take at most 100 characters: '${inputs.comment}'`);
+  if (inputs.comment.length > 100)
+    throw new Error(`SSM comments take at most 100 characters: '${inputs.comment}'`);
   return {
     DocumentName: inputs.documentName,
     Targets: [{ Key: `tag:${inputs.hostTarget.tagKey}`, Values: [inputs.hostTarget.tagValue] }],
@@ -39,7 +42,10 @@ export function sendCommandRequest(inputs: SendCommandInputs): Record<string, un
     // Every host runs its own backup: one host's failure must not stop the others from trying.
     MaxConcurrency: "100%",
     MaxErrors: "100%",
-    CloudWatchOutputConfig: { CloudWatchLogGroupName: inputs.outputLogGroupName, CloudWatchOutputEnabled: true },
+    CloudWatchOutputConfig: {
+      CloudWatchLogGroupName: inputs.outputLogGroupName,
+      CloudWatchOutputEnabled: true,
+    },
     Comment: inputs.comment,
   };
 }

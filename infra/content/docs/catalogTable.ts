@@ -28,7 +28,9 @@ function when(row: BackupType): string {
 
 function where(row: BackupType): string {
   if (row.s3 === undefined) return "EBS snapshots (DLM)";
-  const runbook = row.s3.objects.startsWith(row.s3.runbookPrefix) ? "" : `runbook \`${row.s3.runbookPrefix}\` = `;
+  const runbook = row.s3.objects.startsWith(row.s3.runbookPrefix)
+    ? ""
+    : `runbook \`${row.s3.runbookPrefix}\` = `;
   return `${runbook}\`${row.s3.objects}\``;
 }
 

@@ -23,5 +23,9 @@ export function heartbeatMarkdownTable(): string {
         : `\`${a.metricName}\` above ${describeDuration(a.threshold)}`;
     return `| \`${job}\` | \`${DEFAULT_SCHEDULES[JOBS[job].scheduleKey]}\` | ${describeDuration(JOBS[job].timeoutSeconds)} | ${watched} |`;
   });
-  return ["| Job | Default schedule | Run allowance | Pages on |", "|---|---|---|---|", ...rows].join("\n");
+  return [
+    "| Job | Default schedule | Run allowance | Pages on |",
+    "|---|---|---|---|",
+    ...rows,
+  ].join("\n");
 }

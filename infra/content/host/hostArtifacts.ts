@@ -53,13 +53,19 @@ export function hostArtifacts(sources: readonly ArtifactSource[]): ArtifactSet {
         key: artifactKey(source.name, hash, source.dest),
         dest: source.dest,
         bytes,
-        ...(source.content !== undefined ? { content: source.content } : { file: source.file?.path }),
+        ...(source.content !== undefined
+          ? { content: source.content }
+          : { file: source.file?.path }),
       };
     });
   const manifestContent = renderManifest(artifacts);
   const manifestSha = sha256Hex(manifestContent);
   return {
     artifacts,
-    manifest: { key: `artifacts/manifests/${manifestSha}.txt`, sha256: manifestSha, content: manifestContent },
+    manifest: {
+      key: `artifacts/manifests/${manifestSha}.txt`,
+      sha256: manifestSha,
+      content: manifestContent,
+    },
   };
 }

@@ -19,7 +19,11 @@ export function renderManifest(entries: readonly ManifestEntry[]): string {
   const lines = [...entries]
     .sort((a, b) => a.dest.localeCompare(b.dest))
     .map((e) => {
-      if (!/^[0-9a-f]{64}$/.test(e.sha256) || !/^[A-Za-z0-9._/-]+$/.test(e.key) || !/^\/[A-Za-z0-9._/-]+$/.test(e.dest)) {
+      if (
+        !/^[0-9a-f]{64}$/.test(e.sha256) ||
+        !/^[A-Za-z0-9._/-]+$/.test(e.key) ||
+        !/^\/[A-Za-z0-9._/-]+$/.test(e.dest)
+      ) {
         throw new Error(`manifest entry ${JSON.stringify(e)} has characters the installer refuses`);
       }
       return `${e.sha256} ${e.mode} ${e.key} ${e.dest}`;
@@ -82,7 +86,7 @@ export function installDocument(inputs: InstallDocumentInputs): CommandDocument 
       `major=$(node -p 'process.versions.node.split(".")[0]')`,
       `if [ "$major" -lt ${inputs.nodeMajor} ]; then echo "Node.js $major is too old: the jobs need ${inputs.nodeMajor}+; ${nodeInstallHint(inputs.nodeMajor)}" >&2; exit 1; fi`,
       'if ! command -v aws >/dev/null 2>&1; then echo "the AWS CLI is missing: install it (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)" >&2; exit 1; fi',
-      'work=$(mktemp -d)',
+      "work=$(mktemp -d)",
       "trap 'rm -rf \"$work\"' EXIT",
       'fetch() { aws s3api get-object --bucket "$bucket" --key "$1" "$2" >/dev/null; }',
       'verify() { if ! echo "$1  $2" | sha256sum -c --status; then echo "SHA-256 mismatch for s3://$bucket/$3: nothing installed" >&2; exit 1; fi; }',
@@ -90,12 +94,12 @@ export function installDocument(inputs: InstallDocumentInputs): CommandDocument 
       'verify "$SSM_ManifestSha256" "$work/manifest" "$SSM_ManifestKey"',
       "# Download and verify everything before installing anything.",
       "n=0",
-      'while read -r sha mode key dest; do',
+      "while read -r sha mode key dest; do",
       '  case "$dest" in /*..*|*[!A-Za-z0-9._/-]*) echo "refusing install path $dest" >&2; exit 1;; esac',
       '  n=$((n + 1)); fetch "$key" "$work/$n"; verify "$sha" "$work/$n" "$key"',
       'done < "$work/manifest"',
       "n=0",
-      'while read -r sha mode key dest; do',
+      "while read -r sha mode key dest; do",
       '  n=$((n + 1)); target="$root$dest"',
       '  mkdir -p "$(dirname "$target")"',
       '  cp "$work/$n" "$target.new" && chmod "$mode" "$target.new" && mv -f "$target.new" "$target"',
@@ -107,7 +111,7 @@ export function installDocument(inputs: InstallDocumentInputs): CommandDocument 
       `export STELLAR_BACKUP_CONFIG="\${STELLAR_BACKUP_CONFIG:-$root${HOST_PATHS.configFile}}"`,
       `jobs="$root${HOST_PATHS.jobsDir}"`,
       'if [ "$SSM_SetUpPostgresEngine" = "yes" ]; then',
-      "  engine_bin=$(node -p 'JSON.parse(require(\"fs\").readFileSync(process.argv[1], \"utf8\")).postgres.engine.binary' \"$STELLAR_BACKUP_CONFIG\")",
+      '  engine_bin=$(node -p \'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).postgres.engine.binary\' "$STELLAR_BACKUP_CONFIG")',
       ...inputs.engine.installShell().map((line) => `  ${line}`),
       '  STEP=setup node "$jobs/pg-engine-setup.mjs"',
       "fi",

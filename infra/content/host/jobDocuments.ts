@@ -62,136 +62,178 @@ interface DocumentSpec {
   readonly timeoutSeconds: number;
 }
 
-function yesNo(name: string, env: string, fallback: "yes" | "no", description: string): JobParameter {
-  return { name, env, description, default: fallback, allowedValues: ["no", "yes"], unsetWhen: fallback };
+function yesNo(
+  name: string,
+  env: string,
+  fallback: "yes" | "no",
+  description: string,
+): JobParameter {
+  return {
+    name,
+    env,
+    description,
+    default: fallback,
+    allowedValues: ["no", "yes"],
+    unsetWhen: fallback,
+  };
 }
 
 function jobSpec(key: JobKey, parameters: readonly JobParameter[] = []): DocumentSpec {
   const job = JOBS[key];
-  return { job: key, description: `${key}: ${job.description}.`, parameters, timeoutSeconds: job.timeoutSeconds };
+  return {
+    job: key,
+    description: `${key}: ${job.description}.`,
+    parameters,
+    timeoutSeconds: job.timeoutSeconds,
+  };
 }
 
 /** Every job and restore document's spec; the PostgreSQL ones speak the stack's engine. */
-function specs(engine: PostgresEngineDescriptor): Readonly<Record<Exclude<DocumentKey, "install">, DocumentSpec>> {
+function specs(
+  engine: PostgresEngineDescriptor,
+): Readonly<Record<Exclude<DocumentKey, "install">, DocumentSpec>> {
   return {
-  "pg-backup": jobSpec("pg-backup", [
-    yesNo("StartFast", "START_FAST", "no", "'yes' checkpoints at once (a person is waiting); 'no' spreads the checkpoint out as on the schedule."),
-    yesNo("Local", "LOCAL", "yes", "'no' skips the local repository (the S3 backup is always taken)."),
-  ]),
-  "pg-verify": jobSpec("pg-verify", [
-    {
-      name: "MaxAgeHours",
-      env: "MAX_AGE_HOURS",
-      description: "Fail when the newest backup stopped longer ago than this many hours; empty for the postgres row's RPO.",
-      default: "",
-      allowedPattern: wholeValue("(|[1-9][0-9]{0,2})"),
-      unsetWhen: "",
-    },
-    {
-      name: "Repositories",
-      env: "REPOSITORIES",
-      description: "Repositories to verify: s3, local or both (comma-separated); empty for both.",
-      default: "",
-      allowedPattern: wholeValue("(|s3|local|s3,local|local,s3)"),
-      unsetWhen: "",
-    },
-  ]),
-  "pg-restore-test": jobSpec("pg-restore-test"),
-  "redis-backup": jobSpec("redis-backup"),
-  "config-backup": jobSpec("config-backup", [
-    {
-      name: "Sets",
-      env: "SETS",
-      description: "Comma-separated config sets to back up; empty for all.",
-      default: "",
-      allowedPattern: CONFIG_SETS,
-      unsetWhen: "",
-    },
-  ]),
-  "logs-ship": jobSpec("logs-ship"),
-  cleanup: jobSpec("cleanup", [yesNo("DryRun", "DRY_RUN", "no", "'yes' prints what would be deleted and deletes nothing.")]),
-  "health-check": jobSpec("health-check", [
-    {
-      name: "Checks",
-      env: "CHECKS",
-      description: "Comma-separated subset of s3, disk, wal-archive, redis, backup-ages, postgres-backup, job-runs; empty for all.",
-      default: "",
-      allowedPattern: wholeValue("(|[a-z0-9-]{1,20}(,[a-z0-9-]{1,20})*)"),
-      unsetWhen: "",
-    },
-  ]),
-  "pg-restore": {
-    job: "pg-restore",
-    description:
-      "pg-restore: point-in-time, named-backup or latest restore of PostgreSQL. Dry run unless Confirm is yes-restore.",
-    timeoutSeconds: 6 * 3600,
-    parameters: [
-      confirm,
-      {
-        name: "Target",
-        env: "TARGET",
-        description: "'latest', 'backup' (BackupName) or 'time' (TargetTime).",
-        default: "latest",
-        allowedValues: ["latest", "backup", "time"],
-      },
-      {
-        name: "BackupName",
-        env: "BACKUP_NAME",
-        description: `${engine.title} backup name, as pg-verify and the engine's listing show it, e.g. ${engine.backupNameExample}.`,
-        default: "",
-        allowedPattern: wholeValue(`(|${engine.backupNamePattern.replace(/^\^|\$$/g, "")})`),
-        unsetWhen: "",
-      },
-      {
-        name: "TargetTime",
-        env: "TARGET_TIME",
-        description:
-          "Recovery target with an explicit offset, e.g. 2024-01-15T14:30:00Z or 2024-01-15T16:30:00+02:00 (a time without one is refused).",
-        default: "",
-        allowedPattern: wholeValue(TARGET_TIME_PATTERN.replace(/^\^|\$$/g, "")),
-        unsetWhen: "",
-      },
-      sourceHost,
-      {
-        name: "Repository",
-        env: "REPOSITORY",
-        description: "'s3' (default) or 'local': this host's local repository, for a restore while S3 is unreachable.",
-        default: "s3",
-        allowedValues: ["s3", "local"],
-        unsetWhen: "s3",
-      },
+    "pg-backup": jobSpec("pg-backup", [
       yesNo(
-        "Delta",
-        "DELTA",
+        "StartFast",
+        "START_FAST",
         "no",
-        "'yes' restores in place, rewriting only files that differ: faster, but the current data directory is not kept aside.",
+        "'yes' checkpoints at once (a person is waiting); 'no' spreads the checkpoint out as on the schedule.",
       ),
-    ],
-  },
-  "redis-restore": {
-    job: "redis-restore",
-    description: "redis-restore: puts a Redis dump back and checks its key count. Dry run unless Confirm is yes-restore.",
-    timeoutSeconds: 3600,
-    parameters: [confirm, backup, sourceHost],
-  },
-  "config-restore": {
-    job: "config-restore",
-    description:
-      "config-restore: puts a config set back, keeping replaced files aside, then restarts its services. Dry run unless Confirm is yes-restore.",
-    timeoutSeconds: 1800,
-    parameters: [
-      confirm,
-      { name: "Set", env: "SET", description: "The config set to restore, e.g. app or db.", allowedPattern: CONFIG_SET },
-      backup,
-      sourceHost,
-    ],
-  },
+      yesNo(
+        "Local",
+        "LOCAL",
+        "yes",
+        "'no' skips the local repository (the S3 backup is always taken).",
+      ),
+    ]),
+    "pg-verify": jobSpec("pg-verify", [
+      {
+        name: "MaxAgeHours",
+        env: "MAX_AGE_HOURS",
+        description:
+          "Fail when the newest backup stopped longer ago than this many hours; empty for the postgres row's RPO.",
+        default: "",
+        allowedPattern: wholeValue("(|[1-9][0-9]{0,2})"),
+        unsetWhen: "",
+      },
+      {
+        name: "Repositories",
+        env: "REPOSITORIES",
+        description: "Repositories to verify: s3, local or both (comma-separated); empty for both.",
+        default: "",
+        allowedPattern: wholeValue("(|s3|local|s3,local|local,s3)"),
+        unsetWhen: "",
+      },
+    ]),
+    "pg-restore-test": jobSpec("pg-restore-test"),
+    "redis-backup": jobSpec("redis-backup"),
+    "config-backup": jobSpec("config-backup", [
+      {
+        name: "Sets",
+        env: "SETS",
+        description: "Comma-separated config sets to back up; empty for all.",
+        default: "",
+        allowedPattern: CONFIG_SETS,
+        unsetWhen: "",
+      },
+    ]),
+    "logs-ship": jobSpec("logs-ship"),
+    cleanup: jobSpec("cleanup", [
+      yesNo("DryRun", "DRY_RUN", "no", "'yes' prints what would be deleted and deletes nothing."),
+    ]),
+    "health-check": jobSpec("health-check", [
+      {
+        name: "Checks",
+        env: "CHECKS",
+        description:
+          "Comma-separated subset of s3, disk, wal-archive, redis, backup-ages, postgres-backup, job-runs; empty for all.",
+        default: "",
+        allowedPattern: wholeValue("(|[a-z0-9-]{1,20}(,[a-z0-9-]{1,20})*)"),
+        unsetWhen: "",
+      },
+    ]),
+    "pg-restore": {
+      job: "pg-restore",
+      description:
+        "pg-restore: point-in-time, named-backup or latest restore of PostgreSQL. Dry run unless Confirm is yes-restore.",
+      timeoutSeconds: 6 * 3600,
+      parameters: [
+        confirm,
+        {
+          name: "Target",
+          env: "TARGET",
+          description: "'latest', 'backup' (BackupName) or 'time' (TargetTime).",
+          default: "latest",
+          allowedValues: ["latest", "backup", "time"],
+        },
+        {
+          name: "BackupName",
+          env: "BACKUP_NAME",
+          description: `${engine.title} backup name, as pg-verify and the engine's listing show it, e.g. ${engine.backupNameExample}.`,
+          default: "",
+          allowedPattern: wholeValue(`(|${engine.backupNamePattern.replace(/^\^|\$$/g, "")})`),
+          unsetWhen: "",
+        },
+        {
+          name: "TargetTime",
+          env: "TARGET_TIME",
+          description:
+            "Recovery target with an explicit offset, e.g. 2024-01-15T14:30:00Z or 2024-01-15T16:30:00+02:00 (a time without one is refused).",
+          default: "",
+          allowedPattern: wholeValue(TARGET_TIME_PATTERN.replace(/^\^|\$$/g, "")),
+          unsetWhen: "",
+        },
+        sourceHost,
+        {
+          name: "Repository",
+          env: "REPOSITORY",
+          description:
+            "'s3' (default) or 'local': this host's local repository, for a restore while S3 is unreachable.",
+          default: "s3",
+          allowedValues: ["s3", "local"],
+          unsetWhen: "s3",
+        },
+        yesNo(
+          "Delta",
+          "DELTA",
+          "no",
+          "'yes' restores in place, rewriting only files that differ: faster, but the current data directory is not kept aside.",
+        ),
+      ],
+    },
+    "redis-restore": {
+      job: "redis-restore",
+      description:
+        "redis-restore: puts a Redis dump back and checks its key count. Dry run unless Confirm is yes-restore.",
+      timeoutSeconds: 3600,
+      parameters: [confirm, backup, sourceHost],
+    },
+    "config-restore": {
+      job: "config-restore",
+      description:
+        "config-restore: puts a config set back, keeping replaced files aside, then restarts its services. Dry run unless Confirm is yes-restore.",
+      timeoutSeconds: 1800,
+      parameters: [
+        confirm,
+        {
+          name: "Set",
+          env: "SET",
+          description: "The config set to restore, e.g. app or db.",
+          allowedPattern: CONFIG_SET,
+        },
+        backup,
+        sourceHost,
+      ],
+    },
   };
 }
 
 function exportLine(p: JobParameter): string {
   const assign = `export ${p.env}="$SSM_${p.name}"`;
-  return p.unsetWhen === undefined ? assign : `if [ "$SSM_${p.name}" != "${p.unsetWhen}" ]; then ${assign}; fi`;
+  return p.unsetWhen === undefined
+    ? assign
+    : `if [ "$SSM_${p.name}" != "${p.unsetWhen}" ]; then ${assign}; fi`;
 }
 
 /**

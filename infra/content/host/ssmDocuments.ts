@@ -66,12 +66,16 @@ export function renderCommandDocument(doc: CommandDocument): string {
       );
     }
     if (!/^[A-Za-z][A-Za-z0-9]*$/.test(p.name)) {
-      throw new Error(`document parameter '${p.name}' must be alphanumeric (it becomes SSM_${p.name})`);
+      throw new Error(
+        `document parameter '${p.name}' must be alphanumeric (it becomes SSM_${p.name})`,
+      );
     }
   }
   const text = doc.script.join("\n");
   if (text.includes("{{")) {
-    throw new Error("document scripts must not use {{ }} interpolation; read \"$SSM_<Name>\" instead");
+    throw new Error(
+      'document scripts must not use {{ }} interpolation; read "$SSM_<Name>" instead',
+    );
   }
   const parameters = Object.fromEntries(
     doc.parameters.map((p) => [
@@ -97,13 +101,20 @@ export function renderCommandDocument(doc: CommandDocument): string {
         precondition: { StringEquals: ["platformType", "Linux"] },
         inputs: {
           timeoutSeconds: String(doc.timeoutSeconds),
-          runCommand: ["#!/bin/sh", "set -eu", ...requireEnvParameters(doc.parameters), ...doc.script],
+          runCommand: [
+            "#!/bin/sh",
+            "set -eu",
+            ...requireEnvParameters(doc.parameters),
+            ...doc.script,
+          ],
         },
       },
     ],
   });
   if (Buffer.byteLength(content) > SSM_DOCUMENT_MAX_BYTES) {
-    throw new Error(`document '${doc.description}' is ${Buffer.byteLength(content)} bytes, over SSM's 64 KB limit`);
+    throw new Error(
+      `document '${doc.description}' is ${Buffer.byteLength(content)} bytes, over SSM's 64 KB limit`,
+    );
   }
   return content;
 }

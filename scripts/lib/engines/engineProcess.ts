@@ -72,7 +72,10 @@ export async function writeEngineConfig(
     ...(config.kmsKeyArn ? { kmsKeyArn: config.kmsKeyArn } : {}),
     s3RepositoryPath: s3RepositoryPath(config, hostId),
     localRepositoryPath: localRepositoryPath(config),
-    retentionDays: { s3: config.retentionDays.postgres, local: config.local.retentionDays.postgres },
+    retentionDays: {
+      s3: config.retentionDays.postgres,
+      local: config.local.retentionDays.postgres,
+    },
     engine,
     processMax: engine.processMax ?? defaultProcessMax(availableParallelism()),
     pg: {
@@ -117,6 +120,9 @@ export async function requireEngineInstalled(
   if (!state.installed)
     throw new JobError(`${descriptor.title} is not installed: ${state.reason}`, installHint);
   if (!state.supported)
-    throw new JobError(`${descriptor.title} ${state.version} is not supported here (need ${range})`, installHint);
+    throw new JobError(
+      `${descriptor.title} ${state.version} is not supported here (need ${range})`,
+      installHint,
+    );
   return state.version;
 }

@@ -1,5 +1,9 @@
 /** The adapter of the engine the host config names: the one door jobs use to reach an engine. */
-import { isPostgresEngineKey, POSTGRES_ENGINE_KEYS, type PostgresEngineKey } from "../../../infra/catalog/engines";
+import {
+  isPostgresEngineKey,
+  POSTGRES_ENGINE_KEYS,
+  type PostgresEngineKey,
+} from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { UsageError } from "../errors";
 import type { PostgresEngineAdapter } from "./adapter";
@@ -18,6 +22,8 @@ const ADAPTERS: Readonly<
 export function engineFor(config: HostConfig, hostId: string): PostgresEngineAdapter {
   const kind = config.postgres.engine.kind;
   if (!isPostgresEngineKey(kind))
-    throw new UsageError(`postgres.engine.kind '${kind}' is not an engine; allowed: ${POSTGRES_ENGINE_KEYS.join(", ")}`);
+    throw new UsageError(
+      `postgres.engine.kind '${kind}' is not an engine; allowed: ${POSTGRES_ENGINE_KEYS.join(", ")}`,
+    );
   return new ADAPTERS[kind](config, hostId);
 }

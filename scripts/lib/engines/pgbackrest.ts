@@ -57,7 +57,8 @@ const REINITIALISED =
 /** What to do next for the pgBackRest errors an on-call engineer meets. */
 const HINTS: Readonly<Record<string, string>> = {
   "028": REINITIALISED,
-  "050": "another pgBackRest command holds this stanza's lock; wait for it or look for a stuck process",
+  "050":
+    "another pgBackRest command holds this stanza's lock; wait for it or look for a stuck process",
   "051": REINITIALISED,
   "055":
     "this cluster's repository is missing (never created, or deleted): run the install document, whose pg-engine-setup step creates it, then pg-backup",
@@ -75,7 +76,11 @@ function targetArgs(target: RestoreTarget): string[] {
     case "backup":
       // Along the backup's own timeline: a later timeline may have left it before the backup.
       // pgBackRest 2.45 takes --target-timeline only with other types, so it goes in as a setting.
-      return ["--type=immediate", "--target-action=promote", "--recovery-option=recovery_target_timeline=current"];
+      return [
+        "--type=immediate",
+        "--target-action=promote",
+        "--recovery-option=recovery_target_timeline=current",
+      ];
     case "time":
       return ["--type=time", `--target=${pgTimestamp(target.time)}`, "--target-action=promote"];
     default: {
@@ -119,7 +124,11 @@ export function archivedSegments(listing: RepoListing): ArchivedSegment[] {
   for (const [path, entry] of Object.entries(listing)) {
     const m = ARCHIVED_SEGMENT.exec(path);
     if (entry.type !== "file" || !m) continue;
-    segments.push({ name: m[1], archivedAt: new Date((entry.time ?? 0) * 1000), bytes: entry.size ?? 0 });
+    segments.push({
+      name: m[1],
+      archivedAt: new Date((entry.time ?? 0) * 1000),
+      bytes: entry.size ?? 0,
+    });
   }
   return segments.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -151,7 +160,9 @@ export function engineError(args: readonly string[], result: CommandResult): Job
   const end = rest.findIndex((l) => !/^\s+\S/.test(l));
   const more = end < 0 ? rest : rest.slice(0, end);
   const causes = more.filter((l) => !l.includes("HINT:")).map((l) => l.trim());
-  const engineHints = more.filter((l) => l.includes("HINT:")).map((l) => l.replace(/^\s*HINT:\s*/, ""));
+  const engineHints = more
+    .filter((l) => l.includes("HINT:"))
+    .map((l) => l.replace(/^\s*HINT:\s*/, ""));
   const message = [first.trim(), ...causes].join(" ");
   return new JobError(
     `pgBackRest ${args.find((a) => !a.startsWith("--")) ?? ""} failed: [${code}] ${message}${engineHints.length ? ` (${engineHints.join(" ")})` : ""}`,
@@ -167,10 +178,18 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
     private readonly hostId: string,
   ) {}
 
-  private async run(args: readonly string[], timeoutMs: number, stanza = true): Promise<CommandResult> {
+  private async run(
+    args: readonly string[],
+    timeoutMs: number,
+    stanza = true,
+  ): Promise<CommandResult> {
     const { engine } = this.config.postgres;
     // repo-ls refuses a --stanza it has no use for.
-    const full = [`--config=${engine.configFile}`, ...(stanza ? [`--stanza=${engine.stanza}`] : []), ...args];
+    const full = [
+      `--config=${engine.configFile}`,
+      ...(stanza ? [`--stanza=${engine.stanza}`] : []),
+      ...args,
+    ];
     const result = await runEngine(this.config, full, timeoutMs);
     if (result.code !== 0) throw engineError(args, result);
     return result;
@@ -231,7 +250,9 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
   private sourceArgs(source: RepositorySource): string[] {
     if (source.host === this.hostId) return [`--repo=${REPO_INDEX[source.repository]}`];
     if (source.repository !== "s3")
-      throw new JobError(`host ${source.host}'s local repository is on that host, not on ${this.hostId}`);
+      throw new JobError(
+        `host ${source.host}'s local repository is on that host, not on ${this.hostId}`,
+      );
     return ["--repo=1", `--repo1-path=/${s3RepositoryPath(this.config, source.host)}`];
   }
 
@@ -275,7 +296,13 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
     let report: ReturnType<typeof parseVerifyOutput>;
     try {
       const result = await this.run(
-        ["verify", `--repo=${REPO_INDEX[repository]}`, "--log-level-console=detail", "--output=text", "--verbose"],
+        [
+          "verify",
+          `--repo=${REPO_INDEX[repository]}`,
+          "--log-level-console=detail",
+          "--output=text",
+          "--verbose",
+        ],
         12 * HOUR_MS,
       );
       report = parseVerifyOutput(result.stdout);
@@ -339,7 +366,13 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
 
   private async archiveListing(source: RepositorySource): Promise<RepoListing> {
     const { stdout } = await this.run(
-      ["repo-ls", ...this.sourceArgs(source), "--recurse", "--output=json", `archive/${this.config.postgres.engine.stanza}`],
+      [
+        "repo-ls",
+        ...this.sourceArgs(source),
+        "--recurse",
+        "--output=json",
+        `archive/${this.config.postgres.engine.stanza}`,
+      ],
       10 * 60_000,
       false,
     );
@@ -362,11 +395,20 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
       .sort((a, b) => (a[2] < b[2] ? -1 : 1));
     const fromSegments = archivedSegments(listing).map((s) => parseInt(s.name.slice(0, 8), 16));
     const newestHistory = histories.at(-1);
-    const timeline = Math.max(1, ...fromSegments, ...(newestHistory ? [parseInt(newestHistory[2], 16)] : []));
-    if (!newestHistory || parseInt(newestHistory[2], 16) !== timeline) return { timeline, switches: [] };
+    const timeline = Math.max(
+      1,
+      ...fromSegments,
+      ...(newestHistory ? [parseInt(newestHistory[2], 16)] : []),
+    );
+    if (!newestHistory || parseInt(newestHistory[2], 16) !== timeline)
+      return { timeline, switches: [] };
     // History files are stored as PostgreSQL wrote them (not compressed).
     const { stdout } = await this.run(
-      ["repo-get", ...this.sourceArgs(source), `archive/${this.config.postgres.engine.stanza}/${newestHistory[1]}/${newestHistory[2]}.history`],
+      [
+        "repo-get",
+        ...this.sourceArgs(source),
+        `archive/${this.config.postgres.engine.stanza}/${newestHistory[1]}/${newestHistory[2]}.history`,
+      ],
       10 * 60_000,
       false,
     );
@@ -414,7 +456,10 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
 }
 
 /** The newest archived segment on `segment`'s timeline. */
-function newestOnTimeline(ranges: readonly WalRange[], segment: string | undefined): string | undefined {
+function newestOnTimeline(
+  ranges: readonly WalRange[],
+  segment: string | undefined,
+): string | undefined {
   if (!segment) return undefined;
   const timeline = segment.slice(0, 8);
   return ranges
@@ -425,14 +470,19 @@ function newestOnTimeline(ranges: readonly WalRange[], segment: string | undefin
 }
 
 function describeGap(gap: WalGap): string {
-  return gap.count === 1 ? `WAL segment ${gap.first} is` : `WAL segments ${gap.first} to ${gap.last} (${gap.count}) are`;
+  return gap.count === 1
+    ? `WAL segment ${gap.first} is`
+    : `WAL segments ${gap.first} to ${gap.last} (${gap.count}) are`;
 }
 
 /**
  * What the WAL ranges mean for restores: a backup whose own segments are missing cannot be
  * restored at all; a gap after the oldest backup cuts point-in-time recovery there.
  */
-export function walProblems(backups: readonly EngineBackup[], ranges: readonly WalRange[]): VerifyProblem[] {
+export function walProblems(
+  backups: readonly EngineBackup[],
+  ranges: readonly WalRange[],
+): VerifyProblem[] {
   const problems: VerifyProblem[] = [];
   for (const b of backups) {
     for (const gap of gapsBetween(ranges, b.walStart, b.walStop)) {
@@ -477,11 +527,19 @@ export function parseVerifyOutput(stdout: string): {
       continue;
     }
     const backup = /backup: (\S+), status: (\S+)/.exec(line);
-    if (backup && backup[2].replace(/,$/, "") !== "valid" && !problems.some((p) => p.subject === backup[1])) {
-      problems.push({ subject: backup[1], message: `backup ${backup[1]} is ${backup[2].replace(/,$/, "")}` });
+    if (
+      backup &&
+      backup[2].replace(/,$/, "") !== "valid" &&
+      !problems.some((p) => p.subject === backup[1])
+    ) {
+      problems.push({
+        subject: backup[1],
+        message: `backup ${backup[1]} is ${backup[2].replace(/,$/, "")}`,
+      });
       continue;
     }
-    if (/^\s*(?:\S.*INFO: )?status: error/.test(line) || /^status: error/.test(line.trim())) statusOk = false;
+    if (/^\s*(?:\S.*INFO: )?status: error/.test(line) || /^status: error/.test(line.trim()))
+      statusOk = false;
   }
   return { statusOk, problems, walRanges };
 }

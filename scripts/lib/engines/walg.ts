@@ -16,7 +16,12 @@ import type {
   Repository,
   VerifyReport,
 } from "./adapter";
-import { engineInstallState, requireEngineInstalled, runEngine, writeEngineConfig } from "./engineProcess";
+import {
+  engineInstallState,
+  requireEngineInstalled,
+  runEngine,
+  writeEngineConfig,
+} from "./engineProcess";
 
 const descriptor = POSTGRES_ENGINES["wal-g"];
 
@@ -55,8 +60,15 @@ export class WalgAdapter implements PostgresEngineAdapter {
     if (repository !== "s3") notYet("the local repository");
     if (host !== this.hostId) notYet("another host's repository");
     const { engine } = this.config.postgres;
-    const result = await runEngine(this.config, ["--config", engine.configFile, "backup-list", "--detail", "--json"], 120_000);
-    if (result.code !== 0) throw new JobError(`wal-g backup-list exited with code ${result.code}: ${result.stderr.trim().split("\n").at(-1) ?? ""}`);
+    const result = await runEngine(
+      this.config,
+      ["--config", engine.configFile, "backup-list", "--detail", "--json"],
+      120_000,
+    );
+    if (result.code !== 0)
+      throw new JobError(
+        `wal-g backup-list exited with code ${result.code}: ${result.stderr.trim().split("\n").at(-1) ?? ""}`,
+      );
     let parsed: unknown;
     try {
       parsed = result.stdout.trim() === "" ? [] : JSON.parse(result.stdout);

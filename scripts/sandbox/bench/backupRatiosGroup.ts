@@ -102,7 +102,11 @@ async function measureScale(options: BackupRatiosOptions, scale: number): Promis
   const rate = (samples: number[]) => samples.map((s) => throughputMBps(dump.bytes, s));
   const at = `(scale ${scale})`;
   /** Seconds and throughput of one raw direction: the denominators of the engine ratios. */
-  const rawTransferFigures = (direction: "upload" | "download", seconds: number[], ratio: string) => {
+  const rawTransferFigures = (
+    direction: "upload" | "download",
+    seconds: number[],
+    ratio: string,
+  ) => {
     const Direction = direction === "upload" ? "Upload" : "Download";
     return [
       measured({

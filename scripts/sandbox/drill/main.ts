@@ -15,7 +15,14 @@ import { dirname, join, resolve } from "node:path";
 import { createClient } from "@redis/client";
 import { sendCommand, uploadPlannedObjects } from "../agent";
 import { exitWithUsageError, parseCommandLine } from "../../lib/commandLine";
-import { defaultSynthDir, loadPlan, REPO_ROOT, requireStackFile, synthesize, type Plan } from "../plan";
+import {
+  defaultSynthDir,
+  loadPlan,
+  REPO_ROOT,
+  requireStackFile,
+  synthesize,
+  type Plan,
+} from "../plan";
 import { startSandbox, type Sandbox } from "../sandbox";
 import { startRedisLoad, type AckedWrite } from "./redisLoad";
 import type { DrillReport } from "./report";
@@ -65,7 +72,8 @@ const COMMAND = {
     "to-time": {
       type: "string",
       value: "TIME",
-      description: "PostgreSQL point-in-time target, UTC like 2026-11-25T14:30:00Z (default: latest)",
+      description:
+        "PostgreSQL point-in-time target, UTC like 2026-11-25T14:30:00Z (default: latest)",
     },
     stack: { type: "string", value: "NAME", default: "prod", description: "stack to drill" },
     out: {
@@ -87,7 +95,9 @@ function parseOptions(): Options {
   const problems: string[] = [];
   const redisKeys = Number(values["redis-keys"]);
   if (!Number.isInteger(redisKeys) || redisKeys < 1 || redisKeys > 1_000_000)
-    problems.push(`--redis-keys '${values["redis-keys"]}' must be a whole number from 1 to 1000000`);
+    problems.push(
+      `--redis-keys '${values["redis-keys"]}' must be a whole number from 1 to 1000000`,
+    );
   const loadSeconds = Number(values["load-seconds"]);
   if (!Number.isFinite(loadSeconds) || loadSeconds < 1 || loadSeconds > 600)
     problems.push(`--load-seconds '${values["load-seconds"]}' must be from 1 to 600`);
@@ -100,23 +110,42 @@ function parseOptions(): Options {
   }
   if (problems.length > 0) exitWithUsageError(COMMAND, problems);
   requireStackFile(COMMAND, values.stack);
-  return { stack: values.stack, redisKeys, loadSeconds, toTime, out: resolve(REPO_ROOT, values.out) };
+  return {
+    stack: values.stack,
+    redisKeys,
+    loadSeconds,
+    toTime,
+    out: resolve(REPO_ROOT, values.out),
+  };
 }
 
 async function redisClient(sb: Sandbox) {
-  const client = createClient({ socket: { host: "127.0.0.1", port: sb.redis?.port ?? 0, reconnectStrategy: false } });
+  const client = createClient({
+    socket: { host: "127.0.0.1", port: sb.redis?.port ?? 0, reconnectStrategy: false },
+  });
   client.on("error", () => undefined);
   await client.connect();
   return client;
 }
 
-async function document(plan: Plan, sb: Sandbox, key: DocumentKey, parameters?: Record<string, string>): Promise<string> {
+async function document(
+  plan: Plan,
+  sb: Sandbox,
+  key: DocumentKey,
+  parameters?: Record<string, string>,
+): Promise<string> {
   const run = await sendCommand(plan, sb, key, { parameters });
-  if (run.exitCode !== 0) throw new Error(`${key} document exited ${run.exitCode}: ${run.stderr.trim().split("\n").at(-1) ?? ""}`);
+  if (run.exitCode !== 0)
+    throw new Error(
+      `${key} document exited ${run.exitCode}: ${run.stderr.trim().split("\n").at(-1) ?? ""}`,
+    );
   return run.stdout;
 }
 
-async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillReport, "steps" | "ok" | "startedAt" | "finishedAt">> {
+async function drill(
+  options: Options,
+  steps: StepRecorder,
+): Promise<Omit<DrillReport, "steps" | "ok" | "startedAt" | "finishedAt">> {
   const blockedReason = await postgresBlockedReason();
   const synthDir = defaultSynthDir(options.stack);
   const plan = await steps.run("synth the stack offline", async () => {
@@ -126,19 +155,26 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
   });
   const sb = await steps.run("start the sandbox (moto, PostgreSQL, Redis)", async () => {
     const s = await startSandbox({ stack: options.stack, synthDir });
-    return { value: s, detail: `moto ${s.moto.endpoint}, Redis :${s.redis?.port}, PostgreSQL :${s.postgres?.port}` };
+    return {
+      value: s,
+      detail: `moto ${s.moto.endpoint}, Redis :${s.redis?.port}, PostgreSQL :${s.postgres?.port}`,
+    };
   });
   try {
     await steps.run("install the host artifacts through the install document", async () => {
       const uploaded = await uploadPlannedObjects(plan, sb);
       await document(plan, sb, "install");
-      return { value: undefined, detail: `${uploaded} objects uploaded as pulumi up would; installed and SHA-256 verified; PostgreSQL engine set up, WAL archiving checked` };
+      return {
+        value: undefined,
+        detail: `${uploaded} objects uploaded as pulumi up would; installed and SHA-256 verified; PostgreSQL engine set up, WAL archiving checked`,
+      };
     });
 
     const seeded = await steps.run("seed Redis keys", async () => {
       const client = await redisClient(sb);
       const seeds: Record<string, string> = {};
-      for (let i = 0; i < options.redisKeys; i++) seeds[`${SEED_PREFIX}${i}`] = `anchor-${i}-${(i * 7919) % 104729}`;
+      for (let i = 0; i < options.redisKeys; i++)
+        seeds[`${SEED_PREFIX}${i}`] = `anchor-${i}-${(i * 7919) % 104729}`;
       await client.mSet(seeds);
       await client.disconnect();
       return { value: seeds, detail: `${options.redisKeys} keys` };
@@ -163,20 +199,23 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
       return { value: undefined, detail: `${load.acked.length} Redis writes acknowledged so far` };
     });
 
-    const disaster = await steps.run("disaster: Redis killed and its dump deleted; config files lost", async () => {
-      const client = await redisClient(sb);
-      await client.sendCommand(["SHUTDOWN", "NOSAVE"]).catch(() => undefined);
-      await load.stop();
-      rmSync(join(sb.hostConfig.redis.dir, sb.hostConfig.redis.dbfilename), { force: true });
-      rmSync(configFiles[0], { force: true });
-      writeFileSync(configFiles[configFiles.length - 1], "# truncated by the drill\n");
-      const lastAck = load.acked.at(-1);
-      return { value: { lastAck, at: Date.now() }, detail: `last acknowledged write ${lastAck?.key ?? "none"}` };
-    });
-    steps.notRun(
-      `PostgreSQL disaster and restore to ${options.toTime ?? "latest"}`,
-      blockedReason,
+    const disaster = await steps.run(
+      "disaster: Redis killed and its dump deleted; config files lost",
+      async () => {
+        const client = await redisClient(sb);
+        await client.sendCommand(["SHUTDOWN", "NOSAVE"]).catch(() => undefined);
+        await load.stop();
+        rmSync(join(sb.hostConfig.redis.dir, sb.hostConfig.redis.dbfilename), { force: true });
+        rmSync(configFiles[0], { force: true });
+        writeFileSync(configFiles[configFiles.length - 1], "# truncated by the drill\n");
+        const lastAck = load.acked.at(-1);
+        return {
+          value: { lastAck, at: Date.now() },
+          detail: `last acknowledged write ${lastAck?.key ?? "none"}`,
+        };
+      },
     );
+    steps.notRun(`PostgreSQL disaster and restore to ${options.toTime ?? "latest"}`, blockedReason);
 
     const restoreStarted = performance.now();
     await steps.run("Redis restore through its document (confirmed)", async () => ({
@@ -194,7 +233,8 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
       const seedKeys = Object.keys(seeded);
       const seedValues = await client.mGet(seedKeys);
       const seedsRestored = seedKeys.filter((k, i) => seedValues[i] === seeded[k]).length;
-      const loadValues = load.acked.length > 0 ? await client.mGet(load.acked.map((w) => w.key)) : [];
+      const loadValues =
+        load.acked.length > 0 ? await client.mGet(load.acked.map((w) => w.key)) : [];
       await client.disconnect();
       const present = load.acked.filter((w, i) => loadValues[i] === w.value);
       const beforeBackup = load.acked.filter((w) => w.ackedAt < backupStartedAt);
@@ -204,12 +244,20 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
       const expected = seedKeys.length + beforeBackup.length;
       const restored = seedsRestored + beforeBackup.length - missingBeforeBackup.length;
       if (restored !== expected || !prefixIntact) {
-        throw new Error(`Redis: ${restored} of ${expected} expected keys restored${prefixIntact ? "" : "; restored writes are not a prefix of the acknowledged ones"}`);
+        throw new Error(
+          `Redis: ${restored} of ${expected} expected keys restored${prefixIntact ? "" : "; restored writes are not a prefix of the acknowledged ones"}`,
+        );
       }
       const lastAck = disaster.lastAck?.ackedAt ?? backupStartedAt;
       const rpoSeconds = (lastAck - (newest?.ackedAt ?? backupStartedAt)) / 1000;
       return {
-        value: { expected, restored, rpoSeconds, writes: load.acked.length, writesRestored: present.length },
+        value: {
+          expected,
+          restored,
+          rpoSeconds,
+          writes: load.acked.length,
+          writesRestored: present.length,
+        },
         detail: `${restored}/${expected} keys with their values; ${present.length}/${load.acked.length} load writes back; RPO ${rpoSeconds.toFixed(2)} s`,
       };
     });
@@ -222,8 +270,12 @@ async function drill(options: Options, steps: StepRecorder): Promise<Omit<DrillR
           return false;
         }
       });
-      if (equal.length !== configFiles.length) throw new Error(`${equal.length} of ${configFiles.length} config files equal`);
-      return { value: { expected: configFiles.length, restored: equal.length, files: configFiles }, detail: `${equal.length}/${configFiles.length} equal` };
+      if (equal.length !== configFiles.length)
+        throw new Error(`${equal.length} of ${configFiles.length} config files equal`);
+      return {
+        value: { expected: configFiles.length, restored: equal.length, files: configFiles },
+        detail: `${equal.length}/${configFiles.length} equal`,
+      };
     });
 
     return {
@@ -264,7 +316,13 @@ async function main(): Promise<number> {
   const ran = steps.steps.filter((s) => s.status !== "not-run");
   const ok = failure === undefined && ran.every((s) => s.status === "ok");
   console.log(`\n${stepTable(steps.steps)}\n`);
-  const report = { startedAt, finishedAt: new Date().toISOString(), ...result, steps: steps.steps, ok };
+  const report = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    ...result,
+    steps: steps.steps,
+    ok,
+  };
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(JSON.stringify({ ...report, steps: undefined }, null, 2));
@@ -272,7 +330,8 @@ async function main(): Promise<number> {
   console.log(
     `\ndrill ${ok ? "passed" : "FAILED"}: ${ran.filter((s) => s.status === "ok").length}/${ran.length} steps ok, ${notRun} NOT RUN (PostgreSQL: its restore job is not built yet); report -> ${options.out}`,
   );
-  if (failure !== undefined) console.error(`drill stopped: ${failure instanceof Error ? failure.message : String(failure)}`);
+  if (failure !== undefined)
+    console.error(`drill stopped: ${failure instanceof Error ? failure.message : String(failure)}`);
   return ok ? 0 : 1;
 }
 

@@ -7,8 +7,7 @@
 import type { StepResult } from "./steps";
 
 export type PostgresResult =
-  | { readonly status: "not-run"; readonly reason: string }
-  | { readonly status: "ok" | "failed" };
+  { readonly status: "not-run"; readonly reason: string } | { readonly status: "ok" | "failed" };
 
 export interface DrillReport {
   readonly stack: string;

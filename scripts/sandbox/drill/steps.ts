@@ -56,14 +56,20 @@ export class StepRecorder {
   }
 }
 
-const RESULT: Readonly<Record<StepStatus, string>> = { ok: "ok", failed: "FAILED", "not-run": "NOT RUN" };
+const RESULT: Readonly<Record<StepStatus, string>> = {
+  ok: "ok",
+  failed: "FAILED",
+  "not-run": "NOT RUN",
+};
 
 export function stepTable(steps: readonly StepResult[]): string {
   const width = Math.max(4, ...steps.map((s) => s.name.length));
   const lines = [
     `${"step".padEnd(width)}  ${"seconds".padStart(8)}  result`,
     `${"-".repeat(width)}  ${"-".repeat(8)}  ${"-".repeat(7)}`,
-    ...steps.map((s) => `${s.name.padEnd(width)}  ${s.seconds.toFixed(2).padStart(8)}  ${RESULT[s.status]}`),
+    ...steps.map(
+      (s) => `${s.name.padEnd(width)}  ${s.seconds.toFixed(2).padStart(8)}  ${RESULT[s.status]}`,
+    ),
   ];
   return lines.join("\n");
 }

@@ -24,7 +24,9 @@ const PROD: AlarmInputs = {
 const prod = alarmDefinitions(PROD);
 
 test("the prod alarms, as a whole (review a change here as a change in paging)", async () => {
-  await expect(`${stableJson(prod)}\n`).toMatchFileSnapshot("__snapshots__/alarmDefinitions.prod.json");
+  await expect(`${stableJson(prod)}\n`).toMatchFileSnapshot(
+    "__snapshots__/alarmDefinitions.prod.json",
+  );
 });
 
 describe("shape", () => {
@@ -32,7 +34,10 @@ describe("shape", () => {
     expect(Object.keys(prod)).toHaveLength(26);
     expect(Object.keys(alarmDefinitions({ ...PROD, jobs: JOB_KEYS }))).toHaveLength(26);
     expect(prod["restore-test-rto"]).toBeUndefined();
-    const withRto = alarmDefinitions({ ...PROD, thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 45 } });
+    const withRto = alarmDefinitions({
+      ...PROD,
+      thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 45 },
+    });
     expect(withRto["restore-test-rto"]).toMatchObject({
       metricName: "RestoreTestRtoSeconds",
       dimensions: { Job: "pg-restore-test" },
@@ -43,7 +48,9 @@ describe("shape", () => {
   test("every description says what broke and ends with its kind's README section", () => {
     for (const [key, alarm] of Object.entries(prod)) {
       expect(ALARM_KINDS).toContain(alarm.kind);
-      expect(alarm.description, key).toMatch(new RegExp(`\\. What to do: README\\.md#alarm-${alarm.kind}$`));
+      expect(alarm.description, key).toMatch(
+        new RegExp(`\\. What to do: README\\.md#alarm-${alarm.kind}$`),
+      );
       expect(alarm.description.length, key).toBeLessThanOrEqual(1024);
     }
   });
@@ -57,11 +64,27 @@ describe("shape", () => {
   });
 
   test("health-check figures need `evaluationPeriods` consecutive breaching periods", () => {
-    const strict = alarmDefinitions({ ...PROD, thresholds: { ...DEFAULT_THRESHOLDS, evaluationPeriods: 5 } });
-    for (const key of ["backup-age-postgres", "s3-unreachable", "disk-usage", "wal-archive-lag", "wal-archive-failures"]) {
-      expect(strict[key], key).toMatchObject({ periodSeconds: 300, evaluationPeriods: 5, datapointsToAlarm: 5 });
+    const strict = alarmDefinitions({
+      ...PROD,
+      thresholds: { ...DEFAULT_THRESHOLDS, evaluationPeriods: 5 },
+    });
+    for (const key of [
+      "backup-age-postgres",
+      "s3-unreachable",
+      "disk-usage",
+      "wal-archive-lag",
+      "wal-archive-failures",
+    ]) {
+      expect(strict[key], key).toMatchObject({
+        periodSeconds: 300,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 5,
+      });
     }
-    expect(strict["job-failed-redis-backup"]).toMatchObject({ evaluationPeriods: 1, datapointsToAlarm: 1 });
+    expect(strict["job-failed-redis-backup"]).toMatchObject({
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    });
   });
 
   test("backup age: the full backup pages at backupAgeHours, the hourly rows at their 1-hour RPO", () => {
@@ -85,11 +108,20 @@ describe("shape", () => {
       jobs: JOB_KEYS,
       schedules: { ...DEFAULT_SCHEDULES, restoreTest: "cron(0 6 * * ? *)" },
     });
-    expect(daily["heartbeat-pg-restore-test"]).toMatchObject({ metricName: "JobHeartbeat", periodSeconds: 3600 });
+    expect(daily["heartbeat-pg-restore-test"]).toMatchObject({
+      metricName: "JobHeartbeat",
+      periodSeconds: 3600,
+    });
   });
 
   test("an unvalidated schedule is refused", () => {
-    expect(() => alarmDefinitions({ ...PROD, jobs: JOB_KEYS, schedules: { ...DEFAULT_SCHEDULES, cleanup: "daily" } })).toThrow(
+    expect(() =>
+      alarmDefinitions({
+        ...PROD,
+        jobs: JOB_KEYS,
+        schedules: { ...DEFAULT_SCHEDULES, cleanup: "daily" },
+      }),
+    ).toThrow(
       "schedule 'cleanup' (daily) must be validated first: expected cron(...) or rate(...)",
     );
   });
@@ -98,9 +130,14 @@ describe("shape", () => {
 describe("the metric contract the host jobs publish to", () => {
   test("every metric and dimension set some alarm watches in the project's namespace", () => {
     expect(alarmMetricContract()).toEqual([
-      ...["configs", "logs", "postgres", "redis"].map((row) => ({ metricName: "BackupAgeSeconds", dimensions: { BackupType: row } })),
+      ...["configs", "logs", "postgres", "redis"].map((row) => ({
+        metricName: "BackupAgeSeconds",
+        dimensions: { BackupType: row },
+      })),
       { metricName: "BackupDiskUsagePercent", dimensions: { Job: "health-check" } },
-      ...[...SHIPPED_JOB_KEYS].sort().map((job) => ({ metricName: "JobFailed", dimensions: { Job: job } })),
+      ...[...SHIPPED_JOB_KEYS]
+        .sort()
+        .map((job) => ({ metricName: "JobFailed", dimensions: { Job: job } })),
       // Daily and more frequent jobs' heartbeat is JobHeartbeat; the weekly restore test's is its last-run age.
       ...[...SHIPPED_JOB_KEYS]
         .filter((job) => job !== "pg-restore-test")

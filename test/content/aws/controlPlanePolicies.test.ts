@@ -5,18 +5,26 @@ import { describe, expect, test } from "vitest";
 import { commandFailurePattern } from "../../../infra/content/aws/failureEvents";
 import { retryPolicy, scheduleInput } from "../../../infra/content/aws/jobSchedule";
 import { pagingKeyPolicy, pagingTopicPolicy } from "../../../infra/content/aws/pagingPolicies";
-import { deadLetterQueuePolicy, schedulerPolicy } from "../../../infra/content/aws/schedulerPolicies";
+import {
+  deadLetterQueuePolicy,
+  schedulerPolicy,
+} from "../../../infra/content/aws/schedulerPolicies";
 import { sendCommandRequest } from "../../../infra/content/aws/sendCommand";
 import { snapshotPolicyDetails } from "../../../infra/content/aws/snapshotPolicy";
 
 const HOST = { tagKey: "stellar-insights:backup-role", tagValue: "database" } as const;
-const statements = (doc: string) => (JSON.parse(doc) as { Statement: Record<string, unknown>[] }).Statement;
+const statements = (doc: string) =>
+  (JSON.parse(doc) as { Statement: Record<string, unknown>[] }).Statement;
 
 describe("paging", () => {
   test("the key: the account administers it; CloudWatch only for this stack's alarms; EventBridge (no source keys reach KMS) unconditioned", () => {
     expect(
       statements(
-        pagingKeyPolicy({ accountId: "111122223333", region: "eu-west-1", namePrefix: "StellarBackup-staging" }),
+        pagingKeyPolicy({
+          accountId: "111122223333",
+          region: "eu-west-1",
+          namePrefix: "StellarBackup-staging",
+        }),
       ),
     ).toEqual([
       {
@@ -33,7 +41,10 @@ describe("paging", () => {
         Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
         Resource: "*",
         Condition: {
-          ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:StellarBackup-staging-*" },
+          ArnLike: {
+            "aws:SourceArn":
+              "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:StellarBackup-staging-*",
+          },
           StringEquals: { "aws:SourceAccount": "111122223333" },
         },
       },
@@ -69,7 +80,11 @@ describe("paging", () => {
       expect(s.Action).toBe("sns:Publish");
       expect(Object.keys(s.Principal as object)).toEqual(["Service"]);
       expect(s.Condition).toMatchObject({
-        ArnLike: { "aws:SourceArn": expect.stringMatching(/^arn:aws:(cloudwatch|events):eu-west-1:111122223333:(alarm:|rule\/)StellarBackup-staging-\*$/) },
+        ArnLike: {
+          "aws:SourceArn": expect.stringMatching(
+            /^arn:aws:(cloudwatch|events):eu-west-1:111122223333:(alarm:|rule\/)StellarBackup-staging-\*$/,
+          ),
+        },
         StringEquals: { "aws:SourceAccount": "111122223333" },
       });
     }
@@ -89,8 +104,16 @@ describe("schedules", () => {
   });
 
   test("the dead-letter queue admits one role and refuses plain HTTP", () => {
-    expect(statements(deadLetterQueuePolicy({ queueArn: "arn:q", schedulerRoleArn: "arn:r" }))).toEqual([
-      { Sid: "SchedulerDeadLetters", Effect: "Allow", Principal: { AWS: "arn:r" }, Action: "sqs:SendMessage", Resource: "arn:q" },
+    expect(
+      statements(deadLetterQueuePolicy({ queueArn: "arn:q", schedulerRoleArn: "arn:r" })),
+    ).toEqual([
+      {
+        Sid: "SchedulerDeadLetters",
+        Effect: "Allow",
+        Principal: { AWS: "arn:r" },
+        Action: "sqs:SendMessage",
+        Resource: "arn:q",
+      },
       {
         Sid: "DenyInsecureTransport",
         Effect: "Deny",
@@ -124,24 +147,37 @@ describe("schedules", () => {
     ["cron(0 2 * * ? *)", 3600],
     ["cron(0 6 ? * SUN *)", 3600],
   ])("retries of %s stop after %i s", (expression, seconds) => {
-    expect(retryPolicy(expression)).toEqual({ maximumEventAgeInSeconds: seconds, maximumRetryAttempts: 10 });
+    expect(retryPolicy(expression)).toEqual({
+      maximumEventAgeInSeconds: seconds,
+      maximumRetryAttempts: 10,
+    });
   });
 
   test("SSM's limits are enforced before AWS sees the request", () => {
     const base = { documentName: "d", hostTarget: HOST, outputLogGroupName: "/l", comment: "c" };
-    expect(() => sendCommandRequest({ ...base, timeoutSeconds: 10 })).toThrow("timeoutSeconds 10 is outside SSM's 30-2592000");
-    expect(() => sendCommandRequest({ ...base, timeoutSeconds: 60, comment: "x".repeat(101) })).toThrow(
-      "SSM comments take at most 100 characters",
+    expect(() => sendCommandRequest({ ...base, timeoutSeconds: 10 })).toThrow(
+      "timeoutSeconds 10 is outside SSM's 30-2592000",
     );
+    expect(() =>
+      sendCommandRequest({ ...base, timeoutSeconds: 60, comment: "x".repeat(101) }),
+    ).toThrow("SSM comments take at most 100 characters");
   });
 });
 
 test("the failure pattern lists each document once, sorted", () => {
-  expect(JSON.parse(commandFailurePattern(["b", "a", "b"])).detail["document-name"]).toEqual(["a", "b"]);
+  expect(JSON.parse(commandFailurePattern(["b", "a", "b"])).detail["document-name"]).toEqual([
+    "a",
+    "b",
+  ]);
 });
 
 test("DLM refuses a schedule it cannot read", () => {
-  expect(() => snapshotPolicyDetails({ cronExpression: "rate(7 days)", retainDays: 28, hostTarget: HOST, stack: "s" })).toThrow(
-    "DLM takes a cron(...) expression, got 'rate(7 days)'",
-  );
+  expect(() =>
+    snapshotPolicyDetails({
+      cronExpression: "rate(7 days)",
+      retainDays: 28,
+      hostTarget: HOST,
+      stack: "s",
+    }),
+  ).toThrow("DLM takes a cron(...) expression, got 'rate(7 days)'");
 });

@@ -25,7 +25,8 @@ interface Widget {
     annotations?: { horizontal: { label: string; value: number }[] };
   };
 }
-const widgets = (inputs: DashboardInputs = PROD) => (JSON.parse(dashboardBody(inputs)) as { widgets: Widget[] }).widgets;
+const widgets = (inputs: DashboardInputs = PROD) =>
+  (JSON.parse(dashboardBody(inputs)) as { widgets: Widget[] }).widgets;
 const graph = (title: string, inputs?: DashboardInputs) => {
   const found = widgets(inputs).filter((w) => w.properties.title?.startsWith(title));
   expect(found, title).toHaveLength(1);
@@ -33,7 +34,9 @@ const graph = (title: string, inputs?: DashboardInputs) => {
 };
 
 test("the prod dashboard, as a whole", async () => {
-  await expect(`${dashboardBody(PROD)}\n`).toMatchFileSnapshot("__snapshots__/dashboardBody.prod.json");
+  await expect(`${dashboardBody(PROD)}\n`).toMatchFileSnapshot(
+    "__snapshots__/dashboardBody.prod.json",
+  );
 });
 
 test("a header and 11 graphs, two per row, none overlapping", () => {
@@ -53,11 +56,21 @@ test("a header and 11 graphs, two per row, none overlapping", () => {
 });
 
 test("each aged row's backup age is drawn in hours against its RPO", () => {
-  expect(graph("Backup age vs RPO: postgres").annotations).toEqual({ horizontal: [{ label: "RPO 1 day", value: 24 }] });
-  expect(graph("Backup age vs RPO: redis").annotations).toEqual({ horizontal: [{ label: "RPO 1 hour", value: 1 }] });
+  expect(graph("Backup age vs RPO: postgres").annotations).toEqual({
+    horizontal: [{ label: "RPO 1 day", value: 24 }],
+  });
+  expect(graph("Backup age vs RPO: redis").annotations).toEqual({
+    horizontal: [{ label: "RPO 1 hour", value: 1 }],
+  });
   expect(graph("Backup age vs RPO: logs").metrics).toEqual([
     [{ expression: "age / 3600", id: "hours", label: "logs age (hours)" }],
-    ["StellarInsights/Backup", "BackupAgeSeconds", "BackupType", "logs", { id: "age", visible: false }],
+    [
+      "StellarInsights/Backup",
+      "BackupAgeSeconds",
+      "BackupType",
+      "logs",
+      { id: "age", visible: false },
+    ],
   ]);
 });
 
@@ -75,19 +88,45 @@ test("thresholds are the lines on the WAL lag, disk use and restore-test graphs"
   expect(graph("WAL archive lag").annotations).toEqual({
     horizontal: [{ label: "pages above 15 minutes (RPO 15 minutes)", value: 900 }],
   });
-  expect(graph("Local backup disk use").annotations).toEqual({ horizontal: [{ label: "pages above 80 %", value: 80 }] });
+  expect(graph("Local backup disk use").annotations).toEqual({
+    horizontal: [{ label: "pages above 80 %", value: 80 }],
+  });
   expect(graph("Restore test").annotations).toBeUndefined();
   const withRto = { ...PROD, thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 45 } };
-  expect(graph("Restore test", withRto).annotations).toEqual({ horizontal: [{ label: "RTO 45 minutes", value: 2700 }] });
+  expect(graph("Restore test", withRto).annotations).toEqual({
+    horizontal: [{ label: "RTO 45 minutes", value: 2700 }],
+  });
 });
 
 test("durations and failures per shipped job, bytes per row, and the bucket's size from S3's own metric", () => {
-  const shippedJobs = ["pg-backup", "pg-verify", "pg-restore-test", "redis-backup", "config-backup", "logs-ship", "cleanup", "health-check"];
+  const shippedJobs = [
+    "pg-backup",
+    "pg-verify",
+    "pg-restore-test",
+    "redis-backup",
+    "config-backup",
+    "logs-ship",
+    "cleanup",
+    "health-check",
+  ];
   expect(graph("Job duration").metrics!.map((m) => m[3])).toEqual(shippedJobs);
   expect(graph("Failed job runs").metrics!.map((m) => m[3])).toEqual(shippedJobs);
-  expect(graph("Bytes written").metrics!.map((m) => m[3])).toEqual(["postgres", "configs", "logs", "redis"]);
+  expect(graph("Bytes written").metrics!.map((m) => m[3])).toEqual([
+    "postgres",
+    "configs",
+    "logs",
+    "redis",
+  ]);
   expect(graph("Bucket size").metrics).toEqual([
-    ["AWS/S3", "BucketSizeBytes", "BucketName", "stellar-insights-backups", "StorageType", "StandardStorage", { label: "Standard" }],
+    [
+      "AWS/S3",
+      "BucketSizeBytes",
+      "BucketName",
+      "stellar-insights-backups",
+      "StorageType",
+      "StandardStorage",
+      { label: "Standard" },
+    ],
   ]);
 });
 

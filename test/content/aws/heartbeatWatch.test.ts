@@ -16,7 +16,12 @@ const DAY = 86_400;
 function watch(expression: string, timeoutSeconds: number, timezone = "UTC") {
   const parsed = parseScheduleExpression(expression);
   if (!parsed.ok) throw new Error(parsed.reason);
-  return heartbeatWatch({ maxGapSeconds: parsed.maxGapSeconds, timeoutSeconds, expression, timezone });
+  return heartbeatWatch({
+    maxGapSeconds: parsed.maxGapSeconds,
+    timeoutSeconds,
+    expression,
+    timezone,
+  });
 }
 
 describe("the window fits the schedule and CloudWatch's limits", () => {
@@ -25,25 +30,49 @@ describe("the window fits the schedule and CloudWatch's limits", () => {
       "every 5 minutes, 5-minute runs: 5-minute periods",
       300,
       "rate(5 minutes)",
-      { kind: "heartbeats", silenceSeconds: 900, periodSeconds: 300, evaluationPeriods: 4, warmUpMinutes: 20 },
+      {
+        kind: "heartbeats",
+        silenceSeconds: 900,
+        periodSeconds: 300,
+        evaluationPeriods: 4,
+        warmUpMinutes: 20,
+      },
     ],
     [
       "hourly, 30-minute runs",
       1800,
       "cron(5 * * * ? *)",
-      { kind: "heartbeats", silenceSeconds: 5700, periodSeconds: 300, evaluationPeriods: 20, warmUpMinutes: 100 },
+      {
+        kind: "heartbeats",
+        silenceSeconds: 5700,
+        periodSeconds: 300,
+        evaluationPeriods: 20,
+        warmUpMinutes: 100,
+      },
     ],
     [
       "daily, 4-hour runs: past 1 day, so hourly periods",
       4 * HOUR,
       "cron(0 2 * * ? *)",
-      { kind: "heartbeats", silenceSeconds: DAY + 4 * HOUR + 300, periodSeconds: HOUR, evaluationPeriods: 30, warmUpMinutes: 1800 },
+      {
+        kind: "heartbeats",
+        silenceSeconds: DAY + 4 * HOUR + 300,
+        periodSeconds: HOUR,
+        evaluationPeriods: 30,
+        warmUpMinutes: 1800,
+      },
     ],
     [
       "every 6 days, 1-hour runs: hourly periods up to 7 days",
       HOUR,
       "rate(6 days)",
-      { kind: "heartbeats", silenceSeconds: 6 * DAY + HOUR + 300, periodSeconds: HOUR, evaluationPeriods: 147, warmUpMinutes: 2880 },
+      {
+        kind: "heartbeats",
+        silenceSeconds: 6 * DAY + HOUR + 300,
+        periodSeconds: HOUR,
+        evaluationPeriods: 147,
+        warmUpMinutes: 2880,
+      },
     ],
     [
       "weekly: more than 7 days between heartbeats, so the health check's last-run age",
@@ -56,8 +85,12 @@ describe("the window fits the schedule and CloudWatch's limits", () => {
   });
 
   test("a local-time cron gets an hour of daylight-saving slack; a rate() does not", () => {
-    expect(watch("cron(0 2 * * ? *)", 4 * HOUR, "Europe/Berlin").silenceSeconds).toBe(DAY + 5 * HOUR + 300);
-    expect(watch("rate(1 day)", 4 * HOUR, "Europe/Berlin").silenceSeconds).toBe(DAY + 4 * HOUR + 300);
+    expect(watch("cron(0 2 * * ? *)", 4 * HOUR, "Europe/Berlin").silenceSeconds).toBe(
+      DAY + 5 * HOUR + 300,
+    );
+    expect(watch("rate(1 day)", 4 * HOUR, "Europe/Berlin").silenceSeconds).toBe(
+      DAY + 4 * HOUR + 300,
+    );
   });
 
   test("every catalog job's window covers its silence and stays inside CloudWatch's evaluation range", () => {
@@ -69,7 +102,9 @@ describe("the window fits the schedule and CloudWatch's limits", () => {
       }
       const range = w.periodSeconds * w.evaluationPeriods;
       expect(range, key).toBeGreaterThanOrEqual(w.silenceSeconds + w.periodSeconds);
-      expect(range, key).toBeLessThanOrEqual(w.periodSeconds < HOUR ? MAX_RANGE_SHORT_PERIODS : MAX_RANGE);
+      expect(range, key).toBeLessThanOrEqual(
+        w.periodSeconds < HOUR ? MAX_RANGE_SHORT_PERIODS : MAX_RANGE,
+      );
       expect(w.warmUpMinutes).toBeLessThanOrEqual(2880);
     }
   });

@@ -1,6 +1,13 @@
 import { expect, test } from "vitest";
-import { backupPrefixes, ec2AssumeRolePolicy, hostPolicy } from "../../../infra/content/aws/hostPolicy";
-import { backupBucketPolicy, accessLogBucketPolicy } from "../../../infra/content/aws/bucketPolicies";
+import {
+  backupPrefixes,
+  ec2AssumeRolePolicy,
+  hostPolicy,
+} from "../../../infra/content/aws/hostPolicy";
+import {
+  backupBucketPolicy,
+  accessLogBucketPolicy,
+} from "../../../infra/content/aws/bucketPolicies";
 
 const BUCKET = "arn:aws:s3:::stellar-insights-backups";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/abc";
@@ -15,7 +22,13 @@ interface Statement {
 }
 
 const policy = JSON.parse(
-  hostPolicy({ bucketArn: BUCKET, kmsKeyArn: KEY, logGroupArn: LOGS, metricNamespace: "NS/Backup", region: "us-east-1" }),
+  hostPolicy({
+    bucketArn: BUCKET,
+    kmsKeyArn: KEY,
+    logGroupArn: LOGS,
+    metricNamespace: "NS/Backup",
+    region: "us-east-1",
+  }),
 ) as { Version: string; Statement: Statement[] };
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 
@@ -30,10 +43,22 @@ test("the host may do exactly these things", () => {
     ],
     ["PostgresEngineRetention", ["s3:DeleteObject"], [`${BUCKET}/postgres/*`]],
     ["ReadArtifacts", ["s3:GetObject"], [`${BUCKET}/artifacts/*`]],
-    ["UseBackupKeyThroughS3", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"], [KEY]],
+    [
+      "UseBackupKeyThroughS3",
+      ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+      [KEY],
+    ],
     ["PublishBackupMetrics", ["cloudwatch:PutMetricData"], ["*"]],
-    ["WriteJobLogs", ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], [LOGS, `${LOGS}:*`]],
-    ["FindJobLogGroup", ["logs:DescribeLogGroups"], ["arn:aws:logs:us-east-1:123456789012:log-group:*"]],
+    [
+      "WriteJobLogs",
+      ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+      [LOGS, `${LOGS}:*`],
+    ],
+    [
+      "FindJobLogGroup",
+      ["logs:DescribeLogGroups"],
+      ["arn:aws:logs:us-east-1:123456789012:log-group:*"],
+    ],
   ]);
   expect(policy.Statement.every((s) => s.Effect === "Allow")).toBe(true);
 });
@@ -70,7 +95,13 @@ test("documents are deterministic JSON with sorted keys", () => {
   expect(ec2AssumeRolePolicy()).toBe(
     JSON.stringify(
       {
-        Statement: [{ Action: "sts:AssumeRole", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" } }],
+        Statement: [
+          {
+            Action: "sts:AssumeRole",
+            Effect: "Allow",
+            Principal: { Service: "ec2.amazonaws.com" },
+          },
+        ],
         Version: "2012-10-17",
       },
       null,
@@ -97,7 +128,11 @@ test("the bucket refuses any request without TLS, on the bucket and its objects"
 
 test("the access-log bucket accepts logs from the backup bucket only", () => {
   const doc = JSON.parse(
-    accessLogBucketPolicy({ logBucketArn: `${BUCKET}-access-logs`, sourceBucketArn: BUCKET, logPrefix: "s3-access/" }),
+    accessLogBucketPolicy({
+      logBucketArn: `${BUCKET}-access-logs`,
+      sourceBucketArn: BUCKET,
+      logPrefix: "s3-access/",
+    }),
   ) as { Statement: Statement[] };
   expect(doc.Statement[0]).toEqual({
     Sid: "AllowS3ServerAccessLogs",

@@ -47,7 +47,10 @@ test("every catalog row stored in S3 is kept by exactly one rule; snapshots by n
 
 test("changing one row's retention changes only that rule", () => {
   const before = lifecycleRules(RUNBOOK);
-  const after = lifecycleRules({ ...RUNBOOK, retentionDays: { ...RUNBOOK.retentionDays, logs: 14 } });
+  const after = lifecycleRules({
+    ...RUNBOOK,
+    retentionDays: { ...RUNBOOK.retentionDays, logs: 14 },
+  });
   const changed = after.filter((rule, i) => JSON.stringify(rule) !== JSON.stringify(before[i]));
   expect(changed.map((r) => [r.id, r.expiration?.days])).toEqual([["logs-retention", 14]]);
 });

@@ -8,7 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
-import { POST_DEPLOY_CHECK_SCRIPT, postDeployCheckEnvironment } from "../../../infra/content/aws/postDeployCheck";
+import {
+  POST_DEPLOY_CHECK_SCRIPT,
+  postDeployCheckEnvironment,
+} from "../../../infra/content/aws/postDeployCheck";
 
 const run = promisify(execFile);
 
@@ -38,7 +41,11 @@ interface Result {
   dir: string;
 }
 
-async function check(counts: string[], overrides: Record<string, string> = {}, sendCommandInput = '{"DocumentName":"d"}'): Promise<Result> {
+async function check(
+  counts: string[],
+  overrides: Record<string, string> = {},
+  sendCommandInput = '{"DocumentName":"d"}',
+): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), "post-deploy-"));
   writeFileSync(join(dir, "aws"), FAKE_AWS);
   chmodSync(join(dir, "aws"), 0o755);
@@ -46,15 +53,31 @@ async function check(counts: string[], overrides: Record<string, string> = {}, s
     PATH: `${dir}:/usr/bin:/bin`,
     FAKE_DIR: dir,
     FAKE_COUNTS: counts.join("\n"),
-    ...postDeployCheckEnvironment({ region: "us-east-1", sendCommandInput, waitSeconds: 60, pollSeconds: 0 }),
+    ...postDeployCheckEnvironment({
+      region: "us-east-1",
+      sendCommandInput,
+      waitSeconds: 60,
+      pollSeconds: 0,
+    }),
     ...overrides,
   };
-  const { code, stdout, stderr } = await run("/bin/sh", ["-c", POST_DEPLOY_CHECK_SCRIPT], { env, cwd: dir }).then(
+  const { code, stdout, stderr } = await run("/bin/sh", ["-c", POST_DEPLOY_CHECK_SCRIPT], {
+    env,
+    cwd: dir,
+  }).then(
     (ok) => ({ code: 0, ...ok }),
     (error: { code: number; stdout: string; stderr: string }) => error,
   );
-  const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : undefined);
-  return { code, stdout, stderr, calls: (read("calls") ?? "").trim().split("\n").filter(Boolean), input: read("input"), dir };
+  const read = (f: string) =>
+    existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : undefined;
+  return {
+    code,
+    stdout,
+    stderr,
+    calls: (read("calls") ?? "").trim().split("\n").filter(Boolean),
+    input: read("input"),
+    dir,
+  };
 }
 
 test("the script, exactly", async () => {
@@ -65,15 +88,21 @@ describe("against SSM's answers", () => {
   test("waits while the command runs and passes when every host succeeded", async () => {
     const r = await check(["Pending 0 0 0 0", "InProgress 2 1 0 0", "Success 2 2 0 0"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe("post-deploy check: command cmd-123 sent\npost-deploy check: passed on 2 host(s)\n");
+    expect(r.stdout).toBe(
+      "post-deploy check: command cmd-123 sent\npost-deploy check: passed on 2 host(s)\n",
+    );
     expect(r.calls.filter((c) => c.startsWith("ssm list-commands"))).toHaveLength(3);
-    expect(r.calls[0]).toBe('ssm send-command --region us-east-1 --cli-input-json {"DocumentName":"d"} --query Command.CommandId --output text');
+    expect(r.calls[0]).toBe(
+      'ssm send-command --region us-east-1 --cli-input-json {"DocumentName":"d"} --query Command.CommandId --output text',
+    );
   });
 
   test("fails the update with the hosts' output when the job failed", async () => {
     const r = await check(["Failed 1 1 1 0"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("post-deploy check: FAILED: command cmd-123 ended Failed on 1 host(s): 1 failed, 0 not delivered");
+    expect(r.stderr).toContain(
+      "post-deploy check: FAILED: command cmd-123 ended Failed on 1 host(s): 1 failed, 0 not delivered",
+    );
     expect(r.stderr).toContain("verify: no backup");
   });
 
@@ -94,7 +123,9 @@ describe("against SSM's answers", () => {
   test("gives up at the deadline and cancels the command", async () => {
     const r = await check(["InProgress 1 0 0 0"], { CHECK_WAIT_SECONDS: "0" });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("post-deploy check: FAILED: command cmd-123 still InProgress after 0 s; cancelling it");
+    expect(r.stderr).toContain(
+      "post-deploy check: FAILED: command cmd-123 still InProgress after 0 s; cancelling it",
+    );
     expect(existsSync(join(r.dir, "cancelled"))).toBe(true);
   });
 });
@@ -105,7 +136,8 @@ describe("parameters are data, never script", () => {
     const r = await check(["Success 1 1 0 0"], {}, hostile);
     expect(r.code).toBe(0);
     expect(r.input).toBe(hostile);
-    for (const f of ["pwned-1", "pwned-2", "pwned-3"]) expect(existsSync(join(r.dir, f)), f).toBe(false);
+    for (const f of ["pwned-1", "pwned-2", "pwned-3"])
+      expect(existsSync(join(r.dir, f)), f).toBe(false);
   });
 
   test("a wait that is not a number stops before anything is sent", async () => {

@@ -20,7 +20,11 @@ const GOOD: Readonly<Record<string, readonly string[]>> = {
   Set: ["app", "db"],
   Checks: ["", "s3", "s3,disk,redis"],
   // The stack's engine names its backups (prod: the default engine).
-  BackupName: ["", POSTGRES_ENGINES[DEFAULT_POSTGRES_ENGINE].backupNameExample, "20261129-020000F_20261130-020000I"],
+  BackupName: [
+    "",
+    POSTGRES_ENGINES[DEFAULT_POSTGRES_ENGINE].backupNameExample,
+    "20261129-020000F_20261130-020000I",
+  ],
   MaxAgeHours: ["", "1", "24", "720"],
   Repositories: ["", "s3", "local", "s3,local"],
   TargetTime: ["", "2024-01-15T14:30:00Z"],
@@ -94,7 +98,9 @@ describe("SSM document allowedPatterns under java.util.regex", () => {
   });
 
   test("every pattern parameter of every document has good samples", () => {
-    const patterned = documents.flatMap((d) => Object.keys(d.patterns).map((p) => `${d.name} ${p}`));
+    const patterned = documents.flatMap((d) =>
+      Object.keys(d.patterns).map((p) => `${d.name} ${p}`),
+    );
     expect(patterned.length).toBeGreaterThan(10);
     expect(patterned.filter((p) => !(p.split(" ")[1] in GOOD))).toEqual([]);
   });
@@ -107,13 +113,17 @@ describe("SSM document allowedPatterns under java.util.regex", () => {
       const { find, matches } = verdicts[i];
       return find === c.shouldPass && matches === c.shouldPass && sandbox === c.shouldPass
         ? []
-        : [`${c.document} ${c.parameter} ${JSON.stringify(c.value)}: java find ${find}, matches ${matches}, sandbox ${sandbox}`];
+        : [
+            `${c.document} ${c.parameter} ${JSON.stringify(c.value)}: java find ${find}, matches ${matches}, sandbox ${sandbox}`,
+          ];
     });
     expect(wrong).toEqual([]);
   });
 
   test("the sandbox runner refuses a trailing newline the way SSM does", () => {
-    const install = documents.find((d) => d.name.endsWith("-install")) as (typeof documents)[number];
+    const install = documents.find((d) =>
+      d.name.endsWith("-install"),
+    ) as (typeof documents)[number];
     expect(() =>
       resolveParameters(install.content, { ManifestSha256: `${SHA}\n`, SetUpPostgresEngine: "no" }),
     ).toThrow(InvalidParametersError);
@@ -121,7 +131,19 @@ describe("SSM document allowedPatterns under java.util.regex", () => {
 
   test("the sandbox's reading of Java's `$` matches a real JVM, line terminators included", () => {
     const legacy = ["^[a-z]+$", "^a$|^b$", "[$]x$", "\\$\\z", "^x\\Z"];
-    const values = ["abc", "abc\n", "abc\r\n", "abc\u2028", "abc\n\n", "a", "b\n", "$x", "$x\n", "x\r", "$"];
+    const values = [
+      "abc",
+      "abc\n",
+      "abc\r\n",
+      "abc\u2028",
+      "abc\n\n",
+      "a",
+      "b\n",
+      "$x",
+      "$x\n",
+      "x\r",
+      "$",
+    ];
     const probe = legacy.flatMap((pattern) =>
       values.map((value) => ({ document: "-", parameter: "-", pattern, value, shouldPass: true })),
     );

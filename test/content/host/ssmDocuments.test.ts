@@ -1,7 +1,10 @@
 import { expect, test } from "vitest";
 import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
 import { installDocument, renderManifest } from "../../../infra/content/host/installDocument";
-import { renderCommandDocument, type CommandDocument } from "../../../infra/content/host/ssmDocuments";
+import {
+  renderCommandDocument,
+  type CommandDocument,
+} from "../../../infra/content/host/ssmDocuments";
 
 const SHA = "a".repeat(64);
 const install = installDocument({
@@ -25,7 +28,13 @@ test("a document is schema 2.2 with one shell step, ENV_VAR parameters and an ag
     schemaVersion: "2.2",
     description: "d",
     parameters: {
-      Mode: { type: "String", description: "m", default: "a", interpolationType: "ENV_VAR", allowedValues: ["a", "b"] },
+      Mode: {
+        type: "String",
+        description: "m",
+        default: "a",
+        interpolationType: "ENV_VAR",
+        allowedValues: ["a", "b"],
+      },
     },
     mainSteps: [
       {
@@ -74,15 +83,27 @@ test.each<[string, Partial<CommandDocument>, string]>([
   ],
 ])("refuses %s", (_case, overrides, message) => {
   expect(() =>
-    renderCommandDocument({ description: "big", timeoutSeconds: 1, parameters: [], script: [], ...overrides }),
+    renderCommandDocument({
+      description: "big",
+      timeoutSeconds: 1,
+      parameters: [],
+      script: [],
+      ...overrides,
+    }),
   ).toThrow(message);
 });
 
 test("the install document's parameters pin the manifest by key and hash", () => {
   const params = JSON.parse(renderCommandDocument(install)).parameters;
   expect(params.ManifestKey).toMatchObject({ default: `artifacts/manifests/${SHA}.txt` });
-  expect(params.ManifestSha256).toMatchObject({ default: SHA, allowedPattern: "\\A(?:[0-9a-f]{64})\\z" });
-  expect(params.SetUpPostgresEngine).toMatchObject({ default: "yes", allowedValues: ["yes", "no"] });
+  expect(params.ManifestSha256).toMatchObject({
+    default: SHA,
+    allowedPattern: "\\A(?:[0-9a-f]{64})\\z",
+  });
+  expect(params.SetUpPostgresEngine).toMatchObject({
+    default: "yes",
+    allowedValues: ["yes", "no"],
+  });
 });
 
 test("the manifest lists one line per file, sorted by destination, and refuses odd characters", () => {
