@@ -7,8 +7,8 @@
 import { chown, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { account } from "../accounts";
-import { POSTGRES_ENGINES, type StaticCredentials } from "../../../infra/catalog/engines";
-import type { HostConfig } from "../../../infra/catalog/hostConfig";
+import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
+import { EngineAdapterBase } from "./adapterBase";
 import { JobError } from "../errors";
 import { showArgv, type CommandResult } from "../exec";
 import { gapsBetween, rangesOf, type WalGap, type WalRange } from "../walSegments";
@@ -17,7 +17,6 @@ import type {
   BackupKind,
   BackupRequest,
   EngineBackup,
-  InstallState,
   NewestTimeline,
   PostgresEngineAdapter,
   Repository,
@@ -27,14 +26,7 @@ import type {
   VerifyProblem,
   VerifyReport,
 } from "./adapter";
-import {
-  engineInstallState,
-  prepareEngineDirectories,
-  requireEngineInstalled,
-  runEngine,
-  s3RepositoryPath,
-  writeEngineConfig,
-} from "./engineProcess";
+import { prepareEngineDirectories, runEngine, s3RepositoryPath } from "./engineProcess";
 
 const descriptor = POSTGRES_ENGINES.pgbackrest;
 const HOUR_MS = 3_600_000;
@@ -170,13 +162,10 @@ export function engineError(args: readonly string[], result: CommandResult): Job
   );
 }
 
-export class PgBackRestAdapter implements PostgresEngineAdapter {
+export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngineAdapter {
   readonly descriptor = descriptor;
-
-  constructor(
-    private readonly config: HostConfig,
-    private readonly hostId: string,
-  ) {}
+  protected readonly installHint =
+    "run the install document: it installs the pgbackrest package (a supported version)";
 
   private async run(
     args: readonly string[],
@@ -193,22 +182,6 @@ export class PgBackRestAdapter implements PostgresEngineAdapter {
     const result = await runEngine(this.config, full, timeoutMs);
     if (result.code !== 0) throw engineError(args, result);
     return result;
-  }
-
-  installed(): Promise<InstallState> {
-    return engineInstallState(descriptor, this.config.postgres.engine.binary);
-  }
-
-  requireInstalled(): Promise<string> {
-    return requireEngineInstalled(
-      descriptor,
-      this.config.postgres.engine.binary,
-      "run the install document: it installs the pgbackrest package (a supported version)",
-    );
-  }
-
-  writeConfig(credentials?: StaticCredentials): Promise<void> {
-    return writeEngineConfig(descriptor, this.config, this.hostId, credentials);
   }
 
   async setup(): Promise<void> {

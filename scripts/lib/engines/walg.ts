@@ -4,24 +4,18 @@
  * engine issue lands, this adapter answers what the host plane already read from wal-g (install
  * state, the backup list from `backup-list --detail --json`) and refuses the rest by name.
  */
-import { POSTGRES_ENGINES, type StaticCredentials } from "../../../infra/catalog/engines";
-import type { HostConfig } from "../../../infra/catalog/hostConfig";
+import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
+import { EngineAdapterBase } from "./adapterBase";
 import { JobError } from "../errors";
 import type {
   ArchivedSegment,
   EngineBackup,
-  InstallState,
   NewestTimeline,
   PostgresEngineAdapter,
   Repository,
   VerifyReport,
 } from "./adapter";
-import {
-  engineInstallState,
-  requireEngineInstalled,
-  runEngine,
-  writeEngineConfig,
-} from "./engineProcess";
+import { runEngine } from "./engineProcess";
 
 const descriptor = POSTGRES_ENGINES["wal-g"];
 
@@ -32,29 +26,10 @@ function notYet(what: string): never {
   );
 }
 
-export class WalgAdapter implements PostgresEngineAdapter {
+export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdapter {
   readonly descriptor = descriptor;
-
-  constructor(
-    private readonly config: HostConfig,
-    private readonly hostId: string,
-  ) {}
-
-  installed(): Promise<InstallState> {
-    return engineInstallState(descriptor, this.config.postgres.engine.binary);
-  }
-
-  requireInstalled(): Promise<string> {
-    return requireEngineInstalled(
-      descriptor,
-      this.config.postgres.engine.binary,
-      "install the wal-g release binary, checked against its SHA-256 (README: PostgreSQL engine)",
-    );
-  }
-
-  writeConfig(credentials?: StaticCredentials): Promise<void> {
-    return writeEngineConfig(descriptor, this.config, this.hostId, credentials);
-  }
+  protected readonly installHint =
+    "install the wal-g release binary, checked against its SHA-256 (README: PostgreSQL engine)";
 
   async list(repository: Repository = "s3", host: string = this.hostId): Promise<EngineBackup[]> {
     if (repository !== "s3") notYet("the local repository");

@@ -1,0 +1,35 @@
+/**
+ * What every engine adapter does the same way: probe and require the installed version, and write
+ * the engine config rendered by its descriptor. Engine-specific work stays in each adapter.
+ */
+import type { PostgresEngineDescriptor, StaticCredentials } from "../../../infra/catalog/engines";
+import type { HostConfig } from "../../../infra/catalog/hostConfig";
+import type { InstallState } from "./adapter";
+import { engineInstallState, requireEngineInstalled, writeEngineConfig } from "./engineProcess";
+
+export abstract class EngineAdapterBase {
+  abstract readonly descriptor: PostgresEngineDescriptor;
+  /** What to do when the engine is missing or unsupported on a host. */
+  protected abstract readonly installHint: string;
+
+  constructor(
+    protected readonly config: HostConfig,
+    protected readonly hostId: string,
+  ) {}
+
+  installed(): Promise<InstallState> {
+    return engineInstallState(this.descriptor, this.config.postgres.engine.binary);
+  }
+
+  requireInstalled(): Promise<string> {
+    return requireEngineInstalled(
+      this.descriptor,
+      this.config.postgres.engine.binary,
+      this.installHint,
+    );
+  }
+
+  writeConfig(credentials?: StaticCredentials): Promise<void> {
+    return writeEngineConfig(this.descriptor, this.config, this.hostId, credentials);
+  }
+}
