@@ -5,11 +5,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { DocumentKey } from "../../infra/catalog";
+import { HOST_PATHS, type DocumentKey } from "../../infra/catalog";
 import {
   hostRoot,
   plannedDocument,
@@ -198,11 +198,17 @@ describe("jobs through their documents", () => {
   });
 
   test("a job whose bundle is not installed says so and which document installs it", async () => {
-    const run = await send("pg-restore-test");
-    expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain(
-      "pg-restore-test is not installed on this host: run the StellarBackup-prod-install document first",
-    );
+    const bundle = join(hostRoot(sb), HOST_PATHS.jobsDir, "pg-restore-test.mjs");
+    renameSync(bundle, `${bundle}.aside`);
+    try {
+      const run = await send("pg-restore-test");
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toContain(
+        "pg-restore-test is not installed on this host: run the StellarBackup-prod-install document first",
+      );
+    } finally {
+      renameSync(`${bundle}.aside`, bundle);
+    }
   });
 });
 
