@@ -63,7 +63,9 @@ test("every config file is byte-equal after the restore", () => {
 test("the PostgreSQL part is reported as not run with the reason, never as passed", () => {
   expect(report.postgres).toEqual({
     status: "not-run",
-    reason: expect.stringContaining("the PostgreSQL restore job (pg-restore) is not built yet"),
+    reason: expect.stringContaining(
+      "the drill's PostgreSQL half (seed, back up, destroy, pg-restore) is not built yet",
+    ),
   });
   // The top-level figures are PostgreSQL's.
   expect(report.rpoSeconds).toBeNull();
