@@ -6,7 +6,7 @@
  *   npm run drill -- [--redis-keys 500] [--load-seconds 3] [--to-time 2026-11-25T14:30:00Z]
  *                    [--stack prod] [--out out/drill/report.json]
  *
- * The PostgreSQL part needs the PostgreSQL restore job, which is not built yet: it is reported as NOT RUN with
+ * The drill's PostgreSQL half is not wired to the PostgreSQL jobs yet: it is reported as NOT RUN with
  * the reason, never as passed. Exit status: 0 when every step that ran passed, 1 when one failed, 2
  * for a bad command line (see COMMAND).
  */
@@ -54,8 +54,8 @@ const COMMAND = {
   summary:
     "The runbook's quarterly DR drill on the local sandbox, through the artifacts and SSM documents\n" +
     "`pulumi up` ships: back up, keep writing, destroy, restore with confirmation, check by content.\n" +
-    "Prints a table of steps and writes the JSON report. Steps that cannot run yet (PostgreSQL: its\n" +
-    "restore job is not built) are reported as NOT RUN, never as passed.",
+    "Prints a table of steps and writes the JSON report. Steps that cannot run yet (the drill's\n" +
+    "PostgreSQL half is not built) are reported as NOT RUN, never as passed.",
   options: {
     "redis-keys": {
       type: "string",
@@ -328,7 +328,7 @@ async function main(): Promise<number> {
   console.log(JSON.stringify({ ...report, steps: undefined }, null, 2));
   const notRun = steps.steps.length - ran.length;
   console.log(
-    `\ndrill ${ok ? "passed" : "FAILED"}: ${ran.filter((s) => s.status === "ok").length}/${ran.length} steps ok, ${notRun} NOT RUN (PostgreSQL: its restore job is not built yet); report -> ${options.out}`,
+    `\ndrill ${ok ? "passed" : "FAILED"}: ${ran.filter((s) => s.status === "ok").length}/${ran.length} steps ok, ${notRun} NOT RUN (PostgreSQL: the drill's PostgreSQL half is not built yet); report -> ${options.out}`,
   );
   if (failure !== undefined)
     console.error(`drill stopped: ${failure instanceof Error ? failure.message : String(failure)}`);
