@@ -38,8 +38,25 @@ export type LocalCopyKey = (typeof LOCAL_COPY_KEYS)[number];
 
 export const HOST_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const CONFIG_SET_KEY_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
-/** Paths end up in argv and S3 keys: no `..`, whitespace, quotes or shell metacharacters. */
+/** Paths end up in argv and S3 keys: no `..`, whitespace, quotes, globs or shell metacharacters. */
 const SAFE_ABSOLUTE_PATH = /^\/[A-Za-z0-9._@+=:,/-]*$/;
+
+/**
+ * Whether `path` passes the host config's rule for paths (the stack config checks its paths with
+ * it too, so a path is refused before any resource exists, not when the host config is rendered).
+ */
+export function isSafeAbsolutePath(path: string): boolean {
+  return SAFE_ABSOLUTE_PATH.test(path) && !path.split("/").includes("..");
+}
+/** What `isSafeAbsolutePath` allows, for messages. */
+export const SAFE_ABSOLUTE_PATH_RULE =
+  "must be an absolute path of letters, digits and . _ @ + = : , / - without '..' (no spaces, quotes, globs or shell metacharacters)";
+
+/**
+ * AWS region names: two to four letters, an optional partition part (`-gov`, `-iso`, `-isob`,
+ * `-isoe`, `-isof`), a direction and a number (`us-east-1`, `eusc-de-east-1`, `us-isob-east-1`).
+ */
+export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+){1,3}-\d$/;
 const SAFE_GLOB = /^\/[A-Za-z0-9._@+=:,/*?-]*$/;
 const PREFIX_PATTERN = /^[a-z0-9][a-z0-9_-]*\/$/;
 const PROGRAM_PATTERN = /^[A-Za-z0-9._-]+$/;
@@ -209,7 +226,7 @@ export const hostConfigSchema = exactObject({
       `must be ${HOST_CONFIG_SCHEMA_VERSION}, got ${describe(issue.input)}: install the jobs and host config of the same release`,
   ),
   stack: text(/^[A-Za-z0-9._-]+$/, "must be a Pulumi stack name"),
-  region: text(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1"),
+  region: text(REGION_PATTERN, "must be an AWS region such as us-east-1"),
   bucket: text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
   metricNamespace: text(/^[A-Za-z0-9._/#:-]{1,255}$/, "must be a CloudWatch namespace"),
   s3Prefixes: rowMap(

@@ -6,140 +6,43 @@
  * Pure module: no Pulumi import.
  */
 
+import { DateTime } from "luxon";
+import { parseCronFields } from "./schedule/cronSyntax";
+import { longestCronGap, type LongestGap } from "./schedule/runGaps";
+import { isKnownZone } from "./schedule/zoneClock";
+
+export type { LongestGap };
+
 export type ParsedSchedule =
-  | { readonly ok: true; readonly kind: "cron" | "rate"; readonly maxGapSeconds: number }
+  | {
+      readonly ok: true;
+      readonly kind: "cron" | "rate";
+      /** The longest time between two runs, in seconds (a rate's interval). */
+      readonly maxGapSeconds: number;
+      /** Where the longest gap of a cron schedule falls, in the schedule's time zone. */
+      readonly longestGap?: LongestGap;
+    }
   | { readonly ok: false; readonly reason: string };
+
+/** How to read an expression: EventBridge Scheduler's `ScheduleExpressionTimezone`, and from when. */
+export interface ScheduleContext {
+  /** IANA time zone; default `UTC` (also what DLM reads its cron expressions in). */
+  readonly timezone?: string;
+  /** Start of the simulated runs; default now. */
+  readonly from?: Date;
+}
 
 const MINUTE = 60;
 const HOUR = 3600;
 const DAY = 86400;
 
-const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
-const WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-
-interface FieldSpec {
-  readonly name: string;
-  readonly min: number;
-  readonly max: number;
-  readonly names?: readonly string[];
-}
-
-const FIELDS: readonly FieldSpec[] = [
-  { name: "minutes", min: 0, max: 59 },
-  { name: "hours", min: 0, max: 23 },
-  { name: "day-of-month", min: 1, max: 31 },
-  { name: "month", min: 1, max: 12, names: MONTHS },
-  { name: "day-of-week", min: 1, max: 7, names: WEEKDAYS },
-];
-
-/** A field's allowed values, or "calendar" for L/W/# forms whose days depend on the month. */
-type FieldValues = ReadonlySet<number> | "any" | "calendar";
-
-function parseValue(token: string, spec: FieldSpec): number | undefined {
-  const named = spec.names?.indexOf(token.toUpperCase()) ?? -1;
-  if (named >= 0) return named + spec.min;
-  if (!/^\d+$/.test(token)) return undefined;
-  const value = Number(token);
-  return value >= spec.min && value <= spec.max ? value : undefined;
-}
-
-function parseField(text: string, spec: FieldSpec): FieldValues | { readonly error: string } {
-  if (text === "*" || text === "?") return "any";
-  const isDayField = spec.name === "day-of-month" || spec.name === "day-of-week";
-  if (isDayField && /^(L|LW|\d{1,2}W|[1-7]L|[1-7]#[1-5]|L-\d{1,2})$/i.test(text)) return "calendar";
-  const values = new Set<number>();
-  for (const part of text.split(",")) {
-    const match = /^([^/-]+)(?:-([^/]+))?(?:\/(\d+))?$/.exec(part);
-    if (!match)
-      return { error: `'${part}' is not a value, range or step in the ${spec.name} field` };
-    const [, startText, endText, stepText] = match;
-    const start = startText === "*" ? spec.min : parseValue(startText, spec);
-    const end =
-      endText !== undefined
-        ? parseValue(endText, spec)
-        : startText === "*" || stepText !== undefined
-          ? spec.max
-          : start;
-    const step = stepText === undefined ? 1 : Number(stepText);
-    if (start === undefined || end === undefined) {
-      return { error: `'${part}' is outside ${spec.min}-${spec.max} in the ${spec.name} field` };
-    }
-    if (step < 1 || end < start)
-      return { error: `'${part}' is an empty range in the ${spec.name} field` };
-    for (let v = start; v <= end; v += step) values.add(v);
-  }
-  return values;
-}
-
-function matches(values: FieldValues, value: number): boolean {
-  return values === "any" || values === "calendar" || values.has(value);
-}
-
-function parseCron(body: string): ParsedSchedule {
-  const parts = body.trim().split(/\s+/);
-  if (parts.length !== 6) {
-    return {
-      ok: false,
-      reason: `cron() takes 6 fields (minutes hours day-of-month month day-of-week year), got ${parts.length}`,
-    };
-  }
-  const [dom, dow, year] = [parts[2], parts[4], parts[5]];
-  if ((dom === "?") === (dow === "?")) {
-    return { ok: false, reason: "exactly one of day-of-month and day-of-week must be '?'" };
-  }
-  if (year !== "*") {
-    return { ok: false, reason: `year must be '*' for a recurring schedule, got '${year}'` };
-  }
-  const fields: FieldValues[] = [];
-  for (let i = 0; i < FIELDS.length; i++) {
-    const parsed = parseField(parts[i], FIELDS[i]);
-    if (typeof parsed === "object" && "error" in parsed) return { ok: false, reason: parsed.error };
-    fields.push(parsed);
-  }
-  const [minutes, hours, daysOfMonth, months, daysOfWeek] = fields;
-  if (daysOfMonth === "calendar" || daysOfWeek === "calendar") {
-    // L, W and # pick one day a month: the gap is at most about five weeks.
-    return { ok: true, kind: "cron", maxGapSeconds: 35 * DAY };
-  }
-  return {
-    ok: true,
-    kind: "cron",
-    maxGapSeconds: longestGap(minutes, hours, daysOfMonth, months, daysOfWeek),
-  };
-}
-
-/** Simulates a little over a year of runs (a fixed, deterministic window) and returns the widest gap. */
-function longestGap(
-  minutes: FieldValues,
-  hours: FieldValues,
-  daysOfMonth: FieldValues,
-  months: FieldValues,
-  daysOfWeek: FieldValues,
-): number {
-  const windowStart = Date.UTC(2026, 0, 1) / 1000;
-  const windowDays = 400;
-  let previous: number | undefined;
-  let widest = 0;
-  for (let d = 0; d < windowDays; d++) {
-    const day = new Date((windowStart + d * DAY) * 1000);
-    if (!matches(months, day.getUTCMonth() + 1)) continue;
-    if (!matches(daysOfMonth, day.getUTCDate())) continue;
-    if (!matches(daysOfWeek, day.getUTCDay() + 1)) continue;
-    for (let h = 0; h < 24; h++) {
-      if (!matches(hours, h)) continue;
-      for (let m = 0; m < 60; m++) {
-        if (!matches(minutes, m)) continue;
-        const at = windowStart + d * DAY + h * HOUR + m * MINUTE;
-        if (previous !== undefined) widest = Math.max(widest, at - previous);
-        previous = at;
-      }
-    }
-  }
-  return previous === undefined || widest === 0 ? Number.POSITIVE_INFINITY : widest;
-}
-
 const RATE_UNITS: Readonly<Record<string, number>> = { minute: MINUTE, hour: HOUR, day: DAY };
 
+/**
+ * `rate(value unit)`, unit `minute(s)`, `hour(s)` or `day(s)` (EventBridge Scheduler, "Rate-based
+ * schedules"). A rate counts real time from the last run, so daylight saving time does not move
+ * it: "days represents a 24-hour duration".
+ */
 function parseRate(body: string): ParsedSchedule {
   const match = /^\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*$/.exec(body);
   if (!match)
@@ -152,13 +55,45 @@ function parseRate(body: string): ParsedSchedule {
   return { ok: true, kind: "rate", maxGapSeconds: value * RATE_UNITS[unit] };
 }
 
-/** Parses `cron(...)` or `rate(...)`; `at(...)` is refused because a backup must recur. */
-export function parseScheduleExpression(expression: string): ParsedSchedule {
+const memo = new Map<string, ParsedSchedule>();
+
+/**
+ * Parses `cron(...)` or `rate(...)` and finds the longest time between two runs as EventBridge
+ * Scheduler runs them in `context.timezone` (daylight saving time included: see
+ * `schedule/runGaps.ts`). `at(...)` is refused because a backup must recur; so is a cron
+ * expression that never fires after `context.from` or whose year field ends (it stops).
+ *
+ * @returns `{ ok: true, kind, maxGapSeconds, longestGap? }`, or `{ ok: false, reason }` with a
+ *   reason that names the field and the rule (cron syntax: `schedule/cronSyntax.ts`)
+ */
+export function parseScheduleExpression(
+  expression: string,
+  context: ScheduleContext = {},
+): ParsedSchedule {
+  const timezone = context.timezone ?? "UTC";
+  const from = context.from ?? new Date();
+  // Results depend on the local day `from` falls on (the simulation starts at its start).
+  const day = isKnownZone(timezone) ? DateTime.fromJSDate(from, { zone: timezone }).toISODate() : "";
+  const key = `${expression}\0${timezone}\0${day}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const parsed = parse(expression, timezone, from);
+  memo.set(key, parsed);
+  return parsed;
+}
+
+function parse(expression: string, timezone: string, from: Date): ParsedSchedule {
   const match = /^(cron|rate|at)\((.*)\)$/.exec(expression.trim());
   if (!match) return { ok: false, reason: "expected cron(...) or rate(...)" };
   const [, kind, body] = match;
   if (kind === "at") return { ok: false, reason: "at() runs once; a backup schedule must recur" };
-  return kind === "cron" ? parseCron(body) : parseRate(body);
+  if (kind === "rate") return parseRate(body);
+  const cron = parseCronFields(body);
+  if (!cron.ok) return cron;
+  if (!isKnownZone(timezone)) return { ok: false, reason: `unknown time zone '${timezone}'` };
+  const gap = longestCronGap(cron.spec, timezone, from);
+  if (!gap.ok) return gap;
+  return { ok: true, kind: "cron", maxGapSeconds: gap.longest.seconds, longestGap: gap.longest };
 }
 
 /** "26 hours", "7 days", "15 minutes": for messages a person reads. */
@@ -172,4 +107,20 @@ export function describeSeconds(seconds: number): string {
 
 function plural(n: number, unit: string): string {
   return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * Where a schedule's longest gap falls, for a message: "47 hours between its runs of
+ * 2026-03-28 02:30 +01:00 and 2026-03-30 02:30 +02:00 (Europe/Berlin)". A rate's gap has no date.
+ */
+export function describeLongestGap(
+  parsed: Extract<ParsedSchedule, { ok: true }>,
+  timezone: string,
+): string {
+  const length = describeSeconds(parsed.maxGapSeconds);
+  const gap = parsed.longestGap;
+  if (gap === undefined) return `${length} between runs`;
+  return gap.fromIsRun
+    ? `${length} between its runs of ${gap.from} and ${gap.to} (${timezone})`
+    : `${length} before its first run, ${gap.to} (${timezone})`;
 }

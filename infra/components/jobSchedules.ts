@@ -149,7 +149,7 @@ export class JobSchedules extends pulumi.ComponentResource {
                   outputLogGroupName,
                 }),
               ),
-            retryPolicy: retryPolicy(expression),
+            retryPolicy: retryPolicy(expression, args.timezone),
             deadLetterConfig: { arn: this.deadLetterQueue.arn },
           },
         },

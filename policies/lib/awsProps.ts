@@ -114,6 +114,7 @@ export interface LogGroupProps {
 export interface ScheduleProps {
   state?: unknown;
   scheduleExpression?: unknown;
+  scheduleExpressionTimezone?: unknown;
   target?: unknown;
 }
 export interface ScheduleTargetProps {

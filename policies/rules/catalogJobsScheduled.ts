@@ -68,9 +68,13 @@ export const catalogJobsScheduled = stackPolicy({
       if (job.backupType === undefined) continue;
       const row = BACKUP_TYPES[job.backupType];
       for (const { schedule } of sending) {
-        const expression = (schedule.props as ScheduleProps).scheduleExpression;
-        if (isUnknown(expression)) continue;
-        const parsed = parseScheduleExpression(String(expression));
+        const props = schedule.props as ScheduleProps;
+        const expression = props.scheduleExpression;
+        const zone = props.scheduleExpressionTimezone;
+        if (isUnknown(expression) || isUnknown(zone)) continue;
+        // Scheduler reads the expression in its time zone (UTC when none is set).
+        const timezone = typeof zone === "string" && zone !== "" ? zone : "UTC";
+        const parsed = parseScheduleExpression(String(expression), { timezone });
         if (!parsed.ok) {
           report(
             `schedule of job '${key}' has expression ${JSON.stringify(expression)} that cannot be read: ${parsed.reason}`,
@@ -78,7 +82,7 @@ export const catalogJobsScheduled = stackPolicy({
           );
         } else if (parsed.maxGapSeconds > row.rpoSeconds) {
           report(
-            `schedule of job '${key}' (${String(expression)}) leaves up to ${describeSeconds(parsed.maxGapSeconds)} ` +
+            `schedule of job '${key}' (${String(expression)}, ${timezone}) leaves up to ${describeSeconds(parsed.maxGapSeconds)} ` +
               `between runs, longer than the '${row.key}' RPO of ${describeSeconds(row.rpoSeconds)}`,
             schedule.resource.urn,
           );

@@ -138,8 +138,11 @@ export function wholeNumber(min: number, max: number, message?: string) {
   return v.pipe(v.number(say), v.integer(say), v.minValue(min, say), v.maxValue(max, say));
 }
 
+/** The most days anything is kept: a century (also DLM's limit for age-based retention). */
+export const MAX_DAYS = 36500;
+
 /** Retention in days: at least one day, at most a century. */
-export const days = () => wholeNumber(1, 36500);
+export const days = () => wholeNumber(1, MAX_DAYS);
 
 export const flag = () =>
   v.boolean((issue) => `must be true or false, got ${describe(issue.input)}`);

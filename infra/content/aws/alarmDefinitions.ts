@@ -265,7 +265,8 @@ export function alarmDefinitions<Ref = never>(
 function heartbeatAlarm<Ref>(key: JobKey, inputs: AlarmInputs<Ref>): AlarmDefinition<Ref> {
   const job = JOBS[key];
   const expression = inputs.schedules[job.scheduleKey];
-  const parsed = parseScheduleExpression(expression);
+  // DLM's snapshots aside, every schedule runs in the stack's time zone.
+  const parsed = parseScheduleExpression(expression, { timezone: inputs.timezone });
   if (!parsed.ok)
     throw new Error(
       `schedule '${job.scheduleKey}' (${expression}) must be validated first: ${parsed.reason}`,
@@ -273,8 +274,6 @@ function heartbeatAlarm<Ref>(key: JobKey, inputs: AlarmInputs<Ref>): AlarmDefini
   const watch = heartbeatWatch({
     maxGapSeconds: parsed.maxGapSeconds,
     timeoutSeconds: job.timeoutSeconds,
-    expression,
-    timezone: inputs.timezone,
   });
   const silence = `Job ${key} has not finished a run for ${describeDuration(watch.silenceSeconds)} (schedule ${expression} ${inputs.timezone}, at most ${describeDuration(parsed.maxGapSeconds)} apart, plus ${describeDuration(job.timeoutSeconds)} to run): it is not running at all.`;
   const common = {

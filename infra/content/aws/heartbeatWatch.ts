@@ -16,8 +16,6 @@
 
 /** Time for a heartbeat to be published and become visible to alarms. */
 export const DELIVERY_GRACE_SECONDS = 300;
-/** A daylight-saving change can stretch the gap between two local-time cron runs by an hour. */
-export const DST_SLACK_SECONDS = 3600;
 
 const HOUR = 3600;
 /** CloudWatch: the widest evaluation range for periods under an hour, and for the rest. */
@@ -45,19 +43,17 @@ export type HeartbeatWatch =
     };
 
 export interface HeartbeatInputs {
-  /** `parseScheduleExpression(...).maxGapSeconds` of the job's schedule. */
+  /**
+   * `parseScheduleExpression(expression, { timezone }).maxGapSeconds` of the job's schedule: the
+   * real longest gap in the stack's time zone, daylight saving time included.
+   */
   readonly maxGapSeconds: number;
   /** The job's run allowance (`Job.timeoutSeconds`). */
   readonly timeoutSeconds: number;
-  readonly expression: string;
-  readonly timezone: string;
 }
 
 export function heartbeatWatch(inputs: HeartbeatInputs): HeartbeatWatch {
-  const dstSlack =
-    inputs.expression.startsWith("cron(") && inputs.timezone !== "UTC" ? DST_SLACK_SECONDS : 0;
-  const silenceSeconds =
-    inputs.maxGapSeconds + inputs.timeoutSeconds + dstSlack + DELIVERY_GRACE_SECONDS;
+  const silenceSeconds = inputs.maxGapSeconds + inputs.timeoutSeconds + DELIVERY_GRACE_SECONDS;
   for (const periodSeconds of CANDIDATE_PERIODS) {
     // One extra period: the window's edges fall between period boundaries.
     const evaluationPeriods = Math.ceil(silenceSeconds / periodSeconds) + 1;

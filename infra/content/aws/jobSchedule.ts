@@ -18,8 +18,8 @@ export interface RetryPolicy {
  * until the next run is due, and never longer than an hour: a backup started hours late collides
  * with the day's traffic and the next run. Scheduler accepts 60 s to 1 day.
  */
-export function retryPolicy(expression: string): RetryPolicy {
-  const parsed = parseScheduleExpression(expression);
+export function retryPolicy(expression: string, timezone = "UTC"): RetryPolicy {
+  const parsed = parseScheduleExpression(expression, { timezone });
   if (!parsed.ok)
     throw new Error(`schedule '${expression}' must be validated first: ${parsed.reason}`);
   return {

@@ -12,16 +12,12 @@ import {
 
 const HOUR = 3600;
 const DAY = 86_400;
+const FROM = new Date("2026-01-01T00:00:00Z");
 
 function watch(expression: string, timeoutSeconds: number, timezone = "UTC") {
-  const parsed = parseScheduleExpression(expression);
+  const parsed = parseScheduleExpression(expression, { timezone, from: FROM });
   if (!parsed.ok) throw new Error(parsed.reason);
-  return heartbeatWatch({
-    maxGapSeconds: parsed.maxGapSeconds,
-    timeoutSeconds,
-    expression,
-    timezone,
-  });
+  return heartbeatWatch({ maxGapSeconds: parsed.maxGapSeconds, timeoutSeconds });
 }
 
 describe("the window fits the schedule and CloudWatch's limits", () => {
@@ -84,14 +80,22 @@ describe("the window fits the schedule and CloudWatch's limits", () => {
     expect(watch(expression, timeout)).toEqual(expected);
   });
 
-  test("a local-time cron gets an hour of daylight-saving slack; a rate() does not", () => {
-    expect(watch("cron(0 2 * * ? *)", 4 * HOUR, "Europe/Berlin").silenceSeconds).toBe(
-      DAY + 5 * HOUR + 300,
-    );
-    expect(watch("rate(1 day)", 4 * HOUR, "Europe/Berlin").silenceSeconds).toBe(
-      DAY + 4 * HOUR + 300,
-    );
-  });
+  test.each<[string, string, number]>([
+    // 02:00 does not exist on the spring-forward day: that run is skipped.
+    ["cron(0 2 * * ? *)", "Europe/Berlin", 47 * HOUR],
+    // 01:00 always exists; the fall-back day is 25 hours long.
+    ["cron(0 1 * * ? *)", "Europe/Berlin", 25 * HOUR],
+    // The repeated hour runs once.
+    ["cron(30 * * * ? *)", "Europe/Berlin", 2 * HOUR],
+    ["cron(0 2 * * ? *)", "UTC", DAY],
+    // A rate counts real time: daylight saving time does not move it.
+    ["rate(1 day)", "Europe/Berlin", DAY],
+  ])(
+    "%s in %s: silence = the real longest gap (%i s) + run allowance + grace",
+    (expression, zone, gap) => {
+      expect(watch(expression, 4 * HOUR, zone).silenceSeconds).toBe(gap + 4 * HOUR + 300);
+    },
+  );
 
   test("every catalog job's window covers its silence and stays inside CloudWatch's evaluation range", () => {
     for (const key of JOB_KEYS) {
