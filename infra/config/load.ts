@@ -3,26 +3,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfigError, type StackConfig } from "./stackConfig";
-import { validateStackConfig } from "./validate";
+import { validateProgramConfig } from "./programConfig";
 
-/** The project's config keys without their `<project>:` namespace, values as Pulumi stores them. */
-export function projectConfig(
-  project: string,
-  all: Readonly<Record<string, string>>,
-): Record<string, string> {
-  const prefix = `${project}:`;
-  return Object.fromEntries(
-    Object.entries(all)
-      .filter(([key]) => key.startsWith(prefix))
-      .map(([key, value]) => [key.slice(prefix.length), value]),
-  );
-}
+export { projectConfig } from "./programConfig";
 
 /** Throws `StackConfigError` listing every problem; nothing is registered before this returns. */
 export function loadStackConfig(): StackConfig {
   const project = pulumi.getProject();
   const all = pulumi.runtime.allConfig();
-  const result = validateStackConfig(projectConfig(project, all), all["aws:region"]);
+  const result = validateProgramConfig(project, all);
   if (!result.ok) throw new StackConfigError(project, result.problems);
   return result.config;
 }

@@ -8,6 +8,7 @@
  * backups, the PostgreSQL engine's lifecycle backstop, a paging target, the backup-age alarm against the postgres
  * schedule) run after, on every key they read that is itself valid; defaults are applied last.
  */
+import { Region } from "@pulumi/aws/types/enums";
 import * as v from "valibot";
 import { DEFAULT_POSTGRES_ENGINE, POSTGRES_ENGINE_KEYS } from "../catalog/engines";
 import {
@@ -35,8 +36,12 @@ import {
   type BackupTypeKey,
   type ScheduleKey,
 } from "../catalog";
-import { exactObject, isPlainObject, wholeNumber } from "../catalog/schema/parts";
+import { SAFE_ABSOLUTE_PATH_RULE, isSafeAbsolutePath } from "../catalog/hostConfig";
+import { exactObject, isPlainObject, MAX_DAYS, wholeNumber } from "../catalog/schema/parts";
 import { schemaProblems } from "../catalog/schema/problems";
+import { hostConfigProblems } from "./hostConfigCheck";
+import { rpoGapProblem } from "./scheduleGap";
+import { textProblems } from "./textValues";
 import {
   OFFLINE_SECRET_PLACEHOLDER,
   type ConfigProblem,
@@ -50,10 +55,11 @@ export type ValidationResult =
 
 /** `aws:region` is the AWS provider's key, checked beside the project's own. */
 const REGION_KEY = "aws:region";
-const REGION_MESSAGE =
-  "must be an AWS region such as us-east-1 (set it with `pulumi config set aws:region`)";
+/** The regions the AWS provider knows (`aws.Region` of @pulumi/aws), not a list of our own. */
+const REGIONS = Object.values(Region).sort();
+const REGION_MESSAGE = `must be an AWS region @pulumi/aws knows (set it with \`pulumi config set aws:region\`): ${REGIONS.join(", ")}`;
 const NOT_A_MAP = "must be an object (a YAML map)";
-const NUMERIC_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
+const NUMERIC_TEXT = /^-?\d+(\.\d+)?$/;
 
 /** Stack files may quote numbers inside maps (`"30"`): they count as the number. */
 const fromNumericText = (value: unknown): unknown =>
@@ -65,12 +71,12 @@ function mapCount(min: number, max: number, message: string) {
 }
 
 /** A top-level number: Pulumi hands it over as text, which problems quote as written. */
-function countText(min: number, message: string) {
+function countText(min: number, max: number, message: string) {
   return v.pipe(
     v.string(message),
     v.check((text) => {
       const n = Number(text);
-      return NUMERIC_TEXT.test(text) && Number.isInteger(n) && n >= min;
+      return NUMERIC_TEXT.test(text) && Number.isInteger(n) && n >= min && n <= max;
     }, message),
   );
 }
@@ -98,38 +104,38 @@ function yamlMap<const E extends v.ObjectEntries>(entries: E, unknownField: stri
 const textWhere = (ok: (text: string) => boolean, message: string) =>
   v.pipe(v.string(message), v.check(ok, message));
 
-const WHOLE_DAYS = "must be a whole number of days, at least 1";
+/** Day counts stop at the host config's limit (a century), so a huge one fails here, not later. */
+const WHOLE_DAYS = `must be a whole number of days from 1 to ${MAX_DAYS}`;
+const isDayCount = (days: number) => Number.isInteger(days) && days >= 1 && days <= MAX_DAYS;
 
 function retentionOverride(row: BackupTypeKey) {
   const rpo = BACKUP_TYPES[row].rpoSeconds;
   return v.pipe(
-    mapCount(1, Number.MAX_SAFE_INTEGER, WHOLE_DAYS),
+    mapCount(1, MAX_DAYS, WHOLE_DAYS),
     v.check(
       // Judged only once it is a valid number of days: one message per value.
-      (days) => !(Number.isInteger(days) && days >= 1) || days * 86400 >= rpo,
+      (days) => !isDayCount(days) || days * 86400 >= rpo,
       `is shorter than the row's RPO (${describeSeconds(rpo)}): the newest backup could expire before the next is taken`,
     ),
   );
 }
 
-function scheduleOverride(name: ScheduleKey) {
+/**
+ * A schedule's own rules: AWS's syntax, and that it keeps firing after `now`. How long it leaves
+ * between runs depends on `timezone`, so the RPO is checked with the keys it relates to, below.
+ */
+function scheduleOverride(name: ScheduleKey, now: Date) {
   return v.pipe(
     v.string("must be a string such as 'cron(0 2 * * ? *)' or 'rate(1 hour)'"),
     v.rawCheck<string>(({ dataset, addIssue }) => {
       if (!dataset.typed) return;
       const expression = dataset.value;
-      const parsed = parseScheduleExpression(expression);
+      const parsed = parseScheduleExpression(expression, { from: now });
       if (!parsed.ok) {
         addIssue({ message: `is not a valid schedule expression: ${parsed.reason}` });
         return;
       }
-      if (isBackupTypeKey(name) && parsed.maxGapSeconds > BACKUP_TYPES[name].rpoSeconds) {
-        const rpo = BACKUP_TYPES[name].rpoSeconds;
-        addIssue({
-          message: `leaves up to ${describeSeconds(parsed.maxGapSeconds)} between runs, longer than the ${name} RPO of ${describeSeconds(rpo)}`,
-        });
-      }
-      if (name === "snapshots" && !expression.trim().startsWith("cron(")) {
+      if (name === "snapshots" && !expression.startsWith("cron(")) {
         addIssue({
           message:
             "must be a cron(...) expression: Data Lifecycle Manager takes no rate() (and reads cron in UTC)",
@@ -150,10 +156,6 @@ const tagText = () =>
     ),
   );
 
-function isAbsoluteSafePath(path: string): boolean {
-  return path.startsWith("/") && !path.split("/").includes("..") && !/[\s'"`$\\;&|<>]/.test(path);
-}
-const ABSOLUTE_PATH = "must be an absolute path without '..', spaces or shell metacharacters";
 
 function isHttpsUrl(text: string): boolean {
   try {
@@ -236,7 +238,7 @@ const thresholdEntries = {
 const optional = <S extends v.GenericSchema>(schema: S) => v.exactOptional(schema);
 
 /** The project's keys (after `aws:region`), in the order messages list them. */
-const projectEntries = {
+const projectEntries = (now: Date) => ({
   bucketName: optional(bucketNameRules()),
   retentionDays: optional(
     yamlMap(
@@ -249,19 +251,19 @@ const projectEntries = {
       `unknown catalog row; allowed: ${BACKUP_TYPE_KEYS.join(", ")}`,
     ),
   ),
-  postgresBackstopDays: optional(countText(1, WHOLE_DAYS)),
+  postgresBackstopDays: optional(countText(1, MAX_DAYS, WHOLE_DAYS)),
   // Renamed with the engine seam; a stack file that still says it learns the new name.
   walgBackstopDays: optional(
     v.never(
       "was renamed postgresBackstopDays (the PostgreSQL engine's lifecycle backstop, whichever engine)",
     ),
   ),
-  accessLogRetentionDays: optional(countText(1, WHOLE_DAYS)),
+  accessLogRetentionDays: optional(countText(1, MAX_DAYS, WHOLE_DAYS)),
   schedules: optional(
     yamlMap(
       {
         ...(Object.fromEntries(
-          SCHEDULE_KEYS.map((name) => [name, v.exactOptional(scheduleOverride(name))]),
+          SCHEDULE_KEYS.map((name) => [name, v.exactOptional(scheduleOverride(name, now))]),
         ) as Record<
           ScheduleKey,
           v.ExactOptionalSchema<ReturnType<typeof scheduleOverride>, undefined>
@@ -292,8 +294,9 @@ const projectEntries = {
       `must be one of ${SUPPORTED_PG_MAJOR_VERSIONS.join(", ")} (PostgreSQL 12+ restores with recovery.signal)`,
     ),
   ),
-  pgData: optional(textWhere(isAbsoluteSafePath, ABSOLUTE_PATH)),
-  localBackupRoot: optional(textWhere(isAbsoluteSafePath, ABSOLUTE_PATH)),
+  // The host config's own rule: a path it would refuse on the hosts is refused here.
+  pgData: optional(textWhere(isSafeAbsolutePath, SAFE_ABSOLUTE_PATH_RULE)),
+  localBackupRoot: optional(textWhere(isSafeAbsolutePath, SAFE_ABSOLUTE_PATH_RULE)),
   hostTarget: optional(
     yamlMap(
       { tagKey: v.exactOptional(tagText()), tagValue: v.exactOptional(tagText()) },
@@ -325,21 +328,24 @@ const projectEntries = {
     yamlMap(thresholdEntries, `unknown threshold; allowed: ${THRESHOLD_KEYS.join(", ")}`),
   ),
   postDeployCheck: optional(v.picklist(["true", "false"], "must be true or false")),
-};
+});
 
-export const CONFIG_KEYS = Object.keys(projectEntries) as (keyof typeof projectEntries)[];
+export const CONFIG_KEYS = Object.keys(projectEntries(new Date(0))) as (keyof ReturnType<
+  typeof projectEntries
+>)[];
 
-const fieldsSchema = exactObject(
-  {
-    [REGION_KEY]: v.pipe(
-      v.string(REGION_MESSAGE),
-      v.regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, REGION_MESSAGE),
-    ),
-    ...projectEntries,
-  },
-  { unknownField: `unknown config key; allowed: ${CONFIG_KEYS.join(", ")}` },
-);
-type Fields = v.InferOutput<typeof fieldsSchema>;
+const fieldsSchema = (now: Date) =>
+  exactObject(
+    {
+      [REGION_KEY]: v.pipe(
+        v.string(REGION_MESSAGE),
+        v.check((region) => (REGIONS as string[]).includes(region), REGION_MESSAGE),
+      ),
+      ...projectEntries(now),
+    },
+    { unknownField: `unknown config key; allowed: ${CONFIG_KEYS.join(", ")}` },
+  );
+type Fields = v.InferOutput<ReturnType<typeof fieldsSchema>>;
 
 function retentionOf(fields: Fields): Record<BackupTypeKey, number> {
   const days = Object.fromEntries(
@@ -353,7 +359,8 @@ function pathItem(input: Record<string, unknown>, key: string, value: unknown): 
 }
 
 /** The rules that relate keys; each runs when every key it reads passed its own rules. */
-const relations = v.rawCheck<Fields>(({ dataset, addIssue }) => {
+const relations = (now: Date) =>
+  v.rawCheck<Fields>(({ dataset, addIssue }) => {
   // Keys with problems still hold what was written; each rule reads only keys that are `valid`.
   const fields = dataset.value as Fields;
   // A problem at `a` or under `a.b` makes `a.b` unusable here.
@@ -398,13 +405,37 @@ const relations = v.rawCheck<Fields>(({ dataset, addIssue }) => {
     });
   }
 
+  // Schedules run in the stack's time zone (DLM's snapshots in UTC): the real gap, daylight
+  // saving time included, against each backup row's RPO, the catalog's defaults too.
+  const timezone = fields.timezone ?? DEFAULT_TIMEZONE;
+  const zoneOf = (name: ScheduleKey) => (name === "snapshots" ? "UTC" : timezone);
+  if (valid("timezone")) {
+    for (const name of SCHEDULE_KEYS) {
+      if (!isBackupTypeKey(name) || !valid("schedules", name)) continue;
+      const written = fields.schedules?.[name];
+      const expression = written ?? DEFAULT_SCHEDULES[name];
+      const message = rpoGapProblem(name, expression, zoneOf(name), now, written === undefined);
+      if (message === undefined) continue;
+      addIssue({
+        message,
+        path: [
+          pathItem(raw, "schedules", raw.schedules),
+          pathItem({ ...fields.schedules }, name, expression),
+        ],
+      });
+    }
+  }
+
   const age = fields.thresholds?.backupAgeHours;
   if (age !== undefined && valid("thresholds", "backupAgeHours")) {
     const schedule = parseScheduleExpression(
       fields.schedules?.postgres ?? DEFAULT_SCHEDULES.postgres,
+      { timezone, from: now },
     );
     const gapHours =
-      valid("schedules", "postgres") && schedule.ok ? Math.ceil(schedule.maxGapSeconds / 3600) : 1;
+      valid("schedules", "postgres") && valid("timezone") && schedule.ok
+        ? Math.ceil(schedule.maxGapSeconds / 3600)
+        : 1;
     const message = backupAgeMessage(gapHours);
     if (!v.is(mapCount(gapHours, PG_RPO_HOURS, message), age)) {
       addIssue({
@@ -458,8 +489,12 @@ function withoutWal(schedules: Fields["schedules"]): Partial<Record<ScheduleKey,
   return rest;
 }
 
-/** The stack config's contract: `{ "aws:region", ...project keys }` in, `StackConfig` out. */
-export const stackConfigSchema = v.pipe(fieldsSchema, relations, v.transform(toStackConfig));
+/**
+ * The stack config's contract: `{ "aws:region", ...project keys }` in, `StackConfig` out.
+ * @param now where schedules start to be simulated (a year range in the past never fires)
+ */
+export const stackConfigSchema = (now: Date) =>
+  v.pipe(fieldsSchema(now), relations(now), v.transform(toStackConfig));
 
 /**
  * Problems in the order the stack file lists their keys (then, inside a YAML map, the map's order);
@@ -491,21 +526,38 @@ function inDocumentOrder(
     .map(({ problem }) => problem);
 }
 
+export interface ValidationOptions {
+  /** Start of the simulated schedule runs; default now. */
+  readonly now?: Date;
+}
+
 /**
+ * Every rule of the stack config, then the host config's rules on the host config this stack
+ * would render: all before a single resource is registered.
+ *
  * @param raw the project's keys without their namespace
  * @param awsRegion `aws:region`, which the AWS provider reads too
  */
 export function validateStackConfig(
   raw: Readonly<Record<string, string>>,
   awsRegion: string | undefined,
+  options: ValidationOptions = {},
 ): ValidationResult {
   const input: Record<string, unknown> = { [REGION_KEY]: awsRegion, ...raw };
-  const result = v.safeParse(stackConfigSchema, input);
-  if (result.success) return { ok: true, config: result.output };
-  const problems = schemaProblems(result.issues).map(({ path, value, message }) => ({
-    key: path,
-    value,
-    message,
-  }));
-  return { ok: false, problems: inDocumentOrder(problems, input) };
+  const textual = textProblems(input);
+  // A value refused as text (empty, padded) gets that one message, not every rule it then breaks.
+  const refused = new Set(textual.map((p) => p.key));
+  const result = v.safeParse(stackConfigSchema(options.now ?? new Date()), input);
+  if (result.success && textual.length === 0) {
+    const onHosts = hostConfigProblems(result.output);
+    return onHosts.length === 0
+      ? { ok: true, config: result.output }
+      : { ok: false, problems: onHosts };
+  }
+  const problems = result.success
+    ? []
+    : schemaProblems(result.issues)
+        .map(({ path, value, message }) => ({ key: path, value, message }))
+        .filter((p) => ![...refused].some((k) => p.key === k || p.key.startsWith(`${k}.`)));
+  return { ok: false, problems: inDocumentOrder([...textual, ...problems], input) };
 }

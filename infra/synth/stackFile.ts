@@ -113,6 +113,9 @@ export function parseStackFile(text: string, path = "stack file"): StackFileConf
     if (isSecure(value)) {
       config[key] = OFFLINE_SECRET_PLACEHOLDER;
       secretKeys.push(key);
+    } else if (value === null) {
+      // `key:` with nothing after it: an empty value (which validation refuses), not "null".
+      config[key] = "";
     } else {
       config[key] = typeof value === "string" ? value : JSON.stringify(value);
     }

@@ -5,9 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { projectConfig } from "../config/load";
+import { validateProgramConfig } from "../config/programConfig";
 import { StackConfigError, type StackConfig } from "../config/stackConfig";
-import { validateStackConfig } from "../config/validate";
 import type { Plan } from "./plan";
 import { readStackFile, stackFileIn } from "./stackFile";
 import { synthesize } from "./synthesize";
@@ -40,7 +39,7 @@ export function synthesizeStack(stack: string, stackFile = stackFilePath(stack))
 export function validatedStackConfig(stackFile: string): StackConfig {
   const project = projectName();
   const { config } = readStackFile(stackFile);
-  const result = validateStackConfig(projectConfig(project, config), config["aws:region"]);
+  const result = validateProgramConfig(project, config);
   if (!result.ok) throw new StackConfigError(project, result.problems);
   return result.config;
 }

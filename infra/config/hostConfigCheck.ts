@@ -1,0 +1,46 @@
+/**
+ * The host config's rules, run on the host config a validated stack config would render, so that
+ * nothing the hosts would refuse is found only after resources were registered. The stack
+ * config's own rules already cover these (paths, day counts, regions); this is the proof that they
+ * still do whenever either side changes. Pure module.
+ */
+import { parseHostConfig } from "../catalog/hostConfig";
+import { defaultHostConfig } from "../content/host/hostConfigFile";
+import type { ConfigProblem, StackConfig } from "./stackConfig";
+
+/** Host config paths (prefixes) and the stack config key each comes from. */
+const SOURCES: readonly (readonly [string, string])[] = [
+  ["region", "aws:region"],
+  ["bucket", "bucketName"],
+  ["metricNamespace", "metricNamespace"],
+  ["local.root", "localBackupRoot"],
+  ["local.retentionDays.", "retentionDays."],
+  ["retentionDays.", "retentionDays."],
+  ["postgres.pgData", "pgData"],
+  ["postgres.engine", "postgresEngine"],
+  ["postgres.", "pgMajorVersion"],
+];
+
+function stackKeyOf(hostPath: string): string {
+  for (const [prefix, key] of SOURCES) {
+    if (hostPath === prefix) return key;
+    if (prefix.endsWith(".") && key.endsWith(".") && hostPath.startsWith(prefix))
+      return key + hostPath.slice(prefix.length);
+    if (hostPath.startsWith(prefix.endsWith(".") ? prefix : `${prefix}.`)) return key;
+  }
+  return `(host config) ${hostPath}`;
+}
+
+/**
+ * @returns one problem per host config rule the rendered file breaks, keyed by the stack config
+ *   key it comes from, with the host config path in the message; empty when the hosts accept it
+ */
+export function hostConfigProblems(config: StackConfig): ConfigProblem[] {
+  const parsed = parseHostConfig(defaultHostConfig("validation", config));
+  if (parsed.ok) return [];
+  return parsed.problems.map((p) => ({
+    key: stackKeyOf(p.path),
+    value: p.value,
+    message: `the hosts would refuse it (host config ${p.path}): ${p.message}`,
+  }));
+}
