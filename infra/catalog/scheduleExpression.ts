@@ -73,7 +73,9 @@ export function parseScheduleExpression(
   const timezone = context.timezone ?? "UTC";
   const from = context.from ?? new Date();
   // Results depend on the local day `from` falls on (the simulation starts at its start).
-  const day = isKnownZone(timezone) ? DateTime.fromJSDate(from, { zone: timezone }).toISODate() : "";
+  const day = isKnownZone(timezone)
+    ? DateTime.fromJSDate(from, { zone: timezone }).toISODate()
+    : "";
   const key = `${expression}\0${timezone}\0${day}`;
   const known = memo.get(key);
   if (known !== undefined) return known;

@@ -156,7 +156,6 @@ const tagText = () =>
     ),
   );
 
-
 function isHttpsUrl(text: string): boolean {
   try {
     const url = new URL(text);
@@ -361,93 +360,93 @@ function pathItem(input: Record<string, unknown>, key: string, value: unknown): 
 /** The rules that relate keys; each runs when every key it reads passed its own rules. */
 const relations = (now: Date) =>
   v.rawCheck<Fields>(({ dataset, addIssue }) => {
-  // Keys with problems still hold what was written; each rule reads only keys that are `valid`.
-  const fields = dataset.value as Fields;
-  // A problem at `a` or under `a.b` makes `a.b` unusable here.
-  const valid = (...keys: string[]) =>
-    !(dataset.issues ?? []).some((issue) => {
-      const at = (issue.path ?? []).map((item) => String(item.key));
-      const n = Math.min(at.length, keys.length);
-      return at.slice(0, n).join("\0") === keys.slice(0, n).join("\0");
-    });
-  const raw = fields as Record<string, unknown>;
+    // Keys with problems still hold what was written; each rule reads only keys that are `valid`.
+    const fields = dataset.value as Fields;
+    // A problem at `a` or under `a.b` makes `a.b` unusable here.
+    const valid = (...keys: string[]) =>
+      !(dataset.issues ?? []).some((issue) => {
+        const at = (issue.path ?? []).map((item) => String(item.key));
+        const n = Math.min(at.length, keys.length);
+        return at.slice(0, n).join("\0") === keys.slice(0, n).join("\0");
+      });
+    const raw = fields as Record<string, unknown>;
 
-  const retentionValid = valid("retentionDays", "postgres") && valid("retentionDays", "wal");
-  const retention = retentionOf(fields);
-  if (retentionValid && retention.wal < retention.postgres) {
-    addIssue({
-      message: `must be at least retentionDays.postgres (${retention.postgres}): a base backup cannot be restored without the WAL written while it was taken`,
-      path: [
-        pathItem(raw, "retentionDays", raw.retentionDays),
-        pathItem({ ...fields.retentionDays }, "wal", retention.wal),
-      ],
-    });
-  }
-
-  const engineDays = postgresRetentionDays(retention);
-  const minimumBackstop = engineDays + MIN_POSTGRES_BACKSTOP_MARGIN_DAYS;
-  if (
-    retentionValid &&
-    fields.postgresBackstopDays !== undefined &&
-    valid("postgresBackstopDays") &&
-    Number(fields.postgresBackstopDays) < minimumBackstop
-  ) {
-    addIssue({
-      message: `must be at least ${minimumBackstop} (the PostgreSQL engine keeps ${engineDays} days; a shorter lifecycle deletes WAL a kept base backup needs)`,
-      path: [pathItem(raw, "postgresBackstopDays", fields.postgresBackstopDays)],
-    });
-  }
-
-  if (fields.alertEmail === undefined && fields.alertHttpsEndpoint === undefined) {
-    addIssue({
-      message: "set alertEmail and/or alertHttpsEndpoint: failed backups must page someone",
-      path: [pathItem(raw, "alertEmail", undefined)],
-    });
-  }
-
-  // Schedules run in the stack's time zone (DLM's snapshots in UTC): the real gap, daylight
-  // saving time included, against each backup row's RPO, the catalog's defaults too.
-  const timezone = fields.timezone ?? DEFAULT_TIMEZONE;
-  const zoneOf = (name: ScheduleKey) => (name === "snapshots" ? "UTC" : timezone);
-  if (valid("timezone")) {
-    for (const name of SCHEDULE_KEYS) {
-      if (!isBackupTypeKey(name) || !valid("schedules", name)) continue;
-      const written = fields.schedules?.[name];
-      const expression = written ?? DEFAULT_SCHEDULES[name];
-      const message = rpoGapProblem(name, expression, zoneOf(name), now, written === undefined);
-      if (message === undefined) continue;
+    const retentionValid = valid("retentionDays", "postgres") && valid("retentionDays", "wal");
+    const retention = retentionOf(fields);
+    if (retentionValid && retention.wal < retention.postgres) {
       addIssue({
-        message,
+        message: `must be at least retentionDays.postgres (${retention.postgres}): a base backup cannot be restored without the WAL written while it was taken`,
         path: [
-          pathItem(raw, "schedules", raw.schedules),
-          pathItem({ ...fields.schedules }, name, expression),
+          pathItem(raw, "retentionDays", raw.retentionDays),
+          pathItem({ ...fields.retentionDays }, "wal", retention.wal),
         ],
       });
     }
-  }
 
-  const age = fields.thresholds?.backupAgeHours;
-  if (age !== undefined && valid("thresholds", "backupAgeHours")) {
-    const schedule = parseScheduleExpression(
-      fields.schedules?.postgres ?? DEFAULT_SCHEDULES.postgres,
-      { timezone, from: now },
-    );
-    const gapHours =
-      valid("schedules", "postgres") && valid("timezone") && schedule.ok
-        ? Math.ceil(schedule.maxGapSeconds / 3600)
-        : 1;
-    const message = backupAgeMessage(gapHours);
-    if (!v.is(mapCount(gapHours, PG_RPO_HOURS, message), age)) {
+    const engineDays = postgresRetentionDays(retention);
+    const minimumBackstop = engineDays + MIN_POSTGRES_BACKSTOP_MARGIN_DAYS;
+    if (
+      retentionValid &&
+      fields.postgresBackstopDays !== undefined &&
+      valid("postgresBackstopDays") &&
+      Number(fields.postgresBackstopDays) < minimumBackstop
+    ) {
       addIssue({
-        message,
-        path: [
-          pathItem(raw, "thresholds", raw.thresholds),
-          pathItem({ ...fields.thresholds }, "backupAgeHours", age),
-        ],
+        message: `must be at least ${minimumBackstop} (the PostgreSQL engine keeps ${engineDays} days; a shorter lifecycle deletes WAL a kept base backup needs)`,
+        path: [pathItem(raw, "postgresBackstopDays", fields.postgresBackstopDays)],
       });
     }
-  }
-});
+
+    if (fields.alertEmail === undefined && fields.alertHttpsEndpoint === undefined) {
+      addIssue({
+        message: "set alertEmail and/or alertHttpsEndpoint: failed backups must page someone",
+        path: [pathItem(raw, "alertEmail", undefined)],
+      });
+    }
+
+    // Schedules run in the stack's time zone (DLM's snapshots in UTC): the real gap, daylight
+    // saving time included, against each backup row's RPO, the catalog's defaults too.
+    const timezone = fields.timezone ?? DEFAULT_TIMEZONE;
+    const zoneOf = (name: ScheduleKey) => (name === "snapshots" ? "UTC" : timezone);
+    if (valid("timezone")) {
+      for (const name of SCHEDULE_KEYS) {
+        if (!isBackupTypeKey(name) || !valid("schedules", name)) continue;
+        const written = fields.schedules?.[name];
+        const expression = written ?? DEFAULT_SCHEDULES[name];
+        const message = rpoGapProblem(name, expression, zoneOf(name), now, written === undefined);
+        if (message === undefined) continue;
+        addIssue({
+          message,
+          path: [
+            pathItem(raw, "schedules", raw.schedules),
+            pathItem({ ...fields.schedules }, name, expression),
+          ],
+        });
+      }
+    }
+
+    const age = fields.thresholds?.backupAgeHours;
+    if (age !== undefined && valid("thresholds", "backupAgeHours")) {
+      const schedule = parseScheduleExpression(
+        fields.schedules?.postgres ?? DEFAULT_SCHEDULES.postgres,
+        { timezone, from: now },
+      );
+      const gapHours =
+        valid("schedules", "postgres") && valid("timezone") && schedule.ok
+          ? Math.ceil(schedule.maxGapSeconds / 3600)
+          : 1;
+      const message = backupAgeMessage(gapHours);
+      if (!v.is(mapCount(gapHours, PG_RPO_HOURS, message), age)) {
+        addIssue({
+          message,
+          path: [
+            pathItem(raw, "thresholds", raw.thresholds),
+            pathItem({ ...fields.thresholds }, "backupAgeHours", age),
+          ],
+        });
+      }
+    }
+  });
 
 function toStackConfig(fields: Fields): StackConfig {
   const retentionDays = retentionOf(fields);
