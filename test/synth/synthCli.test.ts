@@ -216,4 +216,4 @@ test("secrets never reach the plan: secret-wrapped inputs and secure: values sho
   const secureText = readFileSync(join(secureOut, "plan.json"), "utf8");
   expect(secureText).not.toContain("AAABAJk0ciphertext");
   expect(secureText).toContain('"endpoint": "[secret: not decrypted offline]"');
-});
+}, 120_000); // two synths in one test
