@@ -56,7 +56,10 @@ async function databaseBytes(client: Client): Promise<number> {
 export async function growCheckTables(client: Client, scaleMb: number): Promise<SeededTables> {
   await client.query("SET statement_timeout = 0");
   const targetBytes = scaleMb * 1024 * 1024;
-  const chunk = Math.max(5_000, Math.min(MAX_CHUNK_ROWS, Math.round((scaleMb * ROWS_PER_MB_ESTIMATE) / 4)));
+  const chunk = Math.max(
+    5_000,
+    Math.min(MAX_CHUNK_ROWS, Math.round((scaleMb * ROWS_PER_MB_ESTIMATE) / 4)),
+  );
   const ids = await maxIds(client);
   while ((await databaseBytes(client)) < targetBytes) {
     const add: Record<CheckTable, number> = {

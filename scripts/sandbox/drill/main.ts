@@ -97,7 +97,7 @@ async function redisClient(sb: Sandbox) {
 async function versionsOf(sb: Sandbox): Promise<DrillVersions> {
   const installed = await engineFor(sb.hostConfig, hostIdOf(sb.hostConfig)).installed();
   const pg = await connectCheckDatabase(sb);
-  const { rows } = await pg.query<{ v: string }>("SHOW server_version");
+  const { rows } = await pg.query<{ v: string }>("SELECT current_setting('server_version') AS v");
   await pg.end();
   const redis = await redisClient(sb);
   const info = await redis.info("server");
@@ -160,7 +160,7 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
     const versions = await versionsOf(sb);
 
     const seededPg = await steps.run(
-      `seed PostgreSQL: stellar_insights' check tables to ${options.scaleMb} MiB`,
+      `seed PostgreSQL check tables to ${options.scaleMb} MiB`,
       async () => {
         const s = await seedPostgres(sb, options.scaleMb);
         return {
@@ -202,19 +202,21 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
       detail: `${configFiles.length} app config files archived`,
     }));
 
-    await steps.run(`steady writes to PostgreSQL and Redis for ${setup.loadSeconds} s`, async () => {
-      const left = loadStartedAt + setup.loadSeconds * 1000 - Date.now();
-      if (left > 0) await new Promise((r) => setTimeout(r, left));
-      return {
-        value: undefined,
-        detail: `${pgLoad.acked.length} PostgreSQL and ${redisLoad.acked.length} Redis writes acknowledged so far`,
-      };
-    });
+    await steps.run(
+      `steady writes to PostgreSQL and Redis for ${setup.loadSeconds} s`,
+      async () => {
+        const left = loadStartedAt + setup.loadSeconds * 1000 - Date.now();
+        if (left > 0) await new Promise((r) => setTimeout(r, left));
+        return {
+          value: undefined,
+          detail: `${pgLoad.acked.length} PostgreSQL and ${redisLoad.acked.length} Redis writes acknowledged so far`,
+        };
+      },
+    );
 
     const disaster = await steps.run(
-      "disaster: PostgreSQL's data directory destroyed; Redis killed and its dump deleted; config files lost",
+      "disaster: PostgreSQL data directory, Redis dump and config files lost",
       async () => {
-        const at = steps.elapsedSeconds();
         await destroyPostgres(sb);
         const client = await redisClient(sb);
         await client.sendCommand(["SHUTDOWN", "NOSAVE"]).catch(() => undefined);
@@ -223,9 +225,10 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
         rmSync(join(sb.hostConfig.redis.dir, sb.hostConfig.redis.dbfilename), { force: true });
         rmSync(configFiles[0], { force: true });
         writeFileSync(configFiles[configFiles.length - 1], "# truncated by the drill\n");
+        // The RTO clock starts once the data is gone: recovery cannot start earlier.
         return {
-          value: { at, lastRedisAck: redisLoad.acked.at(-1) },
-          detail: `PostgreSQL stopped with SIGQUIT (no checkpoint, no WAL switch) after ${pgLoad.acked.length} acknowledged writes, ${sb.hostConfig.postgres.pgData} deleted`,
+          value: { at: steps.elapsedSeconds(), lastRedisAck: redisLoad.acked.at(-1) },
+          detail: `PostgreSQL stopped with SIGQUIT (no checkpoint, no WAL switch) after ${pgLoad.acked.length} acknowledged writes, ${sb.hostConfig.postgres.pgData} deleted; Redis shut down without saving, its dump deleted; one config file deleted, one truncated`,
         };
       },
     );
@@ -246,7 +249,10 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
       async () => {
         const v = await verifyPass(sb, seededPg.rows, pgLoad);
         const rpo = postgresRpo(pgLoad, v.split);
-        return { value: { ...v, rpo, at: steps.elapsedSeconds() }, detail: `${v.detail}; RPO ${rpo.toFixed(2)} s` };
+        return {
+          value: { ...v, rpo, at: steps.elapsedSeconds() },
+          detail: `${v.detail}; RPO ${rpo.toFixed(2)} s`,
+        };
       },
     );
     const rtoSeconds = Number((latest.at - disaster.at).toFixed(3));
@@ -285,7 +291,13 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
       const lastAck = disaster.lastRedisAck?.ackedAt ?? backupStartedAt;
       const rpoSeconds = (lastAck - (newest?.ackedAt ?? backupStartedAt)) / 1000;
       return {
-        value: { expected, restored, rpoSeconds, writes: acked.length, writesRestored: present.length },
+        value: {
+          expected,
+          restored,
+          rpoSeconds,
+          writes: acked.length,
+          writesRestored: present.length,
+        },
         detail: `${restored}/${expected} keys with their values; ${present.length}/${acked.length} load writes back; RPO ${rpoSeconds.toFixed(2)} s`,
       };
     });
@@ -306,15 +318,20 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
       };
     });
 
-    const target = pointInTimeTarget(setup, loadStartedAt, pgLoad.acked, latest.pass.writesRestored);
+    const target = pointInTimeTarget(
+      setup,
+      loadStartedAt,
+      pgLoad.acked,
+      latest.pass.writesRestored,
+    );
     const pitrRestore = await steps.run(
-      `PostgreSQL restore to ${target.time.toISOString()} through pg-restore (confirmed)`,
+      "PostgreSQL restore to a point in time through pg-restore (confirmed)",
       async () => {
         const t0 = performance.now();
         await restorePostgres(plan, sb, target.time);
         return {
           value: Number(((performance.now() - t0) / 1000).toFixed(3)),
-          detail: `point in time inside the load (${target.chosen}); promoted`,
+          detail: `to ${target.time.toISOString()}, inside the load (${target.chosen}); promoted`,
         };
       },
     );
@@ -421,7 +438,9 @@ async function main(): Promise<number> {
   const passed = steps.steps.filter((s) => s.status === "ok").length;
   console.log(
     `\ndrill ${ok ? "passed" : "FAILED"}: ${passed}/${steps.steps.length} steps ok` +
-      (report.rpoSeconds !== null ? `; PostgreSQL RPO ${report.rpoSeconds} s, RTO ${report.rtoSeconds} s` : ""),
+      (report.rpoSeconds !== null
+        ? `; PostgreSQL RPO ${report.rpoSeconds} s, RTO ${report.rtoSeconds} s`
+        : ""),
   );
   if (failure !== undefined) console.error(`drill stopped: ${failure}`);
   console.log(`report: ${base}.html (also ${base}.md, ${out})`);

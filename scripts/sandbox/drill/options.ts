@@ -53,7 +53,8 @@ export const DRILL_COMMAND = {
       type: "string",
       value: "MB",
       default: "300",
-      description: "grow stellar_insights' check tables (anchors, corridors) to this many MiB (1-10240)",
+      description:
+        "grow stellar_insights' check tables (anchors, corridors) to this many MiB (1-10240)",
     },
     engine: {
       type: "string",
@@ -82,7 +83,8 @@ export const DRILL_COMMAND = {
       type: "string",
       value: "FILE",
       default: join("out", "drill", "report.json"),
-      description: "JSON report (relative to the repository); report.md and report.html go beside it",
+      description:
+        "JSON report (relative to the repository); report.md and report.html go beside it",
     },
   },
   exitCodes: {
@@ -119,13 +121,20 @@ export function parseDrillOptions(argv?: string[]): DrillOptions {
     problems.push(`--scale '${values.scale}' must be a whole number of MiB from 1 to 10240`);
   const engine = values.engine;
   if (engine !== undefined && !isPostgresEngineKey(engine))
-    problems.push(`--engine '${engine}' is not an engine; allowed: ${POSTGRES_ENGINE_KEYS.join(", ")}`);
+    problems.push(
+      `--engine '${engine}' is not an engine; allowed: ${POSTGRES_ENGINE_KEYS.join(", ")}`,
+    );
   const redisKeys = Number(values["redis-keys"]);
   if (!Number.isInteger(redisKeys) || redisKeys < 1 || redisKeys > 1_000_000)
-    problems.push(`--redis-keys '${values["redis-keys"]}' must be a whole number from 1 to 1000000`);
+    problems.push(
+      `--redis-keys '${values["redis-keys"]}' must be a whole number from 1 to 1000000`,
+    );
   const loadText = values["load-seconds"];
   const loadSeconds = loadText === undefined ? undefined : Number(loadText);
-  if (loadSeconds !== undefined && (!Number.isFinite(loadSeconds) || loadSeconds < 1 || loadSeconds > 3600))
+  if (
+    loadSeconds !== undefined &&
+    (!Number.isFinite(loadSeconds) || loadSeconds < 1 || loadSeconds > 3600)
+  )
     problems.push(`--load-seconds '${loadText}' must be from 1 to 3600`);
   const toTime = parseToTime(values["to-time"], problems);
   if (toTime.kind === "at" && toTime.time.getTime() < Date.now() - 1000)
@@ -157,18 +166,24 @@ export function checkLoadSeconds(
   options: DrillOptions,
   archiveTimeoutSeconds: number,
 ): { seconds: number } | { problem: string } {
-  const seconds = options.loadSeconds ?? archiveTimeoutSeconds + LOAD_BEYOND_ARCHIVE_TIMEOUT_SECONDS;
+  const seconds =
+    options.loadSeconds ?? archiveTimeoutSeconds + LOAD_BEYOND_ARCHIVE_TIMEOUT_SECONDS;
   const least = archiveTimeoutSeconds + MIN_LOAD_BEYOND_ARCHIVE_TIMEOUT_SECONDS;
   if (seconds < least)
     return {
       problem: `--load-seconds ${seconds} is shorter than the stack's archive_timeout (${archiveTimeoutSeconds} s) + ${MIN_LOAD_BEYOND_ARCHIVE_TIMEOUT_SECONDS} s = ${least} s: no WAL of the load would be archived before the disaster, so there would be no point inside it to restore to`,
     };
   if (options.toTime.kind === "into-load" && options.toTime.seconds >= seconds)
-    return { problem: `--to-time +${options.toTime.seconds} is not inside the load of ${seconds} s` };
+    return {
+      problem: `--to-time +${options.toTime.seconds} is not inside the load of ${seconds} s`,
+    };
   return { seconds };
 }
 
 /** `--engine`, or the stack's; the reason to exit 2 when it cannot run here. */
-export function drillEngine(options: DrillOptions, stackEngine: PostgresEngineKey | undefined): PostgresEngineKey {
+export function drillEngine(
+  options: DrillOptions,
+  stackEngine: PostgresEngineKey | undefined,
+): PostgresEngineKey {
   return options.engine ?? stackEngine ?? DEFAULT_POSTGRES_ENGINE;
 }

@@ -13,7 +13,12 @@ import { engineFor } from "../../lib/engines";
 import { hostIdOf } from "../../lib/hostConfig";
 import type { Plan } from "../plan";
 import type { Sandbox } from "../sandbox";
-import { growCheckTables, verifyCheckTables, type CheckTable, type SeededTables } from "./checkTablesAtScale";
+import {
+  growCheckTables,
+  verifyCheckTables,
+  type CheckTable,
+  type SeededTables,
+} from "./checkTablesAtScale";
 import { createLoadTable, LOAD_TABLE, readLoadTable, startPostgresLoad } from "./postgresLoad";
 import type { PostgresPass } from "./report";
 import { sendDocument } from "./sendDocument";
@@ -119,11 +124,15 @@ export async function verifyPass(
   try {
     const tables = await verifyCheckTables(client, seeded);
     const restored = await readLoadTable(client);
-    const split = time ? splitAtTarget(load.acked, time.getTime()) : splitAtNewestRestored(load.acked, restored);
+    const split = time
+      ? splitAtTarget(load.acked, time.getTime())
+      : splitAtNewestRestored(load.acked, restored);
     const inFlight = String(load.acked.length);
     const check = checkWrites(split, restored, inFlight);
     if (!check.ok) throw new Error(`${LOAD_TABLE}: ${describeWriteCheck(check)}`);
-    await client.query(`INSERT INTO ${LOAD_TABLE} (id, payload) VALUES (-1, 'writable after the restore')`);
+    await client.query(
+      `INSERT INTO ${LOAD_TABLE} (id, payload) VALUES (-1, 'writable after the restore')`,
+    );
     await client.query(`DELETE FROM ${LOAD_TABLE} WHERE id = -1`);
     const rows = Object.values(tables);
     const checkExpected = rows.reduce((n, t) => n + t.expected, 0);

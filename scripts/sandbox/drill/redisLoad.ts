@@ -17,7 +17,10 @@ export async function startRedisLoad(port: number, intervalMs = 20): Promise<Ste
     async (key, value) => {
       await client.set(key, value);
     },
-    (seq) => ({ key: `${LOAD_KEY_PREFIX}${String(seq).padStart(8, "0")}`, value: `written-${seq}` }),
+    (seq) => ({
+      key: `${LOAD_KEY_PREFIX}${String(seq).padStart(8, "0")}`,
+      value: `written-${seq}`,
+    }),
     intervalMs,
   );
   return {

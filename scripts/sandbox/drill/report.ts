@@ -48,7 +48,10 @@ export interface PostgresDrill {
     /** How the target was chosen: the default or `--to-time`. */
     readonly targetChosen: string;
   };
-  /** Seconds since the drill started: the disaster, and the database writable and verified. */
+  /**
+   * Seconds since the drill started: the data gone (end of the disaster step), and the database
+   * writable with its content verified; the RTO is the time between them.
+   */
   readonly disasterAtSeconds: number;
   readonly recoveredAtSeconds: number;
 }
@@ -77,7 +80,7 @@ export interface DrillReport {
   readonly finishedAt: string;
   /** PostgreSQL: newest acknowledged write lost with the host, seconds. */
   readonly rpoSeconds: number | null;
-  /** PostgreSQL: disaster to a writable database whose content was verified, seconds. */
+  /** PostgreSQL: data gone (end of the disaster) to a writable database whose content was verified, seconds. */
   readonly rtoSeconds: number | null;
   /** PostgreSQL, point-in-time pass: rows that had to be back and rows back with their content. */
   readonly rowsExpected: number | null;
@@ -85,7 +88,11 @@ export interface DrillReport {
   /** The same as `redis.keysExpected` / `redis.keysRestored`: named at the top by DESIGN.md. */
   readonly redisKeysExpected: number | null;
   readonly redisKeysRestored: number | null;
-  readonly engine: { readonly key: PostgresEngineKey; readonly title: string; readonly version: string | null };
+  readonly engine: {
+    readonly key: PostgresEngineKey;
+    readonly title: string;
+    readonly version: string | null;
+  };
   readonly versions: DrillVersions | null;
   readonly targets: DrillTargets | null;
   readonly postgres: PostgresDrill | null;

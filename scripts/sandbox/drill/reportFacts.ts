@@ -40,8 +40,25 @@ function allOf(restored: number | null | undefined, expected: number | null | un
   return restored === expected ? "met" : "missed";
 }
 
-function count(restored: number | null | undefined, expected: number | null | undefined): string {
-  return restored === null || restored === undefined ? "—" : `${restored} of ${expected}`;
+/** `1,234`: thousands separated, whatever the machine's locale. */
+export function whole(n: number): string {
+  return n.toLocaleString("en-US", { maximumFractionDigits: 0 });
+}
+
+/** `1,234 of 1,300`, or `—` when not measured. */
+export function count(
+  restored: number | null | undefined,
+  expected: number | null | undefined,
+): string {
+  return restored === null || restored === undefined || expected === null || expected === undefined
+    ? "—"
+    : `${whole(restored)} of ${whole(expected)}`;
+}
+
+/** The worse of two verdicts (missed over met; not measured over both). */
+export function worse(a: Verdict, b: Verdict): Verdict {
+  const order: readonly Verdict[] = ["not measured", "missed", "no target", "met"];
+  return order[Math.min(order.indexOf(a), order.indexOf(b))];
 }
 
 /** Each measured figure against its target, PostgreSQL first. */
@@ -119,15 +136,23 @@ export interface RestoredRow {
 
 /** What each store got back and how the drill knows it is right. */
 export function restoredRows(report: DrillReport): RestoredRow[] {
+  if (!report.postgres && !report.redis && !report.configs)
+    return [
+      {
+        store: "nothing",
+        restored: "the drill stopped before its restores were checked",
+        checked: "see the failed step",
+      },
+    ];
   const rows: RestoredRow[] = [];
   const pg = report.postgres;
   if (pg) {
     const tables = Object.entries(pg.checkTableRows)
-      .map(([t, n]) => `${t} (${n} rows)`)
+      .map(([t, n]) => `${t} (${whole(n)} rows)`)
       .join(", ");
     rows.push({
       store: `PostgreSQL, latest (${report.engine.title} backup ${pg.backup.name} + archived WAL)`,
-      restored: `${pg.database}: ${tables}, ${formatBytes(pg.databaseBytes)}; ${pg.latest.writesRestored} of ${pg.load.writesAcknowledged} acknowledged writes to ${pg.load.table}`,
+      restored: `${pg.database}: ${tables}, ${formatBytes(pg.databaseBytes)}; ${count(pg.latest.writesRestored, pg.load.writesAcknowledged)} acknowledged writes to ${pg.load.table}`,
       checked:
         "every check-table row against the rule its id determines; the restored writes are exactly the first ones acknowledged, with their values; then one write committed",
     });
@@ -156,31 +181,94 @@ export interface RunbookRow {
   /** Where in the runbook: "Quarterly DR Drill, procedure 2". */
   readonly item: string;
   readonly text: string;
-  readonly covered: "yes" | "failed" | "for people";
+  /** `not reached`: the drill stopped before the steps that cover it. */
+  readonly covered: "yes" | "failed" | "not reached" | "for people";
   readonly how: string;
 }
 
 /** The runbook's "Disaster Recovery Testing" items and the quarterly checklist's drill line. */
 export function runbookRows(report: DrillReport): RunbookRow[] {
-  const by = (stepPrefix: string): "yes" | "failed" => {
+  type Covered = RunbookRow["covered"];
+  const by = (stepPrefix: string): Covered => {
     const steps = report.steps.filter((s) => s.name.startsWith(stepPrefix));
-    return steps.length > 0 && steps.every((s) => s.status === "ok") ? "yes" : "failed";
+    if (steps.some((s) => s.status === "failed")) return "failed";
+    return steps.length > 0 && steps.every((s) => s.status === "ok") ? "yes" : "not reached";
   };
-  const measured = report.rtoSeconds !== null ? "yes" : "failed";
-  const all = report.ok ? "yes" : "failed";
+  const measured: Covered = report.rtoSeconds !== null ? "yes" : "not reached";
+  const all: Covered = report.ok ? "yes" : "failed";
   return [
-    { item: "Objective 1", text: "Verify backup integrity", covered: by("verify"), how: "the backups were restored and every restored row, key and file checked by content" },
-    { item: "Objective 2", text: "Test restore procedures", covered: by("PostgreSQL restore"), how: "through the restore documents the stack ships, confirmed, as on-call runs them (README: Restores at 3 AM)" },
-    { item: "Objective 3", text: "Measure recovery time", covered: measured, how: "RTO from the disaster to a writable, verified database; RPO from the writes lost" },
-    { item: "Objective 4", text: "Validate documentation", covered: all, how: "the documents and parameters the README tells on-call to use are the ones that ran" },
-    { item: "Procedure 1", text: "Schedule maintenance window", covered: "for people", how: "the drill runs on a local sandbox and needs no window" },
-    { item: "Procedure 2", text: "Take final backup", covered: by("PostgreSQL full backup"), how: "pg-backup, redis-backup and config-backup through their documents" },
-    { item: "Procedure 3", text: "Simulate disaster (delete data)", covered: by("disaster"), how: "PostgreSQL killed and its data directory deleted, Redis killed and its dump deleted, config files deleted and truncated" },
-    { item: "Procedure 4", text: "Execute restore procedures", covered: by("PostgreSQL restore"), how: "pg-restore (latest, then a point in time), redis-restore, config-restore" },
-    { item: "Procedure 5", text: "Verify data integrity", covered: by("verify"), how: "by content, not by counts alone (see above)" },
-    { item: "Procedure 6", text: "Measure time to recovery", covered: measured, how: "RTO and per-step times in this report" },
-    { item: "Procedure 7", text: "Document results", covered: all, how: "this report (report.md, report.html) and report.json" },
-    { item: "Procedure 8", text: "Update procedures", covered: "for people", how: "read the missed targets and failed steps above and change the runbook or the stack" },
+    {
+      item: "Objective 1",
+      text: "Verify backup integrity",
+      covered: by("verify"),
+      how: "the backups were restored and every restored row, key and file checked by content",
+    },
+    {
+      item: "Objective 2",
+      text: "Test restore procedures",
+      covered: by("PostgreSQL restore"),
+      how: "through the restore documents the stack ships, confirmed, as on-call runs them (README: Restores at 3 AM)",
+    },
+    {
+      item: "Objective 3",
+      text: "Measure recovery time",
+      covered: measured,
+      how: "RTO from the disaster to a writable, verified database; RPO from the writes lost",
+    },
+    {
+      item: "Objective 4",
+      text: "Validate documentation",
+      covered: all,
+      how: "the documents and parameters the README tells on-call to use are the ones that ran",
+    },
+    {
+      item: "Procedure 1",
+      text: "Schedule maintenance window",
+      covered: "for people",
+      how: "the drill runs on a local sandbox and needs no window",
+    },
+    {
+      item: "Procedure 2",
+      text: "Take final backup",
+      covered: by("PostgreSQL full backup"),
+      how: "pg-backup, redis-backup and config-backup through their documents",
+    },
+    {
+      item: "Procedure 3",
+      text: "Simulate disaster (delete data)",
+      covered: by("disaster"),
+      how: "PostgreSQL killed and its data directory deleted, Redis killed and its dump deleted, config files deleted and truncated",
+    },
+    {
+      item: "Procedure 4",
+      text: "Execute restore procedures",
+      covered: by("PostgreSQL restore"),
+      how: "pg-restore (latest, then a point in time), redis-restore, config-restore",
+    },
+    {
+      item: "Procedure 5",
+      text: "Verify data integrity",
+      covered: by("verify"),
+      how: "by content, not by counts alone (see above)",
+    },
+    {
+      item: "Procedure 6",
+      text: "Measure time to recovery",
+      covered: measured,
+      how: "RTO and per-step times in this report",
+    },
+    {
+      item: "Procedure 7",
+      text: "Document results",
+      covered: "yes",
+      how: "this report (report.md, report.html) and report.json",
+    },
+    {
+      item: "Procedure 8",
+      text: "Update procedures",
+      covered: "for people",
+      how: "read the missed targets and failed steps above and change the runbook or the stack",
+    },
     { item: "Quarterly checklist", text: "Complete DR drill", covered: all, how: "this run" },
   ];
 }
@@ -196,7 +284,5 @@ export function headline(report: DrillReport): string {
 export function versionsLine(report: DrillReport): string {
   const v = report.versions;
   const engine = `${report.engine.title} ${report.engine.version ?? "(version not read)"}`;
-  return v
-    ? `${engine}; PostgreSQL ${v.postgres}; Redis ${v.redis}; Node.js ${v.node}`
-    : engine;
+  return v ? `${engine}; PostgreSQL ${v.postgres}; Redis ${v.redis}; Node.js ${v.node}` : engine;
 }

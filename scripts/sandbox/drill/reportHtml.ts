@@ -5,13 +5,17 @@
  * checked, the runbook items covered, and every step. A pure function of the report.
  */
 import type { DrillReport } from "./report";
+import { describeSeconds } from "../../../infra/catalog";
 import {
+  count,
   figureRows,
   headline,
+  RPO_MARGIN_SECONDS,
   restoredRows,
   runbookRows,
   seconds,
   versionsLine,
+  worse,
   type Verdict,
 } from "./reportFacts";
 import { escapeXml as esc, timelineSvg } from "./timelineSvg";
@@ -24,11 +28,11 @@ h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8p
 .sub { color: #555; font-size: 14px; }
 .cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin: 12px 0; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 10px 12px; }
-.card .label { font-size: 13px; color: #555; } .card .value { font-size: 26px; font-weight: 700; margin: 2px 0; } .card .target { font-size: 12px; color: #555; }
+.card .label { font-size: 13px; color: #555; } .card .value { font-size: 24px; white-space: nowrap; font-weight: 700; margin: 2px 0; } .card .target { font-size: 12px; color: #555; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; } th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #eee; vertical-align: top; }
 th { background: #f5f5f5; } td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .v-met, .s-ok, .c-yes { color: #1b5e20; font-weight: 600; } .v-missed, .s-failed, .c-failed { color: #b71c1c; font-weight: 600; }
-.v-no-target, .v-not-measured, .s-not-run, .c-for-people { color: #666; }
+.v-no-target, .v-not-measured, .s-not-run, .c-for-people, .c-not-reached { color: #666; }
 `;
 
 function verdictClass(verdict: Verdict): string {
@@ -50,25 +54,40 @@ function card(label: string, value: string, target: string, verdict: Verdict): s
 export function reportHtml(report: DrillReport): string {
   const figures = figureRows(report);
   const pg = report.postgres;
-  const [rpo, rpoBound, rto, rows] = [
-    figures.find((f) => f.figure.startsWith("PostgreSQL RPO within")),
-    figures.find((f) => f.figure.startsWith("PostgreSQL RPO (")),
-    figures.find((f) => f.figure.startsWith("PostgreSQL RTO")),
-    figures.find((f) => f.figure.startsWith("PostgreSQL rows back")),
-  ];
+  const verdictOf = (prefix: string): Verdict =>
+    figures.find((f) => f.figure.startsWith(prefix))?.verdict ?? "not measured";
+  const t = report.targets;
+  const redisAndConfigs = worse(verdictOf("Redis keys"), verdictOf("Config files"));
   const cards = [
-    rpo && card("PostgreSQL RPO", seconds(report.rpoSeconds), `target ${rpo.target.replace(/^≤ /, "≤ ").split(" (")[0]}; catalog ${rpoBound?.target.split(" (")[0] ?? ""}`, rpo.verdict),
-    rto && card("PostgreSQL RTO", seconds(report.rtoSeconds), rto.target.split(" (")[0], rto.verdict),
-    rows && card("Rows back (point in time)", rows.measured, "all committed by the target", rows.verdict),
+    card(
+      "PostgreSQL RPO",
+      seconds(report.rpoSeconds),
+      t
+        ? `≤ ${t.rpoBoundSeconds} s (archive_timeout ${t.archiveTimeoutSeconds} s + ${RPO_MARGIN_SECONDS} s); catalog ≤ ${describeSeconds(t.rpoSeconds)}`
+        : "target not read",
+      worse(verdictOf("PostgreSQL RPO ("), verdictOf("PostgreSQL RPO within")),
+    ),
+    card(
+      "PostgreSQL RTO",
+      seconds(report.rtoSeconds),
+      t?.rtoSeconds ? `≤ ${describeSeconds(t.rtoSeconds)}` : "no RTO target set",
+      verdictOf("PostgreSQL RTO"),
+    ),
+    card(
+      "Rows back, point in time",
+      count(report.rowsRestored, report.rowsExpected),
+      "all committed by the target, none after",
+      verdictOf("PostgreSQL rows back"),
+    ),
     card(
       "Redis keys · config files",
-      `${report.redisKeysRestored ?? "—"}/${report.redisKeysExpected ?? "—"} · ${report.configs ? `${report.configs.restored}/${report.configs.expected}` : "—"}`,
+      `${count(report.redisKeysRestored, report.redisKeysExpected).replace(" of ", "/")} · ${count(report.configs?.restored, report.configs?.expected).replace(" of ", "/")}`,
       "all, by value and byte for byte",
-      report.redisKeysRestored !== null && report.redisKeysRestored === report.redisKeysExpected && report.configs?.restored === report.configs?.expected ? "met" : report.redisKeysRestored === null ? "not measured" : "missed",
+      redisAndConfigs,
     ),
-  ].filter((c): c is string => c !== undefined);
+  ];
   const summary = pg
-    ? `<p>PostgreSQL lost ${pg.latest.writesNotBack} of ${pg.load.writesAcknowledged} acknowledged writes (RPO ${esc(seconds(report.rpoSeconds))}) and was writable and verified ${esc(seconds(report.rtoSeconds))} after the disaster. The point-in-time restore to ${esc(pg.pointInTime.target)} brought back ${report.rowsRestored} of ${report.rowsExpected} rows expected.</p>`
+    ? `<p>PostgreSQL lost ${count(pg.latest.writesNotBack, pg.load.writesAcknowledged)} acknowledged writes (RPO ${esc(seconds(report.rpoSeconds))}) and was writable and verified ${esc(seconds(report.rtoSeconds))} after the disaster. The point-in-time restore to ${esc(pg.pointInTime.target)} brought back ${esc(count(report.rowsRestored, report.rowsExpected))} rows expected.</p>`
     : "";
   const body = [
     `<h1>DR drill report: stack ${esc(report.stack)}</h1>`,
@@ -78,11 +97,22 @@ export function reportHtml(report: DrillReport): string {
     `<div class="cards">${cards.join("")}</div>`,
     summary,
     "<h2>Timeline</h2>",
-    timelineSvg(report.steps, pg ? { disasterAtSeconds: pg.disasterAtSeconds, recoveredAtSeconds: pg.recoveredAtSeconds } : {}),
+    `<div class="sub">One bar per step (green passed, red failed), seconds since the drill started; dashed lines: the disaster, and PostgreSQL writable with its content verified (the RTO between them).</div>`,
+    timelineSvg(
+      report.steps,
+      pg
+        ? { disasterAtSeconds: pg.disasterAtSeconds, recoveredAtSeconds: pg.recoveredAtSeconds }
+        : {},
+    ),
     "<h2>Figures against the stack's targets</h2>",
     rowsTable(
       ["Figure", "Measured", "Target", "Verdict"],
-      figures.map((f) => [td(f.figure), td(f.measured, "num"), td(f.target), td(f.verdict, verdictClass(f.verdict))]),
+      figures.map((f) => [
+        td(f.figure),
+        td(f.measured, "num"),
+        td(f.target),
+        td(f.verdict, verdictClass(f.verdict)),
+      ]),
     ),
     "<h2>What was restored and how it was checked</h2>",
     rowsTable(
@@ -93,7 +123,12 @@ export function reportHtml(report: DrillReport): string {
     `<div class="sub">Disaster Recovery Testing → Quarterly DR Drill, and the Backup Checklist's quarterly line</div>`,
     rowsTable(
       ["Item", "Runbook", "Covered", "How"],
-      runbookRows(report).map((r) => [td(r.item), td(r.text), td(r.covered, `c-${r.covered.replace(/ /g, "-")}`), td(r.how)]),
+      runbookRows(report).map((r) => [
+        td(r.item),
+        td(r.text),
+        td(r.covered, `c-${r.covered.replace(/ /g, "-")}`),
+        td(r.how),
+      ]),
     ),
     "<h2>Steps</h2>",
     rowsTable(
@@ -103,7 +138,10 @@ export function reportHtml(report: DrillReport): string {
         td(s.name),
         td(`${s.startSeconds.toFixed(1)} s`, "num"),
         td(s.seconds.toFixed(2), "num"),
-        td(s.status === "ok" ? "ok" : s.status === "failed" ? "FAILED" : "NOT RUN", `s-${s.status}`),
+        td(
+          s.status === "ok" ? "ok" : s.status === "failed" ? "FAILED" : "NOT RUN",
+          `s-${s.status}`,
+        ),
         td(s.detail),
       ]),
     ),

@@ -1,6 +1,14 @@
 /** `out/drill/report.md`: the drill report as Markdown, a pure function of the report. */
 import type { DrillReport } from "./report";
-import { figureRows, headline, restoredRows, runbookRows, seconds, versionsLine } from "./reportFacts";
+import {
+  count,
+  figureRows,
+  headline,
+  restoredRows,
+  runbookRows,
+  seconds,
+  versionsLine,
+} from "./reportFacts";
 
 const RESULT = { ok: "ok", failed: "FAILED", "not-run": "NOT RUN" } as const;
 
@@ -28,7 +36,7 @@ export function reportMarkdown(report: DrillReport): string {
   if (report.failure) lines.push(`The drill stopped: ${report.failure}`, "");
   if (pg)
     lines.push(
-      `PostgreSQL lost ${pg.latest.writesNotBack} of ${pg.load.writesAcknowledged} acknowledged writes (RPO ${seconds(report.rpoSeconds)}) and was writable and verified ${seconds(report.rtoSeconds)} after the disaster (RTO). The point-in-time restore to ${pg.pointInTime.target} brought back ${report.rowsRestored} of ${report.rowsExpected} rows expected.`,
+      `PostgreSQL lost ${count(pg.latest.writesNotBack, pg.load.writesAcknowledged)} acknowledged writes (RPO ${seconds(report.rpoSeconds)}) and was writable and verified ${seconds(report.rtoSeconds)} after the disaster (RTO). The point-in-time restore to ${pg.pointInTime.target} brought back ${count(report.rowsRestored, report.rowsExpected)} rows expected.`,
       "",
     );
   lines.push(

@@ -14,7 +14,7 @@ export interface TimelineMarks {
 const WIDTH = 1080;
 const LABEL = 380;
 const ROW = 24;
-const TOP = 34;
+const TOP = 46;
 const RIGHT = 20;
 const COLOURS = { ok: "#2e7d32", failed: "#c62828", "not-run": "#9e9e9e" } as const;
 
@@ -60,7 +60,7 @@ export function timelineSvg(steps: readonly StepResult[], marks: TimelineMarks =
     const y = TOP + i * ROW;
     const w = Math.max(2, (s.seconds / total) * plot);
     parts.push(
-      `<text x="${LABEL - 8}" y="${y + 16}" text-anchor="end" fill="#222">${escapeXml(shorten(`${i + 1}. ${s.name}`, 58))}</text>`,
+      `<text x="${LABEL - 8}" y="${y + 16}" text-anchor="end" fill="#222">${escapeXml(shorten(`${i + 1}. ${s.name}`, 54))}</text>`,
       `<rect x="${x(s.startSeconds)}" y="${y + 5}" width="${w.toFixed(1)}" height="${ROW - 9}" rx="2" fill="${COLOURS[s.status]}"><title>${escapeXml(`${s.name}: ${s.seconds.toFixed(2)} s, ${s.status}`)}</title></rect>`,
     );
   });
@@ -70,11 +70,14 @@ export function timelineSvg(steps: readonly StepResult[], marks: TimelineMarks =
       `<line x1="${x(d)}" y1="${TOP - 10}" x2="${x(d)}" y2="${bottom}" stroke="#c62828" stroke-width="2" stroke-dasharray="5 3"/>`,
       `<text x="${x(d)}" y="${TOP - 14}" text-anchor="end" fill="#c62828" font-weight="bold">disaster</text>`,
     );
-  if (r !== undefined)
+  if (r !== undefined) {
+    // Near the right edge the label goes left of its line, one line higher than "disaster".
+    const room = WIDTH - RIGHT - Number(x(r)) > 130;
     parts.push(
-      `<line x1="${x(r)}" y1="${TOP - 10}" x2="${x(r)}" y2="${bottom}" stroke="#1565c0" stroke-width="2" stroke-dasharray="5 3"/>`,
-      `<text x="${x(r)}" y="${TOP - 14}" text-anchor="start" fill="#1565c0" font-weight="bold">writable, verified</text>`,
+      `<line x1="${x(r)}" y1="${TOP - 24}" x2="${x(r)}" y2="${bottom}" stroke="#1565c0" stroke-width="2" stroke-dasharray="5 3"/>`,
+      `<text x="${x(r)}" y="${TOP - 28}" text-anchor="${room ? "start" : "end"}" fill="#1565c0" font-weight="bold">writable, verified</text>`,
     );
+  }
   if (d !== undefined && r !== undefined)
     parts.push(
       `<line x1="${x(d)}" y1="${bottom + 38}" x2="${x(r)}" y2="${bottom + 38}" stroke="#1565c0" stroke-width="3"/>`,

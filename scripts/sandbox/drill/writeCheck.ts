@@ -103,7 +103,9 @@ export function describeWriteCheck(check: WriteCheck): string {
   if (check.missing.length > 0) parts.push(`missing ${check.missing.join(", ")}`);
   if (check.changed.length > 0) parts.push(`changed ${check.changed.join(", ")}`);
   if (check.unexpected.length > 0)
-    parts.push(`back but written after the target or never acknowledged: ${check.unexpected.join(", ")}`);
+    parts.push(
+      `back but written after the target or never acknowledged: ${check.unexpected.join(", ")}`,
+    );
   return parts.join("; ");
 }
 
@@ -129,7 +131,10 @@ export function recoveryPointSeconds(
  * send), so that no write is in flight at the target. Undefined when fewer than two writes came
  * back or the gap is under 2 ms (the target must fall strictly between two whole milliseconds).
  */
-export function targetInsideLoad(acked: readonly AckedWrite[], newestRestored: number): number | undefined {
+export function targetInsideLoad(
+  acked: readonly AckedWrite[],
+  newestRestored: number,
+): number | undefined {
   if (newestRestored < 2) return undefined;
   const k = Math.floor((newestRestored - 1) / 2);
   const before = acked[k];
