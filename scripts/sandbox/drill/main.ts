@@ -63,7 +63,12 @@ function refuse(problem: string): never {
 }
 
 function resolveSetup(options: DrillOptions): Setup {
-  const stackConfig = validatedStackConfig(stackFilePath(options.stack));
+  let stackConfig: ReturnType<typeof validatedStackConfig>;
+  try {
+    stackConfig = validatedStackConfig(stackFilePath(options.stack));
+  } catch (error) {
+    refuse(`stack ${options.stack}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const engine = drillEngine(options, stackConfig.postgresEngine);
   const missing = engineUnavailableReason(engine);
   if (missing) refuse(`--engine ${engine}: ${missing}`);

@@ -158,14 +158,14 @@ export function restoredRows(report: DrillReport): RestoredRow[] {
     });
     rows.push({
       store: `PostgreSQL, point in time ${pg.pointInTime.target}`,
-      restored: `the same tables; ${pg.pointInTime.writesRestored} writes (${pg.pointInTime.targetChosen})`,
-      checked: `every write acknowledged before the target is back with its value, none of the ${pg.load.writesAcknowledged - pg.pointInTime.writesRestored - pg.pointInTime.writesUndecided} sent after it${pg.pointInTime.writesUndecided ? `; ${pg.pointInTime.writesUndecided} in flight at the target not judged` : ""}`,
+      restored: `the same tables; ${whole(pg.pointInTime.writesRestored)} writes (${pg.pointInTime.targetChosen})`,
+      checked: `every write acknowledged before the target is back with its value, none of the ${whole(pg.load.writesAcknowledged - pg.pointInTime.writesRestored - pg.pointInTime.writesUndecided)} sent after it${pg.pointInTime.writesUndecided ? `; ${pg.pointInTime.writesUndecided} in flight at the target not judged` : ""}`,
     });
   }
   if (report.redis)
     rows.push({
       store: "Redis (RDB dump through redis-restore)",
-      restored: `${report.redis.keysRestored} keys written before the backup; ${report.redis.writesRestored} of ${report.redis.writesAcknowledged} load writes`,
+      restored: `${whole(report.redis.keysRestored)} keys written before the backup; ${count(report.redis.writesRestored, report.redis.writesAcknowledged)} load writes`,
       checked: "each key's value compared; the load writes back are a prefix of those acknowledged",
     });
   if (report.configs)
