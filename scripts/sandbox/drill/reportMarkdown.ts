@@ -10,7 +10,7 @@ import {
   versionsLine,
 } from "./reportFacts";
 
-const RESULT = { ok: "ok", failed: "FAILED", "not-run": "NOT RUN" } as const;
+const RESULT = { ok: "ok", failed: "FAILED" } as const;
 
 /** A table cell: no line breaks, pipes escaped. */
 function cell(text: string): string {

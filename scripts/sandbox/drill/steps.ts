@@ -3,8 +3,8 @@
  * the table at the end is what an operator reads.
  */
 
-/** `not-run`: the step cannot run on this machine (its detail says why); never counted as passed. */
-export type StepStatus = "ok" | "failed" | "not-run";
+/** Every step of the drill runs: a step that cannot is a failure with its reason, never skipped. */
+export type StepStatus = "ok" | "failed";
 
 export interface StepResult {
   readonly name: string;
@@ -14,7 +14,7 @@ export interface StepResult {
   readonly status: StepStatus;
   /** `status === "ok"`: kept for readers of the first report format. */
   readonly ok: boolean;
-  /** What the step found, or why it failed or was not run. */
+  /** What the step found, or why it failed. */
   readonly detail: string;
 }
 
@@ -50,19 +50,6 @@ export class StepRecorder {
     }
   }
 
-  /** A step that cannot run on this machine: recorded as not run, with the reason. */
-  notRun(name: string, reason: string): void {
-    this.print(`[${this.steps.length + 1}/${this.total}] ${name}: NOT RUN — ${reason}`);
-    this.steps.push({
-      name,
-      startSeconds: this.elapsedSeconds(),
-      seconds: 0,
-      status: "not-run",
-      ok: false,
-      detail: reason,
-    });
-  }
-
   private record(name: string, t0: number, status: "ok" | "failed", detail: string): void {
     const seconds = Number(((performance.now() - t0) / 1000).toFixed(3));
     const startSeconds = this.elapsedSeconds(t0);
@@ -74,7 +61,6 @@ export class StepRecorder {
 const RESULT: Readonly<Record<StepStatus, string>> = {
   ok: "ok",
   failed: "FAILED",
-  "not-run": "NOT RUN",
 };
 
 export function stepTable(steps: readonly StepResult[]): string {

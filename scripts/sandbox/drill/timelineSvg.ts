@@ -16,7 +16,7 @@ const LABEL = 380;
 const ROW = 24;
 const TOP = 46;
 const RIGHT = 20;
-const COLOURS = { ok: "#2e7d32", failed: "#c62828", "not-run": "#9e9e9e" } as const;
+const COLOURS = { ok: "#2e7d32", failed: "#c62828" } as const;
 
 /** Escapes text for an XML text node or attribute. */
 export function escapeXml(text: string): string {
