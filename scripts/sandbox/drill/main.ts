@@ -34,6 +34,7 @@ import {
   startLoad,
   verifyPass,
 } from "./postgresHalf";
+import { LOAD_TABLE } from "./postgresLoad";
 import { startRedisLoad, type AckedWrite } from "./redisLoad";
 import type { DrillReport, DrillTargets, DrillVersions, PostgresDrill } from "./report";
 import { reportHtml } from "./reportHtml";
@@ -354,7 +355,7 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
       load: {
         seconds: setup.loadSeconds,
         writesAcknowledged: pgLoad.acked.length,
-        table: "drill_writes",
+        table: LOAD_TABLE,
       },
       latest: { target: "latest", restoreSeconds: latestRestore, ...latest.pass },
       pointInTime: {
