@@ -13,7 +13,6 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createClient } from "@redis/client";
 import { BACKUP_TYPES } from "../../../infra/catalog";
 import { postgresEngine, type PostgresEngineKey } from "../../../infra/catalog/engines";
 import { stackFilePath, validatedStackConfig } from "../../../infra/synth/synthesizeStack";
@@ -35,7 +34,9 @@ import {
   verifyPass,
 } from "./postgresHalf";
 import { LOAD_TABLE } from "./postgresLoad";
-import { startRedisLoad, type AckedWrite } from "./redisLoad";
+import { killRedis, redisClient, seedRedis, verifyRedis } from "./redisHalf";
+import { startRedisLoad } from "./redisLoad";
+import type { AckedWrite } from "./steadyWriter";
 import type { DrillReport, DrillTargets, DrillVersions, PostgresDrill } from "./report";
 import { reportHtml } from "./reportHtml";
 import { reportMarkdown } from "./reportMarkdown";
@@ -45,7 +46,6 @@ import { StepRecorder, stepTable } from "./steps";
 import { targetInsideLoad } from "./writeCheck";
 
 const STEP_COUNT = 18;
-const SEED_PREFIX = "drill:seed:";
 
 /** What the drill knows before it starts: options resolved against the stack. */
 interface Setup {
@@ -89,15 +89,6 @@ function resolveSetup(options: DrillOptions): Setup {
       rtoSeconds: rtoMinutes === undefined ? null : rtoMinutes * 60,
     },
   };
-}
-
-async function redisClient(sb: Sandbox) {
-  const client = createClient({
-    socket: { host: "127.0.0.1", port: sb.redis?.port ?? 0, reconnectStrategy: false },
-  });
-  client.on("error", () => undefined);
-  await client.connect();
-  return client;
 }
 
 async function versionsOf(sb: Sandbox): Promise<DrillVersions> {
@@ -175,15 +166,10 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
         };
       },
     );
-    const seeded = await steps.run("seed Redis keys", async () => {
-      const client = await redisClient(sb);
-      const seeds: Record<string, string> = {};
-      for (let i = 0; i < options.redisKeys; i++)
-        seeds[`${SEED_PREFIX}${i}`] = `anchor-${i}-${(i * 7919) % 104729}`;
-      await client.mSet(seeds);
-      await client.disconnect();
-      return { value: seeds, detail: `${options.redisKeys} keys` };
-    });
+    const seeded = await steps.run("seed Redis keys", async () => ({
+      value: await seedRedis(sb, options.redisKeys),
+      detail: `${options.redisKeys} keys`,
+    }));
     const pgBackup = await steps.run("PostgreSQL full backup through pg-backup", async () => {
       const t0 = performance.now();
       const name = await backupPostgres(plan, sb);
@@ -223,9 +209,8 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
     const disaster = await steps.run(
       "disaster: PostgreSQL data directory, Redis dump and config files lost",
       async () => {
-        await destroyPostgres(sb);
-        const client = await redisClient(sb);
-        await client.sendCommand(["SHUTDOWN", "NOSAVE"]).catch(() => undefined);
+        // Both die at once, as with the host: neither keeps acknowledging writes while the other goes.
+        await Promise.all([destroyPostgres(sb), killRedis(sb)]);
         await Promise.all([pgLoad.stop(), redisLoad.stop()]);
         await pgLoad.close();
         rmSync(join(sb.hostConfig.redis.dir, sb.hostConfig.redis.dbfilename), { force: true });
@@ -233,7 +218,7 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
         writeFileSync(configFiles[configFiles.length - 1], "# truncated by the drill\n");
         // The RTO clock starts once the data is gone: recovery cannot start earlier.
         return {
-          value: { at: steps.elapsedSeconds(), lastRedisAck: redisLoad.acked.at(-1) },
+          value: { at: steps.elapsedSeconds() },
           detail: `PostgreSQL stopped with SIGQUIT (no checkpoint, no WAL switch) after ${pgLoad.acked.length} acknowledged writes, ${sb.hostConfig.postgres.pgData} deleted; Redis shut down without saving, its dump deleted; one config file deleted, one truncated`,
         };
       },
@@ -275,36 +260,10 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
     }));
 
     const redisResult = await steps.run("verify Redis by content", async () => {
-      const client = await redisClient(sb);
-      const seedKeys = Object.keys(seeded);
-      const seedValues = await client.mGet(seedKeys);
-      const seedsRestored = seedKeys.filter((k, i) => seedValues[i] === seeded[k]).length;
-      const acked = redisLoad.acked;
-      const loadValues = acked.length > 0 ? await client.mGet(acked.map((w) => w.key)) : [];
-      await client.disconnect();
-      const present = acked.filter((w, i) => loadValues[i] === w.value);
-      const beforeBackup = acked.filter((w) => w.ackedAt < backupStartedAt);
-      const missingBeforeBackup = beforeBackup.filter((w) => !present.includes(w));
-      const newest: AckedWrite | undefined = present.at(-1);
-      const prefixIntact = present.every((w, i) => w === acked[i]);
-      const expected = seedKeys.length + beforeBackup.length;
-      const restored = seedsRestored + beforeBackup.length - missingBeforeBackup.length;
-      if (restored !== expected || !prefixIntact) {
-        throw new Error(
-          `Redis: ${restored} of ${expected} expected keys restored${prefixIntact ? "" : "; restored writes are not a prefix of the acknowledged ones"}`,
-        );
-      }
-      const lastAck = disaster.lastRedisAck?.ackedAt ?? backupStartedAt;
-      const rpoSeconds = (lastAck - (newest?.ackedAt ?? backupStartedAt)) / 1000;
+      const r = await verifyRedis(sb, seeded, redisLoad, backupStartedAt);
       return {
-        value: {
-          expected,
-          restored,
-          rpoSeconds,
-          writes: acked.length,
-          writesRestored: present.length,
-        },
-        detail: `${restored}/${expected} keys with their values; ${present.length}/${acked.length} load writes back; RPO ${rpoSeconds.toFixed(2)} s`,
+        value: r,
+        detail: `${r.restored}/${r.expected} keys with their values; ${r.writesRestored}/${r.writes} load writes back; RPO ${r.rpoSeconds.toFixed(2)} s`,
       };
     });
 
