@@ -170,12 +170,12 @@ describe.concurrent("the problem line names the argument and what is wrong with 
     const result = await tsx("scripts/sandbox/drill/main.ts", [
       "--redis-keys",
       "0",
-      "--load-seconds=900",
+      "--load-seconds=9000",
     ]);
     expect(result.code).toBe(2);
     expect(result.stderr.split("\n")).toEqual([
-      "drill: --redis-keys '0' must be a whole number from 1 to 1000000; --load-seconds '900' must be from 1 to 600",
-      expect.stringMatching(/^usage: npm run drill -- \[--redis-keys N\] /),
+      "drill: --redis-keys '0' must be a whole number from 1 to 1000000; --load-seconds '9000' must be from 1 to 3600",
+      expect.stringMatching(/^usage: npm run drill -- \[--scale MB\] \[--engine NAME\] /),
       "",
     ]);
   });

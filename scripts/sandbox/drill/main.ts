@@ -1,152 +1,136 @@
 /**
  * `npm run drill`: the runbook's quarterly DR drill as one command, on the local sandbox, through
- * the very artifacts and SSM documents `pulumi up` ships. Takes backups, keeps writing, destroys
- * the data, restores through the restore documents, and measures and checks what came back.
+ * the very artifacts and SSM documents `pulumi up` ships. Seeds PostgreSQL and Redis, takes the
+ * backups, keeps writing, destroys the data, restores through the restore documents (PostgreSQL
+ * to the newest state, then to a point inside the load), checks everything by content, measures
+ * RPO and RTO, and writes the reports people read (report.json, report.md, report.html).
  *
- *   npm run drill -- [--redis-keys 500] [--load-seconds 3] [--to-time 2026-11-25T14:30:00Z]
- *                    [--stack prod] [--out out/drill/report.json]
+ *   npm run drill -- [--scale 300] [--engine pgbackrest] [--redis-keys 500] [--load-seconds S]
+ *                    [--to-time +30] [--stack prod] [--out out/drill/report.json]
  *
- * The drill's PostgreSQL half is not wired to the PostgreSQL jobs yet: it is reported as NOT RUN with
- * the reason, never as passed. Exit status: 0 when every step that ran passed, 1 when one failed, 2
- * for a bad command line (see COMMAND).
+ * Exit status: 0 when every step passed, 1 when one failed, 2 for a bad command line or an
+ * engine that is not installed (see options.ts).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { createClient } from "@redis/client";
-import { sendCommand, uploadPlannedObjects } from "../agent";
-import { exitWithUsageError, parseCommandLine } from "../../lib/commandLine";
-import {
-  defaultSynthDir,
-  loadPlan,
-  REPO_ROOT,
-  requireStackFile,
-  synthesize,
-  type Plan,
-} from "../plan";
-import { startSandbox, type Sandbox } from "../sandbox";
-import { startRedisLoad, type AckedWrite } from "./redisLoad";
-import type { DrillReport } from "./report";
-import { StepRecorder, stepTable } from "./steps";
+import { dirname, join } from "node:path";
+import { BACKUP_TYPES } from "../../../infra/catalog";
+import { postgresEngine, type PostgresEngineKey } from "../../../infra/catalog/engines";
+import { stackFilePath, validatedStackConfig } from "../../../infra/synth/synthesizeStack";
+import { engineFor } from "../../lib/engines";
+import { hostIdOf } from "../../lib/hostConfig";
+import { uploadPlannedObjects } from "../agent";
 import { engineUnavailableReason } from "../engineBinary";
-import { DEFAULT_POSTGRES_ENGINE } from "../../../infra/catalog/engines";
-import type { DocumentKey } from "../../../infra/catalog";
+import { defaultSynthDir, loadPlan, synthesize } from "../plan";
+import { stackHostConfig, startSandbox, type Sandbox } from "../sandbox";
+import { checkLoadSeconds, drillEngine, parseDrillOptions, type DrillOptions } from "./options";
+import {
+  backupPostgres,
+  connectCheckDatabase,
+  destroyPostgres,
+  postgresRpo,
+  restorePostgres,
+  seedPostgres,
+  startLoad,
+  verifyPass,
+} from "./postgresHalf";
+import { LOAD_TABLE } from "./postgresLoad";
+import { killRedis, redisClient, seedRedis, verifyRedis } from "./redisHalf";
+import { startRedisLoad } from "./redisLoad";
+import type { AckedWrite } from "./steadyWriter";
+import type { DrillReport, DrillTargets, DrillVersions, PostgresDrill } from "./report";
+import { reportHtml } from "./reportHtml";
+import { reportMarkdown } from "./reportMarkdown";
+import { RPO_MARGIN_SECONDS } from "./reportFacts";
+import { sendDocument } from "./sendDocument";
+import { StepRecorder, stepTable } from "./steps";
+import { targetInsideLoad } from "./writeCheck";
 
-/** Why the PostgreSQL steps do not run yet: the drill does not drive pg-restore yet, and the engine may be missing. */
-async function postgresBlockedReason(): Promise<string> {
-  const missing = engineUnavailableReason(DEFAULT_POSTGRES_ENGINE);
-  return `the drill's PostgreSQL half (seed, back up, destroy, pg-restore) is not built yet${missing ? `, and ${missing}` : ""}`;
-}
+const STEP_COUNT = 18;
 
-const STEP_COUNT = 14;
-const SEED_PREFIX = "drill:seed:";
-
-interface Options {
-  readonly stack: string;
-  readonly redisKeys: number;
+/** What the drill knows before it starts: options resolved against the stack. */
+interface Setup {
+  readonly options: DrillOptions;
+  readonly engine: PostgresEngineKey;
   readonly loadSeconds: number;
-  readonly toTime?: string;
-  readonly out: string;
+  readonly targets: DrillTargets;
 }
 
-const COMMAND = {
-  command: "npm run drill --",
-  name: "drill",
-  summary:
-    "The runbook's quarterly DR drill on the local sandbox, through the artifacts and SSM documents\n" +
-    "`pulumi up` ships: back up, keep writing, destroy, restore with confirmation, check by content.\n" +
-    "Prints a table of steps and writes the JSON report. Steps that cannot run yet (the drill's\n" +
-    "PostgreSQL half is not built) are reported as NOT RUN, never as passed.",
-  options: {
-    "redis-keys": {
-      type: "string",
-      value: "N",
-      default: "500",
-      description: "Redis keys seeded before the backup (1-1000000)",
-    },
-    "load-seconds": {
-      type: "string",
-      value: "S",
-      default: "3",
-      description: "seconds of write load between backup and disaster (1-600)",
-    },
-    "to-time": {
-      type: "string",
-      value: "TIME",
-      description:
-        "PostgreSQL point-in-time target, UTC like 2026-11-25T14:30:00Z (default: latest)",
-    },
-    stack: { type: "string", value: "NAME", default: "prod", description: "stack to drill" },
-    out: {
-      type: "string",
-      value: "FILE",
-      default: join("out", "drill", "report.json"),
-      description: "JSON report (relative to the repository)",
-    },
-  },
-  exitCodes: {
-    0: "every step that ran passed",
-    1: "a step that ran failed (the table and the report say which)",
-    2: "bad command line or unknown stack",
-  },
-} as const;
+type Figures = Omit<DrillReport, "steps" | "ok" | "startedAt" | "finishedAt" | "failure">;
 
-function parseOptions(): Options {
-  const values = parseCommandLine(COMMAND);
-  const problems: string[] = [];
-  const redisKeys = Number(values["redis-keys"]);
-  if (!Number.isInteger(redisKeys) || redisKeys < 1 || redisKeys > 1_000_000)
-    problems.push(
-      `--redis-keys '${values["redis-keys"]}' must be a whole number from 1 to 1000000`,
-    );
-  const loadSeconds = Number(values["load-seconds"]);
-  if (!Number.isFinite(loadSeconds) || loadSeconds < 1 || loadSeconds > 600)
-    problems.push(`--load-seconds '${values["load-seconds"]}' must be from 1 to 600`);
-  const toTime = values["to-time"];
-  if (toTime !== undefined) {
-    const at = Date.parse(toTime);
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(toTime) || Number.isNaN(at))
-      problems.push(`--to-time '${toTime}' must be a UTC time like 2026-11-25T14:30:00Z`);
-    else if (at > Date.now()) problems.push(`--to-time '${toTime}' is in the future`);
+/** Exits 2 with `problem` on stderr (an engine missing here, a load too short for the stack). */
+function refuse(problem: string): never {
+  process.stderr.write(`drill: ${problem}\n`);
+  process.exit(2);
+}
+
+function resolveSetup(options: DrillOptions): Setup {
+  let stackConfig: ReturnType<typeof validatedStackConfig>;
+  try {
+    stackConfig = validatedStackConfig(stackFilePath(options.stack));
+  } catch (error) {
+    refuse(`stack ${options.stack}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (problems.length > 0) exitWithUsageError(COMMAND, problems);
-  requireStackFile(COMMAND, values.stack);
+  const engine = drillEngine(options, stackConfig.postgresEngine);
+  const missing = engineUnavailableReason(engine);
+  if (missing) refuse(`--engine ${engine}: ${missing}`);
+  const host = stackHostConfig(options.stack, defaultSynthDir(options.stack));
+  const archiveTimeoutSeconds = host.postgres.archiveTimeoutSeconds;
+  const load = checkLoadSeconds(options, archiveTimeoutSeconds);
+  if ("problem" in load) refuse(load.problem);
+  const rtoMinutes = stackConfig.thresholds.restoreTestRtoMinutes;
   return {
-    stack: values.stack,
-    redisKeys,
-    loadSeconds,
-    toTime,
-    out: resolve(REPO_ROOT, values.out),
+    options,
+    engine,
+    loadSeconds: load.seconds,
+    targets: {
+      rpoSeconds: BACKUP_TYPES.wal.rpoSeconds,
+      archiveTimeoutSeconds,
+      rpoBoundSeconds: archiveTimeoutSeconds + RPO_MARGIN_SECONDS,
+      rtoSeconds: rtoMinutes === undefined ? null : rtoMinutes * 60,
+    },
   };
 }
 
-async function redisClient(sb: Sandbox) {
-  const client = createClient({
-    socket: { host: "127.0.0.1", port: sb.redis?.port ?? 0, reconnectStrategy: false },
-  });
-  client.on("error", () => undefined);
-  await client.connect();
-  return client;
+async function versionsOf(sb: Sandbox): Promise<DrillVersions> {
+  const installed = await engineFor(sb.hostConfig, hostIdOf(sb.hostConfig)).installed();
+  const pg = await connectCheckDatabase(sb);
+  const { rows } = await pg.query<{ v: string }>("SELECT current_setting('server_version') AS v");
+  await pg.end();
+  const redis = await redisClient(sb);
+  const info = await redis.info("server");
+  await redis.disconnect();
+  return {
+    engine: installed.installed ? installed.version : `not installed: ${installed.reason}`,
+    postgres: rows[0].v,
+    redis: /redis_version:(\S+)/.exec(info)?.[1] ?? "unknown",
+    node: process.versions.node,
+  };
 }
 
-async function document(
-  plan: Plan,
-  sb: Sandbox,
-  key: DocumentKey,
-  parameters?: Record<string, string>,
-): Promise<string> {
-  const run = await sendCommand(plan, sb, key, { parameters });
-  if (run.exitCode !== 0)
+/** The point-in-time target: `--to-time`, or between two writes mid-way through those archived. */
+function pointInTimeTarget(
+  setup: Setup,
+  loadStartedAt: number,
+  acked: readonly AckedWrite[],
+  restoredWrites: number,
+): { time: Date; chosen: string } {
+  const t = setup.options.toTime;
+  if (t.kind === "at") return { time: t.time, chosen: "--to-time" };
+  if (t.kind === "into-load")
+    return { time: new Date(loadStartedAt + t.seconds * 1000), chosen: `--to-time +${t.seconds}` };
+  const ms = targetInsideLoad(acked, restoredWrites);
+  if (ms === undefined)
     throw new Error(
-      `${key} document exited ${run.exitCode}: ${run.stderr.trim().split("\n").at(-1) ?? ""}`,
+      `no point inside the load to restore to: only ${restoredWrites} of its writes reached the archive before the disaster`,
     );
-  return run.stdout;
+  return {
+    time: new Date(ms),
+    chosen: `default: between writes ${Math.floor((restoredWrites - 1) / 2)} and ${Math.floor((restoredWrites - 1) / 2) + 1}, half-way through the ${restoredWrites} writes the archive received`,
+  };
 }
 
-async function drill(
-  options: Options,
-  steps: StepRecorder,
-): Promise<Omit<DrillReport, "steps" | "ok" | "startedAt" | "finishedAt">> {
-  const blockedReason = await postgresBlockedReason();
+async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
+  const { options } = setup;
   const synthDir = defaultSynthDir(options.stack);
   const plan = await steps.run("synth the stack offline", async () => {
     synthesize(options.stack, synthDir);
@@ -154,111 +138,132 @@ async function drill(
     return { value: p, detail: `${p.resources.length} resources -> ${synthDir}` };
   });
   const sb = await steps.run("start the sandbox (moto, PostgreSQL, Redis)", async () => {
-    const s = await startSandbox({ stack: options.stack, synthDir });
+    const s = await startSandbox({ stack: options.stack, synthDir, postgresEngine: setup.engine });
     return {
       value: s,
       detail: `moto ${s.moto.endpoint}, Redis :${s.redis?.port}, PostgreSQL :${s.postgres?.port}`,
     };
   });
+  const engineTitle = postgresEngine(setup.engine).title;
   try {
     await steps.run("install the host artifacts through the install document", async () => {
       const uploaded = await uploadPlannedObjects(plan, sb);
-      await document(plan, sb, "install");
+      await sendDocument(plan, sb, "install");
       return {
         value: undefined,
-        detail: `${uploaded} objects uploaded as pulumi up would; installed and SHA-256 verified; PostgreSQL engine set up, WAL archiving checked`,
+        detail: `${uploaded} objects uploaded as pulumi up would; installed and SHA-256 verified; ${engineTitle} set up, WAL archiving checked`,
+      };
+    });
+    const versions = await versionsOf(sb);
+
+    const seededPg = await steps.run(
+      `seed PostgreSQL check tables to ${options.scaleMb} MiB`,
+      async () => {
+        const s = await seedPostgres(sb, options.scaleMb);
+        return {
+          value: s,
+          detail: `anchors ${s.rows.anchors} rows, corridors ${s.rows.corridors} rows; database ${(s.databaseBytes / 1048576).toFixed(0)} MiB`,
+        };
+      },
+    );
+    const seeded = await steps.run("seed Redis keys", async () => ({
+      value: await seedRedis(sb, options.redisKeys),
+      detail: `${options.redisKeys} keys`,
+    }));
+    const pgBackup = await steps.run("PostgreSQL full backup through pg-backup", async () => {
+      const t0 = performance.now();
+      const name = await backupPostgres(plan, sb);
+      return {
+        value: { name, seconds: Number(((performance.now() - t0) / 1000).toFixed(3)) },
+        detail: `${engineTitle} backup ${name} in S3 and the local repository`,
       };
     });
 
-    const seeded = await steps.run("seed Redis keys", async () => {
-      const client = await redisClient(sb);
-      const seeds: Record<string, string> = {};
-      for (let i = 0; i < options.redisKeys; i++)
-        seeds[`${SEED_PREFIX}${i}`] = `anchor-${i}-${(i * 7919) % 104729}`;
-      await client.mSet(seeds);
-      await client.disconnect();
-      return { value: seeds, detail: `${options.redisKeys} keys` };
-    });
-    steps.notRun("PostgreSQL full backup (pg-backup document)", blockedReason);
-
-    const load = await startRedisLoad(sb.redis?.port ?? 0);
+    const pgLoad = await startLoad(sb);
+    const redisLoad = await startRedisLoad(sb.redis?.port ?? 0);
+    const loadStartedAt = pgLoad.startedAt;
     const backupStartedAt = Date.now();
-    await steps.run("Redis backup through its document", async () => ({
-      value: await document(plan, sb, "redis-backup"),
+    await steps.run("Redis backup through its document (load running)", async () => ({
+      value: await sendDocument(plan, sb, "redis-backup"),
       detail: "BGSAVE verified and uploaded",
     }));
     const configFiles = sb.hostConfig.configSets.app.paths;
     const configBefore = new Map(configFiles.map((path) => [path, readFileSync(path)]));
     await steps.run("config backup through its document", async () => ({
-      value: await document(plan, sb, "config-backup"),
+      value: await sendDocument(plan, sb, "config-backup"),
       detail: `${configFiles.length} app config files archived`,
     }));
 
-    await steps.run("steady write load through the disaster", async () => {
-      await new Promise((r) => setTimeout(r, options.loadSeconds * 1000));
-      return { value: undefined, detail: `${load.acked.length} Redis writes acknowledged so far` };
-    });
-
-    const disaster = await steps.run(
-      "disaster: Redis killed and its dump deleted; config files lost",
+    await steps.run(
+      `steady writes to PostgreSQL and Redis for ${setup.loadSeconds} s`,
       async () => {
-        const client = await redisClient(sb);
-        await client.sendCommand(["SHUTDOWN", "NOSAVE"]).catch(() => undefined);
-        await load.stop();
-        rmSync(join(sb.hostConfig.redis.dir, sb.hostConfig.redis.dbfilename), { force: true });
-        rmSync(configFiles[0], { force: true });
-        writeFileSync(configFiles[configFiles.length - 1], "# truncated by the drill\n");
-        const lastAck = load.acked.at(-1);
+        const left = loadStartedAt + setup.loadSeconds * 1000 - Date.now();
+        if (left > 0) await new Promise((r) => setTimeout(r, left));
         return {
-          value: { lastAck, at: Date.now() },
-          detail: `last acknowledged write ${lastAck?.key ?? "none"}`,
+          value: undefined,
+          detail: `${pgLoad.acked.length} PostgreSQL and ${redisLoad.acked.length} Redis writes acknowledged so far`,
         };
       },
     );
-    steps.notRun(`PostgreSQL disaster and restore to ${options.toTime ?? "latest"}`, blockedReason);
 
-    const restoreStarted = performance.now();
+    const disaster = await steps.run(
+      "disaster: PostgreSQL data directory, Redis dump and config files lost",
+      async () => {
+        // Both die at once, as with the host: neither keeps acknowledging writes while the other goes.
+        await Promise.all([destroyPostgres(sb), killRedis(sb)]);
+        await Promise.all([pgLoad.stop(), redisLoad.stop()]);
+        await pgLoad.close();
+        rmSync(join(sb.hostConfig.redis.dir, sb.hostConfig.redis.dbfilename), { force: true });
+        rmSync(configFiles[0], { force: true });
+        writeFileSync(configFiles[configFiles.length - 1], "# truncated by the drill\n");
+        // The RTO clock starts once the data is gone: recovery cannot start earlier.
+        return {
+          value: { at: steps.elapsedSeconds() },
+          detail: `PostgreSQL stopped with SIGQUIT (no checkpoint, no WAL switch) after ${pgLoad.acked.length} acknowledged writes, ${sb.hostConfig.postgres.pgData} deleted; Redis shut down without saving, its dump deleted; one config file deleted, one truncated`,
+        };
+      },
+    );
+
+    const latestRestore = await steps.run(
+      "PostgreSQL restore to latest through pg-restore (confirmed)",
+      async () => {
+        const t0 = performance.now();
+        await restorePostgres(plan, sb);
+        return {
+          value: Number(((performance.now() - t0) / 1000).toFixed(3)),
+          detail: `${engineTitle} restored ${pgBackup.name} and replayed the archived WAL; promoted`,
+        };
+      },
+    );
+    const latest = await steps.run(
+      "verify PostgreSQL by content and a write (end of RTO)",
+      async () => {
+        const v = await verifyPass(sb, seededPg.rows, pgLoad);
+        const rpo = postgresRpo(pgLoad, v.split);
+        return {
+          value: { ...v, rpo, at: steps.elapsedSeconds() },
+          detail: `${v.detail}; RPO ${rpo.toFixed(2)} s`,
+        };
+      },
+    );
+    const rtoSeconds = Number((latest.at - disaster.at).toFixed(3));
+
+    const redisRestoreStarted = performance.now();
     await steps.run("Redis restore through its document (confirmed)", async () => ({
-      value: await document(plan, sb, "redis-restore", { Confirm: "yes-restore" }),
+      value: await sendDocument(plan, sb, "redis-restore", { Confirm: "yes-restore" }),
       detail: "dump fetched, verified, loaded; key count checked by the job",
     }));
-    const redisRtoSeconds = (performance.now() - restoreStarted) / 1000;
+    const redisRtoSeconds = (performance.now() - redisRestoreStarted) / 1000;
     await steps.run("config restore through its document (confirmed)", async () => ({
-      value: await document(plan, sb, "config-restore", { Set: "app", Confirm: "yes-restore" }),
+      value: await sendDocument(plan, sb, "config-restore", { Set: "app", Confirm: "yes-restore" }),
       detail: "replaced files kept aside",
     }));
 
     const redisResult = await steps.run("verify Redis by content", async () => {
-      const client = await redisClient(sb);
-      const seedKeys = Object.keys(seeded);
-      const seedValues = await client.mGet(seedKeys);
-      const seedsRestored = seedKeys.filter((k, i) => seedValues[i] === seeded[k]).length;
-      const loadValues =
-        load.acked.length > 0 ? await client.mGet(load.acked.map((w) => w.key)) : [];
-      await client.disconnect();
-      const present = load.acked.filter((w, i) => loadValues[i] === w.value);
-      const beforeBackup = load.acked.filter((w) => w.ackedAt < backupStartedAt);
-      const missingBeforeBackup = beforeBackup.filter((w) => !present.includes(w));
-      const newest: AckedWrite | undefined = present.at(-1);
-      const prefixIntact = present.every((w, i) => w === load.acked[i]);
-      const expected = seedKeys.length + beforeBackup.length;
-      const restored = seedsRestored + beforeBackup.length - missingBeforeBackup.length;
-      if (restored !== expected || !prefixIntact) {
-        throw new Error(
-          `Redis: ${restored} of ${expected} expected keys restored${prefixIntact ? "" : "; restored writes are not a prefix of the acknowledged ones"}`,
-        );
-      }
-      const lastAck = disaster.lastAck?.ackedAt ?? backupStartedAt;
-      const rpoSeconds = (lastAck - (newest?.ackedAt ?? backupStartedAt)) / 1000;
+      const r = await verifyRedis(sb, seeded, redisLoad, backupStartedAt);
       return {
-        value: {
-          expected,
-          restored,
-          rpoSeconds,
-          writes: load.acked.length,
-          writesRestored: present.length,
-        },
-        detail: `${restored}/${expected} keys with their values; ${present.length}/${load.acked.length} load writes back; RPO ${rpoSeconds.toFixed(2)} s`,
+        value: r,
+        detail: `${r.restored}/${r.expected} keys with their values; ${r.writesRestored}/${r.writes} load writes back; RPO ${r.rpoSeconds.toFixed(2)} s`,
       };
     });
 
@@ -278,15 +283,61 @@ async function drill(
       };
     });
 
+    const target = pointInTimeTarget(
+      setup,
+      loadStartedAt,
+      pgLoad.acked,
+      latest.pass.writesRestored,
+    );
+    const pitrRestore = await steps.run(
+      "PostgreSQL restore to a point in time through pg-restore (confirmed)",
+      async () => {
+        const t0 = performance.now();
+        await restorePostgres(plan, sb, target.time);
+        return {
+          value: Number(((performance.now() - t0) / 1000).toFixed(3)),
+          detail: `to ${target.time.toISOString()}, inside the load (${target.chosen}); promoted`,
+        };
+      },
+    );
+    const pitr = await steps.run("verify the point-in-time restore by content", async () => {
+      const v = await verifyPass(sb, seededPg.rows, pgLoad, target.time);
+      return { value: v, detail: v.detail };
+    });
+
+    const postgres: PostgresDrill = {
+      database: sb.hostConfig.postgres.check.database,
+      scaleMb: options.scaleMb,
+      databaseBytes: seededPg.databaseBytes,
+      checkTableRows: seededPg.rows,
+      backup: pgBackup,
+      load: {
+        seconds: setup.loadSeconds,
+        writesAcknowledged: pgLoad.acked.length,
+        table: LOAD_TABLE,
+      },
+      latest: { target: "latest", restoreSeconds: latestRestore, ...latest.pass },
+      pointInTime: {
+        target: target.time.toISOString(),
+        targetChosen: target.chosen,
+        restoreSeconds: pitrRestore,
+        ...pitr.pass,
+      },
+      disasterAtSeconds: disaster.at,
+      recoveredAtSeconds: latest.at,
+    };
     return {
       stack: options.stack,
-      rpoSeconds: null,
-      rtoSeconds: null,
-      rowsExpected: null,
-      rowsRestored: null,
+      rpoSeconds: Number(latest.rpo.toFixed(3)),
+      rtoSeconds,
+      rowsExpected: pitr.pass.rowsExpected,
+      rowsRestored: pitr.pass.rowsRestored,
       redisKeysExpected: redisResult.expected,
       redisKeysRestored: redisResult.restored,
-      postgres: { status: "not-run", reason: blockedReason },
+      engine: { key: setup.engine, title: engineTitle, version: versions.engine },
+      versions,
+      targets: setup.targets,
+      postgres,
       redis: {
         keysExpected: redisResult.expected,
         keysRestored: redisResult.restored,
@@ -302,36 +353,62 @@ async function drill(
   }
 }
 
+/** The figures of a drill that stopped early: nothing measured is reported as measured. */
+function emptyFigures(setup: Setup): Figures {
+  return {
+    stack: setup.options.stack,
+    rpoSeconds: null,
+    rtoSeconds: null,
+    rowsExpected: null,
+    rowsRestored: null,
+    redisKeysExpected: null,
+    redisKeysRestored: null,
+    engine: { key: setup.engine, title: postgresEngine(setup.engine).title, version: null },
+    versions: null,
+    targets: setup.targets,
+    postgres: null,
+    redis: null,
+    configs: null,
+  };
+}
+
 async function main(): Promise<number> {
-  const options = parseOptions();
+  const setup = resolveSetup(parseDrillOptions());
   const steps = new StepRecorder(STEP_COUNT);
   const startedAt = new Date().toISOString();
-  let result: Awaited<ReturnType<typeof drill>> | undefined;
-  let failure: unknown;
+  let figures: Figures = emptyFigures(setup);
+  let failure: string | undefined;
   try {
-    result = await drill(options, steps);
+    figures = await drill(setup, steps);
   } catch (error) {
-    failure = error;
+    failure = error instanceof Error ? error.message : String(error);
   }
-  const ran = steps.steps.filter((s) => s.status !== "not-run");
-  const ok = failure === undefined && ran.every((s) => s.status === "ok");
+  const ok = failure === undefined && steps.steps.every((s) => s.status === "ok");
   console.log(`\n${stepTable(steps.steps)}\n`);
-  const report = {
+  const report: DrillReport = {
     startedAt,
     finishedAt: new Date().toISOString(),
-    ...result,
+    ...figures,
     steps: steps.steps,
     ok,
+    ...(failure !== undefined ? { failure } : {}),
   };
-  mkdirSync(dirname(options.out), { recursive: true });
-  writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
+  const out = setup.options.out;
+  const base = out.replace(/\.json$/, "");
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${base}.md`, reportMarkdown(report));
+  writeFileSync(`${base}.html`, reportHtml(report));
   console.log(JSON.stringify({ ...report, steps: undefined }, null, 2));
-  const notRun = steps.steps.length - ran.length;
+  const passed = steps.steps.filter((s) => s.status === "ok").length;
   console.log(
-    `\ndrill ${ok ? "passed" : "FAILED"}: ${ran.filter((s) => s.status === "ok").length}/${ran.length} steps ok, ${notRun} NOT RUN (PostgreSQL: the drill's PostgreSQL half is not built yet); report -> ${options.out}`,
+    `\ndrill ${ok ? "passed" : "FAILED"}: ${passed}/${steps.steps.length} steps ok` +
+      (report.rpoSeconds !== null
+        ? `; PostgreSQL RPO ${report.rpoSeconds} s, RTO ${report.rtoSeconds} s`
+        : ""),
   );
-  if (failure !== undefined)
-    console.error(`drill stopped: ${failure instanceof Error ? failure.message : String(failure)}`);
+  if (failure !== undefined) console.error(`drill stopped: ${failure}`);
+  console.log(`report: ${base}.html (also ${base}.md, ${out})`);
   return ok ? 0 : 1;
 }
 

@@ -3,46 +3,31 @@
  * say exactly which writes a restore brought back (RPO) and check them by content.
  */
 import { createClient } from "@redis/client";
+import { startSteadyWrites, type SteadyWrites } from "./steadyWriter";
 
-export interface AckedWrite {
-  readonly key: string;
-  readonly value: string;
-  readonly ackedAt: number;
-}
-
-export interface RedisLoad {
-  /** Writes acknowledged so far, in order. */
-  readonly acked: readonly AckedWrite[];
-  /** Stops writing (at the disaster, the writer's errors end it anyway). */
-  stop(): Promise<void>;
-}
+export type { AckedWrite } from "./steadyWriter";
 
 export const LOAD_KEY_PREFIX = "drill:load:";
 
-export async function startRedisLoad(port: number, intervalMs = 20): Promise<RedisLoad> {
+export async function startRedisLoad(port: number, intervalMs = 20): Promise<SteadyWrites> {
   const client = createClient({ socket: { host: "127.0.0.1", port, reconnectStrategy: false } });
   client.on("error", () => undefined);
   await client.connect();
-  const acked: AckedWrite[] = [];
-  let running = true;
-  const loop = (async () => {
-    for (let seq = 0; running; seq++) {
-      const key = `${LOAD_KEY_PREFIX}${String(seq).padStart(8, "0")}`;
-      const value = `written-${seq}`;
-      try {
-        await client.set(key, value);
-      } catch {
-        return; // the server went away: nothing after this was acknowledged
-      }
-      acked.push({ key, value, ackedAt: Date.now() });
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  })();
+  const writes = startSteadyWrites(
+    async (key, value) => {
+      await client.set(key, value);
+    },
+    (seq) => ({
+      key: `${LOAD_KEY_PREFIX}${String(seq).padStart(8, "0")}`,
+      value: `written-${seq}`,
+    }),
+    intervalMs,
+  );
   return {
-    acked,
+    startedAt: writes.startedAt,
+    acked: writes.acked,
     async stop() {
-      running = false;
-      await loop;
+      await writes.stop();
       await client.disconnect().catch(() => undefined);
     },
   };

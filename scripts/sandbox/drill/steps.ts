@@ -3,16 +3,18 @@
  * the table at the end is what an operator reads.
  */
 
-/** `not-run`: the step cannot run on this machine (its detail says why); never counted as passed. */
-export type StepStatus = "ok" | "failed" | "not-run";
+/** Every step of the drill runs: a step that cannot is a failure with its reason, never skipped. */
+export type StepStatus = "ok" | "failed";
 
 export interface StepResult {
   readonly name: string;
+  /** When the step started, in seconds since the drill started (the report's timeline). */
+  readonly startSeconds: number;
   readonly seconds: number;
   readonly status: StepStatus;
   /** `status === "ok"`: kept for readers of the first report format. */
   readonly ok: boolean;
-  /** What the step found, or why it failed or was not run. */
+  /** What the step found, or why it failed. */
   readonly detail: string;
 }
 
@@ -25,8 +27,13 @@ export class StepRecorder {
     private readonly print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   ) {}
 
+  /** Seconds since the drill started. */
+  elapsedSeconds(at = performance.now()): number {
+    return Number(((at - this.started) / 1000).toFixed(3));
+  }
+
   private elapsed(): string {
-    return `${((performance.now() - this.started) / 1000).toFixed(1)} s`;
+    return `${this.elapsedSeconds().toFixed(1)} s`;
   }
 
   /** Runs `body`; a thrown error marks the step failed and is rethrown so the drill stops. */
@@ -43,15 +50,10 @@ export class StepRecorder {
     }
   }
 
-  /** A step that cannot run on this machine: recorded as not run, with the reason. */
-  notRun(name: string, reason: string): void {
-    this.print(`[${this.steps.length + 1}/${this.total}] ${name}: NOT RUN — ${reason}`);
-    this.steps.push({ name, seconds: 0, status: "not-run", ok: false, detail: reason });
-  }
-
   private record(name: string, t0: number, status: "ok" | "failed", detail: string): void {
     const seconds = Number(((performance.now() - t0) / 1000).toFixed(3));
-    this.steps.push({ name, seconds, status, ok: status === "ok", detail });
+    const startSeconds = this.elapsedSeconds(t0);
+    this.steps.push({ name, startSeconds, seconds, status, ok: status === "ok", detail });
     this.print(`    ${status === "ok" ? "ok" : "FAILED"} in ${seconds.toFixed(2)} s: ${detail}`);
   }
 }
@@ -59,7 +61,6 @@ export class StepRecorder {
 const RESULT: Readonly<Record<StepStatus, string>> = {
   ok: "ok",
   failed: "FAILED",
-  "not-run": "NOT RUN",
 };
 
 export function stepTable(steps: readonly StepResult[]): string {
