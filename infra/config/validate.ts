@@ -9,7 +9,11 @@
  * schedule) run after, on every key they read that is itself valid; defaults are applied last.
  */
 import * as v from "valibot";
-import { DEFAULT_POSTGRES_ENGINE, POSTGRES_ENGINE_KEYS } from "../catalog/engines";
+import {
+  DEFAULT_POSTGRES_ENGINE,
+  POSTGRES_ENGINE_KEYS,
+  POSTGRES_ENGINES,
+} from "../catalog/engines";
 import {
   ACCESS_LOG_BUCKET_SUFFIX,
   BACKUP_TYPE_KEYS,
@@ -154,6 +158,10 @@ function isAbsoluteSafePath(path: string): boolean {
   return path.startsWith("/") && !path.split("/").includes("..") && !/[\s'"`$\\;&|<>]/.test(path);
 }
 const ABSOLUTE_PATH = "must be an absolute path without '..', spaces or shell metacharacters";
+
+function isArtifactPath(path: string): boolean {
+  return isAbsoluteSafePath(path.startsWith("/") ? path : `/${path}`);
+}
 
 function isHttpsUrl(text: string): boolean {
   try {
@@ -325,6 +333,21 @@ const projectEntries = {
     yamlMap(thresholdEntries, `unknown threshold; allowed: ${THRESHOLD_KEYS.join(", ")}`),
   ),
   postDeployCheck: optional(v.picklist(["true", "false"], "must be true or false")),
+  walgArtifact: optional(
+    yamlMap(
+      {
+        path: textWhere(
+          isArtifactPath,
+          "must be the wal-g binary's path, absolute or relative to the Pulumi project, without '..', spaces or shell metacharacters",
+        ),
+        sha256: textWhere(
+          (hash) => /^[0-9a-f]{64}$/.test(hash),
+          "must be the binary's SHA-256 as 64 lower-case hex digits (as wal-g's release page publishes it)",
+        ),
+      },
+      "unknown field; allowed: path, sha256",
+    ),
+  ),
 };
 
 export const CONFIG_KEYS = Object.keys(projectEntries) as (keyof typeof projectEntries)[];
@@ -398,6 +421,21 @@ const relations = v.rawCheck<Fields>(({ dataset, addIssue }) => {
     });
   }
 
+  const engine = POSTGRES_ENGINES[fields.postgresEngine ?? DEFAULT_POSTGRES_ENGINE];
+  if (
+    fields.walgArtifact !== undefined &&
+    valid("postgresEngine") &&
+    engine.artifactConfigKey !== "walgArtifact"
+  ) {
+    const owners = POSTGRES_ENGINE_KEYS.filter(
+      (key) => POSTGRES_ENGINES[key].artifactConfigKey === "walgArtifact",
+    );
+    addIssue({
+      message: `is only used with postgresEngine: ${owners.join(" or ")} (this stack's engine is ${engine.key}); remove it or switch the engine`,
+      path: [pathItem(raw, "walgArtifact", raw.walgArtifact)],
+    });
+  }
+
   const age = fields.thresholds?.backupAgeHours;
   if (age !== undefined && valid("thresholds", "backupAgeHours")) {
     const schedule = parseScheduleExpression(
@@ -450,6 +488,7 @@ function toStackConfig(fields: Fields): StackConfig {
     metricNamespace: fields.metricNamespace ?? DEFAULT_METRIC_NAMESPACE,
     thresholds,
     postDeployCheck: (fields.postDeployCheck ?? "true") === "true",
+    ...(fields.walgArtifact ? { walgArtifact: { ...fields.walgArtifact } } : {}),
   };
 }
 

@@ -120,6 +120,11 @@ export interface PostgresEngineDescriptor {
    * variable naming its binary. Absent: `defaultBinary`, installed by the sandbox's install script.
    */
   readonly binaryEnv?: string;
+  /**
+   * For an engine that is no OS package: the stack config key that ships its release binary to
+   * the hosts as a content-addressed artifact (installed at `defaultBinary`).
+   */
+  readonly artifactConfigKey?: "walgArtifact";
   /** Why the engine may be missing on a development machine, for the "skipped" lines. */
   readonly unavailableHint: string;
   /** postgresql.conf `archive_command` (`%p` as PostgreSQL expands it). */

@@ -163,6 +163,7 @@ export const WALG: PostgresEngineDescriptor = {
   configFileName: "postgres-engine.json",
   configFileExtension: ".json",
   binaryEnv: "WALG_BINARY",
+  artifactConfigKey: "walgArtifact",
   unavailableHint:
     "wal-g is not an OS package and cannot be installed from this project's package registries: set WALG_BINARY to a wal-g v3.0.x binary",
   // S3 first (off-site matters most), then the local repository; a failure of either fails the
