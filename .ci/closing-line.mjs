@@ -1,3 +1,4 @@
+/* global process, console */
 // The CI run's closing line, from vitest's JSON report: counts, and why tests were skipped.
 // A skipped engine half carries its reason in its describe block's name (`[wal-g] backup … —
 // skipped: <reason>`, test/engine/support.ts), so the line says which engine and why, from the
@@ -27,7 +28,9 @@ export function closingLine(report) {
       const why = `${match[1]}: ${match[2]}`;
       reasons.set(why, (reasons.get(why) ?? 0) + 1);
     }
-  const parts = [...reasons].map(([why, n]) => (reasons.size > 1 || unexplained ? `${n} ${why}` : why));
+  const parts = [...reasons].map(([why, n]) =>
+    reasons.size > 1 || unexplained ? `${n} ${why}` : why,
+  );
   if (unexplained && reasons.size) parts.push(`${unexplained} without a reason in their name`);
   const detail = parts.length ? ` (${parts.join("; ")})` : "";
   return `${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped${detail}`;

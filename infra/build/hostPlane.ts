@@ -78,6 +78,7 @@ export function engineBinaryArtifact(config: StackConfig): ArtifactSource[] {
   } catch (error) {
     throw new Error(
       `${key}.path = ${JSON.stringify(pinned.path)}: cannot read the ${engine.title} binary (${(error as Error).message})`,
+      { cause: error },
     );
   }
   const actual = sha256Hex(bytes);

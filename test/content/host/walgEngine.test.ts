@@ -127,14 +127,16 @@ test("restore_command: wal-fetch's 74 (not found) is 1, anything else the fatal 
     WALG.restoreCommand(engine, {
       source: { repository: "local", s3RepositoryPath: "postgres/db-1" },
     }),
-  ).toBe(`${local} wal-fetch %f "%p"; rc=$?; [ $rc -eq 0 ] && exit 0; [ $rc -eq 74 ] && exit 1; exit 255`);
+  ).toBe(
+    `${local} wal-fetch %f "%p"; rc=$?; [ $rc -eq 0 ] && exit 0; [ $rc -eq 74 ] && exit 1; exit 255`,
+  );
 });
 
 test("the install document's lines refuse a missing wal-g and any version but v3.0.x, naming walgArtifact", () => {
   expect(WALG.installShell()).toEqual([
     'if [ ! -x "$engine_bin" ]; then echo "wal-g is missing at $engine_bin: it is not an OS package; give the stack walgArtifact (the release binary and its SHA-256) or install it by hand (README: PostgreSQL engine)" >&2; exit 1; fi',
     'walg_version=$("$engine_bin" --version 2>&1 | head -1)',
-    "case \"$walg_version\" in *v3.0.*) ;; *) echo \"wal-g at $engine_bin is '$walg_version'; this release needs v3.0.x\" >&2; exit 1;; esac",
+    'case "$walg_version" in *v3.0.*) ;; *) echo "wal-g at $engine_bin is \'$walg_version\'; this release needs v3.0.x" >&2; exit 1;; esac',
   ]);
   expect(WALG.parseVersion("wal-g version v3.0.9\t3e493188\t2026.11.29_15:17:56\tPostgreSQL")).toBe(
     "3.0.9",
@@ -151,7 +153,10 @@ test("a wal-g stack's host config names a .json engine config; another extension
   expect(host.postgres.engine.configFile).toBe("/etc/stellar-insights-backup/postgres-engine.json");
   const bad = parseHostConfig({
     ...host,
-    postgres: { ...host.postgres, engine: { ...host.postgres.engine, configFile: "/etc/walg.conf" } },
+    postgres: {
+      ...host.postgres,
+      engine: { ...host.postgres.engine, configFile: "/etc/walg.conf" },
+    },
   });
   expect(bad.ok).toBe(false);
   if (!bad.ok)
