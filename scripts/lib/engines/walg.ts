@@ -40,7 +40,12 @@ import {
   type VerifyReport,
 } from "./adapter";
 import { EngineAdapterBase } from "./adapterBase";
-import { prepareEngineDirectories, runEngine, s3RepositoryPath } from "./engineProcess";
+import {
+  localRepositoryPath,
+  prepareEngineDirectories,
+  runEngine,
+  s3RepositoryPath,
+} from "./engineProcess";
 import { newestOnTimeline, parseTimelineHistory, walProblems } from "./walHistory";
 
 const descriptor = POSTGRES_ENGINES["wal-g"];
@@ -212,7 +217,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
   }
 
   private localRoot(): string {
-    return join(this.config.local.root, "postgres");
+    return localRepositoryPath(this.config);
   }
 
   private async listed(source: RepositorySource): Promise<ListedBackup[]> {
