@@ -6,7 +6,7 @@ import {
   parseStorageListing,
   segmentBefore,
   walgError,
-} from "../../scripts/lib/engines/walg";
+} from "../../scripts/lib/engines/walgOutput";
 
 test("backup-list --detail --json: system identifiers and LSNs keep every digit", () => {
   const [b] = parseBackupList(
