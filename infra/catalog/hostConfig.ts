@@ -137,8 +137,13 @@ const engineSchema = v.pipe(
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
-    const { kind, compression } = dataset.value;
+    const { kind, compression, configFile } = dataset.value;
     const engine = POSTGRES_ENGINES[kind];
+    const extension = engine.configFileExtension;
+    if (extension && !configFile.endsWith(extension))
+      addIssue({
+        message: `configFile ${JSON.stringify(configFile)} must end in ${extension}: ${engine.title} reads its config in the format its extension names (e.g. ${engine.configFileName})`,
+      });
     if (!engine.compressionTypes.includes(compression.type))
       addIssue({
         message: `compression.type ${JSON.stringify(compression.type)} is not one of ${engine.title}'s: ${engine.compressionTypes.join(", ")}`,

@@ -39,6 +39,18 @@ export interface StackConfig {
   readonly thresholds: Thresholds;
   /** Run the verification job on the hosts through SSM after every update, and fail the update if it fails. */
   readonly postDeployCheck: boolean;
+  /**
+   * wal-g's release binary, shipped to the hosts as a content-addressed artifact and installed at
+   * the engine's binary path by the install document: `path` (absolute, or relative to the Pulumi
+   * project) and its published SHA-256. Only with `postgresEngine: wal-g`.
+   */
+  readonly walgArtifact?: WalgArtifact;
+}
+
+/** A file the stack uploads for the hosts, pinned by its SHA-256 (lower-case hex). */
+export interface WalgArtifact {
+  readonly path: string;
+  readonly sha256: string;
 }
 
 /** One thing wrong with the stack config: which key, what it held, and what is allowed. */

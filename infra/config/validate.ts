@@ -10,7 +10,11 @@
  */
 import { Region } from "@pulumi/aws/types/enums";
 import * as v from "valibot";
-import { DEFAULT_POSTGRES_ENGINE, POSTGRES_ENGINE_KEYS } from "../catalog/engines";
+import {
+  DEFAULT_POSTGRES_ENGINE,
+  POSTGRES_ENGINE_KEYS,
+  POSTGRES_ENGINES,
+} from "../catalog/engines";
 import {
   ACCESS_LOG_BUCKET_SUFFIX,
   BACKUP_TYPE_KEYS,
@@ -155,6 +159,11 @@ const tagText = () =>
       "must be 1-128 letters, digits, spaces excluded, or _ . : / = + - @",
     ),
   );
+
+/** The wal-g artifact's path: absolute, or relative to the Pulumi project, under the host config's path rule. */
+function isArtifactPath(path: string): boolean {
+  return isSafeAbsolutePath(path.startsWith("/") ? path : `/${path}`);
+}
 
 function isHttpsUrl(text: string): boolean {
   try {
@@ -327,6 +336,21 @@ const projectEntries = (now: Date) => ({
     yamlMap(thresholdEntries, `unknown threshold; allowed: ${THRESHOLD_KEYS.join(", ")}`),
   ),
   postDeployCheck: optional(v.picklist(["true", "false"], "must be true or false")),
+  walgArtifact: optional(
+    yamlMap(
+      {
+        path: textWhere(
+          isArtifactPath,
+          "must be the wal-g binary's path, absolute or relative to the Pulumi project, without '..', spaces or shell metacharacters",
+        ),
+        sha256: textWhere(
+          (hash) => /^[0-9a-f]{64}$/.test(hash),
+          "must be the binary's SHA-256 as 64 lower-case hex digits (as wal-g's release page publishes it)",
+        ),
+      },
+      "unknown field; allowed: path, sha256",
+    ),
+  ),
 });
 
 export const CONFIG_KEYS = Object.keys(projectEntries(new Date(0))) as (keyof ReturnType<
@@ -401,6 +425,21 @@ const relations = (now: Date) =>
       addIssue({
         message: "set alertEmail and/or alertHttpsEndpoint: failed backups must page someone",
         path: [pathItem(raw, "alertEmail", undefined)],
+      });
+    }
+
+    const engine = POSTGRES_ENGINES[fields.postgresEngine ?? DEFAULT_POSTGRES_ENGINE];
+    if (
+      fields.walgArtifact !== undefined &&
+      valid("postgresEngine") &&
+      engine.artifactConfigKey !== "walgArtifact"
+    ) {
+      const owners = POSTGRES_ENGINE_KEYS.filter(
+        (key) => POSTGRES_ENGINES[key].artifactConfigKey === "walgArtifact",
+      );
+      addIssue({
+        message: `is only used with postgresEngine: ${owners.join(" or ")} (this stack's engine is ${engine.key}); remove it or switch the engine`,
+        path: [pathItem(raw, "walgArtifact", raw.walgArtifact)],
       });
     }
 
@@ -480,6 +519,7 @@ function toStackConfig(fields: Fields): StackConfig {
     metricNamespace: fields.metricNamespace ?? DEFAULT_METRIC_NAMESPACE,
     thresholds,
     postDeployCheck: (fields.postDeployCheck ?? "true") === "true",
+    ...(fields.walgArtifact ? { walgArtifact: { ...fields.walgArtifact } } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** Send stdout to /dev/null (a command that streams data only to prove it can be read). */
+  readonly discardStdout?: boolean;
 }
 
 /** Shell-like display of an argv for messages (quoted where needed). */
@@ -36,14 +38,14 @@ export function runCommand(
   if (argv.length === 0) return Promise.reject(new JobError("empty command"));
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", options.discardStdout ? "ignore" : "pipe", "pipe"],
       env: options.env ?? process.env,
       cwd: options.cwd,
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
     const timeoutMs = options.timeoutMs ?? 120_000;
     const timer = setTimeout(() => {
       child.kill("SIGKILL");

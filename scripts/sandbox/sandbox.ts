@@ -130,7 +130,11 @@ export function sandboxOverrides(l: Layout): HostConfigOverrides {
       engine: {
         kind: l.postgresEngine,
         binary: sandboxEngineBinary(l.postgresEngine),
-        configFile: d("etc", "stellar-insights-backup", "postgres-engine.conf"),
+        configFile: d(
+          "etc",
+          "stellar-insights-backup",
+          postgresEngine(l.postgresEngine).configFileName,
+        ),
         spoolDir: d("spool", "postgres-engine"),
         logDir: d("logs", "postgres-engine"),
         lockDir: d("spool", "postgres-engine", "lock"),

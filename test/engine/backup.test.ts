@@ -21,7 +21,7 @@ import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { runJobProcess } from "../host/support/jobs";
 import { connectStellarInsights } from "../host/support/postgres";
-import { describeEachEngine } from "./support";
+import { describeEachEngine, repositoryKey } from "./support";
 
 describeEachEngine("backup, list and verify", (engineKey) => {
   let sb: Sandbox;
@@ -146,14 +146,16 @@ describeEachEngine("backup, list and verify", (engineKey) => {
     const keys = await listKeys(prefix);
     const newest = (await engine().list("s3")).at(-1)!;
     const backupFile = keys.find(
-      (k) => k.includes(newest.name) && /pg_data|bundle/.test(k) && !k.endsWith(".manifest"),
+      (k) => repositoryKey(engineKey, prefix, k).backupData === newest.name,
     );
     expect(backupFile, keys.join("\n")).toBeDefined();
     const object = await s3.send(new GetObjectCommand({ Bucket: sb.bucket.name, Key: backupFile }));
     const bytes = Buffer.from(await object.Body!.transformToByteArray());
     bytes.write("DAMAGED!", Math.floor(bytes.length / 2));
     await s3.send(new PutObjectCommand({ Bucket: sb.bucket.name, Key: backupFile, Body: bytes }));
-    const segment = keys.find((k) => k.includes(`/${newest.walStart}`) && !k.endsWith(".backup"));
+    const segment = keys.find(
+      (k) => repositoryKey(engineKey, prefix, k).walSegment === newest.walStart,
+    );
     expect(segment, keys.join("\n")).toBeDefined();
     await s3.send(new DeleteObjectCommand({ Bucket: sb.bucket.name, Key: segment }));
 
@@ -164,19 +166,21 @@ describeEachEngine("backup, list and verify", (engineKey) => {
 
     // And a WAL segment that a push left empty (zero bytes under its full name): the engine's
     // verify stops at it without naming it, so the job names it from the repository's listing
-    const emptied = keys
-      .filter((k) => /\/[0-9A-F]{24}-[0-9a-f]{40}/.test(k) && !k.includes(`/${newest.walStart}`))
-      .sort()
-      .at(0)!;
+    const walKeys = keys.filter((k) => {
+      const segment = repositoryKey(engineKey, prefix, k).walSegment;
+      return segment !== undefined && segment !== newest.walStart;
+    });
+    const emptied = walKeys.sort().at(0)!;
     await s3.send(
       new PutObjectCommand({ Bucket: sb.bucket.name, Key: emptied, Body: Buffer.alloc(0) }),
     );
     const again = await runJobProcess("pg-verify", { ...sb.env, REPOSITORIES: "s3" });
     expect(again.code).toBe(1);
-    const emptiedSegment = /\/([0-9A-F]{24})-/.exec(emptied)![1];
-    expect(again.stderr).toMatch(
-      new RegExp(`s3 repository: archive/\\S+/${emptiedSegment}-[0-9a-f]{40}\\.\\w+ is empty`),
-    );
+    const emptiedSegment = repositoryKey(engineKey, prefix, emptied).walSegment;
+    // The object is named as the repository names it (its path under postgres/<host>/).
+    const emptiedObject = emptied.slice(prefix.length).replace(/[.]/g, "\\.");
+    expect(again.stderr).toMatch(new RegExp(`s3 repository: ${emptiedObject} is empty`));
+    expect(emptiedSegment).toMatch(/^[0-9A-F]{24}$/);
     expect(again.stderr).toContain(`s3 repository: WAL segment ${newest.walStart} is missing`);
     // The local repository is untouched and still verifies.
     const local = await runJobProcess("pg-verify", { ...sb.env, REPOSITORIES: "local" });

@@ -24,7 +24,7 @@ import {
   insertAnchors,
   postgresLogTail,
 } from "./restoreSupport";
-import { describeEachEngine } from "./support";
+import { describeEachEngine, repositoryKey } from "./support";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SEEDED = ["anchor-1", "anchor-2", "anchor-3", "anchor-4", "anchor-5"];
@@ -178,7 +178,7 @@ describeEachEngine("restores", (engineKey) => {
         ...sb.hostConfig.postgres,
         engine: {
           ...sb.hostConfig.postgres.engine,
-          configFile: join(sb.dir, "etc", "staging-b", "postgres-engine.conf"),
+          configFile: join(sb.dir, "etc", "staging-b", engine().descriptor.configFileName),
         },
       },
     };
@@ -220,9 +220,7 @@ describeEachEngine("restores", (engineKey) => {
     const added = (await listKeys(sb, "postgres/prod-a/")).filter((k) => !aKeys.includes(k));
     expect(added.filter((k) => k.includes(`/${tlHex}`) || k.includes(".partial"))).toEqual([]);
     expect(
-      added.filter(
-        (k) => !/\/archive\/main\/[^/]+\/[0-9A-F]{16}\/[0-9A-F]{24}-[0-9a-f]{40}\.zst$/.test(k),
-      ),
+      added.filter((k) => repositoryKey(engineKey, "postgres/prod-a/", k).walSegment === undefined),
     ).toEqual([]);
     expect(await listKeys(sb, "postgres/staging-b/")).toEqual([]);
   }, 300_000);

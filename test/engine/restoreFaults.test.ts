@@ -25,7 +25,7 @@ import {
   dataDirectoryFingerprint,
   insertAnchors,
 } from "./restoreSupport";
-import { describeEachEngine } from "./support";
+import { describeEachEngine, repositoryKey } from "./support";
 
 describeEachEngine("faults around restores", (engineKey) => {
   let sb: Sandbox;
@@ -79,7 +79,9 @@ describeEachEngine("faults around restores", (engineKey) => {
   test("a WAL segment missing in the middle of the range: refused before anything is touched, naming the segment", async () => {
     const missing = segments[1];
     const prefix = `postgres/${hostIdOf(sb.hostConfig)}/`;
-    const key = (await listKeys(sb, prefix)).find((k) => k.includes(`/${missing}-`));
+    const key = (await listKeys(sb, prefix)).find(
+      (k) => repositoryKey(engineKey, prefix, k).walSegment === missing,
+    );
     expect(key).toBeDefined();
     const s3 = new S3Client({
       ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),

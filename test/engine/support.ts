@@ -4,7 +4,11 @@
  * loudly as skipped, with the reason, never silently passed.
  */
 import { describe } from "vitest";
-import { POSTGRES_ENGINE_KEYS, type PostgresEngineKey } from "../../infra/catalog/engines";
+import {
+  POSTGRES_ENGINE_KEYS,
+  POSTGRES_ENGINES,
+  type PostgresEngineKey,
+} from "../../infra/catalog/engines";
 import { engineUnavailableReason } from "../../scripts/sandbox/engineBinary";
 
 /** `describe` once per engine, skipped with the reason in its name where the engine cannot run. */
@@ -16,4 +20,21 @@ export function describeEachEngine(title: string, body: (engine: PostgresEngineK
     const name = reason ? `[${engine}] ${title} — skipped: ${reason}` : `[${engine}] ${title}`;
     describe.skipIf(reason !== undefined)(name, () => body(engine));
   }
+}
+
+/**
+ * What a bucket key under `postgres/<host>/` holds, by the engine's own layout (descriptor
+ * `s3Layout`): the backup whose data it is, or the WAL segment it archives; undefined otherwise.
+ */
+export function repositoryKey(
+  engine: PostgresEngineKey,
+  repoPrefix: string,
+  key: string,
+): { backupData?: string; walSegment?: string } {
+  if (!key.startsWith(repoPrefix)) return {};
+  const relative = key.slice(repoPrefix.length);
+  const layout = POSTGRES_ENGINES[engine].s3Layout;
+  const backup = new RegExp(layout.backupDataKey).exec(relative)?.[1];
+  const wal = new RegExp(layout.walSegmentKey).exec(relative)?.[1];
+  return { ...(backup ? { backupData: backup } : {}), ...(wal ? { walSegment: wal } : {}) };
 }

@@ -1,6 +1,7 @@
 /** WAL segment arithmetic and the verify report reader: pure, with the cases that break naive code. */
 import { expect, test } from "vitest";
-import { engineError, parseVerifyOutput, walProblems } from "../../scripts/lib/engines/pgbackrest";
+import { engineError, parseVerifyOutput } from "../../scripts/lib/engines/pgbackrest";
+import { walProblems } from "../../scripts/lib/engines/walHistory";
 import type { EngineBackup } from "../../scripts/lib/engines";
 import { gapsBetween, parseSegment, rangesOf, segmentName } from "../../scripts/lib/walSegments";
 

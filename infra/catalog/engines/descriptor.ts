@@ -82,7 +82,17 @@ export interface PostgresEngineDescriptor {
   /** The engine's own name, for people. */
   readonly title: string;
   /** Objects under `postgres/<host>/`: the runbook's `postgres/full` and `postgres/wal`. */
-  readonly s3Layout: { readonly backups: string; readonly wal: string };
+  readonly s3Layout: {
+    readonly backups: string;
+    readonly wal: string;
+    /**
+     * Patterns (regular expression sources) of the keys under `postgres/<host>/` that hold a
+     * backup's data (group 1: the backup's name) and one archived WAL segment (group 1: the
+     * segment's name): what a reader of the bucket, or a test that damages it, looks for.
+     */
+    readonly backupDataKey: string;
+    readonly walSegmentKey: string;
+  };
   /** Supported versions, `[min, maxExclusive)` compared as dotted numbers. */
   readonly versions: { readonly min: string; readonly maxExclusive: string };
   /** Reads the installed version from the output of `binary versionArgs`. */
@@ -98,11 +108,23 @@ export interface PostgresEngineDescriptor {
   readonly compressionLevels: { readonly min: number; readonly max: number };
   /** Default executable path on a host. */
   readonly defaultBinary: string;
+  /** The engine config's file name in the host's config directory. */
+  readonly configFileName: string;
+  /**
+   * The extension a config file must have, for an engine that picks its parser by it (wal-g reads
+   * `--config` through viper, which knows `.json` but not `.conf`). Absent: any name.
+   */
+  readonly configFileExtension?: string;
   /**
    * Where the sandbox and the tests find the engine when it is not an OS package: the environment
    * variable naming its binary. Absent: `defaultBinary`, installed by the sandbox's install script.
    */
   readonly binaryEnv?: string;
+  /**
+   * For an engine that is no OS package: the stack config key that ships its release binary to
+   * the hosts as a content-addressed artifact (installed at `defaultBinary`).
+   */
+  readonly artifactConfigKey?: "walgArtifact";
   /** Why the engine may be missing on a development machine, for the "skipped" lines. */
   readonly unavailableHint: string;
   /** postgresql.conf `archive_command` (`%p` as PostgreSQL expands it). */
@@ -116,6 +138,15 @@ export interface PostgresEngineDescriptor {
   restoreCommand(engine: PostgresEngineHostConfig, options?: RestoreCommandOptions): string;
   /** The engine config file's exact text. */
   renderConfig(inputs: EngineConfigInputs): string;
+  /**
+   * A second config file, for an engine that reads one repository per config (wal-g: the local
+   * repository's storage). Absent: `renderConfig` covers every repository.
+   */
+  readonly companionConfig?: {
+    /** Its path, derived from the main config's. */
+    file(engine: Pick<PostgresEngineHostConfig, "configFile">): string;
+    render(inputs: EngineConfigInputs): string;
+  };
   /**
    * Shell lines for the install document: install the engine with the host's package manager when
    * missing, or fail saying how. `$engine_bin` holds the path; pg-engine-setup checks the version.

@@ -112,7 +112,12 @@ function renderConfig(i: EngineConfigInputs): string {
 export const PGBACKREST: PostgresEngineDescriptor = {
   key: "pgbackrest",
   title: "pgBackRest",
-  s3Layout: { backups: "backup/<stanza>/", wal: "archive/<stanza>/" },
+  s3Layout: {
+    backups: "backup/<stanza>/",
+    wal: "archive/<stanza>/",
+    backupDataKey: "^backup/[^/]+/([^/]+)/(?:pg_data|bundle)/",
+    walSegmentKey: "^archive/[^/]+/[^/]+/[0-9A-F]{16}/([0-9A-F]{24})-[0-9a-f]{40}(?:\\.\\w+)?$",
+  },
   versions: { min: "2.45", maxExclusive: "3" },
   versionArgs: ["version"],
   parseVersion: (output) => /pgBackRest (\d+\.\d+(?:\.\d+)?)/.exec(output)?.[1],
@@ -123,6 +128,7 @@ export const PGBACKREST: PostgresEngineDescriptor = {
   defaultCompression: { type: "zst", level: 3 },
   compressionLevels: { min: 0, max: 19 },
   defaultBinary: "/usr/bin/pgbackrest",
+  configFileName: "postgres-engine.conf",
   unavailableHint:
     "install it with 'bash scripts/sandbox/install-tools.sh' (apt-get install pgbackrest)",
   archiveCommand: (e) => `${commandPrefix(e)} archive-push %p`,

@@ -1,40 +1,93 @@
 /**
  * wal-g as the PostgreSQL engine: the runbook's own tool, for teams that keep their wal-g
  * repository. Not an operating-system package: a team installs the release binary (checked against
- * its published SHA-256) at `defaultBinary`. Facts from wal-g's PostgreSQL documentation
- * (https://wal-g.readthedocs.io/PostgreSQL/) for v3.0.x.
+ * its published SHA-256) at `defaultBinary`, or gives the stack the binary as an artifact
+ * (`walgArtifact`). Facts from wal-g's PostgreSQL documentation
+ * (https://wal-g.readthedocs.io/PostgreSQL/, https://wal-g.readthedocs.io/STORAGES/) for v3.0.x.
+ *
+ * wal-g reads one storage per config, so each repository has its own JSON config file: S3 at
+ * `engine.configFile`, the local repository at `localConfigFile(engine)` (a `file://` storage under
+ * the local backup root). Both are rendered here from the same inputs.
  */
 import { stableJson } from "../stableJson";
 import {
-  engineConfigHeader,
+  RESTORE_COMMAND_UNREADABLE_EXIT,
   type EngineConfigInputs,
   type PostgresEngineDescriptor,
   type PostgresEngineHostConfig,
+  type RestoreCommandOptions,
 } from "./descriptor";
 
-function commandPrefix(engine: PostgresEngineHostConfig): string {
-  return `${engine.binary} --config ${engine.configFile}`;
+/**
+ * `wal-fetch` exits 74 (EX_IOERR) when the segment is not in the storage and 1 on any other failure
+ * (wal-g v3.0.x cmd/pg/wal_fetch.go, internal/databases/postgres/constants ExIoError).
+ */
+export const WALG_NOT_FOUND_EXIT = 74;
+
+/**
+ * Deltas allowed in a row in the local repository: the pg-backup job decides full or incremental
+ * (a full every 7 days); this only has to let that chain through, and stops a runaway chain.
+ */
+const LOCAL_DELTA_MAX_STEPS = 14;
+
+/** The local repository's config beside the S3 one: `…/postgres-engine.json` → `…/postgres-engine.local.json`. */
+export function localConfigFile(engine: Pick<PostgresEngineHostConfig, "configFile">): string {
+  return engine.configFile.replace(/(\.json)?$/, ".local.json");
 }
 
-/** wal-g reads its settings from a JSON file named by `--config`; keys are its environment names. */
-function renderConfig(i: EngineConfigInputs): string {
-  const e = i.engine;
-  const settings: Record<string, string> = {
-    WALG_S3_PREFIX: `s3://${i.bucket}/${i.s3RepositoryPath}`,
-    AWS_REGION: i.region,
-    WALG_COMPRESSION_METHOD: e.compression.type,
+function run(engine: PostgresEngineHostConfig, configFile: string): string {
+  return `${engine.binary} --config ${configFile}`;
+}
+
+/**
+ * Settings both repositories share. `WALG_PREVENT_WAL_OVERWRITE`: a segment whose name is already
+ * in the repository is compared with it and refused when it differs (wal-g overwrites by default),
+ * so a re-initialised or cloned cluster never replaces another cluster's WAL; an identical re-push
+ * (PostgreSQL retrying after the other repository failed) is accepted.
+ */
+function commonSettings(i: EngineConfigInputs): Record<string, string> {
+  return {
+    WALG_COMPRESSION_METHOD: i.engine.compression.type,
     WALG_UPLOAD_CONCURRENCY: String(i.processMax),
     WALG_DOWNLOAD_CONCURRENCY: String(i.processMax),
+    WALG_PREVENT_WAL_OVERWRITE: "true",
+    // Each wal-push uploads exactly the segment PostgreSQL names. wal-g's read-ahead would upload
+    // later segments too and mark them done in a status folder under pg_wal that both
+    // repositories' pushes share: the other repository would then never receive them.
+    TOTAL_BG_UPLOADED_LIMIT: "1",
+    WALG_VERIFY_PAGE_CHECKSUMS: "true",
     PGDATA: i.pg.pgData,
     PGHOST: i.pg.socketDir,
     PGPORT: String(i.pg.port),
     PGUSER: i.pg.user,
+  };
+}
+
+/**
+ * The S3 repository's config (JSON, `--config`; keys are wal-g's environment names). JSON has no
+ * comments, and wal-g warns about every key it does not know on every run (each archive_command
+ * too), so the file carries no "managed" header: README says it is rendered by pg-engine-setup.
+ * The storage root is the bucket and `WALG_STORAGE_PREFIX` this host's folder, so reading another
+ * host's repository is the same config with that one setting overridden in the environment.
+ */
+function renderConfig(i: EngineConfigInputs): string {
+  const e = i.engine;
+  const settings: Record<string, string> = {
+    ...commonSettings(i),
+    WALG_S3_PREFIX: `s3://${i.bucket}`,
+    WALG_STORAGE_PREFIX: i.s3RepositoryPath,
+    AWS_REGION: i.region,
+    WALG_DELTA_MAX_STEPS: "0",
+    // Fail an unreachable S3 within about a minute instead of retrying for many: the archiver
+    // retries anyway, and a restore_command must report an outage, not hang in it.
+    WALG_S3_MAX_RETRIES: "3",
   };
   if (i.kmsKeyArn) {
     settings.WALG_S3_SSE = "aws:kms";
     settings.WALG_S3_SSE_KMS_ID = i.kmsKeyArn;
   }
   if (e.endpoint) {
+    // Not AWS: TLS is still verified, against this CA.
     settings.AWS_ENDPOINT = `https://${e.endpoint.host}:${e.endpoint.port}`;
     settings.AWS_S3_FORCE_PATH_STYLE = "true";
     settings.WALG_S3_CA_CERT_FILE = e.endpoint.caFile;
@@ -47,33 +100,82 @@ function renderConfig(i: EngineConfigInputs): string {
     if (i.staticCredentials.sessionToken)
       settings.AWS_SESSION_TOKEN = i.staticCredentials.sessionToken;
   }
-  // JSON has no comments: the header travels as a key wal-g ignores.
-  return `${stableJson({ ...settings, _managed: engineConfigHeader(i.stack, "").join(" ").trim() })}\n`;
+  return `${stableJson(settings)}\n`;
 }
+
+/** The local repository's config: a file storage under the local backup root. */
+function renderLocalConfig(i: EngineConfigInputs): string {
+  return `${stableJson({
+    ...commonSettings(i),
+    WALG_FILE_PREFIX: i.localRepositoryPath,
+    WALG_DELTA_MAX_STEPS: String(LOCAL_DELTA_MAX_STEPS),
+  })}\n`;
+}
+
+/** One `wal-fetch` of `%f` into `%p`; `prefix` sets environment overrides for that run. */
+function fetchLine(engine: PostgresEngineHostConfig, configFile: string, prefix = ""): string {
+  return `${prefix}${run(engine, configFile)} wal-fetch %f "%p"`;
+}
+
+/**
+ * restore_command: exit 0 fetched, 1 when no repository it reads holds the segment (74 from each),
+ * `RESTORE_COMMAND_UNREADABLE_EXIT` otherwise. Without a source it reads S3, then the local
+ * repository (same cluster, same WAL) when S3 fails; with one, only that repository, and another
+ * host's S3 folder through `WALG_STORAGE_PREFIX`.
+ */
+function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOptions = {}): string {
+  const { source } = options;
+  const s3 = (path?: string) =>
+    fetchLine(e, e.configFile, path ? `WALG_STORAGE_PREFIX=${path} ` : "");
+  const local = fetchLine(e, localConfigFile(e));
+  const notFound = WALG_NOT_FOUND_EXIT;
+  const fatal = RESTORE_COMMAND_UNREADABLE_EXIT;
+  if (source) {
+    const line = source.repository === "s3" ? s3(source.s3RepositoryPath) : local;
+    return `${line}; rc=$?; [ $rc -eq 0 ] && exit 0; [ $rc -eq ${notFound} ] && exit 1; exit ${fatal}`;
+  }
+  return `${s3()}; rc=$?; [ $rc -eq 0 ] && exit 0; ${local}; rl=$?; [ $rl -eq 0 ] && exit 0; [ $rc -eq ${notFound} ] && [ $rl -eq ${notFound} ] && exit 1; exit ${fatal}`;
+}
+
+const VERSIONS = { min: "3.0.0", maxExclusive: "3.1" } as const;
 
 export const WALG: PostgresEngineDescriptor = {
   key: "wal-g",
   title: "wal-g",
-  s3Layout: { backups: "basebackups_005/", wal: "wal_005/" },
-  versions: { min: "3.0.0", maxExclusive: "3.1" },
+  s3Layout: {
+    backups: "basebackups_005/",
+    wal: "wal_005/",
+    backupDataKey:
+      "^basebackups_005/(base_[0-9A-F]{24}(?:_D_[0-9A-F]{24})?)/tar_partitions/part_\\d+\\.tar(?:\\.\\w+)?$",
+    walSegmentKey: "^wal_005/([0-9A-F]{24})(?:\\.\\w+)?$",
+  },
+  versions: VERSIONS,
   versionArgs: ["--version"],
-  parseVersion: (output) => /v?(\d+\.\d+\.\d+)/.exec(output)?.[1],
+  // `wal-g version v3.0.9\t<commit>\t<date>\tPostgreSQL`
+  parseVersion: (output) => /\bv?(\d+\.\d+\.\d+)\b/.exec(output)?.[1],
   backupNamePattern: "^base_[0-9A-F]{24}(_D_[0-9A-F]{24})?$",
-  backupNameExample: "base_000000010000000000000002",
+  backupNameExample: "base_000000010000000A000000C2",
   retentionCommand: "wal-g delete",
   compressionTypes: ["lz4", "zstd", "brotli", "lzma"],
   defaultCompression: { type: "lz4", level: 0 },
   compressionLevels: { min: 0, max: 0 },
   defaultBinary: "/usr/local/bin/wal-g",
+  configFileName: "postgres-engine.json",
+  configFileExtension: ".json",
   binaryEnv: "WALG_BINARY",
+  artifactConfigKey: "walgArtifact",
   unavailableHint:
     "wal-g is not an OS package and cannot be installed from this project's package registries: set WALG_BINARY to a wal-g v3.0.x binary",
-  archiveCommand: (e) => `${commandPrefix(e)} wal-push %p`,
-  // wal-g restores are not built here (its adapter refuses them); the plain command is what the
-  // runbook's hand procedure uses.
-  restoreCommand: (e) => `${commandPrefix(e)} wal-fetch %f %p`,
+  // S3 first (off-site matters most), then the local repository; a failure of either fails the
+  // command, so PostgreSQL keeps the segment and retries (an identical re-push is accepted).
+  archiveCommand: (e) =>
+    `${run(e, e.configFile)} wal-push %p && ${run(e, localConfigFile(e))} wal-push %p`,
+  restoreCommand,
   renderConfig,
+  companionConfig: { file: localConfigFile, render: renderLocalConfig },
   installShell: () => [
-    'if [ ! -x "$engine_bin" ]; then echo "wal-g is missing at $engine_bin: it is not an OS package; install the release binary checked against its SHA-256 (README: PostgreSQL engine)" >&2; exit 1; fi',
+    'if [ ! -x "$engine_bin" ]; then echo "wal-g is missing at $engine_bin: it is not an OS package; give the stack walgArtifact (the release binary and its SHA-256) or install it by hand (README: PostgreSQL engine)" >&2; exit 1; fi',
+    `walg_version=$("$engine_bin" --version 2>&1 | head -1)`,
+    `case "$walg_version" in *v${VERSIONS.min.replace(/\.0$/, ".")}*) ;; *) echo "wal-g at $engine_bin is '$walg_version'; this release needs v${VERSIONS.min.replace(/\.0$/, ".x")}" >&2; exit 1;; esac`,
   ],
 };

@@ -65,7 +65,7 @@ export function defaultEngine(config: StackConfig): PostgresEngineHostConfig {
   return {
     kind: config.postgresEngine,
     binary: engine.defaultBinary,
-    configFile: `${HOST_PATHS.configDir}/postgres-engine.conf`,
+    configFile: `${HOST_PATHS.configDir}/${engine.configFileName}`,
     stanza: "main",
     osUser: "postgres",
     spoolDir: `${HOST_PATHS.spoolDir}/postgres-engine`,

@@ -11,6 +11,13 @@
 import type { PostgresEngineDescriptor, StaticCredentials } from "../../../infra/catalog/engines";
 import type { WalGap, WalRange } from "../walSegments";
 
+/**
+ * What to do when a repository holds another cluster's backups (a different system identifier):
+ * the same for every engine, which refuses to write into it.
+ */
+export const ANOTHER_CLUSTER_HINT =
+  "the repository belongs to a cluster with another system identifier (was PostgreSQL re-initialised?); the old repository is kept untouched — give this host a new hostId or move the old repository aside, then run the install document";
+
 export type Repository = "s3" | "local";
 export const REPOSITORIES: readonly Repository[] = ["s3", "local"];
 

@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import {
   defaultProcessMax,
   versionSupported,
+  type EngineConfigInputs,
   type PostgresEngineDescriptor,
   type StaticCredentials,
 } from "../../../infra/catalog/engines";
@@ -26,13 +27,25 @@ export function asOsUser(osUser: string, argv: readonly string[]): string[] {
   return ["runuser", "-u", osUser, "--", ...argv];
 }
 
+/**
+ * Runs the engine with `args` as its OS user. `options.env`: variables added to this process's
+ * environment for that run (runuser keeps the environment); `discardStdout` as in `runCommand`.
+ */
 export function runEngine(
   config: HostConfig,
   args: readonly string[],
   timeoutMs: number,
+  options: {
+    readonly env?: Readonly<Record<string, string>>;
+    readonly discardStdout?: boolean;
+  } = {},
 ): Promise<CommandResult> {
   const { engine } = config.postgres;
-  return runCommand(asOsUser(engine.osUser, [engine.binary, ...args]), { timeoutMs });
+  return runCommand(asOsUser(engine.osUser, [engine.binary, ...args]), {
+    timeoutMs,
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+    ...(options.discardStdout ? { discardStdout: true } : {}),
+  });
 }
 
 /** `postgres/<host>`: this host's repository in the bucket. */
@@ -56,7 +69,10 @@ export async function prepareEngineDirectories(config: HostConfig): Promise<void
   }
 }
 
-/** Renders the engine config for this host and writes it readable by the engine's OS user only. */
+/**
+ * Renders the engine config for this host (and its companion file, for an engine that has one) and
+ * writes each readable by the engine's OS user only.
+ */
 export async function writeEngineConfig(
   descriptor: PostgresEngineDescriptor,
   config: HostConfig,
@@ -65,7 +81,7 @@ export async function writeEngineConfig(
 ): Promise<void> {
   const { engine } = config.postgres;
   const pg = config.postgres;
-  const text = descriptor.renderConfig({
+  const inputs: EngineConfigInputs = {
     stack: config.stack,
     region: config.region,
     bucket: config.bucket,
@@ -86,10 +102,15 @@ export async function writeEngineConfig(
       binDir: pg.binDir,
     },
     ...(credentials ? { staticCredentials: credentials } : {}),
-  });
+  };
+  const files: [string, string][] = [[engine.configFile, descriptor.renderConfig(inputs)]];
+  const companion = descriptor.companionConfig;
+  if (companion) files.push([companion.file(engine), companion.render(inputs)]);
   const owner = account(engine.osUser);
-  await mkdir(join(engine.configFile, ".."), { recursive: true, mode: 0o755 });
-  await writeFileAtomic(engine.configFile, text, { mode: 0o600, uid: owner.uid, gid: owner.gid });
+  for (const [path, text] of files) {
+    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+    await writeFileAtomic(path, text, { mode: 0o600, uid: owner.uid, gid: owner.gid });
+  }
 }
 
 /** Whether `binary` runs and prints a version the descriptor can read; never throws. */

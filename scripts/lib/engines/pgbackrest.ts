@@ -11,20 +11,22 @@ import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
 import { EngineAdapterBase } from "./adapterBase";
 import { JobError } from "../errors";
 import { showArgv, type CommandResult } from "../exec";
-import { gapsBetween, rangesOf, type WalGap, type WalRange } from "../walSegments";
-import type {
-  ArchivedSegment,
-  BackupKind,
-  BackupRequest,
-  EngineBackup,
-  NewestTimeline,
-  PostgresEngineAdapter,
-  Repository,
-  RepositorySource,
-  RestoreRequest,
-  RestoreTarget,
-  VerifyProblem,
-  VerifyReport,
+import { gapsBetween, rangesOf, type WalRange } from "../walSegments";
+import { newestOnTimeline, parseTimelineHistory, walProblems } from "./walHistory";
+import {
+  ANOTHER_CLUSTER_HINT,
+  type ArchivedSegment,
+  type BackupKind,
+  type BackupRequest,
+  type EngineBackup,
+  type NewestTimeline,
+  type PostgresEngineAdapter,
+  type Repository,
+  type RepositorySource,
+  type RestoreRequest,
+  type RestoreTarget,
+  type VerifyProblem,
+  type VerifyReport,
 } from "./adapter";
 import { prepareEngineDirectories, runEngine, s3RepositoryPath } from "./engineProcess";
 
@@ -43,15 +45,12 @@ const KIND_OF: Readonly<Record<string, BackupKind>> = {
   incr: "incremental",
 };
 
-const REINITIALISED =
-  "the repository belongs to a cluster with another system identifier (was PostgreSQL re-initialised?); the old repository is kept untouched — give this host a new hostId or move the old repository aside, then run the install document";
-
 /** What to do next for the pgBackRest errors an on-call engineer meets. */
 const HINTS: Readonly<Record<string, string>> = {
-  "028": REINITIALISED,
+  "028": ANOTHER_CLUSTER_HINT,
   "050":
     "another pgBackRest command holds this stanza's lock; wait for it or look for a stuck process",
-  "051": REINITIALISED,
+  "051": ANOTHER_CLUSTER_HINT,
   "055":
     "this cluster's repository is missing (never created, or deleted): run the install document, whose pg-engine-setup step creates it, then pg-backup",
   "056": "PostgreSQL is not running as a primary here; check the service and pg_is_in_recovery()",
@@ -94,15 +93,6 @@ async function ownedDirectories(osUser: string, dirs: readonly string[]): Promis
 /** `2024-01-15 14:30:00.123+00`: a timestamptz both pgBackRest and PostgreSQL read exactly. */
 export function pgTimestamp(time: Date): string {
   return `${time.toISOString().replace("T", " ").replace("Z", "")}+00`;
-}
-
-/** `<parent>\t<lsn>\t<reason>` lines of a PostgreSQL timeline history file. */
-export function parseTimelineHistory(text: string): { parent: number; lsn: string }[] {
-  return text
-    .split("\n")
-    .map((line) => /^(\d+)\s+([0-9A-F]+\/[0-9A-F]+)/i.exec(line.trim()))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ parent: Number(m[1]), lsn: m[2].toUpperCase() }));
 }
 
 /** `repo-ls --output=json` entries (pgBackRest 2.45): path → type, size, time (epoch seconds). */
@@ -426,57 +416,6 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
       12 * HOUR_MS,
     );
   }
-}
-
-/** The newest archived segment on `segment`'s timeline. */
-function newestOnTimeline(
-  ranges: readonly WalRange[],
-  segment: string | undefined,
-): string | undefined {
-  if (!segment) return undefined;
-  const timeline = segment.slice(0, 8);
-  return ranges
-    .map((r) => r.stop)
-    .filter((s) => s.startsWith(timeline))
-    .sort()
-    .at(-1);
-}
-
-function describeGap(gap: WalGap): string {
-  return gap.count === 1
-    ? `WAL segment ${gap.first} is`
-    : `WAL segments ${gap.first} to ${gap.last} (${gap.count}) are`;
-}
-
-/**
- * What the WAL ranges mean for restores: a backup whose own segments are missing cannot be
- * restored at all; a gap after the oldest backup cuts point-in-time recovery there.
- */
-export function walProblems(
-  backups: readonly EngineBackup[],
-  ranges: readonly WalRange[],
-): VerifyProblem[] {
-  const problems: VerifyProblem[] = [];
-  for (const b of backups) {
-    for (const gap of gapsBetween(ranges, b.walStart, b.walStop)) {
-      problems.push({
-        subject: gap.first,
-        message: `${describeGap(gap)} missing: backup ${b.name} cannot be made consistent and cannot be restored`,
-      });
-    }
-  }
-  const oldest = backups[0];
-  const newest = newestOnTimeline(ranges, oldest?.walStart);
-  if (oldest && newest) {
-    for (const gap of gapsBetween(ranges, oldest.walStart, newest)) {
-      if (problems.some((p) => p.subject === gap.first)) continue;
-      problems.push({
-        subject: gap.first,
-        message: `${describeGap(gap)} missing: point-in-time recovery cannot replay past ${gap.first}`,
-      });
-    }
-  }
-  return problems;
 }
 
 /** Reads `verify --log-level-console=detail --output=text --verbose` output (pgBackRest 2.45). */

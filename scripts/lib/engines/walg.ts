@@ -1,96 +1,567 @@
 /**
- * The wal-g adapter (descriptor: infra/catalog/engines/walg.ts). wal-g cannot be installed on this
- * project's machines; its contract tests run only where WALG_BINARY names a binary. Until its
- * engine issue lands, this adapter answers what the host plane already read from wal-g (install
- * state, the backup list from `backup-list --detail --json`) and refuses the rest by name.
+ * The wal-g adapter (descriptor: infra/catalog/engines/walg.ts). wal-g reads one storage per config:
+ * the S3 repository is `engine.configFile` (another host's S3 folder: the same file with
+ * `WALG_STORAGE_PREFIX` overridden), the local repository its companion file. Listings come from
+ * `backup-list --detail --json` and `st ls`; nothing is read from a human table.
+ *
+ * What wal-g itself does not guard, this adapter does:
+ * - it pushes a backup of any cluster into any repository: `setup`, `check` and `backup` compare
+ *   PostgreSQL's system identifier with the one the repository's backups record, and refuse;
+ * - it keeps a backup whose pages failed their checksums (`--verify` only logs them): the adapter
+ *   stores a damage note beside the backup, and `list` reports that backup as not ok;
+ * - it overwrites a same-named WAL segment by default: the rendered config sets
+ *   `WALG_PREVENT_WAL_OVERWRITE` (a different segment under a known name is refused).
+ * Facts from wal-g v3.0.x (cmd/pg, internal/databases/postgres) and its PostgreSQL documentation.
  */
+import { existsSync } from "node:fs";
+import { appendFile, chown, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
-import { EngineAdapterBase } from "./adapterBase";
+import { localConfigFile } from "../../../infra/catalog/engines/walg";
+import { account } from "../accounts";
 import { JobError } from "../errors";
-import type {
-  ArchivedSegment,
-  EngineBackup,
-  NewestTimeline,
-  PostgresEngineAdapter,
-  Repository,
-  VerifyReport,
+import type { CommandResult } from "../exec";
+import { connectPostgres } from "../postgres";
+import { sleep } from "../time";
+import { gapsBetween, rangesOf } from "../walSegments";
+import {
+  ANOTHER_CLUSTER_HINT,
+  type ArchivedSegment,
+  type BackupKind,
+  type BackupRequest,
+  type EngineBackup,
+  type NewestTimeline,
+  type PostgresEngineAdapter,
+  type Repository,
+  type RepositorySource,
+  type RestoreRequest,
+  type RestoreTarget,
+  type VerifyProblem,
+  type VerifyReport,
 } from "./adapter";
-import { runEngine } from "./engineProcess";
+import { EngineAdapterBase } from "./adapterBase";
+import {
+  localRepositoryPath,
+  prepareEngineDirectories,
+  runEngine,
+  s3RepositoryPath,
+} from "./engineProcess";
+import { newestOnTimeline, parseTimelineHistory, walProblems } from "./walHistory";
+import {
+  HISTORY_OBJECT,
+  parseBackupList,
+  parseStorageListing,
+  SEGMENT_OBJECT,
+  segmentBefore,
+  lsnText,
+  walgError,
+  type ListedBackup,
+  type StoredObject,
+} from "./walgOutput";
 
 const descriptor = POSTGRES_ENGINES["wal-g"];
-
-function notYet(what: string): never {
-  throw new JobError(
-    `${what} is not available with the wal-g engine in this release`,
-    "use postgresEngine: pgbackrest, or run the runbook's wal-g procedure by hand",
-  );
-}
+const HOUR_MS = 3_600_000;
+const BACKUPS = descriptor.s3Layout.backups;
+const WAL = descriptor.s3Layout.wal;
+/** The note the adapter stores beside a backup that read damaged pages (wal-g ignores it). */
+const DAMAGE_SUFFIX = "_stellar_damage.json";
 
 export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdapter {
   readonly descriptor = descriptor;
   protected readonly installHint =
-    "install the wal-g release binary, checked against its SHA-256 (README: PostgreSQL engine)";
+    "give the stack walgArtifact (the wal-g release binary and its SHA-256) and run the install document, or install that binary by hand (README: PostgreSQL engine)";
 
-  async list(repository: Repository = "s3", host: string = this.hostId): Promise<EngineBackup[]> {
-    if (repository !== "s3") notYet("the local repository");
-    if (host !== this.hostId) notYet("another host's repository");
+  /** `--config` and environment for one repository: this host's or another host's S3 folder. */
+  private target(source: RepositorySource): { args: string[]; env?: Record<string, string> } {
     const { engine } = this.config.postgres;
-    const result = await runEngine(
-      this.config,
-      ["--config", engine.configFile, "backup-list", "--detail", "--json"],
-      120_000,
+    if (source.repository === "local") {
+      if (source.host !== this.hostId)
+        throw new JobError(
+          `host ${source.host}'s local repository is on that host, not on ${this.hostId}`,
+        );
+      return { args: ["--config", localConfigFile(engine)] };
+    }
+    return {
+      args: ["--config", engine.configFile],
+      ...(source.host !== this.hostId
+        ? { env: { WALG_STORAGE_PREFIX: s3RepositoryPath(this.config, source.host) } }
+        : {}),
+    };
+  }
+
+  private async run(
+    source: RepositorySource,
+    args: readonly string[],
+    timeoutMs: number,
+    options: { readonly discardStdout?: boolean } = {},
+  ): Promise<CommandResult> {
+    const result = await this.runUnchecked(source, args, timeoutMs, options);
+    if (result.code !== 0) throw walgError(args, result);
+    return result;
+  }
+
+  private runUnchecked(
+    source: RepositorySource,
+    args: readonly string[],
+    timeoutMs: number,
+    options: { readonly discardStdout?: boolean } = {},
+  ): Promise<CommandResult> {
+    const t = this.target(source);
+    return runEngine(this.config, [...t.args, ...args], timeoutMs, {
+      ...(t.env ? { env: t.env } : {}),
+      ...options,
+    });
+  }
+
+  private own(repository: Repository): RepositorySource {
+    return { repository, host: this.hostId };
+  }
+
+  /** Objects directly in `folder` (`basebackups_005/`, `wal_005/`); [] when it does not exist yet. */
+  private async objects(source: RepositorySource, folder: string): Promise<StoredObject[]> {
+    if (source.repository === "local" && !existsSync(join(this.localRoot(), folder))) return [];
+    const { stdout } = await this.run(source, ["st", "ls", folder], 10 * 60_000);
+    return parseStorageListing(stdout);
+  }
+
+  private localRoot(): string {
+    return localRepositoryPath(this.config);
+  }
+
+  private async listed(source: RepositorySource): Promise<ListedBackup[]> {
+    if (source.repository === "local" && !existsSync(join(this.localRoot(), BACKUPS))) return [];
+    const { stdout } = await this.run(source, ["backup-list", "--detail", "--json"], 10 * 60_000);
+    return parseBackupList(stdout);
+  }
+
+  async list(repository?: Repository, host: string = this.hostId): Promise<EngineBackup[]> {
+    const repositories: Repository[] = repository ? [repository] : ["s3", "local"];
+    const all: EngineBackup[] = [];
+    for (const r of repositories) {
+      const source = { repository: r, host };
+      const listed = await this.listed(source);
+      if (listed.length === 0) continue;
+      const damaged = new Set(
+        (await this.objects(source, BACKUPS))
+          .filter((o) => o.name.endsWith(DAMAGE_SUFFIX))
+          .map((o) => o.name.slice(0, -DAMAGE_SUFFIX.length)),
+      );
+      for (const b of listed) {
+        const stoppedAt = new Date(b.finish_time);
+        if (Number.isNaN(stoppedAt.getTime())) continue;
+        all.push({
+          name: b.backup_name,
+          kind: b.backup_name.includes("_D_") ? "incremental" : "full",
+          repository: r,
+          startedAt: new Date(b.start_time),
+          stoppedAt,
+          walStart: b.wal_file_name,
+          walStop: segmentBefore(b.wal_file_name.slice(0, 8), b.finish_lsn),
+          stopLsn: lsnText(b.finish_lsn),
+          databaseBytes: Number(b.uncompressed_size ?? 0),
+          storedBytes: Number(b.compressed_size ?? 0),
+          annotations: Object.fromEntries(
+            Object.entries(b.user_data ?? {}).map(([k, v]) => [k, String(v)]),
+          ),
+          ok: !damaged.has(b.backup_name),
+        });
+      }
+    }
+    return all.sort((a, b) => a.stoppedAt.getTime() - b.stoppedAt.getTime());
+  }
+
+  /** PostgreSQL's system identifier; undefined when PostgreSQL cannot be reached. */
+  private async clusterSystemId(): Promise<string | undefined> {
+    let client;
+    try {
+      client = await connectPostgres(this.config);
+    } catch {
+      return undefined;
+    }
+    try {
+      const { rows } = await client.query<{ id: string }>(
+        "SELECT system_identifier::text AS id FROM pg_control_system()",
+      );
+      return rows[0].id;
+    } finally {
+      await client.end();
+    }
+  }
+
+  /**
+   * Refuses a repository whose backups record another cluster's system identifier: wal-g would
+   * push into it, mixing two clusters' WAL under one timeline's names.
+   */
+  private async requireSameCluster(repository: Repository, systemId: string): Promise<void> {
+    const other = (await this.listed(this.own(repository))).find(
+      (b) => b.system_identifier !== undefined && String(b.system_identifier) !== systemId,
+    );
+    if (other)
+      throw new JobError(
+        `the ${repository} repository holds backups of the cluster with system identifier ${String(other.system_identifier)} (${other.backup_name}), but PostgreSQL here has system identifier ${systemId}: wal-g would mix the two clusters' WAL, so nothing was pushed`,
+        ANOTHER_CLUSTER_HINT,
+      );
+  }
+
+  async setup(): Promise<void> {
+    await prepareEngineDirectories(this.config);
+    const systemId = await this.clusterSystemId();
+    for (const repository of ["s3", "local"] as const) {
+      // Reaching the storage proves the config and credentials; wal-g creates folders on write.
+      const backups = await this.listed(this.own(repository));
+      if (systemId && backups.length > 0) await this.requireSameCluster(repository, systemId);
+    }
+  }
+
+  async check(): Promise<void> {
+    const systemId = await this.clusterSystemId();
+    if (!systemId)
+      throw new JobError("cannot connect to PostgreSQL to archive a test segment", undefined);
+    for (const repository of ["s3", "local"] as const)
+      await this.requireSameCluster(repository, systemId);
+    const client = await connectPostgres(this.config);
+    let segment: string;
+    try {
+      // A record first, so the switch always closes a segment (an idle one would not switch).
+      await client.query(
+        "SELECT pg_logical_emit_message(false, 'stellar-insights-backup', 'check')",
+      );
+      const { rows } = await client.query<{ wal: string }>(
+        "SELECT pg_walfile_name(pg_switch_wal()) AS wal",
+      );
+      segment = rows[0].wal;
+    } finally {
+      await client.end();
+    }
+    const deadline = Date.now() + this.config.postgres.archiveTimeoutSeconds * 1000;
+    const missing = new Set<Repository>(["s3", "local"]);
+    for (;;) {
+      for (const repository of [...missing]) {
+        const held = await this.archivedWal(this.own(repository));
+        if (held.some((s) => s.name >= segment && s.name.slice(0, 8) === segment.slice(0, 8)))
+          missing.delete(repository);
+      }
+      if (missing.size === 0) return;
+      if (Date.now() > deadline)
+        throw new JobError(
+          `WAL segment ${segment} was not archived into the ${[...missing].join(" and ")} repository within ${this.config.postgres.archiveTimeoutSeconds} s`,
+          "check archive_command, pg_stat_archiver (last_failed_wal) and PostgreSQL's log for wal-push errors, and S3 reachability from this host",
+        );
+      await sleep(1000);
+    }
+  }
+
+  async backup(request: BackupRequest): Promise<EngineBackup> {
+    const source = this.own(request.repository);
+    const systemId = await this.clusterSystemId();
+    if (!systemId) throw new JobError("cannot connect to PostgreSQL to back it up");
+    await this.requireSameCluster(request.repository, systemId);
+    const before = await this.list(request.repository);
+    const args = [
+      "backup-push",
+      this.config.postgres.pgData,
+      ...(await this.kindArgs(request.kind, before)),
+      "--verify",
+      "--add-user-data",
+      JSON.stringify(request.annotations),
+    ];
+    // wal-g always asks PostgreSQL for a fast checkpoint (pg_backup_start(label, true)):
+    // request.startFast cannot spread it out.
+    const result = await this.run(source, args, 12 * HOUR_MS);
+    const known = new Set(before.map((b) => b.name));
+    let backup = (await this.list(request.repository)).filter((b) => !known.has(b.name)).at(-1);
+    if (!backup)
+      throw new JobError(
+        `wal-g reported success but no new backup is listed in the ${request.repository} repository`,
+        "run 'wal-g backup-list --detail' with the engine's config and read the backup's output",
+      );
+    const damage = [
+      ...`${result.stderr}\n${result.stdout}`.matchAll(/Corruption found in (\S+?)\/?\[(\d+)\]/g),
+    ].map((m) => ({ file: m[1], block: Number(m[2]) }));
+    if (damage.length > 0) {
+      await this.storeDamageNote(source, backup.name, damage);
+      backup = { ...backup, ok: false };
+    }
+    return backup;
+  }
+
+  /** `--full`, or a delta: from the newest backup (incremental) or the newest full (differential). */
+  private async kindArgs(kind: BackupKind, before: readonly EngineBackup[]): Promise<string[]> {
+    switch (kind) {
+      case "full":
+        return ["--full"];
+      case "incremental":
+        return before.length > 0 ? [] : ["--full"];
+      case "differential": {
+        const full = before.filter((b) => b.kind === "full").at(-1);
+        return full ? ["--delta-from-name", full.name] : ["--full"];
+      }
+      default: {
+        const unreachable: never = kind;
+        return unreachable;
+      }
+    }
+  }
+
+  /** Stores `<backup>_stellar_damage.json` beside the backup's sentinel: the backup is kept, not trusted. */
+  private async storeDamageNote(
+    source: RepositorySource,
+    name: string,
+    damage: readonly { file: string; block: number }[],
+  ): Promise<void> {
+    const { engine } = this.config.postgres;
+    const owner = account(engine.osUser);
+    const dir = await mkdtemp(join(engine.spoolDir, "damage-"));
+    try {
+      await chown(dir, owner.uid, owner.gid);
+      const file = join(dir, "note.json");
+      await writeFile(file, `${JSON.stringify({ backup: name, damagedPages: damage })}\n`);
+      await chown(file, owner.uid, owner.gid);
+      await this.run(
+        source,
+        ["st", "put", "--no-compress", "--no-encrypt", file, `${BACKUPS}${name}${DAMAGE_SUFFIX}`],
+        10 * 60_000,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Every archived WAL object, with its segment name (or history timeline) parsed. */
+  private async walObjects(source: RepositorySource): Promise<StoredObject[]> {
+    return this.objects(source, WAL);
+  }
+
+  async archivedWal(source: RepositorySource): Promise<ArchivedSegment[]> {
+    return (await this.walObjects(source))
+      .map((o) => ({ o, m: SEGMENT_OBJECT.exec(o.name) }))
+      .filter((x): x is { o: StoredObject; m: RegExpExecArray } => x.m !== null)
+      .map(({ o, m }) => ({ name: m[1], archivedAt: o.modified, bytes: o.bytes }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async newestTimeline(source: RepositorySource): Promise<NewestTimeline> {
+    const objects = await this.walObjects(source);
+    const histories = objects
+      .map((o) => ({ o, m: HISTORY_OBJECT.exec(o.name) }))
+      .filter((x): x is { o: StoredObject; m: RegExpExecArray } => x.m !== null)
+      .sort((a, b) => (a.m[1] < b.m[1] ? -1 : 1));
+    const fromSegments = objects
+      .map((o) => SEGMENT_OBJECT.exec(o.name)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map((n) => parseInt(n.slice(0, 8), 16));
+    const newestHistory = histories.at(-1);
+    const historyTimeline = newestHistory ? parseInt(newestHistory.m[1], 16) : 1;
+    const timeline = Math.max(1, historyTimeline, ...fromSegments);
+    if (!newestHistory || historyTimeline !== timeline) return { timeline, switches: [] };
+    const { stdout } = await this.run(
+      source,
+      ["st", "cat", "--decompress", "--decrypt", `${WAL}${newestHistory.o.name}`],
+      10 * 60_000,
+    );
+    return { timeline, switches: parseTimelineHistory(stdout) };
+  }
+
+  async verify(repository: Repository): Promise<VerifyReport> {
+    const source = this.own(repository);
+    const backups = await this.list(repository);
+    const problems: VerifyProblem[] = [];
+    // Every object of every backup is read back and decompressed: a damaged one fails to.
+    const backupObjects = await this.backupObjects(source);
+    for (const b of backups) {
+      for (const path of backupObjects.filter((p) => p.startsWith(`${BACKUPS}${b.name}/`))) {
+        const read = await this.runUnchecked(
+          source,
+          ["st", "cat", "--decompress", "--decrypt", path],
+          HOUR_MS,
+          { discardStdout: true },
+        );
+        if (read.code !== 0)
+          problems.push({
+            subject: path,
+            message: `backup ${b.name} is invalid: ${path} cannot be read back (${walgError([], read).message.replace(/^wal-g\s+exited with code \d+: /, "")})`,
+          });
+      }
+      if (!b.ok)
+        problems.push({
+          subject: b.name,
+          message: `backup ${b.name} is invalid: it read pages that failed their checksums`,
+        });
+    }
+    const objects = await this.walObjects(source);
+    const segments: string[] = [];
+    for (const o of objects) {
+      const m = SEGMENT_OBJECT.exec(o.name);
+      if (!m) continue;
+      if (o.bytes === 0)
+        problems.push({
+          subject: `${WAL}${o.name}`,
+          message: `${WAL}${o.name} is empty (a push or upload that left nothing)`,
+        });
+      else segments.push(m[1]);
+    }
+    const walRanges = rangesOf(segments);
+    problems.push(...walProblems(backups, walRanges));
+    problems.push(...(await this.engineVerify(source, walRanges.length > 0)));
+    const oldest = backups[0];
+    const newestWal = newestOnTimeline(walRanges, oldest?.walStart);
+    return {
+      repository,
+      ok: problems.length === 0,
+      problems,
+      walRanges,
+      walGaps: oldest && newestWal ? gapsBetween(walRanges, oldest.walStart, newestWal) : [],
+      backupsChecked: backups.length,
+    };
+  }
+
+  /** Object paths under `basebackups_005/`, recursively (tar partitions, metadata, sentinels). */
+  private async backupObjects(source: RepositorySource): Promise<string[]> {
+    if (source.repository === "local" && !existsSync(join(this.localRoot(), BACKUPS))) return [];
+    const { stdout } = await this.run(source, ["st", "ls", "-r", BACKUPS], 30 * 60_000);
+    return parseStorageListing(stdout).map((o) => `${BACKUPS}${o.name}`);
+  }
+
+  /**
+   * wal-g's own opinion: `wal-verify integrity timeline --json`. It reads PostgreSQL's current
+   * segment and timeline, so it runs only while PostgreSQL answers; a status other than OK is a
+   * problem, in wal-g's words.
+   */
+  private async engineVerify(source: RepositorySource, hasWal: boolean): Promise<VerifyProblem[]> {
+    if (!hasWal || !(await this.clusterSystemId())) return [];
+    const result = await this.runUnchecked(
+      source,
+      ["wal-verify", "integrity", "timeline", "--json"],
+      HOUR_MS,
     );
     if (result.code !== 0)
-      throw new JobError(
-        `wal-g backup-list exited with code ${result.code}: ${result.stderr.trim().split("\n").at(-1) ?? ""}`,
-      );
-    let parsed: unknown;
+      return [{ subject: "wal-verify", message: walgError(["wal-verify"], result).message }];
+    let report: Record<string, { status?: string; details?: unknown }>;
     try {
-      parsed = result.stdout.trim() === "" ? [] : JSON.parse(result.stdout);
+      report = JSON.parse(result.stdout) as typeof report;
     } catch {
-      throw new JobError("wal-g backup-list --json printed something that is not JSON");
+      return [
+        {
+          subject: "wal-verify",
+          message: "wal-g wal-verify --json printed something that is not JSON",
+        },
+      ];
     }
-    if (!Array.isArray(parsed)) throw new JobError("wal-g backup-list --json did not print a list");
-    return (parsed as Record<string, unknown>[])
-      .map((b): EngineBackup => ({
-        name: String(b.backup_name),
-        kind: String(b.backup_name).includes("_D_") ? "differential" : "full",
-        repository: "s3",
-        startedAt: new Date(String(b.start_time)),
-        stoppedAt: new Date(String(b.finish_time)),
-        walStart: String(b.wal_file_name ?? ""),
-        walStop: String(b.wal_file_name ?? ""),
-        databaseBytes: Number(b.uncompressed_size ?? 0),
-        storedBytes: Number(b.compressed_size ?? 0),
-        annotations: (b.user_data as Record<string, string> | undefined) ?? {},
-        ok: true,
-      }))
-      .filter((b) => !Number.isNaN(b.stoppedAt.getTime()))
-      .sort((a, b) => a.stoppedAt.getTime() - b.stoppedAt.getTime());
+    return Object.entries(report)
+      .filter(([, r]) => r.status !== undefined && r.status !== "OK" && r.status !== "WARNING")
+      .map(([check, r]) => ({
+        subject: `wal-verify ${check}`,
+        message: `wal-g wal-verify ${check}: ${r.status} ${JSON.stringify(r.details ?? {})}`,
+      }));
   }
 
-  setup(): Promise<void> {
-    return notYet("repository setup");
+  async expire(options: { readonly dryRun?: boolean } = {}): Promise<string[]> {
+    const days: Record<Repository, number> = {
+      s3: this.config.retentionDays.postgres,
+      local: this.config.local.retentionDays.postgres,
+    };
+    const lines: string[] = [];
+    for (const repository of ["s3", "local"] as const) {
+      if ((await this.listed(this.own(repository))).length === 0) continue;
+      const cutoff = new Date(Date.now() - days[repository] * 86_400_000);
+      // Everything before the full backup that the newest backup older than the cutoff builds on:
+      // PITR keeps reaching the cutoff, and the newest full (with its WAL) is never deleted.
+      const result = await this.run(
+        this.own(repository),
+        [
+          "delete",
+          "before",
+          "FIND_FULL",
+          cutoff.toISOString().replace(/\.\d{3}Z$/, "Z"),
+          ...(options.dryRun ? [] : ["--confirm"]),
+        ],
+        4 * HOUR_MS,
+      );
+      lines.push(
+        ...`${result.stderr}\n${result.stdout}`
+          .split("\n")
+          .filter((l) => /will be deleted|delete/i.test(l) && !/^\s*$/.test(l))
+          .filter((l) => /base_|[0-9A-F]{24}/.test(l))
+          .map(
+            (l) =>
+              `${repository}: ${l.replace(/^\w+:\s*\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\.\d+\s*/, "").trim()}`,
+          ),
+      );
+    }
+    return options.dryRun ? lines : [];
   }
-  check(): Promise<void> {
-    return notYet("the archive check");
+
+  async restore(request: RestoreRequest): Promise<void> {
+    const { engine } = this.config.postgres;
+    const { pgData } = request;
+    if (existsSync(join(pgData, "postmaster.pid")))
+      throw new JobError(
+        `${pgData} holds a running cluster (postmaster.pid): stop PostgreSQL before restoring into it`,
+      );
+    const entries = existsSync(pgData) ? await readdir(pgData) : [];
+    if (entries.length > 0) {
+      if (!request.delta)
+        throw new JobError(
+          `${pgData} is not empty: restore into an empty directory, or set DELTA=yes`,
+        );
+      // wal-g has no checksum delta restore: DELTA=yes clears the directory and fetches in full.
+      for (const entry of entries) await rm(join(pgData, entry), { recursive: true, force: true });
+    }
+    await this.run(request.source, ["backup-fetch", pgData, request.backup], 12 * HOUR_MS);
+    const own = request.source.host === this.hostId;
+    const restoreCommand = descriptor.restoreCommand(engine, {
+      ...(own && request.source.repository === "s3"
+        ? {}
+        : {
+            source: {
+              repository: request.source.repository,
+              s3RepositoryPath: s3RepositoryPath(this.config, request.source.host),
+            },
+          }),
+    });
+    const settings: Record<string, string> = {
+      restore_command: restoreCommand,
+      ...targetSettings(request.target),
+      ...(request.archiveOff ? { archive_mode: "off" } : {}),
+    };
+    const owner = account(engine.osUser);
+    const auto = join(pgData, "postgresql.auto.conf");
+    await appendFile(
+      auto,
+      `\n# recovery settings written by stellar-insights-backup's restore (wal-g)\n${Object.entries(
+        settings,
+      )
+        .map(([k, v]) => `${k} = '${v.replace(/'/g, "''")}'`)
+        .join("\n")}\n`,
+    );
+    const signal = join(pgData, "recovery.signal");
+    await writeFile(signal, "");
+    for (const path of [auto, signal]) await chown(path, owner.uid, owner.gid);
   }
-  backup(): Promise<EngineBackup> {
-    return notYet("backup");
-  }
-  verify(): Promise<VerifyReport> {
-    return notYet("verify");
-  }
-  expire(): Promise<string[]> {
-    return notYet("expire");
-  }
-  archivedWal(): Promise<ArchivedSegment[]> {
-    return notYet("the WAL listing");
-  }
-  newestTimeline(): Promise<NewestTimeline> {
-    return notYet("the timeline history");
-  }
-  restore(): Promise<void> {
-    return notYet("restore");
+}
+
+/** Recovery target settings per target (PostgreSQL 15 docs, 20.5.6 "Recovery Target"). */
+function targetSettings(target: RestoreTarget): Record<string, string> {
+  switch (target.kind) {
+    case "latest":
+      // No target: replay to the end of archived WAL along the newest timeline, then promote.
+      return { recovery_target_timeline: "latest" };
+    case "backup":
+      // Along the backup's own timeline: a later timeline may have left it before the backup.
+      return {
+        recovery_target: "immediate",
+        recovery_target_action: "promote",
+        recovery_target_timeline: "current",
+      };
+    case "time":
+      return {
+        recovery_target_time: `${target.time.toISOString().replace("T", " ").replace("Z", "")}+00`,
+        recovery_target_action: "promote",
+        recovery_target_timeline: "latest",
+      };
+    default: {
+      const unreachable: never = target;
+      return unreachable;
+    }
   }
 }

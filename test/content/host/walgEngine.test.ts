@@ -1,0 +1,166 @@
+/**
+ * The wal-g descriptor's rendered text, as whole output: both repositories' JSON configs, the
+ * archive and restore commands PostgreSQL runs, and the install document's version check.
+ */
+import { expect, test } from "vitest";
+import type { EngineConfigInputs, PostgresEngineHostConfig } from "../../../infra/catalog/engines";
+import { localConfigFile, WALG } from "../../../infra/catalog/engines/walg";
+import { parseHostConfig } from "../../../infra/catalog/hostConfig";
+import { renderHostConfig } from "../../../infra/content/host/hostConfigFile";
+import { validateStackConfig } from "../../../infra/config/validate";
+
+const engine: PostgresEngineHostConfig = {
+  kind: "wal-g",
+  binary: "/usr/local/bin/wal-g",
+  configFile: "/etc/stellar-insights-backup/postgres-engine.json",
+  stanza: "main",
+  osUser: "postgres",
+  spoolDir: "/var/spool/stellar-insights-backup/postgres-engine",
+  logDir: "/var/log/stellar-insights-backup/postgres-engine",
+  lockDir: "/var/spool/stellar-insights-backup/postgres-engine/lock",
+  compression: { type: "lz4", level: 0 },
+  credentials: "instance-role",
+};
+
+const inputs: EngineConfigInputs = {
+  stack: "prod",
+  region: "us-east-1",
+  bucket: "stellar-insights-backups",
+  kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
+  s3RepositoryPath: "postgres/db-1",
+  localRepositoryPath: "/var/backups/postgres",
+  retentionDays: { s3: 30, local: 30 },
+  engine,
+  processMax: 4,
+  pg: {
+    pgData: "/var/lib/postgresql/14/main",
+    port: 5432,
+    socketDir: "/var/run/postgresql",
+    user: "postgres",
+    binDir: "/usr/lib/postgresql/14/bin",
+  },
+};
+
+const COMMON = {
+  PGDATA: "/var/lib/postgresql/14/main",
+  PGHOST: "/var/run/postgresql",
+  PGPORT: "5432",
+  PGUSER: "postgres",
+  TOTAL_BG_UPLOADED_LIMIT: "1",
+  WALG_COMPRESSION_METHOD: "lz4",
+  WALG_DOWNLOAD_CONCURRENCY: "4",
+  WALG_PREVENT_WAL_OVERWRITE: "true",
+  WALG_UPLOAD_CONCURRENCY: "4",
+  WALG_VERIFY_PAGE_CHECKSUMS: "true",
+};
+
+test("the S3 config: the bucket as root, this host's folder as storage prefix, SSE-KMS with the stack's key, no credentials", () => {
+  const text = WALG.renderConfig(inputs);
+  expect(JSON.parse(text)).toEqual({
+    ...COMMON,
+    AWS_REGION: "us-east-1",
+    WALG_DELTA_MAX_STEPS: "0",
+    WALG_S3_MAX_RETRIES: "3",
+    WALG_S3_PREFIX: "s3://stellar-insights-backups",
+    WALG_S3_SSE: "aws:kms",
+    WALG_S3_SSE_KMS_ID: "arn:aws:kms:us-east-1:123456789012:key/k",
+    WALG_STORAGE_PREFIX: "postgres/db-1",
+  });
+  // Sorted keys, one per line, a final newline: a diff in review is a diff in behaviour.
+  expect(text.split("\n")[1]).toBe('  "AWS_REGION": "us-east-1",');
+  expect(text.endsWith("}\n")).toBe(true);
+  expect(text).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_ENDPOINT/);
+});
+
+test("the S3 config outside AWS: the endpoint over TLS checked against its CA, path-style, static keys only when asked", () => {
+  const sandbox = {
+    ...inputs,
+    engine: {
+      ...engine,
+      credentials: "static",
+      endpoint: { host: "localhost", port: 8443, caFile: "/tmp/ca.pem" },
+    },
+    staticCredentials: { accessKeyId: "AKID", secretAccessKey: "SECRET" },
+  } satisfies EngineConfigInputs;
+  expect(JSON.parse(WALG.renderConfig(sandbox))).toMatchObject({
+    AWS_ENDPOINT: "https://localhost:8443",
+    AWS_S3_FORCE_PATH_STYLE: "true",
+    WALG_S3_CA_CERT_FILE: "/tmp/ca.pem",
+    AWS_ACCESS_KEY_ID: "AKID",
+    AWS_SECRET_ACCESS_KEY: "SECRET",
+  });
+  expect(() => WALG.renderConfig({ ...sandbox, staticCredentials: undefined })).toThrow(
+    "postgres.engine.credentials is 'static' but no credentials were given",
+  );
+});
+
+test("the local repository's config: a file storage under the local root, deltas allowed", () => {
+  expect(localConfigFile(engine)).toBe("/etc/stellar-insights-backup/postgres-engine.local.json");
+  expect(JSON.parse(WALG.companionConfig!.render(inputs))).toEqual({
+    ...COMMON,
+    WALG_DELTA_MAX_STEPS: "14",
+    WALG_FILE_PREFIX: "/var/backups/postgres",
+  });
+});
+
+test("archive_command pushes to S3, then the local repository; either failing fails the command", () => {
+  expect(WALG.archiveCommand(engine)).toBe(
+    "/usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.json wal-push %p && /usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.local.json wal-push %p",
+  );
+});
+
+test("restore_command: wal-fetch's 74 (not found) is 1, anything else the fatal 255; S3 falls back to local", () => {
+  const s3 = "/usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.json";
+  const local =
+    "/usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.local.json";
+  expect(WALG.restoreCommand(engine)).toBe(
+    `${s3} wal-fetch %f "%p"; rc=$?; [ $rc -eq 0 ] && exit 0; ${local} wal-fetch %f "%p"; rl=$?; [ $rl -eq 0 ] && exit 0; [ $rc -eq 74 ] && [ $rl -eq 74 ] && exit 1; exit 255`,
+  );
+  expect(
+    WALG.restoreCommand(engine, {
+      source: { repository: "s3", s3RepositoryPath: "postgres/prod-a" },
+    }),
+  ).toBe(
+    `WALG_STORAGE_PREFIX=postgres/prod-a ${s3} wal-fetch %f "%p"; rc=$?; [ $rc -eq 0 ] && exit 0; [ $rc -eq 74 ] && exit 1; exit 255`,
+  );
+  expect(
+    WALG.restoreCommand(engine, {
+      source: { repository: "local", s3RepositoryPath: "postgres/db-1" },
+    }),
+  ).toBe(
+    `${local} wal-fetch %f "%p"; rc=$?; [ $rc -eq 0 ] && exit 0; [ $rc -eq 74 ] && exit 1; exit 255`,
+  );
+});
+
+test("the install document's lines refuse a missing wal-g and any version but v3.0.x, naming walgArtifact", () => {
+  expect(WALG.installShell()).toEqual([
+    'if [ ! -x "$engine_bin" ]; then echo "wal-g is missing at $engine_bin: it is not an OS package; give the stack walgArtifact (the release binary and its SHA-256) or install it by hand (README: PostgreSQL engine)" >&2; exit 1; fi',
+    'walg_version=$("$engine_bin" --version 2>&1 | head -1)',
+    'case "$walg_version" in *v3.0.*) ;; *) echo "wal-g at $engine_bin is \'$walg_version\'; this release needs v3.0.x" >&2; exit 1;; esac',
+  ]);
+  expect(WALG.parseVersion("wal-g version v3.0.9\t3e493188\t2026.11.29_15:17:56\tPostgreSQL")).toBe(
+    "3.0.9",
+  );
+});
+
+test("a wal-g stack's host config names a .json engine config; another extension is refused, naming it", () => {
+  const stack = validateStackConfig(
+    { alertEmail: "ops@example.com", postgresEngine: "wal-g" },
+    "us-east-1",
+  );
+  if (!stack.ok) throw new Error(JSON.stringify(stack.problems));
+  const host = renderHostConfig({ stack: "prod", config: stack.config });
+  expect(host.postgres.engine.configFile).toBe("/etc/stellar-insights-backup/postgres-engine.json");
+  const bad = parseHostConfig({
+    ...host,
+    postgres: {
+      ...host.postgres,
+      engine: { ...host.postgres.engine, configFile: "/etc/walg.conf" },
+    },
+  });
+  expect(bad.ok).toBe(false);
+  if (!bad.ok)
+    expect(bad.problems.map((p) => p.message)).toContain(
+      'configFile "/etc/walg.conf" must end in .json: wal-g reads its config in the format its extension names (e.g. postgres-engine.json)',
+    );
+});
