@@ -311,7 +311,7 @@ describe("BackupAlarms", () => {
     const [query] = a.metricQueries as Record<string, unknown>[];
     expect(query, key).toMatchObject({ id: "perhost", returnData: true });
     expect(query.metric, key).toBeUndefined();
-    return { ...(a as Record<string, unknown>), query: query.expression, period: query.period };
+    return { ...a, query: query.expression, period: query.period };
   };
   const ns = `"StellarInsights/Backup"`;
 
@@ -351,7 +351,7 @@ describe("BackupAlarms", () => {
   test("a heartbeat per scheduled job and host, paging on silence; none for jobs not shipped", () => {
     for (const job of SHIPPED_JOB_KEYS) {
       const a = perHost(`heartbeat-${job}`);
-      expect(a.treatMissingData).toBe("breaching");
+      expect(alarm(`heartbeat-${job}`).treatMissingData).toBe("breaching");
       expect(a.query).toBe(
         job === "health-check"
           ? `SELECT SUM(JobHeartbeat) FROM SCHEMA(${ns}, Host, Job) WHERE Job = 'health-check' GROUP BY Host`
