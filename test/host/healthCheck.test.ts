@@ -14,6 +14,7 @@ import {
   metricSum,
   readMetrics,
   type MetricValue,
+  onHost,
 } from "./support/aws";
 import { runJobProcess } from "./support/jobs";
 
@@ -95,28 +96,31 @@ describe("health-check", () => {
   });
 
   test("its figures are readable back from CloudWatch, archive failures included", () => {
-    const byRow = (row: string) => ({ BackupType: row });
-    expect(metricSum(metrics, "S3Reachable", { Job: "health-check" })).toBe(1);
+    const byRow = (row: string) => onHost(sb, { BackupType: row });
+    expect(metricSum(metrics, "S3Reachable", onHost(sb, { Job: "health-check" }))).toBe(1);
     expect(metricSum(metrics, "WalArchiveFailedCount", byRow("wal"))).toBeGreaterThanOrEqual(1);
     expect(metricSum(metrics, "WalArchiveLagSeconds", byRow("wal"))).toBeGreaterThanOrEqual(0);
-    expect(metricSum(metrics, "BackupDiskUsagePercent", { Job: "health-check" })).toBeGreaterThan(
-      0,
-    );
+    expect(
+      metricSum(metrics, "BackupDiskUsagePercent", onHost(sb, { Job: "health-check" })),
+    ).toBeGreaterThan(0);
     expect(metricSum(metrics, "RedisLastSaveAgeSeconds", byRow("redis"))).toBeLessThan(120);
     for (const row of ["redis", "configs", "logs"])
       expect(metricSum(metrics, "BackupAgeSeconds", byRow(row)), row).toBeLessThan(120);
     expect(metricSum(metrics, "BackupAgeSeconds", byRow("postgres"))).toBeLessThan(120);
     for (const job of ["redis-backup", "config-backup", "logs-ship"]) {
-      expect(metricSum(metrics, "JobLastRunAgeSeconds", { Job: job }), job).toBeLessThan(120);
+      expect(
+        metricSum(metrics, "JobLastRunAgeSeconds", onHost(sb, { Job: job })),
+        job,
+      ).toBeLessThan(120);
     }
     // Never ran here: aged from the host config's install, so a fresh host is not silent.
-    const neverRan = metricSum(metrics, "JobLastRunAgeSeconds", { Job: "pg-verify" });
+    const neverRan = metricSum(metrics, "JobLastRunAgeSeconds", onHost(sb, { Job: "pg-verify" }));
     expect(neverRan).toBeGreaterThanOrEqual(0);
     expect(neverRan).toBeLessThan(120);
     // The check ran (its findings are in the exit code): one heartbeat, a success, no failure
-    expect(metricSum(metrics, "JobHeartbeat", { Job: "health-check" })).toBe(1);
-    expect(metricSum(metrics, "JobSucceeded", { Job: "health-check" })).toBe(1);
-    expect(metricSum(metrics, "JobFailed", { Job: "health-check" })).toBe(0);
+    expect(metricSum(metrics, "JobHeartbeat", onHost(sb, { Job: "health-check" }))).toBe(1);
+    expect(metricSum(metrics, "JobSucceeded", onHost(sb, { Job: "health-check" }))).toBe(1);
+    expect(metricSum(metrics, "JobFailed", onHost(sb, { Job: "health-check" }))).toBe(0);
     expect(metricSum(metrics, "BackupBytes", byRow("redis"))).toBeGreaterThan(0);
   });
 
@@ -139,7 +143,7 @@ describe("health-check", () => {
     );
     const after = await readMetrics(sb);
     // One more S3Reachable data point, and it is 0 (the sum did not move)
-    const s3 = { Job: "health-check" };
+    const s3 = onHost(sb, { Job: "health-check" });
     expect(metricSamples(after, "S3Reachable", s3) - metricSamples(before, "S3Reachable", s3)).toBe(
       1,
     );
@@ -164,8 +168,8 @@ describe("health-check", () => {
       'CHECKS="s3,everything" is not allowed: expected a comma-separated list of s3, disk, wal-archive, redis, backup-ages, postgres-backup, job-runs',
     );
     const after = await readMetrics(sb);
-    expect(metricDelta(before, after, "JobFailed", { Job: "health-check" })).toBe(1);
-    expect(metricDelta(before, after, "JobSucceeded", { Job: "health-check" })).toBe(0);
-    expect(metricDelta(before, after, "JobHeartbeat", { Job: "health-check" })).toBe(1);
+    expect(metricDelta(before, after, "JobFailed", onHost(sb, { Job: "health-check" }))).toBe(1);
+    expect(metricDelta(before, after, "JobSucceeded", onHost(sb, { Job: "health-check" }))).toBe(0);
+    expect(metricDelta(before, after, "JobHeartbeat", onHost(sb, { Job: "health-check" }))).toBe(1);
   });
 });
