@@ -3,10 +3,7 @@
  * with the figures read back from moto's CloudWatch, failures included.
  */
 import { connectStellarInsights } from "./support/postgres";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { serializeHostConfig, overrideHostConfig } from "../../infra/content/host/hostConfigFile";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import {
   metricDelta,
@@ -16,18 +13,8 @@ import {
   type MetricValue,
   onHost,
 } from "./support/aws";
+import { hostConfigVariant } from "./support/hostVariant";
 import { runJobProcess } from "./support/jobs";
-
-/** A variant of the sandbox's host config in its own file. */
-function variant(
-  sb: Sandbox,
-  name: string,
-  overrides: Parameters<typeof overrideHostConfig>[1],
-): Record<string, string> {
-  const path = join(sb.dir, `host-config-${name}.json`);
-  writeFileSync(path, serializeHostConfig(overrideHostConfig(sb.hostConfig, overrides)));
-  return { ...sb.env, STELLAR_BACKUP_CONFIG: path };
-}
 
 /**
  * Makes archiving fail the way an engine that cannot reach S3 does (a non-zero exit that PostgreSQL
@@ -134,7 +121,7 @@ describe("health-check", () => {
   });
 
   test("an unreachable bucket is CRITICAL and publishes S3Reachable 0", async () => {
-    const env = variant(sb, "nobucket", { bucket: "no-such-bucket-here" });
+    const env = hostConfigVariant(sb, "nobucket", { bucket: "no-such-bucket-here" });
     const before = await readMetrics(sb);
     const run = await runJobProcess("health-check", { ...env, CHECKS: "s3,backup-ages" });
     expect(run.code).toBe(2);
@@ -154,7 +141,7 @@ describe("health-check", () => {
   });
 
   test("a backup disk over its limit is a WARNING (exit 1)", async () => {
-    const env = variant(sb, "fulldisk", { local: { maxDiskUsagePercent: 1 } });
+    const env = hostConfigVariant(sb, "fulldisk", { local: { maxDiskUsagePercent: 1 } });
     const run = await runJobProcess("health-check", { ...env, CHECKS: "disk" });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^WARNING: \(warning\) Backup disk usage [\d.]+% above 1% \(/);
