@@ -39,6 +39,16 @@ export interface StackConfig {
   readonly thresholds: Thresholds;
   /** Run the verification job on the hosts through SSM after every update, and fail the update if it fails. */
   readonly postDeployCheck: boolean;
+  /**
+   * The database hosts by the id their S3 keys carry, sorted; each gets an IAM role and instance
+   * profile of its own that reaches only its own prefixes, plus read access to `restoreFrom`'s.
+   */
+  readonly hosts: Readonly<Record<string, HostAccessEntry>>;
+}
+
+export interface HostAccessEntry {
+  /** Hosts whose backups this host may read for a restore (`SourceHost`), sorted, deduplicated. */
+  readonly restoreFrom: readonly string[];
 }
 
 /** One thing wrong with the stack config: which key, what it held, and what is allowed. */

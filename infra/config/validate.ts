@@ -35,7 +35,8 @@ import {
   type BackupTypeKey,
   type ScheduleKey,
 } from "../catalog";
-import { exactObject, isPlainObject, wholeNumber } from "../catalog/schema/parts";
+import { HOST_ID_PATTERN } from "../catalog/hostConfig";
+import { exactObject, isPlainObject, keyedMap, list, wholeNumber } from "../catalog/schema/parts";
 import { schemaProblems } from "../catalog/schema/problems";
 import {
   OFFLINE_SECRET_PLACEHOLDER,
@@ -76,8 +77,9 @@ function countText(min: number, message: string) {
 }
 
 /** A YAML map: Pulumi hands it over JSON-encoded. */
-function yamlMap<const E extends v.ObjectEntries>(entries: E, unknownField: string) {
-  return v.pipe(
+/** A YAML map as Pulumi passes it: JSON text, parsed; anything else is "not a map". */
+const jsonMap = () =>
+  v.pipe(
     v.string(NOT_A_MAP),
     v.rawTransform<string, Record<string, unknown>>(({ dataset, addIssue, NEVER }) => {
       let parsed: unknown;
@@ -90,9 +92,54 @@ function yamlMap<const E extends v.ObjectEntries>(entries: E, unknownField: stri
       addIssue({ message: NOT_A_MAP });
       return NEVER;
     }),
-    exactObject(entries, { notObject: NOT_A_MAP, unknownField }),
   );
+
+function yamlMap<const E extends v.ObjectEntries>(entries: E, unknownField: string) {
+  return v.pipe(jsonMap(), exactObject(entries, { notObject: NOT_A_MAP, unknownField }));
 }
+
+const HOST_ID =
+  "must be a host id as in the S3 keys (the host config's hostId, else the short host name): letters, digits, '.', '_' or '-', at most 63";
+const hostIdText = () => v.pipe(v.string(HOST_ID), v.regex(HOST_ID_PATTERN, HOST_ID));
+
+/**
+ * `hosts`: every database host, by the id its S3 keys carry, each with the hosts whose backups it
+ * may read for a restore. Each gets its own IAM role and instance profile
+ * (infra/content/aws/hostPolicy.ts says why a shared role cannot be scoped per host).
+ */
+const hostsEntry = () =>
+  v.pipe(
+    jsonMap(),
+    keyedMap(
+      hostIdText(),
+      exactObject(
+        { restoreFrom: v.exactOptional(list(hostIdText(), true)) },
+        {
+          notObject: "must be a map (restoreFrom: [host ids]), or {}",
+          unknownField: "unknown field; allowed: restoreFrom",
+        },
+      ),
+      NOT_A_MAP,
+    ),
+    v.rawCheck<Record<string, { restoreFrom?: string[] }>>(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      for (const [host, entry] of Object.entries(dataset.value)) {
+        if (!(entry.restoreFrom ?? []).includes(host)) continue;
+        addIssue({
+          message: `${JSON.stringify(host)} must not list itself in restoreFrom: a host always reads its own backups`,
+          path: [
+            {
+              type: "object",
+              origin: "value",
+              input: dataset.value,
+              key: host,
+              value: entry,
+            },
+          ],
+        });
+      }
+    }),
+  );
 
 /** One string key whose whole rule is a predicate. */
 const textWhere = (ok: (text: string) => boolean, message: string) =>
@@ -325,6 +372,7 @@ const projectEntries = {
     yamlMap(thresholdEntries, `unknown threshold; allowed: ${THRESHOLD_KEYS.join(", ")}`),
   ),
   postDeployCheck: optional(v.picklist(["true", "false"], "must be true or false")),
+  hosts: optional(hostsEntry()),
 };
 
 export const CONFIG_KEYS = Object.keys(projectEntries) as (keyof typeof projectEntries)[];
@@ -450,6 +498,14 @@ function toStackConfig(fields: Fields): StackConfig {
     metricNamespace: fields.metricNamespace ?? DEFAULT_METRIC_NAMESPACE,
     thresholds,
     postDeployCheck: (fields.postDeployCheck ?? "true") === "true",
+    hosts: Object.fromEntries(
+      Object.entries(fields.hosts ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([host, entry]) => [
+          host,
+          { restoreFrom: [...new Set(entry.restoreFrom ?? [])].sort() },
+        ]),
+    ),
   };
 }
 
