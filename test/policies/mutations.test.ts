@@ -136,10 +136,24 @@ interface Case {
 }
 
 const cases: Case[] = [
+  // backup-iam-host-prefix-scoped
+  {
+    title: "the host role may write every host's configs",
+    fails: ["backup-iam-host-prefix-scoped"],
+    says: "policy: statement 'ReadWriteOwnBackups' allows s3:AbortMultipartUpload, s3:GetObject, s3:ListMultipartUploadParts, s3:PutObject on 'arn:aws:s3:::stellar-insights-backups/configs/*', every host's 'configs/<host>/' objects",
+    mutate: (p) =>
+      editJson(first(p, T.rolePolicy), "policy", (doc) => {
+        const own = doc.Statement.find((st: { Sid?: string }) => st.Sid === "ReadWriteOwnBackups");
+        own.Resource = own.Resource.map((r: string) =>
+          r.replace("/configs/prod-db-1/", "/configs/"),
+        );
+      }),
+  },
   // backup-iam-no-wildcard-grants
   {
     title: "a role policy allows s3:*",
-    fails: ["backup-iam-no-wildcard-grants"],
+    // On every object of the bucket, so on every host's prefixes too.
+    fails: ["backup-iam-host-prefix-scoped", "backup-iam-no-wildcard-grants"],
     says: "allows 's3:*'",
     mutate: (p) =>
       addStatement(first(p, T.rolePolicy), {
