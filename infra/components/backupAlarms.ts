@@ -16,10 +16,10 @@ export interface BackupAlarmsArgs extends AlarmInputs<pulumi.Input<string>> {
 }
 
 /**
- * What an alarm watches, in `aws.cloudwatch.MetricAlarm` v7 terms: a per-host figure through one
- * `metricQueries` entry holding its Metrics Insights query (`expression` + `period`, no `metric`;
- * the alarm then has no `namespace`/`metricName`/`statistic`/`period` of its own, as PutMetricAlarm
- * requires), an AWS metric directly.
+ * What an alarm watches, in `aws.cloudwatch.MetricAlarm` v7 terms. A per-host figure: one
+ * `metricQueries` entry holding its Metrics Insights query (`expression` + `period`, no `metric`),
+ * and no `namespace`/`metricName`/`statistic`/`period` on the alarm itself, as PutMetricAlarm
+ * requires of an alarm on queries. An AWS metric (queue depth, DLM): named directly.
  */
 function watched(alarm: AlarmDefinition<pulumi.Input<string>>, key: string) {
   const query = insightsQueryOf(alarm as AlarmDefinition<unknown>);
