@@ -42,6 +42,7 @@ const hostAccess = new HostAccess("db-hosts", {
   metricNamespace: config.metricNamespace,
   region: config.region,
   logRetentionDays: JOB_LOG_RETENTION_DAYS,
+  hosts: config.hosts,
   tags,
 });
 
@@ -154,7 +155,8 @@ export const bucketArn = backupBucket.bucketArn;
 export const kmsKeyArn = backupBucket.kmsKeyArn;
 export const postgresRepositoryRoot = pulumi.interpolate`s3://${backupBucket.bucketName}/postgres`;
 export const postgresRetention = postgresRetentionDays(config.retentionDays);
-export const hostInstanceProfile = hostAccess.instanceProfileName;
+/** Host id → the instance profile to attach to that database host. */
+export const hostInstanceProfiles = hostAccess.instanceProfileNames;
 export const jobLogGroup = hostAccess.jobLogGroupName;
 export const alertTopicArn = paging.topicArn;
 export const scheduleNames = jobSchedules.scheduleNames;

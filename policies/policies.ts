@@ -13,6 +13,7 @@ import { bucketVersioningEnabled } from "./rules/bucketVersioningEnabled";
 import { catalogJobsHeartbeatAlarmed } from "./rules/catalogJobsHeartbeatAlarmed";
 import { catalogJobsScheduled } from "./rules/catalogJobsScheduled";
 import { catalogRowsAgeAlarmed } from "./rules/catalogRowsAgeAlarmed";
+import { iamHostPrefixScoped } from "./rules/iamHostPrefixScoped";
 import { iamNoWildcardGrants } from "./rules/iamNoWildcardGrants";
 import { lifecycleCoversCatalog } from "./rules/lifecycleCoversCatalog";
 import { lifecycleEngineBackstop } from "./rules/lifecycleEngineBackstop";
@@ -28,6 +29,7 @@ export const POLICY_PACK_NAME = "stellar-insights-backup";
 export const BACKUP_POLICIES: Policies = [
   // One resource at a time, on its inputs, before it is created or changed.
   iamNoWildcardGrants,
+  iamHostPrefixScoped,
   alarmHasActions,
   scheduleDeadLetterAndRetry,
   snsTopicEncrypted,

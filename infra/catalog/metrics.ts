@@ -11,6 +11,12 @@ export const Dimension = {
   job: "Job",
   /** The catalog row a figure is about (a `BackupTypeKey`). */
   backupType: "BackupType",
+  /**
+   * The host that published the figure (`hostIdOf(config)`: the host config's `hostId`, else the
+   * short host name), on every datum a host job publishes: without it one silent host is hidden by
+   * a healthy one, because CloudWatch merges data with equal dimensions into one series.
+   */
+  host: "Host",
 } as const;
 
 export const Metric = {

@@ -1,6 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { alarmDefinitions, type AlarmInputs } from "../content/aws/alarmDefinitions";
+import {
+  alarmDefinitions,
+  insightsQueryOf,
+  type AlarmDefinition,
+  type AlarmInputs,
+} from "../content/aws/alarmDefinitions";
 import { stackResourceName } from "../content/aws/resourceNames";
 
 export interface BackupAlarmsArgs extends AlarmInputs<pulumi.Input<string>> {
@@ -11,8 +16,39 @@ export interface BackupAlarmsArgs extends AlarmInputs<pulumi.Input<string>> {
 }
 
 /**
+ * What an alarm watches, in `aws.cloudwatch.MetricAlarm` v7 terms. A per-host figure: one
+ * `metricQueries` entry holding its Metrics Insights query (`expression` + `period`, no `metric`),
+ * and no `namespace`/`metricName`/`statistic`/`period` on the alarm itself, as PutMetricAlarm
+ * requires of an alarm on queries. An AWS metric (queue depth, DLM): named directly.
+ */
+function watched(alarm: AlarmDefinition<pulumi.Input<string>>, key: string) {
+  const query = insightsQueryOf(alarm as AlarmDefinition<unknown>);
+  if (query === undefined)
+    return {
+      namespace: alarm.namespace,
+      metricName: alarm.metricName,
+      dimensions: alarm.dimensions,
+      statistic: alarm.statistic,
+      period: alarm.periodSeconds,
+    };
+  if (Object.values(alarm.dimensions).some((v) => typeof v !== "string"))
+    throw new Error(`alarm '${key}': a per-host query needs plain dimension values`);
+  return {
+    metricQueries: [
+      {
+        id: "perhost",
+        expression: query,
+        period: alarm.periodSeconds,
+        label: `${alarm.metricName} per ${alarm.groupBy}`,
+        returnData: true,
+      },
+    ],
+  };
+}
+
+/**
  * The alarms of `alarmDefinitions`, one CloudWatch alarm per key, each paging on-call when it
- * fires and again when it clears.
+ * fires (for a per-host alarm: when any host's series does) and again when it clears.
  */
 export class BackupAlarms extends pulumi.ComponentResource {
   readonly alarms: Readonly<Record<string, aws.cloudwatch.MetricAlarm>>;
@@ -28,13 +64,9 @@ export class BackupAlarms extends pulumi.ComponentResource {
           // The topic policy admits alarms named with the stack's prefix only.
           name: stackResourceName(args.stack, key),
           alarmDescription: alarm.description,
-          namespace: alarm.namespace,
-          metricName: alarm.metricName,
-          dimensions: alarm.dimensions,
-          statistic: alarm.statistic,
+          ...watched(alarm, key),
           comparisonOperator: alarm.comparisonOperator,
           threshold: alarm.threshold,
-          period: alarm.periodSeconds,
           evaluationPeriods: alarm.evaluationPeriods,
           datapointsToAlarm: alarm.datapointsToAlarm,
           treatMissingData: alarm.treatMissingData,

@@ -1,9 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { HostAccessEntry } from "../config/stackConfig";
 import { ec2AssumeRolePolicy, hostPolicy } from "../content/aws/hostPolicy";
 
 /** AWS-managed policy that lets the SSM agent register the host and run commands. */
 const SSM_MANAGED_INSTANCE_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
+/** Each host role's tag naming the host it is for. */
+export const HOST_ID_TAG = "stellar-insights:host-id";
 
 export interface HostAccessArgs {
   readonly bucketArn: pulumi.Input<string>;
@@ -12,77 +15,92 @@ export interface HostAccessArgs {
   readonly region: string;
   /** Days the job output log group keeps its events. */
   readonly logRetentionDays: number;
+  /** Stack config `hosts`: every database host by its S3 id, with its restore sources. */
+  readonly hosts: Readonly<Record<string, HostAccessEntry>>;
   readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
- * The database hosts' identity: an instance profile whose role can run SSM commands, write its
- * backup prefixes, use the backup key through S3, publish the project's metrics and write job logs,
- * and nothing else.
+ * The database hosts' identities: per host (stack config `hosts`), a role and instance profile that
+ * can run SSM commands, write that host's own backup prefixes and read its restore sources' (see
+ * `hostPolicy` for why one role per host), use the backup key through S3, publish the project's
+ * metrics and write job logs, and nothing else. Attach `instanceProfileNames[<host id>]` to the
+ * host's EC2 instance. Children are keyed by host id, so adding a host renames nothing.
  */
 export class HostAccess extends pulumi.ComponentResource {
-  readonly role: aws.iam.Role;
-  readonly instanceProfile: aws.iam.InstanceProfile;
+  readonly roles: Readonly<Record<string, aws.iam.Role>>;
+  readonly instanceProfiles: Readonly<Record<string, aws.iam.InstanceProfile>>;
   readonly jobLogGroup: aws.cloudwatch.LogGroup;
-  readonly instanceProfileName: pulumi.Output<string>;
+  /** Host id → the instance profile to attach to that host. */
+  readonly instanceProfileNames: pulumi.Output<Record<string, string>>;
   readonly jobLogGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: HostAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("stellar:backup:HostAccess", name, {}, opts);
     const child = { parent: this };
-    const tags = { ...args.tags };
 
     this.jobLogGroup = new aws.cloudwatch.LogGroup(
       `${name}-job-logs`,
       {
         name: `/stellar-insights-backup/${pulumi.getStack()}/jobs`,
         retentionInDays: args.logRetentionDays,
-        tags,
+        tags: { ...args.tags },
       },
       child,
     );
-    this.role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        description: "Database hosts: backup jobs and SSM",
-        assumeRolePolicy: ec2AssumeRolePolicy(),
-        tags,
-      },
-      child,
-    );
-    new aws.iam.RolePolicyAttachment(
-      `${name}-ssm-core`,
-      { role: this.role.name, policyArn: SSM_MANAGED_INSTANCE_CORE },
-      child,
-    );
-    new aws.iam.RolePolicy(
-      `${name}-backup-policy`,
-      {
-        role: this.role.id,
-        policy: pulumi
-          .all([args.bucketArn, args.kmsKeyArn, this.jobLogGroup.arn])
-          .apply(([bucketArn, kmsKeyArn, logGroupArn]) =>
-            hostPolicy({
-              bucketArn,
-              kmsKeyArn,
-              logGroupArn,
-              metricNamespace: args.metricNamespace,
-              region: args.region,
-            }),
-          ),
-      },
-      child,
-    );
-    this.instanceProfile = new aws.iam.InstanceProfile(
-      `${name}-profile`,
-      { role: this.role.name, tags },
-      child,
-    );
-
-    this.instanceProfileName = this.instanceProfile.name;
+    const roles: Record<string, aws.iam.Role> = {};
+    const profiles: Record<string, aws.iam.InstanceProfile> = {};
+    for (const [hostId, entry] of Object.entries(args.hosts)) {
+      const tags = { ...args.tags, [HOST_ID_TAG]: hostId };
+      const role = new aws.iam.Role(
+        `${name}-${hostId}-role`,
+        {
+          description: `Database host ${hostId}: its backup jobs and SSM`,
+          assumeRolePolicy: ec2AssumeRolePolicy(),
+          tags,
+        },
+        child,
+      );
+      new aws.iam.RolePolicyAttachment(
+        `${name}-${hostId}-ssm-core`,
+        { role: role.name, policyArn: SSM_MANAGED_INSTANCE_CORE },
+        child,
+      );
+      new aws.iam.RolePolicy(
+        `${name}-${hostId}-backup-policy`,
+        {
+          role: role.id,
+          policy: pulumi
+            .all([args.bucketArn, args.kmsKeyArn, this.jobLogGroup.arn])
+            .apply(([bucketArn, kmsKeyArn, logGroupArn]) =>
+              hostPolicy({
+                bucketArn,
+                kmsKeyArn,
+                logGroupArn,
+                metricNamespace: args.metricNamespace,
+                region: args.region,
+                hostId,
+                restoreFrom: entry.restoreFrom,
+              }),
+            ),
+        },
+        child,
+      );
+      roles[hostId] = role;
+      profiles[hostId] = new aws.iam.InstanceProfile(
+        `${name}-${hostId}-profile`,
+        { role: role.name, tags },
+        child,
+      );
+    }
+    this.roles = roles;
+    this.instanceProfiles = profiles;
+    this.instanceProfileNames = pulumi
+      .all(Object.fromEntries(Object.entries(profiles).map(([host, p]) => [host, p.name])))
+      .apply((names) => ({ ...names }));
     this.jobLogGroupName = this.jobLogGroup.name;
     this.registerOutputs({
-      instanceProfileName: this.instanceProfileName,
+      instanceProfileNames: this.instanceProfileNames,
       jobLogGroupName: this.jobLogGroupName,
     });
   }

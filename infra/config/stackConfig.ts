@@ -45,12 +45,22 @@ export interface StackConfig {
    * project) and its published SHA-256. Only with `postgresEngine: wal-g`.
    */
   readonly walgArtifact?: WalgArtifact;
+  /**
+   * The database hosts by the id their S3 keys carry, sorted; each gets an IAM role and instance
+   * profile of its own that reaches only its own prefixes, plus read access to `restoreFrom`'s.
+   */
+  readonly hosts: Readonly<Record<string, HostAccessEntry>>;
 }
 
 /** A file the stack uploads for the hosts, pinned by its SHA-256 (lower-case hex). */
 export interface WalgArtifact {
   readonly path: string;
   readonly sha256: string;
+}
+
+export interface HostAccessEntry {
+  /** Hosts whose backups this host may read for a restore (`SourceHost`), sorted, deduplicated. */
+  readonly restoreFrom: readonly string[];
 }
 
 /** One thing wrong with the stack config: which key, what it held, and what is allowed. */

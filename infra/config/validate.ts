@@ -40,8 +40,19 @@ import {
   type BackupTypeKey,
   type ScheduleKey,
 } from "../catalog";
-import { SAFE_ABSOLUTE_PATH_RULE, isSafeAbsolutePath } from "../catalog/hostConfig";
-import { exactObject, isPlainObject, MAX_DAYS, wholeNumber } from "../catalog/schema/parts";
+import {
+  HOST_ID_PATTERN,
+  SAFE_ABSOLUTE_PATH_RULE,
+  isSafeAbsolutePath,
+} from "../catalog/hostConfig";
+import {
+  exactObject,
+  isPlainObject,
+  keyedMap,
+  list,
+  MAX_DAYS,
+  wholeNumber,
+} from "../catalog/schema/parts";
 import { schemaProblems } from "../catalog/schema/problems";
 import { hostConfigProblems } from "./hostConfigCheck";
 import { rpoGapProblem } from "./scheduleGap";
@@ -86,8 +97,9 @@ function countText(min: number, max: number, message: string) {
 }
 
 /** A YAML map: Pulumi hands it over JSON-encoded. */
-function yamlMap<const E extends v.ObjectEntries>(entries: E, unknownField: string) {
-  return v.pipe(
+/** A YAML map as Pulumi passes it: JSON text, parsed; anything else is "not a map". */
+const jsonMap = () =>
+  v.pipe(
     v.string(NOT_A_MAP),
     v.rawTransform<string, Record<string, unknown>>(({ dataset, addIssue, NEVER }) => {
       let parsed: unknown;
@@ -100,9 +112,54 @@ function yamlMap<const E extends v.ObjectEntries>(entries: E, unknownField: stri
       addIssue({ message: NOT_A_MAP });
       return NEVER;
     }),
-    exactObject(entries, { notObject: NOT_A_MAP, unknownField }),
   );
+
+function yamlMap<const E extends v.ObjectEntries>(entries: E, unknownField: string) {
+  return v.pipe(jsonMap(), exactObject(entries, { notObject: NOT_A_MAP, unknownField }));
 }
+
+const HOST_ID =
+  "must be a host id as in the S3 keys (the host config's hostId, else the short host name): letters, digits, '.', '_' or '-', at most 63";
+const hostIdText = () => v.pipe(v.string(HOST_ID), v.regex(HOST_ID_PATTERN, HOST_ID));
+
+/**
+ * `hosts`: every database host, by the id its S3 keys carry, each with the hosts whose backups it
+ * may read for a restore. Each gets its own IAM role and instance profile
+ * (infra/content/aws/hostPolicy.ts says why a shared role cannot be scoped per host).
+ */
+const hostsEntry = () =>
+  v.pipe(
+    jsonMap(),
+    keyedMap(
+      hostIdText(),
+      exactObject(
+        { restoreFrom: v.exactOptional(list(hostIdText(), true)) },
+        {
+          notObject: "must be a map (restoreFrom: [host ids]), or {}",
+          unknownField: "unknown field; allowed: restoreFrom",
+        },
+      ),
+      NOT_A_MAP,
+    ),
+    v.rawCheck<Record<string, { restoreFrom?: string[] }>>(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      for (const [host, entry] of Object.entries(dataset.value)) {
+        if (!(entry.restoreFrom ?? []).includes(host)) continue;
+        addIssue({
+          message: `${JSON.stringify(host)} must not list itself in restoreFrom: a host always reads its own backups`,
+          path: [
+            {
+              type: "object",
+              origin: "value",
+              input: dataset.value,
+              key: host,
+              value: entry,
+            },
+          ],
+        });
+      }
+    }),
+  );
 
 /** One string key whose whole rule is a predicate. */
 const textWhere = (ok: (text: string) => boolean, message: string) =>
@@ -336,6 +393,7 @@ const projectEntries = (now: Date) => ({
     yamlMap(thresholdEntries, `unknown threshold; allowed: ${THRESHOLD_KEYS.join(", ")}`),
   ),
   postDeployCheck: optional(v.picklist(["true", "false"], "must be true or false")),
+  hosts: optional(hostsEntry()),
   walgArtifact: optional(
     yamlMap(
       {
@@ -520,6 +578,14 @@ function toStackConfig(fields: Fields): StackConfig {
     thresholds,
     postDeployCheck: (fields.postDeployCheck ?? "true") === "true",
     ...(fields.walgArtifact ? { walgArtifact: { ...fields.walgArtifact } } : {}),
+    hosts: Object.fromEntries(
+      Object.entries(fields.hosts ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([host, entry]) => [
+          host,
+          { restoreFrom: [...new Set(entry.restoreFrom ?? [])].sort() },
+        ]),
+    ),
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * Which CloudWatch metric alarms watch which metric: a plain metric alarm names it directly, a
- * metric-math alarm names it in one of its `metricQueries`.
+ * metric-math alarm names it in one of its `metricQueries`, and a per-host alarm in the Metrics
+ * Insights query of one of them (`expression`; its WHERE clauses are the fixed dimensions).
  */
+import { parseInsightsQuery } from "../../infra/catalog";
 import type { MetricAlarmProps, MetricQueryMetricProps, MetricQueryProps } from "./awsProps";
 import { isUnknown, list, record } from "./known";
 import type { StackView, ViewResource } from "./stackView";
@@ -15,6 +17,10 @@ function watchedMetrics(props: MetricAlarmProps): WatchedMetric[] {
   const direct = { metricName: props.metricName, dimensions: props.dimensions };
   const queried = list(props.metricQueries).map((q) => {
     const query = (record(q) ?? {}) as MetricQueryProps;
+    if (isUnknown(query.expression)) return { metricName: query.expression, dimensions: {} };
+    const insights =
+      typeof query.expression === "string" ? parseInsightsQuery(query.expression) : undefined;
+    if (insights) return { metricName: insights.metricName, dimensions: insights.where };
     const metric = (record(query.metric) ?? {}) as MetricQueryMetricProps;
     return { metricName: metric.metricName, dimensions: metric.dimensions };
   });

@@ -101,6 +101,8 @@ export interface MetricAlarmProps extends AlarmProps {
 }
 export interface MetricQueryProps {
   metric?: unknown;
+  /** A metric math expression or a Metrics Insights query. */
+  expression?: unknown;
 }
 export interface MetricQueryMetricProps {
   metricName?: unknown;

@@ -2,6 +2,8 @@
  * IAM / bucket policy documents, read into a uniform shape: `Statement`, `Action`, `Resource` and
  * friends may each be one value or a list, and the document may arrive as JSON text or as an object.
  */
+import { isKind } from "./awsTypes";
+import type { PolicyDocumentHolderProps, RoleInlinePolicyProps, RoleProps } from "./awsProps";
 import { isUnknown, list, record } from "./known";
 
 export interface Statement {
@@ -66,4 +68,21 @@ export function parsePolicyDocument(value: unknown): ParsedDocument {
     });
   }
   return { ok: true, statements };
+}
+
+/** The documents a resource carries, with a label for messages. */
+export function documentsOf(
+  type: string,
+  props: Record<string, unknown>,
+): { label: string; document: unknown }[] {
+  if (isKind(type, "iamRole")) {
+    const inline = (props as RoleProps).inlinePolicies;
+    if (isUnknown(inline)) return [{ label: "inline policies", document: inline }];
+    return list(inline).map((entry, index) => {
+      const policy = (record(entry) ?? {}) as RoleInlinePolicyProps;
+      const name = typeof policy.name === "string" ? `'${policy.name}'` : `#${index + 1}`;
+      return { label: `inline policy ${name}`, document: policy.policy };
+    });
+  }
+  return [{ label: "policy", document: (props as PolicyDocumentHolderProps).policy }];
 }

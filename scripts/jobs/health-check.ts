@@ -7,6 +7,7 @@
  * Parameters and exit codes: USAGE below (`--help`).
  */
 import { promises as fs } from "node:fs";
+import { redisHostPrefix } from "../lib/redisDumps";
 import { BACKUP_TYPES, JOB_KEYS, Metric, describeSeconds } from "../../infra/catalog";
 import { archiverStatus, failuresSinceLastCheck } from "../lib/archiver";
 import { HOST_NAMED_ROWS, rowAge } from "../lib/backupAges";
@@ -286,7 +287,8 @@ async function health(ctx: JobContext): Promise<JobOutcome> {
   const s3Ok = () =>
     (s3Result ??= ctx
       .store()
-      .probe(ctx.config.s3Prefixes.redis)
+      // This host's own prefix: the host role may list nothing wider (infra/content/aws/hostPolicy.ts).
+      .probe(redisHostPrefix(ctx.config.s3Prefixes.redis, ctx.hostId))
       .then(
         () => true,
         (error: unknown) => {

@@ -1,7 +1,7 @@
 /**
- * CloudWatch metrics of a run. Names and dimensions come from the catalog: run metrics and other
- * job-level figures carry `Job`; a figure about a catalog row carries `BackupType`, and only for
- * metrics that row declares. Data is buffered and published in one go at the end of the run
+ * CloudWatch metrics of a run. Names and dimensions come from the catalog: every datum carries
+ * `Host` (the publishing host's id); run metrics and other job-level figures carry `Job`; a figure
+ * about a catalog row carries `BackupType`, and only for metrics that row declares. Data is buffered and published in one go at the end of the run
  * (the runner does it on success and on failure alike).
  */
 import {
@@ -48,10 +48,17 @@ export interface MetricPoint {
 export class MetricsRecorder {
   private readonly points: MetricPoint[] = [];
 
+  /**
+   * @param job the job that runs (its `Job` dimension)
+   * @param host the publishing host's id (`hostIdOf(config)`), the `Host` dimension of every datum
+   */
   constructor(
     readonly job: string,
+    readonly host: string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    if (host.length === 0) throw new Error("a metric's Host dimension cannot be empty");
+  }
 
   /**
    * A job-level figure (run metrics, S3 reachability, disk use, restore-test time), about this job
@@ -61,7 +68,7 @@ export class MetricsRecorder {
     this.points.push({
       name,
       value,
-      dimensions: { [Dimension.job]: aboutJob },
+      dimensions: { [Dimension.job]: aboutJob, [Dimension.host]: this.host },
       timestamp: this.now(),
     });
   }
@@ -74,7 +81,7 @@ export class MetricsRecorder {
     this.points.push({
       name,
       value,
-      dimensions: { [Dimension.backupType]: row },
+      dimensions: { [Dimension.backupType]: row, [Dimension.host]: this.host },
       timestamp: this.now(),
     });
   }

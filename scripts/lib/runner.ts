@@ -121,7 +121,7 @@ export async function runJob(
     return EXIT.usage;
   }
 
-  const metrics = new MetricsRecorder(job);
+  const metrics = new MetricsRecorder(job, hostId);
   let store: BackupStore | undefined;
   const ctx: JobContext = {
     job,

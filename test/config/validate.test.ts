@@ -36,6 +36,27 @@ describe("a stack that sets only an alert target", () => {
     expect(result.config.schedules.postgres).toBe("cron(0 2 * * ? *)");
   });
 
+  test("no host roles until the stack lists its hosts", () => {
+    if (!result.ok) throw new Error("expected a valid config");
+    expect(result.config.hosts).toEqual({});
+  });
+
+  test("hosts come sorted, their restore sources sorted and deduplicated", () => {
+    const listed = validateStackConfig(
+      {
+        ...MINIMAL,
+        hosts: '{"staging":{"restoreFrom":["db-2","db-1","db-2"]},"db-1":{}}',
+      },
+      REGION,
+    );
+    if (!listed.ok) throw new Error(JSON.stringify(listed.problems));
+    expect(listed.config.hosts).toEqual({
+      "db-1": { restoreFrom: [] },
+      staging: { restoreFrom: ["db-1", "db-2"] },
+    });
+    expect(Object.keys(listed.config.hosts)).toEqual(["db-1", "staging"]);
+  });
+
   test("retention defaults are the catalog's", () => {
     if (!result.ok) throw new Error("expected a valid config");
     for (const row of Object.values(BACKUP_TYPES)) {
@@ -213,6 +234,34 @@ describe("every rule has a failing case with its exact message", () => {
       "hostTarget.tagKey",
       "  ",
       "is empty: give it a value or remove the key",
+    ],
+    [
+      "a host id that cannot be an S3 key segment",
+      { hosts: '{"db 1":{}}' },
+      "hosts.db 1",
+      {},
+      "must be a host id as in the S3 keys (the host config's hostId, else the short host name): letters, digits, '.', '_' or '-', at most 63",
+    ],
+    [
+      "a wildcard restore source",
+      { hosts: '{"staging":{"restoreFrom":["db-*"]}}' },
+      "hosts.staging.restoreFrom[0]",
+      "db-*",
+      "must be a host id as in the S3 keys (the host config's hostId, else the short host name): letters, digits, '.', '_' or '-', at most 63",
+    ],
+    [
+      "a host among its own restore sources",
+      { hosts: '{"db-1":{"restoreFrom":["db-1"]}}' },
+      "hosts.db-1",
+      { restoreFrom: ["db-1"] },
+      '"db-1" must not list itself in restoreFrom: a host always reads its own backups',
+    ],
+    [
+      "an unknown field of a host",
+      { hosts: '{"db-1":{"readFrom":["db-2"]}}' },
+      "hosts.db-1.readFrom",
+      ["db-2"],
+      "unknown field; allowed: restoreFrom",
     ],
     [
       "unknown time zone",

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { engineFor } from "../../scripts/lib/engines";
 import { hostIdOf } from "../../scripts/lib/hostConfig";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { readMetrics, metricDelta } from "../host/support/aws";
+import { readMetrics, metricDelta, onHost } from "../host/support/aws";
 import { runJobProcess } from "../host/support/jobs";
 import { insertAnchors } from "./restoreSupport";
 import { describeEachEngine } from "./support";
@@ -44,9 +44,14 @@ describeEachEngine("the weekly restore test", (engineKey) => {
       restored: { anchors: 5, corridors: 3 },
     });
     const after = await readMetrics(sb);
-    const rto = metricDelta(before, after, "RestoreTestRtoSeconds", { Job: "pg-restore-test" });
+    const rto = metricDelta(
+      before,
+      after,
+      "RestoreTestRtoSeconds",
+      onHost(sb, { Job: "pg-restore-test" }),
+    );
     expect(rto).toBeGreaterThan(0);
-    expect(metricDelta(before, after, "JobFailed", { Job: "pg-restore-test" })).toBe(0);
+    expect(metricDelta(before, after, "JobFailed", onHost(sb, { Job: "pg-restore-test" }))).toBe(0);
     // The throwaway is gone and the host's cluster was never touched
     expect(existsSync(scratch()) ? readdirSync(scratch()) : []).toEqual([]);
     expect(postgresProcesses()).toBeGreaterThan(0);
@@ -70,7 +75,7 @@ describeEachEngine("the weekly restore test", (engineKey) => {
       `restored with different row counts: anchors ${actual} restored, ${actual + 1} recorded`,
     );
     const after = await readMetrics(sb);
-    expect(metricDelta(before, after, "JobFailed", { Job: "pg-restore-test" })).toBe(1);
+    expect(metricDelta(before, after, "JobFailed", onHost(sb, { Job: "pg-restore-test" }))).toBe(1);
     expect(existsSync(scratch()) ? readdirSync(scratch()) : []).toEqual([]);
   }, 300_000);
 });

@@ -3,10 +3,7 @@
  * with the figures read back from moto's CloudWatch, failures included.
  */
 import { connectStellarInsights } from "./support/postgres";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { serializeHostConfig, overrideHostConfig } from "../../infra/content/host/hostConfigFile";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import {
   metricDelta,
@@ -14,19 +11,10 @@ import {
   metricSum,
   readMetrics,
   type MetricValue,
+  onHost,
 } from "./support/aws";
+import { hostConfigVariant } from "./support/hostVariant";
 import { runJobProcess } from "./support/jobs";
-
-/** A variant of the sandbox's host config in its own file. */
-function variant(
-  sb: Sandbox,
-  name: string,
-  overrides: Parameters<typeof overrideHostConfig>[1],
-): Record<string, string> {
-  const path = join(sb.dir, `host-config-${name}.json`);
-  writeFileSync(path, serializeHostConfig(overrideHostConfig(sb.hostConfig, overrides)));
-  return { ...sb.env, STELLAR_BACKUP_CONFIG: path };
-}
 
 /**
  * Makes archiving fail the way an engine that cannot reach S3 does (a non-zero exit that PostgreSQL
@@ -95,28 +83,31 @@ describe("health-check", () => {
   });
 
   test("its figures are readable back from CloudWatch, archive failures included", () => {
-    const byRow = (row: string) => ({ BackupType: row });
-    expect(metricSum(metrics, "S3Reachable", { Job: "health-check" })).toBe(1);
+    const byRow = (row: string) => onHost(sb, { BackupType: row });
+    expect(metricSum(metrics, "S3Reachable", onHost(sb, { Job: "health-check" }))).toBe(1);
     expect(metricSum(metrics, "WalArchiveFailedCount", byRow("wal"))).toBeGreaterThanOrEqual(1);
     expect(metricSum(metrics, "WalArchiveLagSeconds", byRow("wal"))).toBeGreaterThanOrEqual(0);
-    expect(metricSum(metrics, "BackupDiskUsagePercent", { Job: "health-check" })).toBeGreaterThan(
-      0,
-    );
+    expect(
+      metricSum(metrics, "BackupDiskUsagePercent", onHost(sb, { Job: "health-check" })),
+    ).toBeGreaterThan(0);
     expect(metricSum(metrics, "RedisLastSaveAgeSeconds", byRow("redis"))).toBeLessThan(120);
     for (const row of ["redis", "configs", "logs"])
       expect(metricSum(metrics, "BackupAgeSeconds", byRow(row)), row).toBeLessThan(120);
     expect(metricSum(metrics, "BackupAgeSeconds", byRow("postgres"))).toBeLessThan(120);
     for (const job of ["redis-backup", "config-backup", "logs-ship"]) {
-      expect(metricSum(metrics, "JobLastRunAgeSeconds", { Job: job }), job).toBeLessThan(120);
+      expect(
+        metricSum(metrics, "JobLastRunAgeSeconds", onHost(sb, { Job: job })),
+        job,
+      ).toBeLessThan(120);
     }
     // Never ran here: aged from the host config's install, so a fresh host is not silent.
-    const neverRan = metricSum(metrics, "JobLastRunAgeSeconds", { Job: "pg-verify" });
+    const neverRan = metricSum(metrics, "JobLastRunAgeSeconds", onHost(sb, { Job: "pg-verify" }));
     expect(neverRan).toBeGreaterThanOrEqual(0);
     expect(neverRan).toBeLessThan(120);
     // The check ran (its findings are in the exit code): one heartbeat, a success, no failure
-    expect(metricSum(metrics, "JobHeartbeat", { Job: "health-check" })).toBe(1);
-    expect(metricSum(metrics, "JobSucceeded", { Job: "health-check" })).toBe(1);
-    expect(metricSum(metrics, "JobFailed", { Job: "health-check" })).toBe(0);
+    expect(metricSum(metrics, "JobHeartbeat", onHost(sb, { Job: "health-check" }))).toBe(1);
+    expect(metricSum(metrics, "JobSucceeded", onHost(sb, { Job: "health-check" }))).toBe(1);
+    expect(metricSum(metrics, "JobFailed", onHost(sb, { Job: "health-check" }))).toBe(0);
     expect(metricSum(metrics, "BackupBytes", byRow("redis"))).toBeGreaterThan(0);
   });
 
@@ -130,7 +121,7 @@ describe("health-check", () => {
   });
 
   test("an unreachable bucket is CRITICAL and publishes S3Reachable 0", async () => {
-    const env = variant(sb, "nobucket", { bucket: "no-such-bucket-here" });
+    const env = hostConfigVariant(sb, "nobucket", { bucket: "no-such-bucket-here" });
     const before = await readMetrics(sb);
     const run = await runJobProcess("health-check", { ...env, CHECKS: "s3,backup-ages" });
     expect(run.code).toBe(2);
@@ -139,7 +130,7 @@ describe("health-check", () => {
     );
     const after = await readMetrics(sb);
     // One more S3Reachable data point, and it is 0 (the sum did not move)
-    const s3 = { Job: "health-check" };
+    const s3 = onHost(sb, { Job: "health-check" });
     expect(metricSamples(after, "S3Reachable", s3) - metricSamples(before, "S3Reachable", s3)).toBe(
       1,
     );
@@ -150,7 +141,7 @@ describe("health-check", () => {
   });
 
   test("a backup disk over its limit is a WARNING (exit 1)", async () => {
-    const env = variant(sb, "fulldisk", { local: { maxDiskUsagePercent: 1 } });
+    const env = hostConfigVariant(sb, "fulldisk", { local: { maxDiskUsagePercent: 1 } });
     const run = await runJobProcess("health-check", { ...env, CHECKS: "disk" });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^WARNING: \(warning\) Backup disk usage [\d.]+% above 1% \(/);
@@ -164,8 +155,8 @@ describe("health-check", () => {
       'CHECKS="s3,everything" is not allowed: expected a comma-separated list of s3, disk, wal-archive, redis, backup-ages, postgres-backup, job-runs',
     );
     const after = await readMetrics(sb);
-    expect(metricDelta(before, after, "JobFailed", { Job: "health-check" })).toBe(1);
-    expect(metricDelta(before, after, "JobSucceeded", { Job: "health-check" })).toBe(0);
-    expect(metricDelta(before, after, "JobHeartbeat", { Job: "health-check" })).toBe(1);
+    expect(metricDelta(before, after, "JobFailed", onHost(sb, { Job: "health-check" }))).toBe(1);
+    expect(metricDelta(before, after, "JobSucceeded", onHost(sb, { Job: "health-check" }))).toBe(0);
+    expect(metricDelta(before, after, "JobHeartbeat", onHost(sb, { Job: "health-check" }))).toBe(1);
   });
 });

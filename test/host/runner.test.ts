@@ -10,7 +10,7 @@ import { readRunRecord } from "../../scripts/lib/runRecords";
 import { runJob } from "../../scripts/lib/runner";
 import { SANDBOX_AWS_ENV } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { metricDelta, metricSamples, readMetrics } from "./support/aws";
+import { metricDelta, metricSamples, readMetrics, onHost } from "./support/aws";
 import { runJobProcess } from "./support/jobs";
 
 interface Captured {
@@ -58,7 +58,7 @@ describe("runJob", () => {
     expect(result.stderr[0]).toMatch(
       /^redis-backup FAILED on runner-host after \d+\.\d s: Redis BGSAVE did not finish within 600 s\. Next: check the Redis log and disk\.$/,
     );
-    const job = { Job: "redis-backup" };
+    const job = onHost(sb, { Job: "redis-backup" });
     expect(metricDelta(before, after, "JobFailed", job)).toBe(1);
     expect(metricDelta(before, after, "JobSucceeded", job)).toBe(0);
     expect(metricDelta(before, after, "JobHeartbeat", job)).toBe(1);
@@ -66,7 +66,9 @@ describe("runJob", () => {
       metricSamples(after, "JobDurationSeconds", job) -
         metricSamples(before, "JobDurationSeconds", job),
     ).toBe(1);
-    expect(metricDelta(before, after, "BackupBytes", { BackupType: "redis" })).toBe(123);
+    expect(metricDelta(before, after, "BackupBytes", onHost(sb, { BackupType: "redis" }))).toBe(
+      123,
+    );
     const record = await readRunRecord(sb.hostConfig.paths.stateDir, "redis-backup");
     expect(record).toEqual(
       expect.objectContaining({ job: "redis-backup", succeeded: false, exitCode: 1 }),
@@ -96,8 +98,8 @@ describe("runJob", () => {
     const after = await readMetrics(sb);
     expect(result.code).toBe(1);
     expect(result.stderr).toEqual(["WARNING: disk"]);
-    expect(metricDelta(before, after, "JobSucceeded", { Job: "health-check" })).toBe(1);
-    expect(metricDelta(before, after, "JobFailed", { Job: "health-check" })).toBe(0);
+    expect(metricDelta(before, after, "JobSucceeded", onHost(sb, { Job: "health-check" }))).toBe(1);
+    expect(metricDelta(before, after, "JobFailed", onHost(sb, { Job: "health-check" }))).toBe(0);
   });
 
   test("logs are JSON lines with time, level, job, msg and fields, secrets redacted", async () => {
@@ -143,9 +145,15 @@ describe("runJob", () => {
         `logs-ship SKIPPED on runner-host: another logs-ship run is still going (pid ${process.pid}, started ${/started ([^)]+)\)/.exec(second.stdout)?.[1]}); not starting a second one. Not a failure (exit 75); if it repeats, wait for it to finish, or check 'ps -p ${process.pid}'; the lock is ${lock.path}.`,
       );
       expect(second.logs.some((l) => l.msg === "log files found")).toBe(false);
-      expect(metricDelta(before, after, "JobSkippedBusy", { Job: "logs-ship" })).toBe(1);
-      expect(metricDelta(before, after, "JobFailed", { Job: "logs-ship" }) ?? 0).toBe(0);
-      expect(metricDelta(before, after, "JobHeartbeat", { Job: "logs-ship" }) ?? 0).toBe(0);
+      expect(metricDelta(before, after, "JobSkippedBusy", onHost(sb, { Job: "logs-ship" }))).toBe(
+        1,
+      );
+      expect(metricDelta(before, after, "JobFailed", onHost(sb, { Job: "logs-ship" })) ?? 0).toBe(
+        0,
+      );
+      expect(
+        metricDelta(before, after, "JobHeartbeat", onHost(sb, { Job: "logs-ship" })) ?? 0,
+      ).toBe(0);
     } finally {
       await lock.release();
     }

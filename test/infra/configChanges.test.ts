@@ -103,8 +103,8 @@ test("a schedule's frequency changes that schedule and the heartbeat derived fro
   ]);
   const before = inputsOf(prod, "alarms-heartbeat-logs-ship");
   const after = inputsOf(logsTwiceHourly, "alarms-heartbeat-logs-ship");
-  // Silence allowed: gap + 30 min run + 5 min grace, in 5-minute periods plus one: 1 h → 20, 30 min → 14.
-  expect([before.evaluationPeriods, after.evaluationPeriods]).toEqual([20, 14]);
+  // Silence allowed on a host's last-run age: gap + 30 min run + 5 min grace: 1 h → 5700 s, 30 min → 3900 s.
+  expect([before.threshold, after.threshold]).toEqual([5700, 3900]);
   expect(
     (inputsOf(logsTwiceHourly, "job-schedules-logs-ship").target as { retryPolicy: unknown })
       .retryPolicy,

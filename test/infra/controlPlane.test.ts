@@ -301,48 +301,61 @@ describe("BackupAlarms", () => {
     }
   });
 
-  test("every runbook alert is there, at the runbook's limit", () => {
-    expect(alarm("backup-age-postgres")).toMatchObject({
-      metricName: "BackupAgeSeconds",
-      dimensions: { BackupType: "postgres" },
+  /** A per-host alarm's one query, as the component hands it to AWS. */
+  const perHost = (key: string) => {
+    const a = alarm(key);
+    expect(a.namespace, key).toBeUndefined();
+    expect(a.metricName, key).toBeUndefined();
+    expect(a.statistic, key).toBeUndefined();
+    expect(a.metricQueries, key).toHaveLength(1);
+    const [query] = a.metricQueries as Record<string, unknown>[];
+    expect(query, key).toMatchObject({ id: "perhost", returnData: true });
+    expect(query.metric, key).toBeUndefined();
+    return { ...a, query: query.expression, period: query.period };
+  };
+  const ns = `"StellarInsights/Backup"`;
+
+  test("every runbook alert is there, at the runbook's limit, watching each host", () => {
+    expect(perHost("backup-age-postgres")).toMatchObject({
+      query: `SELECT MAX(BackupAgeSeconds) FROM SCHEMA(${ns}, BackupType, Host) WHERE BackupType = 'postgres' GROUP BY Host`,
+      period: 300,
       comparisonOperator: "GreaterThanThreshold",
       threshold: 24 * 3600,
     });
-    expect(alarm("job-failed-redis-backup")).toMatchObject({
-      metricName: "JobFailed",
-      dimensions: { Job: "redis-backup" },
+    expect(perHost("job-failed-redis-backup")).toMatchObject({
+      query: `SELECT SUM(JobFailed) FROM SCHEMA(${ns}, Host, Job) WHERE Job = 'redis-backup' GROUP BY Host`,
       threshold: 0,
     });
-    expect(alarm("s3-unreachable")).toMatchObject({
-      metricName: "S3Reachable",
-      dimensions: { Job: "health-check" },
+    expect(perHost("s3-unreachable")).toMatchObject({
+      query: `SELECT MIN(S3Reachable) FROM SCHEMA(${ns}, Host, Job) WHERE Job = 'health-check' GROUP BY Host`,
       comparisonOperator: "LessThanThreshold",
       threshold: 1,
     });
-    expect(alarm("disk-usage")).toMatchObject({
-      metricName: "BackupDiskUsagePercent",
-      dimensions: { Job: "health-check" },
+    expect(perHost("disk-usage")).toMatchObject({
+      query: `SELECT MAX(BackupDiskUsagePercent) FROM SCHEMA(${ns}, Host, Job) WHERE Job = 'health-check' GROUP BY Host`,
       threshold: 80,
     });
-    expect(alarm("wal-archive-lag")).toMatchObject({
-      metricName: "WalArchiveLagSeconds",
-      dimensions: { BackupType: "wal" },
+    expect(perHost("wal-archive-lag")).toMatchObject({
+      query: `SELECT MAX(WalArchiveLagSeconds) FROM SCHEMA(${ns}, BackupType, Host) WHERE BackupType = 'wal' GROUP BY Host`,
       threshold: 15 * 60,
       evaluationPeriods: 2,
     });
     for (const a of alarms()) {
       if (String(a.inputs.namespace).startsWith("AWS/")) continue;
-      expect(a.inputs.namespace).toBe("StellarInsights/Backup");
+      expect(a.inputs.namespace).toBeUndefined();
+      for (const q of a.inputs.metricQueries as { expression: string }[])
+        expect(q.expression).toContain(`FROM SCHEMA(${ns}, `);
     }
   });
 
-  test("a heartbeat per scheduled job, paging on silence; none for jobs not shipped", () => {
+  test("a heartbeat per scheduled job and host, paging on silence; none for jobs not shipped", () => {
     for (const job of SHIPPED_JOB_KEYS) {
-      const a = alarm(`heartbeat-${job}`);
-      expect(a.dimensions).toEqual({ Job: job });
-      expect(a.treatMissingData).toBe("breaching");
-      expect(a.metricName).toBe(
-        job === "pg-restore-test" ? "JobLastRunAgeSeconds" : "JobHeartbeat",
+      const a = perHost(`heartbeat-${job}`);
+      expect(alarm(`heartbeat-${job}`).treatMissingData).toBe("breaching");
+      expect(a.query).toBe(
+        job === "health-check"
+          ? `SELECT SUM(JobHeartbeat) FROM SCHEMA(${ns}, Host, Job) WHERE Job = 'health-check' GROUP BY Host`
+          : `SELECT MAX(JobLastRunAgeSeconds) FROM SCHEMA(${ns}, Host, Job) WHERE Job = '${job}' GROUP BY Host`,
       );
     }
     const names = alarms().map((a) => String(a.inputs.name));

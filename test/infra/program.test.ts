@@ -139,9 +139,12 @@ describe("BackupBucket", () => {
 });
 
 describe("HostAccess", () => {
-  test("an EC2 role with SSM core, the scoped backup policy and an instance profile", () => {
+  test("per host of stack config `hosts`: an EC2 role with SSM core, its own scoped backup policy and an instance profile", () => {
     const onHosts = (r: PlannedResource) => r.parent === "db-hosts";
+    // Pulumi.prod.yaml lists one host, prod-db-1.
     const role = only("aws:iam/role:Role", onHosts);
+    expect(role.name).toBe("db-hosts-prod-db-1-role");
+    expect(role.inputs.tags).toMatchObject({ "stellar-insights:host-id": "prod-db-1" });
     expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal).toEqual({
       Service: "ec2.amazonaws.com",
     });
@@ -155,13 +158,22 @@ describe("HostAccess", () => {
     expect(actions).not.toContain("s3:*");
     expect(actions).not.toContain("kms:*");
     expect(actions).not.toContain("*");
-    expect(only("aws:iam/instanceProfile:InstanceProfile").parent).toBe("db-hosts");
+    const s3Objects = policy.Statement.flatMap((s: { Resource: string | string[] }) =>
+      [s.Resource].flat(),
+    ).filter((r: string) => r.startsWith(`arn:aws:s3:::${BUCKET}/`));
+    expect(
+      s3Objects.filter(
+        (r: string) => !/\/(configs|logs|postgres|redis)\/prod-db-1\/\*$|\/artifacts\/\*$/.test(r),
+      ),
+    ).toEqual([]);
+    expect(only("aws:iam/instanceProfile:InstanceProfile").name).toBe("db-hosts-prod-db-1-profile");
     expect(
       only("aws:cloudwatch/logGroup:LogGroup", (r) => r.parent === "db-hosts").inputs,
     ).toMatchObject({
       name: "/stellar-insights-backup/prod/jobs",
       retentionInDays: 90,
     });
+    expect(Object.keys(plan.outputs.hostInstanceProfiles as object)).toEqual(["prod-db-1"]);
   });
 });
 

@@ -5,7 +5,13 @@
  * policies that must then report.
  */
 import { describe, expect, test } from "vitest";
-import { documentName, Metric } from "../../infra/catalog";
+import {
+  documentName,
+  Metric,
+  parseInsightsQuery,
+  renderInsightsQuery,
+  type InsightsQuery,
+} from "../../infra/catalog";
 import {
   bucketWithRole,
   prodPlanCopy,
@@ -88,17 +94,27 @@ function schedulesOf(
   return all(plan, T.schedule, (s) => JSON.parse(s.inputs.target.input).DocumentName === document);
 }
 
+/** The Metrics Insights query of a per-host alarm (its one `metricQueries` entry), parsed. */
+function perHostQuery(alarm: MutableResource): InsightsQuery | undefined {
+  const expression = alarm.inputs.metricQueries?.[0]?.expression;
+  return typeof expression === "string" ? parseInsightsQuery(expression) : undefined;
+}
+
+/** Rewrites a per-host alarm's query, e.g. to make it watch another row. */
+function rewriteQuery(alarm: MutableResource, change: (q: InsightsQuery) => InsightsQuery): void {
+  alarm.inputs.metricQueries[0].expression = renderInsightsQuery(change(perHostQuery(alarm)!));
+}
+
 function alarmsOn(
   plan: MutablePlan,
   metrics: readonly string[],
   dimension: string,
   value: string,
 ): MutableResource[] {
-  return all(
-    plan,
-    T.alarm,
-    (a) => metrics.includes(a.inputs.metricName) && a.inputs.dimensions?.[dimension] === value,
-  );
+  return all(plan, T.alarm, (a) => {
+    const q = perHostQuery(a);
+    return q !== undefined && metrics.includes(q.metricName) && q.where[dimension] === value;
+  });
 }
 
 /** A YAML document whose one parameter has an empty (so useless) allowedValues. */
@@ -120,10 +136,24 @@ interface Case {
 }
 
 const cases: Case[] = [
+  // backup-iam-host-prefix-scoped
+  {
+    title: "the host role may write every host's configs",
+    fails: ["backup-iam-host-prefix-scoped"],
+    says: "policy: statement 'ReadWriteOwnBackups' allows s3:AbortMultipartUpload, s3:GetObject, s3:ListMultipartUploadParts, s3:PutObject on 'arn:aws:s3:::stellar-insights-backups/configs/*', every host's 'configs/<host>/' objects",
+    mutate: (p) =>
+      editJson(first(p, T.rolePolicy), "policy", (doc) => {
+        const own = doc.Statement.find((st: { Sid?: string }) => st.Sid === "ReadWriteOwnBackups");
+        own.Resource = own.Resource.map((r: string) =>
+          r.replace("/configs/prod-db-1/", "/configs/"),
+        );
+      }),
+  },
   // backup-iam-no-wildcard-grants
   {
     title: "a role policy allows s3:*",
-    fails: ["backup-iam-no-wildcard-grants"],
+    // On every object of the bucket, so on every host's prefixes too.
+    fails: ["backup-iam-host-prefix-scoped", "backup-iam-no-wildcard-grants"],
     says: "allows 's3:*'",
     mutate: (p) =>
       addStatement(first(p, T.rolePolicy), {
@@ -601,8 +631,8 @@ const cases: Case[] = [
     fails: ["backup-catalog-rows-age-alarmed"],
     says: "catalog row 'wal'",
     mutate: (p) =>
-      alarmsOn(p, [Metric.walArchiveLagSeconds], "BackupType", "wal").forEach(
-        (a) => (a.inputs.dimensions.BackupType = "postgres"),
+      alarmsOn(p, [Metric.walArchiveLagSeconds], "BackupType", "wal").forEach((a) =>
+        rewriteQuery(a, (q) => ({ ...q, where: { ...q.where, BackupType: "postgres" } })),
       ),
   },
 

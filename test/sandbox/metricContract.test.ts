@@ -3,7 +3,9 @@
  * exactly those dimensions, by the real jobs. moto never evaluates alarms, so this is the link
  * between `alarmMetricContract()` and the host plane: install the planned artifacts, run every
  * built job through its shipped document (and two runs that fail), then ask moto's CloudWatch
- * ListMetrics for each contract entry by namespace, name and dimensions.
+ * ListMetrics for each contract entry by namespace, name and dimensions. Every alarm watches each
+ * host (issue 16), so each entry must be there with `Host` = this host's id as well: a job that
+ * stops publishing `Host` leaves its entries missing here.
  */
 import {
   CloudWatchClient,
@@ -12,7 +14,14 @@ import {
   type Dimension as CloudWatchDimension,
 } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { JOB_KEYS, JOBS, SHIPPED_JOB_KEYS, type JobKey } from "../../infra/catalog";
+import {
+  JOB_KEYS,
+  JOBS,
+  SHIPPED_JOB_KEYS,
+  parseInsightsQuery,
+  type JobKey,
+} from "../../infra/catalog";
+import { hostIdOf } from "../../scripts/lib/hostConfig";
 import { alarmMetricContract, type AlarmMetric } from "../../infra/content/aws/alarmDefinitions";
 import { EXIT } from "../../scripts/lib/errors";
 import { sendCommand, uploadPlannedObjects } from "../../scripts/sandbox/agent";
@@ -35,7 +44,7 @@ const UNPUBLISHED_UNTIL_BUILT: readonly UnpublishedEntry[] = [];
 
 const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const keyOf = (m: AlarmMetric) =>
-  `${m.metricName} ${JSON.stringify(Object.entries(m.dimensions).sort())}`;
+  `${m.metricName} ${JSON.stringify(Object.entries(m.dimensions).sort())}${m.groupBy ? ` per ${m.groupBy}` : ""}`;
 const asDimensions = (d: Readonly<Record<string, string>>): CloudWatchDimension[] =>
   Object.entries(d).map(([Name, Value]) => ({ Name, Value }));
 
@@ -46,9 +55,21 @@ let cloudWatch: CloudWatchClient;
 let builtJobs: JobKey[];
 const runs = new Map<string, DocumentRun>();
 
+/** A contract entry as this host publishes it: its `groupBy` dimension (`Host`) set to the host's id. */
+function asPublished(entry: AlarmMetric): AlarmMetric {
+  return entry.groupBy === undefined
+    ? entry
+    : {
+        metricName: entry.metricName,
+        dimensions: { ...entry.dimensions, [entry.groupBy]: hostIdOf(sb.hostConfig) },
+      };
+}
+
 /** Metrics in the host's namespace with this name and exactly these dimensions (ListMetrics matches supersets). */
 async function listedExactly(metric: AlarmMetric): Promise<number> {
-  let found = 0;
+  // moto lists a metric with two or more dimensions once per PutMetricData that created it (its
+  // dimension comparison only holds for one dimension): count distinct dimension sets.
+  const found = new Set<string>();
   let nextToken: string | undefined;
   do {
     const page = await cloudWatch.send(
@@ -59,19 +80,18 @@ async function listedExactly(metric: AlarmMetric): Promise<number> {
         NextToken: nextToken,
       }),
     );
-    found += (page.Metrics ?? []).filter(
-      (m) =>
-        m.Namespace === sb.hostConfig.metricNamespace &&
-        keyOf({
-          metricName: m.MetricName ?? "",
-          dimensions: Object.fromEntries(
-            (m.Dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""]),
-          ),
-        }) === keyOf(metric),
-    ).length;
+    for (const m of page.Metrics ?? []) {
+      const key = keyOf({
+        metricName: m.MetricName ?? "",
+        dimensions: Object.fromEntries(
+          (m.Dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""]),
+        ),
+      });
+      if (m.Namespace === sb.hostConfig.metricNamespace && key === keyOf(metric)) found.add(key);
+    }
     nextToken = page.NextToken;
   } while (nextToken);
-  return found;
+  return found.size;
 }
 
 /** The largest JobFailed value a job published in the last hour (1 once a run failed). */
@@ -80,7 +100,7 @@ async function maxJobFailed(job: JobKey): Promise<number | undefined> {
     new GetMetricStatisticsCommand({
       Namespace: sb.hostConfig.metricNamespace,
       MetricName: "JobFailed",
-      Dimensions: asDimensions({ Job: job }),
+      Dimensions: asDimensions({ Job: job, Host: hostIdOf(sb.hostConfig) }),
       StartTime: new Date(Date.now() - 3600_000),
       EndTime: new Date(Date.now() + 60_000),
       Period: 3600,
@@ -191,15 +211,19 @@ describe("the alarms' metric contract, against the jobs run through their docume
   test("every alarm of the prod plan in the hosts' namespace watches a contract entry", () => {
     const alarms = plan.resources.filter((r) => r.type === METRIC_ALARM);
     const own = alarms.filter((a) => !String(a.inputs.namespace).startsWith("AWS/"));
-    expect(new Set(own.map((a) => a.inputs.namespace))).toEqual(
+    // Each watches every host through one Metrics Insights query grouped by Host.
+    const queries = own.map((a) => {
+      const [query] = a.inputs.metricQueries as { expression: string }[];
+      return parseInsightsQuery(query.expression);
+    });
+    expect(queries.filter((q) => q === undefined)).toEqual([]);
+    expect(new Set(queries.map((q) => q?.namespace))).toEqual(
       new Set([sb.hostConfig.metricNamespace]),
     );
+    expect(new Set(queries.map((q) => q?.groupBy))).toEqual(new Set(["Host"]));
     const contract = new Set(alarmMetricContract().map(keyOf));
-    const watched = own.map((a) =>
-      keyOf({
-        metricName: String(a.inputs.metricName),
-        dimensions: a.inputs.dimensions as Record<string, string>,
-      }),
+    const watched = queries.map((q) =>
+      keyOf({ metricName: q!.metricName, dimensions: q!.where, groupBy: q!.groupBy }),
     );
     // 4 backup ages, disk, S3, 2 WAL, and a job-failed and heartbeat alarm per shipped job (8).
 
@@ -207,13 +231,14 @@ describe("the alarms' metric contract, against the jobs run through their docume
     expect(watched.filter((k) => !contract.has(k))).toEqual([]);
   });
 
-  test("every contract entry is in moto with exactly its dimensions", async () => {
+  test("every contract entry is in moto with exactly its dimensions and this host's Host", async () => {
     const contract = alarmMetricContract();
     expect(contract.length).toBe(25);
     const missing: string[] = [];
     const covered: string[] = [];
     for (const entry of contract) {
-      const count = await listedExactly(entry);
+      expect(entry.groupBy, keyOf(entry)).toBe("Host");
+      const count = await listedExactly(asPublished(entry));
       expect(count, keyOf(entry)).toBeLessThanOrEqual(1);
       (count === 1 ? covered : missing).push(keyOf(entry));
     }

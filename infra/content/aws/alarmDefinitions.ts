@@ -6,6 +6,11 @@
  *
  * Pure: a keyed map (the key is the alarm's identity) of plain definitions. Values AWS assigns at
  * deploy time (the queue's name, the DLM policy's id) are passed through as an opaque `Ref`.
+ *
+ * Per host: every figure the host jobs publish carries `Host`, and each alarm on one of them
+ * watches every host separately through a Metrics Insights query grouped by `Host`
+ * (`insightsQueryOf`; why and its limits: infra/catalog/metricsInsights.ts). A host that starts
+ * publishing is watched without a stack change; no host is listed in the stack.
  */
 import {
   BACKUP_TYPE_KEYS,
@@ -14,6 +19,7 @@ import {
   DEFAULT_SCHEDULES,
   DEFAULT_THRESHOLDS,
   Dimension,
+  renderInsightsQuery,
   JOBS,
   SHIPPED_JOB_KEYS,
   Metric,
@@ -61,7 +67,13 @@ export interface AlarmDefinition<Ref = never> {
   readonly description: string;
   readonly namespace: string;
   readonly metricName: string;
+  /** The fixed dimensions; with `groupBy`, the query's WHERE clauses. */
   readonly dimensions: Readonly<Record<string, string | Ref>>;
+  /**
+   * `Host` for figures the host jobs publish: one time series (alarm contributor) per host, through
+   * the Metrics Insights query `insightsQueryOf` renders. Absent for AWS's own metrics.
+   */
+  readonly groupBy?: typeof Dimension.host;
   readonly statistic: Statistic;
   readonly comparisonOperator: ComparisonOperator;
   readonly threshold: number;
@@ -123,6 +135,7 @@ export function alarmDefinitions<Ref = never>(
     description: `${what} What to do: ${readmeAnchor(kind)}`,
     namespace: ns,
     ...metric,
+    groupBy: Dimension.host,
     periodSeconds: HEALTH_PERIOD_SECONDS,
     evaluationPeriods: t.evaluationPeriods,
     datapointsToAlarm: t.evaluationPeriods,
@@ -153,10 +166,11 @@ export function alarmDefinitions<Ref = never>(
     const job = JOBS[key];
     alarms[`job-failed-${key}`] = {
       kind: "job-failed",
-      description: `Job ${key} (${job.description}) reported a failed run. What to do: ${readmeAnchor("job-failed")}`,
+      description: `Job ${key} (${job.description}) reported a failed run on a host. What to do: ${readmeAnchor("job-failed")}`,
       namespace: ns,
       metricName: Metric.jobFailed,
       dimensions: { [Dimension.job]: key },
+      groupBy: Dimension.host,
       statistic: "Sum",
       comparisonOperator: "GreaterThanThreshold",
       threshold: 0,
@@ -249,6 +263,7 @@ export function alarmDefinitions<Ref = never>(
       namespace: ns,
       metricName: Metric.restoreTestRtoSeconds,
       dimensions: { [Dimension.job]: RESTORE_TEST_JOB },
+      groupBy: Dimension.host,
       statistic: "Maximum",
       comparisonOperator: "GreaterThanThreshold",
       threshold: t.restoreTestRtoMinutes * 60,
@@ -274,13 +289,16 @@ function heartbeatAlarm<Ref>(key: JobKey, inputs: AlarmInputs<Ref>): AlarmDefini
   const watch = heartbeatWatch({
     maxGapSeconds: parsed.maxGapSeconds,
     timeoutSeconds: job.timeoutSeconds,
+    expression,
+    ownHeartbeat: key === HEALTH_CHECK_JOB,
   });
-  const silence = `Job ${key} has not finished a run for ${describeDuration(watch.silenceSeconds)} (schedule ${expression} ${inputs.timezone}, at most ${describeDuration(parsed.maxGapSeconds)} apart, plus ${describeDuration(job.timeoutSeconds)} to run): it is not running at all.`;
+  const silence = `Job ${key} has not finished a run on a host for ${describeDuration(watch.silenceSeconds)} (schedule ${expression} ${inputs.timezone}, at most ${describeDuration(parsed.maxGapSeconds)} apart, plus ${describeDuration(job.timeoutSeconds)} to run): it is not running at all.`;
   const common = {
     kind: "heartbeat" as const,
     description: `${silence} What to do: ${readmeAnchor("heartbeat")}`,
     namespace: inputs.metricNamespace,
     dimensions: { [Dimension.job]: key },
+    groupBy: Dimension.host,
     treatMissingData: "breaching" as const,
     warmUpMinutes: watch.warmUpMinutes,
   };
@@ -303,7 +321,8 @@ function heartbeatAlarm<Ref>(key: JobKey, inputs: AlarmInputs<Ref>): AlarmDefini
         statistic: "Maximum",
         comparisonOperator: "GreaterThanThreshold",
         threshold: watch.silenceSeconds,
-        // Refreshed every 5 minutes by the health check: an hour without it is silence too.
+        // Refreshed every 5 minutes by each host's health check: an hour without it is silence
+        // too (the health check's own heartbeat alarm has paged by then).
         periodSeconds: HOUR,
         evaluationPeriods: 1,
         datapointsToAlarm: 1,
@@ -315,16 +334,36 @@ function heartbeatAlarm<Ref>(key: JobKey, inputs: AlarmInputs<Ref>): AlarmDefini
   }
 }
 
+/**
+ * The Metrics Insights query of an alarm on a per-host figure (`groupBy` set), e.g.
+ * `SELECT MAX(BackupAgeSeconds) FROM SCHEMA("StellarInsights/Backup", BackupType, Host) WHERE
+ * BackupType = 'postgres' GROUP BY Host`; `undefined` for an alarm on one AWS metric.
+ */
+export function insightsQueryOf(alarm: AlarmDefinition<unknown>): string | undefined {
+  if (alarm.groupBy === undefined) return undefined;
+  return renderInsightsQuery({
+    namespace: alarm.namespace,
+    metricName: alarm.metricName,
+    statistic: alarm.statistic,
+    where: Object.fromEntries(Object.entries(alarm.dimensions).map(([k, v]) => [k, String(v)])),
+    groupBy: alarm.groupBy,
+  });
+}
+
 /** A metric an alarm watches, as the host jobs must publish it (namespace: stack config). */
 export interface AlarmMetric {
   readonly metricName: string;
+  /** The fixed dimensions, besides `groupBy`. */
   readonly dimensions: Readonly<Record<string, string>>;
+  /** A dimension every datum must also carry, any value (`Host`: one series per host). */
+  readonly groupBy?: string;
 }
 
 /**
  * Every metric, with its exact dimensions, that some alarm of the stack watches in the project's
  * namespace, sorted and without duplicates. The host plane's contract test publishes through the
- * real jobs and checks each of these exists (moto never evaluates alarms, so this is the link).
+ * real jobs and checks each of these exists with `groupBy` (`Host`) set to the host's id (moto
+ * never evaluates alarms, so this is the link).
  * The default covers every alarm kind, the optional restore-test RTO included.
  */
 export function alarmMetricContract(inputs: AlarmInputs<unknown> = CONTRACT_INPUTS): AlarmMetric[] {
@@ -336,7 +375,11 @@ export function alarmMetricContract(inputs: AlarmInputs<unknown> = CONTRACT_INPU
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, v]) => [k, String(v)]),
     );
-    const metric = { metricName: alarm.metricName, dimensions };
+    const metric: AlarmMetric = {
+      metricName: alarm.metricName,
+      dimensions,
+      ...(alarm.groupBy === undefined ? {} : { groupBy: alarm.groupBy }),
+    };
     seen.set(JSON.stringify(metric), metric);
   }
   return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, m]) => m);

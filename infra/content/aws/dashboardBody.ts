@@ -2,6 +2,11 @@
  * The backup dashboard's body, derived from the catalog: each row's backup age against its RPO,
  * job durations, bytes written, WAL archive lag, disk use, the restore test's time to a queryable
  * database, job failures and the bucket's size. Pure and deterministic (sorted keys).
+ *
+ * Every figure a host publishes carries `Host`, and each graph draws one line per host through a
+ * `SEARCH()` expression (AWS: "Use search expressions in graphs", docs.aws.amazon.com/
+ * AmazonCloudWatch/latest/monitoring/using-search-expressions.html): a host that starts publishing
+ * gets its line without a stack change, and a silent host's line visibly ends.
  */
 import {
   BACKUP_TYPE_KEYS,
@@ -39,6 +44,27 @@ interface Graph {
   readonly yAxis?: Readonly<Record<string, unknown>>;
 }
 
+/** The label of a per-host line: CloudWatch fills in the series' `Host`. */
+const HOST_LABEL = "${PROP('Dim.Host')}";
+
+/**
+ * One line per host of `metric` with the fixed dimensions `where`, as a search expression:
+ * `SEARCH('{"ns",BackupType,Host} MetricName="BackupAgeSeconds" BackupType="postgres"', 'Maximum', 300)`.
+ * The schema lists exactly the metric's dimensions, so no other dimension set matches.
+ */
+export function perHostSearch(
+  namespace: string,
+  metric: string,
+  where: Readonly<Record<string, string>>,
+  stat: Graph["stat"],
+  period: number,
+): string {
+  const keys = Object.keys(where).sort();
+  const schema = [`"${namespace}"`, ...[...keys, Dimension.host].sort()].join(",");
+  const terms = [`MetricName="${metric}"`, ...keys.map((k) => `${k}="${where[k]}"`)].join(" ");
+  return `SEARCH('{${schema}} ${terms}', '${stat}', ${period})`;
+}
+
 const HOUR = 3600;
 const DAY = 86_400;
 const WIDTH = 12;
@@ -56,13 +82,12 @@ function ageGraph(inputs: DashboardInputs, row: (typeof BACKUP_TYPE_KEYS)[number
   return {
     title: `Backup age vs RPO: ${row} (${type.title}), hours`,
     metrics: [
-      [{ expression: "age / 3600", id: "hours", label: `${row} age (hours)` }],
       [
-        inputs.metricNamespace,
-        Metric.backupAgeSeconds,
-        Dimension.backupType,
-        row,
-        { id: "age", visible: false },
+        {
+          expression: `${perHostSearch(inputs.metricNamespace, Metric.backupAgeSeconds, { [Dimension.backupType]: row }, "Maximum", 300)} / 3600`,
+          id: "hours",
+          label: HOST_LABEL,
+        },
       ],
     ],
     stat: "Maximum",
@@ -75,8 +100,21 @@ function ageGraph(inputs: DashboardInputs, row: (typeof BACKUP_TYPE_KEYS)[number
 function graphs(inputs: DashboardInputs): Graph[] {
   const ns = inputs.metricNamespace;
   const t = inputs.thresholds;
-  const perJob = (metric: string): MetricLine[] =>
-    SHIPPED_JOB_KEYS.map((job) => [ns, metric, Dimension.job, job, { label: job }]);
+  const line = (
+    id: string,
+    metric: string,
+    where: Readonly<Record<string, string>>,
+    stat: Graph["stat"],
+    period: number,
+    label: string,
+    extra: Readonly<Record<string, unknown>> = {},
+  ): MetricLine => [
+    { expression: perHostSearch(ns, metric, where, stat, period), id, label, ...extra },
+  ];
+  const perJob = (metric: string, stat: Graph["stat"]): MetricLine[] =>
+    SHIPPED_JOB_KEYS.map((job, i) =>
+      line(`job${i}`, metric, { [Dimension.job]: job }, stat, HOUR, `${job} on ${HOST_LABEL}`),
+    );
   const bytesRows = BACKUP_TYPE_KEYS.filter((k) =>
     BACKUP_TYPES[k].metrics.includes(Metric.backupBytes),
   );
@@ -85,20 +123,23 @@ function graphs(inputs: DashboardInputs): Graph[] {
     ...agedRows().map((row) => ageGraph(inputs, row)),
     {
       title: "Job duration, seconds (longest run per hour)",
-      metrics: perJob(Metric.jobDurationSeconds),
+      metrics: perJob(Metric.jobDurationSeconds, "Maximum"),
       stat: "Maximum",
       period: HOUR,
       yAxis: { left: { min: 0 } },
     },
     {
       title: "Bytes written to the bucket per hour",
-      metrics: bytesRows.map((row) => [
-        ns,
-        Metric.backupBytes,
-        Dimension.backupType,
-        row,
-        { label: row },
-      ]),
+      metrics: bytesRows.map((row, i) =>
+        line(
+          `bytes${i}`,
+          Metric.backupBytes,
+          { [Dimension.backupType]: row },
+          "Sum",
+          HOUR,
+          `${row} from ${HOST_LABEL}`,
+        ),
+      ),
       stat: "Sum",
       period: HOUR,
       yAxis: { left: { min: 0 } },
@@ -106,20 +147,23 @@ function graphs(inputs: DashboardInputs): Graph[] {
     {
       title: "WAL archive lag, seconds (and failed archives)",
       metrics: [
-        [
-          ns,
+        line(
+          "lag",
           Metric.walArchiveLagSeconds,
-          Dimension.backupType,
-          "wal",
-          { label: "seconds since the last archived segment" },
-        ],
-        [
-          ns,
+          { [Dimension.backupType]: "wal" },
+          "Maximum",
+          300,
+          `seconds since the last archived segment on ${HOST_LABEL}`,
+        ),
+        line(
+          "failed",
           Metric.walArchiveFailedCount,
-          Dimension.backupType,
-          "wal",
-          { label: "failed archives", stat: "Sum", yAxis: "right" },
-        ],
+          { [Dimension.backupType]: "wal" },
+          "Sum",
+          300,
+          `failed archives on ${HOST_LABEL}`,
+          { yAxis: "right" },
+        ),
       ],
       stat: "Maximum",
       period: 300,
@@ -133,7 +177,16 @@ function graphs(inputs: DashboardInputs): Graph[] {
     },
     {
       title: "Local backup disk use, %",
-      metrics: [[ns, Metric.diskUsagePercent, Dimension.job, HEALTH_CHECK_JOB, { label: "used" }]],
+      metrics: [
+        line(
+          "disk",
+          Metric.diskUsagePercent,
+          { [Dimension.job]: HEALTH_CHECK_JOB },
+          "Maximum",
+          300,
+          HOST_LABEL,
+        ),
+      ],
       stat: "Maximum",
       period: 300,
       annotations: [{ label: `pages above ${t.diskUsagePercent} %`, value: t.diskUsagePercent }],
@@ -142,13 +195,14 @@ function graphs(inputs: DashboardInputs): Graph[] {
     {
       title: "Restore test: seconds to a queryable database (RTO)",
       metrics: [
-        [
-          ns,
+        line(
+          "rto",
           Metric.restoreTestRtoSeconds,
-          Dimension.job,
-          RESTORE_TEST_JOB,
-          { label: "weekly restore test" },
-        ],
+          { [Dimension.job]: RESTORE_TEST_JOB },
+          "Maximum",
+          DAY,
+          `weekly restore test on ${HOST_LABEL}`,
+        ),
       ],
       stat: "Maximum",
       period: DAY,
@@ -166,7 +220,7 @@ function graphs(inputs: DashboardInputs): Graph[] {
     },
     {
       title: "Failed job runs per hour",
-      metrics: perJob(Metric.jobFailed),
+      metrics: perJob(Metric.jobFailed, "Sum"),
       stat: "Sum",
       period: HOUR,
       yAxis: { left: { min: 0 } },

@@ -1,33 +1,34 @@
 /**
- * How long a scheduled job may stay silent before that silence pages, and how CloudWatch can watch
- * for it within its limits. Pure.
+ * How long a scheduled job may stay silent on a host before that silence pages, and how CloudWatch
+ * watches for it per host. Pure.
  *
  * A job publishes `JobHeartbeat` once per run, at the end, whatever the outcome. Two heartbeats are
  * at most (longest gap between scheduled starts) + (one run's allowance) apart, so silence longer
  * than that, plus a grace for delivery, means the job did not run.
  *
- * CloudWatch limits (PutMetricAlarm): period × evaluation periods may span at most 1 day for
- * periods under an hour and at most 7 days otherwise. An alarm that fires when all N periods of
- * its window are empty (N of N, missing data breaching) therefore sees at most 7 days back, and a
- * weekly job's two heartbeats can be more than 7 days apart (7 days + the run's time). Such a job
- * is watched through `JobLastRunAgeSeconds` instead, which the health check refreshes every few
- * minutes; a plain threshold on it has no window limit.
+ * Every figure carries the `Host` dimension, and the alarms watch each host through a Metrics
+ * Insights query grouped by `Host` (infra/catalog/metricsInsights.ts), which CloudWatch evaluates
+ * over the latest 3 hours only (AWS: alarm-limits.html, "Only the latest 3 hours of data can be
+ * used for evaluating the alarm's conditions"). A host whose job has been silent for longer drops
+ * out of such a query altogether, so silence is watched through a figure that keeps coming:
+ * `JobLastRunAgeSeconds`, which each host's health check publishes every few minutes for every
+ * job. Only the health check itself is watched through its own heartbeats (N of N periods empty,
+ * missing data breaching), and its window must fit the 3 hours.
  */
 
 /** Time for a heartbeat to be published and become visible to alarms. */
 export const DELIVERY_GRACE_SECONDS = 300;
 
 const HOUR = 3600;
-/** CloudWatch: the widest evaluation range for periods under an hour, and for the rest. */
-export const MAX_RANGE_SHORT_PERIODS = 86_400;
-export const MAX_RANGE = 604_800;
-/** Periods tried, finest first: 5 minutes keeps a short window precise, 1 hour reaches 7 days. */
-const CANDIDATE_PERIODS = [300, HOUR] as const;
+/** CloudWatch evaluates an alarm on a Metrics Insights query over the latest 3 hours only. */
+export const INSIGHTS_MAX_RANGE = 3 * HOUR;
+/** The health check's heartbeats are counted in 5-minute periods. */
+const HEARTBEAT_PERIOD = 300;
 /** CloudWatch accepts warm-up periods of 1 to 2,880 minutes. */
 const MAX_WARM_UP_MINUTES = 2880;
 
 export type HeartbeatWatch =
-  /** N of N periods without a heartbeat page. */
+  /** N of N periods without a heartbeat from a host page (the health check only). */
   | {
       readonly kind: "heartbeats";
       readonly silenceSeconds: number;
@@ -35,7 +36,7 @@ export type HeartbeatWatch =
       readonly evaluationPeriods: number;
       readonly warmUpMinutes: number;
     }
-  /** `JobLastRunAgeSeconds` above `silenceSeconds` pages. */
+  /** `JobLastRunAgeSeconds` of a host above `silenceSeconds` pages. */
   | {
       readonly kind: "lastRunAge";
       readonly silenceSeconds: number;
@@ -50,23 +51,37 @@ export interface HeartbeatInputs {
   readonly maxGapSeconds: number;
   /** The job's run allowance (`Job.timeoutSeconds`). */
   readonly timeoutSeconds: number;
+  /** The schedule expression, for messages. */
+  readonly expression: string;
+  /**
+   * True for the job that publishes `JobLastRunAgeSeconds` (the health check): nothing else
+   * reports its silence, so its own heartbeats are watched.
+   */
+  readonly ownHeartbeat: boolean;
 }
 
+/**
+ * The silence after which a job pages and how it is watched. Throws when a job watched through its
+ * own heartbeats would need a window longer than the 3 hours a Metrics Insights alarm evaluates
+ * (the health check scheduled less often than about every 2 hours 45 minutes).
+ */
 export function heartbeatWatch(inputs: HeartbeatInputs): HeartbeatWatch {
   const silenceSeconds = inputs.maxGapSeconds + inputs.timeoutSeconds + DELIVERY_GRACE_SECONDS;
-  for (const periodSeconds of CANDIDATE_PERIODS) {
+  if (inputs.ownHeartbeat) {
     // One extra period: the window's edges fall between period boundaries.
-    const evaluationPeriods = Math.ceil(silenceSeconds / periodSeconds) + 1;
-    const range = periodSeconds * evaluationPeriods;
-    if (range <= (periodSeconds < HOUR ? MAX_RANGE_SHORT_PERIODS : MAX_RANGE)) {
-      return {
-        kind: "heartbeats",
-        silenceSeconds,
-        periodSeconds,
-        evaluationPeriods,
-        warmUpMinutes: warmUp(range),
-      };
-    }
+    const evaluationPeriods = Math.ceil(silenceSeconds / HEARTBEAT_PERIOD) + 1;
+    const range = HEARTBEAT_PERIOD * evaluationPeriods;
+    if (range > INSIGHTS_MAX_RANGE)
+      throw new Error(
+        `schedule ${inputs.expression} leaves ${describeDuration(silenceSeconds)} of silence before it pages, but a per-host heartbeat alarm sees only the latest ${describeDuration(INSIGHTS_MAX_RANGE)}: schedule the health check at least every 2 hours 45 minutes`,
+      );
+    return {
+      kind: "heartbeats",
+      silenceSeconds,
+      periodSeconds: HEARTBEAT_PERIOD,
+      evaluationPeriods,
+      warmUpMinutes: warmUp(range),
+    };
   }
   return { kind: "lastRunAge", silenceSeconds, warmUpMinutes: warmUp(HOUR) };
 }

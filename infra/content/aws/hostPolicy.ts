@@ -1,7 +1,21 @@
 /**
  * IAM documents for the database hosts. Pure: plain ARNs in, deterministic JSON out.
+ *
+ * Each host has a role of its own whose policy names its own prefixes (`configs/<host>/`,
+ * `logs/<host>/`, `postgres/<host>/`, `redis/<host>/`) literally. Why not one role for every host
+ * with a policy variable: the S3 keys carry the host id (`hostIdOf(config)`: `hostId`, else the short
+ * host name), and nothing in an EC2 instance-profile session's request context equals it. For such
+ * a session AWS sets `aws:userid` to `<role id>:<instance id>` and `ec2:SourceInstanceARN` to the
+ * instance's ARN, `aws:username` is absent, and `aws:PrincipalTag/*` are the role's tags, the same
+ * for every host sharing the role: EC2 passes no session tags (IAM User Guide, "IAM policy elements:
+ * Variables and tags", principal key values for "Role assigned to an Amazon EC2 instance"; "AWS
+ * global condition context keys", aws:PrincipalTag; EC2 User Guide, "IAM roles for Amazon EC2",
+ * ec2:SourceInstanceARN). SSM Run Command runs the jobs on the instance with those same instance
+ * profile credentials. A variable could therefore only scope keys named after the instance, not the
+ * host names the runbook and the restores use; a role per host scopes the real layout.
  */
 import { BACKUP_TYPE_KEYS, BACKUP_TYPES, POSTGRES_PREFIX } from "../../catalog";
+import { HOST_ID_PATTERN } from "../../catalog/hostConfig";
 import { policyDocument, type PolicyStatement } from "./bucketPolicies";
 import { stableJson } from "../../catalog/stableJson";
 
@@ -14,6 +28,13 @@ export interface HostPolicyInputs {
   readonly logGroupArn: string;
   readonly metricNamespace: string;
   readonly region: string;
+  /** The host this role is for: its id as it appears in S3 keys (`hostIdOf(config)`). */
+  readonly hostId: string;
+  /**
+   * Hosts whose backups this host may read for a restore (`SourceHost` of the restore documents):
+   * read and list only, never write or delete. Empty: its own backups only.
+   */
+  readonly restoreFrom: readonly string[];
 }
 
 /** The S3 prefixes hosts write backups under, sorted and without duplicates (postgres/ and wal share one). */
@@ -23,6 +44,19 @@ export function backupPrefixes(): string[] {
     return s3 ? [s3.prefix] : [];
   });
   return [...new Set(prefixes)].sort();
+}
+
+/**
+ * One host's key prefixes (`configs/db-1/`, `logs/db-1/`, `postgres/db-1/`, `redis/db-1/`), sorted.
+ * Throws on an id that is not a host id (`HOST_ID_PATTERN`): a `*` or `?` in it would widen the
+ * grant to other hosts.
+ */
+export function hostPrefixes(hostId: string): string[] {
+  if (!HOST_ID_PATTERN.test(hostId))
+    throw new Error(
+      `host id ${JSON.stringify(hostId)} is not allowed: must be letters, digits, '.', '_' or '-' (at most 63), starting with a letter or digit`,
+    );
+  return backupPrefixes().map((p) => `${p}${hostId}/`);
 }
 
 /** `arn:aws:logs:r:a:log-group:/x/y` → `arn:aws:logs:r:a:log-group:*`. */
@@ -47,22 +81,29 @@ export function ec2AssumeRolePolicy(): string {
 }
 
 /**
- * What a database host may do: read and write its backup prefixes, delete only under the
- * PostgreSQL engine's prefix (the engine's expire owns that retention; S3 lifecycle owns the rest, so a host cannot erase config or
- * Redis history), read the artifacts, use the backup key through S3 only, publish metrics in the
- * project's namespace only, and write job logs to the job log group only.
+ * What one database host may do: read and write its own backup prefixes (`hostPrefixes(hostId)`),
+ * read (never write) the prefixes of the hosts in `restoreFrom`, delete only under its own
+ * PostgreSQL engine prefix (the engine's expire owns that retention; S3 lifecycle owns the rest, so a
+ * host cannot erase config or Redis history), read the artifacts, use the backup key through S3
+ * only, publish metrics in the project's namespace only, and write job logs to the job log group
+ * only. Throws on a bad host id, or on a host named among its own restore sources.
  */
 export function hostPolicy(inputs: HostPolicyInputs): string {
-  const prefixes = backupPrefixes();
+  const own = hostPrefixes(inputs.hostId);
+  if (inputs.restoreFrom.includes(inputs.hostId))
+    throw new Error(
+      `host '${inputs.hostId}' lists itself in restoreFrom: it reads its own backups anyway`,
+    );
+  const sources = [...new Set(inputs.restoreFrom)].sort().flatMap(hostPrefixes);
   const objectArns = (list: readonly string[]) => list.map((p) => `${inputs.bucketArn}/${p}*`);
   const statements: PolicyStatement[] = [
     {
-      Sid: "ListBackupPrefixes",
+      Sid: "ListOwnPrefixes",
       Effect: "Allow",
       Action: "s3:ListBucket",
       Resource: inputs.bucketArn,
       Condition: {
-        StringLike: { "s3:prefix": [...prefixes, ARTIFACTS_PREFIX].map((p) => `${p}*`) },
+        StringLike: { "s3:prefix": [...own, ...sources, ARTIFACTS_PREFIX].map((p) => `${p}*`) },
       },
     },
     {
@@ -72,7 +113,7 @@ export function hostPolicy(inputs: HostPolicyInputs): string {
       Resource: inputs.bucketArn,
     },
     {
-      Sid: "ReadWriteBackups",
+      Sid: "ReadWriteOwnBackups",
       Effect: "Allow",
       Action: [
         "s3:AbortMultipartUpload",
@@ -80,14 +121,24 @@ export function hostPolicy(inputs: HostPolicyInputs): string {
         "s3:ListMultipartUploadParts",
         "s3:PutObject",
       ],
-      Resource: objectArns(prefixes),
+      Resource: objectArns(own),
     },
     {
       Sid: "PostgresEngineRetention",
       Effect: "Allow",
       Action: "s3:DeleteObject",
-      Resource: objectArns([POSTGRES_PREFIX]),
+      Resource: objectArns([`${POSTGRES_PREFIX}${inputs.hostId}/`]),
     },
+    ...(sources.length === 0
+      ? []
+      : [
+          {
+            Sid: "ReadRestoreSources",
+            Effect: "Allow" as const,
+            Action: "s3:GetObject",
+            Resource: objectArns(sources),
+          },
+        ]),
     {
       Sid: "ReadArtifacts",
       Effect: "Allow",

@@ -19,8 +19,8 @@ export function heartbeatMarkdownTable(): string {
     const a = alarms[`heartbeat-${job}`];
     const watched =
       a.metricName === "JobHeartbeat"
-        ? `no \`JobHeartbeat\` in ${a.evaluationPeriods} periods of ${describeDuration(a.periodSeconds)}`
-        : `\`${a.metricName}\` above ${describeDuration(a.threshold)}`;
+        ? `a host with no \`JobHeartbeat\` in ${a.evaluationPeriods} periods of ${describeDuration(a.periodSeconds)}`
+        : `a host's \`${a.metricName}\` above ${describeDuration(a.threshold)}`;
     return `| \`${job}\` | \`${DEFAULT_SCHEDULES[JOBS[job].scheduleKey]}\` | ${describeDuration(JOBS[job].timeoutSeconds)} | ${watched} |`;
   });
   return [

@@ -8,8 +8,10 @@ import {
   ALARM_KINDS,
   alarmDefinitions,
   alarmMetricContract,
+  insightsQueryOf,
   type AlarmInputs,
 } from "../../../infra/content/aws/alarmDefinitions";
+import { parseInsightsQuery } from "../../../infra/catalog";
 import { stableJson } from "../../../infra/catalog/stableJson";
 import { DEFAULT_THRESHOLDS } from "../../../infra/catalog";
 
@@ -102,16 +104,41 @@ describe("shape", () => {
     });
   });
 
-  test("a daily restore test is watched by its own heartbeats again", () => {
+  test("every job but the health check is watched per host by its last-run age, whatever its schedule", () => {
     const daily = alarmDefinitions({
       ...PROD,
       jobs: JOB_KEYS,
       schedules: { ...DEFAULT_SCHEDULES, restoreTest: "cron(0 6 * * ? *)" },
     });
     expect(daily["heartbeat-pg-restore-test"]).toMatchObject({
-      metricName: "JobHeartbeat",
+      metricName: "JobLastRunAgeSeconds",
+      dimensions: { Job: "pg-restore-test" },
+      groupBy: "Host",
+      statistic: "Maximum",
+      threshold: 86_400 + 4 * 3600 + 300,
       periodSeconds: 3600,
+      treatMissingData: "breaching",
     });
+    expect(prod["heartbeat-health-check"]).toMatchObject({
+      metricName: "JobHeartbeat",
+      dimensions: { Job: "health-check" },
+      groupBy: "Host",
+      statistic: "Sum",
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      periodSeconds: 300,
+      evaluationPeriods: 4,
+      datapointsToAlarm: 4,
+      treatMissingData: "breaching",
+    });
+  });
+
+  test("a health check too rare for a per-host heartbeat alarm is refused", () => {
+    expect(() =>
+      alarmDefinitions({ ...PROD, schedules: { ...DEFAULT_SCHEDULES, health: "rate(4 hours)" } }),
+    ).toThrow(
+      "schedule rate(4 hours) leaves 4 hours 10 minutes of silence before it pages, but a per-host heartbeat alarm sees only the latest 3 hours",
+    );
   });
 
   test("an unvalidated schedule is refused", () => {
@@ -127,27 +154,64 @@ describe("shape", () => {
   });
 });
 
+describe("per host: every alarm on a figure the hosts publish is a Metrics Insights query grouped by Host", () => {
+  test("the exact query of the postgres backup age and of a job's failures", () => {
+    expect(insightsQueryOf(prod["backup-age-postgres"])).toBe(
+      `SELECT MAX(BackupAgeSeconds) FROM SCHEMA("StellarInsights/Backup", BackupType, Host) WHERE BackupType = 'postgres' GROUP BY Host`,
+    );
+    expect(insightsQueryOf(prod["job-failed-pg-backup"])).toBe(
+      `SELECT SUM(JobFailed) FROM SCHEMA("StellarInsights/Backup", Host, Job) WHERE Job = 'pg-backup' GROUP BY Host`,
+    );
+  });
+
+  test("every alarm in the project's namespace groups by Host and parses back to itself; AWS's metrics do not", () => {
+    for (const [key, alarm] of Object.entries(prod)) {
+      const query = insightsQueryOf(alarm);
+      if (alarm.namespace !== PROD.metricNamespace) {
+        expect(query, key).toBeUndefined();
+        continue;
+      }
+      expect(alarm.groupBy, key).toBe("Host");
+      expect(parseInsightsQuery(query!), key).toEqual({
+        namespace: PROD.metricNamespace,
+        metricName: alarm.metricName,
+        statistic: alarm.statistic,
+        where: alarm.dimensions,
+        groupBy: "Host",
+      });
+      // CloudWatch evaluates a Metrics Insights alarm over the latest 3 hours only.
+      expect(alarm.periodSeconds * alarm.evaluationPeriods, key).toBeLessThanOrEqual(3 * 3600);
+    }
+  });
+});
+
 describe("the metric contract the host jobs publish to", () => {
   test("every metric and dimension set some alarm watches in the project's namespace", () => {
+    const perHost = { groupBy: "Host" };
     expect(alarmMetricContract()).toEqual([
       ...["configs", "logs", "postgres", "redis"].map((row) => ({
         metricName: "BackupAgeSeconds",
         dimensions: { BackupType: row },
+        ...perHost,
       })),
-      { metricName: "BackupDiskUsagePercent", dimensions: { Job: "health-check" } },
+      { metricName: "BackupDiskUsagePercent", dimensions: { Job: "health-check" }, ...perHost },
       ...[...SHIPPED_JOB_KEYS]
         .sort()
-        .map((job) => ({ metricName: "JobFailed", dimensions: { Job: job } })),
-      // Daily and more frequent jobs' heartbeat is JobHeartbeat; the weekly restore test's is its last-run age.
+        .map((job) => ({ metricName: "JobFailed", dimensions: { Job: job }, ...perHost })),
+      // Only the health check's own heartbeat; every other job's liveness is its last-run age.
+      { metricName: "JobHeartbeat", dimensions: { Job: "health-check" }, ...perHost },
       ...[...SHIPPED_JOB_KEYS]
-        .filter((job) => job !== "pg-restore-test")
+        .filter((job) => job !== "health-check")
         .sort()
-        .map((job) => ({ metricName: "JobHeartbeat", dimensions: { Job: job } })),
-      { metricName: "JobLastRunAgeSeconds", dimensions: { Job: "pg-restore-test" } },
-      { metricName: "RestoreTestRtoSeconds", dimensions: { Job: "pg-restore-test" } },
-      { metricName: "S3Reachable", dimensions: { Job: "health-check" } },
-      { metricName: "WalArchiveFailedCount", dimensions: { BackupType: "wal" } },
-      { metricName: "WalArchiveLagSeconds", dimensions: { BackupType: "wal" } },
+        .map((job) => ({
+          metricName: "JobLastRunAgeSeconds",
+          dimensions: { Job: job },
+          ...perHost,
+        })),
+      { metricName: "RestoreTestRtoSeconds", dimensions: { Job: "pg-restore-test" }, ...perHost },
+      { metricName: "S3Reachable", dimensions: { Job: "health-check" }, ...perHost },
+      { metricName: "WalArchiveFailedCount", dimensions: { BackupType: "wal" }, ...perHost },
+      { metricName: "WalArchiveLagSeconds", dimensions: { BackupType: "wal" }, ...perHost },
     ]);
   });
 

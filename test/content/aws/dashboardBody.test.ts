@@ -62,14 +62,14 @@ test("each aged row's backup age is drawn in hours against its RPO", () => {
   expect(graph("Backup age vs RPO: redis").annotations).toEqual({
     horizontal: [{ label: "RPO 1 hour", value: 1 }],
   });
+  // One line per host: a search over exactly the metric's dimensions, in hours.
   expect(graph("Backup age vs RPO: logs").metrics).toEqual([
-    [{ expression: "age / 3600", id: "hours", label: "logs age (hours)" }],
     [
-      "StellarInsights/Backup",
-      "BackupAgeSeconds",
-      "BackupType",
-      "logs",
-      { id: "age", visible: false },
+      {
+        expression: `SEARCH('{"StellarInsights/Backup",BackupType,Host} MetricName="BackupAgeSeconds" BackupType="logs"', 'Maximum', 300) / 3600`,
+        id: "hours",
+        label: "${PROP('Dim.Host')}",
+      },
     ],
   ]);
 });
@@ -98,7 +98,10 @@ test("thresholds are the lines on the WAL lag, disk use and restore-test graphs"
   });
 });
 
-test("durations and failures per shipped job, bytes per row, and the bucket's size from S3's own metric", () => {
+const expressions = (title: string) =>
+  graph(title).metrics!.map((m) => (m[0] as { expression: string }).expression);
+
+test("durations and failures per shipped job and host, bytes per row and host, and the bucket's size from S3's own metric", () => {
   const shippedJobs = [
     "pg-backup",
     "pg-verify",
@@ -109,13 +112,24 @@ test("durations and failures per shipped job, bytes per row, and the bucket's si
     "cleanup",
     "health-check",
   ];
-  expect(graph("Job duration").metrics!.map((m) => m[3])).toEqual(shippedJobs);
-  expect(graph("Failed job runs").metrics!.map((m) => m[3])).toEqual(shippedJobs);
-  expect(graph("Bytes written").metrics!.map((m) => m[3])).toEqual([
-    "postgres",
-    "configs",
-    "logs",
-    "redis",
+  const perJob = (metric: string, stat: string) =>
+    shippedJobs.map(
+      (job) =>
+        `SEARCH('{"StellarInsights/Backup",Host,Job} MetricName="${metric}" Job="${job}"', '${stat}', 3600)`,
+    );
+  expect(expressions("Job duration")).toEqual(perJob("JobDurationSeconds", "Maximum"));
+  expect(expressions("Failed job runs")).toEqual(perJob("JobFailed", "Sum"));
+  expect(graph("Failed job runs").metrics![0][0]).toMatchObject({
+    label: "pg-backup on ${PROP('Dim.Host')}",
+  });
+  expect(expressions("Bytes written")).toEqual(
+    ["postgres", "configs", "logs", "redis"].map(
+      (row) =>
+        `SEARCH('{"StellarInsights/Backup",BackupType,Host} MetricName="BackupBytes" BackupType="${row}"', 'Sum', 3600)`,
+    ),
+  );
+  expect(expressions("Local backup disk use")).toEqual([
+    `SEARCH('{"StellarInsights/Backup",Host,Job} MetricName="BackupDiskUsagePercent" Job="health-check"', 'Maximum', 300)`,
   ]);
   expect(graph("Bucket size").metrics).toEqual([
     [

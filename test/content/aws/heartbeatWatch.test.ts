@@ -1,11 +1,11 @@
 /**
- * How long a job may stay silent, and how CloudWatch watches for it within its limits.
+ * How long a job may stay silent on a host, and how CloudWatch watches for it within the 3 hours a
+ * Metrics Insights alarm evaluates.
  */
 import { describe, expect, test } from "vitest";
 import { DEFAULT_SCHEDULES, JOBS, JOB_KEYS, parseScheduleExpression } from "../../../infra/catalog";
 import {
-  MAX_RANGE,
-  MAX_RANGE_SHORT_PERIODS,
+  INSIGHTS_MAX_RANGE,
   describeDuration,
   heartbeatWatch,
 } from "../../../infra/content/aws/heartbeatWatch";
@@ -14,16 +14,21 @@ const HOUR = 3600;
 const DAY = 86_400;
 const FROM = new Date("2026-01-01T00:00:00Z");
 
-function watch(expression: string, timeoutSeconds: number, timezone = "UTC") {
+function watch(expression: string, timeoutSeconds: number, timezone = "UTC", ownHeartbeat = true) {
   const parsed = parseScheduleExpression(expression, { timezone, from: FROM });
   if (!parsed.ok) throw new Error(parsed.reason);
-  return heartbeatWatch({ maxGapSeconds: parsed.maxGapSeconds, timeoutSeconds });
+  return heartbeatWatch({
+    maxGapSeconds: parsed.maxGapSeconds,
+    timeoutSeconds,
+    expression,
+    ownHeartbeat,
+  });
 }
 
-describe("the window fits the schedule and CloudWatch's limits", () => {
+describe("the health check is watched by its own heartbeats, within 3 hours", () => {
   test.each<[string, number, string, ReturnType<typeof heartbeatWatch>]>([
     [
-      "every 5 minutes, 5-minute runs: 5-minute periods",
+      "every 5 minutes, 5-minute runs: 4 periods of 5 minutes",
       300,
       "rate(5 minutes)",
       {
@@ -35,7 +40,7 @@ describe("the window fits the schedule and CloudWatch's limits", () => {
       },
     ],
     [
-      "hourly, 30-minute runs",
+      "hourly, 30-minute runs: 20 periods",
       1800,
       "cron(5 * * * ? *)",
       {
@@ -46,38 +51,34 @@ describe("the window fits the schedule and CloudWatch's limits", () => {
         warmUpMinutes: 100,
       },
     ],
-    [
-      "daily, 4-hour runs: past 1 day, so hourly periods",
-      4 * HOUR,
-      "cron(0 2 * * ? *)",
-      {
-        kind: "heartbeats",
-        silenceSeconds: DAY + 4 * HOUR + 300,
-        periodSeconds: HOUR,
-        evaluationPeriods: 30,
-        warmUpMinutes: 1800,
-      },
-    ],
-    [
-      "every 6 days, 1-hour runs: hourly periods up to 7 days",
-      HOUR,
-      "rate(6 days)",
-      {
-        kind: "heartbeats",
-        silenceSeconds: 6 * DAY + HOUR + 300,
-        periodSeconds: HOUR,
-        evaluationPeriods: 147,
-        warmUpMinutes: 2880,
-      },
-    ],
-    [
-      "weekly: more than 7 days between heartbeats, so the health check's last-run age",
-      4 * HOUR,
-      "cron(0 6 ? * SUN *)",
-      { kind: "lastRunAge", silenceSeconds: 7 * DAY + 4 * HOUR + 300, warmUpMinutes: 60 },
-    ],
   ])("%s", (_name, timeout, expression, expected) => {
     expect(watch(expression, timeout)).toEqual(expected);
+  });
+
+  test("a window past the 3 hours a Metrics Insights alarm evaluates is refused", () => {
+    expect(() => watch("rate(3 hours)", 300)).toThrow(
+      "schedule rate(3 hours) leaves 3 hours 10 minutes of silence before it pages, but a per-host heartbeat alarm sees only the latest 3 hours: schedule the health check at least every 2 hours 45 minutes",
+    );
+    const longest = watch("rate(150 minutes)", 300);
+    expect(longest.kind).toBe("heartbeats");
+    if (longest.kind === "heartbeats")
+      expect(longest.periodSeconds * longest.evaluationPeriods).toBeLessThanOrEqual(
+        INSIGHTS_MAX_RANGE,
+      );
+  });
+});
+
+describe("every other job is watched by its last-run age, whatever its schedule", () => {
+  test.each<[string, number, string, number]>([
+    ["hourly, 30-minute runs", 1800, "cron(30 * * * ? *)", 5700],
+    ["daily, 4-hour runs", 4 * HOUR, "cron(0 2 * * ? *)", DAY + 4 * HOUR + 300],
+    ["weekly, 4-hour runs", 4 * HOUR, "cron(0 6 ? * SUN *)", 7 * DAY + 4 * HOUR + 300],
+  ])("%s", (_name, timeout, expression, silenceSeconds) => {
+    expect(watch(expression, timeout, "UTC", false)).toEqual({
+      kind: "lastRunAge",
+      silenceSeconds,
+      warmUpMinutes: 60,
+    });
   });
 
   test.each<[string, string, number]>([
@@ -93,23 +94,19 @@ describe("the window fits the schedule and CloudWatch's limits", () => {
   ])(
     "%s in %s: silence = the real longest gap (%i s) + run allowance + grace",
     (expression, zone, gap) => {
-      expect(watch(expression, 4 * HOUR, zone).silenceSeconds).toBe(gap + 4 * HOUR + 300);
+      expect(watch(expression, 4 * HOUR, zone, false).silenceSeconds).toBe(gap + 4 * HOUR + 300);
     },
   );
 
-  test("every catalog job's window covers its silence and stays inside CloudWatch's evaluation range", () => {
+  test("every catalog job but the health check is watched by its last-run age with the catalog's schedules", () => {
     for (const key of JOB_KEYS) {
-      const w = watch(DEFAULT_SCHEDULES[JOBS[key].scheduleKey], JOBS[key].timeoutSeconds);
-      if (w.kind !== "heartbeats") {
-        expect(key).toBe("pg-restore-test");
-        continue;
-      }
-      const range = w.periodSeconds * w.evaluationPeriods;
-      expect(range, key).toBeGreaterThanOrEqual(w.silenceSeconds + w.periodSeconds);
-      expect(range, key).toBeLessThanOrEqual(
-        w.periodSeconds < HOUR ? MAX_RANGE_SHORT_PERIODS : MAX_RANGE,
+      const w = watch(
+        DEFAULT_SCHEDULES[JOBS[key].scheduleKey],
+        JOBS[key].timeoutSeconds,
+        "UTC",
+        key === "health-check",
       );
-      expect(w.warmUpMinutes).toBeLessThanOrEqual(2880);
+      expect(w.kind, key).toBe(key === "health-check" ? "heartbeats" : "lastRunAge");
     }
   });
 });

@@ -3,6 +3,8 @@ import {
   backupPrefixes,
   ec2AssumeRolePolicy,
   hostPolicy,
+  hostPrefixes,
+  type HostPolicyInputs,
 } from "../../../infra/content/aws/hostPolicy";
 import {
   backupBucketPolicy,
@@ -21,27 +23,37 @@ interface Statement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-const policy = JSON.parse(
-  hostPolicy({
-    bucketArn: BUCKET,
-    kmsKeyArn: KEY,
-    logGroupArn: LOGS,
-    metricNamespace: "NS/Backup",
-    region: "us-east-1",
-  }),
-) as { Version: string; Statement: Statement[] };
+const INPUTS: HostPolicyInputs = {
+  bucketArn: BUCKET,
+  kmsKeyArn: KEY,
+  logGroupArn: LOGS,
+  metricNamespace: "NS/Backup",
+  region: "us-east-1",
+  hostId: "db-1",
+  restoreFrom: [],
+};
+const parse = (inputs: HostPolicyInputs) =>
+  JSON.parse(hostPolicy(inputs)) as { Version: string; Statement: Statement[] };
+const policy = parse(INPUTS);
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 
-test("the host may do exactly these things", () => {
+const OWN = [
+  `${BUCKET}/configs/db-1/*`,
+  `${BUCKET}/logs/db-1/*`,
+  `${BUCKET}/postgres/db-1/*`,
+  `${BUCKET}/redis/db-1/*`,
+];
+
+test("the host may do exactly these things, on its own prefixes only", () => {
   expect(policy.Statement.map((s) => [s.Sid, list(s.Action), list(s.Resource)])).toEqual([
-    ["ListBackupPrefixes", ["s3:ListBucket"], [BUCKET]],
+    ["ListOwnPrefixes", ["s3:ListBucket"], [BUCKET]],
     ["LocateBucket", ["s3:GetBucketLocation"], [BUCKET]],
     [
-      "ReadWriteBackups",
+      "ReadWriteOwnBackups",
       ["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"],
-      [`${BUCKET}/configs/*`, `${BUCKET}/logs/*`, `${BUCKET}/postgres/*`, `${BUCKET}/redis/*`],
+      OWN,
     ],
-    ["PostgresEngineRetention", ["s3:DeleteObject"], [`${BUCKET}/postgres/*`]],
+    ["PostgresEngineRetention", ["s3:DeleteObject"], [`${BUCKET}/postgres/db-1/*`]],
     ["ReadArtifacts", ["s3:GetObject"], [`${BUCKET}/artifacts/*`]],
     [
       "UseBackupKeyThroughS3",
@@ -80,14 +92,78 @@ test("the only '*' resource is PutMetricData, held to the project's namespace", 
   expect(star[0].Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "NS/Backup" } });
 });
 
-test("listing is limited to the backup and artifact prefixes; the key is usable only through S3", () => {
+test("listing is limited to the host's own prefixes and the artifacts; the key is usable only through S3", () => {
   const byId = Object.fromEntries(policy.Statement.map((s) => [s.Sid, s]));
-  expect(byId.ListBackupPrefixes.Condition).toEqual({
-    StringLike: { "s3:prefix": ["configs/*", "logs/*", "postgres/*", "redis/*", "artifacts/*"] },
+  expect(byId.ListOwnPrefixes.Condition).toEqual({
+    StringLike: {
+      "s3:prefix": [
+        "configs/db-1/*",
+        "logs/db-1/*",
+        "postgres/db-1/*",
+        "redis/db-1/*",
+        "artifacts/*",
+      ],
+    },
   });
   expect(byId.UseBackupKeyThroughS3.Condition).toEqual({
     StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" },
   });
+});
+
+test("a restore source is readable and listable, never writable nor deletable", () => {
+  const staging = parse({ ...INPUTS, hostId: "staging-db", restoreFrom: ["db-1", "db-1"] });
+  const byId = Object.fromEntries(staging.Statement.map((s) => [s.Sid, s]));
+  expect(byId.ReadRestoreSources).toEqual({
+    Sid: "ReadRestoreSources",
+    Effect: "Allow",
+    Action: "s3:GetObject",
+    Resource: OWN,
+  });
+  expect(byId.ListOwnPrefixes.Condition).toEqual({
+    StringLike: {
+      "s3:prefix": [
+        "configs/staging-db/*",
+        "logs/staging-db/*",
+        "postgres/staging-db/*",
+        "redis/staging-db/*",
+        "configs/db-1/*",
+        "logs/db-1/*",
+        "postgres/db-1/*",
+        "redis/db-1/*",
+        "artifacts/*",
+      ],
+    },
+  });
+  const writesOrDeletes = staging.Statement.filter((s) =>
+    list(s.Action).some((a) => a === "s3:PutObject" || a === "s3:DeleteObject"),
+  );
+  expect(
+    writesOrDeletes.flatMap((s) => list(s.Resource)).filter((r) => r.includes("/db-1/")),
+  ).toEqual([]);
+  // Without a restore source there is no read of another host at all.
+  expect(policy.Statement.map((s) => s.Sid)).not.toContain("ReadRestoreSources");
+});
+
+test.each<[string, Partial<HostPolicyInputs>, string]>([
+  ["a wildcard host id", { hostId: "*" }, 'host id "*" is not allowed'],
+  ["a wildcard restore source", { restoreFrom: ["db-?"] }, 'host id "db-?" is not allowed'],
+  ["an empty host id", { hostId: "" }, 'host id "" is not allowed'],
+  [
+    "a host among its own restore sources",
+    { restoreFrom: ["db-1"] },
+    "host 'db-1' lists itself in restoreFrom",
+  ],
+])("refuses %s", (_name, change, message) => {
+  expect(() => hostPolicy({ ...INPUTS, ...change })).toThrow(message);
+});
+
+test("a host's prefixes end with its id and a slash, so db-1 never reaches db-10", () => {
+  expect(hostPrefixes("db-1")).toEqual([
+    "configs/db-1/",
+    "logs/db-1/",
+    "postgres/db-1/",
+    "redis/db-1/",
+  ]);
 });
 
 test("documents are deterministic JSON with sorted keys", () => {

@@ -10,6 +10,8 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { Dimension } from "../../../infra/catalog";
+import { hostIdOf } from "../../../scripts/lib/hostConfig";
 import { sandboxClientSettings } from "../../../scripts/sandbox/moto";
 import type { Sandbox } from "../../../scripts/sandbox/sandbox";
 
@@ -46,6 +48,14 @@ export async function getObjectBytes(sb: Sandbox, key: string): Promise<Buffer> 
   } finally {
     s3.destroy();
   }
+}
+
+/** A metric's dimensions as the sandbox's host publishes them: every datum also carries `Host`. */
+export function onHost(
+  sb: Sandbox,
+  dimensions: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return { ...dimensions, [Dimension.host]: hostIdOf(sb.hostConfig) };
 }
 
 export interface MetricValue {
