@@ -11,6 +11,11 @@
 import * as v from "valibot";
 import { DEFAULT_POSTGRES_ENGINE, POSTGRES_ENGINE_KEYS } from "../catalog/engines";
 import {
+  defaultCipherPassParameter,
+  SSM_PARAMETER_NAME_PATTERN,
+  SSM_PARAMETER_NAME_RULE,
+} from "../catalog/clientSideEncryption";
+import {
   ACCESS_LOG_BUCKET_SUFFIX,
   BACKUP_TYPE_KEYS,
   BACKUP_TYPES,
@@ -325,6 +330,20 @@ const projectEntries = {
     yamlMap(thresholdEntries, `unknown threshold; allowed: ${THRESHOLD_KEYS.join(", ")}`),
   ),
   postDeployCheck: optional(v.picklist(["true", "false"], "must be true or false")),
+  clientSideEncryption: optional(
+    yamlMap(
+      {
+        // A YAML boolean arrives as one; `pulumi config set --path` writes the text.
+        enabled: v.exactOptional(
+          v.union([v.boolean(), v.picklist(["true", "false"])], "must be true or false"),
+        ),
+        cipherPassParameter: v.exactOptional(
+          textWhere((name) => SSM_PARAMETER_NAME_PATTERN.test(name), SSM_PARAMETER_NAME_RULE),
+        ),
+      },
+      "unknown field; allowed: enabled, cipherPassParameter",
+    ),
+  ),
 };
 
 export const CONFIG_KEYS = Object.keys(projectEntries) as (keyof typeof projectEntries)[];
@@ -398,6 +417,27 @@ const relations = v.rawCheck<Fields>(({ dataset, addIssue }) => {
     });
   }
 
+  // wal-g's own encryption (libsodium) is not built: refusing beats shipping WAL in plain text.
+  const engine = fields.postgresEngine ?? DEFAULT_POSTGRES_ENGINE;
+  if (
+    encryptionEnabled(fields) &&
+    valid("clientSideEncryption") &&
+    valid("postgresEngine") &&
+    engine !== "pgbackrest"
+  ) {
+    addIssue({
+      message: `is on, but the ${engine} engine's repository encryption is not built yet: use postgresEngine pgbackrest, or turn clientSideEncryption off`,
+      path: [
+        pathItem(raw, "clientSideEncryption", raw.clientSideEncryption),
+        pathItem(
+          { ...fields.clientSideEncryption },
+          "enabled",
+          fields.clientSideEncryption?.enabled,
+        ),
+      ],
+    });
+  }
+
   const age = fields.thresholds?.backupAgeHours;
   if (age !== undefined && valid("thresholds", "backupAgeHours")) {
     const schedule = parseScheduleExpression(
@@ -417,6 +457,11 @@ const relations = v.rawCheck<Fields>(({ dataset, addIssue }) => {
     }
   }
 });
+
+function encryptionEnabled(fields: Fields): boolean {
+  const enabled = fields.clientSideEncryption?.enabled;
+  return enabled === true || enabled === "true";
+}
 
 function toStackConfig(fields: Fields): StackConfig {
   const retentionDays = retentionOf(fields);
@@ -450,6 +495,12 @@ function toStackConfig(fields: Fields): StackConfig {
     metricNamespace: fields.metricNamespace ?? DEFAULT_METRIC_NAMESPACE,
     thresholds,
     postDeployCheck: (fields.postDeployCheck ?? "true") === "true",
+    clientSideEncryption: {
+      enabled: encryptionEnabled(fields),
+      cipherPassParameter:
+        fields.clientSideEncryption?.cipherPassParameter ??
+        defaultCipherPassParameter(fields.bucketName ?? DEFAULT_BUCKET_NAME),
+    },
   };
 }
 

@@ -9,6 +9,7 @@
  * Parameters (environment): STEP (setup|check, default setup).
  */
 import { engineFor } from "../lib/engines";
+import { engineSecrets } from "../lib/engineSecrets";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 
@@ -23,20 +24,17 @@ async function setup(ctx: JobContext): Promise<JobOutcome> {
     return { summary: `${title}: WAL archiving works into every repository` };
   }
   const { engine: cfg } = ctx.config.postgres;
-  // The host config holds no secrets: static keys exist only where the config asks for them
-  // (the sandbox), from this step's own environment.
-  const credentials =
-    cfg.credentials === "static"
-      ? {
-          accessKeyId: ctx.env.AWS_ACCESS_KEY_ID ?? "",
-          secretAccessKey: ctx.env.AWS_SECRET_ACCESS_KEY ?? "",
-          ...(ctx.env.AWS_SESSION_TOKEN ? { sessionToken: ctx.env.AWS_SESSION_TOKEN } : {}),
-        }
-      : undefined;
-  await engine.writeConfig(credentials);
+  // The host config holds no secrets: static keys (the sandbox) come from this step's environment,
+  // the repository passphrase (client-side encryption) from SSM Parameter Store.
+  const secrets = await engineSecrets(ctx.config, ctx.env);
+  await engine.writeConfig(secrets);
   await engine.setup();
+  const encrypted =
+    secrets.repositoryCipherPass !== undefined
+      ? `; the S3 repository is encrypted with the passphrase in ${ctx.config.clientSideEncryption?.cipherPassParameter}`
+      : "";
   return {
-    summary: `${title}: config written to ${cfg.configFile}; repositories ready for stanza ${cfg.stanza}`,
+    summary: `${title}: config written to ${cfg.configFile}; repositories ready for stanza ${cfg.stanza}${encrypted}`,
   };
 }
 

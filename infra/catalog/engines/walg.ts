@@ -47,6 +47,10 @@ function renderConfig(i: EngineConfigInputs): string {
     if (i.staticCredentials.sessionToken)
       settings.AWS_SESSION_TOKEN = i.staticCredentials.sessionToken;
   }
+  if (i.repositoryCipherPass !== undefined)
+    throw new Error(
+      "client-side encryption of the wal-g repository is not built yet (stack config refuses it)",
+    );
   // JSON has no comments: the header travels as a key wal-g ignores.
   return `${stableJson({ ...settings, _managed: engineConfigHeader(i.stack, "").join(" ").trim() })}\n`;
 }

@@ -10,7 +10,7 @@ import {
   defaultProcessMax,
   versionSupported,
   type PostgresEngineDescriptor,
-  type StaticCredentials,
+  type EngineSecrets,
 } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { account } from "../accounts";
@@ -56,12 +56,15 @@ export async function prepareEngineDirectories(config: HostConfig): Promise<void
   }
 }
 
-/** Renders the engine config for this host and writes it readable by the engine's OS user only. */
+/**
+ * Renders the engine config for this host and writes it readable by the engine's OS user only
+ * (mode 0600): it may carry `secrets`, which archive_command needs as much as the jobs do.
+ */
 export async function writeEngineConfig(
   descriptor: PostgresEngineDescriptor,
   config: HostConfig,
   hostId: string,
-  credentials?: StaticCredentials,
+  secrets: EngineSecrets = {},
 ): Promise<void> {
   const { engine } = config.postgres;
   const pg = config.postgres;
@@ -85,7 +88,7 @@ export async function writeEngineConfig(
       user: pg.connection.user,
       binDir: pg.binDir,
     },
-    ...(credentials ? { staticCredentials: credentials } : {}),
+    ...secrets,
   });
   const owner = account(engine.osUser);
   await mkdir(join(engine.configFile, ".."), { recursive: true, mode: 0o755 });
