@@ -6,7 +6,7 @@
  * Nothing here logs a secret: messages name the parameter, never its value.
  */
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import type { EngineSecrets } from "../../infra/catalog/engines";
+import type { EngineSecrets, StaticCredentials } from "../../infra/catalog/engines";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { backupKeyAlias } from "../../infra/catalog/clientSideEncryption";
 import { awsClientSettings } from "./aws";
@@ -32,8 +32,12 @@ export async function fetchCipherPass(
   config: HostConfig,
   name: string,
   env: NodeJS.ProcessEnv = process.env,
+  credentials?: StaticCredentials,
 ): Promise<string> {
-  const ssm = new SSMClient(awsClientSettings(config, env));
+  const ssm = new SSMClient({
+    ...awsClientSettings(config, env),
+    ...(credentials ? { credentials } : {}),
+  });
   let parameter;
   try {
     parameter = (await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true })))
@@ -66,7 +70,10 @@ export async function fetchCipherPass(
   return value;
 }
 
-/** Everything `writeConfig` needs on this host; `env` holds the static keys where they are used. */
+/**
+ * Everything `writeConfig` needs on this host; `env` holds the static keys where they are used
+ * (`postgres.engine.credentials: static`), and the SSM call then signs with them too.
+ */
 export async function engineSecrets(
   config: HostConfig,
   env: NodeJS.ProcessEnv = process.env,
@@ -83,6 +90,9 @@ export async function engineSecrets(
   const parameter = config.clientSideEncryption?.cipherPassParameter;
   return {
     ...(staticCredentials ? { staticCredentials } : {}),
-    ...(parameter ? { repositoryCipherPass: await fetchCipherPass(config, parameter, env) } : {}),
+    // Static keys (the sandbox) reach SSM too: they are this host's AWS identity.
+    ...(parameter
+      ? { repositoryCipherPass: await fetchCipherPass(config, parameter, env, staticCredentials) }
+      : {}),
   };
 }

@@ -90,6 +90,12 @@ export async function writeEngineConfig(
     },
     ...secrets,
   });
+  await writeEngineConfigText(config, text);
+}
+
+/** Writes `text` as the engine config file: the engine's OS user's, mode 0600. */
+export async function writeEngineConfigText(config: HostConfig, text: string): Promise<void> {
+  const { engine } = config.postgres;
   const owner = account(engine.osUser);
   await mkdir(join(engine.configFile, ".."), { recursive: true, mode: 0o755 });
   await writeFileAtomic(engine.configFile, text, { mode: 0o600, uid: owner.uid, gid: owner.gid });
