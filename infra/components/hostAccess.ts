@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { clientSideEncryptionPolicy } from "../content/aws/clientSideEncryptionPolicy";
 import { ec2AssumeRolePolicy, hostPolicy } from "../content/aws/hostPolicy";
 
 /** AWS-managed policy that lets the SSM agent register the host and run commands. */
@@ -13,6 +14,13 @@ export interface HostAccessArgs {
   /** Days the job output log group keeps its events. */
   readonly logRetentionDays: number;
   readonly tags: Readonly<Record<string, string>>;
+  /** With client-side encryption on: the grants it needs, as a policy of their own. */
+  readonly clientSideEncryption?: {
+    readonly stack: string;
+    readonly accountId: pulumi.Input<string>;
+    /** The operator-created SSM SecureString holding the PostgreSQL repository passphrase. */
+    readonly cipherPassParameter: string;
+  };
 }
 
 /**
@@ -73,6 +81,25 @@ export class HostAccess extends pulumi.ComponentResource {
       },
       child,
     );
+    const cse = args.clientSideEncryption;
+    if (cse) {
+      new aws.iam.RolePolicy(
+        `${name}-client-side-encryption`,
+        {
+          role: this.role.id,
+          policy: pulumi.all([args.kmsKeyArn, cse.accountId]).apply(([kmsKeyArn, accountId]) =>
+            clientSideEncryptionPolicy({
+              kmsKeyArn,
+              accountId,
+              region: args.region,
+              stack: cse.stack,
+              cipherPassParameter: cse.cipherPassParameter,
+            }),
+          ),
+        },
+        child,
+      );
+    }
     this.instanceProfile = new aws.iam.InstanceProfile(
       `${name}-profile`,
       { role: this.role.name, tags },
