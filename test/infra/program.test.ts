@@ -148,13 +148,23 @@ describe("HostAccess", () => {
     expect(
       only("aws:iam/rolePolicyAttachment:RolePolicyAttachment", onHosts).inputs.policyArn,
     ).toBe("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
-    const policy = JSON.parse(String(only("aws:iam/rolePolicy:RolePolicy", onHosts).inputs.policy));
-    const actions = policy.Statement.flatMap((s: { Action: string | string[] }) =>
-      [s.Action].flat(),
+    // The backup policy, and (prod turns clientSideEncryption on) the client-side encryption one.
+    const policies = plan.resources.filter(
+      (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && onHosts(r),
     );
-    expect(actions).not.toContain("s3:*");
-    expect(actions).not.toContain("kms:*");
-    expect(actions).not.toContain("*");
+    expect(policies.map((r) => r.name).sort()).toEqual([
+      "db-hosts-backup-policy",
+      "db-hosts-client-side-encryption",
+    ]);
+    for (const resource of policies) {
+      const policy = JSON.parse(String(resource.inputs.policy));
+      const actions = policy.Statement.flatMap((s: { Action: string | string[] }) =>
+        [s.Action].flat(),
+      );
+      expect(actions).not.toContain("s3:*");
+      expect(actions).not.toContain("kms:*");
+      expect(actions).not.toContain("*");
+    }
     expect(only("aws:iam/instanceProfile:InstanceProfile").parent).toBe("db-hosts");
     expect(
       only("aws:cloudwatch/logGroup:LogGroup", (r) => r.parent === "db-hosts").inputs,

@@ -216,4 +216,5 @@ test("secrets never reach the plan: secret-wrapped inputs and secure: values sho
   const secureText = readFileSync(join(secureOut, "plan.json"), "utf8");
   expect(secureText).not.toContain("AAABAJk0ciphertext");
   expect(secureText).toContain('"endpoint": "[secret: not decrypted offline]"');
-});
+  // Two synths, each bundling every job: more than the default 30 s on a loaded machine.
+}, 120_000);
