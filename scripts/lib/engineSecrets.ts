@@ -18,6 +18,11 @@ import { JobError } from "./errors";
  */
 export const MIN_CIPHER_PASS_LENGTH = 32;
 
+/** A line break or other control character would end or corrupt the engine config's INI line. */
+function hasControlCharacter(value: string): boolean {
+  return [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+}
+
 /** What an operator runs to create the parameter (README "Client-side encryption"). */
 export function createParameterCommand(config: HostConfig, name: string): string {
   return `openssl rand -base64 48 | tr -d '\\n' > /dev/shm/pass && aws ssm put-parameter --region ${config.region} --name ${name} --type SecureString --key-id ${backupKeyAlias(config.bucket)} --value file:///dev/shm/pass; shred -u /dev/shm/pass`;
@@ -62,9 +67,10 @@ export async function fetchCipherPass(
       `delete it and create it again as a SecureString: ${createParameterCommand(config, name)}`,
     );
   const value = parameter.Value ?? "";
-  if (value.length < MIN_CIPHER_PASS_LENGTH || /[\x00-\x1f\x7f]/.test(value))
+  const controlled = hasControlCharacter(value);
+  if (value.length < MIN_CIPHER_PASS_LENGTH || controlled)
     throw new JobError(
-      `${name} holds ${value.length} characters${/[\x00-\x1f\x7f]/.test(value) ? " with a line break or control character" : ""}: the repository passphrase must be at least ${MIN_CIPHER_PASS_LENGTH} printable characters on one line`,
+      `${name} holds ${value.length} characters${controlled ? " with a line break or control character" : ""}: the repository passphrase must be at least ${MIN_CIPHER_PASS_LENGTH} printable characters on one line`,
       `only before the first backup: overwrite it (put-parameter --overwrite) with: ${createParameterCommand(config, name)}`,
     );
   return value;

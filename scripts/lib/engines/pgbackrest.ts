@@ -291,7 +291,9 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     const { stdout } = await this.run(args, 10 * 60_000);
     let stanzas: InfoStanza[];
     try {
-      // An info file read with the wrong passphrase is quoted raw in a status message.
+      // An info file read with the wrong passphrase is quoted raw in a status message: its control
+      // characters are exactly what must go before JSON can be parsed.
+      // eslint-disable-next-line no-control-regex
       stanzas = JSON.parse(stdout.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, "?")) as InfoStanza[];
     } catch {
       throw new JobError("pgBackRest info --output=json printed something that is not JSON");
