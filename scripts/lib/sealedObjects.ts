@@ -8,8 +8,8 @@
  * pointers that copy it (`latest.json` `archiveSha256`) are the SHA-256 of the bytes in S3, the
  * ciphertext; the plaintext is checked by the SDK's authenticated encryption and signature.
  *
- * Reads follow the object, not the option: an encrypted object is always decrypted (a stack that
- * turned the option off still restores what it encrypted), and a plaintext object is refused
+ * Reads follow the object, not the option: an encrypted object is always decrypted (the key is the
+ * stack's own alias; the host role needs the option's KMS grants for it), and a plaintext object is refused
  * while the option is on unless the restore allows it (ALLOW_PLAINTEXT=yes, for the backups taken
  * before the option was turned on): with the option on, a plaintext object under a backup prefix is
  * either such an old backup or one planted by whoever could write the bucket, and only a person can
