@@ -36,6 +36,9 @@ const backupBucket = new BackupBucket("backups", {
   tags,
 });
 
+const stack = pulumi.getStack();
+const accountId = aws.getCallerIdentityOutput().accountId;
+
 const hostAccess = new HostAccess("db-hosts", {
   bucketArn: backupBucket.bucketArn,
   kmsKeyArn: backupBucket.kmsKeyArn,
@@ -44,9 +47,16 @@ const hostAccess = new HostAccess("db-hosts", {
   logRetentionDays: JOB_LOG_RETENTION_DAYS,
   hosts: config.hosts,
   tags,
+  ...(config.clientSideEncryption.enabled
+    ? {
+        clientSideEncryption: {
+          stack,
+          accountId,
+          cipherPassParameter: config.clientSideEncryption.cipherPassParameter,
+        },
+      }
+    : {}),
 });
-
-const stack = pulumi.getStack();
 
 // Shipping the host plane: artifacts, SSM documents, and the association that keeps hosts converged.
 const hostPlane = buildHostPlane(stack, config);
@@ -66,7 +76,6 @@ const hostPlaneReady: pulumi.Resource[] = [hostConfiguration];
 const hostPlaneVersion: pulumi.Input<string>[] = [hostConfiguration.manifestKey];
 
 // Running and watching the jobs: schedules, paging, alarms, snapshots, dashboard, restore image.
-const accountId = aws.getCallerIdentityOutput().accountId;
 
 const paging = new Paging("paging", {
   stack,
@@ -153,6 +162,10 @@ if (config.postDeployCheck && JOBS[POST_DEPLOY_CHECK_JOB].shipped) {
 export const bucketName = backupBucket.bucketName;
 export const bucketArn = backupBucket.bucketArn;
 export const kmsKeyArn = backupBucket.kmsKeyArn;
+/** The SSM SecureString the operator creates for the PostgreSQL repository passphrase (none: off). */
+export const repositoryCipherPassParameter = config.clientSideEncryption.enabled
+  ? config.clientSideEncryption.cipherPassParameter
+  : undefined;
 export const postgresRepositoryRoot = pulumi.interpolate`s3://${backupBucket.bucketName}/postgres`;
 export const postgresRetention = postgresRetentionDays(config.retentionDays);
 /** Host id → the instance profile to attach to that database host. */

@@ -13,11 +13,13 @@ import { bucketVersioningEnabled } from "./rules/bucketVersioningEnabled";
 import { catalogJobsHeartbeatAlarmed } from "./rules/catalogJobsHeartbeatAlarmed";
 import { catalogJobsScheduled } from "./rules/catalogJobsScheduled";
 import { catalogRowsAgeAlarmed } from "./rules/catalogRowsAgeAlarmed";
+import { clientSideEncryptionComplete } from "./rules/clientSideEncryptionComplete";
 import { iamHostPrefixScoped } from "./rules/iamHostPrefixScoped";
 import { iamNoWildcardGrants } from "./rules/iamNoWildcardGrants";
 import { lifecycleCoversCatalog } from "./rules/lifecycleCoversCatalog";
 import { lifecycleEngineBackstop } from "./rules/lifecycleEngineBackstop";
 import { logGroupRetention } from "./rules/logGroupRetention";
+import { noPlaintextSecrets } from "./rules/noPlaintextSecrets";
 import { scheduleDeadLetterAndRetry } from "./rules/scheduleDeadLetterAndRetry";
 import { snapshotPolicyCoversCatalog } from "./rules/snapshotPolicyCoversCatalog";
 import { snsTopicEncrypted } from "./rules/snsTopicEncrypted";
@@ -36,6 +38,7 @@ export const BACKUP_POLICIES: Policies = [
   snsTopicTlsOnly,
   ssmDocumentParametersConstrained,
   logGroupRetention,
+  noPlaintextSecrets,
   // Across resources, on the whole stack after preview and after update.
   bucketKmsEncrypted,
   bucketVersioningEnabled,
@@ -49,4 +52,5 @@ export const BACKUP_POLICIES: Policies = [
   catalogRowsAgeAlarmed,
   catalogJobsHeartbeatAlarmed,
   snapshotPolicyCoversCatalog,
+  clientSideEncryptionComplete,
 ];

@@ -9,6 +9,7 @@
  */
 import * as v from "valibot";
 import { BACKUP_TYPE_KEYS } from "./backupTypes";
+import { SSM_PARAMETER_NAME_PATTERN, SSM_PARAMETER_NAME_RULE } from "./clientSideEncryption";
 import { POSTGRES_ENGINE_KEYS, POSTGRES_ENGINES } from "./engines";
 import type { DeepReadonly } from "./schema/deepReadonly";
 import {
@@ -269,6 +270,20 @@ export const hostConfigSchema = exactObject({
   kmsKeyArn: v.exactOptional(
     text(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, "must be a KMS key ARN"),
   ),
+  /**
+   * Client-side encryption (stack option `clientSideEncryption`); absent: off. Names only: the key
+   * by its alias (resolved with kms:DescribeKey at run time) and the SSM SecureString holding the
+   * PostgreSQL repository passphrase, which pg-engine-setup reads. Never the passphrase itself.
+   */
+  clientSideEncryption: v.exactOptional(
+    exactObject({
+      kmsKeyAlias: text(
+        /^alias\/[A-Za-z0-9/_-]{1,250}$/,
+        "must be a KMS alias such as alias/stellar-insights-backups",
+      ),
+      cipherPassParameter: text(SSM_PARAMETER_NAME_PATTERN, SSM_PARAMETER_NAME_RULE),
+    }),
+  ),
   /** Names this host in S3 keys; the jobs use `os.hostname()` when absent. */
   hostId: v.exactOptional(
     text(HOST_ID_PATTERN, "must be letters, digits, '.', '_' or '-' (it becomes part of S3 keys)"),
@@ -282,6 +297,7 @@ export type ServiceControl = PostgresHostConfig["service"];
 export type Argv = ServiceControl["start"];
 export type PostgresEngineHostConfig = PostgresHostConfig["engine"];
 export type ConfigSet = HostConfig["configSets"][string];
+export type ClientSideEncryptionHostConfig = NonNullable<HostConfig["clientSideEncryption"]>;
 
 export type HostConfigProblem = SchemaProblem;
 

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCESS_LOG_BUCKET_SUFFIX, BUCKET_ROLE_TAG, BucketRole } from "../catalog";
+import { backupKeyAlias } from "../catalog/clientSideEncryption";
 import { accessLogBucketPolicy, backupBucketPolicy } from "../content/aws/bucketPolicies";
 import {
   lifecycleRules,
@@ -51,7 +52,8 @@ export class BackupBucket extends pulumi.ComponentResource {
     );
     new aws.kms.Alias(
       `${name}-key-alias`,
-      { name: `alias/${args.bucketName}`, targetKeyId: this.kmsKey.keyId },
+      // Hosts find the key through this alias for client-side encryption: its name is part of the contract.
+      { name: backupKeyAlias(args.bucketName), targetKeyId: this.kmsKey.keyId },
       child,
     );
 

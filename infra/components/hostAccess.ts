@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostAccessEntry } from "../config/stackConfig";
+import { clientSideEncryptionPolicy } from "../content/aws/clientSideEncryptionPolicy";
 import { ec2AssumeRolePolicy, hostPolicy } from "../content/aws/hostPolicy";
 
 /** AWS-managed policy that lets the SSM agent register the host and run commands. */
@@ -18,6 +19,13 @@ export interface HostAccessArgs {
   /** Stack config `hosts`: every database host by its S3 id, with its restore sources. */
   readonly hosts: Readonly<Record<string, HostAccessEntry>>;
   readonly tags: Readonly<Record<string, string>>;
+  /** With client-side encryption on: the grants it needs, as a policy of their own. */
+  readonly clientSideEncryption?: {
+    readonly stack: string;
+    readonly accountId: pulumi.Input<string>;
+    /** The operator-created SSM SecureString holding the PostgreSQL repository passphrase. */
+    readonly cipherPassParameter: string;
+  };
 }
 
 /**
@@ -86,6 +94,25 @@ export class HostAccess extends pulumi.ComponentResource {
         },
         child,
       );
+      const cse = args.clientSideEncryption;
+      if (cse) {
+        new aws.iam.RolePolicy(
+          `${name}-${hostId}-client-side-encryption`,
+          {
+            role: role.id,
+            policy: pulumi.all([args.kmsKeyArn, cse.accountId]).apply(([kmsKeyArn, accountId]) =>
+              clientSideEncryptionPolicy({
+                kmsKeyArn,
+                accountId,
+                region: args.region,
+                stack: cse.stack,
+                cipherPassParameter: cse.cipherPassParameter,
+              }),
+            ),
+          },
+          child,
+        );
+      }
       roles[hostId] = role;
       profiles[hostId] = new aws.iam.InstanceProfile(
         `${name}-${hostId}-profile`,

@@ -37,6 +37,11 @@ export interface StackConfig {
   readonly alertHttpsEndpoint?: string;
   readonly metricNamespace: string;
   readonly thresholds: Thresholds;
+  /**
+   * Client-side encryption of what leaves the hosts (Redis dumps and config archives under the
+   * backup key through the AWS Encryption SDK, the PostgreSQL engine's repository cipher).
+   */
+  readonly clientSideEncryption: ClientSideEncryptionConfig;
   /** Run the verification job on the hosts through SSM after every update, and fail the update if it fails. */
   readonly postDeployCheck: boolean;
   /**
@@ -61,6 +66,15 @@ export interface WalgArtifact {
 export interface HostAccessEntry {
   /** Hosts whose backups this host may read for a restore (`SourceHost`), sorted, deduplicated. */
   readonly restoreFrom: readonly string[];
+}
+
+export interface ClientSideEncryptionConfig {
+  readonly enabled: boolean;
+  /**
+   * The SSM SecureString parameter, created by the operator, that holds the PostgreSQL repository
+   * passphrase (default: `defaultCipherPassParameter(bucketName)`). The stack only names it.
+   */
+  readonly cipherPassParameter: string;
 }
 
 /** One thing wrong with the stack config: which key, what it held, and what is allowed. */

@@ -16,6 +16,11 @@ import {
   POSTGRES_ENGINES,
 } from "../catalog/engines";
 import {
+  defaultCipherPassParameter,
+  SSM_PARAMETER_NAME_PATTERN,
+  SSM_PARAMETER_NAME_RULE,
+} from "../catalog/clientSideEncryption";
+import {
   ACCESS_LOG_BUCKET_SUFFIX,
   BACKUP_TYPE_KEYS,
   BACKUP_TYPES,
@@ -409,6 +414,20 @@ const projectEntries = (now: Date) => ({
       "unknown field; allowed: path, sha256",
     ),
   ),
+  clientSideEncryption: optional(
+    yamlMap(
+      {
+        // A YAML boolean arrives as one; `pulumi config set --path` writes the text.
+        enabled: v.exactOptional(
+          v.union([v.boolean(), v.picklist(["true", "false"])], "must be true or false"),
+        ),
+        cipherPassParameter: v.exactOptional(
+          textWhere((name) => SSM_PARAMETER_NAME_PATTERN.test(name), SSM_PARAMETER_NAME_RULE),
+        ),
+      },
+      "unknown field; allowed: enabled, cipherPassParameter",
+    ),
+  ),
 });
 
 export const CONFIG_KEYS = Object.keys(projectEntries(new Date(0))) as (keyof ReturnType<
@@ -501,6 +520,26 @@ const relations = (now: Date) =>
       });
     }
 
+    // wal-g's own encryption (libsodium) is not built: refusing beats shipping WAL in plain text.
+    if (
+      encryptionEnabled(fields) &&
+      valid("clientSideEncryption") &&
+      valid("postgresEngine") &&
+      engine.key !== "pgbackrest"
+    ) {
+      addIssue({
+        message: `is on, but the ${engine.key} engine's repository encryption is not built yet: use postgresEngine pgbackrest, or turn clientSideEncryption off`,
+        path: [
+          pathItem(raw, "clientSideEncryption", raw.clientSideEncryption),
+          pathItem(
+            { ...fields.clientSideEncryption },
+            "enabled",
+            fields.clientSideEncryption?.enabled,
+          ),
+        ],
+      });
+    }
+
     // Schedules run in the stack's time zone (DLM's snapshots in UTC): the real gap, daylight
     // saving time included, against each backup row's RPO, the catalog's defaults too.
     const timezone = fields.timezone ?? DEFAULT_TIMEZONE;
@@ -545,6 +584,11 @@ const relations = (now: Date) =>
     }
   });
 
+function encryptionEnabled(fields: Fields): boolean {
+  const enabled = fields.clientSideEncryption?.enabled;
+  return enabled === true || enabled === "true";
+}
+
 function toStackConfig(fields: Fields): StackConfig {
   const retentionDays = retentionOf(fields);
   const pgMajorVersion = Number(fields.pgMajorVersion ?? DEFAULT_PG_MAJOR_VERSION);
@@ -586,6 +630,12 @@ function toStackConfig(fields: Fields): StackConfig {
           { restoreFrom: [...new Set(entry.restoreFrom ?? [])].sort() },
         ]),
     ),
+    clientSideEncryption: {
+      enabled: encryptionEnabled(fields),
+      cipherPassParameter:
+        fields.clientSideEncryption?.cipherPassParameter ??
+        defaultCipherPassParameter(fields.bucketName ?? DEFAULT_BUCKET_NAME),
+    },
   };
 }
 

@@ -136,8 +136,23 @@ export interface SnsTopicProps {
 }
 
 export interface SsmDocumentProps {
+  name?: unknown;
   content?: unknown;
   documentFormat?: unknown;
+}
+
+export interface SsmParameterProps {
+  name?: unknown;
+  type?: unknown;
+}
+
+export interface KmsAliasProps {
+  name?: unknown;
+}
+
+export interface BucketObjectProps {
+  key?: unknown;
+  content?: unknown;
 }
 
 export interface DlmPolicyProps {

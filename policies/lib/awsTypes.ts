@@ -39,6 +39,9 @@ export const AwsType = {
   snsTopicPolicy: ["aws:sns/topicPolicy:TopicPolicy"],
   ssmDocument: ["aws:ssm/document:Document"],
   dlmLifecyclePolicy: ["aws:dlm/lifecyclePolicy:LifecyclePolicy"],
+  kmsAlias: ["aws:kms/alias:Alias"],
+  ssmParameter: ["aws:ssm/parameter:Parameter"],
+  bucketObject: ["aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/bucketObject:BucketObject"],
 } as const;
 
 export type AwsKind = keyof typeof AwsType;

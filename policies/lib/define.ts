@@ -26,7 +26,8 @@ interface PolicyInfo {
 }
 
 export interface ResourcePolicySpec extends PolicyInfo {
-  readonly kinds: readonly AwsKind[];
+  /** The kinds it applies to; `every` for a rule about any resource's inputs. */
+  readonly kinds: readonly AwsKind[] | "every";
   /** Messages, one per problem; the props are plain (see known.ts). */
   readonly check: (props: Record<string, unknown>, args: ResourceValidationArgs) => string[];
 }
@@ -38,8 +39,9 @@ export function resourcePolicy(spec: ResourcePolicySpec): ResourceValidationPoli
     enforcementLevel: DEFAULT_ENFORCEMENT,
     ...(spec.configSchema ? { configSchema: spec.configSchema } : {}),
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-      if (!spec.kinds.some((kind) => isKind(args.type, kind))) {
-        args.notApplicable(`applies to ${spec.kinds.join(", ")} only`);
+      const kinds = spec.kinds;
+      if (kinds !== "every" && !kinds.some((kind) => isKind(args.type, kind))) {
+        args.notApplicable(`applies to ${kinds.join(", ")} only`);
       }
       for (const message of spec.check(record(plain(args.props)) ?? {}, args)) report(message);
     },

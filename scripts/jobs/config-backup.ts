@@ -26,6 +26,7 @@ import {
 import { archiveKey, isConfigPointer, pointerKey, type ConfigPointer } from "../lib/configPointer";
 import { JobError, errorMessage } from "../lib/errors";
 import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
+import { SealedObjects } from "../lib/sealedObjects";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
@@ -113,9 +114,11 @@ async function offSiteCopy(
   }
 
   const objectKey = archiveKey(config.s3Prefixes.configs, ctx.hostId, set, utcStamp(now), hash);
-  const uploaded = await store.uploadFile(
+  // The archive holds .env secrets: encrypted on the host when the stack asks for it.
+  const uploaded = await new SealedObjects(store, config, ctx.env).upload(
     objectKey,
     await archived(),
+    { host: ctx.hostId, row: "configs", set },
     { "content-hash": hash, "config-set": set },
     "application/gzip",
   );

@@ -18,6 +18,7 @@ import { runChecked, showArgv } from "../lib/exec";
 import { sha256File } from "../lib/hash";
 import type { JobUsage } from "../lib/jobCommand";
 import { MalformedObjectError } from "../lib/s3";
+import { SealedObjects } from "../lib/sealedObjects";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
 
@@ -103,6 +104,7 @@ const MAX_ARCHIVES_SEARCHED = 100;
  */
 async function newestArchivesWith(
   ctx: JobContext,
+  place: { readonly host: string; readonly set: string },
   prefix: string,
   chosen: string,
   paths: readonly string[],
@@ -114,7 +116,13 @@ async function newestArchivesWith(
     const wanted = [...found].filter(([, where]) => where === undefined).map(([p]) => p);
     if (wanted.length === 0) break;
     const probe = join(work, `probe-${i}.tar.gz`);
-    await ctx.store().download(key, probe);
+    // Only the member names are read, for a hint; nothing of a probed archive is restored.
+    await new SealedObjects(ctx.store(), ctx.config, ctx.env).download(
+      key,
+      probe,
+      { ...place, row: "configs" },
+      { allowPlaintext: true },
+    );
     const members = new Set(await archiveMembers(probe));
     await fs.rm(probe, { force: true });
     for (const path of wanted) {
@@ -151,6 +159,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     "latest",
   ) as string;
   const sourceHost = ctx.params.sourceHost(ctx.hostId);
+  const allowPlaintext = ctx.params.flag("ALLOW_PLAINTEXT", false);
   ctx.params.check();
   const configSet = config.configSets[set];
 
@@ -158,7 +167,12 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   const work = await fs.mkdtemp(join(tmpdir(), "config-restore-"));
   try {
     const archive = join(work, "archive.tar.gz");
-    await ctx.store().download(key, archive);
+    await new SealedObjects(ctx.store(), config, ctx.env).download(
+      key,
+      archive,
+      { host: sourceHost, row: "configs", set },
+      { allowPlaintext },
+    );
     const members = await listArchive(archive, configSet.paths);
     const staging = join(work, "files");
     await fs.mkdir(staging, { mode: 0o700 });
@@ -200,7 +214,14 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     let lacks = "";
     if (lacking.length > 0) {
       const prefix = setPrefix(config.s3Prefixes.configs, sourceHost, set);
-      const where = await newestArchivesWith(ctx, prefix, key, lacking, work);
+      const where = await newestArchivesWith(
+        ctx,
+        { host: sourceHost, set },
+        prefix,
+        key,
+        lacking,
+        work,
+      );
       const described = [...where].map(
         ([path, backupParam]) =>
           `${path} (${backupParam ? `newest archive with it: ${backupParam}` : "no archive of this set has it"})`,
@@ -295,6 +316,9 @@ const USAGE: JobUsage = {
       "latest (default, through latest.json), an archive's UTC stamp (20240115T020000Z),\n" +
       "or stamp and content hash (20240115T020000Z-0123456789ab) when one second holds two",
     SOURCE_HOST: "whose archives to restore from (default: this host)",
+    ALLOW_PLAINTEXT:
+      "yes to accept an archive that is not client-side encrypted while the stack encrypts (one\n" +
+      "older than the option); default no",
   },
 };
 

@@ -8,7 +8,11 @@
  *
  * Parameters (environment): STEP (setup|check, default setup).
  */
+import { readFile } from "node:fs/promises";
 import { engineFor } from "../lib/engines";
+import { writeEngineConfigText } from "../lib/engines/engineProcess";
+import { JobError } from "../lib/errors";
+import { engineSecrets } from "../lib/engineSecrets";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 
@@ -23,20 +27,29 @@ async function setup(ctx: JobContext): Promise<JobOutcome> {
     return { summary: `${title}: WAL archiving works into every repository` };
   }
   const { engine: cfg } = ctx.config.postgres;
-  // The host config holds no secrets: static keys exist only where the config asks for them
-  // (the sandbox), from this step's own environment.
-  const credentials =
-    cfg.credentials === "static"
-      ? {
-          accessKeyId: ctx.env.AWS_ACCESS_KEY_ID ?? "",
-          secretAccessKey: ctx.env.AWS_SECRET_ACCESS_KEY ?? "",
-          ...(ctx.env.AWS_SESSION_TOKEN ? { sessionToken: ctx.env.AWS_SESSION_TOKEN } : {}),
-        }
-      : undefined;
-  await engine.writeConfig(credentials);
-  await engine.setup();
+  // The host config holds no secrets: static keys (the sandbox) come from this step's environment,
+  // the repository passphrase (client-side encryption) from SSM Parameter Store.
+  const secrets = await engineSecrets(ctx.config, ctx.env);
+  // archive_command reads this file: a new one that cannot open the repository (a changed
+  // passphrase, a cipher turned on over an existing repository) must not replace a working one.
+  const previous = await readFile(cfg.configFile, "utf8").catch(() => undefined);
+  await engine.writeConfig(secrets);
+  try {
+    await engine.setup();
+  } catch (error) {
+    if (previous === undefined || !(error instanceof JobError)) throw error;
+    await writeEngineConfigText(ctx.config, previous);
+    throw new JobError(
+      `${error.message}. The previous engine config was put back in ${cfg.configFile}, so WAL archiving goes on as before`,
+      error.hint,
+    );
+  }
+  const encrypted =
+    secrets.repositoryCipherPass !== undefined
+      ? `; the S3 repository is encrypted with the passphrase in ${ctx.config.clientSideEncryption?.cipherPassParameter}`
+      : "";
   return {
-    summary: `${title}: config written to ${cfg.configFile}; repositories ready for stanza ${cfg.stanza}`,
+    summary: `${title}: config written to ${cfg.configFile}; repositories ready for stanza ${cfg.stanza}${encrypted}`,
   };
 }
 

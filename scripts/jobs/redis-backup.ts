@@ -13,6 +13,7 @@ import { publishFile, stageCopy } from "../lib/atomicFile";
 import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
 import { bgsaveAndWait, connectRedis, info, verifyDump } from "../lib/redis";
 import { LOCAL_DUMP_PATTERN, REDIS_METADATA, redisObjectKey } from "../lib/redisDumps";
+import { SealedObjects } from "../lib/sealedObjects";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
@@ -61,11 +62,17 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
 
     const key = redisObjectKey(config.s3Prefixes.redis, ctx.hostId, stamp);
     const uploaded = await copies.attempt("off-site copy", () =>
-      ctx.store().uploadFile(key, copy, {
-        [REDIS_METADATA.keyCount]: String(dump.keys),
-        [REDIS_METADATA.redisVersion]: version,
-        [REDIS_METADATA.lastSave]: String(lastSave),
-      }),
+      // Encrypted on the host when the stack asks for it (clientSideEncryption); the local copy stays as is.
+      new SealedObjects(ctx.store(), config, ctx.env).upload(
+        key,
+        copy,
+        { host: ctx.hostId, row: "redis" },
+        {
+          [REDIS_METADATA.keyCount]: String(dump.keys),
+          [REDIS_METADATA.redisVersion]: version,
+          [REDIS_METADATA.lastSave]: String(lastSave),
+        },
+      ),
     );
     if (uploaded) {
       ctx.metrics.rowMetric("redis", Metric.backupBytes, uploaded.bytes);
@@ -75,6 +82,7 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
         bytes: uploaded.bytes,
         sha256: uploaded.sha256,
         sse: uploaded.serverSideEncryption,
+        clientSideEncrypted: config.clientSideEncryption !== undefined,
       });
     }
     if (!work) {

@@ -15,6 +15,7 @@ import { JobError, UsageError } from "../lib/errors";
 import { connectRedis, info, keyCount, verifyDump, type RedisConnection } from "../lib/redis";
 import { aofLocations, enableAofAndWait, fragmentTurnsAofOn, withAofOff } from "../lib/redisAof";
 import { DUMP_OBJECT_PATTERN, REDIS_METADATA, redisHostPrefix } from "../lib/redisDumps";
+import { SealedObjects } from "../lib/sealedObjects";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { startService, stopService } from "../lib/service";
@@ -146,6 +147,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   ) as string;
   const sourceHost = ctx.params.sourceHost(ctx.hostId);
   const timeoutMs = ctx.params.integer("TIMEOUT_SECONDS", 10, 3600, 300) * 1000;
+  const allowPlaintext = ctx.params.flag("ALLOW_PLAINTEXT", false);
   ctx.params.check();
 
   const dump = await chooseDump(ctx, sourceHost, backup);
@@ -155,7 +157,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   const asideSuffix = `pre-restore-${runStamp}`;
   const owner = `${config.redis.owner.user}:${config.redis.owner.group}`;
   const steps = [
-    `download s3://${config.bucket}/${dump.key} (${dump.bytes} bytes) into ${config.redis.dir} and verify its SHA-256 and redis-check-rdb (${dump.expectedKeys} keys recorded)`,
+    `download s3://${config.bucket}/${dump.key} (${dump.bytes} bytes) into ${config.redis.dir}, verify its SHA-256, decrypt it if it is client-side encrypted, and check it with redis-check-rdb (${dump.expectedKeys} keys recorded)`,
     live.running
       ? `stop Redis ('${config.redis.service.stop.join(" ")}')`
       : "leave Redis stopped (it is not running)",
@@ -186,7 +188,12 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   let fragmentChanged = false;
   try {
     next();
-    await ctx.store().download(dump.key, staged, { mode: 0o600 });
+    await new SealedObjects(ctx.store(), config, ctx.env).download(
+      dump.key,
+      staged,
+      { host: sourceHost, row: "redis" },
+      { mode: 0o600, allowPlaintext },
+    );
     const check = await verifyDump(staged);
     if (check.keys !== dump.expectedKeys) {
       throw new JobError(
@@ -275,6 +282,9 @@ const USAGE: JobUsage = {
     BACKUP: "latest (default) or a dump's UTC stamp, e.g. 20240115T020000Z",
     SOURCE_HOST: "whose dumps to restore from (default: this host)",
     TIMEOUT_SECONDS: "for stop, start, load and AOF rewrite each, 10-3600 (default: 300)",
+    ALLOW_PLAINTEXT:
+      "yes to accept a dump that is not client-side encrypted while the stack encrypts (one older\n" +
+      "than the option); default no",
   },
 };
 

@@ -4,7 +4,8 @@
  * and the bucket policy minus its TLS-only statement (moto speaks plain HTTP, and that statement
  * would deny every sandbox request).
  */
-import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { backupKeyAlias } from "../../infra/catalog/clientSideEncryption";
 import {
   CreateBucketCommand,
   PutBucketEncryptionCommand,
@@ -65,6 +66,10 @@ export async function createSandboxBucket(
     );
     const kmsKeyArn = key.KeyMetadata?.Arn;
     if (!kmsKeyArn) throw new Error("moto returned no KMS key ARN");
+    // The stack names its key by this alias too: hosts find it through it (client-side encryption).
+    await kms.send(
+      new CreateAliasCommand({ AliasName: backupKeyAlias(layout.name), TargetKeyId: kmsKeyArn }),
+    );
     const Bucket = layout.name;
     await s3.send(
       new CreateBucketCommand({

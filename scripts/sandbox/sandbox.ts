@@ -38,6 +38,8 @@ import { startTlsFront, type TlsFront } from "./tlsFront";
 import { postgresEngine, type PostgresEngineKey } from "../../infra/catalog/engines";
 import { hostIdOf } from "../lib/hostConfig";
 import { engineFor } from "../lib/engines";
+import { engineSecrets } from "../lib/engineSecrets";
+import { putCipherPass } from "./cipherPass";
 
 export interface SandboxOptions {
   readonly stack?: string;
@@ -182,11 +184,7 @@ export function sandboxOverrides(l: Layout): HostConfigOverrides {
  */
 export async function setUpEngine(host: HostConfig): Promise<void> {
   const engine = engineFor(host, hostIdOf(host));
-  await engine.writeConfig({
-    accessKeyId: SANDBOX_AWS_ENV.AWS_ACCESS_KEY_ID,
-    secretAccessKey: SANDBOX_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-    sessionToken: SANDBOX_AWS_ENV.AWS_SESSION_TOKEN,
-  });
+  await engine.writeConfig(await engineSecrets(host, { ...process.env, ...SANDBOX_AWS_ENV }));
   await engine.setup();
 }
 
@@ -249,6 +247,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ]) {
       mkdirSync(join(dir, sub), { recursive: true, mode: 0o755 });
     }
+    // What the operator does once per stack before the first install (README "Client-side encryption").
+    if (host.clientSideEncryption) await putCipherPass(moto.endpoint, host);
     const hostConfigPath = join(dir, "etc", "stellar-insights-backup", "host-config.json");
     writeFileSync(hostConfigPath, serializeHostConfig(host));
     writeSampleAppConfigs(host);

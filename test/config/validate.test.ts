@@ -293,6 +293,41 @@ describe("every rule has a failing case with its exact message", () => {
       "AWS/Backup",
       "must be 1-255 of A-Z a-z 0-9 . _ / # : - and not start with 'AWS/'",
     ],
+    [
+      "client-side encryption's enabled not a boolean",
+      { clientSideEncryption: '{"enabled":"yes"}' },
+      "clientSideEncryption.enabled",
+      "yes",
+      "must be true or false",
+    ],
+    [
+      "client-side encryption's parameter not an SSM path",
+      { clientSideEncryption: '{"enabled":true,"cipherPassParameter":"pg pass"}' },
+      "clientSideEncryption.cipherPassParameter",
+      "pg pass",
+      "must be an SSM parameter path such as /stellar-insights-backups/postgres-repository-cipher-pass: a leading '/', letters, digits, '.', '-', '_' and at most 15 levels, not under /aws or /ssm",
+    ],
+    [
+      "client-side encryption's parameter under the reserved /aws",
+      { clientSideEncryption: '{"enabled":true,"cipherPassParameter":"/aws/pass"}' },
+      "clientSideEncryption.cipherPassParameter",
+      "/aws/pass",
+      "must be an SSM parameter path such as /stellar-insights-backups/postgres-repository-cipher-pass: a leading '/', letters, digits, '.', '-', '_' and at most 15 levels, not under /aws or /ssm",
+    ],
+    [
+      "client-side encryption with an unknown field",
+      { clientSideEncryption: '{"enabled":true,"passphrase":"hunter2"}' },
+      "clientSideEncryption.passphrase",
+      "hunter2",
+      "unknown field; allowed: enabled, cipherPassParameter",
+    ],
+    [
+      "client-side encryption on with wal-g, whose repository encryption is not built",
+      { postgresEngine: "wal-g", clientSideEncryption: '{"enabled":true}' },
+      "clientSideEncryption.enabled",
+      true,
+      "is on, but the wal-g engine's repository encryption is not built yet: use postgresEngine pgbackrest, or turn clientSideEncryption off",
+    ],
   ])("%s", (_case, overrides, key, value, message) => {
     expect(problemsOf({ ...MINIMAL, ...overrides })).toEqual([{ key, value, message }]);
   });
@@ -393,4 +428,20 @@ test("numbers inside maps may be written as text", () => {
   expect(
     result.ok && [result.config.thresholds.diskUsagePercent, result.config.retentionDays.logs],
   ).toEqual([70, 45]);
+});
+
+test("client-side encryption is off unless set, and names the bucket's parameter by default", () => {
+  const off = validateStackConfig({ ...MINIMAL }, REGION);
+  const on = validateStackConfig(
+    { ...MINIMAL, bucketName: "acme-backups", clientSideEncryption: '{"enabled":"true"}' },
+    REGION,
+  );
+  expect(off.ok && off.config.clientSideEncryption).toEqual({
+    enabled: false,
+    cipherPassParameter: "/stellar-insights-backups/postgres-repository-cipher-pass",
+  });
+  expect(on.ok && on.config.clientSideEncryption).toEqual({
+    enabled: true,
+    cipherPassParameter: "/acme-backups/postgres-repository-cipher-pass",
+  });
 });

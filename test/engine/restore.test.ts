@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { serializeHostConfig } from "../../infra/content/host/hostConfigFile";
 import { engineFor } from "../../scripts/lib/engines";
+import { engineSecrets } from "../../scripts/lib/engineSecrets";
 import { hostIdOf } from "../../scripts/lib/hostConfig";
 import { SANDBOX_AWS_ENV } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
@@ -185,11 +186,9 @@ describeEachEngine("restores", (engineKey) => {
     mkdirSync(join(sb.dir, "etc", "staging-b"), { recursive: true });
     const bConfigPath = join(sb.dir, "etc", "staging-b", "host-config.json");
     writeFileSync(bConfigPath, serializeHostConfig(bConfig));
-    await engineFor(bConfig, "staging-b").writeConfig({
-      accessKeyId: SANDBOX_AWS_ENV.AWS_ACCESS_KEY_ID,
-      secretAccessKey: SANDBOX_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-      sessionToken: SANDBOX_AWS_ENV.AWS_SESSION_TOKEN,
-    });
+    await engineFor(bConfig, "staging-b").writeConfig(
+      await engineSecrets(bConfig, { ...process.env, ...SANDBOX_AWS_ENV }),
+    );
     const bEnv = { ...sb.env, STELLAR_BACKUP_CONFIG: bConfigPath };
     await insertAnchors(sb, ["a-before-clone"]);
     await archiveCurrentSegment(sb);

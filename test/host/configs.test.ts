@@ -175,6 +175,8 @@ describe("config-backup and config-restore", () => {
       SET: "app",
       BACKUP: "20000101T000000Z",
       CONFIRM: "yes-restore",
+      // Planted in plain text: only through the plaintext door (the stack encrypts archives).
+      ALLOW_PLAINTEXT: "yes",
     });
 
     expect(run.code).toBe(1);

@@ -144,7 +144,17 @@ describe("parseHostConfig", () => {
       "an unknown field",
       mutate({ colour: "blue" }),
       [
-        "colour: is not a known field; allowed: schemaVersion, stack, region, bucket, metricNamespace, s3Prefixes, retentionDays, local, postgres, redis, configSets, logs, paths, awsEndpointUrl, kmsKeyArn, hostId",
+        "colour: is not a known field; allowed: schemaVersion, stack, region, bucket, metricNamespace, s3Prefixes, retentionDays, local, postgres, redis, configSets, logs, paths, awsEndpointUrl, kmsKeyArn, clientSideEncryption, hostId",
+      ],
+    ],
+    [
+      "client-side encryption naming a key id for its alias and a relative parameter",
+      mutate({
+        clientSideEncryption: { kmsKeyAlias: "1234abcd", cipherPassParameter: "pg-pass" },
+      }),
+      [
+        'clientSideEncryption.kmsKeyAlias: "1234abcd" must be a KMS alias such as alias/stellar-insights-backups',
+        "clientSideEncryption.cipherPassParameter: \"pg-pass\" must be an SSM parameter path such as /stellar-insights-backups/postgres-repository-cipher-pass: a leading '/', letters, digits, '.', '-', '_' and at most 15 levels, not under /aws or /ssm",
       ],
     ],
     [

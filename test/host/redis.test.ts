@@ -48,8 +48,13 @@ describe("Redis with AOF off (the runbook's setup)", () => {
     expect(head.Metadata?.sha256).toBe(sha256(body));
     expect(head.Metadata?.["key-count"]).toBe("40");
     expect(head.ServerSideEncryption).toBe("aws:kms");
-    expect(body.subarray(0, 5).toString()).toBe("REDIS");
+    // Encrypted on the host (prod's clientSideEncryption; see clientSideEncryption.test.ts): the
+    // object is no RDB, the local copy is.
+    expect(body.includes("REDIS")).toBe(false);
+    expect(head.Metadata?.["client-side-encryption"]).toBe("aws-encryption-sdk");
     const localDir = join(sb.hostConfig.local.root, "redis");
+    const localDump = readFileSync(join(localDir, readdirSync(localDir)[0]));
+    expect(localDump.subarray(0, 5).toString()).toBe("REDIS");
     expect(readdirSync(localDir).filter((n) => n.endsWith(".rdb"))).toEqual([
       `dump-${keys[0].split("/")[2]}`.replace(".rdb", ".rdb"),
     ]);

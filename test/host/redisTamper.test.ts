@@ -1,14 +1,18 @@
 /**
  * A tampered Redis dump is never restored: redis-check-rdb checks it first, and a dump without
  * an RDB checksum (zeroed CRC64, which redis-check-rdb does not verify) is refused outright,
- * even when the object's SHA-256 was recomputed to match.
+ * even when the object's SHA-256 was recomputed to match. The stack encrypts dumps on the host
+ * (clientSideEncryption), so a planted plaintext dump gets this far only through the plaintext door
+ * (ALLOW_PLAINTEXT=yes): behind it, the dump's own checks still hold.
  */
 import { createHash } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { getObjectBytes, headObject, listKeys } from "./support/aws";
+import { headObject, listKeys } from "./support/aws";
 import { runJobProcess } from "./support/jobs";
 import { redisCommand, snapshot } from "./support/redis";
 
@@ -34,9 +38,11 @@ describe("redis-restore of a tampered dump", () => {
     const backup = await runJobProcess("redis-backup", sb.env);
     expect(backup.code, backup.stderr).toBe(0);
     const [key] = await listKeys(sb, "redis/tamper-host/");
+    // The plaintext dump: the local copy (the object in S3 is its ciphertext).
+    const localDir = join(sb.hostConfig.local.root, "redis");
     original = {
       key,
-      body: await getObjectBytes(sb, key),
+      body: readFileSync(join(localDir, readdirSync(localDir)[0])),
       keyCount: String((await headObject(sb, key)).Metadata?.["key-count"]),
     };
     await redisCommand(sb, ["SET", "after-backup", "kept"]);
@@ -79,6 +85,7 @@ describe("redis-restore of a tampered dump", () => {
         ...sb.env,
         BACKUP: stamp,
         CONFIRM: "yes-restore",
+        ALLOW_PLAINTEXT: "yes",
       });
 
       // Then it is refused and Redis still holds what it held

@@ -2,49 +2,8 @@
  * A new stack file that changes one threshold or one schedule changes exactly the resources derived
  * from it, and nothing else: synth the prod file and the variants as real processes, diff the plans.
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { beforeAll, expect, test } from "vitest";
-
-const ROOT = join(__dirname, "..", "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
-const run = promisify(execFile);
-const work = mkdtempSync(join(tmpdir(), "config-changes-"));
-const prodFile = readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8");
-
-interface PlanFile {
-  resources: { type: string; name: string; inputs: Record<string, unknown> }[];
-}
-
-/** Synthesizes the prod file with `edit` applied (same stack name, so derived names stay equal). */
-async function synthVariant(label: string, edit: (text: string) => string): Promise<PlanFile> {
-  const text = edit(prodFile);
-  if (label !== "prod") expect(text, `${label} edits the stack file`).not.toBe(prodFile);
-  const stackFile = join(work, `Pulumi.${label}.yaml`);
-  writeFileSync(stackFile, text);
-  const out = join(work, label);
-  await run(
-    TSX,
-    ["infra/synth/main.ts", "--stack", "prod", "--stack-file", stackFile, "--out", out],
-    { cwd: ROOT },
-  );
-  return JSON.parse(readFileSync(join(out, "plan.json"), "utf8")) as PlanFile;
-}
-
-/** Names of the resources whose inputs differ; the two plans must hold the same resources. */
-function changed(base: PlanFile, variant: PlanFile): string[] {
-  expect(variant.resources.map((r) => `${r.type} ${r.name}`)).toEqual(
-    base.resources.map((r) => `${r.type} ${r.name}`),
-  );
-  return variant.resources
-    .filter((r, i) => JSON.stringify(r.inputs) !== JSON.stringify(base.resources[i].inputs))
-    .map((r) => r.name);
-}
-const inputsOf = (plan: PlanFile, name: string) =>
-  plan.resources.find((r) => r.name === name)!.inputs;
+import { changed, inputsOf, synthVariant, type PlanFile } from "./support/synthVariant";
 
 let prod: PlanFile;
 let disk: PlanFile;

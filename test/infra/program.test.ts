@@ -151,14 +151,27 @@ describe("HostAccess", () => {
     expect(
       only("aws:iam/rolePolicyAttachment:RolePolicyAttachment", onHosts).inputs.policyArn,
     ).toBe("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
-    const policy = JSON.parse(String(only("aws:iam/rolePolicy:RolePolicy", onHosts).inputs.policy));
-    const actions = policy.Statement.flatMap((s: { Action: string | string[] }) =>
-      [s.Action].flat(),
+    // The backup policy, and (prod turns clientSideEncryption on) the client-side encryption one.
+    const policies = plan.resources.filter(
+      (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && onHosts(r),
     );
-    expect(actions).not.toContain("s3:*");
-    expect(actions).not.toContain("kms:*");
-    expect(actions).not.toContain("*");
-    const s3Objects = policy.Statement.flatMap((s: { Resource: string | string[] }) =>
+    expect(policies.map((r) => r.name).sort()).toEqual([
+      "db-hosts-prod-db-1-backup-policy",
+      "db-hosts-prod-db-1-client-side-encryption",
+    ]);
+    for (const resource of policies) {
+      const policy = JSON.parse(String(resource.inputs.policy));
+      const actions = policy.Statement.flatMap((s: { Action: string | string[] }) =>
+        [s.Action].flat(),
+      );
+      expect(actions).not.toContain("s3:*");
+      expect(actions).not.toContain("kms:*");
+      expect(actions).not.toContain("*");
+    }
+    const backupPolicy = JSON.parse(
+      String(policies.find((r) => r.name === "db-hosts-prod-db-1-backup-policy")?.inputs.policy),
+    );
+    const s3Objects = backupPolicy.Statement.flatMap((s: { Resource: string | string[] }) =>
       [s.Resource].flat(),
     ).filter((r: string) => r.startsWith(`arn:aws:s3:::${BUCKET}/`));
     expect(

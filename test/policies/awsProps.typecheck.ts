@@ -110,3 +110,6 @@ expectReal<
     aws.types.input.dlm.LifecyclePolicyPolicyDetailsScheduleRetainRule
   >
 >();
+expectReal<OnlyRealKeys<P.SsmParameterProps, aws.ssm.ParameterArgs>>();
+expectReal<OnlyRealKeys<P.KmsAliasProps, aws.kms.AliasArgs>>();
+expectReal<OnlyRealKeys<P.BucketObjectProps, aws.s3.BucketObjectv2Args>>();

@@ -43,6 +43,7 @@ const T = {
   topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
   document: "aws:ssm/document:Document",
   dlm: "aws:dlm/lifecyclePolicy:LifecyclePolicy",
+  ssmParameter: "aws:ssm/parameter:Parameter",
 } as const;
 
 const BACKUPS = "backups";
@@ -58,6 +59,11 @@ function all(
   return found;
 }
 const first = (plan: MutablePlan, type: string) => all(plan, type)[0];
+function named(plan: MutablePlan, name: string): MutableResource {
+  const found = plan.resources.find((r) => r.name === name);
+  if (!found) throw new Error(`no resource '${name}' in the plan`);
+  return found;
+}
 
 function addStatement(resource: MutableResource, statement: Record<string, unknown>): void {
   editJson(resource, "policy", (doc) => doc.Statement.push(statement));
@@ -142,7 +148,7 @@ const cases: Case[] = [
     fails: ["backup-iam-host-prefix-scoped"],
     says: "policy: statement 'ReadWriteOwnBackups' allows s3:AbortMultipartUpload, s3:GetObject, s3:ListMultipartUploadParts, s3:PutObject on 'arn:aws:s3:::stellar-insights-backups/configs/*', every host's 'configs/<host>/' objects",
     mutate: (p) =>
-      editJson(first(p, T.rolePolicy), "policy", (doc) => {
+      editJson(named(p, "db-hosts-prod-db-1-backup-policy"), "policy", (doc) => {
         const own = doc.Statement.find((st: { Sid?: string }) => st.Sid === "ReadWriteOwnBackups");
         own.Resource = own.Resource.map((r: string) =>
           r.replace("/configs/prod-db-1/", "/configs/"),
@@ -156,7 +162,7 @@ const cases: Case[] = [
     fails: ["backup-iam-host-prefix-scoped", "backup-iam-no-wildcard-grants"],
     says: "allows 's3:*'",
     mutate: (p) =>
-      addStatement(first(p, T.rolePolicy), {
+      addStatement(named(p, "db-hosts-prod-db-1-backup-policy"), {
         Effect: "Allow",
         Action: "s3:*",
         Resource: "arn:aws:s3:::stellar-insights-backups/*",
@@ -167,7 +173,7 @@ const cases: Case[] = [
     fails: ["backup-iam-no-wildcard-grants"],
     says: "allows 'kms:*'",
     mutate: (p) =>
-      addStatement(first(p, T.rolePolicy), {
+      addStatement(named(p, "db-hosts-prod-db-1-backup-policy"), {
         Effect: "Allow",
         Action: ["kms:*"],
         Resource: "arn:aws:kms:us-east-1:123456789012:key/k",
@@ -178,7 +184,7 @@ const cases: Case[] = [
     fails: ["backup-iam-no-wildcard-grants"],
     says: "allows every action ('*')",
     mutate: (p) =>
-      addStatement(first(p, T.rolePolicy), {
+      addStatement(named(p, "db-hosts-prod-db-1-backup-policy"), {
         Effect: "Allow",
         Action: "*",
         Resource: "arn:aws:logs:us-east-1:123456789012:log-group:x",
@@ -189,7 +195,7 @@ const cases: Case[] = [
     fails: ["backup-iam-no-wildcard-grants"],
     says: "allows s3:GetObject on every resource ('*')",
     mutate: (p) =>
-      addStatement(first(p, T.rolePolicy), {
+      addStatement(named(p, "db-hosts-prod-db-1-backup-policy"), {
         Sid: "Wide",
         Effect: "Allow",
         Action: "s3:GetObject",
@@ -201,7 +207,7 @@ const cases: Case[] = [
     fails: ["backup-iam-no-wildcard-grants"],
     says: "on every resource ('arn:aws:kms:us-east-1:123456789012:key/*')",
     mutate: (p) =>
-      addStatement(first(p, T.rolePolicy), {
+      addStatement(named(p, "db-hosts-prod-db-1-backup-policy"), {
         Effect: "Allow",
         Action: "kms:Decrypt",
         Resource: "arn:aws:kms:us-east-1:123456789012:key/*",
@@ -255,7 +261,11 @@ const cases: Case[] = [
     title: "a role policy gains a Deny s3:* statement (compliant)",
     fails: [],
     mutate: (p) =>
-      addStatement(first(p, T.rolePolicy), { Effect: "Deny", Action: "s3:*", Resource: "*" }),
+      addStatement(named(p, "db-hosts-prod-db-1-backup-policy"), {
+        Effect: "Deny",
+        Action: "s3:*",
+        Resource: "*",
+      }),
   },
 
   // backup-alarm-has-actions
@@ -693,6 +703,98 @@ const cases: Case[] = [
     fails: [],
     mutate: (p) =>
       all(p, T.dlm).forEach((d) => (d.inputs.policyDetails.schedules[0].retainRule = { count: 4 })),
+  },
+  // backup-no-plaintext-secrets
+  {
+    title: "the shipped host config carries the repository passphrase",
+    fails: ["backup-no-plaintext-secrets"],
+    says: "input 'content' holds a repository passphrase in plain text",
+    mutate: (p) =>
+      editJson(named(p, "host-plane-artifact-host-config"), "content", (config) => {
+        config.repositoryCipherPass = "correct-horse-battery-staple-0123456789";
+      }),
+  },
+  {
+    title: "a job document exports pgBackRest's cipher passphrase",
+    fails: ["backup-no-plaintext-secrets"],
+    says: "holds a pgBackRest cipher passphrase in plain text",
+    mutate: (p) =>
+      editJson(named(p, "host-plane-doc-pg-backup"), "content", (doc) => {
+        doc.mainSteps[0].inputs.runCommand.unshift(
+          "export PGBACKREST_REPO1_CIPHER_PASS=s3cr3t-value",
+        );
+      }),
+  },
+  {
+    title: "the passphrase parameter is created by the stack as a String",
+    fails: ["backup-no-plaintext-secrets"],
+    says: "is named like a secret but is a String",
+    mutate: (p) =>
+      p.resources.push({
+        type: T.ssmParameter,
+        name: "cipher-pass",
+        parent: null,
+        inputs: {
+          name: "/stellar-insights-backups/postgres-repository-cipher-pass",
+          type: "String",
+        },
+      }),
+  },
+  // backup-client-side-encryption-complete
+  {
+    title: "the host role loses its client-side encryption policy",
+    fails: ["backup-client-side-encryption-complete"],
+    says: "no identity policy allows ssm:GetParameter on the passphrase parameter",
+    mutate: (p) => remove(p, named(p, "db-hosts-prod-db-1-client-side-encryption")),
+  },
+  {
+    title: "the hosts may read every parameter",
+    fails: ["backup-client-side-encryption-complete"],
+    says: "grant the passphrase parameter only",
+    mutate: (p) =>
+      addStatement(named(p, "db-hosts-prod-db-1-client-side-encryption"), {
+        Sid: "ReadAll",
+        Effect: "Allow",
+        Action: "ssm:GetParameter",
+        Resource: "arn:aws:ssm:us-east-1:123456789012:parameter/*",
+      }),
+  },
+  {
+    title: "the passphrase's key may be used for decryption outside SSM",
+    fails: ["backup-client-side-encryption-complete"],
+    says: "no identity policy allows kms:Decrypt through SSM",
+    mutate: (p) =>
+      editJson(named(p, "db-hosts-prod-db-1-client-side-encryption"), "policy", (doc) => {
+        const s = doc.Statement.find(
+          (st: { Sid: string }) => st.Sid === "DecryptRepositoryCipherPassThroughSsm",
+        );
+        delete s.Condition.StringEquals["kms:ViaService"];
+      }),
+  },
+  {
+    title: "data keys are granted without the stack's encryption context",
+    fails: ["backup-client-side-encryption-complete"],
+    says: "kms:EncryptionContext:stellar-backup-stack",
+    mutate: (p) =>
+      editJson(named(p, "db-hosts-prod-db-1-client-side-encryption"), "policy", (doc) => {
+        const s = doc.Statement.find((st: { Sid: string }) => st.Sid === "EnvelopeEncryptBackups");
+        delete s.Condition;
+      }),
+  },
+  {
+    title: "the key alias the hosts resolve is gone",
+    fails: ["backup-client-side-encryption-complete"],
+    says: "names the KMS alias alias/stellar-insights-backups, but the stack creates no such alias",
+    mutate: (p) => remove(p, named(p, "backups-key-alias")),
+  },
+  {
+    title: "the Redis restore accepts plaintext backups by default",
+    fails: ["backup-client-side-encryption-complete"],
+    says: 'defaults AllowPlaintext to "yes"',
+    mutate: (p) =>
+      editJson(named(p, "host-plane-doc-redis-restore"), "content", (doc) => {
+        doc.parameters.AllowPlaintext.default = "yes";
+      }),
   },
 ];
 

@@ -18,6 +18,16 @@ export interface StaticCredentials {
   readonly sessionToken?: string;
 }
 
+/**
+ * What a host fetches at setup and the engine config carries, never the host config: static keys
+ * (the sandbox only) and the repository cipher passphrase (SSM SecureString, client-side encryption).
+ */
+export interface EngineSecrets {
+  readonly staticCredentials?: StaticCredentials;
+  /** The S3 repository's passphrase; absent: the repository is not encrypted by the engine. */
+  readonly repositoryCipherPass?: string;
+}
+
 /** Everything the engine config file is rendered from; plain values, resolved on the host. */
 export interface EngineConfigInputs {
   readonly stack: string;
@@ -41,6 +51,7 @@ export interface EngineConfigInputs {
     readonly binDir: string;
   };
   readonly staticCredentials?: StaticCredentials;
+  readonly repositoryCipherPass?: string;
 }
 
 /**

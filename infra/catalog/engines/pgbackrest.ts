@@ -4,6 +4,7 @@
  * Facts below are from the pgBackRest 2.45 configuration reference
  * (https://pgbackrest.org/configuration.html) and user guide.
  */
+import { PGBACKREST_CIPHER_TYPE } from "../clientSideEncryption";
 import {
   engineConfigHeader,
   RESTORE_COMMAND_UNREADABLE_EXIT,
@@ -75,6 +76,14 @@ function renderConfig(i: EngineConfigInputs): string {
   }
   if (i.kmsKeyArn)
     set("repo1-s3-kms-key-id", i.kmsKeyArn, "SSE-KMS with the stack's key, never aws/s3.");
+  if (i.repositoryCipherPass !== undefined) {
+    set(
+      "repo1-cipher-type",
+      PGBACKREST_CIPHER_TYPE,
+      "Client-side encryption: every file leaves the host encrypted; the passphrase comes from SSM at setup.",
+    );
+    set("repo1-cipher-pass", i.repositoryCipherPass);
+  }
   set(
     "repo1-retention-full-type",
     "time",

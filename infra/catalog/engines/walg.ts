@@ -100,6 +100,10 @@ function renderConfig(i: EngineConfigInputs): string {
     if (i.staticCredentials.sessionToken)
       settings.AWS_SESSION_TOKEN = i.staticCredentials.sessionToken;
   }
+  if (i.repositoryCipherPass !== undefined)
+    throw new Error(
+      "client-side encryption of the wal-g repository is not built yet (stack config refuses it)",
+    );
   return `${stableJson(settings)}\n`;
 }
 

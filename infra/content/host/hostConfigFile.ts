@@ -5,6 +5,7 @@
  */
 import { BACKUP_TYPES, HOST_PATHS } from "../../catalog";
 import { POSTGRES_ENGINES } from "../../catalog/engines";
+import { backupKeyAlias } from "../../catalog/clientSideEncryption";
 import {
   HOST_CONFIG_SCHEMA_VERSION,
   S3_BACKUP_TYPE_KEYS,
@@ -172,6 +173,14 @@ export function defaultHostConfig(
       ],
     },
     paths: { stateDir: HOST_PATHS.stateDir, lockDir: HOST_PATHS.lockDir },
+    ...(config.clientSideEncryption.enabled
+      ? {
+          clientSideEncryption: {
+            kmsKeyAlias: backupKeyAlias(config.bucketName),
+            cipherPassParameter: config.clientSideEncryption.cipherPassParameter,
+          },
+        }
+      : {}),
   };
 }
 

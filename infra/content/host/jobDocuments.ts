@@ -55,6 +55,14 @@ const sourceHost: JobParameter = {
   unsetWhen: "",
 };
 
+/** Client-side encryption's migration door: a restore of a backup older than the option. */
+const allowPlaintext = yesNo(
+  "AllowPlaintext",
+  "ALLOW_PLAINTEXT",
+  "no",
+  "'yes' accepts a backup that is not client-side encrypted while the stack encrypts (one taken before clientSideEncryption was turned on); 'no' (default) refuses it.",
+);
+
 interface DocumentSpec {
   readonly job: string;
   readonly description: string;
@@ -207,7 +215,7 @@ function specs(
       description:
         "redis-restore: puts a Redis dump back and checks its key count. Dry run unless Confirm is yes-restore.",
       timeoutSeconds: 3600,
-      parameters: [confirm, backup, sourceHost],
+      parameters: [confirm, backup, sourceHost, allowPlaintext],
     },
     "config-restore": {
       job: "config-restore",
@@ -224,6 +232,7 @@ function specs(
         },
         backup,
         sourceHost,
+        allowPlaintext,
       ],
     },
   };

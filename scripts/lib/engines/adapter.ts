@@ -8,7 +8,7 @@
  * - "Repository" is `s3` (the bucket, this host's `postgres/<host>/`) or `local` (the runbook's
  *   second location under `local.root`).
  */
-import type { PostgresEngineDescriptor, StaticCredentials } from "../../../infra/catalog/engines";
+import type { EngineSecrets, PostgresEngineDescriptor } from "../../../infra/catalog/engines";
 import type { WalGap, WalRange } from "../walSegments";
 
 /**
@@ -147,7 +147,7 @@ export interface PostgresEngineAdapter {
   /** Throws unless installed at a supported version. */
   requireInstalled(): Promise<string>;
   /** Renders and writes the engine config file (owner: the engine's OS user, mode 0600). */
-  writeConfig(credentials?: StaticCredentials): Promise<void>;
+  writeConfig(secrets?: EngineSecrets): Promise<void>;
   /**
    * Creates this cluster's place in every repository; a second call changes nothing. Throws when
    * a repository belongs to another cluster (different system identifier): it is never reused.

@@ -2,7 +2,7 @@
  * What every engine adapter does the same way: probe and require the installed version, and write
  * the engine config rendered by its descriptor. Engine-specific work stays in each adapter.
  */
-import type { PostgresEngineDescriptor, StaticCredentials } from "../../../infra/catalog/engines";
+import type { EngineSecrets, PostgresEngineDescriptor } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import type { InstallState } from "./adapter";
 import { engineInstallState, requireEngineInstalled, writeEngineConfig } from "./engineProcess";
@@ -29,7 +29,7 @@ export abstract class EngineAdapterBase {
     );
   }
 
-  writeConfig(credentials?: StaticCredentials): Promise<void> {
-    return writeEngineConfig(this.descriptor, this.config, this.hostId, credentials);
+  writeConfig(secrets?: EngineSecrets): Promise<void> {
+    return writeEngineConfig(this.descriptor, this.config, this.hostId, secrets);
   }
 }

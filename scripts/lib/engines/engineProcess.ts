@@ -11,7 +11,7 @@ import {
   versionSupported,
   type EngineConfigInputs,
   type PostgresEngineDescriptor,
-  type StaticCredentials,
+  type EngineSecrets,
 } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { account } from "../accounts";
@@ -71,13 +71,14 @@ export async function prepareEngineDirectories(config: HostConfig): Promise<void
 
 /**
  * Renders the engine config for this host (and its companion file, for an engine that has one) and
- * writes each readable by the engine's OS user only.
+ * writes each readable by the engine's OS user only (mode 0600): they may carry `secrets`, which
+ * archive_command needs as much as the jobs do.
  */
 export async function writeEngineConfig(
   descriptor: PostgresEngineDescriptor,
   config: HostConfig,
   hostId: string,
-  credentials?: StaticCredentials,
+  secrets: EngineSecrets = {},
 ): Promise<void> {
   const { engine } = config.postgres;
   const pg = config.postgres;
@@ -101,16 +102,24 @@ export async function writeEngineConfig(
       user: pg.connection.user,
       binDir: pg.binDir,
     },
-    ...(credentials ? { staticCredentials: credentials } : {}),
+    ...secrets,
   };
   const files: [string, string][] = [[engine.configFile, descriptor.renderConfig(inputs)]];
   const companion = descriptor.companionConfig;
   if (companion) files.push([companion.file(engine), companion.render(inputs)]);
+  for (const [path, text] of files) await writeEngineFile(config, path, text);
+}
+
+/** Writes `text` as the engine config file: the engine's OS user's, mode 0600. */
+export async function writeEngineConfigText(config: HostConfig, text: string): Promise<void> {
+  await writeEngineFile(config, config.postgres.engine.configFile, text);
+}
+
+async function writeEngineFile(config: HostConfig, path: string, text: string): Promise<void> {
+  const { engine } = config.postgres;
   const owner = account(engine.osUser);
-  for (const [path, text] of files) {
-    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
-    await writeFileAtomic(path, text, { mode: 0o600, uid: owner.uid, gid: owner.gid });
-  }
+  await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+  await writeFileAtomic(path, text, { mode: 0o600, uid: owner.uid, gid: owner.gid });
 }
 
 /** Whether `binary` runs and prints a version the descriptor can read; never throws. */

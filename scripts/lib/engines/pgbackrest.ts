@@ -8,6 +8,8 @@ import { chown, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { account } from "../accounts";
 import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
+import { PGBACKREST_CIPHER_TYPE } from "../../../infra/catalog/clientSideEncryption";
+import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { EngineAdapterBase } from "./adapterBase";
 import { JobError } from "../errors";
 import { showArgv, type CommandResult } from "../exec";
@@ -57,6 +59,11 @@ const HINTS: Readonly<Record<string, string>> = {
   "082":
     "WAL was not archived in time: check archive_command, pg_stat_archiver and S3 reachability from this host",
 };
+
+/** How pgBackRest reports a repository it cannot open with the configured cipher and passphrase. */
+const CIPHER_ERROR = /CryptoError|is or was the repo encrypted/;
+const CIPHER_HINT =
+  "the repository cannot be decrypted with the passphrase in the engine config: this host needs the stack's passphrase (SSM parameter named by clientSideEncryption in the host config): run the install document, whose pg-engine-setup step fetches it, and check that the parameter was not changed";
 
 /** `--type` and `--target` of `restore` per target (pgBackRest 2.45 command reference, restore). */
 function targetArgs(target: RestoreTarget): string[] {
@@ -127,6 +134,16 @@ interface InfoBackup {
   error?: boolean;
 }
 
+/** One stanza of `info --output=json` (pgBackRest 2.45), the parts read here. */
+interface InfoStanza {
+  backup?: InfoBackup[];
+  repo?: { key: number; cipher: string; status?: { code: number; message?: string } }[];
+}
+
+/** An info file read with another passphrase (or plain text read as cipher text), as `info` reports it. */
+const CIPHER_STATUS =
+  /CryptoError|is or was the repo encrypted|FormatError: key\/value found outside of section/;
+
 /** The engine's error as one line: `[code] message causes (its hints)`, plus what to do next. */
 export function engineError(args: readonly string[], result: CommandResult): JobError {
   const output = `${result.stderr}\n${result.stdout}`;
@@ -148,7 +165,35 @@ export function engineError(args: readonly string[], result: CommandResult): Job
   const message = [first.trim(), ...causes].join(" ");
   return new JobError(
     `pgBackRest ${args.find((a) => !a.startsWith("--")) ?? ""} failed: [${code}] ${message}${engineHints.length ? ` (${engineHints.join(" ")})` : ""}`,
-    HINTS[code] ?? `run 'pgbackrest ${showArgv(args)}' as the engine's OS user and read its log`,
+    CIPHER_ERROR.test(output)
+      ? CIPHER_HINT
+      : (HINTS[code] ??
+          `run 'pgbackrest ${showArgv(args)}' as the engine's OS user and read its log`),
+  );
+}
+
+/**
+ * pgBackRest reads a repository's info files with the configured cipher and cannot change the
+ * cipher or passphrase of an existing repository: the stanza must be new (user guide, "Configure
+ * Repository Encryption"; `repo-cipher-pass` reference). A repository encrypted under another
+ * passphrase, or written before encryption was turned on or after it was turned off, fails with
+ * [095] and a CryptoError, or [029] when plain text meets a cipher. This says which it is and what to do.
+ */
+export function cipherMismatch(config: HostConfig, error: unknown): JobError | undefined {
+  if (!(error instanceof JobError)) return undefined;
+  if (!CIPHER_ERROR.test(error.message) && !/\[029\]/.test(error.message)) return undefined;
+  const parameter = config.clientSideEncryption?.cipherPassParameter;
+  const now = parameter
+    ? `encrypted (${PGBACKREST_CIPHER_TYPE}) with the passphrase in SSM parameter ${parameter}`
+    : "not encrypted (clientSideEncryption is off)";
+  return new JobError(
+    `this host's PostgreSQL repository cannot be opened with its cipher settings: the stack says ${now}, but the repository was created with another passphrase or another cipher setting, and pgBackRest cannot change either on an existing repository (the stanza must be new). pgBackRest said: ${error.message}`,
+    [
+      parameter
+        ? `if the parameter's value changed, put the old one back (aws ssm get-parameter-history --name ${parameter} --with-decryption) and run the install document again`
+        : "if clientSideEncryption was turned off by mistake, turn it back on",
+      "to change the cipher for good: give this host a new hostId (a new, empty repository) or move its repository aside, keeping the old one readable with its old settings until its backups expire; nothing was changed",
+    ].join("; "),
   );
 }
 
@@ -176,7 +221,11 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
 
   async setup(): Promise<void> {
     await prepareEngineDirectories(this.config);
-    await this.run(["stanza-create"], 10 * 60_000);
+    try {
+      await this.run(["stanza-create"], 10 * 60_000);
+    } catch (error) {
+      throw cipherMismatch(this.config, error) ?? error;
+    }
   }
 
   async check(): Promise<void> {
@@ -230,11 +279,24 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
           : []),
     ];
     const { stdout } = await this.run(args, 10 * 60_000);
-    let stanzas: { backup?: InfoBackup[] }[];
+    let stanzas: InfoStanza[];
     try {
-      stanzas = JSON.parse(stdout) as { backup?: InfoBackup[] }[];
+      // An info file read with the wrong passphrase is quoted raw in a status message: its control
+      // characters are exactly what must go before JSON can be parsed.
+      // eslint-disable-next-line no-control-regex
+      stanzas = JSON.parse(stdout.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, "?")) as InfoStanza[];
     } catch {
       throw new JobError("pgBackRest info --output=json printed something that is not JSON");
+    }
+    // A repository it cannot decrypt is a status, not an error, for `info`: never "no backups".
+    const unreadable = (stanzas[0]?.repo ?? []).find((r) =>
+      CIPHER_STATUS.test(r.status?.message ?? ""),
+    );
+    if (unreadable) {
+      throw new JobError(
+        `pgBackRest cannot read repository ${unreadable.key} (${unreadable.key === REPO_INDEX.local ? "local" : "s3"}, cipher ${unreadable.cipher}) with the passphrase in its config: ${(unreadable.status?.message ?? "").split("\n")[0]}`,
+        CIPHER_HINT,
+      );
     }
     const backups = stanzas[0]?.backup ?? [];
     return backups

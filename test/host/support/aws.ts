@@ -155,14 +155,24 @@ export function metricSamples(
   return find(metrics, name, dimensions)?.samples ?? 0;
 }
 
-/** Uploads bytes as the jobs do (with `sha256` metadata), for tests that plant objects. */
-export async function putObject(sb: Sandbox, key: string, body: Buffer): Promise<void> {
+/** Uploads bytes as the jobs do (with `sha256` metadata, and `metadata`), for tests that plant objects. */
+export async function putObject(
+  sb: Sandbox,
+  key: string,
+  body: Buffer,
+  metadata: Record<string, string> = {},
+): Promise<void> {
   const { PutObjectCommand } = await import("@aws-sdk/client-s3");
   const s3 = new S3Client({ ...clientSettings(sb), forcePathStyle: true });
   try {
     const sha256 = (await import("node:crypto")).createHash("sha256").update(body).digest("hex");
     await s3.send(
-      new PutObjectCommand({ Bucket: sb.bucket.name, Key: key, Body: body, Metadata: { sha256 } }),
+      new PutObjectCommand({
+        Bucket: sb.bucket.name,
+        Key: key,
+        Body: body,
+        Metadata: { ...metadata, sha256 },
+      }),
     );
   } finally {
     s3.destroy();

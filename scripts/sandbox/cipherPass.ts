@@ -1,0 +1,35 @@
+/**
+ * The operator's one-time step of client-side encryption, done for the sandbox: the PostgreSQL
+ * repository passphrase as an SSM SecureString under the backup key's alias, in moto. A fresh
+ * random value per sandbox, as `openssl rand -base64 48` gives an operator (README "Client-side
+ * encryption"); it never leaves moto and the engine config file.
+ */
+import { randomBytes } from "node:crypto";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import type { HostConfig } from "../../infra/catalog/hostConfig";
+import { sandboxClientSettings } from "./moto";
+
+/** Creates (or overwrites) `host.clientSideEncryption.cipherPassParameter` in moto at `endpoint`. */
+export async function putCipherPass(
+  endpoint: string,
+  host: HostConfig,
+  value: string = randomBytes(48).toString("base64"),
+  type: "SecureString" | "String" = "SecureString",
+): Promise<void> {
+  const cse = host.clientSideEncryption;
+  if (!cse) throw new Error("the host config has no clientSideEncryption section");
+  const ssm = new SSMClient(sandboxClientSettings(endpoint, host.region));
+  try {
+    await ssm.send(
+      new PutParameterCommand({
+        Name: cse.cipherPassParameter,
+        Type: type,
+        ...(type === "SecureString" ? { KeyId: cse.kmsKeyAlias } : {}),
+        Value: value,
+        Overwrite: true,
+      }),
+    );
+  } finally {
+    ssm.destroy();
+  }
+}
