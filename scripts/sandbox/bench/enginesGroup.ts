@@ -11,13 +11,16 @@
  * (issue 15) hold for this project's engine only.
  */
 import { mkdirSync, rmSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { ownedDir } from "../owned";
 import type { Sandbox } from "../sandbox";
+import { defaultProcessMax } from "../../../infra/catalog/engines";
 import { barmanCloudEngine } from "./engines/barmanCloud";
 import type { BenchEngine, BenchEngineContext, SkippedEngine } from "./engines/benchEngine";
 import { projectEngine, walgEngine } from "./engines/projectEngine";
 import { stockPgbackrestEngine } from "./engines/stockPgbackrest";
+import { timedCompression, type CompressionTiming } from "./compressionBound";
 import { runEngine, type EngineRunResult, type LoadSettings } from "./engineRun";
 import { blocked, measured, type BenchGroup, type Figure, type Unit } from "./figures";
 import { machineConditions } from "./machine";
@@ -59,6 +62,8 @@ interface Baseline {
   readonly rawBytes: number;
   readonly uploadSeconds: number;
   readonly downloadSeconds: number;
+  /** The project engine's compression alone on the same bytes: the CPU floor under its ratios. */
+  readonly compression?: CompressionTiming;
 }
 
 async function benchEngines(
@@ -106,6 +111,7 @@ async function baseline(options: EnginesGroupOptions, scale: number): Promise<Ba
   const client = rawS3Client(sandbox);
   const uploads: number[] = [];
   const downloads: number[] = [];
+  const compressionTimings = new Map<number, CompressionTiming>();
   try {
     for (let run = 1; run <= options.transferRuns; run++) {
       const key = `bench/raw-transfer/scale-${scale}-run-${run}.tar`;
@@ -118,11 +124,22 @@ async function baseline(options: EnginesGroupOptions, scale: number): Promise<Ba
       await removeUploaded(client, sandbox, key, upload);
       rmSync(copy, { force: true });
     }
+    const { compression, processMax } = sandbox.hostConfig.postgres.engine;
+    progress(`${compression.type} level ${compression.level} alone on the same bytes`);
+    const timing = await timedCompression(
+      file,
+      compression.type,
+      compression.level,
+      processMax ?? defaultProcessMax(availableParallelism()),
+    );
+    if (timing) compressionTimings.set(scale, timing);
   } finally {
     client.destroy();
     rmSync(file, { force: true });
   }
+  const compressionTiming = compressionTimings.get(scale);
   return {
+    ...(compressionTiming ? { compression: compressionTiming } : {}),
     scale,
     databaseBytes,
     rawBytes,
@@ -158,7 +175,31 @@ function engineFigures(m: Measured, b: Baseline, isProject: boolean): Figure[] {
       ...(note ? { note } : {}),
     });
   const bytesScale = b.rawBytes / b.databaseBytes;
+  const floors =
+    isProject && b.compression
+      ? [
+          one(
+            "compressOverRawUpload",
+            `floor: ${b.compression.tool} alone / raw upload`,
+            "ratio",
+            b.compression.compressSeconds / b.uploadSeconds,
+            [b.compression.compressSeconds],
+            "single",
+            undefined,
+            "compression of the same bytes on this machine's cores, nothing else: no backup with this setting can be faster",
+          ),
+          one(
+            "decompressOverRawDownload",
+            `floor: decompression alone / raw download`,
+            "ratio",
+            b.compression.decompressSeconds / b.downloadSeconds,
+            [b.compression.decompressSeconds],
+            "single",
+          ),
+        ]
+      : [];
   return [
+    ...floors,
     one(
       "backupOverRawUpload",
       "full backup / raw upload",

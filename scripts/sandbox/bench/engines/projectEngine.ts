@@ -37,9 +37,13 @@ const TUNING_KEYS = [
 async function renderedTuning(configFile: string): Promise<Record<string, string>> {
   const text = await readFile(configFile, "utf8").catch(() => "");
   const settings: Record<string, string> = {};
+  // A command section (`[global:restore]`) overrides for that command only: shown with its name.
+  let command = "";
   for (const line of text.split("\n")) {
+    const section = /^\[[^:\]]+(?::([a-z-]+))?\]$/.exec(line.trim());
+    if (section) command = section[1] ? `${section[1]} ` : "";
     const m = /^([a-z0-9-]+)=(.*)$/.exec(line.trim());
-    if (m && TUNING_KEYS.includes(m[1])) settings[m[1]] = m[2];
+    if (m && TUNING_KEYS.includes(m[1])) settings[`${command}${m[1]}`] = m[2];
   }
   return settings;
 }
