@@ -52,10 +52,7 @@ export async function command(client: RedisCommands, args: readonly string[]): P
 }
 
 /** One CONFIG GET value; the client may hand the reply over as [name, value] or as a map. */
-export async function configGet(
-  client: RedisCommands,
-  name: string,
-): Promise<string | undefined> {
+export async function configGet(client: RedisCommands, name: string): Promise<string | undefined> {
   let reply: unknown;
   try {
     reply = await command(client, ["CONFIG", "GET", name]);

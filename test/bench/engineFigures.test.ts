@@ -95,8 +95,14 @@ describe("segments in each engine's object keys", () => {
       "postgres/h/archive/main/15-1/0000000100000000/000000010000000000000003-4b2a0c0e9a1d4b7f8e2b3c4d5e6f708192a3b4c5.zst",
       "000000010000000000000003",
     ],
-    ["bench/barman-cloud/bench/wals/0000000100000000/000000010000000000000004", "000000010000000000000004"],
-    ["bench/barman-cloud/bench/wals/0000000100000000/000000010000000000000004.gz", "000000010000000000000004"],
+    [
+      "bench/barman-cloud/bench/wals/0000000100000000/000000010000000000000004",
+      "000000010000000000000004",
+    ],
+    [
+      "bench/barman-cloud/bench/wals/0000000100000000/000000010000000000000004.gz",
+      "000000010000000000000004",
+    ],
     ["postgres/h-wal-g/wal_005/000000010000000000000005.lz4", "000000010000000000000005"],
   ])("%s holds %s", (key, segment) => {
     expect(segmentOfKey(key)).toBe(segment);

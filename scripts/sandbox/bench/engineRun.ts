@@ -67,7 +67,9 @@ async function archiveThrough(host: HostConfig, engine: BenchEngine): Promise<bi
     await client.query("SELECT pg_reload_conf()");
     await sleep(500);
     await client.query("SELECT pg_switch_wal()");
-    const { rows } = await client.query<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn");
+    const { rows } = await client.query<{ lsn: string }>(
+      "SELECT pg_current_wal_lsn()::text AS lsn",
+    );
     return parseLsn(rows[0].lsn) / BigInt(DEFAULT_WAL_SEGMENT_BYTES);
   });
 }

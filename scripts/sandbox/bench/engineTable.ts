@@ -36,7 +36,9 @@ export function formatEngineTable(group: BenchGroup): string {
     const goal: Goal | undefined = withGoal?.goal;
     const dataCell = figures.find((f) => f.series?.engine === "data");
     const cells = dataCell
-      ? engines.map(() => (dataCell.status === "measured" ? formatValue(dataCell.value, dataCell.unit) : "-"))
+      ? engines.map(() =>
+          dataCell.status === "measured" ? formatValue(dataCell.value, dataCell.unit) : "-",
+        )
       : engines.map(cell);
     return [
       figures[0].title,

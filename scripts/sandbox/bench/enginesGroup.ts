@@ -241,7 +241,14 @@ function engineFigures(m: Measured, b: Baseline, isProject: boolean): Figure[] {
       `median ${median(run.rpoSamples).toFixed(1)} s over ${run.rpoSamples.length} samples of the repository`,
     ),
     one("backupSeconds", "full backup time", "s", run.backupSeconds, [run.backupSeconds], "single"),
-    one("restoreSeconds", "restore to writable", "s", run.restoreSeconds, [run.restoreSeconds], "single"),
+    one(
+      "restoreSeconds",
+      "restore to writable",
+      "s",
+      run.restoreSeconds,
+      [run.restoreSeconds],
+      "single",
+    ),
     one("storedBytes", "bytes stored", "bytes", run.storedBytes, [run.storedBytes], "single"),
   ];
 }
@@ -293,11 +300,17 @@ function growthFigures(
 
 function skippedFigures(engine: SkippedEngine, scales: readonly number[]): Figure[] {
   return scales.map((scale) =>
-    blocked(`skipped.scale${scale}.${engine.key}`, `${engine.title}: skipped`, engine.skipped, undefined, {
-      figure: "skipped",
-      engine: engine.key,
-      scale,
-    }),
+    blocked(
+      `skipped.scale${scale}.${engine.key}`,
+      `${engine.title}: skipped`,
+      engine.skipped,
+      undefined,
+      {
+        figure: "skipped",
+        engine: engine.key,
+        scale,
+      },
+    ),
   );
 }
 
@@ -349,12 +362,15 @@ export async function enginesGroup(options: EnginesGroupOptions): Promise<BenchG
     rawUploadSeconds: baselines.map((b) => b.uploadSeconds),
     rawDownloadSeconds: baselines.map((b) => b.downloadSeconds),
     transferRuns: options.transferRuns,
-    transfer: "one streamed PutObject / GetObject of a tar of the cluster's base/ and global/, SSE-KMS, no SDK checksums",
-    endpoint: "moto_server on 127.0.0.1 behind the sandbox's TLS front (every engine and the raw transfers)",
+    transfer:
+      "one streamed PutObject / GetObject of a tar of the cluster's base/ and global/, SSE-KMS, no SDK checksums",
+    endpoint:
+      "moto_server on 127.0.0.1 behind the sandbox's TLS front (every engine and the raw transfers)",
     checkpoint: "immediate, for every engine's backup",
     postgresMajorVersion: host.postgres.majorVersion,
     writeLoad: `${options.load.seconds} s of pgbench --rate ${options.load.pgbenchRate} plus one acknowledged probe write every ${options.load.probeIntervalMs} ms; repository listed every ${options.load.sampleIntervalMs} ms`,
-    restore: "newest backup into a throwaway cluster, recovery to the end of the archive, until it takes a write",
+    restore:
+      "newest backup into a throwaway cluster, recovery to the end of the archive, until it takes a write",
   };
   for (const engine of engines) {
     settings[`engine.${engine.key}`] =

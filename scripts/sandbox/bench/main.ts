@@ -152,7 +152,9 @@ async function main(): Promise<number> {
       writeFileSync(join(options.out, benchFileName(group.group)), serializeGroup(group));
     const machine = groups[0].machine;
     console.log(formatTable(groups.filter((g) => g !== engines)));
-    console.log(`\nPostgreSQL engines side by side (${engines.settings.checkpoint}; ${engines.settings.endpoint}):\n`);
+    console.log(
+      `\nPostgreSQL engines side by side (${engines.settings.checkpoint}; ${engines.settings.endpoint}):\n`,
+    );
     console.log(formatEngineTable(engines));
     console.log(
       `\n${machine.cpus} x ${machine.cpuModel}, ${machine.memoryMb} MB RAM, load ${machine.loadAverage1m}, Node.js ${machine.node}; ` +

@@ -60,7 +60,9 @@ function runPgbench(options: WriteLoadOptions): Promise<number> {
     child.on("close", (code) => {
       const processed = /number of transactions actually processed: (\d+)/.exec(out);
       if (code !== 0 || !processed)
-        reject(new Error(`pgbench exited ${code}: ${out.trim().split("\n").slice(-3).join(" | ")}`));
+        reject(
+          new Error(`pgbench exited ${code}: ${out.trim().split("\n").slice(-3).join(" | ")}`),
+        );
       else resolve(Number(processed[1]));
     });
   });

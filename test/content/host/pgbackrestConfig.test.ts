@@ -15,13 +15,21 @@ function rendered(processMax: number): string[] {
     retentionDays: { s3: 30, local: 30 },
     engine: host.postgres.engine,
     processMax,
-    pg: { pgData: "/var/lib/postgresql/14/main", port: 5432, socketDir: "/run", user: "postgres", binDir: "/usr/lib/postgresql/14/bin" },
+    pg: {
+      pgData: "/var/lib/postgresql/14/main",
+      port: 5432,
+      socketDir: "/run",
+      user: "postgres",
+      binDir: "/usr/lib/postgresql/14/bin",
+    },
   }).split("\n");
 }
 
 describe("pgBackRest tuning as shipped", () => {
   test("zst level 1, the host's process count for backups and archiving, twice that for restores", () => {
-    const lines = rendered(2).filter((l) => /^(\[|compress-|process-max|archive-async|repo\d-bundle)/.test(l));
+    const lines = rendered(2).filter((l) =>
+      /^(\[|compress-|process-max|archive-async|repo\d-bundle)/.test(l),
+    );
     expect(lines).toEqual([
       "[global]",
       "repo1-bundle=y",

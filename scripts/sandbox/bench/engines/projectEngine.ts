@@ -111,7 +111,9 @@ export async function projectEngine(context: BenchEngineContext): Promise<BenchE
  * wal-g through the project's adapter, in its own repository (`postgres/<hostId>-wal-g/`) with its
  * shipped defaults; skipped with the reason when no binary is installed.
  */
-export async function walgEngine(context: BenchEngineContext): Promise<BenchEngine | SkippedEngine> {
+export async function walgEngine(
+  context: BenchEngineContext,
+): Promise<BenchEngine | SkippedEngine> {
   const kind: PostgresEngineKey = "wal-g";
   const reason = engineUnavailableReason(kind);
   if (reason) return { key: "wal-g", title: "wal-g", skipped: reason };
