@@ -46,8 +46,9 @@ const COMMAND = {
   name: "bench",
   summary:
     "Measures the project's performance figures on this machine (offline synth, health-check cold start\n" +
-    "and memory, backup/restore transfer baselines) and writes one JSON per figure group, then a table\n" +
-    "of figure, goal and verdict. A benchmark, not a test: a missed goal prints FAIL.",
+    "and memory, and the PostgreSQL engines side by side: backup and restore against raw transfers,\n" +
+    "bytes stored, RPO under load) and writes one JSON per figure group, then a table of figure, goal\n" +
+    "and verdict. A benchmark, not a test: a missed goal prints FAIL.",
   options: {
     quick: { type: "boolean", description: "fewer runs and the smallest database: a smoke run" },
     scales: {
