@@ -323,11 +323,13 @@ export async function enginesGroup(options: EnginesGroupOptions): Promise<BenchG
   const baselines: Baseline[] = [];
   const results: Measured[] = [];
   const figures: Figure[] = [];
+  const failed = new Map<string, SkippedEngine>();
   try {
     for (const scale of options.scales) {
       const b = await baseline(options, scale);
       baselines.push(b);
       for (const engine of runnable) {
+        if (failed.has(engine.key)) continue;
         const run = await runEngine({
           host,
           engine,
@@ -337,7 +339,20 @@ export async function enginesGroup(options: EnginesGroupOptions): Promise<BenchG
           root: join(sandbox.dir, "bench", engine.key),
           load: options.load,
           progress,
+        }).catch((error: unknown) => {
+          // The project's engine breaking is a broken measurement; another engine's failure is
+          // that engine's result, reported in its column, and the comparison goes on.
+          if (engine.key === "project") throw error;
+          const message = error instanceof Error ? error.message : String(error);
+          progress(`${engine.title} failed: ${message}`);
+          failed.set(engine.key, {
+            key: engine.key,
+            title: engine.title,
+            skipped: `failed: ${message}`,
+          });
+          return undefined;
         });
+        if (!run) continue;
         const m = { engine: engine.key, scale, run };
         results.push(m);
         figures.push(...engineFigures(m, b, engine.key === "project"));
@@ -353,7 +368,7 @@ export async function enginesGroup(options: EnginesGroupOptions): Promise<BenchG
       runnable.map((e) => e.key),
     ),
   );
-  for (const engine of engines)
+  for (const engine of [...engines.filter((e) => "skipped" in e), ...failed.values()])
     if ("skipped" in engine) figures.push(...skippedFigures(engine, options.scales));
   const settings: Record<string, string | number | readonly number[]> = {
     pgbenchScales: options.scales,
@@ -380,6 +395,7 @@ export async function enginesGroup(options: EnginesGroupOptions): Promise<BenchG
             .map(([k, v]) => `${k} ${v}`)
             .join(", ")}`;
   }
+  for (const [key, engine] of failed) settings[`engine.${key}.failed`] = engine.skipped;
   return {
     group: "engines",
     measuredAt: new Date().toISOString(),
