@@ -50,32 +50,27 @@ export async function listRepository(
   return { objects, bytes, segments };
 }
 
-/** Deletes every version under `prefix` (the bucket is versioned): moto keeps objects in memory. */
+/**
+ * Deletes every version under `prefix` (the bucket is versioned): moto keeps objects in memory.
+ * Always lists from the start again after a delete rather than following markers, which a delete
+ * in between may invalidate; stops when nothing is left.
+ */
 export async function removeRepository(
   client: S3Client,
   bucket: string,
   prefix: string,
 ): Promise<void> {
-  let keyMarker: string | undefined;
-  let versionMarker: string | undefined;
-  do {
+  for (;;) {
     const page = await client.send(
-      new ListObjectVersionsCommand({
-        Bucket: bucket,
-        Prefix: prefix,
-        KeyMarker: keyMarker,
-        VersionIdMarker: versionMarker,
-      }),
+      new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix }),
     );
     const victims = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({
       Key: v.Key!,
       VersionId: v.VersionId,
     }));
-    if (victims.length > 0)
-      await client.send(
-        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: victims, Quiet: true } }),
-      );
-    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-    versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-  } while (keyMarker);
+    if (victims.length === 0) return;
+    await client.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: victims, Quiet: true } }),
+    );
+  }
 }

@@ -9,6 +9,7 @@ import { POSTGRES_ENGINES } from "../../../../infra/catalog/engines";
 import { engineInstallState } from "../../../lib/engines/engineProcess";
 import { sandboxEngineBinary } from "../../engineBinary";
 import { SANDBOX_AWS_ENV } from "../../moto";
+import { ownedDir } from "../../owned";
 import {
   REFERENCE_ARCHIVE_TIMEOUT_SECONDS,
   runAsClusterUser,
@@ -80,6 +81,8 @@ export async function stockPgbackrestEngine(
     walPrefix: `${STOCK_PGBACKREST_PREFIX}/archive/${STANZA}/`,
     archiveCommand: `${prefix.join(" ")} archive-push %p`,
     async prepare() {
+      for (const dir of ["log", "lock"])
+        ownedDir(join(context.root, dir), host.postgres.engine.osUser);
       await writeOwnedFile(host, configFile, stockPgbackrestConfig(context));
       await runAsClusterUser(host, [...prefix, "stanza-create"], 10 * 60_000);
     },
