@@ -18,7 +18,8 @@ import { formatBytes } from "../lib/format";
 import { measureBackupVolume, type BackupVolume } from "../lib/localCopies";
 import { postgresBackupAge } from "../lib/postgresBackupAge";
 import { connectPostgres } from "../lib/postgres";
-import { command, connectRedis, info, lastSave } from "../lib/redis";
+import { command, info, lastSave } from "../lib/redis";
+import { connectRedisProbe } from "../lib/redisProbe";
 import { readRunRecord } from "../lib/runRecords";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
@@ -145,7 +146,7 @@ const checkWalArchive: CheckFn = async (ctx) => {
 };
 
 const checkRedis: CheckFn = async (ctx) => {
-  const client = await connectRedis(ctx.config).catch((error: unknown) => error as Error);
+  const client = await connectRedisProbe(ctx.config).catch((error: unknown) => error as Error);
   if (client instanceof Error)
     return [{ check: "redis", severity: "critical", message: client.message }];
   try {

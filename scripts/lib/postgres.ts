@@ -1,5 +1,5 @@
 /** PostgreSQL connections from the host config (password, if any, from ~/.pgpass as libpq does). */
-import { Client } from "pg";
+import type { Client } from "pg";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { JobError } from "./errors";
 
@@ -8,7 +8,9 @@ export async function connectPostgres(
   database = config.postgres.connection.database,
 ): Promise<Client> {
   const c = config.postgres.connection;
-  const client = new Client({
+  // Loaded on first use: jobs and health checks that never reach PostgreSQL do not pay for the driver.
+  const { Client: PgClient } = await import("pg");
+  const client = new PgClient({
     host: c.host,
     port: c.port,
     user: c.user,

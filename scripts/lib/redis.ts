@@ -2,7 +2,6 @@
  * Redis for the backup and restore jobs: a client from the host config, INFO parsing, the
  * BGSAVE-and-really-wait that the runbook's `redis-cli BGSAVE; cp` lacks, and dump verification.
  */
-import { createClient } from "@redis/client";
 import { promises as fs } from "node:fs";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { JobError } from "./errors";
@@ -10,8 +9,14 @@ import { runCommand } from "./exec";
 import type { Logger } from "./log";
 import { sleep, waitFor } from "./time";
 
-function newClient(config: HostConfig) {
-  return createClient({
+/**
+ * The full Redis client is loaded on first use (dynamic import): it is the largest module in the
+ * job bundles, and the health check, which imports the helpers below but talks to Redis through
+ * the lighter `redisProbe`, must not pay for it (80 MB peak RSS budget, `npm run bench`).
+ */
+async function newClient(config: HostConfig) {
+  const { createClient: create } = await import("@redis/client");
+  return create({
     socket: {
       host: config.redis.host,
       port: config.redis.port,
@@ -21,10 +26,15 @@ function newClient(config: HostConfig) {
   });
 }
 
-export type RedisConnection = ReturnType<typeof newClient>;
+export type RedisConnection = Awaited<ReturnType<typeof newClient>>;
+
+/** What the helpers below need of a connection: the full client and `redisProbe` both have it. */
+export interface RedisCommands {
+  sendCommand(args: string[]): Promise<unknown>;
+}
 
 export async function connectRedis(config: HostConfig): Promise<RedisConnection> {
-  const client = newClient(config);
+  const client = await newClient(config);
   client.on("error", () => undefined);
   try {
     await client.connect();
@@ -37,15 +47,12 @@ export async function connectRedis(config: HostConfig): Promise<RedisConnection>
   return client;
 }
 
-export async function command(client: RedisConnection, args: readonly string[]): Promise<unknown> {
+export async function command(client: RedisCommands, args: readonly string[]): Promise<unknown> {
   return client.sendCommand([...args]);
 }
 
 /** One CONFIG GET value; the client may hand the reply over as [name, value] or as a map. */
-export async function configGet(
-  client: RedisConnection,
-  name: string,
-): Promise<string | undefined> {
+export async function configGet(client: RedisCommands, name: string): Promise<string | undefined> {
   let reply: unknown;
   try {
     reply = await command(client, ["CONFIG", "GET", name]);
@@ -62,7 +69,7 @@ export async function configGet(
 
 /** `INFO <section>` as key → value. */
 export async function info(
-  client: RedisConnection,
+  client: RedisCommands,
   section: string,
 ): Promise<Record<string, string>> {
   const text = String(await command(client, ["INFO", section]));
@@ -75,7 +82,7 @@ export async function info(
 }
 
 /** Keys in every database (`db0:keys=3,expires=1,…` lines of INFO keyspace). */
-export async function keyCount(client: RedisConnection): Promise<number> {
+export async function keyCount(client: RedisCommands): Promise<number> {
   const keyspace = await info(client, "keyspace");
   return Object.values(keyspace).reduce(
     (sum, v) => sum + Number(/keys=(\d+)/.exec(v)?.[1] ?? 0),
@@ -83,11 +90,11 @@ export async function keyCount(client: RedisConnection): Promise<number> {
   );
 }
 
-export async function lastSave(client: RedisConnection): Promise<number> {
+export async function lastSave(client: RedisCommands): Promise<number> {
   return Number(await command(client, ["LASTSAVE"]));
 }
 
-async function serverSeconds(client: RedisConnection): Promise<number> {
+async function serverSeconds(client: RedisCommands): Promise<number> {
   const [seconds] = (await command(client, ["TIME"])) as string[];
   return Number(seconds);
 }

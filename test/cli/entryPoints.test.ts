@@ -180,6 +180,14 @@ describe.concurrent("the problem line names the argument and what is wrong with 
     ]);
   });
 
+  test("an engine the bench does not know is named with the engines it does", async () => {
+    const result = await tsx("scripts/sandbox/bench/main.ts", ["--engines", "project,pgbarman"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe(
+      "bench: --engines 'project,pgbarman': 'pgbarman' is not an engine; allowed: project, pgbackrest-stock, barman-cloud, wal-g",
+    );
+  });
+
   test.each([
     "scripts/sandbox/main.ts",
     "scripts/sandbox/drill/main.ts",

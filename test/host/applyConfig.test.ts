@@ -200,7 +200,7 @@ describe("apply-config on a running PostgreSQL and Redis", () => {
     expect(await startTime()).toBe(started);
     expect(restarts(result, "PostgreSQL")).toBe(0);
     expect(result.logs.find((l) => l.msg === "reload applied")?.fields).toEqual({
-      changed: [{ name: "archive_timeout", from: "60 s", to: "30 s" }],
+      changed: [{ name: "archive_timeout", from: "10 s", to: "30 s" }],
     });
     expect(result.stdout).toContain("PostgreSQL applied live: archive_timeout");
   });

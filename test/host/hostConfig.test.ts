@@ -49,7 +49,7 @@ describe("renderHostConfig for the prod stack", () => {
       database: "stellar_insights",
       tables: ["anchors", "corridors"],
     });
-    expect(h.postgres.archiveTimeoutSeconds).toBe(60);
+    expect(h.postgres.archiveTimeoutSeconds).toBe(10);
     expect(h.postgres.socketDir).toBe("/var/run/postgresql");
     expect(h.postgres.engine).toEqual({
       kind: "pgbackrest",
@@ -60,7 +60,7 @@ describe("renderHostConfig for the prod stack", () => {
       spoolDir: "/var/spool/stellar-insights-backup/postgres-engine",
       logDir: "/var/log/stellar-insights-backup/postgres-engine",
       lockDir: "/var/spool/stellar-insights-backup/postgres-engine/lock",
-      compression: { type: "zst", level: 3 },
+      compression: { type: "zst", level: 1 },
       credentials: "instance-role",
     });
     expect(h.postgres.service.stop).toEqual(["systemctl", "stop", "postgresql@14-main"]);

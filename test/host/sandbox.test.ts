@@ -73,7 +73,7 @@ describe("sandbox", () => {
       expect(await setting("server_version_num")).toMatch(/^15/);
       expect(await setting("wal_level")).toBe("replica");
       expect(await setting("archive_mode")).toBe("on");
-      expect(await setting("archive_timeout")).toBe("1min");
+      expect(await setting("archive_timeout")).toBe("10s");
       expect(await setting("archive_command")).toBe(
         /archive_command = '(.*)'/.exec(postgresConf(sb.hostConfig))?.[1],
       );

@@ -15,8 +15,16 @@ export interface Goal {
   readonly unit: Unit;
 }
 
+/** Where a figure sits in a side-by-side comparison: which figure, of which engine, at which size. */
+export interface Series {
+  readonly figure: string;
+  readonly engine: string;
+  readonly scale?: number;
+}
+
 export interface MeasuredFigure {
   readonly name: string;
+  readonly series?: Series;
   readonly title: string;
   readonly status: "measured";
   readonly unit: Unit;
@@ -32,6 +40,7 @@ export interface MeasuredFigure {
 
 export interface BlockedFigure {
   readonly name: string;
+  readonly series?: Series;
   readonly title: string;
   readonly status: "blocked";
   readonly reason: string;
@@ -61,6 +70,7 @@ export interface BenchGroup {
 
 export interface MeasuredInput {
   readonly name: string;
+  readonly series?: Series;
   readonly title: string;
   readonly unit: Unit;
   readonly value: number;
@@ -86,8 +96,21 @@ export function measured(input: MeasuredInput): MeasuredFigure {
   };
 }
 
-export function blocked(name: string, title: string, reason: string, goal?: Goal): BlockedFigure {
-  return { name, title, status: "blocked", reason, ...(goal !== undefined ? { goal } : {}) };
+export function blocked(
+  name: string,
+  title: string,
+  reason: string,
+  goal?: Goal,
+  series?: Series,
+): BlockedFigure {
+  return {
+    name,
+    title,
+    status: "blocked",
+    reason,
+    ...(goal !== undefined ? { goal } : {}),
+    ...(series !== undefined ? { series } : {}),
+  };
 }
 
 export type Verdict = "pass" | "FAIL" | "info" | "blocked";

@@ -1,7 +1,7 @@
 /**
  * Figure group `health-check`: the bundled job a host runs every 5 minutes, started the way the SSM
  * document starts it (`node <bundle>`) against the sandbox. Goals (issue 8): cold start at most
- * 300 ms, peak RSS at most 80 MB.
+ * 300 ms, peak RSS at most 80 MB (the median of the runs, issue 15).
  *
  * Cold start is process start to the job's first log line ("started": Node.js up, bundle loaded,
  * host config read). The whole run of a fast check subset (one S3 request, statfs, and the
@@ -147,23 +147,31 @@ export async function healthCheckGroup(options: HealthCheckGroupOptions): Promis
         note: "process start to exit with every check: PostgreSQL, Redis and S3 listings included (CRITICAL where no PostgreSQL backup exists yet)",
       }),
       measured({
-        name: "fastPeakRssMbMax",
-        title: `health-check peak RSS (CHECKS=${FAST_CHECKS}), max`,
+        name: "fastPeakRssMbMedian",
+        title: `health-check peak RSS (CHECKS=${FAST_CHECKS}), median of ${options.runs}`,
         unit: "MB",
-        value: maximum(rss(fast)),
-        statistic: "max",
+        value: median(rss(fast)),
+        statistic: "median",
         samples: rss(fast),
         goal: { atMost: PEAK_RSS_GOAL_MB, unit: "MB" },
       }),
       measured({
+        name: "allChecksPeakRssMbMedian",
+        title: `health-check peak RSS (all checks), median of ${options.runs}`,
+        unit: "MB",
+        value: median(rss(all)),
+        statistic: "median",
+        samples: rss(all),
+        goal: { atMost: PEAK_RSS_GOAL_MB, unit: "MB" },
+        note: "the scheduled run: every check, with the PostgreSQL client and the Redis probe in use",
+      }),
+      measured({
         name: "allChecksPeakRssMbMax",
-        title: "health-check peak RSS (all checks), max",
+        title: "health-check peak RSS (all checks), worst",
         unit: "MB",
         value: maximum(rss(all)),
         statistic: "max",
         samples: rss(all),
-        goal: { atMost: PEAK_RSS_GOAL_MB, unit: "MB" },
-        note: "the scheduled run: every check, with the PostgreSQL and Redis clients in use",
       }),
       measured({
         name: "bareNodeStartMsMedian",

@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- [--quick] [--scales 6,64] [--out DIR] [--stack prod]`: issue 8's
- * performance figures, measured on this machine, one JSON per figure group in `out/bench/`
- * (synth, health-check, backup-ratios), then a table of figure, goal and verdict.
+ * `npm run bench -- [--quick] [--scales 20,64] [--engines LIST] [--out DIR] [--stack prod]`: the
+ * performance figures of issues 8 and 15, measured on this machine, one JSON per figure group in
+ * `out/bench/` (synth, health-check, engines), then a table of figure, goal and verdict and the
+ * engines side by side.
  *
  * A benchmark, not a test: it exits 0 when every figure was taken (a missed goal shows as FAIL
  * in the table and `pass: false` in the JSON), 1 when a measurement itself broke, 2 for a bad
@@ -13,30 +14,52 @@ import { join, resolve } from "node:path";
 import { exitWithUsageError, parseCommandLine } from "../../lib/commandLine";
 import { REPO_ROOT, requireStackFile } from "../plan";
 import { startSandbox, type Sandbox } from "../sandbox";
-import { backupRatiosGroup } from "./backupRatiosGroup";
+import { ENGINE_KEYS, enginesGroup } from "./enginesGroup";
+import { formatEngineTable } from "./engineTable";
 import { benchFileName, serializeGroup, type BenchGroup } from "./figures";
 import { healthCheckGroup } from "./healthCheckGroup";
 import { synthGroup } from "./synthGroup";
 import { formatTable } from "./table";
 
-/** Sizes: a full run stays near 3 minutes on 2 cores; --quick is for a smoke run. */
-/** pgbench scales 6 and 64: about 100 MB and 1 GB of database, issue 8's two sizes. */
-const FULL = { synthRuns: 3, healthCheckRuns: 5, pgbenchScales: [6, 64], transferRuns: 3 } as const;
-const QUICK = { synthRuns: 2, healthCheckRuns: 3, pgbenchScales: [1], transferRuns: 2 } as const;
+/**
+ * pgbench scales 20 and 64: about 320 MB and 1 GB of cluster, issue 15's two sizes. The write
+ * load under which RPO is sampled lasts a full minute (the reference engines' archive_timeout);
+ * --quick is a smoke run of a few minutes.
+ */
+const FULL = {
+  synthRuns: 3,
+  healthCheckRuns: 5,
+  pgbenchScales: [20, 64],
+  transferRuns: 3,
+  load: { seconds: 75, pgbenchRate: 50, probeIntervalMs: 100, sampleIntervalMs: 500 },
+} as const;
+const QUICK = {
+  synthRuns: 2,
+  healthCheckRuns: 3,
+  pgbenchScales: [2],
+  transferRuns: 2,
+  load: { seconds: 20, pgbenchRate: 50, probeIntervalMs: 100, sampleIntervalMs: 500 },
+} as const;
 
 const COMMAND = {
   command: "npm run bench --",
   name: "bench",
   summary:
     "Measures the project's performance figures on this machine (offline synth, health-check cold start\n" +
-    "and memory, backup/restore transfer baselines) and writes one JSON per figure group, then a table\n" +
-    "of figure, goal and verdict. A benchmark, not a test: a missed goal prints FAIL.",
+    "and memory, and the PostgreSQL engines side by side: backup and restore against raw transfers,\n" +
+    "bytes stored, RPO under load) and writes one JSON per figure group, then a table of figure, goal\n" +
+    "and verdict. A benchmark, not a test: a missed goal prints FAIL.",
   options: {
     quick: { type: "boolean", description: "fewer runs and the smallest database: a smoke run" },
     scales: {
       type: "string",
       value: "LIST",
-      description: "pgbench scales, comma-separated whole numbers (default: 6,64; --quick: 1)",
+      description: "pgbench scales, comma-separated whole numbers (default: 20,64; --quick: 2)",
+    },
+    engines: {
+      type: "string",
+      value: "LIST",
+      description: `PostgreSQL engines to compare, comma-separated (default: all of ${ENGINE_KEYS.join(", ")})`,
     },
     out: { type: "string", value: "DIR", description: "where the JSON goes (default: out/bench)" },
     stack: { type: "string", value: "NAME", default: "prod", description: "stack to measure" },
@@ -57,8 +80,15 @@ function parseOptions() {
     exitWithUsageError(COMMAND, [
       `--scales '${values.scales}' must be whole numbers >= 1, comma-separated`,
     ]);
+  const engines = (values.engines ?? ENGINE_KEYS.join(",")).split(",");
+  const unknown = engines.filter((e) => !(ENGINE_KEYS as readonly string[]).includes(e));
+  if (unknown.length > 0 || engines.length === 0)
+    exitWithUsageError(COMMAND, [
+      `--engines '${values.engines}': '${unknown.join(",")}' is not an engine; allowed: ${ENGINE_KEYS.join(", ")}`,
+    ]);
   requireStackFile(COMMAND, values.stack);
   return {
+    engines: engines as (typeof ENGINE_KEYS)[number][],
     quick: values.quick,
     stack: values.stack,
     out: resolve(values.out ?? join(REPO_ROOT, "out", "bench")),
@@ -107,21 +137,26 @@ async function main(): Promise<number> {
         progress,
       }),
     );
-    groups.push(
-      await backupRatiosGroup({
-        sandbox,
-        scales: options.sizes.pgbenchScales,
-        transferRuns: options.sizes.transferRuns,
-        workDir: work,
-        quick: options.quick,
-        progress,
-      }),
-    );
+    const engines = await enginesGroup({
+      sandbox,
+      scales: options.sizes.pgbenchScales,
+      engines: options.engines,
+      transferRuns: options.sizes.transferRuns,
+      load: options.sizes.load,
+      workDir: work,
+      quick: options.quick,
+      progress,
+    });
+    groups.push(engines);
     mkdirSync(options.out, { recursive: true });
     for (const group of groups)
       writeFileSync(join(options.out, benchFileName(group.group)), serializeGroup(group));
     const machine = groups[0].machine;
-    console.log(formatTable(groups));
+    console.log(formatTable(groups.filter((g) => g !== engines)));
+    console.log(
+      `\nPostgreSQL engines side by side (${engines.settings.checkpoint}; ${engines.settings.endpoint}):\n`,
+    );
+    console.log(formatEngineTable(engines));
     console.log(
       `\n${machine.cpus} x ${machine.cpuModel}, ${machine.memoryMb} MB RAM, load ${machine.loadAverage1m}, Node.js ${machine.node}; ` +
         `${options.quick ? "quick" : "full"} run in ${((performance.now() - started) / 1000).toFixed(0)} s -> ${options.out}`,

@@ -1,12 +1,12 @@
 /**
  * The benchmark's data: a pgbench database of a given scale in the sandbox's PostgreSQL, its size
- * as PostgreSQL counts it, and a plain dump of it (the bytes the raw transfer baselines move).
+ * as PostgreSQL counts it, and the cluster's files in one archive (the bytes the raw transfer
+ * baselines move).
  */
-import { statSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "pg";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
-import { runChecked } from "../../lib/exec";
+import { runChecked, runCommand } from "../../lib/exec";
 
 export const BENCH_DATABASE = "bench";
 
@@ -72,29 +72,25 @@ export async function createPgbenchDatabase(
   return { name: BENCH_DATABASE, scale, initSeconds, databaseBytes };
 }
 
-export interface Dump {
-  readonly path: string;
-  readonly bytes: number;
-  readonly seconds: number;
+/** Bytes of every database of the cluster (`pg_database_size`): what "database size" means here. */
+export async function clusterBytes(host: HostConfig): Promise<number> {
+  return withClient(host, host.postgres.connection.database, async (client) => {
+    const { rows } = await client.query<{ bytes: string }>(
+      "SELECT sum(pg_database_size(datname))::bigint AS bytes FROM pg_database",
+    );
+    return Number(rows[0].bytes);
+  });
 }
 
-/** A plain-format `pg_dump`: uncompressed, so the transfers move the data's own bytes. */
-export async function dumpDatabase(
-  host: HostConfig,
-  database: string,
-  path: string,
-): Promise<Dump> {
-  const started = performance.now();
-  await runChecked(
-    [
-      join(host.postgres.binDir, "pg_dump"),
-      ...connectionArgs(host),
-      "--format=plain",
-      "--file",
-      path,
-      database,
-    ],
-    { timeoutMs: 15 * 60_000 },
-  );
-  return { path, bytes: statSync(path).size, seconds: seconds(started) };
+/**
+ * The cluster's data files (`base/`, `global/`) in one uncompressed tar: the bytes a base backup
+ * reads, for the raw transfer baselines. Taken after a CHECKPOINT with no load running; GNU tar's
+ * exit 1 ("file changed as we read it", the statistics collector) is accepted.
+ */
+export async function clusterFilesArchive(host: HostConfig, path: string): Promise<void> {
+  await withClient(host, host.postgres.connection.database, (client) => client.query("CHECKPOINT"));
+  const argv = ["tar", "-cf", path, "-C", host.postgres.pgData, "base", "global"];
+  const result = await runCommand(argv, { timeoutMs: 15 * 60_000 });
+  if (result.code > 1)
+    throw new Error(`'${argv.join(" ")}' exited ${result.code}: ${result.stderr.trim()}`);
 }

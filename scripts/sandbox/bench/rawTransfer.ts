@@ -1,9 +1,11 @@
 /**
- * The raw baselines the PostgreSQL engine ratios divide by: one file's bytes uploaded to and downloaded from
- * the same endpoint and bucket the jobs use, with nothing on top (one streamed PutObject, no SDK
- * checksum, no compression), encrypted with the bucket's KMS key as the jobs' uploads are.
+ * The raw baselines the PostgreSQL engine ratios divide by: one file's bytes uploaded to and
+ * downloaded from the same bucket through the same TLS front the engines use, with nothing on top
+ * (one streamed PutObject, no SDK checksum, no compression), encrypted with the bucket's KMS key as
+ * the engines' uploads are.
  */
-import { createReadStream, createWriteStream, statSync } from "node:fs";
+import { createReadStream, createWriteStream, readFileSync, statSync } from "node:fs";
+import { Agent } from "node:https";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
@@ -16,8 +18,11 @@ import { sandboxClientSettings } from "../moto";
 import type { Sandbox } from "../sandbox";
 
 export function rawS3Client(sandbox: Sandbox): S3Client {
+  const front = sandbox.tlsFront;
   return new S3Client({
-    ...sandboxClientSettings(sandbox.moto.endpoint, sandbox.hostConfig.region),
+    ...sandboxClientSettings(front.url, sandbox.hostConfig.region),
+    // The engines reach moto through the TLS front and verify it against the sandbox's CA: so does the baseline.
+    requestHandler: { httpsAgent: new Agent({ ca: readFileSync(front.caFile), keepAlive: true }) },
     forcePathStyle: true,
     // A raw copy: no CRC32 computed over the body on the way up, none verified on the way down.
     requestChecksumCalculation: "WHEN_REQUIRED",

@@ -9,7 +9,7 @@ const prod = (overrides = {}) =>
   renderHostConfig({ stack: "prod", config: prodStackConfig(), overrides });
 
 describe("postgresql.conf fragment", () => {
-  test("prod: archiving through the stack's engine (pgBackRest) with its config file, 60 s timeout, replica WAL", () => {
+  test("prod: archiving through the stack's engine (pgBackRest) with its config file, 10 s timeout, replica WAL", () => {
     expect(postgresConf(prod())).toBe(
       [
         "# postgresql.conf fragment: WAL archiving for point-in-time recovery.",
@@ -29,7 +29,7 @@ describe("postgresql.conf fragment", () => {
         "archive_command = '/usr/bin/pgbackrest --config=/etc/stellar-insights-backup/postgres-engine.conf --stanza=main archive-push %p'",
         "",
         "# A partly filled segment is archived after this long (the WAL row's RPO is 15 minutes).",
-        "archive_timeout = 60s",
+        "archive_timeout = 10s",
         "",
       ].join("\n"),
     );

@@ -1,0 +1,143 @@
+/**
+ * This project's engine with the stack's shipped defaults, driven through the project's own engine
+ * adapter (`engineFor`): the archive_command of the rendered postgresql.conf fragment, the
+ * adapter's full backup into the S3 repository, and the adapter's restore of it to the end of the
+ * archive. Also wal-g's row, through the same seam, when `WALG_BINARY` names a binary.
+ */
+import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import {
+  defaultProcessMax,
+  postgresEngine,
+  type PostgresEngineKey,
+} from "../../../../infra/catalog/engines";
+import type { HostConfig } from "../../../../infra/catalog/hostConfig";
+import { overrideHostConfig } from "../../../../infra/content/host/hostConfigFile";
+import { engineFor } from "../../../lib/engines";
+import { s3RepositoryPath } from "../../../lib/engines/engineProcess";
+import { hostIdOf } from "../../../lib/hostConfig";
+import { engineUnavailableReason, sandboxEngineBinary } from "../../engineBinary";
+import { setUpEngine } from "../../sandbox";
+import type { BenchEngine, BenchEngineContext, BenchEngineKey, SkippedEngine } from "./benchEngine";
+
+/** Keys of the rendered pgBackRest config that bear on speed and size. */
+const TUNING_KEYS = [
+  "compress-type",
+  "compress-level",
+  "process-max",
+  "archive-async",
+  "archive-push-queue-max",
+  "archive-get-queue-max",
+  "repo1-bundle",
+  "repo1-bundle-size",
+  "repo1-block",
+];
+
+async function renderedTuning(configFile: string): Promise<Record<string, string>> {
+  const text = await readFile(configFile, "utf8").catch(() => "");
+  const settings: Record<string, string> = {};
+  // A command section (`[global:restore]`) overrides for that command only: shown with its name.
+  let command = "";
+  for (const line of text.split("\n")) {
+    const section = /^\[[^:\]]+(?::([a-z-]+))?\]$/.exec(line.trim());
+    if (section) command = section[1] ? `${section[1]} ` : "";
+    const m = /^([a-z0-9-]+)=(.*)$/.exec(line.trim());
+    if (m && TUNING_KEYS.includes(m[1])) settings[`${command}${m[1]}`] = m[2];
+  }
+  return settings;
+}
+
+function adapterEngine(
+  key: BenchEngineKey,
+  title: string,
+  host: HostConfig,
+  settings: Record<string, string | number>,
+): BenchEngine {
+  const hostId = hostIdOf(host);
+  const adapter = engineFor(host, hostId);
+  const { engine } = host.postgres;
+  const repositoryPrefix = `${s3RepositoryPath(host, hostId)}/`;
+  const walFolder = adapter.descriptor.s3Layout.wal.replace("<stanza>", engine.stanza);
+  return {
+    key,
+    title,
+    settings,
+    archiveTimeoutSeconds: host.postgres.archiveTimeoutSeconds,
+    repositoryPrefix,
+    walPrefix: `${repositoryPrefix}${walFolder}`,
+    archiveCommand: adapter.descriptor.archiveCommand(engine),
+    prepare: () => setUpEngine(host),
+    async backup() {
+      await adapter.backup({ kind: "full", repository: "s3", annotations: {}, startFast: true });
+    },
+    async restore(pgData, scratchRoot) {
+      const newest = (await adapter.list("s3")).at(-1);
+      if (!newest) throw new Error(`${title}: the S3 repository lists no backup to restore`);
+      await adapter.restore({
+        source: { repository: "s3", host: hostId },
+        backup: newest.name,
+        target: { kind: "latest" },
+        pgData,
+        delta: false,
+        archiveOff: true,
+        scratchRoot,
+      });
+    },
+  };
+}
+
+/** The sandbox host's own engine, exactly as the stack ships it. */
+export async function projectEngine(context: BenchEngineContext): Promise<BenchEngine> {
+  const { host } = context;
+  const adapter = engineFor(host, hostIdOf(host));
+  const version = await adapter.requireInstalled();
+  const engine = host.postgres.engine;
+  const settings = {
+    ...(await renderedTuning(engine.configFile)),
+    compression: `${engine.compression.type} level ${engine.compression.level}`,
+    "process count": engine.processMax ?? defaultProcessMax(availableParallelism()),
+    archive_timeout: `${host.postgres.archiveTimeoutSeconds} s`,
+  };
+  return adapterEngine(
+    "project",
+    `${adapter.descriptor.title} ${version}, shipped defaults`,
+    host,
+    settings,
+  );
+}
+
+/**
+ * wal-g through the project's adapter, in its own repository (`postgres/<hostId>-wal-g/`) with its
+ * shipped defaults; skipped with the reason when no binary is installed.
+ */
+export async function walgEngine(
+  context: BenchEngineContext,
+): Promise<BenchEngine | SkippedEngine> {
+  const kind: PostgresEngineKey = "wal-g";
+  const reason = engineUnavailableReason(kind);
+  if (reason) return { key: "wal-g", title: "wal-g", skipped: reason };
+  const base = context.host;
+  const host = overrideHostConfig(base, {
+    hostId: `${hostIdOf(base)}-wal-g`,
+    postgres: {
+      engine: {
+        kind,
+        binary: sandboxEngineBinary(kind),
+        configFile: join(context.root, "wal-g.json"),
+        spoolDir: join(context.root, "spool"),
+        logDir: join(context.root, "log"),
+        lockDir: join(context.root, "lock"),
+        compression: postgresEngine(kind).defaultCompression,
+      },
+    },
+  });
+  const adapter = engineFor(host, hostIdOf(host));
+  const version = await adapter.requireInstalled();
+  const engine = host.postgres.engine;
+  return adapterEngine("wal-g", `wal-g ${version}, shipped defaults`, host, {
+    compression: engine.compression.type,
+    "process count": engine.processMax ?? defaultProcessMax(availableParallelism()),
+    archive_timeout: `${host.postgres.archiveTimeoutSeconds} s`,
+  });
+}
