@@ -6,3 +6,4 @@ export * from "./scheduleExpression";
 export * from "./documents";
 export * from "./bucketRoles";
 export * from "./stackDefaults";
+export * from "./durability";

@@ -2,6 +2,7 @@
  * The validated, fully defaulted stack configuration. Pure module: no Pulumi import.
  */
 import type { BackupTypeKey, HostTarget, ScheduleKey, Thresholds } from "../catalog";
+import type { ObjectLockSettings, ReplicationSettings } from "../catalog";
 import type { PostgresEngineKey } from "../catalog/engines";
 
 /** Defined with their defaults in the catalog; re-exported because they are the config's shapes. */
@@ -39,6 +40,10 @@ export interface StackConfig {
   readonly thresholds: Thresholds;
   /** Run the verification job on the hosts through SSM after every update, and fail the update if it fails. */
   readonly postDeployCheck: boolean;
+  /** S3 Object Lock's default retention on the backup bucket (and its replica); absent: no lock. */
+  readonly objectLock?: ObjectLockSettings;
+  /** A copy of the backup bucket in a second region; absent: no replica. */
+  readonly replication?: ReplicationSettings;
 }
 
 /** One thing wrong with the stack config: which key, what it held, and what is allowed. */

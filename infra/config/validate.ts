@@ -35,7 +35,17 @@ import {
   type BackupTypeKey,
   type ScheduleKey,
 } from "../catalog";
-import { exactObject, isPlainObject, wholeNumber } from "../catalog/schema/parts";
+import { exactObject, isPlainObject } from "../catalog/schema/parts";
+import {
+  AWS_REGION_PATTERN,
+  countText,
+  fromNumericText,
+  mapCount,
+  pathItem,
+  s3BucketName,
+  yamlMap,
+} from "./configParts";
+import { durabilityEntries, durabilityProblems, durabilitySettings } from "./durability";
 import { schemaProblems } from "../catalog/schema/problems";
 import {
   OFFLINE_SECRET_PLACEHOLDER,
@@ -52,48 +62,6 @@ export type ValidationResult =
 const REGION_KEY = "aws:region";
 const REGION_MESSAGE =
   "must be an AWS region such as us-east-1 (set it with `pulumi config set aws:region`)";
-const NOT_A_MAP = "must be an object (a YAML map)";
-const NUMERIC_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
-
-/** Stack files may quote numbers inside maps (`"30"`): they count as the number. */
-const fromNumericText = (value: unknown): unknown =>
-  typeof value === "string" && NUMERIC_TEXT.test(value) ? Number(value) : value;
-
-/** A number inside a YAML map, written as a number or as numeric text. */
-function mapCount(min: number, max: number, message: string) {
-  return v.pipe(v.unknown(), v.transform(fromNumericText), wholeNumber(min, max, message));
-}
-
-/** A top-level number: Pulumi hands it over as text, which problems quote as written. */
-function countText(min: number, message: string) {
-  return v.pipe(
-    v.string(message),
-    v.check((text) => {
-      const n = Number(text);
-      return NUMERIC_TEXT.test(text) && Number.isInteger(n) && n >= min;
-    }, message),
-  );
-}
-
-/** A YAML map: Pulumi hands it over JSON-encoded. */
-function yamlMap<const E extends v.ObjectEntries>(entries: E, unknownField: string) {
-  return v.pipe(
-    v.string(NOT_A_MAP),
-    v.rawTransform<string, Record<string, unknown>>(({ dataset, addIssue, NEVER }) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(dataset.value);
-      } catch {
-        parsed = undefined;
-      }
-      if (isPlainObject(parsed)) return parsed;
-      addIssue({ message: NOT_A_MAP });
-      return NEVER;
-    }),
-    exactObject(entries, { notObject: NOT_A_MAP, unknownField }),
-  );
-}
-
 /** One string key whose whole rule is a predicate. */
 const textWhere = (ok: (text: string) => boolean, message: string) =>
   v.pipe(v.string(message), v.check(ok, message));
@@ -164,26 +132,12 @@ function isHttpsUrl(text: string): boolean {
   }
 }
 
+/** The backup bucket's name: its access-log bucket appends a suffix, so it must stay shorter. */
 function bucketNameRules() {
   const maxLength = 63 - ACCESS_LOG_BUCKET_SUFFIX.length;
-  // S3 bucket naming rules (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html);
-  // each broken rule is its own problem.
-  return v.pipe(
-    v.string(),
-    v.check(
-      (name) => name.length >= 3 && name.length <= maxLength,
-      `must be 3-${maxLength} characters (the log bucket appends '${ACCESS_LOG_BUCKET_SUFFIX}')`,
-    ),
-    v.regex(
-      /^[a-z0-9][a-z0-9-]*[a-z0-9]$/,
-      "must be DNS-compatible: lowercase letters, digits and hyphens, starting and ending with a letter or digit " +
-        "(no dots: they break TLS on virtual-hosted S3 addresses)",
-    ),
-    v.check(
-      (name) =>
-        !name.startsWith("xn--") && !name.startsWith("sthree-") && !name.endsWith("-s3alias"),
-      "must not start with 'xn--' or 'sthree-' nor end with '-s3alias' (reserved by S3)",
-    ),
+  return s3BucketName(
+    maxLength,
+    `must be 3-${maxLength} characters (the log bucket appends '${ACCESS_LOG_BUCKET_SUFFIX}')`,
   );
 }
 
@@ -325,6 +279,7 @@ const projectEntries = {
     yamlMap(thresholdEntries, `unknown threshold; allowed: ${THRESHOLD_KEYS.join(", ")}`),
   ),
   postDeployCheck: optional(v.picklist(["true", "false"], "must be true or false")),
+  ...durabilityEntries,
 };
 
 export const CONFIG_KEYS = Object.keys(projectEntries) as (keyof typeof projectEntries)[];
@@ -333,7 +288,7 @@ const fieldsSchema = exactObject(
   {
     [REGION_KEY]: v.pipe(
       v.string(REGION_MESSAGE),
-      v.regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, REGION_MESSAGE),
+      v.regex(AWS_REGION_PATTERN, REGION_MESSAGE),
     ),
     ...projectEntries,
   },
@@ -348,9 +303,6 @@ function retentionOf(fields: Fields): Record<BackupTypeKey, number> {
   return { ...days, ...fields.retentionDays } as Record<BackupTypeKey, number>;
 }
 
-function pathItem(input: Record<string, unknown>, key: string, value: unknown): v.IssuePathItem {
-  return { type: "object", origin: "value", input, key, value };
-}
 
 /** The rules that relate keys; each runs when every key it reads passed its own rules. */
 const relations = v.rawCheck<Fields>(({ dataset, addIssue }) => {
@@ -397,6 +349,16 @@ const relations = v.rawCheck<Fields>(({ dataset, addIssue }) => {
       path: [pathItem(raw, "alertEmail", undefined)],
     });
   }
+
+  for (const problem of durabilityProblems({
+    fields: raw,
+    valid,
+    retentionValid: BACKUP_TYPE_KEYS.every((row) => valid("retentionDays", row)),
+    retention,
+    region: fields[REGION_KEY],
+    bucketName: fields.bucketName ?? DEFAULT_BUCKET_NAME,
+  }))
+    addIssue(problem);
 
   const age = fields.thresholds?.backupAgeHours;
   if (age !== undefined && valid("thresholds", "backupAgeHours")) {
@@ -450,6 +412,7 @@ function toStackConfig(fields: Fields): StackConfig {
     metricNamespace: fields.metricNamespace ?? DEFAULT_METRIC_NAMESPACE,
     thresholds,
     postDeployCheck: (fields.postDeployCheck ?? "true") === "true",
+    ...durabilitySettings(fields, fields.bucketName ?? DEFAULT_BUCKET_NAME),
   };
 }
 
