@@ -8,6 +8,8 @@ import { buildHostPlane } from "./build/hostPlane";
 import { JOBS, SHIPPED_JOB_KEYS, postgresRetentionDays } from "./catalog";
 import { loadStackConfig } from "./config/load";
 import { BackupBucket } from "./components/backupBucket";
+import { BackupReplica } from "./components/backupReplica";
+import { REPLICATION_RULE_ID } from "./content/aws/replication";
 import { HostAccess } from "./components/hostAccess";
 import { HostConfiguration } from "./components/hostConfiguration";
 import { BackupAlarms } from "./components/backupAlarms";
@@ -33,14 +35,44 @@ const backupBucket = new BackupBucket("backups", {
     postgresBackstopDays: config.postgresBackstopDays,
   },
   accessLogRetentionDays: config.accessLogRetentionDays,
+  ...(config.objectLock ? { objectLock: config.objectLock } : {}),
   tags,
 });
+const accountId = aws.getCallerIdentityOutput().accountId;
+const replica = config.replication
+  ? new BackupReplica("replica", {
+      replication: config.replication,
+      sourceRegion: config.region,
+      accountId,
+      source: {
+        bucketName: backupBucket.bucketName,
+        bucketArn: backupBucket.bucketArn,
+        kmsKeyArn: backupBucket.kmsKeyArn,
+        versioning: backupBucket.versioning,
+      },
+      lifecycle: {
+        retentionDays: config.retentionDays,
+        postgresBackstopDays: config.postgresBackstopDays,
+      },
+      ...(config.objectLock ? { objectLock: config.objectLock } : {}),
+      tags,
+    })
+  : undefined;
 
 const hostAccess = new HostAccess("db-hosts", {
   bucketArn: backupBucket.bucketArn,
   kmsKeyArn: backupBucket.kmsKeyArn,
   metricNamespace: config.metricNamespace,
   region: config.region,
+  ...(replica && config.replication
+    ? {
+        replica: {
+          bucketArn: replica.bucketArn,
+          kmsKeyArn: replica.kmsKeyArn,
+          region: config.replication.region,
+        },
+      }
+    : {}),
   logRetentionDays: JOB_LOG_RETENTION_DAYS,
   tags,
 });
@@ -65,7 +97,6 @@ const hostPlaneReady: pulumi.Resource[] = [hostConfiguration];
 const hostPlaneVersion: pulumi.Input<string>[] = [hostConfiguration.manifestKey];
 
 // Running and watching the jobs: schedules, paging, alarms, snapshots, dashboard, restore image.
-const accountId = aws.getCallerIdentityOutput().accountId;
 
 const paging = new Paging("paging", {
   stack,
@@ -116,6 +147,15 @@ const backupAlarms = new BackupAlarms("alarms", {
   thresholds: config.thresholds,
   deadLetterQueueName: jobSchedules.deadLetterQueueName,
   snapshotPolicyId: snapshotPolicy.policyId,
+  ...(config.replication?.replicationTimeControl
+    ? {
+        replication: {
+          sourceBucket: config.bucketName,
+          destinationBucket: config.replication.bucketName,
+          ruleId: REPLICATION_RULE_ID,
+        },
+      }
+    : {}),
   tags,
 });
 const dashboard = new BackupDashboard("dashboard", {
@@ -152,6 +192,12 @@ if (config.postDeployCheck && JOBS[POST_DEPLOY_CHECK_JOB].shipped) {
 export const bucketName = backupBucket.bucketName;
 export const bucketArn = backupBucket.bucketArn;
 export const kmsKeyArn = backupBucket.kmsKeyArn;
+/** The cross-region copy (stack config `replication`): where to restore from when the primary's region is down. */
+export const replicaBucketName = replica?.bucketName;
+export const replicaRegion = config.replication?.region;
+export const replicaKmsKeyArn = replica?.kmsKeyArn;
+/** The default Object Lock of both buckets (stack config `objectLock`). */
+export const objectLock = config.objectLock;
 export const postgresRepositoryRoot = pulumi.interpolate`s3://${backupBucket.bucketName}/postgres`;
 export const postgresRetention = postgresRetentionDays(config.retentionDays);
 export const hostInstanceProfile = hostAccess.instanceProfileName;

@@ -239,6 +239,19 @@ export const hostConfigSchema = exactObject({
     ),
   }),
   paths: exactObject({ stateDir: absolutePath(), lockDir: absolutePath() }),
+  /**
+   * The backup bucket's copy in a second region (stack config `replication`): restores read from it
+   * with `SOURCE=replica` when the primary region is down. Hosts never write there.
+   */
+  replica: v.exactOptional(
+    exactObject({
+      bucket: text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+      region: text(
+        /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
+        "must be an AWS region such as us-west-2",
+      ),
+    }),
+  ),
   /** Only for the sandbox (moto). Real hosts use the regional AWS endpoints. */
   awsEndpointUrl: v.exactOptional(
     text(/^https?:\/\/[A-Za-z0-9.:[\]-]+\/?$/, "must be an http(s)://host:port URL"),

@@ -10,6 +10,12 @@ export interface HostAccessArgs {
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly metricNamespace: string;
   readonly region: string;
+  /** The cross-region replica the hosts may read from (stack config `replication`). */
+  readonly replica?: {
+    readonly bucketArn: pulumi.Input<string>;
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly region: string;
+  };
   /** Days the job output log group keeps its events. */
   readonly logRetentionDays: number;
   readonly tags: Readonly<Record<string, string>>;
@@ -60,14 +66,29 @@ export class HostAccess extends pulumi.ComponentResource {
       {
         role: this.role.id,
         policy: pulumi
-          .all([args.bucketArn, args.kmsKeyArn, this.jobLogGroup.arn])
-          .apply(([bucketArn, kmsKeyArn, logGroupArn]) =>
+          .all([
+            args.bucketArn,
+            args.kmsKeyArn,
+            this.jobLogGroup.arn,
+            args.replica?.bucketArn ?? "",
+            args.replica?.kmsKeyArn ?? "",
+          ])
+          .apply(([bucketArn, kmsKeyArn, logGroupArn, replicaBucketArn, replicaKmsKeyArn]) =>
             hostPolicy({
               bucketArn,
               kmsKeyArn,
               logGroupArn,
               metricNamespace: args.metricNamespace,
               region: args.region,
+              ...(args.replica
+                ? {
+                    replica: {
+                      bucketArn: replicaBucketArn,
+                      kmsKeyArn: replicaKmsKeyArn,
+                      region: args.replica.region,
+                    },
+                  }
+                : {}),
             }),
           ),
       },
