@@ -93,12 +93,7 @@ export class BackupReplica extends pulumi.ComponentResource {
       {
         role: this.role.id,
         policy: pulumi
-          .all([
-            args.source.bucketArn,
-            args.source.kmsKeyArn,
-            this.bucket.arn,
-            this.kmsKey.arn,
-          ])
+          .all([args.source.bucketArn, args.source.kmsKeyArn, this.bucket.arn, this.kmsKey.arn])
           .apply(([sourceBucketArn, sourceKmsKeyArn, replicaBucketArn, replicaKmsKeyArn]) =>
             replicationRolePolicy({
               sourceBucketArn,

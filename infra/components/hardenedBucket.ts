@@ -95,7 +95,10 @@ export function hardenedBucket(
       bucket: bucket.id,
       rules: [
         {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKey.arn },
+          applyServerSideEncryptionByDefault: {
+            sseAlgorithm: "aws:kms",
+            kmsMasterKeyId: kmsKey.arn,
+          },
           // One data key per bucket instead of one KMS call per WAL segment.
           bucketKeyEnabled: true,
         },

@@ -49,7 +49,11 @@ export function yamlMap<const E extends v.ObjectEntries>(entries: E, unknownFiel
 }
 
 /** An issue path item for a rule that relates keys. */
-export function pathItem(input: Record<string, unknown>, key: string, value: unknown): v.IssuePathItem {
+export function pathItem(
+  input: Record<string, unknown>,
+  key: string,
+  value: unknown,
+): v.IssuePathItem {
   return { type: "object", origin: "value", input, key, value };
 }
 

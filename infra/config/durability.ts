@@ -41,7 +41,10 @@ export const durabilityEntries = {
   replication: v.exactOptional(
     yamlMap(
       {
-        region: v.pipe(v.string(REPLICA_REGION_MESSAGE), v.regex(AWS_REGION_PATTERN, REPLICA_REGION_MESSAGE)),
+        region: v.pipe(
+          v.string(REPLICA_REGION_MESSAGE),
+          v.regex(AWS_REGION_PATTERN, REPLICA_REGION_MESSAGE),
+        ),
         bucketName: v.exactOptional(s3BucketName(63, "must be 3-63 characters")),
         replicationTimeControl: v.exactOptional(yamlFlag()),
       },

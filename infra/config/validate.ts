@@ -286,10 +286,7 @@ export const CONFIG_KEYS = Object.keys(projectEntries) as (keyof typeof projectE
 
 const fieldsSchema = exactObject(
   {
-    [REGION_KEY]: v.pipe(
-      v.string(REGION_MESSAGE),
-      v.regex(AWS_REGION_PATTERN, REGION_MESSAGE),
-    ),
+    [REGION_KEY]: v.pipe(v.string(REGION_MESSAGE), v.regex(AWS_REGION_PATTERN, REGION_MESSAGE)),
     ...projectEntries,
   },
   { unknownField: `unknown config key; allowed: ${CONFIG_KEYS.join(", ")}` },
@@ -302,7 +299,6 @@ function retentionOf(fields: Fields): Record<BackupTypeKey, number> {
   );
   return { ...days, ...fields.retentionDays } as Record<BackupTypeKey, number>;
 }
-
 
 /** The rules that relate keys; each runs when every key it reads passed its own rules. */
 const relations = v.rawCheck<Fields>(({ dataset, addIssue }) => {

@@ -275,7 +275,8 @@ export function alarmDefinitions<Ref = never>(
       treatMissingData: "ignore",
     };
   }
-  if (inputs.replication !== undefined) Object.assign(alarms, replicationAlarms(inputs.replication));
+  if (inputs.replication !== undefined)
+    Object.assign(alarms, replicationAlarms(inputs.replication));
   return alarms;
 }
 
