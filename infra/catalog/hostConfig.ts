@@ -239,6 +239,18 @@ export const hostConfigSchema = exactObject({
     ),
   }),
   paths: exactObject({ stateDir: absolutePath(), lockDir: absolutePath() }),
+  /** Only for the sandbox (moto). Real hosts use the regional AWS endpoints. */
+  awsEndpointUrl: v.exactOptional(
+    text(/^https?:\/\/[A-Za-z0-9.:[\]-]+\/?$/, "must be an http(s)://host:port URL"),
+  ),
+  /** The bucket's KMS key: uploads name it explicitly so S3 never falls back to `aws/s3`. */
+  kmsKeyArn: v.exactOptional(
+    text(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, "must be a KMS key ARN"),
+  ),
+  /** Names this host in S3 keys; the jobs use `os.hostname()` when absent. */
+  hostId: v.exactOptional(
+    text(HOST_ID_PATTERN, "must be letters, digits, '.', '_' or '-' (it becomes part of S3 keys)"),
+  ),
   /**
    * The backup bucket's copy in a second region (stack config `replication`): restores read from it
    * with `SOURCE=replica` when the primary region is down. Hosts never write there.
@@ -251,18 +263,6 @@ export const hostConfigSchema = exactObject({
         "must be an AWS region such as us-west-2",
       ),
     }),
-  ),
-  /** Only for the sandbox (moto). Real hosts use the regional AWS endpoints. */
-  awsEndpointUrl: v.exactOptional(
-    text(/^https?:\/\/[A-Za-z0-9.:[\]-]+\/?$/, "must be an http(s)://host:port URL"),
-  ),
-  /** The bucket's KMS key: uploads name it explicitly so S3 never falls back to `aws/s3`. */
-  kmsKeyArn: v.exactOptional(
-    text(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, "must be a KMS key ARN"),
-  ),
-  /** Names this host in S3 keys; the jobs use `os.hostname()` when absent. */
-  hostId: v.exactOptional(
-    text(HOST_ID_PATTERN, "must be letters, digits, '.', '_' or '-' (it becomes part of S3 keys)"),
   ),
 });
 

@@ -17,7 +17,7 @@ import { JobError, UsageError } from "../lib/errors";
 import { runChecked, showArgv } from "../lib/exec";
 import { sha256File } from "../lib/hash";
 import type { JobUsage } from "../lib/jobCommand";
-import { MalformedObjectError } from "../lib/s3";
+import { MalformedObjectError, type BackupStore } from "../lib/s3";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
 
@@ -31,8 +31,8 @@ interface FilePlan {
 }
 
 /** The set's archive keys, newest first (their names start with the UTC stamp). */
-async function setArchives(ctx: JobContext, prefix: string): Promise<string[]> {
-  return (await ctx.store().list(prefix))
+async function setArchives(store: BackupStore, prefix: string): Promise<string[]> {
+  return (await store.list(prefix))
     .map((o) => o.key)
     .filter((k) => ARCHIVE_NAME_PATTERN.test(k.slice(prefix.length)))
     .sort()
@@ -46,11 +46,11 @@ function backupParameter(prefix: string, key: string): string {
 
 async function resolveArchive(
   ctx: JobContext,
+  store: BackupStore,
   set: string,
   sourceHost: string,
   backup: string,
 ): Promise<string> {
-  const store = ctx.store();
   const prefixes = ctx.config.s3Prefixes.configs;
   const prefix = setPrefix(prefixes, sourceHost, set);
   if (backup === "latest") {
@@ -58,7 +58,7 @@ async function resolveArchive(
     const url = `s3://${store.bucket}/${key}`;
     // The pointer's own troubles must not read as "never backed up" when archives exist.
     const byName = async (problem: string): Promise<never> => {
-      const archives = await setArchives(ctx, prefix);
+      const archives = await setArchives(store, prefix);
       throw new UsageError(
         `${problem}; config set '${set}' of host ${sourceHost} has ${archives.length} archive(s) under s3://${store.bucket}/${prefix}`,
         archives.length > 0
@@ -102,19 +102,19 @@ const MAX_ARCHIVES_SEARCHED = 100;
  * (`BACKUP=...` to restore it), or undefined when none of the newest `MAX_ARCHIVES_SEARCHED` does.
  */
 async function newestArchivesWith(
-  ctx: JobContext,
+  store: BackupStore,
   prefix: string,
   chosen: string,
   paths: readonly string[],
   work: string,
 ): Promise<Map<string, string | undefined>> {
   const found = new Map<string, string | undefined>(paths.map((p) => [p, undefined]));
-  const candidates = (await setArchives(ctx, prefix)).filter((k) => k !== chosen);
+  const candidates = (await setArchives(store, prefix)).filter((k) => k !== chosen);
   for (const [i, key] of candidates.slice(0, MAX_ARCHIVES_SEARCHED).entries()) {
     const wanted = [...found].filter(([, where]) => where === undefined).map(([p]) => p);
     if (wanted.length === 0) break;
     const probe = join(work, `probe-${i}.tar.gz`);
-    await ctx.store().download(key, probe);
+    await store.download(key, probe);
     const members = new Set(await archiveMembers(probe));
     await fs.rm(probe, { force: true });
     for (const path of wanted) {
@@ -151,14 +151,16 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     "latest",
   ) as string;
   const sourceHost = ctx.params.sourceHost(ctx.hostId);
+  const source = ctx.params.source(config);
   ctx.params.check();
+  const store = ctx.storeAt(source);
   const configSet = config.configSets[set];
 
-  const key = await resolveArchive(ctx, set, sourceHost, backup);
+  const key = await resolveArchive(ctx, store, set, sourceHost, backup);
   const work = await fs.mkdtemp(join(tmpdir(), "config-restore-"));
   try {
     const archive = join(work, "archive.tar.gz");
-    await ctx.store().download(key, archive);
+    await store.download(key, archive);
     const members = await listArchive(archive, configSet.paths);
     const staging = join(work, "files");
     await fs.mkdir(staging, { mode: 0o700 });
@@ -191,7 +193,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
         plans.filter((p) => p.change === c).length,
       ]),
     );
-    log.info(`archive s3://${config.bucket}/${key} against the host`, {
+    log.info(`archive s3://${store.bucket}/${key} (${source} bucket) against the host`, {
       set,
       files: plans,
       summary: counts,
@@ -200,7 +202,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     let lacks = "";
     if (lacking.length > 0) {
       const prefix = setPrefix(config.s3Prefixes.configs, sourceHost, set);
-      const where = await newestArchivesWith(ctx, prefix, key, lacking, work);
+      const where = await newestArchivesWith(store, prefix, key, lacking, work);
       const described = [...where].map(
         ([path, backupParam]) =>
           `${path} (${backupParam ? `newest archive with it: ${backupParam}` : "no archive of this set has it"})`,
@@ -295,6 +297,7 @@ const USAGE: JobUsage = {
       "latest (default, through latest.json), an archive's UTC stamp (20240115T020000Z),\n" +
       "or stamp and content hash (20240115T020000Z-0123456789ab) when one second holds two",
     SOURCE_HOST: "whose archives to restore from (default: this host)",
+    SOURCE: "primary (default) or replica: the copy in the second region, when the primary's is down",
   },
 };
 

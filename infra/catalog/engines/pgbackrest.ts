@@ -8,6 +8,7 @@ import {
   engineConfigHeader,
   RESTORE_COMMAND_UNREADABLE_EXIT,
   type EngineConfigInputs,
+  type OtherBucket,
   type PostgresEngineDescriptor,
   type PostgresEngineHostConfig,
   type RestoreCommandOptions,
@@ -31,7 +32,11 @@ function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOpti
     ...(!source
       ? []
       : source.repository === "s3"
-        ? ["--repo=1", `--repo1-path=/${source.s3RepositoryPath}`]
+        ? [
+            "--repo=1",
+            `--repo1-path=/${source.s3RepositoryPath}`,
+            ...(source.bucket ? otherBucketOptions(e, source.bucket) : []),
+          ]
         : ["--repo=2"]),
     // archive-get reads pg_control from pg1-path to pick the archive: the restored cluster's own.
     ...(options.pgData ? [`--pg1-path=${options.pgData}`] : []),
@@ -41,6 +46,19 @@ function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOpti
   ];
   const prefix = [commandPrefix(e), ...extra].join(" ");
   return `${prefix} archive-get %f "%p" || { [ $? -eq 1 ] && exit 1; exit ${RESTORE_COMMAND_UNREADABLE_EXIT}; }`;
+}
+
+/**
+ * Options that point repo1 at another bucket (the replica) for one command, overriding the config
+ * file's `repo1-s3-bucket`, `repo1-s3-region` and, on AWS, the regional endpoint; a custom endpoint
+ * (the sandbox's) serves every bucket and stays.
+ */
+export function otherBucketOptions(e: PostgresEngineHostConfig, bucket: OtherBucket): string[] {
+  return [
+    `--repo1-s3-bucket=${bucket.name}`,
+    `--repo1-s3-region=${bucket.region}`,
+    ...(e.endpoint ? [] : [`--repo1-s3-endpoint=s3.${bucket.region}.amazonaws.com`]),
+  ];
 }
 
 function renderConfig(i: EngineConfigInputs): string {

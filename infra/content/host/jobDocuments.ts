@@ -55,6 +55,17 @@ const sourceHost: JobParameter = {
   unsetWhen: "",
 };
 
+/** Which bucket a restore reads: the replica when the primary's region is down (stack config `replication`). */
+const source: JobParameter = {
+  name: "Source",
+  env: "SOURCE",
+  description:
+    "'primary' (default): the backup bucket; 'replica': its copy in the second region, when the primary's region is down (the stack must have replication on).",
+  default: "primary",
+  allowedValues: ["primary", "replica"],
+  unsetWhen: "primary",
+};
+
 interface DocumentSpec {
   readonly job: string;
   readonly description: string;
@@ -185,6 +196,7 @@ function specs(
           unsetWhen: "",
         },
         sourceHost,
+        source,
         {
           name: "Repository",
           env: "REPOSITORY",
@@ -207,7 +219,7 @@ function specs(
       description:
         "redis-restore: puts a Redis dump back and checks its key count. Dry run unless Confirm is yes-restore.",
       timeoutSeconds: 3600,
-      parameters: [confirm, backup, sourceHost],
+      parameters: [confirm, backup, sourceHost, source],
     },
     "config-restore": {
       job: "config-restore",
@@ -224,6 +236,7 @@ function specs(
         },
         backup,
         sourceHost,
+        source,
       ],
     },
   };

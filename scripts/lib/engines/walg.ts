@@ -4,6 +4,7 @@
  * engine issue lands, this adapter answers what the host plane already read from wal-g (install
  * state, the backup list from `backup-list --detail --json`) and refuses the rest by name.
  */
+import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
 import { EngineAdapterBase } from "./adapterBase";
 import { JobError } from "../errors";
@@ -31,9 +32,14 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
   protected readonly installHint =
     "install the wal-g release binary, checked against its SHA-256 (README: PostgreSQL engine)";
 
-  async list(repository: Repository = "s3", host: string = this.hostId): Promise<EngineBackup[]> {
+  async list(
+    repository: Repository = "s3",
+    host: string = this.hostId,
+    bucket?: OtherBucket,
+  ): Promise<EngineBackup[]> {
     if (repository !== "s3") notYet("the local repository");
     if (host !== this.hostId) notYet("another host's repository");
+    if (bucket) notYet("the replica bucket");
     const { engine } = this.config.postgres;
     const result = await runEngine(
       this.config,
