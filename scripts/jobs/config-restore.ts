@@ -297,7 +297,8 @@ const USAGE: JobUsage = {
       "latest (default, through latest.json), an archive's UTC stamp (20240115T020000Z),\n" +
       "or stamp and content hash (20240115T020000Z-0123456789ab) when one second holds two",
     SOURCE_HOST: "whose archives to restore from (default: this host)",
-    SOURCE: "primary (default) or replica: the copy in the second region, when the primary's is down",
+    SOURCE:
+      "primary (default) or replica: the copy in the second region, when the primary's is down",
   },
 };
 

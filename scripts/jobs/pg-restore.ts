@@ -273,7 +273,8 @@ const USAGE: JobUsage = {
     TARGET_TIME:
       "with TARGET=time: e.g. 2024-01-15T14:30:00Z or 2024-01-15T16:30:00+02:00 (an offset is required)",
     SOURCE_HOST: "restore another host's S3 repository (its host id; default: this host's own)",
-    SOURCE: "primary (default) or replica: the S3 repository's copy in the second region, when the primary's is down",
+    SOURCE:
+      "primary (default) or replica: the S3 repository's copy in the second region, when the primary's is down",
     REPOSITORY: "s3 (default) or local (this host's local repository, when S3 is unreachable)",
     DELTA:
       "yes restores in place, rewriting only what differs (faster; the current data is not kept); default no",

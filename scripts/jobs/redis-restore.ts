@@ -277,7 +277,8 @@ const USAGE: JobUsage = {
     CONFIRM: "yes-restore to act; unset for a dry run",
     BACKUP: "latest (default) or a dump's UTC stamp, e.g. 20240115T020000Z",
     SOURCE_HOST: "whose dumps to restore from (default: this host)",
-    SOURCE: "primary (default) or replica: the copy in the second region, when the primary's is down",
+    SOURCE:
+      "primary (default) or replica: the copy in the second region, when the primary's is down",
     TIMEOUT_SECONDS: "for stop, start, load and AOF rewrite each, 10-3600 (default: 300)",
   },
 };
