@@ -8,6 +8,8 @@ import { buildHostPlane } from "./build/hostPlane";
 import { JOBS, SHIPPED_JOB_KEYS, postgresRetentionDays } from "./catalog";
 import { loadStackConfig } from "./config/load";
 import { BackupBucket } from "./components/backupBucket";
+import { BackupReplica } from "./components/backupReplica";
+import { REPLICATION_RULE_ID } from "./content/aws/replication";
 import { HostAccess } from "./components/hostAccess";
 import { HostConfiguration } from "./components/hostConfiguration";
 import { BackupAlarms } from "./components/backupAlarms";
@@ -33,17 +35,46 @@ const backupBucket = new BackupBucket("backups", {
     postgresBackstopDays: config.postgresBackstopDays,
   },
   accessLogRetentionDays: config.accessLogRetentionDays,
+  ...(config.objectLock ? { objectLock: config.objectLock } : {}),
   tags,
 });
+const accountId = aws.getCallerIdentityOutput().accountId;
+const replica = config.replication
+  ? new BackupReplica("replica", {
+      replication: config.replication,
+      sourceRegion: config.region,
+      accountId,
+      source: {
+        bucketName: backupBucket.bucketName,
+        bucketArn: backupBucket.bucketArn,
+        kmsKeyArn: backupBucket.kmsKeyArn,
+        versioning: backupBucket.versioning,
+      },
+      lifecycle: {
+        retentionDays: config.retentionDays,
+        postgresBackstopDays: config.postgresBackstopDays,
+      },
+      ...(config.objectLock ? { objectLock: config.objectLock } : {}),
+      tags,
+    })
+  : undefined;
 
 const stack = pulumi.getStack();
-const accountId = aws.getCallerIdentityOutput().accountId;
 
 const hostAccess = new HostAccess("db-hosts", {
   bucketArn: backupBucket.bucketArn,
   kmsKeyArn: backupBucket.kmsKeyArn,
   metricNamespace: config.metricNamespace,
   region: config.region,
+  ...(replica && config.replication
+    ? {
+        replica: {
+          bucketArn: replica.bucketArn,
+          kmsKeyArn: replica.kmsKeyArn,
+          region: config.replication.region,
+        },
+      }
+    : {}),
   logRetentionDays: JOB_LOG_RETENTION_DAYS,
   hosts: config.hosts,
   tags,
@@ -126,6 +157,15 @@ const backupAlarms = new BackupAlarms("alarms", {
   thresholds: config.thresholds,
   deadLetterQueueName: jobSchedules.deadLetterQueueName,
   snapshotPolicyId: snapshotPolicy.policyId,
+  ...(config.replication?.replicationTimeControl
+    ? {
+        replication: {
+          sourceBucket: config.bucketName,
+          destinationBucket: config.replication.bucketName,
+          ruleId: REPLICATION_RULE_ID,
+        },
+      }
+    : {}),
   tags,
 });
 const dashboard = new BackupDashboard("dashboard", {
@@ -166,6 +206,12 @@ export const kmsKeyArn = backupBucket.kmsKeyArn;
 export const repositoryCipherPassParameter = config.clientSideEncryption.enabled
   ? config.clientSideEncryption.cipherPassParameter
   : undefined;
+/** The cross-region copy (stack config `replication`): where to restore from when the primary's region is down. */
+export const replicaBucketName = replica?.bucketName;
+export const replicaRegion = config.replication?.region;
+export const replicaKmsKeyArn = replica?.kmsKeyArn;
+/** The default Object Lock of both buckets (stack config `objectLock`). */
+export const objectLock = config.objectLock;
 export const postgresRepositoryRoot = pulumi.interpolate`s3://${backupBucket.bucketName}/postgres`;
 export const postgresRetention = postgresRetentionDays(config.retentionDays);
 /** Host id → the instance profile to attach to that database host. */

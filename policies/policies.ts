@@ -7,6 +7,7 @@ import { alarmHasActions } from "./rules/alarmHasActions";
 import { bucketAccessLogging } from "./rules/bucketAccessLogging";
 import { bucketConfiguredOnce } from "./rules/bucketConfiguredOnce";
 import { bucketKmsEncrypted } from "./rules/bucketKmsEncrypted";
+import { bucketObjectLockConfigured } from "./rules/bucketObjectLockConfigured";
 import { bucketPublicAccessBlocked } from "./rules/bucketPublicAccessBlocked";
 import { bucketTlsOnly } from "./rules/bucketTlsOnly";
 import { bucketVersioningEnabled } from "./rules/bucketVersioningEnabled";
@@ -20,6 +21,8 @@ import { lifecycleCoversCatalog } from "./rules/lifecycleCoversCatalog";
 import { lifecycleEngineBackstop } from "./rules/lifecycleEngineBackstop";
 import { logGroupRetention } from "./rules/logGroupRetention";
 import { noPlaintextSecrets } from "./rules/noPlaintextSecrets";
+import { noGovernanceBypass } from "./rules/noGovernanceBypass";
+import { replicationConfigured } from "./rules/replicationConfigured";
 import { scheduleDeadLetterAndRetry } from "./rules/scheduleDeadLetterAndRetry";
 import { snapshotPolicyCoversCatalog } from "./rules/snapshotPolicyCoversCatalog";
 import { snsTopicEncrypted } from "./rules/snsTopicEncrypted";
@@ -32,6 +35,7 @@ export const BACKUP_POLICIES: Policies = [
   // One resource at a time, on its inputs, before it is created or changed.
   iamNoWildcardGrants,
   iamHostPrefixScoped,
+  noGovernanceBypass,
   alarmHasActions,
   scheduleDeadLetterAndRetry,
   snsTopicEncrypted,
@@ -46,6 +50,8 @@ export const BACKUP_POLICIES: Policies = [
   bucketTlsOnly,
   bucketAccessLogging,
   bucketConfiguredOnce,
+  bucketObjectLockConfigured,
+  replicationConfigured,
   lifecycleCoversCatalog,
   lifecycleEngineBackstop,
   catalogJobsScheduled,

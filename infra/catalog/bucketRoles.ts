@@ -5,4 +5,9 @@
  * Pure module: no Pulumi import.
  */
 export const BUCKET_ROLE_TAG = "stellar-insights:bucket-role";
-export const BucketRole = { backups: "backups", accessLogs: "access-logs" } as const;
+export const BucketRole = {
+  backups: "backups",
+  accessLogs: "access-logs",
+  /** The cross-region copy of the backup bucket (stack config `replication`). */
+  replica: "replica",
+} as const;

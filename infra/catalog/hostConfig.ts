@@ -288,6 +288,19 @@ export const hostConfigSchema = exactObject({
   hostId: v.exactOptional(
     text(HOST_ID_PATTERN, "must be letters, digits, '.', '_' or '-' (it becomes part of S3 keys)"),
   ),
+  /**
+   * The backup bucket's copy in a second region (stack config `replication`): restores read from it
+   * with `SOURCE=replica` when the primary region is down. Hosts never write there.
+   */
+  replica: v.exactOptional(
+    exactObject({
+      bucket: text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+      region: text(
+        /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
+        "must be an AWS region such as us-west-2",
+      ),
+    }),
+  ),
 });
 
 export type HostConfig = DeepReadonly<v.InferOutput<typeof hostConfigSchema>>;

@@ -7,3 +7,4 @@ export * from "./documents";
 export * from "./bucketRoles";
 export * from "./stackDefaults";
 export * from "./metricsInsights";
+export * from "./durability";

@@ -14,6 +14,12 @@ export interface HostAccessArgs {
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly metricNamespace: string;
   readonly region: string;
+  /** The cross-region replica the hosts may read from (stack config `replication`). */
+  readonly replica?: {
+    readonly bucketArn: pulumi.Input<string>;
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly region: string;
+  };
   /** Days the job output log group keeps its events. */
   readonly logRetentionDays: number;
   /** Stack config `hosts`: every database host by its S3 id, with its restore sources. */
@@ -79,8 +85,14 @@ export class HostAccess extends pulumi.ComponentResource {
         {
           role: role.id,
           policy: pulumi
-            .all([args.bucketArn, args.kmsKeyArn, this.jobLogGroup.arn])
-            .apply(([bucketArn, kmsKeyArn, logGroupArn]) =>
+            .all([
+              args.bucketArn,
+              args.kmsKeyArn,
+              this.jobLogGroup.arn,
+              args.replica?.bucketArn ?? "",
+              args.replica?.kmsKeyArn ?? "",
+            ])
+            .apply(([bucketArn, kmsKeyArn, logGroupArn, replicaBucketArn, replicaKmsKeyArn]) =>
               hostPolicy({
                 bucketArn,
                 kmsKeyArn,
@@ -89,6 +101,15 @@ export class HostAccess extends pulumi.ComponentResource {
                 region: args.region,
                 hostId,
                 restoreFrom: entry.restoreFrom,
+                ...(args.replica
+                  ? {
+                      replica: {
+                        bucketArn: replicaBucketArn,
+                        kmsKeyArn: replicaKmsKeyArn,
+                        region: args.replica.region,
+                      },
+                    }
+                  : {}),
               }),
             ),
         },

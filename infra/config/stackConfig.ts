@@ -2,6 +2,7 @@
  * The validated, fully defaulted stack configuration. Pure module: no Pulumi import.
  */
 import type { BackupTypeKey, HostTarget, ScheduleKey, Thresholds } from "../catalog";
+import type { ObjectLockSettings, ReplicationSettings } from "../catalog";
 import type { PostgresEngineKey } from "../catalog/engines";
 
 /** Defined with their defaults in the catalog; re-exported because they are the config's shapes. */
@@ -55,6 +56,10 @@ export interface StackConfig {
    * profile of its own that reaches only its own prefixes, plus read access to `restoreFrom`'s.
    */
   readonly hosts: Readonly<Record<string, HostAccessEntry>>;
+  /** S3 Object Lock's default retention on the backup bucket (and its replica); absent: no lock. */
+  readonly objectLock?: ObjectLockSettings;
+  /** A copy of the backup bucket in a second region; absent: no replica. */
+  readonly replication?: ReplicationSettings;
 }
 
 /** A file the stack uploads for the hosts, pinned by its SHA-256 (lower-case hex). */

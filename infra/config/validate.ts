@@ -8,7 +8,6 @@
  * backups, the PostgreSQL engine's lifecycle backstop, a paging target, the backup-age alarm against the postgres
  * schedule) run after, on every key they read that is itself valid; defaults are applied last.
  */
-import { Region } from "@pulumi/aws/types/enums";
 import * as v from "valibot";
 import {
   DEFAULT_POSTGRES_ENGINE,
@@ -50,15 +49,21 @@ import {
   SAFE_ABSOLUTE_PATH_RULE,
   isSafeAbsolutePath,
 } from "../catalog/hostConfig";
-import {
-  exactObject,
-  isPlainObject,
-  keyedMap,
-  list,
-  MAX_DAYS,
-  wholeNumber,
-} from "../catalog/schema/parts";
+import { exactObject, isPlainObject, keyedMap, list, MAX_DAYS } from "../catalog/schema/parts";
 import { schemaProblems } from "../catalog/schema/problems";
+import {
+  AWS_REGIONS,
+  countText,
+  fromNumericText,
+  isKnownRegion,
+  jsonMap,
+  mapCount,
+  NOT_A_MAP,
+  pathItem,
+  s3BucketName,
+  yamlMap,
+} from "./configParts";
+import { durabilityEntries, durabilityProblems, durabilitySettings } from "./durability";
 import { hostConfigProblems } from "./hostConfigCheck";
 import { rpoGapProblem } from "./scheduleGap";
 import { textProblems } from "./textValues";
@@ -76,53 +81,7 @@ export type ValidationResult =
 /** `aws:region` is the AWS provider's key, checked beside the project's own. */
 const REGION_KEY = "aws:region";
 /** The regions the AWS provider knows (`aws.Region` of @pulumi/aws), not a list of our own. */
-const REGIONS = Object.values(Region).sort();
-const REGION_MESSAGE = `must be an AWS region @pulumi/aws knows (set it with \`pulumi config set aws:region\`): ${REGIONS.join(", ")}`;
-const NOT_A_MAP = "must be an object (a YAML map)";
-const NUMERIC_TEXT = /^-?\d+(\.\d+)?$/;
-
-/** Stack files may quote numbers inside maps (`"30"`): they count as the number. */
-const fromNumericText = (value: unknown): unknown =>
-  typeof value === "string" && NUMERIC_TEXT.test(value) ? Number(value) : value;
-
-/** A number inside a YAML map, written as a number or as numeric text. */
-function mapCount(min: number, max: number, message: string) {
-  return v.pipe(v.unknown(), v.transform(fromNumericText), wholeNumber(min, max, message));
-}
-
-/** A top-level number: Pulumi hands it over as text, which problems quote as written. */
-function countText(min: number, max: number, message: string) {
-  return v.pipe(
-    v.string(message),
-    v.check((text) => {
-      const n = Number(text);
-      return NUMERIC_TEXT.test(text) && Number.isInteger(n) && n >= min && n <= max;
-    }, message),
-  );
-}
-
-/** A YAML map: Pulumi hands it over JSON-encoded. */
-/** A YAML map as Pulumi passes it: JSON text, parsed; anything else is "not a map". */
-const jsonMap = () =>
-  v.pipe(
-    v.string(NOT_A_MAP),
-    v.rawTransform<string, Record<string, unknown>>(({ dataset, addIssue, NEVER }) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(dataset.value);
-      } catch {
-        parsed = undefined;
-      }
-      if (isPlainObject(parsed)) return parsed;
-      addIssue({ message: NOT_A_MAP });
-      return NEVER;
-    }),
-  );
-
-function yamlMap<const E extends v.ObjectEntries>(entries: E, unknownField: string) {
-  return v.pipe(jsonMap(), exactObject(entries, { notObject: NOT_A_MAP, unknownField }));
-}
-
+const REGION_MESSAGE = `must be an AWS region @pulumi/aws knows (set it with \`pulumi config set aws:region\`): ${AWS_REGIONS.join(", ")}`;
 const HOST_ID =
   "must be a host id as in the S3 keys (the host config's hostId, else the short host name): letters, digits, '.', '_' or '-', at most 63";
 const hostIdText = () => v.pipe(v.string(HOST_ID), v.regex(HOST_ID_PATTERN, HOST_ID));
@@ -236,26 +195,12 @@ function isHttpsUrl(text: string): boolean {
   }
 }
 
+/** The backup bucket's name: its access-log bucket appends a suffix, so it must stay shorter. */
 function bucketNameRules() {
   const maxLength = 63 - ACCESS_LOG_BUCKET_SUFFIX.length;
-  // S3 bucket naming rules (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html);
-  // each broken rule is its own problem.
-  return v.pipe(
-    v.string(),
-    v.check(
-      (name) => name.length >= 3 && name.length <= maxLength,
-      `must be 3-${maxLength} characters (the log bucket appends '${ACCESS_LOG_BUCKET_SUFFIX}')`,
-    ),
-    v.regex(
-      /^[a-z0-9][a-z0-9-]*[a-z0-9]$/,
-      "must be DNS-compatible: lowercase letters, digits and hyphens, starting and ending with a letter or digit " +
-        "(no dots: they break TLS on virtual-hosted S3 addresses)",
-    ),
-    v.check(
-      (name) =>
-        !name.startsWith("xn--") && !name.startsWith("sthree-") && !name.endsWith("-s3alias"),
-      "must not start with 'xn--' or 'sthree-' nor end with '-s3alias' (reserved by S3)",
-    ),
+  return s3BucketName(
+    maxLength,
+    `must be 3-${maxLength} characters (the log bucket appends '${ACCESS_LOG_BUCKET_SUFFIX}')`,
   );
 }
 
@@ -428,6 +373,7 @@ const projectEntries = (now: Date) => ({
       "unknown field; allowed: enabled, cipherPassParameter",
     ),
   ),
+  ...durabilityEntries,
 });
 
 export const CONFIG_KEYS = Object.keys(projectEntries(new Date(0))) as (keyof ReturnType<
@@ -437,10 +383,7 @@ export const CONFIG_KEYS = Object.keys(projectEntries(new Date(0))) as (keyof Re
 const fieldsSchema = (now: Date) =>
   exactObject(
     {
-      [REGION_KEY]: v.pipe(
-        v.string(REGION_MESSAGE),
-        v.check((region) => (REGIONS as string[]).includes(region), REGION_MESSAGE),
-      ),
+      [REGION_KEY]: v.pipe(v.string(REGION_MESSAGE), v.check(isKnownRegion, REGION_MESSAGE)),
       ...projectEntries(now),
     },
     { unknownField: `unknown config key; allowed: ${CONFIG_KEYS.join(", ")}` },
@@ -452,10 +395,6 @@ function retentionOf(fields: Fields): Record<BackupTypeKey, number> {
     BACKUP_TYPE_KEYS.map((row) => [row, BACKUP_TYPES[row].retentionDays]),
   );
   return { ...days, ...fields.retentionDays } as Record<BackupTypeKey, number>;
-}
-
-function pathItem(input: Record<string, unknown>, key: string, value: unknown): v.IssuePathItem {
-  return { type: "object", origin: "value", input, key, value };
 }
 
 /** The rules that relate keys; each runs when every key it reads passed its own rules. */
@@ -539,6 +478,16 @@ const relations = (now: Date) =>
         ],
       });
     }
+
+    for (const problem of durabilityProblems({
+      fields: raw,
+      valid,
+      retentionValid: BACKUP_TYPE_KEYS.every((row) => valid("retentionDays", row)),
+      retention,
+      region: fields[REGION_KEY],
+      bucketName: fields.bucketName ?? DEFAULT_BUCKET_NAME,
+    }))
+      addIssue(problem);
 
     // Schedules run in the stack's time zone (DLM's snapshots in UTC): the real gap, daylight
     // saving time included, against each backup row's RPO, the catalog's defaults too.
@@ -636,6 +585,7 @@ function toStackConfig(fields: Fields): StackConfig {
         fields.clientSideEncryption?.cipherPassParameter ??
         defaultCipherPassParameter(fields.bucketName ?? DEFAULT_BUCKET_NAME),
     },
+    ...durabilitySettings(fields, fields.bucketName ?? DEFAULT_BUCKET_NAME),
   };
 }
 

@@ -22,6 +22,34 @@ export interface VersioningConfigurationProps {
   status?: unknown;
 }
 
+export interface BucketObjectLockProps extends BucketLevelProps {
+  objectLockEnabled?: unknown;
+  rule?: unknown;
+}
+export interface ObjectLockRuleProps {
+  defaultRetention?: unknown;
+}
+export interface ObjectLockRetentionProps {
+  mode?: unknown;
+  days?: unknown;
+  years?: unknown;
+}
+
+export interface BucketReplicationProps extends BucketLevelProps {
+  rules?: unknown;
+}
+export interface ReplicationRuleProps {
+  id?: unknown;
+  status?: unknown;
+  deleteMarkerReplication?: unknown;
+  sourceSelectionCriteria?: unknown;
+  destination?: unknown;
+}
+export interface ReplicationDestinationProps {
+  bucket?: unknown;
+  encryptionConfiguration?: unknown;
+}
+
 export interface BucketEncryptionProps extends BucketLevelProps {
   rules?: unknown;
 }

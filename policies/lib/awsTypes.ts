@@ -23,6 +23,11 @@ export const AwsType = {
     "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
   ],
   bucketOwnershipControls: ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"],
+  bucketObjectLock: [
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2",
+  ],
+  bucketReplication: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
   iamRole: ["aws:iam/role:Role"],
   /** Resources whose `policy` input is an identity policy document. */
   iamPolicyDocuments: [

@@ -82,3 +82,17 @@ export function backupBucketsOrNotApplicable(
     args.notApplicable(`no bucket is tagged ${BUCKET_ROLE_TAG}=${BucketRole.backups}`);
   return found;
 }
+
+/**
+ * The buckets that hold backups: the backup bucket and, when the stack has one, its replica in a
+ * second region, which must be hardened exactly like it.
+ */
+export function backupHoldingBucketsOrNotApplicable(
+  view: StackView,
+  args: { notApplicable(reason?: string): never },
+): BucketView[] {
+  return [
+    ...backupBucketsOrNotApplicable(view, args),
+    ...bucketsWithRole(view, BucketRole.replica),
+  ];
+}

@@ -55,12 +55,37 @@ function prefixConditionValues(condition: Record<string, unknown>): string[] {
   return values;
 }
 
-/** One message per S3 grant in `statements` that reaches every host's objects under a row prefix. */
+/**
+ * The permissions S3 replication needs on the whole bucket (Amazon S3 User Guide, "Setting up
+ * permissions for live replication"): replication-only ones (`...ForReplication`, `Replicate*`) that
+ * no API call a host makes is authorized by, and metadata reads (ACL, tags, retention, legal hold)
+ * that return no object data. They never count as a cross-host grant.
+ */
+const REPLICATION_ONLY_ACTIONS = new Set(
+  [
+    "s3:GetObjectVersionForReplication",
+    "s3:GetObjectVersionAcl",
+    "s3:GetObjectVersionTagging",
+    "s3:GetObjectRetention",
+    "s3:GetObjectLegalHold",
+    "s3:ReplicateObject",
+    "s3:ReplicateTags",
+    "s3:ReplicateDelete",
+    "s3:ObjectOwnerOverrideToBucketOwner",
+  ].map((a) => a.toLowerCase()),
+);
+
+/**
+ * One message per S3 grant in `statements` that reaches every host's objects under a row prefix;
+ * statements of replication-only permissions (`REPLICATION_ONLY_ACTIONS`) are S3's, not a host's.
+ */
 export function crossHostGrants(statements: readonly Statement[]): string[] {
   const problems: string[] = [];
   for (const s of statements) {
     if (s.effect !== "Allow") continue;
-    const s3Actions = s.actions.filter((a) => /^(s3|\*)(:|$)/i.test(a));
+    const s3Actions = s.actions
+      .filter((a) => /^(s3|\*)(:|$)/i.test(a))
+      .filter((a) => !REPLICATION_ONLY_ACTIONS.has(a.toLowerCase()));
     if (s3Actions.length === 0) continue;
     for (const resource of s.resources) {
       const key = objectKeyPattern(resource);

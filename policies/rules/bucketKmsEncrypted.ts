@@ -3,7 +3,7 @@ import type {
   EncryptionByDefaultProps,
   EncryptionRuleProps,
 } from "../lib/awsProps";
-import { attachedTo, backupBucketsOrNotApplicable, describeBucket } from "../lib/buckets";
+import { attachedTo, backupHoldingBucketsOrNotApplicable, describeBucket } from "../lib/buckets";
 import { stackPolicy } from "../lib/define";
 import { isUnknown, list, record, text } from "../lib/known";
 
@@ -29,10 +29,10 @@ function ruleProblem(rule: unknown): string | undefined {
 export const bucketKmsEncrypted = stackPolicy({
   name: "backup-bucket-kms-encrypted",
   description:
-    "The backup bucket encrypts by default with SSE-KMS under a key of its own: reading a backup then " +
+    "The backup bucket and its replica encrypt by default with SSE-KMS under a key of their own: reading a backup then " +
     "takes both S3 and key permissions, every decrypt is logged, and the key's policy decides who restores.",
   validate: (view, args, report) => {
-    for (const bucket of backupBucketsOrNotApplicable(view, args)) {
+    for (const bucket of backupHoldingBucketsOrNotApplicable(view, args)) {
       const configurations = attachedTo(view, bucket, "bucketEncryption");
       if (configurations.length === 0) {
         report(

@@ -1,15 +1,15 @@
 import type { BucketVersioningProps, VersioningConfigurationProps } from "../lib/awsProps";
-import { attachedTo, backupBucketsOrNotApplicable, describeBucket } from "../lib/buckets";
+import { attachedTo, backupHoldingBucketsOrNotApplicable, describeBucket } from "../lib/buckets";
 import { stackPolicy } from "../lib/define";
 import { isUnknown, record } from "../lib/known";
 
 export const bucketVersioningEnabled = stackPolicy({
   name: "backup-bucket-versioning-enabled",
   description:
-    "The backup bucket has versioning Enabled: an overwritten or deleted backup stays recoverable as a " +
+    "The backup bucket and its replica have versioning Enabled: an overwritten or deleted backup stays recoverable as a " +
     "noncurrent version instead of being gone with one mistaken call.",
   validate: (view, args, report) => {
-    for (const bucket of backupBucketsOrNotApplicable(view, args)) {
+    for (const bucket of backupHoldingBucketsOrNotApplicable(view, args)) {
       const configurations = attachedTo(view, bucket, "bucketVersioning");
       if (configurations.length === 0)
         report(`${describeBucket(bucket)} has no versioning configuration`, bucket.resource.urn);

@@ -17,7 +17,7 @@ import { JobError, UsageError } from "../lib/errors";
 import { runChecked, showArgv } from "../lib/exec";
 import { sha256File } from "../lib/hash";
 import type { JobUsage } from "../lib/jobCommand";
-import { MalformedObjectError } from "../lib/s3";
+import { MalformedObjectError, type BackupStore } from "../lib/s3";
 import { SealedObjects } from "../lib/sealedObjects";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
@@ -32,8 +32,8 @@ interface FilePlan {
 }
 
 /** The set's archive keys, newest first (their names start with the UTC stamp). */
-async function setArchives(ctx: JobContext, prefix: string): Promise<string[]> {
-  return (await ctx.store().list(prefix))
+async function setArchives(store: BackupStore, prefix: string): Promise<string[]> {
+  return (await store.list(prefix))
     .map((o) => o.key)
     .filter((k) => ARCHIVE_NAME_PATTERN.test(k.slice(prefix.length)))
     .sort()
@@ -47,11 +47,11 @@ function backupParameter(prefix: string, key: string): string {
 
 async function resolveArchive(
   ctx: JobContext,
+  store: BackupStore,
   set: string,
   sourceHost: string,
   backup: string,
 ): Promise<string> {
-  const store = ctx.store();
   const prefixes = ctx.config.s3Prefixes.configs;
   const prefix = setPrefix(prefixes, sourceHost, set);
   if (backup === "latest") {
@@ -59,7 +59,7 @@ async function resolveArchive(
     const url = `s3://${store.bucket}/${key}`;
     // The pointer's own troubles must not read as "never backed up" when archives exist.
     const byName = async (problem: string): Promise<never> => {
-      const archives = await setArchives(ctx, prefix);
+      const archives = await setArchives(store, prefix);
       throw new UsageError(
         `${problem}; config set '${set}' of host ${sourceHost} has ${archives.length} archive(s) under s3://${store.bucket}/${prefix}`,
         archives.length > 0
@@ -104,6 +104,7 @@ const MAX_ARCHIVES_SEARCHED = 100;
  */
 async function newestArchivesWith(
   ctx: JobContext,
+  store: BackupStore,
   place: { readonly host: string; readonly set: string },
   prefix: string,
   chosen: string,
@@ -111,13 +112,13 @@ async function newestArchivesWith(
   work: string,
 ): Promise<Map<string, string | undefined>> {
   const found = new Map<string, string | undefined>(paths.map((p) => [p, undefined]));
-  const candidates = (await setArchives(ctx, prefix)).filter((k) => k !== chosen);
+  const candidates = (await setArchives(store, prefix)).filter((k) => k !== chosen);
   for (const [i, key] of candidates.slice(0, MAX_ARCHIVES_SEARCHED).entries()) {
     const wanted = [...found].filter(([, where]) => where === undefined).map(([p]) => p);
     if (wanted.length === 0) break;
     const probe = join(work, `probe-${i}.tar.gz`);
     // Only the member names are read, for a hint; nothing of a probed archive is restored.
-    await new SealedObjects(ctx.store(), ctx.config, ctx.env).download(
+    await new SealedObjects(store, ctx.config, ctx.env).download(
       key,
       probe,
       { ...place, row: "configs" },
@@ -160,14 +161,16 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   ) as string;
   const sourceHost = ctx.params.sourceHost(ctx.hostId);
   const allowPlaintext = ctx.params.flag("ALLOW_PLAINTEXT", false);
+  const source = ctx.params.source(config);
   ctx.params.check();
+  const store = ctx.storeAt(source);
   const configSet = config.configSets[set];
 
-  const key = await resolveArchive(ctx, set, sourceHost, backup);
+  const key = await resolveArchive(ctx, store, set, sourceHost, backup);
   const work = await fs.mkdtemp(join(tmpdir(), "config-restore-"));
   try {
     const archive = join(work, "archive.tar.gz");
-    await new SealedObjects(ctx.store(), config, ctx.env).download(
+    await new SealedObjects(store, config, ctx.env).download(
       key,
       archive,
       { host: sourceHost, row: "configs", set },
@@ -205,7 +208,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
         plans.filter((p) => p.change === c).length,
       ]),
     );
-    log.info(`archive s3://${config.bucket}/${key} against the host`, {
+    log.info(`archive s3://${store.bucket}/${key} (${source} bucket) against the host`, {
       set,
       files: plans,
       summary: counts,
@@ -216,6 +219,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
       const prefix = setPrefix(config.s3Prefixes.configs, sourceHost, set);
       const where = await newestArchivesWith(
         ctx,
+        store,
         { host: sourceHost, set },
         prefix,
         key,
@@ -319,6 +323,8 @@ const USAGE: JobUsage = {
     ALLOW_PLAINTEXT:
       "yes to accept an archive that is not client-side encrypted while the stack encrypts (one\n" +
       "older than the option); default no",
+    SOURCE:
+      "primary (default) or replica: the copy in the second region, when the primary's is down",
   },
 };
 

@@ -22,6 +22,7 @@
  *
  * Parameters: USAGE below (`--help`).
  */
+import { sourceBucket, type SourceBucket } from "../lib/restoreSource";
 import { existsSync } from "node:fs";
 import { chown, mkdir, rename } from "node:fs/promises";
 import { describeSeconds } from "../../infra/catalog";
@@ -48,6 +49,8 @@ interface Request {
   readonly target: RestoreTarget;
   readonly backupName?: string;
   readonly sourceHost: string;
+  /** The replica's bucket with `SOURCE=replica`; absent: the engine config's (the primary). */
+  readonly bucket?: SourceBucket;
   readonly repository: Repository;
   readonly delta: boolean;
   readonly timeoutMs: number;
@@ -66,6 +69,7 @@ function readRequest(ctx: JobContext, backupNamePattern: RegExp): Request {
   const backupName = p.text("BACKUP_NAME", backupNamePattern, BACKUP_NAME_ALLOWED);
   const timeText = ctx.env.TARGET_TIME || undefined;
   const sourceHost = p.sourceHost(ctx.hostId);
+  const source = p.source(ctx.config);
   const repository = p.text("REPOSITORY", /^(s3|local)$/, "s3 or local", "s3") as Repository;
   const delta = p.flag("DELTA", false);
   const timeoutMs = p.integer("TIMEOUT_MINUTES", 1, 24 * 60, 330) * 60_000;
@@ -91,12 +95,18 @@ function readRequest(ctx: JobContext, backupNamePattern: RegExp): Request {
     p.problem(
       `REPOSITORY=local cannot restore SOURCE_HOST=${sourceHost}: that host's local repository is on that host; use REPOSITORY=s3`,
     );
+  if (source === "replica" && repository === "local")
+    p.problem(
+      "REPOSITORY=local cannot be read from SOURCE=replica: the replica holds the S3 repositories; use REPOSITORY=s3",
+    );
   p.check();
+  const bucket = sourceBucket(ctx.config, source);
   return {
     confirmed,
     target,
     ...(backupName ? { backupName } : {}),
     sourceHost,
+    ...(bucket ? { bucket } : {}),
     repository,
     delta,
     timeoutMs,
@@ -120,10 +130,14 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   const request = readRequest(ctx, new RegExp(engine.descriptor.backupNamePattern));
   await engine.requireInstalled();
   const pg = config.postgres;
-  const source = { repository: request.repository, host: request.sourceHost };
-  const where = `the ${request.repository} repository of host ${request.sourceHost}`;
+  const source = {
+    repository: request.repository,
+    host: request.sourceHost,
+    ...(request.bucket ? { bucket: request.bucket } : {}),
+  };
+  const where = `the ${request.repository} repository of host ${request.sourceHost}${request.bucket ? ` in the replica s3://${request.bucket.name} (${request.bucket.region})` : ""}`;
 
-  const backups = await engine.list(request.repository, request.sourceHost);
+  const backups = await engine.list(request.repository, request.sourceHost, request.bucket);
   const segments = backups.length > 0 ? await engine.archivedWal(source) : [];
   const newest =
     backups.length > 0 ? await engine.newestTimeline(source) : { timeline: 1, switches: [] };
@@ -259,6 +273,8 @@ const USAGE: JobUsage = {
     TARGET_TIME:
       "with TARGET=time: e.g. 2024-01-15T14:30:00Z or 2024-01-15T16:30:00+02:00 (an offset is required)",
     SOURCE_HOST: "restore another host's S3 repository (its host id; default: this host's own)",
+    SOURCE:
+      "primary (default) or replica: the S3 repository's copy in the second region, when the primary's is down",
     REPOSITORY: "s3 (default) or local (this host's local repository, when S3 is unreachable)",
     DELTA:
       "yes restores in place, rewriting only what differs (faster; the current data is not kept); default no",

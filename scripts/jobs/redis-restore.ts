@@ -17,6 +17,7 @@ import { aofLocations, enableAofAndWait, fragmentTurnsAofOn, withAofOff } from "
 import { DUMP_OBJECT_PATTERN, REDIS_METADATA, redisHostPrefix } from "../lib/redisDumps";
 import { SealedObjects } from "../lib/sealedObjects";
 import type { JobUsage } from "../lib/jobCommand";
+import type { BackupStore } from "../lib/s3";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { startService, stopService } from "../lib/service";
 import { utcStamp, waitFor } from "../lib/time";
@@ -29,10 +30,10 @@ interface ChosenDump {
 
 async function chooseDump(
   ctx: JobContext,
+  store: BackupStore,
   sourceHost: string,
   backup: string,
 ): Promise<ChosenDump> {
-  const store = ctx.store();
   const prefix = redisHostPrefix(ctx.config.s3Prefixes.redis, sourceHost);
   let key: string;
   if (backup === "latest") {
@@ -146,18 +147,20 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     "latest",
   ) as string;
   const sourceHost = ctx.params.sourceHost(ctx.hostId);
+  const source = ctx.params.source(config);
   const timeoutMs = ctx.params.integer("TIMEOUT_SECONDS", 10, 3600, 300) * 1000;
   const allowPlaintext = ctx.params.flag("ALLOW_PLAINTEXT", false);
   ctx.params.check();
 
-  const dump = await chooseDump(ctx, sourceHost, backup);
+  const store = ctx.storeAt(source);
+  const dump = await chooseDump(ctx, store, sourceHost, backup);
   const live = await liveState(ctx);
   const target = join(config.redis.dir, config.redis.dbfilename);
   const runStamp = utcStamp(ctx.startedAt);
   const asideSuffix = `pre-restore-${runStamp}`;
   const owner = `${config.redis.owner.user}:${config.redis.owner.group}`;
   const steps = [
-    `download s3://${config.bucket}/${dump.key} (${dump.bytes} bytes) into ${config.redis.dir}, verify its SHA-256, decrypt it if it is client-side encrypted, and check it with redis-check-rdb (${dump.expectedKeys} keys recorded)`,
+    `download s3://${store.bucket}/${dump.key} (${dump.bytes} bytes, ${source} bucket) into ${config.redis.dir}, verify its SHA-256, decrypt it if it is client-side encrypted, and check it with redis-check-rdb (${dump.expectedKeys} keys recorded)`,
     live.running
       ? `stop Redis ('${config.redis.service.stop.join(" ")}')`
       : "leave Redis stopped (it is not running)",
@@ -188,7 +191,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   let fragmentChanged = false;
   try {
     next();
-    await new SealedObjects(ctx.store(), config, ctx.env).download(
+    await new SealedObjects(store, config, ctx.env).download(
       dump.key,
       staged,
       { host: sourceHost, row: "redis" },
@@ -281,6 +284,8 @@ const USAGE: JobUsage = {
     CONFIRM: "yes-restore to act; unset for a dry run",
     BACKUP: "latest (default) or a dump's UTC stamp, e.g. 20240115T020000Z",
     SOURCE_HOST: "whose dumps to restore from (default: this host)",
+    SOURCE:
+      "primary (default) or replica: the copy in the second region, when the primary's is down",
     TIMEOUT_SECONDS: "for stop, start, load and AOF rewrite each, 10-3600 (default: 300)",
     ALLOW_PLAINTEXT:
       "yes to accept a dump that is not client-side encrypted while the stack encrypts (one older\n" +

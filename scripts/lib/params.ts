@@ -5,7 +5,9 @@
  */
 import { CONFIRM_VALUE } from "../../infra/catalog/documents";
 import { HOST_ID_PATTERN } from "../../infra/catalog/hostConfig";
+import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { UsageError } from "./errors";
+import { RESTORE_SOURCES, type RestoreSource } from "./restoreSource";
 
 export class Params {
   private readonly problems: string[] = [];
@@ -34,6 +36,26 @@ export class Params {
       return "";
     }
     return this.text(name, pattern, allowed) ?? "";
+  }
+
+  /**
+   * `SOURCE`: the bucket a restore reads, `primary` (default) or `replica`; the replica only when
+   * the host config names one (stack config `replication`).
+   */
+  source(config: HostConfig): RestoreSource {
+    const source = (this.text(
+      "SOURCE",
+      new RegExp(`^(${RESTORE_SOURCES.join("|")})$`),
+      RESTORE_SOURCES.join(" or "),
+      "primary",
+    ) ?? "primary") as RestoreSource;
+    if (source === "replica" && config.replica === undefined) {
+      this.problems.push(
+        "SOURCE=replica: this host config names no replica bucket (the stack's `replication` option is off); use SOURCE=primary",
+      );
+      return "primary";
+    }
+    return source;
   }
 
   /** `SOURCE_HOST`: whose backups a restore reads; this host's own when unset. */

@@ -6,6 +6,7 @@
  * by a live run is skipped instead: JobSkippedBusy only, exit 75 (see `skippedBusy`).
  * A failure ends with one line on stderr that says what broke and what to look at.
  */
+import { configAt, type RestoreSource } from "./restoreSource";
 import { Metric, type JobKey, type RestoreKey } from "../../infra/catalog";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { parseCommandLine } from "./commandLine";
@@ -46,6 +47,8 @@ export interface JobContext {
   readonly metrics: MetricsRecorder;
   /** Created on first use, closed by the runner. */
   readonly store: () => BackupStore;
+  /** The bucket a restore reads (`SOURCE`): `store()` for the primary; created on first use, closed by the runner. */
+  readonly storeAt: (source: RestoreSource) => BackupStore;
   readonly startedAt: Date;
 }
 
@@ -123,6 +126,8 @@ export async function runJob(
 
   const metrics = new MetricsRecorder(job, hostId);
   let store: BackupStore | undefined;
+  let replicaStore: BackupStore | undefined;
+  const primaryStore = () => (store ??= new BackupStore(config, env));
   const ctx: JobContext = {
     job,
     config,
@@ -132,7 +137,11 @@ export async function runJob(
     params: new Params(env),
     log,
     metrics,
-    store: () => (store ??= new BackupStore(config, env)),
+    store: primaryStore,
+    storeAt: (source) =>
+      source === "primary"
+        ? primaryStore()
+        : (replicaStore ??= new BackupStore(configAt(config, source), env)),
     startedAt,
   };
 
@@ -186,6 +195,7 @@ export async function runJob(
     publishError = error;
   }
   store?.destroy();
+  replicaStore?.destroy();
   await lock
     ?.release()
     .catch((error: unknown) => log.warn("could not remove the lock file", { error }));

@@ -112,6 +112,10 @@ export class BackupStore {
         new PutObjectCommand({
           ...input,
           Bucket: this.bucket,
+          // Naming the algorithm sends `x-amz-sdk-checksum-algorithm`, which S3 requires (with
+          // Content-MD5 as the other choice) for every upload into a bucket with an Object Lock
+          // default retention (PutObject API reference); the value is ours, not recomputed.
+          ChecksumAlgorithm: "SHA256",
           ChecksumSHA256: Buffer.from(sha256, "hex").toString("base64"),
           Metadata: { ...input.Metadata, [SHA256_METADATA]: sha256 },
           ...this.encryption(),

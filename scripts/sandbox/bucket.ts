@@ -1,6 +1,6 @@
 /**
  * Creates the stack's backup bucket in moto as the plan declares it: same name, versioning,
- * SSE-KMS with a bucket key (a key created in moto stands in for the stack's), lifecycle rules,
+ * Object Lock's default retention when the plan locks the bucket, SSE-KMS with a bucket key (a key created in moto stands in for the stack's), lifecycle rules,
  * and the bucket policy minus its TLS-only statement (moto speaks plain HTTP, and that statement
  * would deny every sandbox request).
  */
@@ -12,7 +12,9 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
+  PutObjectLockConfigurationCommand,
   S3Client,
+  type ObjectLockRetentionMode,
   type BucketLocationConstraint,
   type LifecycleRule,
 } from "@aws-sdk/client-s3";
@@ -86,6 +88,23 @@ export async function createSandboxBucket(
         new PutBucketVersioningCommand({
           Bucket,
           VersioningConfiguration: { Status: layout.versioning as "Enabled" | "Suspended" },
+        }),
+      );
+    }
+    if (layout.objectLock) {
+      // As `pulumi up` does it: on the versioned bucket, never at its creation.
+      await s3.send(
+        new PutObjectLockConfigurationCommand({
+          Bucket,
+          ObjectLockConfiguration: {
+            ObjectLockEnabled: "Enabled",
+            Rule: {
+              DefaultRetention: {
+                Mode: layout.objectLock.mode as ObjectLockRetentionMode,
+                Days: layout.objectLock.days,
+              },
+            },
+          },
         }),
       );
     }

@@ -80,25 +80,35 @@ export interface BucketLayout {
   readonly policy?: string;
   /** Lifecycle rules in the plan's (Pulumi) shape. */
   readonly lifecycleRules: readonly Record<string, unknown>[];
+  /** The default retention of the bucket's Object Lock, when the plan locks it. */
+  readonly objectLock?: { readonly mode: string; readonly days: number };
 }
 
 function forBucket(plan: Plan, type: string, bucket: string): PlannedResource | undefined {
   return plan.resources.find((r) => r.type === type && r.inputs.bucket === bucket);
 }
 
-/** The backup bucket's layout: the `aws:s3/bucket:Bucket` tagged as the backups bucket and its satellites. */
-export function backupBucketLayout(plan: Plan): BucketLayout {
+/**
+ * A bucket's layout: the `aws:s3/bucket:Bucket` tagged with `role` (default: the backup bucket;
+ * `replica` for its cross-region copy) and its satellites.
+ */
+export function backupBucketLayout(plan: Plan, role: string = BucketRole.backups): BucketLayout {
   const bucket = plan.resources.find(
     (r) =>
       r.type === "aws:s3/bucket:Bucket" &&
-      (r.inputs.tags as Record<string, string> | undefined)?.[BUCKET_ROLE_TAG] ===
-        BucketRole.backups,
+      (r.inputs.tags as Record<string, string> | undefined)?.[BUCKET_ROLE_TAG] === role,
   );
   const name = bucket?.inputs.bucket;
   if (typeof name !== "string")
     throw new Error(
-      `the plan of stack '${plan.stack}' has no bucket tagged ${BUCKET_ROLE_TAG}=backups`,
+      `the plan of stack '${plan.stack}' has no bucket tagged ${BUCKET_ROLE_TAG}=${role}`,
     );
+  const lock = forBucket(
+    plan,
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    name,
+  )?.inputs.rule as { defaultRetention?: { mode?: string; days?: number } } | undefined;
+  const retention = lock?.defaultRetention;
   const versioning = forBucket(plan, "aws:s3/bucketVersioning:BucketVersioning", name)?.inputs
     .versioningConfiguration as { status?: string } | undefined;
   const sse = forBucket(
@@ -131,5 +141,8 @@ export function backupBucketLayout(plan: Plan): BucketLayout {
       : {}),
     ...(typeof policy === "string" ? { policy } : {}),
     lifecycleRules: Array.isArray(lifecycle) ? (lifecycle as Record<string, unknown>[]) : [],
+    ...(retention?.mode && retention.days
+      ? { objectLock: { mode: retention.mode, days: retention.days } }
+      : {}),
   };
 }

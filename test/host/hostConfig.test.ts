@@ -144,7 +144,7 @@ describe("parseHostConfig", () => {
       "an unknown field",
       mutate({ colour: "blue" }),
       [
-        "colour: is not a known field; allowed: schemaVersion, stack, region, bucket, metricNamespace, s3Prefixes, retentionDays, local, postgres, redis, configSets, logs, paths, awsEndpointUrl, kmsKeyArn, clientSideEncryption, hostId",
+        "colour: is not a known field; allowed: schemaVersion, stack, region, bucket, metricNamespace, s3Prefixes, retentionDays, local, postgres, redis, configSets, logs, paths, awsEndpointUrl, kmsKeyArn, clientSideEncryption, hostId, replica",
       ],
     ],
     [

@@ -267,7 +267,7 @@ describe("FailureEvents", () => {
 });
 
 describe("BackupAlarms", () => {
-  test("alarms by kind: 4 backup ages, a job failure and a heartbeat per shipped job (8), one of each other kind", () => {
+  test("alarms by kind: 4 backup ages, a job failure and a heartbeat per shipped job (8), one of each other kind (prod's replication with RTC: both replication alarms)", () => {
     const byKind = new Map<string, number>();
     for (const a of alarms()) {
       const kind = ALARM_KINDS.find((k) =>
@@ -286,8 +286,10 @@ describe("BackupAlarms", () => {
       "wal-archive-failures": 1,
       "schedule-dlq": 1,
       "snapshot-failures": 1,
+      "replication-latency": 1,
+      "replication-failures": 1,
     });
-    expect(alarms()).toHaveLength(26);
+    expect(alarms()).toHaveLength(28);
   });
 
   test("no alarm without actions: every one pages on ALARM and on OK", () => {
@@ -479,5 +481,5 @@ test("outputs: the topic, the dashboard, every schedule and every alarm", () => 
       .map((a) => String(a.inputs.name))
       .sort(),
   );
-  expect(plan.outputs.alarmNames).toHaveLength(26);
+  expect(plan.outputs.alarmNames).toHaveLength(28);
 });

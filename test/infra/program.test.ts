@@ -125,15 +125,17 @@ describe("BackupBucket", () => {
     ]);
   });
 
-  test("every bucket-level resource is a child of the component", () => {
+  test("every bucket-level resource is a child of its component (the backup bucket's or the replica's)", () => {
     const bucketLevel = plan.resources.filter(
       (r) =>
         (r.type.startsWith("aws:s3/") && r.type !== "aws:s3/bucketObjectv2:BucketObjectv2") ||
-        r.name === "backups-key" ||
-        r.name === "backups-key-alias",
+        ["backups-key", "backups-key-alias", "replica-key", "replica-key-alias"].includes(r.name),
     );
-    expect(bucketLevel.length).toBe(16);
-    expect(new Set(bucketLevel.map((r) => r.parent))).toEqual(new Set(["backups"]));
+    // 16 for the backup bucket and its log bucket, plus its Object Lock; 9 for the replica,
+    // plus its lock and the replication configuration on the backup bucket.
+    expect(bucketLevel.filter((r) => r.parent === "backups")).toHaveLength(17);
+    expect(bucketLevel.filter((r) => r.parent === "replica")).toHaveLength(11);
+    expect(new Set(bucketLevel.map((r) => r.parent))).toEqual(new Set(["backups", "replica"]));
     expect(only("stellar:backup:BackupBucket").parent).toBeNull();
   });
 });

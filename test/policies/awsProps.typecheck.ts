@@ -23,6 +23,24 @@ expectReal<
     aws.types.input.s3.BucketVersioningVersioningConfiguration
   >
 >();
+expectReal<OnlyRealKeys<P.BucketObjectLockProps, aws.s3.BucketObjectLockConfigurationArgs>>();
+expectReal<
+  OnlyRealKeys<P.ObjectLockRuleProps, aws.types.input.s3.BucketObjectLockConfigurationRule>
+>();
+expectReal<
+  OnlyRealKeys<
+    P.ObjectLockRetentionProps,
+    aws.types.input.s3.BucketObjectLockConfigurationRuleDefaultRetention
+  >
+>();
+expectReal<OnlyRealKeys<P.BucketReplicationProps, aws.s3.BucketReplicationConfigArgs>>();
+expectReal<OnlyRealKeys<P.ReplicationRuleProps, aws.types.input.s3.BucketReplicationConfigRule>>();
+expectReal<
+  OnlyRealKeys<
+    P.ReplicationDestinationProps,
+    aws.types.input.s3.BucketReplicationConfigRuleDestination
+  >
+>();
 expectReal<
   OnlyRealKeys<P.BucketEncryptionProps, aws.s3.BucketServerSideEncryptionConfigurationArgs>
 >();

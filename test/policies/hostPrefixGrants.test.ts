@@ -64,3 +64,38 @@ test("object ARNs and s3:prefix conditions of Allow statements are checked; Deny
     "statement 'List' lets s3:ListBucket list s3:prefix 'logs/*', every host's 'logs/<host>/' keys; name the host: 'logs/<host>/*'",
   ]);
 });
+
+test("S3 replication's own permissions on the whole bucket are not a cross-host grant; data access beside them is", () => {
+  const replication = statements({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ReadSourceVersions",
+        Effect: "Allow",
+        Action: [
+          "s3:GetObjectVersionForReplication",
+          "s3:GetObjectVersionAcl",
+          "s3:GetObjectVersionTagging",
+          "s3:GetObjectRetention",
+          "s3:GetObjectLegalHold",
+        ],
+        Resource: "arn:aws:s3:::backups/*",
+      },
+      {
+        Sid: "WriteReplicas",
+        Effect: "Allow",
+        Action: ["s3:ReplicateObject", "s3:ReplicateTags"],
+        Resource: "arn:aws:s3:::backups-replica/*",
+      },
+      {
+        Sid: "AlsoReads",
+        Effect: "Allow",
+        Action: ["s3:ReplicateObject", "s3:GetObject"],
+        Resource: "arn:aws:s3:::backups/*",
+      },
+    ],
+  });
+  expect(crossHostGrants(replication)).toEqual([
+    "statement 'AlsoReads' allows s3:GetObject on 'arn:aws:s3:::backups/*', every host's 'configs/<host>/' objects; name the host: 'configs/<host>/*'",
+  ]);
+});

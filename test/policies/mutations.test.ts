@@ -18,6 +18,7 @@ import {
   editJson,
   evaluate,
   onBucket,
+  only,
   remove,
   ROLE_TAG,
   violatedPolicies,
@@ -44,10 +45,23 @@ const T = {
   document: "aws:ssm/document:Document",
   dlm: "aws:dlm/lifecyclePolicy:LifecyclePolicy",
   ssmParameter: "aws:ssm/parameter:Parameter",
+  objectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+  replication: "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
 } as const;
 
 const BACKUPS = "backups";
 const ACCESS_LOGS = "access-logs";
+const REPLICA = "replica";
+
+/** The default retention of the Object Lock on the bucket with role `role`. */
+function lockRetention(plan: MutablePlan, role: string): Record<string, unknown> {
+  return onBucket(plan, T.objectLock, role).inputs.rule.defaultRetention;
+}
+
+/** The one rule of the backup bucket's replication configuration. */
+function replicationRule(plan: MutablePlan) {
+  return onBucket(plan, T.replication, BACKUPS).inputs.rules[0];
+}
 
 function all(
   plan: MutablePlan,
@@ -646,6 +660,128 @@ const cases: Case[] = [
       ),
   },
 
+  // backup-no-governance-bypass
+  {
+    title: "a role policy allows s3:BypassGovernanceRetention",
+    fails: ["backup-no-governance-bypass"],
+    says: "allows s3:BypassGovernanceRetention; only a break-glass role",
+    mutate: (p) =>
+      addStatement(named(p, "db-hosts-prod-db-1-backup-policy"), {
+        Effect: "Allow",
+        Action: ["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"],
+        Resource: "arn:aws:s3:::stellar-insights-backups/postgres/prod-db-1/*",
+      }),
+  },
+  {
+    title: "a bucket policy allows s3:Bypass* to another account's role",
+    fails: ["backup-no-governance-bypass"],
+    says: "statement 'Bypass' allows s3:BypassGovernanceRetention",
+    mutate: (p) =>
+      addStatement(onBucket(p, T.bucketPolicy, BACKUPS), {
+        Sid: "Bypass",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::210987654321:role/ops" },
+        Action: "s3:Bypass*",
+        Resource: "arn:aws:s3:::stellar-insights-backups/*",
+      }),
+  },
+
+  // backup-bucket-object-lock-configured
+  {
+    title: "the backup bucket's lock has no valid mode",
+    fails: ["backup-bucket-object-lock-configured"],
+    says: 'has mode "LEGAL_HOLD"; allowed: GOVERNANCE, COMPLIANCE',
+    mutate: (p) => {
+      lockRetention(p, BACKUPS).mode = "LEGAL_HOLD";
+      lockRetention(p, REPLICA).mode = "LEGAL_HOLD";
+    },
+  },
+  {
+    title: "the backup bucket is locked 45 days, past the 30-day retention of the shortest rows",
+    fails: ["backup-bucket-object-lock-configured"],
+    says: "keeps every version 45 days, longer than the 30-day retention of 'postgres'",
+    mutate: (p) => {
+      lockRetention(p, BACKUPS).days = 45;
+      lockRetention(p, REPLICA).days = 45;
+    },
+  },
+  {
+    title: "the backup bucket's lock has no default retention",
+    fails: ["backup-bucket-object-lock-configured"],
+    says: "has no default retention: new backups are not locked",
+    mutate: (p) => delete onBucket(p, T.objectLock, BACKUPS).inputs.rule,
+  },
+  {
+    title: "the replica's lock is removed while the backup bucket stays locked",
+    fails: ["backup-bucket-object-lock-configured"],
+    says: "replica bucket 'stellar-insights-backups-replica' has no Object Lock while the backup bucket is locked",
+    mutate: (p) => remove(p, onBucket(p, T.objectLock, REPLICA)),
+  },
+  {
+    title: "the replica is locked in COMPLIANCE mode while the primary is GOVERNANCE",
+    fails: ["backup-bucket-object-lock-configured"],
+    says: "(COMPLIANCE, 14 days) differs from the backup bucket's (GOVERNANCE, 14 days)",
+    mutate: (p) => (lockRetention(p, REPLICA).mode = "COMPLIANCE"),
+  },
+
+  // backup-replication-configured
+  {
+    title: "replication copies delete markers",
+    fails: ["backup-replication-configured"],
+    says: "replicates delete markers",
+    mutate: (p) => (replicationRule(p).deleteMarkerReplication.status = "Enabled"),
+  },
+  {
+    title: "replication skips SSE-KMS objects",
+    fails: ["backup-replication-configured"],
+    says: "skips SSE-KMS objects",
+    mutate: (p) =>
+      (replicationRule(p).sourceSelectionCriteria.sseKmsEncryptedObjects.status = "Disabled"),
+  },
+  {
+    title: "replication names no replica key",
+    fails: ["backup-replication-configured"],
+    says: "names no replica KMS key",
+    mutate: (p) => delete replicationRule(p).destination.encryptionConfiguration,
+  },
+  {
+    title: "the replication configuration is removed",
+    fails: ["backup-replication-configured"],
+    says: "no replication rule of the backup bucket copies into replica bucket 'stellar-insights-backups-replica'",
+    mutate: (p) => remove(p, onBucket(p, T.replication, BACKUPS)),
+  },
+
+  // the replica is hardened like the primary
+  {
+    title: "the replica's versioning is suspended",
+    fails: ["backup-bucket-versioning-enabled"],
+    says: "versioning of replica bucket 'stellar-insights-backups-replica' is \"Suspended\"",
+    mutate: (p) =>
+      (onBucket(p, T.versioning, REPLICA).inputs.versioningConfiguration.status = "Suspended"),
+  },
+  {
+    title: "the replica encrypts with SSE-S3",
+    fails: ["backup-bucket-kms-encrypted"],
+    says: "encryption of replica bucket 'stellar-insights-backups-replica' encrypts with \"AES256\"",
+    mutate: (p) =>
+      (onBucket(p, T.encryption, REPLICA).inputs.rules = [
+        { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      ]),
+  },
+  {
+    title: "the replica's public access block leaves restrictPublicBuckets off",
+    fails: ["backup-bucket-public-access-blocked"],
+    says: "public access block of replica bucket 'stellar-insights-backups-replica' leaves restrictPublicBuckets off",
+    mutate: (p) => (onBucket(p, T.publicAccessBlock, REPLICA).inputs.restrictPublicBuckets = false),
+  },
+  {
+    title: "the replica's bucket policy loses its TLS-only statement",
+    fails: ["backup-bucket-tls-only"],
+    says: "bucket policy of replica bucket 'stellar-insights-backups-replica' does not deny s3:* without TLS",
+    mutate: (p) =>
+      editJson(onBucket(p, T.bucketPolicy, REPLICA), "policy", (doc) => (doc.Statement = [])),
+  },
+
   // backup-catalog-jobs-heartbeat-alarmed
   {
     title: "the log-shipping job's heartbeat alarms are removed",
@@ -814,4 +950,23 @@ test("every policy of the pack is broken by at least one mutation", async () => 
   const { BACKUP_POLICIES } = await import("../../policies/policies");
   const covered = new Set(cases.flatMap((c) => c.fails));
   expect(BACKUP_POLICIES.map((p) => p.name).filter((name) => !covered.has(name))).toEqual([]);
+});
+
+test("a bypass grant to the break-glass role the pack config names passes; to any other role it fails", async () => {
+  const plan = await prodPlanCopy();
+  const hostPolicy = only(plan, T.rolePolicy, (r) => r.name === "db-hosts-prod-db-1-backup-policy");
+  hostPolicy.inputs.role = "break-glass";
+  addStatement(hostPolicy, {
+    Effect: "Allow",
+    Action: "s3:BypassGovernanceRetention",
+    Resource: "arn:aws:s3:::stellar-insights-backups/postgres/prod-db-1/*",
+  });
+  const named = await evaluate(plan, {
+    "backup-no-governance-bypass": { breakGlassRoles: ["break-glass"] },
+  });
+  expect(violatedPolicies(named)).toEqual([]);
+  const other = await evaluate(plan, {
+    "backup-no-governance-bypass": { breakGlassRoles: ["someone-else"] },
+  });
+  expect(violatedPolicies(other)).toEqual(["backup-no-governance-bypass"]);
 });

@@ -82,7 +82,8 @@ test("a new stack file with one retention changed changes only that lifecycle ru
     (r, i) => JSON.stringify(r.inputs) !== JSON.stringify(prod.resources[i].inputs),
   );
   // The hosts read retention too (local copies, the engine's expire), so the host config, and with
-  // it the manifest, the install document, its association and the post-deploy re-check change too.
+  // it the manifest, the install document, its association and the post-deploy re-check change too;
+  // the replica mirrors the catalog's lifecycle.
   expect(differing.map((r) => r.name)).toEqual([
     "backups-lifecycle",
     "host-plane-artifact-host-config",
@@ -90,6 +91,7 @@ test("a new stack file with one retention changed changes only that lifecycle ru
     "host-plane-install",
     "host-plane-manifest",
     "post-deploy-check-run",
+    "replica-lifecycle",
   ]);
   const hostConfig = (plan: PlanFile) =>
     JSON.parse(

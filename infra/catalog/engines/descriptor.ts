@@ -62,6 +62,14 @@ export interface RestoreCommandSource {
   readonly repository: "s3" | "local";
   /** `postgres/<host>`, no leading or trailing slash. */
   readonly s3RepositoryPath: string;
+  /** Another bucket than the engine config's (the cross-region replica); read only. */
+  readonly bucket?: OtherBucket;
+}
+
+/** A bucket by name and region (the replica, when the primary's region is down). */
+export interface OtherBucket {
+  readonly name: string;
+  readonly region: string;
 }
 
 /** What a restore_command may need besides the engine config; absent parts: the config's own. */

@@ -9,6 +9,7 @@ import {
   engineConfigHeader,
   RESTORE_COMMAND_UNREADABLE_EXIT,
   type EngineConfigInputs,
+  type OtherBucket,
   type PostgresEngineDescriptor,
   type PostgresEngineHostConfig,
   type RestoreCommandOptions,
@@ -32,7 +33,11 @@ function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOpti
     ...(!source
       ? []
       : source.repository === "s3"
-        ? ["--repo=1", `--repo1-path=/${source.s3RepositoryPath}`]
+        ? [
+            "--repo=1",
+            `--repo1-path=/${source.s3RepositoryPath}`,
+            ...(source.bucket ? otherBucketOptions(e, source.bucket) : []),
+          ]
         : ["--repo=2"]),
     // archive-get reads pg_control from pg1-path to pick the archive: the restored cluster's own.
     ...(options.pgData ? [`--pg1-path=${options.pgData}`] : []),
@@ -54,6 +59,19 @@ function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOpti
  */
 export function restoreProcessMax(processMax: number): number {
   return Math.min(8, processMax * 2);
+}
+
+/**
+ * Options that point repo1 at another bucket (the replica) for one command, overriding the config
+ * file's `repo1-s3-bucket`, `repo1-s3-region` and, on AWS, the regional endpoint; a custom endpoint
+ * (the sandbox's) serves every bucket and stays.
+ */
+export function otherBucketOptions(e: PostgresEngineHostConfig, bucket: OtherBucket): string[] {
+  return [
+    `--repo1-s3-bucket=${bucket.name}`,
+    `--repo1-s3-region=${bucket.region}`,
+    ...(e.endpoint ? [] : [`--repo1-s3-endpoint=s3.${bucket.region}.amazonaws.com`]),
+  ];
 }
 
 function renderConfig(i: EngineConfigInputs): string {

@@ -20,6 +20,7 @@ import {
   DEFAULT_THRESHOLDS,
   Dimension,
   renderInsightsQuery,
+  RTC_MINUTES,
   JOBS,
   SHIPPED_JOB_KEYS,
   Metric,
@@ -44,6 +45,8 @@ export const ALARM_KINDS = [
   "schedule-dlq",
   "snapshot-failures",
   "restore-test-rto",
+  "replication-latency",
+  "replication-failures",
 ] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
@@ -100,6 +103,19 @@ export interface AlarmInputs<Ref = never> {
    * publish nothing: an alarm on them would only ever say "missing".
    */
   readonly jobs?: readonly JobKey[];
+  /**
+   * The replication rule S3 Replication Time Control watches (stack config
+   * `replication.replicationTimeControl`): its latency and failed operations page. Absent: no
+   * replication alarms (S3 publishes replication metrics only with RTC or metrics turned on).
+   */
+  readonly replication?: ReplicationWatch;
+}
+
+/** The dimensions of S3's replication metrics (`AWS/S3`, published in the source's region). */
+export interface ReplicationWatch {
+  readonly sourceBucket: string;
+  readonly destinationBucket: string;
+  readonly ruleId: string;
 }
 
 /** The health check publishes its figures every 5 minutes. */
@@ -274,7 +290,56 @@ export function alarmDefinitions<Ref = never>(
       treatMissingData: "ignore",
     };
   }
+  if (inputs.replication !== undefined)
+    Object.assign(alarms, replicationAlarms(inputs.replication));
   return alarms;
+}
+
+/**
+ * S3 Replication Time Control's two figures
+ * (docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html): `ReplicationLatency`, the
+ * seconds the replica is behind, against RTC's 15-minute promise, and
+ * `OperationsFailedReplication`, objects S3 gave up on (a KMS or role permission broken, the
+ * replica's lock or versioning changed). S3 publishes them only while there is something to
+ * replicate, so silence is not a problem here.
+ */
+function replicationAlarms<Ref>(watch: ReplicationWatch): Record<string, AlarmDefinition<Ref>> {
+  const dimensions = {
+    SourceBucket: watch.sourceBucket,
+    DestinationBucket: watch.destinationBucket,
+    RuleId: watch.ruleId,
+  };
+  const to = `s3://${watch.sourceBucket} to s3://${watch.destinationBucket}`;
+  return {
+    "replication-latency": {
+      kind: "replication-latency",
+      description: `Replication ${to} is more than ${RTC_MINUTES} minutes behind (Replication Time Control's limit): the copy in the second region is missing recent backups. What to do: ${readmeAnchor("replication-latency")}`,
+      namespace: "AWS/S3",
+      metricName: "ReplicationLatency",
+      dimensions,
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: RTC_MINUTES * 60,
+      periodSeconds: HEALTH_PERIOD_SECONDS,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      treatMissingData: "notBreaching",
+    },
+    "replication-failures": {
+      kind: "replication-failures",
+      description: `S3 failed to replicate objects ${to}: those backups exist in one region only. What to do: ${readmeAnchor("replication-failures")}`,
+      namespace: "AWS/S3",
+      metricName: "OperationsFailedReplication",
+      dimensions,
+      statistic: "Sum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      periodSeconds: HEALTH_PERIOD_SECONDS,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: "notBreaching",
+    },
+  };
 }
 
 function heartbeatAlarm<Ref>(key: JobKey, inputs: AlarmInputs<Ref>): AlarmDefinition<Ref> {

@@ -35,6 +35,14 @@ export interface HostPolicyInputs {
    * read and list only, never write or delete. Empty: its own backups only.
    */
   readonly restoreFrom: readonly string[];
+  /** The cross-region replica, which hosts may only read (restores with `Source=replica`). */
+  readonly replica?: ReplicaReadInputs;
+}
+
+export interface ReplicaReadInputs {
+  readonly bucketArn: string;
+  readonly kmsKeyArn: string;
+  readonly region: string;
 }
 
 /** The S3 prefixes hosts write backups under, sorted and without duplicates (postgres/ and wal share one). */
@@ -87,6 +95,10 @@ export function ec2AssumeRolePolicy(): string {
  * host cannot erase config or Redis history), read the artifacts, use the backup key through S3
  * only, publish metrics in the project's namespace only, and write job logs to the job log group
  * only. Throws on a bad host id, or on a host named among its own restore sources.
+ * With a replica: list and read this host's backup prefixes there and decrypt with its key through
+ * S3 in its region, nothing more (S3 alone writes there). No statement ever grants
+ * `s3:BypassGovernanceRetention`, `s3:PutObjectRetention` or `s3:PutBucketObjectLockConfiguration`:
+ * a host cannot shorten or lift a lock.
  */
 export function hostPolicy(inputs: HostPolicyInputs): string {
   const own = hostPrefixes(inputs.hostId);
@@ -152,6 +164,7 @@ export function hostPolicy(inputs: HostPolicyInputs): string {
       Resource: inputs.kmsKeyArn,
       Condition: { StringEquals: { "kms:ViaService": `s3.${inputs.region}.amazonaws.com` } },
     },
+    ...(inputs.replica ? replicaReadStatements(inputs.replica, [...own, ...sources]) : []),
     {
       // PutMetricData has no resource-level permissions; the namespace condition is the scope.
       Sid: "PublishBackupMetrics",
@@ -176,4 +189,33 @@ export function hostPolicy(inputs: HostPolicyInputs): string {
     },
   ];
   return policyDocument(statements);
+}
+
+/** Read-only access to the replica's copy of `prefixes` (this host's and its restore sources'), for restores when the primary is down. */
+function replicaReadStatements(
+  replica: ReplicaReadInputs,
+  prefixes: readonly string[],
+): PolicyStatement[] {
+  return [
+    {
+      Sid: "ListReplicaBackupPrefixes",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: replica.bucketArn,
+      Condition: { StringLike: { "s3:prefix": prefixes.map((p) => `${p}*`) } },
+    },
+    {
+      Sid: "ReadReplicaBackups",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: prefixes.map((p) => `${replica.bucketArn}/${p}*`),
+    },
+    {
+      Sid: "DecryptReplicaThroughS3",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:DescribeKey"],
+      Resource: replica.kmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `s3.${replica.region}.amazonaws.com` } },
+    },
+  ];
 }

@@ -99,6 +99,9 @@ export function defaultHostConfig(
     stack,
     region: config.region,
     bucket: config.bucketName,
+    ...(config.replication
+      ? { replica: { bucket: config.replication.bucketName, region: config.replication.region } }
+      : {}),
     ...(kmsKeyArn !== undefined ? { kmsKeyArn } : {}),
     metricNamespace: config.metricNamespace,
     s3Prefixes: s3Prefixes(),

@@ -62,6 +62,16 @@ const allowPlaintext = yesNo(
   "no",
   "'yes' accepts a backup that is not client-side encrypted while the stack encrypts (one taken before clientSideEncryption was turned on); 'no' (default) refuses it.",
 );
+/** Which bucket a restore reads: the replica when the primary's region is down (stack config `replication`). */
+const source: JobParameter = {
+  name: "Source",
+  env: "SOURCE",
+  description:
+    "'primary' (default): the backup bucket; 'replica': its copy in the second region, when the primary's region is down (the stack must have replication on).",
+  default: "primary",
+  allowedValues: ["primary", "replica"],
+  unsetWhen: "primary",
+};
 
 interface DocumentSpec {
   readonly job: string;
@@ -193,6 +203,7 @@ function specs(
           unsetWhen: "",
         },
         sourceHost,
+        source,
         {
           name: "Repository",
           env: "REPOSITORY",
@@ -215,7 +226,7 @@ function specs(
       description:
         "redis-restore: puts a Redis dump back and checks its key count. Dry run unless Confirm is yes-restore.",
       timeoutSeconds: 3600,
-      parameters: [confirm, backup, sourceHost, allowPlaintext],
+      parameters: [confirm, backup, sourceHost, allowPlaintext, source],
     },
     "config-restore": {
       job: "config-restore",
@@ -233,6 +244,7 @@ function specs(
         backup,
         sourceHost,
         allowPlaintext,
+        source,
       ],
     },
   };

@@ -9,6 +9,7 @@
  *   second location under `local.root`).
  */
 import type { EngineSecrets, PostgresEngineDescriptor } from "../../../infra/catalog/engines";
+import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import type { WalGap, WalRange } from "../walSegments";
 
 /**
@@ -79,6 +80,8 @@ export interface RepositorySource {
   readonly repository: Repository;
   /** The host id whose repository it is: its `postgres/<host>/` in S3. */
   readonly host: string;
+  /** Another bucket than the engine config's: the cross-region replica (`SOURCE=replica`); read only. */
+  readonly bucket?: OtherBucket;
 }
 
 /** One WAL segment as a repository holds it. */
@@ -159,9 +162,10 @@ export interface PostgresEngineAdapter {
   backup(request: BackupRequest): Promise<EngineBackup>;
   /**
    * Complete backups, oldest first; [] when there are none (or no repository yet). `host`: another
-   * host's S3 repository, read only (default: this host's).
+   * host's S3 repository, read only (default: this host's); `bucket`: in another bucket (the
+   * replica), read only.
    */
-  list(repository?: Repository, host?: string): Promise<EngineBackup[]>;
+  list(repository?: Repository, host?: string, bucket?: OtherBucket): Promise<EngineBackup[]>;
   /** Every WAL segment in a repository, by name; [] when it holds none (or does not exist). */
   archivedWal(source: RepositorySource): Promise<ArchivedSegment[]>;
   /**

@@ -10,6 +10,8 @@ import { account } from "../accounts";
 import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
 import { PGBACKREST_CIPHER_TYPE } from "../../../infra/catalog/clientSideEncryption";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
+import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
+import { otherBucketOptions } from "../../../infra/catalog/engines/pgbackrest";
 import { EngineAdapterBase } from "./adapterBase";
 import { JobError } from "../errors";
 import { showArgv, type CommandResult } from "../exec";
@@ -260,20 +262,31 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
    * repository is on that host, not here: refused.
    */
   private sourceArgs(source: RepositorySource): string[] {
-    if (source.host === this.hostId) return [`--repo=${REPO_INDEX[source.repository]}`];
+    if (source.host === this.hostId && !source.bucket)
+      return [`--repo=${REPO_INDEX[source.repository]}`];
     if (source.repository !== "s3")
       throw new JobError(
-        `host ${source.host}'s local repository is on that host, not on ${this.hostId}`,
+        source.bucket
+          ? "the replica holds S3 repositories only; a local repository is on its host"
+          : `host ${source.host}'s local repository is on that host, not on ${this.hostId}`,
       );
-    return ["--repo=1", `--repo1-path=/${s3RepositoryPath(this.config, source.host)}`];
+    return [
+      "--repo=1",
+      `--repo1-path=/${s3RepositoryPath(this.config, source.host)}`,
+      ...(source.bucket ? otherBucketOptions(this.config.postgres.engine, source.bucket) : []),
+    ];
   }
 
-  async list(repository?: Repository, host: string = this.hostId): Promise<EngineBackup[]> {
+  async list(
+    repository?: Repository,
+    host: string = this.hostId,
+    bucket?: OtherBucket,
+  ): Promise<EngineBackup[]> {
     const args = [
       "info",
       "--output=json",
-      ...(host !== this.hostId
-        ? this.sourceArgs({ repository: repository ?? "s3", host })
+      ...(host !== this.hostId || bucket
+        ? this.sourceArgs({ repository: repository ?? "s3", host, ...(bucket ? { bucket } : {}) })
         : repository
           ? [`--repo=${REPO_INDEX[repository]}`]
           : []),
@@ -447,11 +460,12 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     // S3 fails mid-recovery. Local: S3 is presumed down, so it is not tried for every segment.
     // Another host's: only its S3 repository, read at its path.
     const commandSource =
-      own && request.source.repository === "s3"
+      own && request.source.repository === "s3" && !request.source.bucket
         ? undefined
         : {
             repository: request.source.repository,
             s3RepositoryPath: s3RepositoryPath(this.config, request.source.host),
+            ...(request.source.bucket ? { bucket: request.source.bucket } : {}),
           };
     const scratch = request.scratchRoot;
     const spoolDir = scratch ? join(scratch, "spool") : join(engine.spoolDir, "restore");

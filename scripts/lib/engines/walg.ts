@@ -16,6 +16,7 @@
 import { existsSync } from "node:fs";
 import { appendFile, chown, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
 import { localConfigFile } from "../../../infra/catalog/engines/walg";
 import { account } from "../accounts";
@@ -74,6 +75,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
   /** `--config` and environment for one repository: this host's or another host's S3 folder. */
   private target(source: RepositorySource): { args: string[]; env?: Record<string, string> } {
     const { engine } = this.config.postgres;
+    if (source.bucket) refuseReplica();
     if (source.repository === "local") {
       if (source.host !== this.hostId)
         throw new JobError(
@@ -134,7 +136,12 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
     return parseBackupList(stdout);
   }
 
-  async list(repository?: Repository, host: string = this.hostId): Promise<EngineBackup[]> {
+  async list(
+    repository?: Repository,
+    host: string = this.hostId,
+    bucket?: OtherBucket,
+  ): Promise<EngineBackup[]> {
+    if (bucket) refuseReplica();
     const repositories: Repository[] = repository ? [repository] : ["s3", "local"];
     const all: EngineBackup[] = [];
     for (const r of repositories) {
@@ -564,4 +571,12 @@ function targetSettings(target: RestoreTarget): Record<string, string> {
       return unreachable;
     }
   }
+}
+
+/** Reading the cross-region replica (`SOURCE=replica`) is built for pgBackRest only. */
+function refuseReplica(): never {
+  throw new JobError(
+    "restoring from the replica bucket is not built for the wal-g engine yet",
+    "restore from the primary bucket, or use postgresEngine pgbackrest (README: Primary region down)",
+  );
 }

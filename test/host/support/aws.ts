@@ -8,6 +8,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Dimension } from "../../../infra/catalog";
@@ -181,4 +182,38 @@ export async function putObject(
 
 export async function getJsonObject<T>(sb: Sandbox, key: string): Promise<T> {
   return JSON.parse((await getObjectBytes(sb, key)).toString("utf8")) as T;
+}
+
+/**
+ * What S3 replication does for one object, done by hand because moto does not replicate: the
+ * version's bytes and metadata (the current one unless `versionId`) written into `toBucket` under
+ * the same key. A PutObject with
+ * its checksum algorithm named, as a locked destination requires (moto refuses CopyObject there).
+ */
+export async function copyLikeReplication(
+  s3: S3Client,
+  fromBucket: string,
+  toBucket: string,
+  key: string,
+  versionId?: string,
+): Promise<void> {
+  const source = await s3.send(
+    new GetObjectCommand({
+      Bucket: fromBucket,
+      Key: key,
+      ...(versionId ? { VersionId: versionId } : {}),
+    }),
+  );
+  const body = Buffer.from(
+    await (source.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+  );
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: toBucket,
+      Key: key,
+      Body: body,
+      Metadata: source.Metadata,
+      ChecksumAlgorithm: "SHA256",
+    }),
+  );
 }
