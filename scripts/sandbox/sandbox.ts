@@ -232,9 +232,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       tlsFront,
       postgresEngine: options.postgresEngine ?? (base.postgres.engine.kind as PostgresEngineKey),
     };
-    const host = overrideHostConfig(
-      overrideHostConfig(base, sandboxOverrides(layout)),
-      options.overrides,
+    const host = withoutUnbuiltEncryption(
+      overrideHostConfig(overrideHostConfig(base, sandboxOverrides(layout)), options.overrides),
     );
     for (const sub of [
       "etc/postgresql",
@@ -296,4 +295,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await stop();
     throw error;
   }
+}
+
+/**
+ * The stack config refuses `clientSideEncryption` with an engine other than pgBackRest (wal-g's
+ * repository encryption is not built), so such a host never has it: a sandbox that swaps the plan's
+ * engine for wal-g drops it too, as the stack would have.
+ */
+function withoutUnbuiltEncryption(host: HostConfig): HostConfig {
+  if (host.postgres.engine.kind === "pgbackrest" || !host.clientSideEncryption) return host;
+  const { clientSideEncryption: _refused, ...rest } = host;
+  return rest;
 }
