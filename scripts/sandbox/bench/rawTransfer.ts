@@ -1,8 +1,10 @@
 /**
  * The raw baselines the PostgreSQL engine ratios divide by: one file's bytes uploaded to and
  * downloaded from the same bucket through the same TLS front the engines use, with nothing on top
- * (one streamed PutObject, no SDK checksum, no compression), encrypted with the bucket's KMS key as
- * the engines' uploads are.
+ * (one streamed PutObject, no compression), encrypted with the bucket's KMS key as the engines'
+ * uploads are. The prod plan's bucket has Object Lock, and S3 takes no upload into a locked bucket
+ * without an integrity header (Content-MD5 or a checksum algorithm): the baseline sends CRC32, the
+ * cheapest, computed while streaming (pgBackRest sends Content-MD5).
  */
 import { createReadStream, createWriteStream, readFileSync, statSync } from "node:fs";
 import { Agent } from "node:https";
@@ -50,6 +52,7 @@ export async function timedUpload(
       Key: key,
       Body: createReadStream(file),
       ContentLength: statSync(file).size,
+      ChecksumAlgorithm: "CRC32",
       ServerSideEncryption: "aws:kms",
       SSEKMSKeyId: sandbox.hostConfig.kmsKeyArn,
     }),
@@ -57,7 +60,11 @@ export async function timedUpload(
   return { seconds: seconds(started), ...(out.VersionId ? { versionId: out.VersionId } : {}) };
 }
 
-/** Deletes the exact version (the bucket is versioned): big runs must not pile up in moto. */
+/**
+ * Deletes the exact version (the bucket is versioned): big runs must not pile up in moto. The
+ * version is under the plan's GOVERNANCE lock: the sandbox's own (root) credentials bypass it, as
+ * only a break-glass principal may on AWS; no host role can.
+ */
 export async function removeUploaded(
   client: S3Client,
   sandbox: Sandbox,
@@ -65,7 +72,12 @@ export async function removeUploaded(
   upload: TimedUpload,
 ): Promise<void> {
   await client.send(
-    new DeleteObjectCommand({ Bucket: sandbox.bucket.name, Key: key, VersionId: upload.versionId }),
+    new DeleteObjectCommand({
+      Bucket: sandbox.bucket.name,
+      Key: key,
+      VersionId: upload.versionId,
+      BypassGovernanceRetention: true,
+    }),
   );
 }
 

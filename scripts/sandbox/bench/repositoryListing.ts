@@ -70,7 +70,12 @@ export async function removeRepository(
     }));
     if (victims.length === 0) return;
     await client.send(
-      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: victims, Quiet: true } }),
+      // Under the plan's GOVERNANCE lock: the sandbox's own (root) credentials bypass it.
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: victims, Quiet: true },
+        BypassGovernanceRetention: true,
+      }),
     );
   }
 }
