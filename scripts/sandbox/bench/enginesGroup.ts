@@ -378,7 +378,7 @@ export async function enginesGroup(options: EnginesGroupOptions): Promise<BenchG
     rawDownloadSeconds: baselines.map((b) => b.downloadSeconds),
     transferRuns: options.transferRuns,
     transfer:
-      "one streamed PutObject / GetObject of a tar of the cluster's base/ and global/, SSE-KMS, no SDK checksums",
+      "one streamed PutObject (Content-MD5, as a locked bucket requires) / GetObject of a tar of the cluster's base/ and global/, SSE-KMS",
     endpoint:
       "moto_server on 127.0.0.1 behind the sandbox's TLS front (every engine and the raw transfers)",
     checkpoint: "immediate, for every engine's backup",

@@ -3,9 +3,11 @@
  * downloaded from the same bucket through the same TLS front the engines use, with nothing on top
  * (one streamed PutObject, no compression), encrypted with the bucket's KMS key as the engines'
  * uploads are. The prod plan's bucket has Object Lock, and S3 takes no upload into a locked bucket
- * without an integrity header (Content-MD5 or a checksum algorithm): the baseline sends CRC32, the
- * cheapest, computed while streaming (pgBackRest sends Content-MD5).
+ * without an integrity header (Content-MD5 or a checksum algorithm): the baseline sends Content-MD5,
+ * as pgBackRest does, computed before the timer starts (a streamed aws-chunked checksum stalled
+ * moto behind the TLS front).
  */
+import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, readFileSync, statSync } from "node:fs";
 import { Agent } from "node:https";
 import type { Readable } from "node:stream";
@@ -32,6 +34,13 @@ export function rawS3Client(sandbox: Sandbox): S3Client {
   });
 }
 
+/** The file's MD5 as S3's Content-MD5 header wants it (base64). */
+async function md5Base64(file: string): Promise<string> {
+  const hash = createHash("md5");
+  await pipeline(createReadStream(file), hash);
+  return hash.digest("base64");
+}
+
 const seconds = (startedMs: number) => (performance.now() - startedMs) / 1000;
 
 export interface TimedUpload {
@@ -45,6 +54,7 @@ export async function timedUpload(
   key: string,
   file: string,
 ): Promise<TimedUpload> {
+  const contentMd5 = await md5Base64(file);
   const started = performance.now();
   const out = await client.send(
     new PutObjectCommand({
@@ -52,7 +62,7 @@ export async function timedUpload(
       Key: key,
       Body: createReadStream(file),
       ContentLength: statSync(file).size,
-      ChecksumAlgorithm: "CRC32",
+      ContentMD5: contentMd5,
       ServerSideEncryption: "aws:kms",
       SSEKMSKeyId: sandbox.hostConfig.kmsKeyArn,
     }),
