@@ -302,7 +302,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
  * repository encryption is not built), so such a host never has it: a sandbox that swaps the plan's
  * engine for wal-g drops it too, as the stack would have.
  */
-function withoutUnbuiltEncryption(host: HostConfig): HostConfig {
+export function withoutUnbuiltEncryption(host: HostConfig): HostConfig {
   if (host.postgres.engine.kind === "pgbackrest" || !host.clientSideEncryption) return host;
   const { clientSideEncryption: _refused, ...rest } = host;
   return rest;

@@ -18,7 +18,7 @@ import { engineFor } from "../../../lib/engines";
 import { s3RepositoryPath } from "../../../lib/engines/engineProcess";
 import { hostIdOf } from "../../../lib/hostConfig";
 import { engineUnavailableReason, sandboxEngineBinary } from "../../engineBinary";
-import { setUpEngine } from "../../sandbox";
+import { setUpEngine, withoutUnbuiltEncryption } from "../../sandbox";
 import type { BenchEngine, BenchEngineContext, BenchEngineKey, SkippedEngine } from "./benchEngine";
 
 /** Keys of the rendered pgBackRest config that bear on speed and size. */
@@ -118,20 +118,22 @@ export async function walgEngine(
   const reason = engineUnavailableReason(kind);
   if (reason) return { key: "wal-g", title: "wal-g", skipped: reason };
   const base = context.host;
-  const host = overrideHostConfig(base, {
-    hostId: `${hostIdOf(base)}-wal-g`,
-    postgres: {
-      engine: {
-        kind,
-        binary: sandboxEngineBinary(kind),
-        configFile: join(context.root, "wal-g.json"),
-        spoolDir: join(context.root, "spool"),
-        logDir: join(context.root, "log"),
-        lockDir: join(context.root, "lock"),
-        compression: postgresEngine(kind).defaultCompression,
+  const host = withoutUnbuiltEncryption(
+    overrideHostConfig(base, {
+      hostId: `${hostIdOf(base)}-wal-g`,
+      postgres: {
+        engine: {
+          kind,
+          binary: sandboxEngineBinary(kind),
+          configFile: join(context.root, "wal-g.json"),
+          spoolDir: join(context.root, "spool"),
+          logDir: join(context.root, "log"),
+          lockDir: join(context.root, "lock"),
+          compression: postgresEngine(kind).defaultCompression,
+        },
       },
-    },
-  });
+    }),
+  );
   const adapter = engineFor(host, hostIdOf(host));
   const version = await adapter.requireInstalled();
   const engine = host.postgres.engine;
