@@ -27,6 +27,11 @@ export function secondsBetween(earlier: Date, later: Date): number {
   return Math.max(0, Math.round((later.getTime() - earlier.getTime()) / 1000));
 }
 
+/** Seconds since `startedMs`, a `performance.now()` reading (monotonic: immune to clock steps). */
+export function secondsSince(startedMs: number): number {
+  return (performance.now() - startedMs) / 1000;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -7,7 +7,6 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { Client } from "pg";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { freeLoopbackPort } from "../../lib/loopbackPort";
 import {
@@ -18,8 +17,9 @@ import {
   stopThrowaway,
   throwawayLayout,
 } from "../../lib/throwawayCluster";
-import { sleep } from "../../lib/time";
+import { secondsSince, sleep } from "../../lib/time";
 import { DEFAULT_WAL_SEGMENT_BYTES } from "../../lib/walSegments";
+import { withClient } from "./benchClient";
 import type { BenchEngine } from "./engines/benchEngine";
 import { listRepository, removeRepository } from "./repositoryListing";
 import { archivedEnd, parseLsn, rpoSeries, type RepositorySample } from "./rpo";
@@ -45,19 +45,6 @@ export interface EngineRunResult {
 
 const DRAIN_TIMEOUT_MS = 5 * 60_000;
 const RESTORE_TIMEOUT_MS = 60 * 60_000;
-
-async function withClient<T>(host: HostConfig, database: string, body: (c: Client) => Promise<T>) {
-  const c = host.postgres.connection;
-  const client = new Client({ host: c.host, port: c.port, user: c.user, database });
-  await client.connect();
-  try {
-    return await body(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const since = (startedMs: number) => (performance.now() - startedMs) / 1000;
 
 /** Points archive_command and archive_timeout at `engine` and starts a fresh segment for it. */
 async function archiveThrough(host: HostConfig, engine: BenchEngine): Promise<bigint> {
@@ -113,7 +100,7 @@ async function timedRestore(host: HostConfig, engine: BenchEngine, root: string)
     } finally {
       await client.end();
     }
-    return since(started);
+    return secondsSince(started);
   } finally {
     await stopThrowaway(host, cluster);
     await rm(scratch, { recursive: true, force: true });
@@ -138,7 +125,7 @@ export async function runEngine(options: {
   progress(`${engine.title}: full backup (immediate checkpoint)`);
   const backupStarted = performance.now();
   await engine.backup();
-  const backupSeconds = since(backupStarted);
+  const backupSeconds = secondsSince(backupStarted);
 
   progress(`${engine.title}: ${options.load.seconds} s of write load, repository listed for RPO`);
   const samples: RepositorySample[] = [];

@@ -4,9 +4,10 @@
  * baselines move).
  */
 import { join } from "node:path";
-import { Client } from "pg";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { runChecked, runCommand } from "../../lib/exec";
+import { secondsSince } from "../../lib/time";
+import { withClient } from "./benchClient";
 
 export const BENCH_DATABASE = "bench";
 
@@ -22,23 +23,6 @@ function connectionArgs(host: HostConfig): string[] {
   const c = host.postgres.connection;
   return ["-h", c.host, "-p", String(c.port), "-U", c.user];
 }
-
-async function withClient<T>(
-  host: HostConfig,
-  database: string,
-  body: (client: Client) => Promise<T>,
-): Promise<T> {
-  const c = host.postgres.connection;
-  const client = new Client({ host: c.host, port: c.port, user: c.user, database });
-  await client.connect();
-  try {
-    return await body(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const seconds = (startedMs: number) => (performance.now() - startedMs) / 1000;
 
 /** `pgbench -i -s <scale>` into a fresh database; pgbench's default steps, VACUUM included. */
 export async function createPgbenchDatabase(
@@ -62,7 +46,7 @@ export async function createPgbenchDatabase(
     ],
     { timeoutMs: 15 * 60_000 },
   );
-  const initSeconds = seconds(started);
+  const initSeconds = secondsSince(started);
   const databaseBytes = await withClient(host, BENCH_DATABASE, async (client) => {
     const { rows } = await client.query<{ bytes: string }>(
       "SELECT pg_database_size(current_database()) AS bytes",

@@ -18,6 +18,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { secondsSince } from "../../lib/time";
 import { sandboxClientSettings } from "../moto";
 import type { Sandbox } from "../sandbox";
 
@@ -40,8 +41,6 @@ async function md5Base64(file: string): Promise<string> {
   await pipeline(createReadStream(file), hash);
   return hash.digest("base64");
 }
-
-const seconds = (startedMs: number) => (performance.now() - startedMs) / 1000;
 
 export interface TimedUpload {
   readonly seconds: number;
@@ -67,7 +66,7 @@ export async function timedUpload(
       SSEKMSKeyId: sandbox.hostConfig.kmsKeyArn,
     }),
   );
-  return { seconds: seconds(started), ...(out.VersionId ? { versionId: out.VersionId } : {}) };
+  return { seconds: secondsSince(started), ...(out.VersionId ? { versionId: out.VersionId } : {}) };
 }
 
 /**
@@ -102,7 +101,7 @@ export async function timedDownload(
   const started = performance.now();
   const out = await client.send(new GetObjectCommand({ Bucket: sandbox.bucket.name, Key: key }));
   await pipeline(out.Body as Readable, createWriteStream(dest));
-  const elapsed = seconds(started);
+  const elapsed = secondsSince(started);
   const bytes = statSync(dest).size;
   if (bytes !== expectedBytes)
     throw new Error(

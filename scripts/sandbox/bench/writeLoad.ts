@@ -7,9 +7,10 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { Client } from "pg";
+import type { Client } from "pg";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { sleep } from "../../lib/time";
+import { connectBench } from "./benchClient";
 import { parseLsn, type AckedWrite } from "./rpo";
 
 export interface WriteLoadOptions {
@@ -28,13 +29,6 @@ export interface WriteLoadResult {
   readonly pgbenchTransactions: number;
   /** WAL bytes the load wrote (pg_current_wal_lsn difference). */
   readonly walBytes: number;
-}
-
-async function connect(host: HostConfig, database: string): Promise<Client> {
-  const c = host.postgres.connection;
-  const client = new Client({ host: c.host, port: c.port, user: c.user, database });
-  await client.connect();
-  return client;
 }
 
 async function currentLsn(client: Client): Promise<bigint> {
@@ -69,7 +63,7 @@ function runPgbench(options: WriteLoadOptions): Promise<number> {
 }
 
 export async function steadyWriteLoad(options: WriteLoadOptions): Promise<WriteLoadResult> {
-  const client = await connect(options.host, options.database);
+  const client = await connectBench(options.host, options.database);
   try {
     await client.query(
       "CREATE TABLE IF NOT EXISTS bench_acks (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())",

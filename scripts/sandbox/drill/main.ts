@@ -42,7 +42,7 @@ import { reportHtml } from "./reportHtml";
 import { reportMarkdown } from "./reportMarkdown";
 import { RPO_MARGIN_SECONDS } from "./reportFacts";
 import { sendDocument } from "./sendDocument";
-import { StepRecorder, stepTable } from "./steps";
+import { StepRecorder, stepSeconds, stepTable } from "./steps";
 import { targetInsideLoad } from "./writeCheck";
 
 const STEP_COUNT = 18;
@@ -174,7 +174,7 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
       const t0 = performance.now();
       const name = await backupPostgres(plan, sb);
       return {
-        value: { name, seconds: Number(((performance.now() - t0) / 1000).toFixed(3)) },
+        value: { name, seconds: stepSeconds(t0) },
         detail: `${engineTitle} backup ${name} in S3 and the local repository`,
       };
     });
@@ -230,7 +230,7 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
         const t0 = performance.now();
         await restorePostgres(plan, sb);
         return {
-          value: Number(((performance.now() - t0) / 1000).toFixed(3)),
+          value: stepSeconds(t0),
           detail: `${engineTitle} restored ${pgBackup.name} and replayed the archived WAL; promoted`,
         };
       },
@@ -295,7 +295,7 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
         const t0 = performance.now();
         await restorePostgres(plan, sb, target.time);
         return {
-          value: Number(((performance.now() - t0) / 1000).toFixed(3)),
+          value: stepSeconds(t0),
           detail: `to ${target.time.toISOString()}, inside the load (${target.chosen}); promoted`,
         };
       },

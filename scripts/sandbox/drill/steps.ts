@@ -2,6 +2,7 @@
  * A drill is a list of named, timed steps; each prints its progress and lands in the report, and
  * the table at the end is what an operator reads.
  */
+import { secondsSince } from "../../lib/time";
 
 /** Every step of the drill runs: a step that cannot is a failure with its reason, never skipped. */
 export type StepStatus = "ok" | "failed";
@@ -16,6 +17,11 @@ export interface StepResult {
   readonly ok: boolean;
   /** What the step found, or why it failed. */
   readonly detail: string;
+}
+
+/** Seconds since `t0` (a `performance.now()` reading), to the millisecond, as the report shows them. */
+export function stepSeconds(t0: number): number {
+  return Number(secondsSince(t0).toFixed(3));
 }
 
 export class StepRecorder {
@@ -51,7 +57,7 @@ export class StepRecorder {
   }
 
   private record(name: string, t0: number, status: "ok" | "failed", detail: string): void {
-    const seconds = Number(((performance.now() - t0) / 1000).toFixed(3));
+    const seconds = stepSeconds(t0);
     const startSeconds = this.elapsedSeconds(t0);
     this.steps.push({ name, startSeconds, seconds, status, ok: status === "ok", detail });
     this.print(`    ${status === "ok" ? "ok" : "FAILED"} in ${seconds.toFixed(2)} s: ${detail}`);
