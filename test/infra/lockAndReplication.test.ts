@@ -3,30 +3,13 @@
  * stack file (lock, replica and RTC on) against the same file with an option taken out, each
  * synthesized by a real `npm run synth` process.
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { beforeAll, expect, test } from "vitest";
-
-const ROOT = join(__dirname, "..", "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
-const run = promisify(execFile);
-const work = mkdtempSync(join(tmpdir(), "lock-replication-"));
-const prodFile = readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8");
-
-interface PlannedResource {
-  type: string;
-  name: string;
-  parent: string | null;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON
-  inputs: Record<string, any>;
-  protect?: true;
-}
-interface PlanFile {
-  resources: PlannedResource[];
-}
+import {
+  synthVariant,
+  variantArtifact,
+  type PlanFile,
+  type PlannedResource,
+} from "./support/synthVariant";
 
 /** The prod file without the YAML block of `key` (the key line and its indented lines). */
 function without(text: string, key: string): string {
@@ -36,18 +19,6 @@ function without(text: string, key: string): string {
   let end = start + 1;
   while (end < lines.length && lines[end].startsWith("    ")) end++;
   return [...lines.slice(0, start), ...lines.slice(end)].join("\n");
-}
-
-async function synth(label: string, text: string): Promise<PlanFile> {
-  const stackFile = join(work, `Pulumi.${label}.yaml`);
-  writeFileSync(stackFile, text);
-  const out = join(work, label);
-  await run(
-    TSX,
-    ["infra/synth/main.ts", "--stack", "prod", "--stack-file", stackFile, "--out", out],
-    { cwd: ROOT },
-  );
-  return JSON.parse(readFileSync(join(out, "plan.json"), "utf8")) as PlanFile;
 }
 
 const key = (r: PlannedResource) => `${r.type} ${r.name}`;
@@ -73,16 +44,15 @@ let noRtc: PlanFile;
 let neither: PlanFile;
 
 beforeAll(async () => {
-  const noLockText = without(prodFile, "objectLock");
+  const withoutLock = (text: string) => without(text, "objectLock");
   [prod, noLock, noReplica, noRtc, neither] = await Promise.all([
-    synth("prod", prodFile),
-    synth("no-lock", noLockText),
-    synth("no-replica", without(prodFile, "replication")),
-    synth(
-      "no-rtc",
-      prodFile.replace("    replicationTimeControl: true\n", "    replicationTimeControl: false\n"),
+    synthVariant("prod", (text) => text),
+    synthVariant("no-lock", withoutLock),
+    synthVariant("no-replica", (text) => without(text, "replication")),
+    synthVariant("no-rtc", (text) =>
+      text.replace("    replicationTimeControl: true\n", "    replicationTimeControl: false\n"),
     ),
-    synth("neither", without(noLockText, "replication")),
+    synthVariant("neither", (text) => without(withoutLock(text), "replication")),
   ]);
 }, 240_000);
 
@@ -249,8 +219,7 @@ test("RTC adds the time control, its metrics and the two replication alarms, pag
 });
 
 test("the host config names the replica only when there is one", () => {
-  const hostConfig = (label: string) =>
-    JSON.parse(readFileSync(join(work, label, "artifacts", "host-config.json"), "utf8"));
+  const hostConfig = (label: string) => JSON.parse(variantArtifact(label, "host-config.json"));
   expect(hostConfig("prod").replica).toEqual({
     bucket: "stellar-insights-backups-replica",
     region: "us-west-2",

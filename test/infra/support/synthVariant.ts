@@ -15,8 +15,17 @@ const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), "config-changes-"));
 export const PROD_STACK_FILE = readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8");
 
+export interface PlannedResource {
+  type: string;
+  name: string;
+  parent?: string | null;
+  protect?: true;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON, read by each test's own path
+  inputs: Record<string, any>;
+}
+
 export interface PlanFile {
-  resources: { type: string; name: string; inputs: Record<string, unknown> }[];
+  resources: PlannedResource[];
   outputs: Record<string, unknown>;
 }
 
@@ -36,6 +45,11 @@ export async function synthVariant(
     { cwd: ROOT },
   );
   return JSON.parse(readFileSync(join(out, "plan.json"), "utf8")) as PlanFile;
+}
+
+/** A host artifact (`host-config.json`, a job bundle…) the variant `label`'s synth wrote. */
+export function variantArtifact(label: string, file: string): string {
+  return readFileSync(join(work, label, "artifacts", file), "utf8");
 }
 
 /** Names of the resources whose inputs differ; the two plans must hold the same resources. */
