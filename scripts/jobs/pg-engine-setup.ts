@@ -35,7 +35,7 @@ async function setup(ctx: JobContext): Promise<JobOutcome> {
   const previous = await readFile(cfg.configFile, "utf8").catch(() => undefined);
   await engine.writeConfig(secrets);
   try {
-    await engine.setup();
+    await engine.setup(ctx.log);
   } catch (error) {
     if (previous === undefined || !(error instanceof JobError)) throw error;
     await writeEngineConfigText(ctx.config, previous);

@@ -11,6 +11,7 @@
 import type { EngineSecrets, PostgresEngineDescriptor } from "../../../infra/catalog/engines";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import type { WalGap, WalRange } from "../walSegments";
+import type { Logger } from "../log";
 
 /**
  * What to do when a repository holds another cluster's backups (a different system identifier):
@@ -154,8 +155,9 @@ export interface PostgresEngineAdapter {
   /**
    * Creates this cluster's place in every repository; a second call changes nothing. Throws when
    * a repository belongs to another cluster (different system identifier): it is never reused.
+   * `log` hears of waits (another engine process holding the repository's lock).
    */
-  setup(): Promise<void>;
+  setup(log?: Logger): Promise<void>;
   /** Archives one WAL segment through archive_command and finds it in every repository. */
   check(): Promise<void>;
   /** Takes a backup; resolves with it as listed once complete (its WAL archived). */

@@ -15,6 +15,7 @@ import { otherBucketOptions } from "../../../infra/catalog/engines/pgbackrest";
 import { EngineAdapterBase } from "./adapterBase";
 import { JobError } from "../errors";
 import { showArgv, type CommandResult } from "../exec";
+import type { Logger } from "../log";
 import { gapsBetween, rangesOf, type WalRange } from "../walSegments";
 import { newestOnTimeline, parseTimelineHistory, walProblems } from "./walHistory";
 import {
@@ -33,6 +34,7 @@ import {
   type VerifyReport,
 } from "./adapter";
 import { prepareEngineDirectories, runEngine, s3RepositoryPath } from "./engineProcess";
+import { whileStanzaLockHeld } from "./stanzaLockWait";
 
 const descriptor = POSTGRES_ENGINES.pgbackrest;
 const HOUR_MS = 3_600_000;
@@ -221,10 +223,10 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     return result;
   }
 
-  async setup(): Promise<void> {
+  async setup(log?: Logger): Promise<void> {
     await prepareEngineDirectories(this.config);
     try {
-      await this.run(["stanza-create"], 10 * 60_000);
+      await whileStanzaLockHeld(() => this.run(["stanza-create"], 10 * 60_000), log);
     } catch (error) {
       throw cipherMismatch(this.config, error) ?? error;
     }
