@@ -37,7 +37,8 @@ import { connectPostgres } from "../lib/postgres";
 import { waitForPromotion } from "../lib/recoveryProgress";
 import { planRestore } from "../lib/restorePlan";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
-import { isRunning, startService, stopService } from "../lib/service";
+import { stopPostgres } from "../lib/postgresShutdown";
+import { isRunning, startService } from "../lib/service";
 import { parseTargetTime } from "../lib/targetTime";
 import { utcStamp } from "../lib/time";
 
@@ -207,7 +208,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     ? "the delta restore rewrote the data directory in place; restore again (another target or backup)"
     : `the previous data directory is at ${aside}: to go back, stop PostgreSQL, move ${pg.pgData} away and ${aside} back to ${pg.pgData}, start`;
   next();
-  await stopService("PostgreSQL", pg.service, log);
+  await stopPostgres(pg, log);
   next();
   if (!request.delta) {
     const owner = account(pg.engine.osUser);
