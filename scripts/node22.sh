@@ -18,15 +18,20 @@ NODE_HOME="$CACHE_ROOT/node-$NODE_VERSION"
 
 say() { printf 'node22: %s\n' "$*" >&2; }
 
+usage="usage: scripts/node22.sh COMMAND [ARG...]   (runs COMMAND with Node.js $MIN_MAJOR+ first on PATH; e.g. scripts/node22.sh npm test)"
 if [ "$#" -eq 0 ]; then
-  say "usage: scripts/node22.sh COMMAND [ARG...]   (runs COMMAND with Node.js $MIN_MAJOR+ first on PATH)"
+  say "$usage"
   exit 2
+fi
+if [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
+  printf '%s\n' "$usage"
+  exit 0
 fi
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
 if command -v node >/dev/null 2>&1 && [ "$(node_major node)" -ge "$MIN_MAJOR" ]; then
-  exec "$@"
+  exec -- "$@"
 fi
 
 if [ ! -x "$NODE_HOME/bin/node" ]; then
@@ -54,4 +59,4 @@ if [ ! -x "$NODE_HOME/bin/node" ]; then
 fi
 
 export PATH="$NODE_HOME/bin:$PATH"
-exec "$@"
+exec -- "$@"
