@@ -35,7 +35,7 @@ import { formatBytes } from "../lib/format";
 import type { JobUsage } from "../lib/jobCommand";
 import { connectPostgres } from "../lib/postgres";
 import { waitForPromotion } from "../lib/recoveryProgress";
-import { planRestore } from "../lib/restorePlan";
+import { futureTargetProblem, planRestore } from "../lib/restorePlan";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { stopPostgres } from "../lib/postgresShutdown";
 import { isRunning, startService } from "../lib/service";
@@ -82,7 +82,11 @@ function readRequest(ctx: JobContext, backupNamePattern: RegExp): Request {
     else {
       const parsed = parseTargetTime(timeText);
       if ("problem" in parsed) p.problem(parsed.problem);
-      else target = { kind: "time", time: parsed.time };
+      else {
+        const future = futureTargetProblem(parsed.time, new Date());
+        if (future) p.problem(future);
+        target = { kind: "time", time: parsed.time };
+      }
     }
   } else if (timeText !== undefined)
     p.problem(`TARGET_TIME is only read with TARGET=time (TARGET is ${kind})`);

@@ -121,6 +121,13 @@ function missingOnPath(
   return problems;
 }
 
+/** The refusal of a time target later than `now`, or undefined: checked before any repository is read, and again in the plan. */
+export function futureTargetProblem(time: Date, now: Date): string | undefined {
+  return time.getTime() > now.getTime()
+    ? `the target time ${time.toISOString()} is in the future (now ${now.toISOString()})`
+    : undefined;
+}
+
 /**
  * Chooses the backup and the WAL range for `target` from `backups` (oldest first) and the
  * repository's `segments`, or says why the target cannot be reached. `backupName` is required for
@@ -170,10 +177,8 @@ export function planRestore(input: {
       break;
     case "time": {
       const t = target.time;
-      if (t.getTime() > now.getTime())
-        problems.push(
-          `the target time ${t.toISOString()} is in the future (now ${now.toISOString()})`,
-        );
+      const future = futureTargetProblem(t, now);
+      if (future) problems.push(future);
       else if (t.getTime() < earliestRecoverable.getTime())
         problems.push(
           `the target time ${t.toISOString()} is before the earliest recoverable time ${earliestRecoverable.toISOString()} (the end of the oldest backup, ${oldest.name})`,

@@ -15,6 +15,7 @@ import { engineSecrets } from "../../scripts/lib/engineSecrets";
 import { hostIdOf } from "../../scripts/lib/hostConfig";
 import { SANDBOX_AWS_ENV } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
+import { hostConfigVariant } from "../host/support/hostVariant";
 import { runJobProcess } from "../host/support/jobs";
 import { connectStellarInsights } from "../host/support/postgres";
 import { listKeys } from "../host/support/aws";
@@ -169,6 +170,16 @@ describeEachEngine("restores", (engineKey) => {
     expect(dataDirectoryFingerprint(pgData)).toBe(before);
     expect(await anchorNames(sb)).toEqual(rowsBefore);
   }, 600_000);
+
+  test("a target time in the future is refused before anything is read, even with no engine config", async () => {
+    const env = hostConfigVariant(sb, "no-engine-config", {
+      postgres: { engine: { configFile: join(sb.dir, "never-written", "engine.conf") } },
+    });
+    const run = await restore({ TARGET: "time", TARGET_TIME: "2099-01-01T00:00:00Z" }, env);
+    expect(run.code, run.stderr).toBe(64);
+    expect(run.stderr).toContain("the target time 2099-01-01T00:00:00.000Z is in the future (now ");
+    expect(run.stderr).not.toMatch(/engine config|repository is missing/);
+  }, 120_000);
 
   test("another host's repository onto this host: the same data, nothing written to the source", async () => {
     // Given host B's config on this machine (its own engine config and repository path)

@@ -165,3 +165,32 @@ test("engine errors keep the causes pgBackRest prints on the lines after its mes
     "repository is missing (never created, or deleted): run the install document",
   );
 });
+
+test("a missing engine config is told apart from a missing repository: both are [055]", () => {
+  const configFile = "/etc/stellar-insights-backup/postgres-engine.conf";
+  const missingConfig = engineError(
+    ["info", "--output=json"],
+    {
+      code: 55,
+      stdout: "",
+      stderr: `ERROR: [055]: unable to open missing file '${configFile}' for read\n`,
+    },
+    configFile,
+  );
+  expect(missingConfig.message).toBe(
+    `pgBackRest info failed: [055] unable to open missing file '${configFile}' for read`,
+  );
+  expect(missingConfig.hint).toContain("this host's engine config is missing");
+  expect(missingConfig.hint).not.toContain("repository is missing");
+  const missingRepository = engineError(
+    ["info"],
+    {
+      code: 55,
+      stdout: "",
+      stderr:
+        "ERROR: [055]: unable to load info file '/postgres/h/backup/main/backup.info' or '/postgres/h/backup/main/backup.info.copy':\n",
+    },
+    configFile,
+  );
+  expect(missingRepository.hint).toContain("repository is missing");
+});

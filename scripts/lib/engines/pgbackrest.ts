@@ -64,6 +64,10 @@ const HINTS: Readonly<Record<string, string>> = {
     "WAL was not archived in time: check archive_command, pg_stat_archiver and S3 reachability from this host",
 };
 
+/** [055] about the config file itself, not a repository file: the host was never set up. */
+const CONFIG_MISSING_HINT =
+  "this host's engine config is missing: run the install document, whose pg-engine-setup step writes it and creates the repositories";
+
 /** How pgBackRest reports a repository it cannot open with the configured cipher and passphrase. */
 const CIPHER_ERROR = /CryptoError|is or was the repo encrypted/;
 const CIPHER_HINT =
@@ -148,8 +152,15 @@ interface InfoStanza {
 const CIPHER_STATUS =
   /CryptoError|is or was the repo encrypted|FormatError: key\/value found outside of section/;
 
-/** The engine's error as one line: `[code] message causes (its hints)`, plus what to do next. */
-export function engineError(args: readonly string[], result: CommandResult): JobError {
+/**
+ * The engine's error as one line: `[code] message causes (its hints)`, plus what to do next.
+ * `configFile`: the `--config` the command ran with, to tell a missing config from a missing repository.
+ */
+export function engineError(
+  args: readonly string[],
+  result: CommandResult,
+  configFile?: string,
+): JobError {
   const output = `${result.stderr}\n${result.stdout}`;
   const lines = output.split("\n");
   const at = lines.findIndex((line) => /ERROR: \[\d{3}\]: /.test(line));
@@ -171,7 +182,9 @@ export function engineError(args: readonly string[], result: CommandResult): Job
     `pgBackRest ${args.find((a) => !a.startsWith("--")) ?? ""} failed: [${code}] ${message}${engineHints.length ? ` (${engineHints.join(" ")})` : ""}`,
     CIPHER_ERROR.test(output)
       ? CIPHER_HINT
-      : (HINTS[code] ??
+      : code === "055" && configFile !== undefined && message.includes(`'${configFile}'`)
+        ? CONFIG_MISSING_HINT
+        : (HINTS[code] ??
           `run 'pgbackrest ${showArgv(args)}' as the engine's OS user and read its log`),
   );
 }
@@ -219,7 +232,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
       ...args,
     ];
     const result = await runEngine(this.config, full, timeoutMs);
-    if (result.code !== 0) throw engineError(args, result);
+    if (result.code !== 0) throw engineError(args, result, engine.configFile);
     return result;
   }
 
