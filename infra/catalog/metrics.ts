@@ -20,13 +20,19 @@ export const Dimension = {
 } as const;
 
 export const Metric = {
-  /** 1 when a run succeeded, 0 when it failed; published by every job on every run. */
+  /**
+   * 1 when a run succeeded, 0 when it failed; published by every job on every run. A run refused
+   * for bad parameters (exit 64, nothing done) is not a run and publishes no run metric.
+   */
   jobSucceeded: "JobSucceeded",
   /** 1 when a run failed, 0 otherwise: summed, it counts failures. */
   jobFailed: "JobFailed",
   /** Wall-clock seconds of a run, failed runs included. */
   jobDurationSeconds: "JobDurationSeconds",
-  /** 1 per run, whatever the outcome: its absence means the job did not run at all. */
+  /**
+   * 1 per run, whatever the outcome: its absence means the job did not run at all (a run refused
+   * for bad parameters, exit 64, sends none).
+   */
   jobHeartbeat: "JobHeartbeat",
   /**
    * 1 when a run found the job's lock held by a live run and did nothing (exit 75). Not a failure

@@ -31,7 +31,16 @@ export interface CommandSpec<O extends Readonly<Record<string, OptionSpec>>> {
   readonly exitCodes: Readonly<Record<number, string>>;
   /** Exit code of a bad command line (default 2). */
   readonly usageExitCode?: number;
+  /**
+   * What a stray word (`argument`, as typed) was most likely meant to be, for the problem line
+   * `unexpected argument '<argument>' (<hint>)`. Default: `NPM_HINT`, for the npm-run tools,
+   * where npm keeps options typed without `--` and hands the tool their values as bare words.
+   */
+  readonly strayArgumentHint?: (argument: string) => string;
 }
+
+/** The default `strayArgumentHint`: options typed after `npm run <tool>` need a `--` before them. */
+export const NPM_HINT = "with npm run, put -- before the options";
 
 /** Typed values: booleans default to false; a string option is `string` when it has a default. */
 export type CommandLineValues<O extends Readonly<Record<string, OptionSpec>>> = {
@@ -108,8 +117,8 @@ function parseConfig(options: Readonly<Record<string, OptionSpec>>): ParseArgsOp
  * Reads `argv` (without node and the script) against `spec`. Pure: the caller prints and exits.
  * Problems, each naming its argument: an unknown option, a string option without a value (also
  * when the next argument is another flag: a value starting with `-` is written `--name=-1`), a
- * value given to a boolean option, an unexpected argument (with `npm run`, options need a `--`
- * before them or npm keeps them).
+ * value given to a boolean option, an unexpected argument (explained by `spec.strayArgumentHint`:
+ * by default, with `npm run` options need a `--` before them or npm keeps them).
  */
 export function interpretCommandLine<O extends Readonly<Record<string, OptionSpec>>>(
   spec: CommandSpec<O>,
@@ -133,9 +142,8 @@ export function interpretCommandLine<O extends Readonly<Record<string, OptionSpe
     if (token.kind === "positional") {
       // `--stak prod`: the value of the unknown option, already reported with it.
       if (follows) continue;
-      problems.push(
-        `unexpected argument '${token.value}' (with npm run, put -- before the options)`,
-      );
+      const hint = spec.strayArgumentHint?.(token.value) ?? NPM_HINT;
+      problems.push(`unexpected argument '${token.value}' (${hint})`);
       continue;
     }
     const option = Object.hasOwn(spec.options, token.name) ? spec.options[token.name] : undefined;

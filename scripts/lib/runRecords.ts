@@ -1,7 +1,8 @@
 /**
  * When each job last finished a run on this host, kept in the state dir by the runner, so the
  * health check can publish JobLastRunAgeSeconds: a weekly job's silence is longer than any
- * CloudWatch alarm can look back over its own heartbeats.
+ * CloudWatch alarm can look back over its own heartbeats. A run refused for bad parameters (exit
+ * 64, a `UsageError`) writes none: it did nothing, so the job's last run stays the last real one.
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";

@@ -3,7 +3,9 @@
  * end, times the run, and always publishes the run metrics (JobSucceeded, JobFailed,
  * JobDurationSeconds, JobHeartbeat) plus whatever row metrics the job recorded, on failure too
  * (host steps such as apply-config excepted: see HOST_STEP_KEYS). A run that finds its lock held
- * by a live run is skipped instead: JobSkippedBusy only, exit 75 (see `skippedBusy`).
+ * by a live run is skipped instead: JobSkippedBusy only, exit 75 (see `skippedBusy`). A run whose
+ * parameters or request are refused (a `UsageError`) did nothing and is not a run: no metric, no
+ * run record, exit 64 (see `refused`).
  * A failure ends with one line on stderr that says what broke and what to look at.
  */
 import { configAt, type RestoreSource } from "./restoreSource";
@@ -93,6 +95,33 @@ async function skippedBusy(
   return EXIT.busy;
 }
 
+/**
+ * The outcome of a run that refused its parameters or request (a `UsageError`: bad or missing
+ * parameters, a restore target that does not exist, ...). Nothing was touched, so it is not a
+ * run: no run metric (no JobFailed for a typo in a hand run to page on and keep the job-failed
+ * alarm in ALARM until the next good run, no JobHeartbeat to hide a silent job), no row metric,
+ * no CloudWatch call at all, and no run record (the health check's JobLastRunAgeSeconds keeps
+ * aging the job's last real run). One line on stderr says what to fix; exit `EXIT.usage` (64).
+ */
+function refused(
+  ctx: JobContext,
+  error: UsageError,
+  seconds: number,
+  writeStderr: (line: string) => void,
+): number {
+  const { job, hostId, log } = ctx;
+  log.error("refused: nothing done", {
+    seconds,
+    error: errorMessage(error),
+    ...(error.hint ? { hint: error.hint } : {}),
+  });
+  const hint = error.hint ? ` Next: ${error.hint}.` : "";
+  writeStderr(
+    `${job} REFUSED on ${hostId}: ${errorMessage(error)}.${hint} Not a run (exit ${EXIT.usage}): no metrics, no run record.`,
+  );
+  return EXIT.usage;
+}
+
 /** Runs `body` as job `job`; resolves with the process exit code (it never throws). */
 export async function runJob(
   job: RunnableJob,
@@ -168,7 +197,18 @@ export async function runJob(
     }
   }
 
+  const closeResources = async () => {
+    store?.destroy();
+    replicaStore?.destroy();
+    await lock
+      ?.release()
+      .catch((error: unknown) => log.warn("could not remove the lock file", { error }));
+  };
   const seconds = elapsed();
+  if (failure instanceof UsageError) {
+    await closeResources();
+    return refused(ctx, failure, seconds, writeStderr);
+  }
   const succeeded = failure === undefined;
   const reportsRuns = !isHostStep(job);
   if (lock && reportsRuns) {
@@ -194,11 +234,7 @@ export async function runJob(
   } catch (error) {
     publishError = error;
   }
-  store?.destroy();
-  replicaStore?.destroy();
-  await lock
-    ?.release()
-    .catch((error: unknown) => log.warn("could not remove the lock file", { error }));
+  await closeResources();
 
   if (!succeeded) {
     log.error("failed", {
@@ -209,7 +245,6 @@ export async function runJob(
     });
     if (publishError) log.error("metrics not published", { error: errorMessage(publishError) });
     writeStderr(onCallLine(job, hostId, seconds, failure));
-    if (failure instanceof UsageError) return EXIT.usage;
     return EXIT.failed;
   }
   if (publishError) {

@@ -4,6 +4,7 @@
  */
 import { expect, test } from "vitest";
 import { helpText, interpretCommandLine, usageLine } from "../../scripts/lib/commandLine";
+import { jobArgumentHint } from "../../scripts/lib/jobCommand";
 
 const SPEC = {
   command: "npm run demo --",
@@ -32,6 +33,24 @@ test.each([
   ],
 ])("%j is refused: %j", (argv, problems) => {
   expect(interpretCommandLine(SPEC, argv)).toEqual({ kind: "bad", problems });
+});
+
+test("a command with its own stray-argument hint explains a bare word with it, not with npm's", () => {
+  const spec = { ...SPEC, strayArgumentHint: (argument: string) => `hint for ${argument}` };
+  expect(interpretCommandLine(spec, ["TARGET=latest"])).toEqual({
+    kind: "bad",
+    problems: ["unexpected argument 'TARGET=latest' (hint for TARGET=latest)"],
+  });
+});
+
+test("a host job's hint moves a parameter typed as an argument into the environment", () => {
+  const command = "node /opt/stellar-insights-backup/jobs/pg-restore.mjs";
+  expect(jobArgumentHint(command, "TARGET=latest")).toBe(
+    "job parameters come from the environment: TARGET=latest node /opt/stellar-insights-backup/jobs/pg-restore.mjs; through SSM, set them as the document's parameters",
+  );
+  expect(jobArgumentHint(command, "latest")).toBe(
+    "host jobs take no arguments: parameters come from the environment, NAME=value node /opt/stellar-insights-backup/jobs/pg-restore.mjs (--help lists them); through SSM, set them as the document's parameters",
+  );
 });
 
 test("values are typed, with defaults; a value starting with '-' is given inline", () => {

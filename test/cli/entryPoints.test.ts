@@ -160,6 +160,17 @@ describe.concurrent("the problem line names the argument and what is wrong with 
     );
   });
 
+  test("a host job given a parameter as an argument says parameters go in the environment, not npm's --", async () => {
+    const result = await tsx("scripts/jobs/pg-restore.ts", ["TARGET=latest"]);
+    expect(result).toEqual({
+      code: 64,
+      stdout: "",
+      stderr:
+        "pg-restore: unexpected argument 'TARGET=latest' (job parameters come from the environment: TARGET=latest node /opt/stellar-insights-backup/jobs/pg-restore.mjs; through SSM, set them as the document's parameters)\n" +
+        "usage: node /opt/stellar-insights-backup/jobs/pg-restore.mjs [--help]\n",
+    });
+  });
+
   test("a value given to a switch", async () => {
     const result = await tsx("scripts/sandbox/main.ts", ["--aof=yes"]);
     expect(result.code).toBe(2);

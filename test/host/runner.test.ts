@@ -1,16 +1,17 @@
 /**
  * runJob: run metrics on every outcome (failure included), the one-line message for on-call,
- * JSON-lines logs without secrets, the lock across processes, the run record for the health check.
+ * JSON-lines logs without secrets, the lock across processes, the run record for the health check;
+ * a run refused for bad parameters is not a run (no metric, no run record, exit 64).
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Metric } from "../../infra/catalog";
-import { JobError } from "../../scripts/lib/errors";
+import { JobError, UsageError } from "../../scripts/lib/errors";
 import { acquireLock } from "../../scripts/lib/lock";
 import { readRunRecord } from "../../scripts/lib/runRecords";
 import { runJob } from "../../scripts/lib/runner";
 import { SANDBOX_AWS_ENV } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { metricDelta, metricSamples, readMetrics, onHost } from "./support/aws";
+import { metricDelta, metricSamples, readMetrics, onHost, type MetricValue } from "./support/aws";
 import { runJobProcess } from "./support/jobs";
 
 interface Captured {
@@ -120,6 +121,76 @@ describe("runJob", () => {
       nested: { apiToken: "[redacted]", key: "configs/a" },
     });
     expect(result.stdout.join("\n")).not.toContain("hunter2");
+  });
+
+  /** Data points of `job`'s run metrics published between two readings, per metric. */
+  const RUN_METRICS = ["JobFailed", "JobSucceeded", "JobHeartbeat", "JobDurationSeconds"] as const;
+  function runMetricSamples(before: MetricValue[], after: MetricValue[], job: string) {
+    const dims = onHost(sb, { Job: job });
+    return Object.fromEntries(
+      RUN_METRICS.map((m) => [m, metricSamples(after, m, dims) - metricSamples(before, m, dims)]),
+    );
+  }
+  const NO_RUN_METRICS = Object.fromEntries(RUN_METRICS.map((m) => [m, 0]));
+
+  test("a run refused for bad parameters exits 64 and is not a run: no metric at all, the last run record kept", async () => {
+    const good = await run("config-backup", async () => undefined);
+    expect(good.code).toBe(0);
+    const lastRun = await readRunRecord(sb.hostConfig.paths.stateDir, "config-backup");
+    expect(lastRun).toEqual(expect.objectContaining({ succeeded: true, exitCode: 0 }));
+
+    const before = await readMetrics(sb);
+    const result = await run(
+      "config-backup",
+      async (ctx) => {
+        ctx.metrics.rowMetric("configs", Metric.backupBytes, 5);
+        ctx.params.flag("SETS_TYPO", false);
+        ctx.params.check();
+      },
+      { ...sb.env, SETS_TYPO: "true" },
+    );
+    const after = await readMetrics(sb);
+
+    expect(result.code).toBe(64);
+    expect(result.stderr).toEqual([
+      'config-backup REFUSED on runner-host: bad parameters: SETS_TYPO="true" is not allowed: expected yes or no. Next: nothing was changed; fix the parameters and run again. Not a run (exit 64): no metrics, no run record.',
+    ]);
+    expect(runMetricSamples(before, after, "config-backup")).toEqual(NO_RUN_METRICS);
+    expect(
+      metricSamples(after, "BackupBytes", onHost(sb, { BackupType: "configs" })) -
+        metricSamples(before, "BackupBytes", onHost(sb, { BackupType: "configs" })),
+    ).toBe(0);
+    expect(await readRunRecord(sb.hostConfig.paths.stateDir, "config-backup")).toEqual(lastRun);
+    const logged = result.stdout.map((l) => JSON.parse(l));
+    expect(logged.map((l) => l.msg)).toEqual(["started", "refused: nothing done"]);
+  });
+
+  test("a UsageError found after the lock (a restore target that does not exist) is refused the same way", async () => {
+    const before = await readMetrics(sb);
+    const result = await run("redis-restore", async () => {
+      throw new UsageError(
+        "no Redis dump named 20240101T000000Z",
+        "nothing was changed; list them",
+      );
+    });
+    const after = await readMetrics(sb);
+    expect(result.code).toBe(64);
+    expect(result.stderr[0]).toMatch(/^redis-restore REFUSED on runner-host: no Redis dump named/);
+    expect(runMetricSamples(before, after, "redis-restore")).toEqual(NO_RUN_METRICS);
+    expect(await readRunRecord(sb.hostConfig.paths.stateDir, "redis-restore")).toBeUndefined();
+  });
+
+  test("a job run by hand with a bad parameter (START_FAST=true node pg-backup.mjs) exits 64 without JobFailed or a failed run record", async () => {
+    const before = await readMetrics(sb);
+    const hand = await runJobProcess("pg-backup", { ...sb.env, START_FAST: "true" });
+    const after = await readMetrics(sb);
+    expect(hand.code).toBe(64);
+    expect(hand.stderr).toBe(
+      'pg-backup REFUSED on runner-host: bad parameters: START_FAST="true" is not allowed: expected yes or no. Next: nothing was changed; fix the parameters and run again. Not a run (exit 64): no metrics, no run record.\n',
+    );
+    expect(hand.stdout).not.toContain("metrics not published");
+    expect(runMetricSamples(before, after, "pg-backup")).toEqual(NO_RUN_METRICS);
+    expect(await readRunRecord(sb.hostConfig.paths.stateDir, "pg-backup")).toBeUndefined();
   });
 
   test("without a readable host config it exits 64 and says no metrics went out", async () => {
