@@ -2,11 +2,11 @@
  * The stack config's one schema: the raw config (key → string, as Pulumi hands it over; YAML maps
  * JSON-encoded) in, a fully defaulted `StackConfig` or the full list of problems out. Every rule
  * runs, so one `pulumi up` shows everything that is wrong, in the order the stack file lists it.
- * Pure: tested without Pulumi.
+ * Tested without Pulumi; its one read of the disk is a pinned artifact's file (infra/config/pinnedFile.ts).
  *
  * Shape: each key's own rules sit on the key; rules that relate keys (WAL kept as long as base
  * backups, the PostgreSQL engine's lifecycle backstop, a paging target, the backup-age alarm against the postgres
- * schedule) run after, on every key they read that is itself valid; defaults are applied last.
+ * schedule, the health check's schedule against its alarm's window, the pinned wal-g binary) run after, on every key they read that is itself valid; defaults are applied last.
  */
 import * as v from "valibot";
 import {
@@ -65,6 +65,8 @@ import {
 } from "./configParts";
 import { durabilityEntries, durabilityProblems, durabilitySettings } from "./durability";
 import { hostConfigProblems } from "./hostConfigCheck";
+import { healthScheduleProblem } from "./healthSchedule";
+import { readPinnedFile } from "./pinnedFile";
 import { rpoGapProblem } from "./scheduleGap";
 import { textProblems } from "./textValues";
 import {
@@ -459,6 +461,26 @@ const relations = (now: Date) =>
       });
     }
 
+    // The pinned binary itself, once its path and hash are well-formed: missing or wrong, it is
+    // this key's problem, reported with the rest instead of failing while artifacts are built.
+    const pinned = fields.walgArtifact;
+    if (
+      pinned !== undefined &&
+      valid("walgArtifact") &&
+      valid("postgresEngine") &&
+      engine.artifactConfigKey === "walgArtifact"
+    ) {
+      const read = readPinnedFile(pinned, `${engine.title} binary`);
+      if (!read.ok)
+        addIssue({
+          message: read.message,
+          path: [
+            pathItem(raw, "walgArtifact", raw.walgArtifact),
+            pathItem({ ...pinned }, read.field, pinned[read.field]),
+          ],
+        });
+    }
+
     // wal-g's own encryption (libsodium) is not built: refusing beats shipping WAL in plain text.
     if (
       encryptionEnabled(fields) &&
@@ -508,6 +530,20 @@ const relations = (now: Date) =>
           ],
         });
       }
+    }
+
+    // The health check is watched through its own heartbeats, in a window of 3 hours at most.
+    if (valid("timezone") && valid("schedules", "health")) {
+      const expression = fields.schedules?.health ?? DEFAULT_SCHEDULES.health;
+      const message = healthScheduleProblem(expression, timezone, now);
+      if (message !== undefined)
+        addIssue({
+          message,
+          path: [
+            pathItem(raw, "schedules", raw.schedules),
+            pathItem({ ...fields.schedules }, "health", expression),
+          ],
+        });
     }
 
     const age = fields.thresholds?.backupAgeHours;
