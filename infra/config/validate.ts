@@ -65,6 +65,7 @@ import {
 } from "./configParts";
 import { durabilityEntries, durabilityProblems, durabilitySettings } from "./durability";
 import { hostConfigProblems } from "./hostConfigCheck";
+import { hostsProblems } from "./hostsRules";
 import { healthScheduleProblem } from "./healthSchedule";
 import { readPinnedFile } from "./pinnedFile";
 import { rpoGapProblem } from "./scheduleGap";
@@ -90,8 +91,9 @@ const hostIdText = () => v.pipe(v.string(HOST_ID), v.regex(HOST_ID_PATTERN, HOST
 
 /**
  * `hosts`: every database host, by the id its S3 keys carry, each with the hosts whose backups it
- * may read for a restore. Each gets its own IAM role and instance profile
- * (infra/content/aws/hostPolicy.ts says why a shared role cannot be scoped per host).
+ * may read for a restore (one of these hosts). Each gets its own IAM role and instance profile
+ * (infra/content/aws/hostPolicy.ts says why a shared role cannot be scoped per host). Ids are
+ * unique without regard to case (infra/config/hostsRules.ts).
  */
 const hostsEntry = () =>
   v.pipe(
@@ -109,18 +111,13 @@ const hostsEntry = () =>
     ),
     v.rawCheck<Record<string, { restoreFrom?: string[] }>>(({ dataset, addIssue }) => {
       if (!dataset.typed) return;
-      for (const [host, entry] of Object.entries(dataset.value)) {
-        if (!(entry.restoreFrom ?? []).includes(host)) continue;
+      for (const { host, field, message } of hostsProblems(dataset.value)) {
+        const entry = dataset.value[host];
         addIssue({
-          message: `${JSON.stringify(host)} must not list itself in restoreFrom: a host always reads its own backups`,
+          message,
           path: [
-            {
-              type: "object",
-              origin: "value",
-              input: dataset.value,
-              key: host,
-              value: entry,
-            },
+            pathItem(dataset.value, host, entry),
+            ...(field ? [pathItem({ ...entry }, field, entry[field])] : []),
           ],
         });
       }
