@@ -180,6 +180,11 @@ const tagText = () =>
     ),
   );
 
+const WALG_PATH_RULE =
+  "must be the wal-g binary's path, absolute or relative to the Pulumi project, without '..', spaces or shell metacharacters";
+const WALG_SHA256_RULE =
+  "must be the binary's SHA-256 as 64 lower-case hex digits (as wal-g's release page publishes it)";
+
 /** The wal-g artifact's path: absolute, or relative to the Pulumi project, under the host config's path rule. */
 function isArtifactPath(path: string): boolean {
   return isSafeAbsolutePath(path.startsWith("/") ? path : `/${path}`);
@@ -346,16 +351,11 @@ const projectEntries = (now: Date) => ({
   walgArtifact: optional(
     yamlMap(
       {
-        path: textWhere(
-          isArtifactPath,
-          "must be the wal-g binary's path, absolute or relative to the Pulumi project, without '..', spaces or shell metacharacters",
-        ),
-        sha256: textWhere(
-          (hash) => /^[0-9a-f]{64}$/.test(hash),
-          "must be the binary's SHA-256 as 64 lower-case hex digits (as wal-g's release page publishes it)",
-        ),
+        path: textWhere(isArtifactPath, WALG_PATH_RULE),
+        sha256: textWhere((hash) => /^[0-9a-f]{64}$/.test(hash), WALG_SHA256_RULE),
       },
       "unknown field; allowed: path, sha256",
+      { path: WALG_PATH_RULE, sha256: WALG_SHA256_RULE },
     ),
   ),
   clientSideEncryption: optional(

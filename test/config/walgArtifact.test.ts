@@ -97,6 +97,12 @@ test.each([
     "must be the binary's SHA-256 as 64 lower-case hex digits (as wal-g's release page publishes it)",
   ],
   [
+    "a pin without its hash",
+    { postgresEngine: "wal-g", walgArtifact: JSON.stringify({ path: binary }) },
+    "walgArtifact.sha256",
+    "is missing: it must be the binary's SHA-256 as 64 lower-case hex digits (as wal-g's release page publishes it)",
+  ],
+  [
     "a path that climbs out",
     { postgresEngine: "wal-g", walgArtifact: JSON.stringify({ path: "../wal-g", sha256: hash }) },
     "walgArtifact.path",
