@@ -12,6 +12,7 @@ import type { Plan } from "../infra/synth/plan";
 import { parseCommandLine } from "../scripts/lib/commandLine";
 import { evaluatePlan, hasMandatoryViolation, type Evaluation } from "./offline/evaluate";
 import { parsePackConfig } from "./offline/packConfig";
+import { PolicyConfigError } from "./lib/policyConfigError";
 import { BACKUP_POLICIES } from "./policies";
 
 const REPO_ROOT = resolve(__dirname, "..");
@@ -110,8 +111,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    // A plan or config that cannot be read, or a policy that crashed: neither pass nor fail.
-    console.error(error instanceof UsageError ? `policy: ${error.message}` : error);
+    // A plan or config that cannot be read, or a policy that crashed: neither pass nor fail. Only
+    // a crash needs its stack; the others are the person's to fix, and the message says how.
+    const told = error instanceof UsageError || error instanceof PolicyConfigError;
+    console.error(told ? `policy: ${error.message}` : error);
     process.exit(2);
   },
 );

@@ -3,11 +3,10 @@
  * bundles, the host config file, the rendered postgresql.conf / redis.conf fragments (as
  * content-addressed artifacts with their manifest) and the SSM documents that install and run them.
  */
-import { readFileSync } from "node:fs";
 import { HOST_PATHS, JOB_KEYS, RESTORE_KEYS, type DocumentKey } from "../catalog";
-import { sha256Hex } from "../catalog/sha256";
 import { POSTGRES_ENGINES } from "../catalog/engines";
-import type { StackConfig } from "../config/stackConfig";
+import { readPinnedFile } from "../config/pinnedFile";
+import { StackConfigError, type StackConfig } from "../config/stackConfig";
 import {
   hostArtifacts,
   type ArtifactSet,
@@ -62,36 +61,35 @@ export function hostArtifactSources(
   ];
 }
 
+/** The config namespace problems are named in (`Pulumi.yaml`'s name). */
+const PROJECT = "stellar-insights-backup";
+
 /**
  * The engine's release binary when the stack ships it (`walgArtifact`): installed by the install
  * document at the engine's binary path, after the manifest's SHA-256 check. The file must hash to
- * the configured SHA-256 here already, so a wrong download never reaches AWS.
+ * the configured SHA-256 here already, so a wrong download never reaches AWS: the stack config's
+ * validation reports that first (infra/config/pinnedFile.ts); a config that skipped it throws the
+ * same problem as a `StackConfigError`.
  */
 export function engineBinaryArtifact(config: StackConfig): ArtifactSource[] {
   const engine = POSTGRES_ENGINES[config.postgresEngine];
   const pinned = engine.artifactConfigKey ? config[engine.artifactConfigKey] : undefined;
   if (!engine.artifactConfigKey || !pinned) return [];
-  const key = `stellar-insights-backup:${engine.artifactConfigKey}`;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(pinned.path);
-  } catch (error) {
-    throw new Error(
-      `${key}.path = ${JSON.stringify(pinned.path)}: cannot read the ${engine.title} binary (${(error as Error).message})`,
-      { cause: error },
-    );
-  }
-  const actual = sha256Hex(bytes);
-  if (actual !== pinned.sha256)
-    throw new Error(
-      `${key}.sha256 = ${JSON.stringify(pinned.sha256)}: ${pinned.path} has SHA-256 ${actual}; download the release again or correct the pinned hash`,
-    );
+  const read = readPinnedFile(pinned, `${engine.title} binary`);
+  if (!read.ok)
+    throw new StackConfigError(PROJECT, [
+      {
+        key: `${engine.artifactConfigKey}.${read.field}`,
+        value: pinned[read.field],
+        message: read.message,
+      },
+    ]);
   return [
     {
       name: `engine-${engine.key}`,
       dest: engine.defaultBinary,
       mode: "0755",
-      file: { path: pinned.path, sha256: actual, bytes: bytes.length },
+      file: { path: pinned.path, sha256: read.sha256, bytes: read.bytes.length },
     },
   ];
 }

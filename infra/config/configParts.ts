@@ -53,9 +53,16 @@ export const jsonMap = () =>
     }),
   );
 
-/** A YAML map with exactly `entries` (an unknown field is a problem saying `unknownField`). */
-export function yamlMap<const E extends v.ObjectEntries>(entries: E, unknownField: string) {
-  return v.pipe(jsonMap(), exactObject(entries, { notObject: NOT_A_MAP, unknownField }));
+/**
+ * A YAML map with exactly `entries` (an unknown field is a problem saying `unknownField`; a missing
+ * required one says what it must be, from `missing`, by field).
+ */
+export function yamlMap<const E extends v.ObjectEntries>(
+  entries: E,
+  unknownField: string,
+  missing?: Readonly<Record<string, string>>,
+) {
+  return v.pipe(jsonMap(), exactObject(entries, { notObject: NOT_A_MAP, unknownField, missing }));
 }
 
 /** An issue path item for a rule that relates keys. */

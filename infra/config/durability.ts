@@ -13,9 +13,16 @@ import {
   type ObjectLockSettings,
   type ReplicationSettings,
 } from "../catalog";
+import { MAX_DAYS } from "../catalog/schema/parts";
 import { isKnownRegion, mapCount, pathItem, s3BucketName, yamlMap } from "./configParts";
 
-const LOCK_DAYS_MESSAGE = "must be a whole number of days from 1 to 36500";
+const LOCK_MODE_MESSAGE = `must be one of ${OBJECT_LOCK_MODES.join(", ")}`;
+const LOCK_DAYS_MESSAGE =
+  "must be a whole number of days from 1 to the shortest retention of a row kept in the bucket";
+
+/** The lock's allowed range, named by the row whose retention ends it (see `maxLockDays`). */
+const lockDaysMessage = (limit: { readonly days: number; readonly row: string }) =>
+  `must be a whole number of days from 1 to ${limit.days} (retentionDays.${limit.row}, the shortest retention of a row kept in the bucket: a longer lock keeps that row's objects past its retention)`;
 const REPLICA_REGION_MESSAGE = "must be an AWS region @pulumi/aws knows, such as us-west-2";
 const RTC_MESSAGE = "must be true or false";
 
@@ -32,10 +39,13 @@ export const durabilityEntries = {
   objectLock: v.exactOptional(
     yamlMap(
       {
-        mode: v.picklist(OBJECT_LOCK_MODES, `must be one of ${OBJECT_LOCK_MODES.join(", ")}`),
-        retentionDays: mapCount(1, 36500, LOCK_DAYS_MESSAGE),
+        mode: v.picklist(OBJECT_LOCK_MODES, LOCK_MODE_MESSAGE),
+        // Its range ends at the shortest retention of a row kept in the bucket: checked with the
+        // retention it relates to, in durabilityProblems.
+        retentionDays: v.unknown(),
       },
       "unknown field; allowed: mode, retentionDays",
+      { mode: LOCK_MODE_MESSAGE, retentionDays: LOCK_DAYS_MESSAGE },
     ),
   ),
   replication: v.exactOptional(
@@ -49,6 +59,7 @@ export const durabilityEntries = {
         replicationTimeControl: v.exactOptional(yamlFlag()),
       },
       "unknown field; allowed: region, bucketName, replicationTimeControl",
+      { region: REPLICA_REGION_MESSAGE },
     ),
   ),
 };
@@ -69,8 +80,8 @@ export interface DurabilityProblem {
 
 /**
  * The rules that relate the two keys to others; each runs only on keys that passed their own rules
- * (`valid`). A lock longer than the shortest retention of a row kept in the bucket is refused
- * (`maxLockDays` says why); the replica may share neither the primary's region nor its name.
+ * (`valid`). A lock of less than a day or longer than the shortest retention of a row kept in the
+ * bucket is refused with that range (`maxLockDays` says why); the replica may share neither the primary's region nor its name.
  */
 export function durabilityProblems(args: {
   readonly fields: DurabilityFields & Record<string, unknown>;
@@ -83,12 +94,15 @@ export function durabilityProblems(args: {
   const { fields, valid } = args;
   const problems: DurabilityProblem[] = [];
   const lock = fields.objectLock;
-  if (lock !== undefined && valid("objectLock", "retentionDays") && args.retentionValid) {
-    const days = Number(lock.retentionDays);
-    const limit = maxLockDays(args.retention);
-    if (days > limit.days) {
+  if (lock !== undefined && valid("objectLock", "retentionDays")) {
+    // With retentionDays itself broken, only the host config's century is known.
+    const message = args.retentionValid
+      ? lockDaysMessage(maxLockDays(args.retention))
+      : `must be a whole number of days from 1 to ${MAX_DAYS} (at most the shortest retention of a row kept in the bucket, once retentionDays is valid)`;
+    const limit = args.retentionValid ? maxLockDays(args.retention).days : MAX_DAYS;
+    if (!v.is(mapCount(1, limit, message), lock.retentionDays)) {
       problems.push({
-        message: `must be at most ${limit.days} (retentionDays.${limit.row}, the shortest retention of a row kept in the bucket): a lock longer than a row's retention keeps its objects past it`,
+        message,
         path: [
           pathItem(fields, "objectLock", fields.objectLock),
           pathItem({ ...lock }, "retentionDays", lock.retentionDays),

@@ -2,11 +2,11 @@
  * The stack config's one schema: the raw config (key → string, as Pulumi hands it over; YAML maps
  * JSON-encoded) in, a fully defaulted `StackConfig` or the full list of problems out. Every rule
  * runs, so one `pulumi up` shows everything that is wrong, in the order the stack file lists it.
- * Pure: tested without Pulumi.
+ * Tested without Pulumi; its one read of the disk is a pinned artifact's file (infra/config/pinnedFile.ts).
  *
  * Shape: each key's own rules sit on the key; rules that relate keys (WAL kept as long as base
  * backups, the PostgreSQL engine's lifecycle backstop, a paging target, the backup-age alarm against the postgres
- * schedule) run after, on every key they read that is itself valid; defaults are applied last.
+ * schedule, the health check's schedule against its alarm's window, the pinned wal-g binary) run after, on every key they read that is itself valid; defaults are applied last.
  */
 import * as v from "valibot";
 import {
@@ -65,6 +65,9 @@ import {
 } from "./configParts";
 import { durabilityEntries, durabilityProblems, durabilitySettings } from "./durability";
 import { hostConfigProblems } from "./hostConfigCheck";
+import { hostsProblems } from "./hostsRules";
+import { healthScheduleProblem } from "./healthSchedule";
+import { readPinnedFile } from "./pinnedFile";
 import { rpoGapProblem } from "./scheduleGap";
 import { textProblems } from "./textValues";
 import {
@@ -88,8 +91,9 @@ const hostIdText = () => v.pipe(v.string(HOST_ID), v.regex(HOST_ID_PATTERN, HOST
 
 /**
  * `hosts`: every database host, by the id its S3 keys carry, each with the hosts whose backups it
- * may read for a restore. Each gets its own IAM role and instance profile
- * (infra/content/aws/hostPolicy.ts says why a shared role cannot be scoped per host).
+ * may read for a restore (one of these hosts). Each gets its own IAM role and instance profile
+ * (infra/content/aws/hostPolicy.ts says why a shared role cannot be scoped per host). Ids are
+ * unique without regard to case (infra/config/hostsRules.ts).
  */
 const hostsEntry = () =>
   v.pipe(
@@ -107,18 +111,13 @@ const hostsEntry = () =>
     ),
     v.rawCheck<Record<string, { restoreFrom?: string[] }>>(({ dataset, addIssue }) => {
       if (!dataset.typed) return;
-      for (const [host, entry] of Object.entries(dataset.value)) {
-        if (!(entry.restoreFrom ?? []).includes(host)) continue;
+      for (const { host, field, message } of hostsProblems(dataset.value)) {
+        const entry = dataset.value[host];
         addIssue({
-          message: `${JSON.stringify(host)} must not list itself in restoreFrom: a host always reads its own backups`,
+          message,
           path: [
-            {
-              type: "object",
-              origin: "value",
-              input: dataset.value,
-              key: host,
-              value: entry,
-            },
+            pathItem(dataset.value, host, entry),
+            ...(field ? [pathItem({ ...entry }, field, entry[field])] : []),
           ],
         });
       }
@@ -180,6 +179,11 @@ const tagText = () =>
       "must be 1-128 letters, digits, spaces excluded, or _ . : / = + - @",
     ),
   );
+
+const WALG_PATH_RULE =
+  "must be the wal-g binary's path, absolute or relative to the Pulumi project, without '..', spaces or shell metacharacters";
+const WALG_SHA256_RULE =
+  "must be the binary's SHA-256 as 64 lower-case hex digits (as wal-g's release page publishes it)";
 
 /** The wal-g artifact's path: absolute, or relative to the Pulumi project, under the host config's path rule. */
 function isArtifactPath(path: string): boolean {
@@ -347,16 +351,11 @@ const projectEntries = (now: Date) => ({
   walgArtifact: optional(
     yamlMap(
       {
-        path: textWhere(
-          isArtifactPath,
-          "must be the wal-g binary's path, absolute or relative to the Pulumi project, without '..', spaces or shell metacharacters",
-        ),
-        sha256: textWhere(
-          (hash) => /^[0-9a-f]{64}$/.test(hash),
-          "must be the binary's SHA-256 as 64 lower-case hex digits (as wal-g's release page publishes it)",
-        ),
+        path: textWhere(isArtifactPath, WALG_PATH_RULE),
+        sha256: textWhere((hash) => /^[0-9a-f]{64}$/.test(hash), WALG_SHA256_RULE),
       },
       "unknown field; allowed: path, sha256",
+      { path: WALG_PATH_RULE, sha256: WALG_SHA256_RULE },
     ),
   ),
   clientSideEncryption: optional(
@@ -459,6 +458,26 @@ const relations = (now: Date) =>
       });
     }
 
+    // The pinned binary itself, once its path and hash are well-formed: missing or wrong, it is
+    // this key's problem, reported with the rest instead of failing while artifacts are built.
+    const pinned = fields.walgArtifact;
+    if (
+      pinned !== undefined &&
+      valid("walgArtifact") &&
+      valid("postgresEngine") &&
+      engine.artifactConfigKey === "walgArtifact"
+    ) {
+      const read = readPinnedFile(pinned, `${engine.title} binary`);
+      if (!read.ok)
+        addIssue({
+          message: read.message,
+          path: [
+            pathItem(raw, "walgArtifact", raw.walgArtifact),
+            pathItem({ ...pinned }, read.field, pinned[read.field]),
+          ],
+        });
+    }
+
     // wal-g's own encryption (libsodium) is not built: refusing beats shipping WAL in plain text.
     if (
       encryptionEnabled(fields) &&
@@ -508,6 +527,20 @@ const relations = (now: Date) =>
           ],
         });
       }
+    }
+
+    // The health check is watched through its own heartbeats, in a window of 3 hours at most.
+    if (valid("timezone") && valid("schedules", "health")) {
+      const expression = fields.schedules?.health ?? DEFAULT_SCHEDULES.health;
+      const message = healthScheduleProblem(expression, timezone, now);
+      if (message !== undefined)
+        addIssue({
+          message,
+          path: [
+            pathItem(raw, "schedules", raw.schedules),
+            pathItem({ ...fields.schedules }, "health", expression),
+          ],
+        });
     }
 
     const age = fields.thresholds?.backupAgeHours;

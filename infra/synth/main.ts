@@ -1,9 +1,10 @@
 /**
  * `npm run synth [-- --stack prod] [-- --stack-file FILE] [-- --out DIR]`: the offline plan of a
- * stack, from its `Pulumi.<stack>.yaml`, written to `out/synth/<stack>/plan.json`.
+ * stack, from its `Pulumi.<stack>.yaml`, written to `out/synth/<stack>/plan.json`. A `--stack-file`
+ * without `--stack` is the stack its name says (`Pulumi.staging.yaml`: staging).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseCommandLine } from "../../scripts/lib/commandLine";
 import { JOBS } from "../catalog";
 import { unshippedSummary } from "../build/shippedJobs";
@@ -11,8 +12,12 @@ import { POST_DEPLOY_CHECK_JOB } from "../components/postDeployCheck";
 import { StackConfigError } from "../config/stackConfig";
 import { writeArtifacts } from "./artifacts";
 import { serializePlan } from "./plan";
-import { existingStackFile, StackFileError } from "./stackFile";
+import { OutDirError, prepareOutDir } from "./outDir";
+import { existingStackFile, StackFileError, stackNameOfFile } from "./stackFile";
 import { REPO_ROOT, synthesizeStack } from "./synthesizeStack";
+
+/** The stack synthesized when neither --stack nor --stack-file names one. */
+const DEFAULT_STACK = "prod";
 
 const COMMAND = {
   command: "npm run synth --",
@@ -25,13 +30,14 @@ const COMMAND = {
     stack: {
       type: "string",
       value: "NAME",
-      default: "prod",
-      description: "stack to synthesize; its config is Pulumi.NAME.yaml",
+      description:
+        "stack to synthesize; its config is Pulumi.NAME.yaml (default: NAME of --stack-file Pulumi.NAME.yaml, else prod)",
     },
     "stack-file": {
       type: "string",
       value: "FILE",
-      description: "read the config from FILE instead of Pulumi.NAME.yaml",
+      description:
+        "read the config from FILE instead of Pulumi.NAME.yaml (named Pulumi.<stack>.yaml, or give --stack)",
     },
     out: {
       type: "string",
@@ -42,22 +48,22 @@ const COMMAND = {
   exitCodes: {
     0: "plan written",
     1: "the stack config is invalid (every problem listed; nothing written) or the program failed",
-    2: "bad command line, unknown stack, or a stack file that is not readable YAML shaped as a stack file",
+    2: "bad command line, unknown stack, a stack file that is not readable YAML shaped as a stack file, or an --out that cannot be written",
   },
 } as const;
 
 async function main(): Promise<number> {
   const values = parseCommandLine(COMMAND);
-  const stack = values.stack;
-  const stackFile = values["stack-file"]
-    ? resolve(values["stack-file"])
-    : existingStackFile(REPO_ROOT, stack);
+  const given = values["stack-file"];
+  // A stack file names its stack (Pulumi.<stack>.yaml); resource names derive from it.
+  const stack = values.stack ?? (given ? stackNameOfFile(given) : DEFAULT_STACK);
+  const stackFile = given ? resolve(given) : existingStackFile(REPO_ROOT, stack);
   const outDir = resolve(values.out ?? join(REPO_ROOT, "out", "synth", stack));
 
   const started = performance.now();
   const plan = await synthesizeStack(stack, stackFile);
+  prepareOutDir(outDir);
   const planPath = join(outDir, "plan.json");
-  mkdirSync(dirname(planPath), { recursive: true });
   writeFileSync(planPath, serializePlan(plan));
   const files = writeArtifacts(plan, outDir, REPO_ROOT);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
@@ -81,7 +87,7 @@ main().then(
   (error: unknown) => {
     // The program rethrows config errors wrapped by Pulumi's runtime.
     const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
-    if (cause instanceof StackFileError) {
+    if (cause instanceof StackFileError || cause instanceof OutDirError) {
       console.error(`synth: ${cause.message}`);
       process.exit(2);
     }

@@ -7,7 +7,7 @@
  * file, line and column of a YAML syntax error, or what the file holds where a map belongs.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { parseDocument } from "yaml";
 import { OFFLINE_SECRET_PLACEHOLDER } from "../config/stackConfig";
 
@@ -26,6 +26,30 @@ export class StackFileError extends Error {
 }
 
 const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
+
+/**
+ * The top-level keys a Pulumi stack file may hold (Pulumi's project-stack settings); anything else
+ * is not a stack file (`Pulumi.yaml`, a `package.json`).
+ */
+export const STACK_FILE_KEYS = [
+  "config",
+  "secretsprovider",
+  "encryptedkey",
+  "encryptionsalt",
+  "environment",
+] as const;
+
+/**
+ * The stack a file is the config of, from its name `Pulumi.<stack>.yaml` (as Pulumi reads it).
+ * @throws StackFileError when the name does not follow that pattern: the caller must name the stack
+ */
+export function stackNameOfFile(path: string): string {
+  const name = STACK_FILE.exec(basename(path))?.[1];
+  if (name !== undefined) return name;
+  throw new StackFileError(
+    `${shown(path)} is not named Pulumi.<stack>.yaml, so its stack is unknown: give --stack NAME, or rename it`,
+  );
+}
 
 /** `Pulumi.<stack>.yaml` in `dir`: where Pulumi looks for a stack's config. */
 export function stackFileIn(dir: string, stack: string): string {
@@ -74,7 +98,8 @@ function shown(path: string): string {
 /**
  * Parses stack file text; `path` only names the file in errors. Throws `StackFileError`:
  * `<file>:<line>:<column>: YAML syntax error: <what>` for the first syntax error (later ones
- * usually follow from it), or `<file>: ... must be a map ..., found a list` for a wrong shape.
+ * usually follow from it), `<file>: ... must be a map ..., found a list` for a wrong shape, or a
+ * file that is not a stack file: top-level keys other than `STACK_FILE_KEYS`, or no `config:`.
  */
 export function parseStackFile(text: string, path = "stack file"): StackFileConfig {
   const document = parseDocument(text);
@@ -92,7 +117,20 @@ export function parseStackFile(text: string, path = "stack file"): StackFileConf
       `${shown(path)}: a stack file must be a map with a 'config:' map of "<project>:<key>": value; found ${kindOf(root)}`,
     );
   }
-  const entries: unknown = root.config ?? {};
+  const foreign = Object.keys(root).filter(
+    (key) => !(STACK_FILE_KEYS as readonly string[]).includes(key),
+  );
+  if (foreign.length > 0) {
+    throw new StackFileError(
+      `${shown(path)}: not a Pulumi stack file: top-level ${foreign.length === 1 ? "key" : "keys"} ${foreign.map((key) => `'${key}'`).join(", ")}; a stack file holds only ${STACK_FILE_KEYS.join(", ")} (its config is in Pulumi.<stack>.yaml)`,
+    );
+  }
+  if (!("config" in root)) {
+    throw new StackFileError(
+      `${shown(path)}: no 'config:' map of "<project>:<key>": value; a stack file holds its config there (copy Pulumi.prod.yaml)`,
+    );
+  }
+  const entries: unknown = root.config;
   if (!isMap(entries)) {
     throw new StackFileError(
       `${shown(path)}: 'config' must be a map of "<project>:<key>": value; found ${kindOf(entries)}`,

@@ -101,6 +101,11 @@ export interface RetentionRequirement {
   readonly strictlyLonger: boolean;
   /** Why, for the message: "catalog row 'configs' keeps 90 days". */
   readonly reason: string;
+  /**
+   * How to allow a rule that expires after `days` deliberately (the policy config entry), appended
+   * to a too-early message; none when there is no such way.
+   */
+  readonly allowDeliberately?: (days: number) => string;
 }
 
 export interface RetentionProblem {
@@ -146,7 +151,11 @@ export function retentionProblems(
     if (tooEarly) {
       const bound = strictlyLonger ? `more than ${minimumDays}` : `at least ${minimumDays}`;
       problems.push({
-        message: `lifecycle rule ${rule.label} expires objects under ${where} after ${days(expiration.days)}, but '${prefix}' needs ${bound}: ${reason}`,
+        message:
+          `lifecycle rule ${rule.label} expires objects under ${where} after ${days(expiration.days)}, but '${prefix}' needs ${bound}: ${reason}` +
+          (requirement.allowDeliberately
+            ? `; ${requirement.allowDeliberately(expiration.days)}`
+            : ""),
         configuration: rule.configuration,
       });
     }

@@ -9,6 +9,7 @@ import { BACKUP_TYPE_KEYS, BACKUP_TYPES, type BackupTypeKey } from "../../infra/
 import { days, exactObject } from "../../infra/catalog/schema/parts";
 import { schemaProblems } from "../../infra/catalog/schema/problems";
 import { policyConfigSchema } from "./configJsonSchema";
+import { PolicyConfigError } from "./policyConfigError";
 
 /** The properties of every policy that checks retention; each row defaults to the catalog's days. */
 export const retentionConfig = v.object({
@@ -35,12 +36,15 @@ export interface RetentionConfig {
   readonly retentionDays?: Partial<Record<string, unknown>>;
 }
 
-/** Catalog retention per row, with the policy config's overrides; throws listing every problem. */
+/**
+ * Catalog retention per row, with the policy config's overrides.
+ * @throws PolicyConfigError listing every problem with its path and value
+ */
 export function requiredRetentionDays(config: RetentionConfig): Record<BackupTypeKey, number> {
   const result = v.safeParse(retentionConfig, config);
   if (result.success) return result.output.retentionDays as Record<BackupTypeKey, number>;
   const problems = schemaProblems(result.issues);
-  throw new Error(
+  throw new PolicyConfigError(
     [
       `policy config has ${problems.length} problem(s):`,
       ...problems.map(

@@ -15,6 +15,7 @@ import type {
 } from "@pulumi/policy";
 import type { Plan } from "../../infra/synth/plan";
 import { DEFAULT_ENFORCEMENT } from "../lib/define";
+import { PolicyConfigError } from "../lib/policyConfigError";
 import { BACKUP_POLICIES } from "../policies";
 import { enforcementLevel, policyProperties } from "./packConfig";
 import { planPolicyResources } from "./planResources";
@@ -98,6 +99,9 @@ export async function evaluatePlan(plan: Plan, options: EvaluateOptions): Promis
           if (!skipped.some((s) => s.policy === policy.name && s.reason === error.reason)) {
             skipped.push({ policy: policy.name, reason: error.reason });
           }
+        } else if (error instanceof PolicyConfigError) {
+          // Its properties in the pack config are wrong, not the policy: the same error, named.
+          throw new PolicyConfigError(`policy '${policy.name}': ${error.message}`);
         } else
           throw new Error(`policy '${policy.name}' failed: ${(error as Error).message}`, {
             cause: error,

@@ -7,6 +7,7 @@ import type { EnforcementLevel, PolicyPackConfig } from "@pulumi/policy";
 import * as v from "valibot";
 import { isPlainObject, keyedMap } from "../../infra/catalog/schema/parts";
 import { ROOT_PATH, schemaProblems } from "../../infra/catalog/schema/problems";
+import { PolicyConfigError } from "../lib/policyConfigError";
 
 export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = [
   "advisory",
@@ -40,16 +41,21 @@ export function packConfigSchema(policyNames: readonly string[]) {
   );
 }
 
-/** Validates a parsed config file against the pack's policy names; throws listing every problem. */
+/**
+ * Validates a parsed config file against the pack's policy names.
+ * @throws PolicyConfigError listing every problem, one line each
+ */
 export function parsePackConfig(raw: unknown, policyNames: readonly string[]): PolicyPackConfig {
   const result = v.safeParse(packConfigSchema(policyNames), raw);
   if (result.success) return raw as PolicyPackConfig;
   const problems = schemaProblems(result.issues);
   const root = problems.find((p) => p.path === ROOT_PATH);
-  if (root) throw new Error(`policy config ${root.message}`);
+  if (root) throw new PolicyConfigError(`policy config ${root.message}`);
   // Named by policy: a bad `enforcementLevel` inside a policy's object is that policy's problem.
   const lines = problems.map((p) => `'${p.path.split(".")[0]}': ${p.message}`);
-  throw new Error(`policy config has ${lines.length} problem(s):\n  - ${lines.join("\n  - ")}`);
+  throw new PolicyConfigError(
+    `policy config has ${lines.length} problem(s):\n  - ${lines.join("\n  - ")}`,
+  );
 }
 
 function levelOf(entry: PolicyPackConfig[string] | undefined): EnforcementLevel | undefined {

@@ -9,8 +9,10 @@ import {
   type RetentionConfig,
 } from "../lib/retention";
 
+const NAME = "backup-lifecycle-covers-catalog";
+
 export const lifecycleCoversCatalog = stackPolicy({
-  name: "backup-lifecycle-covers-catalog",
+  name: NAME,
   description:
     "Each catalog row whose S3 objects S3 lifecycle expires has an enabled lifecycle rule on its prefix, " +
     "and no rule reaching that prefix expires objects before the row's retention: a short rule deletes " +
@@ -27,6 +29,8 @@ export const lifecycleCoversCatalog = stackPolicy({
           minimumDays: required[row.key],
           strictlyLonger: false,
           reason: `catalog row '${row.key}' (${row.title}) keeps ${required[row.key]} days`,
+          allowDeliberately: (days) =>
+            `to keep it ${days} days deliberately, say so in the policy config (--policy-pack-config, or npm run policy -- --config): ${JSON.stringify({ [NAME]: { retentionDays: { [row.key]: days } } })}`,
         });
         for (const problem of problems) {
           report(

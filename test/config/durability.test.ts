@@ -72,14 +72,14 @@ describe("each rule of the two keys fails with its exact message", () => {
       { objectLock: '{"mode":"GOVERNANCE","retentionDays":0}' },
       "objectLock.retentionDays",
       0,
-      "must be a whole number of days from 1 to 36500",
+      "must be a whole number of days from 1 to 30 (retentionDays.postgres, the shortest retention of a row kept in the bucket: a longer lock keeps that row's objects past its retention)",
     ],
     [
       "a lock longer than the shortest row's retention",
       { objectLock: '{"mode":"GOVERNANCE","retentionDays":31}' },
       "objectLock.retentionDays",
       31,
-      "must be at most 30 (retentionDays.postgres, the shortest retention of a row kept in the bucket): a lock longer than a row's retention keeps its objects past it",
+      "must be a whole number of days from 1 to 30 (retentionDays.postgres, the shortest retention of a row kept in the bucket: a longer lock keeps that row's objects past its retention)",
     ],
     [
       "a lock longer than a shortened row",
@@ -89,7 +89,7 @@ describe("each rule of the two keys fails with its exact message", () => {
       },
       "objectLock.retentionDays",
       14,
-      "must be at most 7 (retentionDays.logs, the shortest retention of a row kept in the bucket): a lock longer than a row's retention keeps its objects past it",
+      "must be a whole number of days from 1 to 7 (retentionDays.logs, the shortest retention of a row kept in the bucket: a longer lock keeps that row's objects past its retention)",
     ],
     [
       "a lock field that does not exist",
@@ -145,7 +145,14 @@ describe("each rule of the two keys fails with its exact message", () => {
       { replication: '{"replicationTimeControl":true}' },
       "replication.region",
       undefined,
-      "is missing",
+      "is missing: it must be an AWS region @pulumi/aws knows, such as us-west-2",
+    ],
+    [
+      "a lock without its mode",
+      { objectLock: '{"retentionDays":7}' },
+      "objectLock.mode",
+      undefined,
+      "is missing: it must be one of GOVERNANCE, COMPLIANCE",
     ],
   ])("%s", (_title, raw, key, value, message) => {
     expect(problemsOf(raw)).toEqual([{ key, value, message }]);

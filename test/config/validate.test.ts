@@ -45,16 +45,17 @@ describe("a stack that sets only an alert target", () => {
     const listed = validateStackConfig(
       {
         ...MINIMAL,
-        hosts: '{"staging":{"restoreFrom":["db-2","db-1","db-2"]},"db-1":{}}',
+        hosts: '{"staging":{"restoreFrom":["db-2","db-1","db-2"]},"db-1":{},"db-2":{}}',
       },
       REGION,
     );
     if (!listed.ok) throw new Error(JSON.stringify(listed.problems));
     expect(listed.config.hosts).toEqual({
       "db-1": { restoreFrom: [] },
+      "db-2": { restoreFrom: [] },
       staging: { restoreFrom: ["db-1", "db-2"] },
     });
-    expect(Object.keys(listed.config.hosts)).toEqual(["db-1", "staging"]);
+    expect(Object.keys(listed.config.hosts)).toEqual(["db-1", "db-2", "staging"]);
   });
 
   test("retention defaults are the catalog's", () => {
@@ -255,6 +256,20 @@ describe("every rule has a failing case with its exact message", () => {
       "hosts.db-1",
       { restoreFrom: ["db-1"] },
       '"db-1" must not list itself in restoreFrom: a host always reads its own backups',
+    ],
+    [
+      "a restore source that is not a host of the stack",
+      { hosts: '{"prod-db-1":{"restoreFrom":["ghost"]},"staging-db-1":{}}' },
+      "hosts.prod-db-1.restoreFrom",
+      ["ghost"],
+      'names "ghost", not a host of this stack: a restore source must be one of hosts (prod-db-1, staging-db-1); correct the id, or list the source host in hosts (as {}) when only its backups are left',
+    ],
+    [
+      "two host ids that differ only in case",
+      { hosts: '{"prod-db-1":{},"Prod-DB-1":{}}' },
+      "hosts.Prod-DB-1",
+      {},
+      'is "prod-db-1" in another case: host names are case-insensitive, so both are one machine, whose S3 keys carry one spelling; keep the one its jobs use (the host config\'s hostId, else its short host name) and remove the other',
     ],
     [
       "an unknown field of a host",

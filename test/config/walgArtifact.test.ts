@@ -43,23 +43,49 @@ test("without walgArtifact nothing is shipped: the host's own install is checked
   expect(engineBinaryArtifact(result.config)).toEqual([]);
 });
 
-test("a binary that does not hash to the pinned SHA-256 fails before anything is uploaded, naming both", () => {
+test("a binary that does not hash to the pinned SHA-256, or is missing, is a config problem naming the key and what to do", () => {
   const wrong = "0".repeat(64);
-  const result = config({
+  const mismatch = config({
+    bucketName: "Bad_Bucket",
     postgresEngine: "wal-g",
     walgArtifact: JSON.stringify({ path: binary, sha256: wrong }),
   });
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  expect(() => engineBinaryArtifact(result.config)).toThrow(
-    `stellar-insights-backup:walgArtifact.sha256 = "${wrong}": ${binary} has SHA-256 ${hash}; download the release again or correct the pinned hash`,
-  );
+  expect(mismatch.ok).toBe(false);
+  // Reported with the stack's other problems, not after them.
+  if (!mismatch.ok)
+    expect(mismatch.problems).toEqual([
+      expect.objectContaining({ key: "bucketName" }),
+      {
+        key: "walgArtifact.sha256",
+        value: wrong,
+        message: `${binary} has SHA-256 ${hash}; download the release again or correct the pinned hash`,
+      },
+    ]);
+  const absent = join(dir, "absent");
   const missing = config({
     postgresEngine: "wal-g",
-    walgArtifact: JSON.stringify({ path: join(dir, "absent"), sha256: hash }),
+    walgArtifact: JSON.stringify({ path: absent, sha256: hash }),
   });
-  if (!missing.ok) throw new Error(JSON.stringify(missing.problems));
-  expect(() => engineBinaryArtifact(missing.config)).toThrow(
-    `stellar-insights-backup:walgArtifact.path = "${join(dir, "absent")}": cannot read the wal-g binary`,
+  expect(missing.ok).toBe(false);
+  if (!missing.ok) {
+    expect(missing.problems.map((p) => [p.key, p.value])).toEqual([["walgArtifact.path", absent]]);
+    expect(missing.problems[0].message).toMatch(
+      /^cannot read the wal-g binary \(ENOENT: .*\): put the release binary there \(a relative path is read from the Pulumi project directory\) or correct the path$/,
+    );
+  }
+});
+
+test("a config that skipped validation still never ships a wrong binary: the same problem, thrown", () => {
+  const result = config({
+    postgresEngine: "wal-g",
+    walgArtifact: JSON.stringify({ path: binary, sha256: hash }),
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  const wrong = "0".repeat(64);
+  expect(() =>
+    engineBinaryArtifact({ ...result.config, walgArtifact: { path: binary, sha256: wrong } }),
+  ).toThrow(
+    `stellar-insights-backup:walgArtifact.sha256 = "${wrong}": ${binary} has SHA-256 ${hash}; download the release again or correct the pinned hash`,
   );
 });
 
@@ -69,6 +95,12 @@ test.each([
     { postgresEngine: "wal-g", walgArtifact: JSON.stringify({ path: binary, sha256: "ABC" }) },
     "walgArtifact.sha256",
     "must be the binary's SHA-256 as 64 lower-case hex digits (as wal-g's release page publishes it)",
+  ],
+  [
+    "a pin without its hash",
+    { postgresEngine: "wal-g", walgArtifact: JSON.stringify({ path: binary }) },
+    "walgArtifact.sha256",
+    "is missing: it must be the binary's SHA-256 as 64 lower-case hex digits (as wal-g's release page publishes it)",
   ],
   [
     "a path that climbs out",

@@ -27,6 +27,20 @@ test.each<[string, Record<string, string>, string[]]>([
     },
     ["stellar-insight-backup:timezone", "pgData", "retentionDays.configs"],
   ],
+  [
+    // These used to pass validation and throw while the alarms and host artifacts were built.
+    "a health schedule its alarm cannot watch, and a wal-g binary that is not there",
+    {
+      "stellar-insights-backup:alertEmail": "devops@stellar-insights.com",
+      "stellar-insights-backup:schedules": JSON.stringify({ health: "rate(4 hours)" }),
+      "stellar-insights-backup:postgresEngine": "wal-g",
+      "stellar-insights-backup:walgArtifact": JSON.stringify({
+        path: "vendor/no-such-wal-g",
+        sha256: "0".repeat(64),
+      }),
+    },
+    ["schedules.health", "walgArtifact.path"],
+  ],
 ])(
   "the program throws the full validation report and registers nothing: %s",
   async (_kind, config, keys) => {

@@ -106,3 +106,58 @@ test("a missing plan, a non-plan or a bad config exits 2 and says why", async ()
   expect(badConfig.stderr).toContain("'backup-nope': unknown policy");
   expect(badConfig.stderr).toContain(`'all': enforcement level "loud"`);
 });
+
+test("a bad policy config, the pack's or a policy's own properties, prints only its problems (no stack) and exits 2", async () => {
+  const unknown = await policy([
+    "--plan",
+    goodPath,
+    "--config",
+    write("unknown.json", { "backup-bucket-acess-logging": "warn" }),
+  ]);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr.trim().split("\n")).toEqual([
+    "policy: policy config has 2 problem(s):",
+    expect.stringMatching(/^ {2}- 'backup-bucket-acess-logging': unknown policy; known: all, /),
+    `  - 'backup-bucket-acess-logging': enforcement level "warn"; allowed: advisory, mandatory, remediate, disabled`,
+  ]);
+
+  const days = await policy([
+    "--plan",
+    goodPath,
+    "--config",
+    write("days.json", { "backup-lifecycle-covers-catalog": { retentionDays: { logs: 0 } } }),
+  ]);
+  expect(days.code).toBe(2);
+  expect(days.stderr.trim().split("\n")).toEqual([
+    "policy: policy 'backup-lifecycle-covers-catalog': policy config has 1 problem(s):",
+    expect.stringMatching(/^ {2}- retentionDays\.logs = 0: /),
+  ]);
+});
+
+test("a lifecycle shorter than the catalog's says how to allow it deliberately, and that entry does", async () => {
+  const shorter = structuredClone(good);
+  const rules = onBucket(
+    shorter,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "backups",
+  ).inputs.rules as { filter?: { prefix?: string }; expiration: { days: number } }[];
+  const logs = rules.find((rule) => rule.filter?.prefix === "logs/");
+  if (!logs) throw new Error("no lifecycle rule on logs/");
+  logs.expiration.days = 20;
+  const shorterPath = write("shorter.json", shorter);
+
+  const refused = await policy(["--plan", shorterPath]);
+  expect(refused.code).toBe(1);
+  const entry = '{"backup-lifecycle-covers-catalog":{"retentionDays":{"logs":20}}}';
+  expect(refused.stdout).toContain(
+    `but 'logs/' needs at least 30: catalog row 'logs' (Application Logs) keeps 30 days; to keep it 20 days deliberately, say so in the policy config (--policy-pack-config, or npm run policy -- --config): ${entry}`,
+  );
+
+  const allowed = await policy([
+    "--plan",
+    shorterPath,
+    "--config",
+    write("allow.json", JSON.parse(entry)),
+  ]);
+  expect(allowed.stdout).not.toContain("backup-lifecycle-covers-catalog");
+});

@@ -219,3 +219,71 @@ test("secrets never reach the plan: secret-wrapped inputs and secure: values sho
   expect(secureText).not.toContain("AAABAJk0ciphertext");
   expect(secureText).toContain('"endpoint": "[secret: not decrypted offline]"');
 }, 120_000); // two synths in one test
+
+test("--stack-file without --stack is the stack its name says: Pulumi.staging.yaml synthesizes staging", async () => {
+  const dir = mkdtempSync(join(work, "named-"));
+  const stackFile = join(dir, "Pulumi.staging.yaml");
+  writeFileSync(stackFile, prodFile);
+  const out = join(work, "named");
+  const result = await synth(["--stack-file", stackFile, "--out", out]);
+  expect(result.code).toBe(0);
+  expect(result.stdout).toContain("synth: stack 'staging': ");
+  const plan = readPlan(out);
+  expect(plan.stack).toBe("staging");
+  const documents = plan.resources
+    .filter((r) => r.type === "aws:ssm/document:Document")
+    .map((r) => r.inputs.name as string);
+  expect(documents.length).toBeGreaterThan(0);
+  expect(documents.every((name) => name.startsWith("StellarBackup-staging-"))).toBe(true);
+});
+
+test.each([
+  [
+    "a file not named Pulumi.<stack>.yaml, without --stack",
+    "config.yaml",
+    prodFile,
+    [],
+    " is not named Pulumi.<stack>.yaml, so its stack is unknown: give --stack NAME, or rename it",
+  ],
+  [
+    "the project file",
+    "Pulumi.yaml",
+    readFileSync(join(ROOT, "Pulumi.yaml"), "utf8"),
+    ["--stack", "try"],
+    ": not a Pulumi stack file: top-level keys 'name', ",
+  ],
+  [
+    "a package.json",
+    "package.json",
+    readFileSync(join(ROOT, "package.json"), "utf8"),
+    ["--stack", "try"],
+    ": not a Pulumi stack file: top-level keys 'name', 'version'",
+  ],
+  [
+    "a stack file without config",
+    "Pulumi.empty.yaml",
+    "encryptionsalt: v1:abc\n",
+    [],
+    `: no 'config:' map of "<project>:<key>": value; a stack file holds its config there (copy Pulumi.prod.yaml)`,
+  ],
+])("%s is refused in one line (exit 2), nothing written", async (_, name, text, args, problem) => {
+  const dir = mkdtempSync(join(work, "refused-"));
+  const stackFile = join(dir, name);
+  writeFileSync(stackFile, text);
+  const out = join(dir, "out");
+  const result = await synth([...args, "--stack-file", stackFile, "--out", out]);
+  expect(result.code).toBe(2);
+  expect(result.stderr.split("\n")).toEqual([
+    expect.stringContaining(`synth: ${stackFile}${problem}`),
+    "",
+  ]);
+  expect(existsSync(out)).toBe(false);
+});
+
+test("an --out that cannot be a directory is one line naming --out and why (exit 2)", async () => {
+  const result = await synth(["--stack", "prod", "--out", "/dev/null/x"]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toMatch(
+    /^synth: --out \/dev\/null\/x: cannot write there \(ENOTDIR: not a directory, mkdir '\/dev\/null\/x'\); choose another directory\n$/,
+  );
+});

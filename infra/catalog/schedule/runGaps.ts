@@ -137,6 +137,12 @@ export function longestCronGap(spec: CronSpec, zone: string, from: Date): GapRes
   }
 
   const firstDate = DateTime.fromMillis(start, { zone }).toFormat("yyyy-MM-dd");
+  if (runs === 0 && lastYear < startDay.year) {
+    return {
+      ok: false,
+      reason: `never fires: its year field ends at ${lastYear}, which is in the past (runs are simulated from ${firstDate}); use * for the year`,
+    };
+  }
   if (runs === 0) {
     return {
       ok: false,

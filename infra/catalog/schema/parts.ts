@@ -64,6 +64,11 @@ export interface ObjectMessages {
   readonly notObject?: string;
   /** For each unknown field; default `is not a known field; allowed: <names>`. */
   readonly unknownField?: string;
+  /**
+   * What a missing field must be, by field ("must be one of A, B"): its problem then says
+   * `is missing: it <rule>` instead of only `is missing`.
+   */
+  readonly missing?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -82,7 +87,11 @@ export function exactObject<const E extends Entries>(
       (issue) => messages.notObject ?? `must be an object, got ${describe(issue.input)}`,
     ),
     // A missing field is the object's own issue, with the field's path.
-    v.objectWithRest(entries, v.never(unknownField), "is missing"),
+    v.objectWithRest(entries, v.never(unknownField), (issue) => {
+      const key = issue.path?.at(-1)?.key;
+      const rule = typeof key === "string" ? messages.missing?.[key] : undefined;
+      return rule === undefined ? "is missing" : `is missing: it ${rule}`;
+    }),
   ) as unknown as ExactObject<E>;
 }
 

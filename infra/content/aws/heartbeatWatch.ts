@@ -61,20 +61,45 @@ export interface HeartbeatInputs {
 }
 
 /**
- * The silence after which a job pages and how it is watched. Throws when a job watched through its
- * own heartbeats would need a window longer than the 3 hours a Metrics Insights alarm evaluates
- * (the health check scheduled less often than about every 2 hours 45 minutes).
+ * The longest gap between scheduled starts (seconds) a job watched through its own heartbeats may
+ * leave: its window (silence plus one period, in whole periods) must fit the 3 hours a Metrics
+ * Insights alarm evaluates. 9,900 s (2 hours 45 minutes) for the health check's 300 s allowance.
+ *
+ * @param timeoutSeconds the job's run allowance (`Job.timeoutSeconds`)
+ */
+export function maxOwnHeartbeatGapSeconds(timeoutSeconds: number): number {
+  const periods = INSIGHTS_MAX_RANGE / HEARTBEAT_PERIOD - 1;
+  return periods * HEARTBEAT_PERIOD - timeoutSeconds - DELIVERY_GRACE_SECONDS;
+}
+
+/**
+ * Why a job watched through its own heartbeats cannot be watched with this schedule, or
+ * `undefined` when it can (its gap is at most `maxOwnHeartbeatGapSeconds`). Names the silence,
+ * the 3 hours and the longest gap allowed.
+ */
+export function ownHeartbeatProblem(
+  inputs: Pick<HeartbeatInputs, "maxGapSeconds" | "timeoutSeconds" | "expression">,
+): string | undefined {
+  const maxGap = maxOwnHeartbeatGapSeconds(inputs.timeoutSeconds);
+  if (inputs.maxGapSeconds <= maxGap) return undefined;
+  const silenceSeconds = inputs.maxGapSeconds + inputs.timeoutSeconds + DELIVERY_GRACE_SECONDS;
+  return `schedule ${inputs.expression} leaves ${describeDuration(silenceSeconds)} of silence before it pages, but a per-host heartbeat alarm sees only the latest ${describeDuration(INSIGHTS_MAX_RANGE)}: schedule the health check at least every ${describeDuration(maxGap)}`;
+}
+
+/**
+ * The silence after which a job pages and how it is watched. Throws `ownHeartbeatProblem`'s
+ * message when a job watched through its own heartbeats would need a window longer than the 3
+ * hours a Metrics Insights alarm evaluates (the stack config refuses such a health schedule first:
+ * infra/config/healthSchedule.ts).
  */
 export function heartbeatWatch(inputs: HeartbeatInputs): HeartbeatWatch {
   const silenceSeconds = inputs.maxGapSeconds + inputs.timeoutSeconds + DELIVERY_GRACE_SECONDS;
   if (inputs.ownHeartbeat) {
+    const problem = ownHeartbeatProblem(inputs);
+    if (problem !== undefined) throw new Error(problem);
     // One extra period: the window's edges fall between period boundaries.
     const evaluationPeriods = Math.ceil(silenceSeconds / HEARTBEAT_PERIOD) + 1;
     const range = HEARTBEAT_PERIOD * evaluationPeriods;
-    if (range > INSIGHTS_MAX_RANGE)
-      throw new Error(
-        `schedule ${inputs.expression} leaves ${describeDuration(silenceSeconds)} of silence before it pages, but a per-host heartbeat alarm sees only the latest ${describeDuration(INSIGHTS_MAX_RANGE)}: schedule the health check at least every 2 hours 45 minutes`,
-      );
     return {
       kind: "heartbeats",
       silenceSeconds,
