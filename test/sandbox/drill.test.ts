@@ -47,10 +47,14 @@ describe("a drill at a small scale", () => {
     report = JSON.parse(readFileSync(reportPath, "utf8"));
   }, 900_000);
 
-  test("passes every step, prints its table and the report's path", () => {
+  test("passes every step, prints its table, one summary line and the report's path", () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^step\s+seconds\s+result$/m);
-    expect(run.stdout).toContain("drill passed: 18/18 steps ok");
+    expect(run.stdout).toMatch(
+      /^drill passed: 18\/18 steps ok; PostgreSQL RPO \d+(\.\d+)? s, RTO \d+(\.\d+)? s$/m,
+    );
+    // The figures are in the report files, not on stdout.
+    expect(run.stdout).not.toContain('"rowsExpected"');
     expect(run.stdout).not.toContain("NOT RUN");
     expect(run.stdout).toContain(`report: ${join(dir, "report.html")}`);
     expect(report.ok).toBe(true);

@@ -399,7 +399,6 @@ async function main(): Promise<number> {
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${base}.md`, reportMarkdown(report));
   writeFileSync(`${base}.html`, reportHtml(report));
-  console.log(JSON.stringify({ ...report, steps: undefined }, null, 2));
   const passed = steps.steps.filter((s) => s.status === "ok").length;
   console.log(
     `\ndrill ${ok ? "passed" : "FAILED"}: ${passed}/${steps.steps.length} steps ok` +
