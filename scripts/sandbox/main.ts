@@ -7,6 +7,7 @@ import { parseCommandLine } from "../lib/commandLine";
 import { requireStackFile } from "./plan";
 import { startSandbox, type Sandbox } from "./sandbox";
 import { engineUnavailableReason } from "./engineBinary";
+import { installSandboxTools } from "./installTools";
 import { postgresEngine, type PostgresEngineKey } from "../../infra/catalog/engines";
 
 const COMMAND = {
@@ -27,7 +28,7 @@ const COMMAND = {
   },
   exitCodes: {
     0: "stopped by Ctrl-C or SIGTERM, temp dir removed",
-    1: "the sandbox could not start or stop",
+    1: "the sandbox could not start or stop, or its tools could not be installed",
     2: "bad command line or unknown stack",
   },
 } as const;
@@ -59,6 +60,7 @@ function describe(sb: Sandbox): string {
 async function main(): Promise<void> {
   const values = parseCommandLine(COMMAND);
   requireStackFile(COMMAND, values.stack);
+  installSandboxTools(COMMAND.name);
   const sandbox = await startSandbox({ stack: values.stack, redisAppendonly: values.aof });
   console.log(describe(sandbox));
   let stopping = false;

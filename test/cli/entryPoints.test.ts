@@ -225,4 +225,15 @@ describe.concurrent("the problem line names the argument and what is wrong with 
     expect(result.code).toBe(0);
     expect(result.stdout.split("\n")[0]).toBe(SYNTH_USAGE);
   });
+
+  // npm runs a pre<script> hook without the script's arguments: install-tools.sh would run first.
+  test.each(["sandbox", "drill", "bench"])(
+    "npm run %s -- --help prints the help and installs nothing",
+    async (name) => {
+      const result = await run("npm", ["run", "--silent", name, "--", "--help"]);
+      expect(result.code).toBe(0);
+      expect(result.stdout.split("\n")[0]).toMatch(new RegExp(`^usage: npm run ${name} -- `));
+      expect(result.stdout + result.stderr).not.toContain("install-tools");
+    },
+  );
 });

@@ -162,6 +162,8 @@ describe("refusals before anything starts", () => {
     expect(r.stderr).toMatch(
       /^drill: --load-seconds 5 is shorter than the stack's archive_timeout \(\d+ s\) \+ 10 s/,
     );
+    // A valid command line installs the tools first (the engine check needs them).
+    expect(r.stdout).toContain("install-tools: done");
   });
 
   test.each([

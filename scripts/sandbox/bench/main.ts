@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { exitWithUsageError, parseCommandLine } from "../../lib/commandLine";
 import { REPO_ROOT, requireStackFile } from "../plan";
+import { installSandboxTools } from "../installTools";
 import { startSandbox, type Sandbox } from "../sandbox";
 import { ENGINE_KEYS, enginesGroup } from "./enginesGroup";
 import { formatEngineTable } from "./engineTable";
@@ -66,7 +67,7 @@ const COMMAND = {
   },
   exitCodes: {
     0: "every figure was measured (missed goals show as FAIL)",
-    1: "a measurement itself broke",
+    1: "a measurement itself broke, or the sandbox's tools could not be installed",
     2: "bad command line or unknown stack",
   },
 } as const;
@@ -100,6 +101,7 @@ async function main(): Promise<number> {
   // The SDK's "upgrade Node.js" notice would interleave with the progress lines.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const options = parseOptions();
+  installSandboxTools(COMMAND.name);
   const started = performance.now();
   const progress = (message: string) =>
     process.stderr.write(

@@ -8,8 +8,8 @@
  *   npm run drill -- [--scale 300] [--engine pgbackrest] [--redis-keys 500] [--load-seconds S]
  *                    [--to-time +30] [--stack prod] [--out out/drill/report.json]
  *
- * Exit status: 0 when every step passed, 1 when one failed, 2 for a bad command line or an
- * engine that is not installed (see options.ts).
+ * Exit status: 0 when every step passed, 1 when one failed or the tools could not be installed,
+ * 2 for a bad command line or an engine that is not installed (see options.ts).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -20,9 +20,16 @@ import { engineFor } from "../../lib/engines";
 import { hostIdOf } from "../../lib/hostConfig";
 import { uploadPlannedObjects } from "../agent";
 import { engineUnavailableReason } from "../engineBinary";
+import { installSandboxTools } from "../installTools";
 import { defaultSynthDir, loadPlan, synthesize } from "../plan";
 import { stackHostConfig, startSandbox, type Sandbox } from "../sandbox";
-import { checkLoadSeconds, drillEngine, parseDrillOptions, type DrillOptions } from "./options";
+import {
+  checkLoadSeconds,
+  DRILL_COMMAND,
+  drillEngine,
+  parseDrillOptions,
+  type DrillOptions,
+} from "./options";
 import {
   backupPostgres,
   connectCheckDatabase,
@@ -373,7 +380,10 @@ function emptyFigures(setup: Setup): Figures {
 }
 
 async function main(): Promise<number> {
-  const setup = resolveSetup(parseDrillOptions());
+  const options = parseDrillOptions();
+  // Before the engine check: pgBackRest is one of the tools it installs.
+  installSandboxTools(DRILL_COMMAND.name);
+  const setup = resolveSetup(options);
   const steps = new StepRecorder(STEP_COUNT);
   const startedAt = new Date().toISOString();
   let figures: Figures = emptyFigures(setup);
