@@ -5,16 +5,17 @@
  * ports, no pgBackRest archive-push:async, no temp dir.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { REPO_ROOT } from "../../../infra/repoRoot";
 import { processesNaming } from "../../../scripts/sandbox/strayProcesses";
 import { waitFor } from "../../../scripts/lib/time";
 
 const out = mkdtempSync(join(tmpdir(), "drill-interrupted-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 interface Drill {
   readonly child: ChildProcess;
