@@ -3,9 +3,10 @@
  * host jobs): `--help` prints usage, options, environment and exit codes; a bad command line
  * becomes one line that names every problem, then the usage line, and a usage exit code.
  *
- * Parsing is Node's `util.parseArgs`. It runs twice: leniently with tokens first, so each problem
- * gets a message that names the flag (parseArgs' own strict errors are multi-line and differ
- * between Node.js releases), then strictly for the typed values once the tokens are clean.
+ * Parsing is Node's `util.parseArgs`, leniently with tokens, so each problem gets a message that
+ * names the flag (parseArgs' own strict errors are multi-line and differ between Node.js releases);
+ * the typed values are read from the same tokens once they are clean. A value that looks like a
+ * negative number (`--scale -5`) is a value, so the command's own range check can name it.
  */
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 
@@ -55,6 +56,12 @@ export type Interpretation<O extends Readonly<Record<string, OptionSpec>>> =
   | { readonly kind: "help" }
   | { readonly kind: "bad"; readonly problems: readonly string[] }
   | { readonly kind: "ok"; readonly values: CommandLineValues<O> };
+
+/**
+ * A separate argument after a string option that is its value although it starts with `-`:
+ * `-5`, `-0.5`, `-.5`, `-5,3` (a list). parseArgs reads it as the value either way.
+ */
+const NEGATIVE_NUMBER = /^-\.?\d/;
 
 const HELP: OptionSpec = { type: "boolean", description: "print this help and exit" };
 
@@ -116,9 +123,10 @@ function parseConfig(options: Readonly<Record<string, OptionSpec>>): ParseArgsOp
 /**
  * Reads `argv` (without node and the script) against `spec`. Pure: the caller prints and exits.
  * Problems, each naming its argument: an unknown option, a string option without a value (also
- * when the next argument is another flag: a value starting with `-` is written `--name=-1`), a
- * value given to a boolean option, an unexpected argument (explained by `spec.strayArgumentHint`:
- * by default, with `npm run` options need a `--` before them or npm keeps them).
+ * when the next argument is another flag: a value starting with `-` other than a negative number
+ * is written `--name=-x`), a value given to a boolean option, an unexpected argument (explained by
+ * `spec.strayArgumentHint`: by default, with `npm run` options need a `--` before them or npm keeps
+ * them). An option given twice keeps its last value, as parseArgs does.
  */
 export function interpretCommandLine<O extends Readonly<Record<string, OptionSpec>>>(
   spec: CommandSpec<O>,
@@ -154,18 +162,20 @@ export function interpretCommandLine<O extends Readonly<Record<string, OptionSpe
       problems.push(`option '${token.rawName}' takes no value (got '${token.value}')`);
     } else if (
       option.type === "string" &&
-      (token.value === undefined || (!token.inlineValue && token.value.startsWith("-")))
+      (token.value === undefined ||
+        (!token.inlineValue && token.value.startsWith("-") && !NEGATIVE_NUMBER.test(token.value)))
     ) {
       problems.push(`option '${token.rawName}' needs a value: ${flag(token.name, option)}`);
     }
   }
   if (problems.length > 0) return { kind: "bad", problems };
-  const { values } = parseArgs({ args: [...argv], options: config, strict: true });
   const typed: Record<string, string | boolean | undefined> = {};
-  for (const [name, option] of Object.entries(spec.options)) {
-    const value = values[name];
-    typed[name] = option.type === "boolean" ? value === true : (value as string | undefined);
-  }
+  for (const [name, option] of Object.entries(spec.options))
+    typed[name] = option.type === "boolean" ? false : option.default;
+  // Clean tokens are options of the spec only: every positional was a problem above.
+  for (const token of tokens)
+    if (token.kind === "option")
+      typed[token.name] = spec.options[token.name].type === "boolean" ? true : token.value;
   return { kind: "ok", values: typed as CommandLineValues<O> };
 }
 

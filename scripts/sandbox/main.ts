@@ -1,12 +1,15 @@
 /**
  * `npm run sandbox [-- --stack prod] [-- --aof]`: brings the sandbox up from the stack's synth
  * output, prints where everything is and how to run a job against it, and tears it all down on
- * Ctrl-C (SIGINT) or SIGTERM.
+ * Ctrl-C (SIGINT), SIGTERM or stdout closing (interruption.ts), exiting 0: that is how it ends.
  */
 import { parseCommandLine } from "../lib/commandLine";
 import { requireStackFile } from "./plan";
-import { startSandbox, type Sandbox } from "./sandbox";
+import { tearDownOnInterruption } from "./interruption";
+import type { Sandbox } from "./sandbox";
+import { SandboxSlot } from "./sandboxSlot";
 import { engineUnavailableReason } from "./engineBinary";
+import { installSandboxTools } from "./installTools";
 import { postgresEngine, type PostgresEngineKey } from "../../infra/catalog/engines";
 
 const COMMAND = {
@@ -26,8 +29,8 @@ const COMMAND = {
     aof: { type: "boolean", description: "run Redis with appendonly on" },
   },
   exitCodes: {
-    0: "stopped by Ctrl-C or SIGTERM, temp dir removed",
-    1: "the sandbox could not start or stop",
+    0: "stopped by Ctrl-C, SIGTERM or stdout closing, temp dir removed",
+    1: "the sandbox could not start or stop, or its tools could not be installed",
     2: "bad command line or unknown stack",
   },
 } as const;
@@ -59,31 +62,22 @@ function describe(sb: Sandbox): string {
 async function main(): Promise<void> {
   const values = parseCommandLine(COMMAND);
   requireStackFile(COMMAND, values.stack);
-  const sandbox = await startSandbox({ stack: values.stack, redisAppendonly: values.aof });
-  console.log(describe(sandbox));
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping the sandbox…`);
-    sandbox.stop().then(
-      () => {
-        console.log("sandbox stopped, temp dir removed");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        console.error(`sandbox stop failed: ${String(error)}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
-  // Keep the process alive until a signal arrives.
+  installSandboxTools(COMMAND.name);
+  const slot = new SandboxSlot();
+  const interruption = tearDownOnInterruption({
+    name: COMMAND.name,
+    tearDown: () => slot.stop(),
+    exitCode: () => 0,
+  });
+  try {
+    console.log(describe(await slot.start({ stack: values.stack, redisAppendonly: values.aof })));
+  } catch (error) {
+    if (interruption.cause === undefined)
+      console.error(`sandbox: ${error instanceof Error ? error.message : String(error)}`);
+    interruption.exit(1);
+  }
+  // Keep the process alive until it is interrupted.
   setInterval(() => undefined, 1 << 30);
 }
 
-main().catch((error: unknown) => {
-  console.error(`sandbox: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+void main();

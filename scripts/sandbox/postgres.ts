@@ -23,9 +23,12 @@ export interface SandboxPostgresLayout {
   readonly logFile: string;
 }
 
-/** pg_ctl through runuser: the sandbox's stand-in for `systemctl … postgresql@15-main`. */
-export function pgCtlService(layout: SandboxPostgresLayout): ServiceControl {
-  const pgCtl = (...args: string[]) => [
+/** `pg_ctl -D <pgData> <args>` as `postgres` (PostgreSQL refuses root), as an argv. */
+function pgCtlAs(
+  layout: Omit<SandboxPostgresLayout, "logFile">,
+  args: readonly string[],
+): string[] {
+  return [
     "runuser",
     "-u",
     "postgres",
@@ -35,6 +38,11 @@ export function pgCtlService(layout: SandboxPostgresLayout): ServiceControl {
     layout.pgData,
     ...args,
   ];
+}
+
+/** pg_ctl through runuser: the sandbox's stand-in for `systemctl … postgresql@15-main`. */
+export function pgCtlService(layout: SandboxPostgresLayout): ServiceControl {
+  const pgCtl = (...args: string[]) => pgCtlAs(layout, args);
   return {
     start: pgCtl("-l", layout.logFile, "-w", "-t", "60", "start"),
     stop: pgCtl("-m", "fast", "-w", "-t", "60", "stop"),
@@ -48,6 +56,13 @@ export interface SandboxPostgres {
   readonly port: number;
   readonly pgData: string;
   readonly logFile: string;
+  /**
+   * The sandbox's teardown: an immediate shutdown (SIGQUIT to every backend, no checkpoint, no
+   * archiver round). A fast one waits for the archiver to try each waiting WAL segment up to 3
+   * times, a minute each when S3 is gone (Ctrl-C reaches moto and the TLS front first), past
+   * pg_ctl's 60 s; the cluster is deleted next anyway. The archive_command the archiver leaves
+   * running is the caller's to end (strayProcesses.ts).
+   */
   stop(): Promise<void>;
 }
 
@@ -139,7 +154,9 @@ export async function startPostgres(
     pgData: pg.pgData,
     logFile,
     stop: async () => {
-      await runChecked(pg.service.stop, { timeoutMs: 90_000 }).catch(() => undefined);
+      await runChecked(pgCtlAs(pg, ["-m", "immediate", "-w", "-t", "60", "stop"]), {
+        timeoutMs: 90_000,
+      }).catch(() => undefined);
     },
   };
 }

@@ -2,7 +2,8 @@
  * The local sandbox: moto (S3, CloudWatch, SSM, SNS, KMS), PostgreSQL 15 and Redis on 127.0.0.1
  * free ports, in one temp dir, configured from the stack's synth output and the rendered config
  * fragments, with a host config file that points the jobs at all of it. `startSandbox` brings it
- * up; `stop()` tears everything down and removes the temp dir. Tests use it per file.
+ * up; `stop()` tears everything down (services, then any process still naming the temp dir) and
+ * removes the temp dir, once however often it is called. Tests use it per file.
  */
 import {
   chmodSync,
@@ -34,6 +35,7 @@ import { redisService, startRedis, type SandboxRedis } from "./redis";
 import { SANDBOX_PG_BIN, SANDBOX_PG_MAJOR } from "./tools";
 import { makeCertificates } from "./certificates";
 import { engineUnavailableReason, sandboxEngineBinary } from "./engineBinary";
+import { endProcessesNaming } from "./strayProcesses";
 import { startTlsFront, type TlsFront } from "./tlsFront";
 import { postgresEngine, type PostgresEngineKey } from "../../infra/catalog/engines";
 import { hostIdOf } from "../lib/hostConfig";
@@ -211,10 +213,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // Services run as postgres and redis: they must be able to walk into the temp dir.
   chmodSync(dir, 0o755);
   const stops: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const s of stops.reverse()) await s().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
-  };
+  // Once: an interrupted command and its own finally both stop the sandbox, maybe at the same time.
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      for (const s of [...stops].reverse()) await s().catch(() => undefined);
+      // The engine's async archive-push outlives PostgreSQL (strayProcesses.ts).
+      await endProcessesNaming(dir);
+      rmSync(dir, { recursive: true, force: true });
+    })());
   try {
     const moto = await startMoto(dir);
     stops.push(() => moto.stop());

@@ -5,7 +5,9 @@
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 
-export const INSTALL_COMMAND = "bash scripts/sandbox/install-tools.sh";
+/** The installer of the sandbox's tools, relative to the repository root. */
+export const INSTALL_SCRIPT = "scripts/sandbox/install-tools.sh";
+export const INSTALL_COMMAND = `bash ${INSTALL_SCRIPT}`;
 /** PostgreSQL major version the sandbox runs (what Debian bookworm ships). */
 export const SANDBOX_PG_MAJOR = 15;
 export const SANDBOX_PG_BIN = `/usr/lib/postgresql/${SANDBOX_PG_MAJOR}/bin`;

@@ -24,6 +24,8 @@ test.each([
   [["-x"], ["unknown option '-x'"]],
   [["--stack"], ["option '--stack' needs a value: --stack NAME"]],
   [["--stack", "--aof"], ["option '--stack' needs a value: --stack NAME"]],
+  [["--stack", "-x"], ["option '--stack' needs a value: --stack NAME"]],
+  [["--stack", "-"], ["option '--stack' needs a value: --stack NAME"]],
   [["--aof=yes"], ["option '--aof' takes no value (got 'yes')"]],
   [["prod"], ["unexpected argument 'prod' (with npm run, put -- before the options)"]],
   [["--", "prod"], ["unexpected argument 'prod' (with npm run, put -- before the options)"]],
@@ -61,6 +63,23 @@ test("values are typed, with defaults; a value starting with '-' is given inline
   expect(interpretCommandLine(SPEC, ["--stack=-1", "--out", "x", "--aof"])).toEqual({
     kind: "ok",
     values: { stack: "-1", out: "x", aof: true },
+  });
+});
+
+test.each([["-5"], ["-0.5"], ["-.5"], ["-5,3"], ["-1e3"]])(
+  "a negative number after a string option is its value: --out %s",
+  (value) => {
+    expect(interpretCommandLine(SPEC, ["--out", value, "--aof"])).toEqual({
+      kind: "ok",
+      values: { stack: "prod", out: value, aof: true },
+    });
+  },
+);
+
+test("an option given twice keeps its last value", () => {
+  expect(interpretCommandLine(SPEC, ["--stack", "a", "--stack=b"])).toEqual({
+    kind: "ok",
+    values: { stack: "b", out: undefined, aof: false },
   });
 });
 

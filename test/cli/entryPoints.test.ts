@@ -191,6 +191,23 @@ describe.concurrent("the problem line names the argument and what is wrong with 
     ]);
   });
 
+  test.each([
+    [
+      "scripts/sandbox/drill/main.ts",
+      ["--scale", "-5"],
+      "drill: --scale '-5' must be a whole number of MiB from 1 to 10240",
+    ],
+    [
+      "scripts/sandbox/bench/main.ts",
+      ["--scales", "-5,20"],
+      "bench: --scales '-5,20' must be whole numbers >= 1, comma-separated",
+    ],
+  ])("%s %j: a negative number is the value out of range", async (entry, args, line) => {
+    const result = await tsx(entry, args);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe(line);
+  });
+
   test("an engine the bench does not know is named with the engines it does", async () => {
     const result = await tsx("scripts/sandbox/bench/main.ts", ["--engines", "project,pgbarman"]);
     expect(result.code).toBe(2);
@@ -219,4 +236,15 @@ describe.concurrent("the problem line names the argument and what is wrong with 
     expect(result.code).toBe(0);
     expect(result.stdout.split("\n")[0]).toBe(SYNTH_USAGE);
   });
+
+  // npm runs a pre<script> hook without the script's arguments: install-tools.sh would run first.
+  test.each(["sandbox", "drill", "bench"])(
+    "npm run %s -- --help prints the help and installs nothing",
+    async (name) => {
+      const result = await run("npm", ["run", "--silent", name, "--", "--help"]);
+      expect(result.code).toBe(0);
+      expect(result.stdout.split("\n")[0]).toMatch(new RegExp(`^usage: npm run ${name} -- `));
+      expect(result.stdout + result.stderr).not.toContain("install-tools");
+    },
+  );
 });

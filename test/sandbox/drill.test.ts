@@ -47,10 +47,14 @@ describe("a drill at a small scale", () => {
     report = JSON.parse(readFileSync(reportPath, "utf8"));
   }, 900_000);
 
-  test("passes every step, prints its table and the report's path", () => {
+  test("passes every step, prints its table, one summary line and the report's path", () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^step\s+seconds\s+result$/m);
-    expect(run.stdout).toContain("drill passed: 18/18 steps ok");
+    expect(run.stdout).toMatch(
+      /^drill passed: 18\/18 steps ok; PostgreSQL RPO \d+(\.\d+)? s, RTO \d+(\.\d+)? s$/m,
+    );
+    // The figures are in the report files, not on stdout.
+    expect(run.stdout).not.toContain('"rowsExpected"');
     expect(run.stdout).not.toContain("NOT RUN");
     expect(run.stdout).toContain(`report: ${join(dir, "report.html")}`);
     expect(report.ok).toBe(true);
@@ -158,10 +162,15 @@ describe("refusals before anything starts", () => {
     expect(r.stderr).toMatch(
       /^drill: --load-seconds 5 is shorter than the stack's archive_timeout \(\d+ s\) \+ 10 s/,
     );
+    // A valid command line installs the tools first (the engine check needs them).
+    expect(r.stdout).toContain("install-tools: done");
   });
 
   test.each([
     [["--scale", "0"], "--scale '0' must be a whole number of MiB from 1 to 10240"],
+    [["--scale", "-5"], "--scale '-5' must be a whole number of MiB from 1 to 10240"],
+    [["--redis-keys", "-1"], "--redis-keys '-1' must be a whole number from 1 to 1000000"],
+    [["--load-seconds", "-30"], "--load-seconds '-30' must be from 1 to 3600"],
     [["--engine", "barman"], "--engine 'barman' is not an engine; allowed: pgbackrest, wal-g"],
     [["--to-time", "+0"], "--to-time '+0': +S must be a positive number of seconds"],
     [["--to-time", "2020-01-01T00:00:00Z"], "is in the past"],

@@ -13,7 +13,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { exitWithUsageError, parseCommandLine } from "../../lib/commandLine";
 import { REPO_ROOT, requireStackFile } from "../plan";
-import { startSandbox, type Sandbox } from "../sandbox";
+import { installSandboxTools } from "../installTools";
+import { tearDownOnInterruption } from "../interruption";
+import { SandboxSlot } from "../sandboxSlot";
 import { ENGINE_KEYS, enginesGroup } from "./enginesGroup";
 import { formatEngineTable } from "./engineTable";
 import { benchFileName, serializeGroup, type BenchGroup } from "./figures";
@@ -66,8 +68,9 @@ const COMMAND = {
   },
   exitCodes: {
     0: "every figure was measured (missed goals show as FAIL)",
-    1: "a measurement itself broke",
+    1: "a measurement itself broke, or the sandbox's tools could not be installed",
     2: "bad command line or unknown stack",
+    130: "interrupted by Ctrl-C (143: SIGTERM, 141: stdout closing); sandbox stopped, temp dirs removed",
   },
 } as const;
 
@@ -96,25 +99,25 @@ function parseOptions() {
   };
 }
 
-async function main(): Promise<number> {
+async function main(): Promise<void> {
   // The SDK's "upgrade Node.js" notice would interleave with the progress lines.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const options = parseOptions();
+  installSandboxTools(COMMAND.name);
   const started = performance.now();
   const progress = (message: string) =>
     process.stderr.write(
       `bench [${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`,
     );
   const work = mkdtempSync(join(tmpdir(), "stellar-bench-"));
-  let sandbox: Sandbox | undefined;
+  const slot = new SandboxSlot();
   const stopAll = async () => {
-    await sandbox?.stop();
-    sandbox = undefined;
+    const stopped = await slot.stop();
     rmSync(work, { recursive: true, force: true });
+    return `${stopped}, ${work} removed`;
   };
-  const onSignal = () => void stopAll().finally(() => process.exit(130));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const interruption = tearDownOnInterruption({ name: COMMAND.name, tearDown: stopAll });
+  let code = 0;
   try {
     const groups: BenchGroup[] = [];
     const synthDir = join(work, "synth", options.stack);
@@ -128,7 +131,7 @@ async function main(): Promise<number> {
       }),
     );
     progress("starting the sandbox (moto, PostgreSQL, Redis)");
-    sandbox = await startSandbox({ stack: options.stack, synthDir, seed: false });
+    const sandbox = await slot.start({ stack: options.stack, synthDir, seed: false });
     groups.push(
       await healthCheckGroup({
         sandbox,
@@ -161,16 +164,17 @@ async function main(): Promise<number> {
       `\n${machine.cpus} x ${machine.cpuModel}, ${machine.memoryMb} MB RAM, load ${machine.loadAverage1m}, Node.js ${machine.node}; ` +
         `${options.quick ? "quick" : "full"} run in ${((performance.now() - started) / 1000).toFixed(0)} s -> ${options.out}`,
     );
-    return 0;
+  } catch (error) {
+    if (interruption.cause === undefined)
+      console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    code = 1;
   } finally {
     await stopAll();
   }
+  interruption.exit(code);
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+main().catch((error: unknown) => {
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

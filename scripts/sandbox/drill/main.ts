@@ -8,8 +8,8 @@
  *   npm run drill -- [--scale 300] [--engine pgbackrest] [--redis-keys 500] [--load-seconds S]
  *                    [--to-time +30] [--stack prod] [--out out/drill/report.json]
  *
- * Exit status: 0 when every step passed, 1 when one failed, 2 for a bad command line or an
- * engine that is not installed (see options.ts).
+ * Exit status: 0 when every step passed, 1 when one failed or the tools could not be installed,
+ * 2 for a bad command line or an engine that is not installed (see options.ts).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -20,9 +20,18 @@ import { engineFor } from "../../lib/engines";
 import { hostIdOf } from "../../lib/hostConfig";
 import { uploadPlannedObjects } from "../agent";
 import { engineUnavailableReason } from "../engineBinary";
+import { installSandboxTools } from "../installTools";
 import { defaultSynthDir, loadPlan, synthesize } from "../plan";
-import { stackHostConfig, startSandbox, type Sandbox } from "../sandbox";
-import { checkLoadSeconds, drillEngine, parseDrillOptions, type DrillOptions } from "./options";
+import { tearDownOnInterruption } from "../interruption";
+import { stackHostConfig, type Sandbox } from "../sandbox";
+import { SandboxSlot } from "../sandboxSlot";
+import {
+  checkLoadSeconds,
+  DRILL_COMMAND,
+  drillEngine,
+  parseDrillOptions,
+  type DrillOptions,
+} from "./options";
 import {
   backupPostgres,
   connectCheckDatabase,
@@ -129,7 +138,7 @@ function pointInTimeTarget(
   };
 }
 
-async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
+async function drill(setup: Setup, steps: StepRecorder, slot: SandboxSlot): Promise<Figures> {
   const { options } = setup;
   const synthDir = defaultSynthDir(options.stack);
   const plan = await steps.run("synth the stack offline", async () => {
@@ -138,10 +147,10 @@ async function drill(setup: Setup, steps: StepRecorder): Promise<Figures> {
     return { value: p, detail: `${p.resources.length} resources -> ${synthDir}` };
   });
   const sb = await steps.run("start the sandbox (moto, PostgreSQL, Redis)", async () => {
-    const s = await startSandbox({ stack: options.stack, synthDir, postgresEngine: setup.engine });
+    const s = await slot.start({ stack: options.stack, synthDir, postgresEngine: setup.engine });
     return {
       value: s,
-      detail: `moto ${s.moto.endpoint}, Redis :${s.redis?.port}, PostgreSQL :${s.postgres?.port}`,
+      detail: `moto ${s.moto.endpoint}, Redis :${s.redis?.port}, PostgreSQL :${s.postgres?.port}, in ${s.dir}`,
     };
   });
   const engineTitle = postgresEngine(setup.engine).title;
@@ -372,17 +381,28 @@ function emptyFigures(setup: Setup): Figures {
   };
 }
 
-async function main(): Promise<number> {
-  const setup = resolveSetup(parseDrillOptions());
+async function main(): Promise<void> {
+  const options = parseDrillOptions();
+  // Before the engine check: pgBackRest is one of the tools it installs.
+  installSandboxTools(DRILL_COMMAND.name);
+  const setup = resolveSetup(options);
   const steps = new StepRecorder(STEP_COUNT);
+  const slot = new SandboxSlot();
+  const interruption = tearDownOnInterruption({
+    name: DRILL_COMMAND.name,
+    where: () => steps.where(),
+    tearDown: () => slot.stop(),
+  });
   const startedAt = new Date().toISOString();
   let figures: Figures = emptyFigures(setup);
   let failure: string | undefined;
   try {
-    figures = await drill(setup, steps);
+    figures = await drill(setup, steps, slot);
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error);
   }
+  // Its steps failed because the sandbox went away: no table, no report; the tear-down exits.
+  if (interruption.cause !== undefined) return;
   const ok = failure === undefined && steps.steps.every((s) => s.status === "ok");
   console.log(`\n${stepTable(steps.steps)}\n`);
   const report: DrillReport = {
@@ -399,7 +419,6 @@ async function main(): Promise<number> {
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${base}.md`, reportMarkdown(report));
   writeFileSync(`${base}.html`, reportHtml(report));
-  console.log(JSON.stringify({ ...report, steps: undefined }, null, 2));
   const passed = steps.steps.filter((s) => s.status === "ok").length;
   console.log(
     `\ndrill ${ok ? "passed" : "FAILED"}: ${passed}/${steps.steps.length} steps ok` +
@@ -409,7 +428,7 @@ async function main(): Promise<number> {
   );
   if (failure !== undefined) console.error(`drill stopped: ${failure}`);
   console.log(`report: ${base}.html (also ${base}.md, ${out})`);
-  return ok ? 0 : 1;
+  interruption.exit(ok ? 0 : 1);
 }
 
-main().then((code) => process.exit(code));
+void main();

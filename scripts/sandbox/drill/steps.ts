@@ -27,6 +27,8 @@ export function stepSeconds(t0: number): number {
 export class StepRecorder {
   readonly steps: StepResult[] = [];
   private readonly started = performance.now();
+  /** The step under way, if one is. */
+  private running: string | undefined;
 
   constructor(
     private readonly total: number,
@@ -38,6 +40,13 @@ export class StepRecorder {
     return Number(((at - this.started) / 1000).toFixed(3));
   }
 
+  /** Where the drill is, for a person: `at step 8/18 (name)`, `after step 3/18 (name)`. */
+  where(): string {
+    const n = this.steps.length;
+    if (this.running !== undefined) return `at step ${n + 1}/${this.total} (${this.running})`;
+    return n === 0 ? "before step 1" : `after step ${n}/${this.total} (${this.steps[n - 1].name})`;
+  }
+
   private elapsed(): string {
     return `${this.elapsedSeconds().toFixed(1)} s`;
   }
@@ -46,6 +55,7 @@ export class StepRecorder {
   async run<T>(name: string, body: () => Promise<{ value: T; detail: string }>): Promise<T> {
     this.print(`[${this.steps.length + 1}/${this.total}] ${name} … (drill at ${this.elapsed()})`);
     const t0 = performance.now();
+    this.running = name;
     try {
       const { value, detail } = await body();
       this.record(name, t0, "ok", detail);
@@ -57,6 +67,7 @@ export class StepRecorder {
   }
 
   private record(name: string, t0: number, status: "ok" | "failed", detail: string): void {
+    this.running = undefined;
     const seconds = stepSeconds(t0);
     const startSeconds = this.elapsedSeconds(t0);
     this.steps.push({ name, startSeconds, seconds, status, ok: status === "ok", detail });
