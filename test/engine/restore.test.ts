@@ -7,7 +7,7 @@
  * was and says why.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { serializeHostConfig } from "../../infra/content/host/hostConfigFile";
 import { engineFor } from "../../scripts/lib/engines";
@@ -173,7 +173,16 @@ describeEachEngine("restores", (engineKey) => {
 
   test("a target time in the future is refused before anything is read, even with no engine config", async () => {
     const env = hostConfigVariant(sb, "no-engine-config", {
-      postgres: { engine: { configFile: join(sb.dir, "never-written", "engine.conf") } },
+      postgres: {
+        engine: {
+          // The engine's own file name (wal-g reads the format its extension names), never written.
+          configFile: join(
+            sb.dir,
+            "never-written",
+            basename(sb.hostConfig.postgres.engine.configFile),
+          ),
+        },
+      },
     });
     const run = await restore({ TARGET: "time", TARGET_TIME: "2099-01-01T00:00:00Z" }, env);
     expect(run.code, run.stderr).toBe(64);
