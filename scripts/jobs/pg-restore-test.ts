@@ -24,14 +24,7 @@ import { formatBytes } from "../lib/format";
 import type { JobUsage } from "../lib/jobCommand";
 import { freeLoopbackPort } from "../lib/loopbackPort";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
-import {
-  configureThrowaway,
-  connectWhenPromoted,
-  prepareThrowaway,
-  startThrowaway,
-  stopThrowaway,
-  throwawayLayout,
-} from "../lib/throwawayCluster";
+import { throwawayLayout, withRestoredThrowaway } from "../lib/throwawayCluster";
 import { utcStamp } from "../lib/time";
 
 /** `bt_index_check` on every B-tree index of `tables`; the names of the indexes checked. */
@@ -85,48 +78,51 @@ async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
     expectedRows: expected,
   });
   try {
-    await prepareThrowaway(config, cluster, root);
-    await engine.restore({
-      source: { repository: "s3", host: ctx.hostId },
-      backup: backup.name,
-      target: { kind: "backup" },
-      pgData: cluster.pgData,
-      delta: false,
-      archiveOff: true,
-      scratchRoot: root,
-    });
-    await configureThrowaway(config, cluster);
-    await startThrowaway(config, cluster, timeoutMs);
-    const client = await connectWhenPromoted(config, cluster, database, timeoutMs);
-    try {
-      const restored: Record<string, number> = {};
-      for (const table of tables) {
-        const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
-        restored[table] = Number(rows[0].n);
-        if (Object.keys(restored).length === 1) {
-          const rto = Math.round((Date.now() - ctx.startedAt.getTime()) / 1000);
-          ctx.metrics.jobMetric(Metric.restoreTestRtoSeconds, rto);
-          log.info("restored database answers", { rtoSeconds: rto });
+    return await withRestoredThrowaway(
+      config,
+      cluster,
+      root,
+      {
+        restore: () =>
+          engine.restore({
+            source: { repository: "s3", host: ctx.hostId },
+            backup: backup.name,
+            target: { kind: "backup" },
+            pgData: cluster.pgData,
+            delta: false,
+            archiveOff: true,
+            scratchRoot: root,
+          }),
+        database,
+        timeoutMs,
+      },
+      async (client) => {
+        const restored: Record<string, number> = {};
+        for (const table of tables) {
+          const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+          restored[table] = Number(rows[0].n);
+          if (Object.keys(restored).length === 1) {
+            const rto = Math.round((Date.now() - ctx.startedAt.getTime()) / 1000);
+            ctx.metrics.jobMetric(Metric.restoreTestRtoSeconds, rto);
+            log.info("restored database answers", { rtoSeconds: rto });
+          }
         }
-      }
-      const differ = tables.filter((t) => restored[t] !== expected[t]);
-      log.info("row counts", { expected, restored });
-      if (differ.length > 0)
-        throw new JobError(
-          `backup ${backup.name} restored with different row counts: ${differ.map((t) => `${t} ${restored[t]} restored, ${expected[t]} recorded`).join("; ")}`,
-          "the backup does not hold what was in the database when it was taken: keep it, take a fresh pg-backup, and compare with pg-verify",
-        );
-      const indexes = await checkIndexes(client, tables);
-      log.info("amcheck", { indexes });
-      const rto = Math.round((Date.now() - ctx.startedAt.getTime()) / 1000);
-      return {
-        summary: `pg-restore-test: backup ${backup.name} (${formatBytes(backup.databaseBytes)}) restored and queryable; row counts match (${tables.map((t) => `${t} ${restored[t]}`).join(", ")}); amcheck clean on ${indexes.length} index(es); done in ${describeSeconds(rto)}`,
-      };
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+        const differ = tables.filter((t) => restored[t] !== expected[t]);
+        log.info("row counts", { expected, restored });
+        if (differ.length > 0)
+          throw new JobError(
+            `backup ${backup.name} restored with different row counts: ${differ.map((t) => `${t} ${restored[t]} restored, ${expected[t]} recorded`).join("; ")}`,
+            "the backup does not hold what was in the database when it was taken: keep it, take a fresh pg-backup, and compare with pg-verify",
+          );
+        const indexes = await checkIndexes(client, tables);
+        log.info("amcheck", { indexes });
+        const rto = Math.round((Date.now() - ctx.startedAt.getTime()) / 1000);
+        return {
+          summary: `pg-restore-test: backup ${backup.name} (${formatBytes(backup.databaseBytes)}) restored and queryable; row counts match (${tables.map((t) => `${t} ${restored[t]}`).join(", ")}); amcheck clean on ${indexes.length} index(es); done in ${describeSeconds(rto)}`,
+        };
+      },
+    );
   } finally {
-    await stopThrowaway(config, cluster);
     await rm(root, { recursive: true, force: true }).catch((error: unknown) =>
       log.warn("could not remove the restore test's scratch directory", {
         root,

@@ -175,3 +175,37 @@ export async function connectThrowaway(
   }
   return client;
 }
+
+/**
+ * A restored copy from empty directories to a connection and back: prepares `cluster`'s
+ * directories under `root`, has `restore` fill its data directory, configures and starts it,
+ * connects to `database` once it is promoted (`connectWhenPromoted`, `timeoutMs` for the start
+ * and for the promotion each), runs `use`, then closes the connection and stops the cluster
+ * whatever happened. Removing `root` is the caller's (each says what a leftover means).
+ */
+export async function withRestoredThrowaway<T>(
+  config: HostConfig,
+  cluster: ThrowawayCluster,
+  root: string,
+  options: {
+    readonly restore: () => Promise<void>;
+    readonly database: string;
+    readonly timeoutMs: number;
+  },
+  use: (client: Client) => Promise<T>,
+): Promise<T> {
+  try {
+    await prepareThrowaway(config, cluster, root);
+    await options.restore();
+    await configureThrowaway(config, cluster);
+    await startThrowaway(config, cluster, options.timeoutMs);
+    const client = await connectWhenPromoted(config, cluster, options.database, options.timeoutMs);
+    try {
+      return await use(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } finally {
+    await stopThrowaway(config, cluster);
+  }
+}

@@ -9,14 +9,7 @@ import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { freeLoopbackPort } from "../../lib/loopbackPort";
-import {
-  configureThrowaway,
-  connectWhenPromoted,
-  prepareThrowaway,
-  startThrowaway,
-  stopThrowaway,
-  throwawayLayout,
-} from "../../lib/throwawayCluster";
+import { throwawayLayout, withRestoredThrowaway } from "../../lib/throwawayCluster";
 import { secondsSince, sleep } from "../../lib/time";
 import { DEFAULT_WAL_SEGMENT_BYTES } from "../../lib/walSegments";
 import { withClient } from "./benchClient";
@@ -84,25 +77,30 @@ async function drainArchive(host: HostConfig): Promise<void> {
   });
 }
 
-/** Restore into a throwaway cluster; seconds until it accepted a write. */
+/** Restore into a throwaway cluster; seconds from the engine's restore until it accepted a write. */
 async function timedRestore(host: HostConfig, engine: BenchEngine, root: string): Promise<number> {
   const scratch = join(root, "restore");
   const cluster = throwawayLayout(scratch, await freeLoopbackPort());
-  await prepareThrowaway(host, cluster, scratch);
-  const started = performance.now();
+  let started = 0;
   try {
-    await engine.restore(cluster.pgData, scratch);
-    await configureThrowaway(host, cluster);
-    await startThrowaway(host, cluster, RESTORE_TIMEOUT_MS);
-    const client = await connectWhenPromoted(host, cluster, "postgres", RESTORE_TIMEOUT_MS);
-    try {
-      await client.query("CREATE TABLE bench_writable AS SELECT now() AS at");
-    } finally {
-      await client.end();
-    }
-    return secondsSince(started);
+    return await withRestoredThrowaway(
+      host,
+      cluster,
+      scratch,
+      {
+        restore: async () => {
+          started = performance.now();
+          await engine.restore(cluster.pgData, scratch);
+        },
+        database: "postgres",
+        timeoutMs: RESTORE_TIMEOUT_MS,
+      },
+      async (client) => {
+        await client.query("CREATE TABLE bench_writable AS SELECT now() AS at");
+        return secondsSince(started);
+      },
+    );
   } finally {
-    await stopThrowaway(host, cluster);
     await rm(scratch, { recursive: true, force: true });
   }
 }
