@@ -13,6 +13,7 @@ import { serializeHostConfig } from "../../infra/content/host/hostConfigFile";
 import { engineFor } from "../../scripts/lib/engines";
 import { engineSecrets } from "../../scripts/lib/engineSecrets";
 import { hostIdOf } from "../../scripts/lib/hostConfig";
+import { sleep } from "../../scripts/lib/time";
 import { SANDBOX_AWS_ENV } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { hostConfigVariant } from "../host/support/hostVariant";
@@ -28,7 +29,6 @@ import {
 } from "./restoreSupport";
 import { describeEachEngine, repositoryKey } from "./support";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SEEDED = ["anchor-1", "anchor-2", "anchor-3", "anchor-4", "anchor-5"];
 
 describeEachEngine("restores", (engineKey) => {

@@ -4,11 +4,12 @@
  * through `pg-restore` (newest state, then a point in time) and check each restore by content.
  * Nothing here names an engine: the documents' jobs go through the engine seam.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, rmSync } from "node:fs";
 import type { Client } from "pg";
 import { CONFIRM_VALUE } from "../../../infra/catalog";
 import { connectPostgres } from "../../lib/postgres";
+import { livePostmasterPid } from "../../lib/postgresShutdown";
+import { waitFor } from "../../lib/time";
 import { engineFor } from "../../lib/engines";
 import { hostIdOf } from "../../lib/hostConfig";
 import type { Plan } from "../plan";
@@ -31,8 +32,6 @@ import {
   splitAtTarget,
   type TargetSplit,
 } from "./writeCheck";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A connection to the check database (`stellar_insights`). */
 export function connectCheckDatabase(sb: Sandbox): Promise<Client> {
@@ -79,17 +78,14 @@ export async function startLoad(sb: Sandbox): Promise<SteadyWrites & { close(): 
  */
 export async function destroyPostgres(sb: Sandbox): Promise<void> {
   const pgData = sb.hostConfig.postgres.pgData;
-  const pid = Number(readFileSync(join(pgData, "postmaster.pid"), "utf8").split("\n")[0]);
+  const pid = await livePostmasterPid(pgData);
+  if (pid === undefined) throw new Error(`PostgreSQL is not running on ${pgData}`);
   process.kill(pid, "SIGQUIT");
-  for (let i = 0; ; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      break;
-    }
-    if (i > 300) throw new Error(`PostgreSQL (pid ${pid}) did not stop within 30 s of SIGQUIT`);
-    await sleep(100);
-  }
+  await waitFor(async () => ((await livePostmasterPid(pgData)) === undefined ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    onTimeout: () => new Error(`PostgreSQL (pid ${pid}) did not stop within 30 s of SIGQUIT`),
+  });
   rmSync(pgData, { recursive: true, force: true });
   if (existsSync(pgData)) throw new Error(`${pgData} is still there`);
 }
