@@ -22,7 +22,11 @@ interface Run {
 
 async function run(file: string, args: readonly string[]): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(file, [...args], { cwd: REPO_ROOT });
+    // Killed before the test's own timeout: a tool that hangs must not outlive the test.
+    const { stdout, stderr } = await promisify(execFile)(file, [...args], {
+      cwd: REPO_ROOT,
+      timeout: 100_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -207,6 +211,25 @@ describe.concurrent("the problem line names the argument and what is wrong with 
     expect(result.code).toBe(2);
     expect(result.stderr.split("\n")[0]).toBe(line);
   });
+
+  test.each([
+    [
+      "scripts/sandbox/drill/main.ts",
+      ["--out", "/proc/stellar-x/report.json"],
+      "drill: --out /proc/stellar-x/report.json",
+    ],
+    ["scripts/sandbox/bench/main.ts", ["--out", "/proc/stellar-x"], "bench: --out /proc/stellar-x"],
+    ["infra/synth/main.ts", ["--out", "/proc/stellar-x"], "synth: --out /proc/stellar-x"],
+  ])(
+    "%s %j: an --out under /proc is refused at once, before any work, naming --out (Node's recursive mkdir would spin there)",
+    async (entry, args, head) => {
+      const result = await tsx(entry, args);
+      expect(result.code).toBe(2);
+      expect(result.stderr.split("\n")[0]).toBe(
+        `${head}: cannot write there (ENOENT: no such file or directory, mkdir '/proc/stellar-x'); choose another directory`,
+      );
+    },
+  );
 
   test("an engine the bench does not know is named with the engines it does", async () => {
     const result = await tsx("scripts/sandbox/bench/main.ts", ["--engines", "project,pgbarman"]);

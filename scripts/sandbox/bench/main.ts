@@ -8,7 +8,8 @@
  * in the table and `pass: false` in the JSON), 1 when a measurement itself broke, 2 for a bad
  * command line.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { OutDirError, prepareOutDir } from "../../../infra/synth/outDir";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { exitWithUsageError, parseCommandLine } from "../../lib/commandLine";
@@ -69,7 +70,7 @@ const COMMAND = {
   exitCodes: {
     0: "every figure was measured (missed goals show as FAIL)",
     1: "a measurement itself broke, or the sandbox's tools could not be installed",
-    2: "bad command line or unknown stack",
+    2: "bad command line, unknown stack, or an --out that cannot be written",
     130: "interrupted by Ctrl-C (143: SIGTERM, 141: stdout closing); sandbox stopped, temp dirs removed",
   },
 } as const;
@@ -90,11 +91,19 @@ function parseOptions() {
       `--engines '${values.engines}': '${unknown.join(",")}' is not an engine; allowed: ${ENGINE_KEYS.join(", ")}`,
     ]);
   requireStackFile(COMMAND, values.stack);
+  const out = resolve(values.out ?? join(REPO_ROOT, "out", "bench"));
+  // The results are written at the end: an --out they cannot go to is refused before the run.
+  try {
+    prepareOutDir(out);
+  } catch (error) {
+    if (error instanceof OutDirError) exitWithUsageError(COMMAND, [error.message]);
+    throw error;
+  }
   return {
     engines: engines as (typeof ENGINE_KEYS)[number][],
     quick: values.quick,
     stack: values.stack,
-    out: resolve(values.out ?? join(REPO_ROOT, "out", "bench")),
+    out,
     sizes: { ...sizes, pgbenchScales: scales },
   };
 }
@@ -151,7 +160,6 @@ async function main(): Promise<void> {
       progress,
     });
     groups.push(engines);
-    mkdirSync(options.out, { recursive: true });
     for (const group of groups)
       writeFileSync(join(options.out, benchFileName(group.group)), serializeGroup(group));
     const machine = groups[0].machine;

@@ -11,10 +11,12 @@
  * Exit status: 0 when every step passed, 1 when one failed or the tools could not be installed,
  * 2 for a bad command line or an engine that is not installed (see options.ts).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BACKUP_TYPES } from "../../../infra/catalog";
 import { postgresEngine, type PostgresEngineKey } from "../../../infra/catalog/engines";
+import { OutDirError, prepareOutDir } from "../../../infra/synth/outDir";
+import { exitWithUsageError } from "../../lib/commandLine";
 import { stackFilePath, validatedStackConfig } from "../../../infra/synth/synthesizeStack";
 import { engineFor } from "../../lib/engines";
 import { hostIdOf } from "../../lib/hostConfig";
@@ -383,6 +385,13 @@ function emptyFigures(setup: Setup): Figures {
 
 async function main(): Promise<void> {
   const options = parseDrillOptions();
+  // The report is written at the end: an --out it cannot be written to is refused before the run.
+  try {
+    prepareOutDir(dirname(options.out), `--out ${options.out}`);
+  } catch (error) {
+    if (error instanceof OutDirError) exitWithUsageError(DRILL_COMMAND, [error.message]);
+    throw error;
+  }
   // Before the engine check: pgBackRest is one of the tools it installs.
   installSandboxTools(DRILL_COMMAND.name);
   const setup = resolveSetup(options);
@@ -415,7 +424,6 @@ async function main(): Promise<void> {
   };
   const out = setup.options.out;
   const base = out.replace(/\.json$/, "");
-  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${base}.md`, reportMarkdown(report));
   writeFileSync(`${base}.html`, reportHtml(report));
