@@ -206,3 +206,24 @@ export function exitWithUsageError(
   process.stderr.write(`${spec.name}: ${problems.join("; ")}\n${usageLine(spec)}\n`);
   process.exit(spec.usageExitCode ?? 2);
 }
+
+/**
+ * An option's value as a whole number from `min` to `max`, or undefined when it is anything else.
+ * Digits only: `Number()` alone would take `1e2`, `0x10`, ` 5` or `5.` for numbers.
+ */
+export function wholeNumberIn(
+  text: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= min && value <= max ? value : undefined;
+}
+
+/** An option's value as a decimal number (`30`, `2.5`) from `min` to `max`, or undefined. */
+export function decimalIn(text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined || !/^\d+(\.\d+)?$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= min && value <= max ? value : undefined;
+}

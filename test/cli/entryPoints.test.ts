@@ -206,11 +206,19 @@ describe.concurrent("the problem line names the argument and what is wrong with 
       ["--scales", "-5,20"],
       "bench: --scales '-5,20' must be whole numbers >= 1, comma-separated",
     ],
-  ])("%s %j: a negative number is the value out of range", async (entry, args, line) => {
-    const result = await tsx(entry, args);
-    expect(result.code).toBe(2);
-    expect(result.stderr.split("\n")[0]).toBe(line);
-  });
+    [
+      "scripts/sandbox/bench/main.ts",
+      ["--scales", "1e2,20"],
+      "bench: --scales '1e2,20' must be whole numbers >= 1, comma-separated",
+    ],
+  ])(
+    "%s %j: a negative or non-decimal number is refused as out of range",
+    async (entry, args, line) => {
+      const result = await tsx(entry, args);
+      expect(result.code).toBe(2);
+      expect(result.stderr.split("\n")[0]).toBe(line);
+    },
+  );
 
   test.each([
     [

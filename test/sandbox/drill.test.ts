@@ -169,7 +169,12 @@ describe("refusals before anything starts", () => {
   test.each([
     [["--scale", "0"], "--scale '0' must be a whole number of MiB from 1 to 10240"],
     [["--scale", "-5"], "--scale '-5' must be a whole number of MiB from 1 to 10240"],
+    [["--scale", "1e2"], "--scale '1e2' must be a whole number of MiB from 1 to 10240"],
+    [["--scale", "0x10"], "--scale '0x10' must be a whole number of MiB from 1 to 10240"],
+    [["--scale", " 5"], "--scale ' 5' must be a whole number of MiB from 1 to 10240"],
     [["--redis-keys", "-1"], "--redis-keys '-1' must be a whole number from 1 to 1000000"],
+    [["--redis-keys", "1.5"], "--redis-keys '1.5' must be a whole number from 1 to 1000000"],
+    [["--load-seconds", "3e1"], "--load-seconds '3e1' must be from 1 to 3600"],
     [["--load-seconds", "-30"], "--load-seconds '-30' must be from 1 to 3600"],
     [["--engine", "barman"], "--engine 'barman' is not an engine; allowed: pgbackrest, wal-g"],
     [["--to-time", "+0"], "--to-time '+0': +S must be a positive number of seconds"],

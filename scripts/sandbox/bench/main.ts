@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { OutDirError, prepareOutDir } from "../../../infra/synth/outDir";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { exitWithUsageError, parseCommandLine } from "../../lib/commandLine";
+import { exitWithUsageError, parseCommandLine, wholeNumberIn } from "../../lib/commandLine";
 import { REPO_ROOT, requireStackFile } from "../plan";
 import { installSandboxTools } from "../installTools";
 import { tearDownOnInterruption } from "../interruption";
@@ -79,9 +79,11 @@ function parseOptions() {
   const values = parseCommandLine(COMMAND);
   const sizes = values.quick ? QUICK : FULL;
   const scales =
-    values.scales === undefined ? [...sizes.pgbenchScales] : values.scales.split(",").map(Number);
-  if (scales.some((s) => !Number.isInteger(s) || s < 1))
-    exitWithUsageError(COMMAND, [
+    values.scales === undefined
+      ? [...sizes.pgbenchScales]
+      : values.scales.split(",").map((s) => wholeNumberIn(s, 1, Number.MAX_SAFE_INTEGER));
+  if (!scales.every((s) => s !== undefined))
+    return exitWithUsageError(COMMAND, [
       `--scales '${values.scales}' must be whole numbers >= 1, comma-separated`,
     ]);
   const engines = (values.engines ?? ENGINE_KEYS.join(",")).split(",");

@@ -10,7 +10,12 @@ import {
   POSTGRES_ENGINE_KEYS,
   type PostgresEngineKey,
 } from "../../../infra/catalog/engines";
-import { exitWithUsageError, parseCommandLine } from "../../lib/commandLine";
+import {
+  decimalIn,
+  exitWithUsageError,
+  parseCommandLine,
+  wholeNumberIn,
+} from "../../lib/commandLine";
 import { parseTargetTime } from "../../lib/targetTime";
 import { REPO_ROOT, requireStackFile } from "../plan";
 
@@ -117,25 +122,22 @@ function parseToTime(text: string | undefined, problems: string[]): ToTime {
 export function parseDrillOptions(argv?: string[]): DrillOptions {
   const values = parseCommandLine(DRILL_COMMAND, argv);
   const problems: string[] = [];
-  const scaleMb = Number(values.scale);
-  if (!Number.isInteger(scaleMb) || scaleMb < 1 || scaleMb > 10240)
+  const scaleMb = wholeNumberIn(values.scale, 1, 10240);
+  if (scaleMb === undefined)
     problems.push(`--scale '${values.scale}' must be a whole number of MiB from 1 to 10240`);
   const engine = values.engine;
   if (engine !== undefined && !isPostgresEngineKey(engine))
     problems.push(
       `--engine '${engine}' is not an engine; allowed: ${POSTGRES_ENGINE_KEYS.join(", ")}`,
     );
-  const redisKeys = Number(values["redis-keys"]);
-  if (!Number.isInteger(redisKeys) || redisKeys < 1 || redisKeys > 1_000_000)
+  const redisKeys = wholeNumberIn(values["redis-keys"], 1, 1_000_000);
+  if (redisKeys === undefined)
     problems.push(
       `--redis-keys '${values["redis-keys"]}' must be a whole number from 1 to 1000000`,
     );
   const loadText = values["load-seconds"];
-  const loadSeconds = loadText === undefined ? undefined : Number(loadText);
-  if (
-    loadSeconds !== undefined &&
-    (!Number.isFinite(loadSeconds) || loadSeconds < 1 || loadSeconds > 3600)
-  )
+  const loadSeconds = decimalIn(loadText, 1, 3600);
+  if (loadText !== undefined && loadSeconds === undefined)
     problems.push(`--load-seconds '${loadText}' must be from 1 to 3600`);
   const toTime = parseToTime(values["to-time"], problems);
   if (toTime.kind === "at" && toTime.time.getTime() < Date.now() - 1000)
@@ -144,7 +146,8 @@ export function parseDrillOptions(argv?: string[]): DrillOptions {
     );
   if (toTime.kind === "into-load" && loadSeconds !== undefined && toTime.seconds >= loadSeconds)
     problems.push(`--to-time '${values["to-time"]}' is not inside the load of ${loadSeconds} s`);
-  if (problems.length > 0) exitWithUsageError(DRILL_COMMAND, problems);
+  if (problems.length > 0 || scaleMb === undefined || redisKeys === undefined)
+    return exitWithUsageError(DRILL_COMMAND, problems);
   requireStackFile(DRILL_COMMAND, values.stack);
   return {
     stack: values.stack,
