@@ -39,12 +39,18 @@ export const STACK_FILE_KEYS = [
   "environment",
 ] as const;
 
+/** The stack a file's name `Pulumi.<stack>.yaml` says (as Pulumi reads it); undefined for other names. */
+export function stackNamedBy(path: string): string | undefined {
+  return STACK_FILE.exec(basename(path))?.[1];
+}
+
 /**
- * The stack a file is the config of, from its name `Pulumi.<stack>.yaml` (as Pulumi reads it).
- * @throws StackFileError when the name does not follow that pattern: the caller must name the stack
+ * The stack `path` is synthesized as: `stack` (`--stack`) when given, else the one its name says.
+ * @throws StackFileError when the file does not exist, or when neither names the stack
  */
-export function stackNameOfFile(path: string): string {
-  const name = STACK_FILE.exec(basename(path))?.[1];
+export function stackOfFile(path: string, stack?: string): string {
+  if (!existsSync(path)) throw new StackFileError(`${shown(path)} does not exist`);
+  const name = stack ?? stackNamedBy(path);
   if (name !== undefined) return name;
   throw new StackFileError(
     `${shown(path)} is not named Pulumi.<stack>.yaml, so its stack is unknown: give --stack NAME, or rename it`,

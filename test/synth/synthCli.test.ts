@@ -287,3 +287,22 @@ test("an --out that cannot be a directory is one line naming --out and why (exit
     /^synth: --out \/dev\/null\/x: cannot write there \(ENOTDIR: not a directory, mkdir '\/dev\/null\/x'\); choose another directory\n$/,
   );
 });
+
+test("a --stack-file that does not exist says so (exit 2), not that its name is wrong", async () => {
+  const stackFile = join(work, "nope.yaml");
+  const result = await synth(["--stack-file", stackFile, "--out", join(work, "nope")]);
+  expect(result).toEqual({ code: 2, stdout: "", stderr: `synth: ${stackFile} does not exist\n` });
+});
+
+test("a stack file named for another stack than --stack is synthesized as --stack, with a warning naming both", async () => {
+  const dir = mkdtempSync(join(work, "mismatch-"));
+  const stackFile = join(dir, "Pulumi.staging.yaml");
+  writeFileSync(stackFile, prodFile);
+  const out = join(dir, "out");
+  const result = await synth(["--stack", "prod", "--stack-file", stackFile, "--out", out]);
+  expect(result.code).toBe(0);
+  expect(result.stderr).toContain(
+    `synth: warning: ${stackFile} is named for stack 'staging' but is synthesized as 'prod' (--stack): resource names and the default --out are 'prod''s`,
+  );
+  expect(readPlan(out).stack).toBe("prod");
+});
