@@ -71,7 +71,7 @@ const COMMAND = {
     0: "every figure was measured (missed goals show as FAIL)",
     1: "a measurement itself broke, or the sandbox's tools could not be installed",
     2: "bad command line, unknown stack, or an --out that cannot be written",
-    130: "interrupted by Ctrl-C (143: SIGTERM, 141: stdout closing); sandbox stopped, temp dirs removed",
+    130: "interrupted by Ctrl-C (143: SIGTERM, 141: stdout closing, 129: its parent gone); sandbox stopped, temp dirs removed",
   },
 } as const;
 

@@ -96,7 +96,7 @@ export const DRILL_COMMAND = {
     0: "every step passed",
     1: "a step failed (the table and the reports say which and why), or the sandbox's tools could\nnot be installed",
     2: "bad command line, a value out of range, unknown stack or invalid stack config, a load too\nshort for the stack's archive_timeout, the engine is not installed, or an --out that cannot\nbe written",
-    130: "interrupted by Ctrl-C (143: SIGTERM, 141: stdout closing): one stderr line names the step;\nthe sandbox is stopped and its temp dir removed, no report is written",
+    130: "interrupted by Ctrl-C (143: SIGTERM, 141: stdout closing, 129: its parent gone): one stderr line names the step;\nthe sandbox is stopped and its temp dir removed, no report is written",
   },
 } as const;
 

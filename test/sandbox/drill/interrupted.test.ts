@@ -24,23 +24,34 @@ interface Drill {
   readonly exited: Promise<number | null>;
 }
 
-/** The drill at the smallest scale, in its own process group (as a shell runs a job). */
-function startDrill(name: string): Drill {
-  const child = spawn(
+/** The drill's command line at the smallest scale, its report under `name`. */
+function drillArgv(name: string): string[] {
+  return [
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      "scripts/sandbox/drill/main.ts",
-      "--scale",
-      "1",
-      "--redis-keys",
-      "50",
-      "--out",
-      join(out, `${name}.json`),
-    ],
-    { cwd: REPO_ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
+    "--import",
+    "tsx",
+    "scripts/sandbox/drill/main.ts",
+    "--scale",
+    "1",
+    "--redis-keys",
+    "50",
+    "--out",
+    join(out, `${name}.json`),
+  ];
+}
+
+/**
+ * The drill in its own process group (as a shell runs a job); `viaParent`: as the child of a
+ * shell that waits for it (as `npm run` does), this process's child being that shell.
+ */
+function startDrill(name: string, viaParent = false): Drill {
+  const argv = drillArgv(name);
+  const [command, ...args] = viaParent ? ["sh", "-c", `"$@" & wait`, "sh", ...argv] : argv;
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const drill: Drill = {
     child,
     stdout: "",
@@ -133,6 +144,23 @@ describe.sequential("an interrupted drill tears its sandbox down", () => {
     // No table, no report: the drill did not finish.
     expect(drill.stdout).not.toMatch(/^step\s+seconds\s+result$/m);
     expect(existsSync(join(out, "sigint.json"))).toBe(false);
+  }, 600_000);
+
+  test("its parent killed alone (npm run exits on a SIGTERM without passing it on): it tears down too", async () => {
+    const drill = startDrill("orphan", true);
+    const up = await sandboxUp(drill);
+    await stdoutMatch(drill, /^\[3\/18\] /m, 60_000);
+    process.kill(drill.child.pid as number, "SIGKILL");
+    await waitFor(async () => (/cleaned up: /.test(drill.stderr) ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      onTimeout: () => new Error(`no clean-up line in:\n${drill.stderr}`),
+    });
+    expect(drill.stderr).toMatch(
+      /^drill: interrupted by its parent process exiting \(npm or the shell was stopped; signal the process group\) (at|after) step \d+\/18 \(.*\); cleaned up: sandbox stopped, \S+ removed$/m,
+    );
+    await expectNothingLeft(up);
+    expect(existsSync(join(out, "orphan.json"))).toBe(false);
   }, 600_000);
 
   test("stdout closed under it (piped into head): exit 141, nothing left", async () => {
