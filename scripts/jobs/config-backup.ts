@@ -12,8 +12,7 @@
  * Parameters: USAGE below (`--help`).
  */
 import { promises as fs } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { Metric } from "../../infra/catalog";
 import { copyFileAtomic } from "../lib/atomicFile";
 import {
@@ -25,6 +24,7 @@ import {
 } from "../lib/configArchive";
 import { archiveKey, isConfigPointer, pointerKey, type ConfigPointer } from "../lib/configPointer";
 import { JobError, errorMessage } from "../lib/errors";
+import { makeWorkDir, removeLeftovers } from "../lib/leftovers";
 import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
 import { SealedObjects } from "../lib/sealedObjects";
 import type { JobUsage } from "../lib/jobCommand";
@@ -34,7 +34,13 @@ import { TwoLocations, localCopyError, localRoomRefusal } from "../lib/twoLocati
 
 /** `<set>-configs-<UTC stamp>-<content hash 12>.tar.gz`: two changes within one second never collide. */
 
-type SetResult = { readonly set: string; readonly uploadedBytes: number; readonly outcome: string };
+type SetResult = {
+  readonly set: string;
+  readonly uploadedBytes: number;
+  readonly outcome: string;
+  /** The name of the set's local copy of its current content, when there is one. */
+  readonly localCopy?: string;
+};
 
 async function backupSet(ctx: JobContext, set: string, work: string): Promise<SetResult> {
   const { config } = ctx;
@@ -79,7 +85,8 @@ async function backupSet(ctx: JobContext, set: string, work: string): Promise<Se
   return {
     set,
     uploadedBytes: offSite?.uploadedBytes ?? 0,
-    outcome: `${offSite?.outcome}${local === "written" ? ", local copy written" : ""}`,
+    outcome: `${offSite?.outcome}${local?.written ? ", local copy written" : ""}`,
+    ...(local ? { localCopy: local.name } : {}),
   };
 }
 
@@ -99,8 +106,10 @@ async function offSiteCopy(
   const existing = await store.getJson<unknown>(key);
   const previous = existing && isConfigPointer(existing.value) ? existing.value : undefined;
   const refreshMs = (config.retentionDays.configs / 2) * 86_400_000;
-  const fresh =
-    previous !== undefined && now.getTime() - Date.parse(previous.createdAt) < refreshMs;
+  // An archive "created" after now was stamped by a clock that ran fast (or this one was set
+  // back): its true age is unknown, and S3 expires it by its own clock, so it is refreshed.
+  const ageMs = previous !== undefined ? now.getTime() - Date.parse(previous.createdAt) : NaN;
+  const fresh = ageMs >= 0 && ageMs < refreshMs;
 
   if (previous?.contentHash === hash && fresh) {
     await store.putJson(key, { ...previous, checkedAt: now.toISOString() } satisfies ConfigPointer);
@@ -139,7 +148,9 @@ async function offSiteCopy(
     previous === undefined
       ? "first archive"
       : previous.contentHash === hash
-        ? "refresh before lifecycle expiry"
+        ? ageMs < 0
+          ? "refresh: the last archive is stamped after now (a clock was wrong)"
+          : "refresh before lifecycle expiry"
         : "content changed";
   log.info("archived and uploaded", {
     set,
@@ -154,7 +165,8 @@ async function offSiteCopy(
 
 /**
  * Writes `<set>-configs-<stamp>-<hash 12>.tar.gz` under the local root unless a local copy of
- * this content is already there: written whether or not S3 took the archive.
+ * this content is already there: written whether or not S3 took the archive. Returns the name of
+ * the copy of the current content (pruning keeps it) and whether this run wrote it.
  */
 async function localCopy(
   ctx: JobContext,
@@ -162,12 +174,15 @@ async function localCopy(
   hash: string,
   stamp: string,
   archived: () => Promise<string>,
-): Promise<"present" | "written"> {
+): Promise<{ readonly name: string; readonly written: boolean }> {
   const { config, log } = ctx;
   const dir = localCopyDir(config, "configs");
   const suffix = `-${hash.slice(0, 12)}.tar.gz`;
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  if (names.some((n) => n.startsWith(`${set}-configs-`) && n.endsWith(suffix))) return "present";
+  const present = names
+    .filter((n) => LOCAL_ARCHIVE_PATTERN.test(n) && n.startsWith(`${set}-configs-`))
+    .find((n) => n.endsWith(suffix));
+  if (present) return { name: present, written: false };
   const room = await localRoom(config, "configs");
   if (!room.ok) throw localRoomRefusal(config, room);
   const target = join(dir, `${set}-configs-${stamp}${suffix}`);
@@ -177,14 +192,20 @@ async function localCopy(
     throw localCopyError(config, target, error);
   }
   log.info("local copy written", { set, path: target });
-  return "written";
+  return { name: basename(target), written: true };
 }
 
 async function backup(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
   const sets = ctx.params.list("SETS", Object.keys(config.configSets).sort());
   ctx.params.check();
-  const work = await fs.mkdtemp(join(tmpdir(), "config-backup-"));
+  // Before the disk is measured: a killed run's staged archive counts against the limit.
+  await removeLeftovers(
+    ctx.job,
+    [{ dir: localCopyDir(config, "configs"), isFinal: (n) => LOCAL_ARCHIVE_PATTERN.test(n) }],
+    log,
+  );
+  const work = await makeWorkDir(ctx.job);
   const results: SetResult[] = [];
   const failures: { readonly set: string; readonly error: unknown }[] = [];
   try {
@@ -204,7 +225,9 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
     Metric.backupBytes,
     results.reduce((sum, r) => sum + r.uploadedBytes, 0),
   );
-  await pruneLocalCopies(config, "configs", LOCAL_ARCHIVE_PATTERN, log);
+  await pruneLocalCopies(config, "configs", LOCAL_ARCHIVE_PATTERN, log, {
+    keep: results.flatMap((r) => (r.localCopy ? [r.localCopy] : [])),
+  });
   if (failures.length > 0) {
     const hints = [
       ...new Set(

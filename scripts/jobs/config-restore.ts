@@ -8,7 +8,6 @@
  * Parameters: USAGE below (`--help`).
  */
 import { promises as fs } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { copyFileAtomic, writeTarget } from "../lib/atomicFile";
 import { archiveMembers, extractArchive, listArchive, memberName } from "../lib/configArchive";
@@ -17,7 +16,8 @@ import { JobError, UsageError } from "../lib/errors";
 import { runChecked, showArgv } from "../lib/exec";
 import { sha256File } from "../lib/hash";
 import type { JobUsage } from "../lib/jobCommand";
-import { MalformedObjectError, type BackupStore } from "../lib/s3";
+import { makeWorkDir, removeLeftovers } from "../lib/leftovers";
+import { MalformedObjectError, newestFirst, type BackupStore } from "../lib/s3";
 import { SealedObjects } from "../lib/sealedObjects";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
@@ -31,13 +31,14 @@ interface FilePlan {
   readonly hostBytes?: number;
 }
 
-/** The set's archive keys, newest first (their names start with the UTC stamp). */
+/**
+ * The set's archive keys, newest upload first (`newestFirst`: by S3's LastModified, not by the
+ * stamp in their names, which is the host's clock when it wrote them).
+ */
 async function setArchives(store: BackupStore, prefix: string): Promise<string[]> {
-  return (await store.list(prefix))
-    .map((o) => o.key)
-    .filter((k) => ARCHIVE_NAME_PATTERN.test(k.slice(prefix.length)))
-    .sort()
-    .reverse();
+  return newestFirst(
+    (await store.list(prefix)).filter((o) => ARCHIVE_NAME_PATTERN.test(o.key.slice(prefix.length))),
+  ).map((o) => o.key);
 }
 
 /** `BACKUP=<stamp>-<hash 12>` that names this archive. */
@@ -167,7 +168,8 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   const configSet = config.configSets[set];
 
   const key = await resolveArchive(ctx, store, set, sourceHost, backup);
-  const work = await fs.mkdtemp(join(tmpdir(), "config-restore-"));
+  await removeLeftovers(ctx.job, [], log);
+  const work = await makeWorkDir(ctx.job);
   try {
     const archive = join(work, "archive.tar.gz");
     await new SealedObjects(store, config, ctx.env).download(

@@ -8,15 +8,22 @@
  * Parameters: none (`--help` prints the exit codes).
  */
 import { promises as fs, type Stats } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { Metric } from "../../infra/catalog";
 import { memberName } from "../lib/configArchive";
 import { JobError } from "../lib/errors";
 import { expandGlobs } from "../lib/glob";
 import { contentStream, gzipRange, isCompressed, scanContent } from "../lib/logContent";
-import { forgetOldPrefixes, readState, writeState, type LogShipState } from "../lib/logShipState";
+import {
+  forgetOldPrefixes,
+  readState,
+  statePath,
+  UNREADABLE_RUNS_LIMIT,
+  writeState,
+  type LogShipState,
+} from "../lib/logShipState";
 import type { JobUsage } from "../lib/jobCommand";
+import { makeWorkDir, removeLeftovers } from "../lib/leftovers";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcDate, utcStamp } from "../lib/time";
 
@@ -123,6 +130,16 @@ async function shipFile(
 async function ship(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
   ctx.params.check();
+  await removeLeftovers(
+    ctx.job,
+    [
+      {
+        dir: dirname(statePath(config.paths.stateDir)),
+        isFinal: (n) => n === basename(statePath(config.paths.stateDir)),
+      },
+    ],
+    log,
+  );
   const now = new Date();
   const state = await readState(config.paths.stateDir);
   forgetOldPrefixes(state, config.retentionDays.logs + PREFIX_MEMORY_EXTRA_DAYS, now);
@@ -141,11 +158,13 @@ async function ship(ctx: JobContext): Promise<JobOutcome> {
     .map((x) => x.p);
   log.info("log files found", { patterns: config.logs.paths, files: ordered.length });
 
-  const work = await fs.mkdtemp(join(tmpdir(), "logs-ship-"));
+  const work = await makeWorkDir(ctx.job);
   let uploadedBytes = 0;
   let shippedFiles = 0;
   const failures: string[] = [];
   const seen = new Set<string>();
+  const unreadable = (state.unreadable ??= {});
+  const corrupt: string[] = [];
   try {
     for (const path of ordered) {
       try {
@@ -158,6 +177,7 @@ async function ship(ctx: JobContext): Promise<JobOutcome> {
         }
         seen.add(`${stat.dev}:${stat.ino}`);
         const outcome = await shipFile(ctx, state, path, work, now);
+        delete unreadable[`${stat.dev}:${stat.ino}`];
         uploadedBytes += outcome.uploadedBytes;
         if (outcome.shipped) shippedFiles++;
       } catch (error) {
@@ -171,8 +191,29 @@ async function ship(ctx: JobContext): Promise<JobOutcome> {
         const partialGzip =
           isCompressed(path) &&
           /unexpected end|incorrect header|invalid/i.test((error as Error).message);
-        if (partialGzip) {
-          log.warn("compressed log not readable yet; retried next run", { path, error });
+        const stat = partialGzip ? await statUnlessGone(path) : undefined;
+        if (stat) {
+          const id = `${stat.dev}:${stat.ino}`;
+          const last = unreadable[id];
+          const runs =
+            last && last.size === stat.size && last.mtimeMs === stat.mtimeMs ? last.runs + 1 : 1;
+          unreadable[id] = { path, size: stat.size, mtimeMs: stat.mtimeMs, runs };
+          if (runs >= UNREADABLE_RUNS_LIMIT) {
+            corrupt.push(path);
+            failures.push(
+              `${path} could not be decompressed on ${runs} consecutive runs, unchanged (limit ${UNREADABLE_RUNS_LIMIT}): it is corrupt, and none of it is shipped`,
+            );
+            log.error("compressed log unreadable past the limit", { path, runs, error });
+          } else {
+            log.warn("compressed log not readable yet; retried next run", {
+              path,
+              runs,
+              limit: UNREADABLE_RUNS_LIMIT,
+              error,
+            });
+          }
+        } else if (partialGzip) {
+          log.info("log file gone while being read (rotated or removed); not a failure", { path });
         } else {
           failures.push(`${path}: ${(error as Error).message}`);
           log.error("log file not shipped", { path, error });
@@ -183,12 +224,15 @@ async function ship(ctx: JobContext): Promise<JobOutcome> {
     await fs.rm(work, { recursive: true, force: true });
   }
   for (const id of Object.keys(state.files)) if (!seen.has(id)) delete state.files[id];
+  for (const id of Object.keys(unreadable)) if (!seen.has(id)) delete unreadable[id];
   await writeState(config.paths.stateDir, state);
   ctx.metrics.rowMetric("logs", Metric.backupBytes, uploadedBytes);
   if (failures.length > 0)
     throw new JobError(
       `${failures.length} log file(s) not shipped: ${failures.join("; ")}`,
-      "they are retried next run",
+      corrupt.length > 0
+        ? `check ${corrupt.map((p) => `'gzip -t ${p}'`).join(", ")}; keep a copy elsewhere if it matters, then remove the file from the log directory: the run stops failing once it is gone (other files are retried next run)`
+        : "they are retried next run",
     );
   return {
     summary: `logs-ship: ${shippedFiles} of ${ordered.length} file(s) had new content, ${uploadedBytes} compressed bytes uploaded`,

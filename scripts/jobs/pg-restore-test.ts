@@ -102,7 +102,7 @@ async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
           const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
           restored[table] = Number(rows[0].n);
           if (Object.keys(restored).length === 1) {
-            const rto = Math.round((Date.now() - ctx.startedAt.getTime()) / 1000);
+            const rto = Math.round(ctx.elapsedSeconds());
             ctx.metrics.jobMetric(Metric.restoreTestRtoSeconds, rto);
             log.info("restored database answers", { rtoSeconds: rto });
           }
@@ -116,7 +116,7 @@ async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
           );
         const indexes = await checkIndexes(client, tables);
         log.info("amcheck", { indexes });
-        const rto = Math.round((Date.now() - ctx.startedAt.getTime()) / 1000);
+        const rto = Math.round(ctx.elapsedSeconds());
         return {
           summary: `pg-restore-test: backup ${backup.name} (${formatBytes(backup.databaseBytes)}) restored and queryable; row counts match (${tables.map((t) => `${t} ${restored[t]}`).join(", ")}); amcheck clean on ${indexes.length} index(es); done in ${describeSeconds(rto)}`,
         };

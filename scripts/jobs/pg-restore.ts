@@ -40,7 +40,7 @@ import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runne
 import { stopPostgres } from "../lib/postgresShutdown";
 import { isRunning, startService } from "../lib/service";
 import { parseTargetTime } from "../lib/targetTime";
-import { utcStamp } from "../lib/time";
+import { monotonicNow, secondsSince, utcStamp } from "../lib/time";
 
 const BACKUP_NAME_ALLOWED =
   "the engine's backup name, as pg-verify and the engine's listing show it";
@@ -204,7 +204,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     };
   }
 
-  const started = Date.now();
+  const started = monotonicNow();
   let step = 0;
   const next = (fields?: Record<string, unknown>) =>
     log.info(`step ${++step}: ${steps[step - 1]}`, fields);
@@ -249,7 +249,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     timeoutMs: request.timeoutMs,
     failureHint: `read PostgreSQL's log ('recovery ended before configured recovery target was reached': a WAL segment is missing; 'could not restore file': the repository could not be read); ${goBack}`,
   });
-  const seconds = Math.round((Date.now() - started) / 1000);
+  const seconds = Math.round(secondsSince(started));
   const counts = await checkTableRowCounts(config).catch(() => undefined);
   log.info("restored", {
     backup: plan.backup.name,

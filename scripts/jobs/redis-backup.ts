@@ -6,10 +6,10 @@
  * Parameters: USAGE below (`--help`).
  */
 import { promises as fs } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { Metric } from "../../infra/catalog";
 import { publishFile, stageCopy } from "../lib/atomicFile";
+import { makeWorkDir, removeLeftovers } from "../lib/leftovers";
 import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
 import { bgsaveAndWait, connectRedis, info, verifyDump } from "../lib/redis";
 import { LOCAL_DUMP_PATTERN, REDIS_METADATA, redisObjectKey } from "../lib/redisDumps";
@@ -23,6 +23,12 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
   const timeoutSeconds = ctx.params.integer("BGSAVE_TIMEOUT_SECONDS", 10, 6 * 3600, 600);
   ctx.params.check();
+  // Before the disk is measured: a killed run's staged copy counts against the limit.
+  await removeLeftovers(
+    ctx.job,
+    [{ dir: localCopyDir(config, "redis"), isFinal: (n) => LOCAL_DUMP_PATTERN.test(n) }],
+    log,
+  );
 
   const client = await connectRedis(config);
   let lastSave: number;
@@ -53,7 +59,7 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   } else if (room) {
     copies.record("local copy", localRoomRefusal(config, room));
   }
-  const work = staged ? undefined : await fs.mkdtemp(join(tmpdir(), "redis-backup-"));
+  const work = staged ? undefined : await makeWorkDir(ctx.job);
   try {
     if (work) staged = await stageCopy(source, join(work, `dump-${stamp}.rdb`));
     const copy = staged as string;
@@ -89,7 +95,9 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
       await copies.attempt("local copy", () => publishFile(copy, localCopy, { mode: 0o640 }));
       if (!copies.failed("local copy")) log.info("local copy written", { path: localCopy });
     }
-    await pruneLocalCopies(config, "redis", LOCAL_DUMP_PATTERN, log);
+    await pruneLocalCopies(config, "redis", LOCAL_DUMP_PATTERN, log, {
+      keep: work || copies.failed("local copy") ? [] : [basename(localCopy)],
+    });
     copies.throwIfAny();
     return {
       summary: `redis-backup: ${dump.keys} keys, ${uploaded?.bytes} bytes -> s3://${config.bucket}/${key} and ${localCopy}`,

@@ -10,14 +10,15 @@
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import { account } from "../lib/accounts";
-import { moveAside, publishFile, writeFileAtomic } from "../lib/atomicFile";
+import { moveAside, publishFile, tempSibling, writeFileAtomic } from "../lib/atomicFile";
 import { JobError, UsageError } from "../lib/errors";
 import { connectRedis, info, keyCount, verifyDump, type RedisConnection } from "../lib/redis";
 import { aofLocations, enableAofAndWait, fragmentTurnsAofOn, withAofOff } from "../lib/redisAof";
 import { DUMP_OBJECT_PATTERN, REDIS_METADATA, redisHostPrefix } from "../lib/redisDumps";
 import { SealedObjects } from "../lib/sealedObjects";
 import type { JobUsage } from "../lib/jobCommand";
-import type { BackupStore } from "../lib/s3";
+import { removeLeftovers } from "../lib/leftovers";
+import { newestObject, type BackupStore } from "../lib/s3";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { startService, stopService } from "../lib/service";
 import { utcStamp, waitFor } from "../lib/time";
@@ -37,15 +38,19 @@ async function chooseDump(
   const prefix = redisHostPrefix(ctx.config.s3Prefixes.redis, sourceHost);
   let key: string;
   if (backup === "latest") {
-    const names = (await store.list(prefix))
-      .map((o) => o.key)
-      .filter((k) => DUMP_OBJECT_PATTERN.test(k.slice(prefix.length)));
-    if (names.length === 0)
+    // The newest upload, not the greatest stamp: a dump's stamp is Redis's LASTSAVE, and one
+    // taken while that clock ran fast would otherwise shadow every later dump.
+    const newest = newestObject(
+      (await store.list(prefix)).filter((o) =>
+        DUMP_OBJECT_PATTERN.test(o.key.slice(prefix.length)),
+      ),
+    );
+    if (!newest)
       throw new UsageError(
         `no Redis dump under s3://${store.bucket}/${prefix}`,
         "check SOURCE_HOST; redis-backup writes there",
       );
-    key = names.sort().at(-1) as string;
+    key = newest.key;
   } else {
     key = `${prefix}${backup.replace(/\.rdb$/, "")}.rdb`;
   }
@@ -187,7 +192,14 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   const next = (fields?: Record<string, unknown>) =>
     log.info(`step ${++step}: ${steps[step - 1]}`, fields);
   const { uid, gid } = account(config.redis.owner.user, config.redis.owner.group);
-  const staged = join(config.redis.dir, `.restore-${runStamp}.rdb`);
+  // Staged beside the dump it replaces (an atomic rename); a killed restore's is removed by the
+  // next confirmed one.
+  await removeLeftovers(
+    ctx.job,
+    [{ dir: config.redis.dir, isFinal: (n) => n === config.redis.dbfilename }],
+    log,
+  );
+  const staged = tempSibling(target);
   let fragmentChanged = false;
   try {
     next();

@@ -1,13 +1,14 @@
 /**
  * Writes that never leave a partial file under a final name: write a temp file in the same
  * directory, fsync it, then rename it over the target (atomic on one file system). A crash leaves
- * at most a `.partial` temp file, which no job ever reads as a backup. A target that is a symlink
+ * at most a `.partial` temp file, which no job ever reads as a backup and the job's next run
+ * removes (leftovers.ts). A target that is a symlink
  * is written through (the file it points at is replaced, the link stays), as an editor or `cp`
  * would: hosts often link config files into release or shared directories.
  */
-import { randomBytes } from "node:crypto";
 import { promises as fs, constants as fsConstants } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { stagingName } from "./leftovers";
 
 export interface FileOwnership {
   /** Permission bits, e.g. 0o640. */
@@ -16,9 +17,12 @@ export interface FileOwnership {
   readonly gid?: number;
 }
 
-/** `.<name>.<random>.partial` beside `path`: same file system, so the final rename is atomic. */
+/**
+ * `.<name>.<pid>-<random>.partial` beside `path`: same file system, so the final rename is atomic;
+ * a killed run's is recognised and removed by the next run (leftovers.ts).
+ */
 export function tempSibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.partial`);
+  return join(dirname(path), stagingName(basename(path)));
 }
 
 async function fsyncDir(dir: string): Promise<void> {

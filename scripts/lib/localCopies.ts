@@ -1,14 +1,14 @@
 /**
  * The runbook's local copies under `local.root/<row>/`: written only while the file system has
  * room (below `local.maxDiskUsagePercent`), pruned by the UTC time stamp in their names after the
- * row's local retention.
+ * row's local retention, never down to no copy (see `pruneLocalCopies`).
  */
 import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
 import type { HostConfig, LocalCopyKey } from "../../infra/catalog/hostConfig";
 import { JobError } from "./errors";
 import type { Logger } from "./log";
-import { parseUtcStamp } from "./time";
+import { parseUtcStamp, UTC_STAMP_PATTERN } from "./time";
 
 /** Used share of the file system holding `path`, as `df` shows it (used / (used + available)). */
 export async function diskUsagePercent(path: string): Promise<number> {
@@ -88,27 +88,54 @@ export async function localRoom(config: HostConfig, row: LocalCopyKey): Promise<
 
 /**
  * Deletes this job's files in `dir` (names matching `pattern`, which must contain a UTC stamp)
- * older than the row's local retention, and returns their names; with `dryRun`, only returns them.
- * Other files are never touched.
+ * older than the row's local retention by that stamp, and returns their names; with `dryRun`, only
+ * returns them. Other files are never touched.
+ *
+ * The newest copy of each thing is never deleted, whatever the clock says: copies are grouped by
+ * their name before the stamp (`db-configs-`, `dump-`), and in each group the copy with the
+ * greatest stamp and the copy last written (mtime) stay, as do the names in `keep` (the job's
+ * current copy, which may be an older one found unchanged). A clock stepped forward then ages
+ * out only what has a newer copy beside it.
  */
 export async function pruneLocalCopies(
   config: HostConfig,
   row: LocalCopyKey,
   pattern: RegExp,
   log: Logger,
-  options: { readonly now?: Date; readonly dryRun?: boolean } = {},
+  options: {
+    readonly now?: Date;
+    readonly dryRun?: boolean;
+    readonly keep?: readonly string[];
+  } = {},
 ): Promise<string[]> {
   const dir = localCopyDir(config, row);
   const now = options.now ?? new Date();
   const cutoff = now.getTime() - config.local.retentionDays[row] * 86_400_000;
-  const removed: string[] = [];
+  const copies: { name: string; group: string; stamp: number; mtimeMs: number }[] = [];
   for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
     if (!pattern.test(name)) continue;
+    const at = UTC_STAMP_PATTERN.exec(name);
     const stamp = parseUtcStamp(name);
-    if (stamp && stamp.getTime() < cutoff) {
-      if (!options.dryRun) await fs.rm(join(dir, name), { force: true });
-      removed.push(name);
-    }
+    if (!at || !stamp) continue;
+    const mtimeMs = await fs
+      .stat(join(dir, name))
+      .then((s) => s.mtimeMs)
+      .catch(() => undefined);
+    if (mtimeMs === undefined) continue;
+    copies.push({ name, group: name.slice(0, at.index), stamp: stamp.getTime(), mtimeMs });
+  }
+  const kept = new Set(options.keep ?? []);
+  for (const group of new Set(copies.map((c) => c.group))) {
+    const members = copies.filter((c) => c.group === group);
+    const newest = (key: "stamp" | "mtimeMs") =>
+      members.reduce((a, b) => (b[key] > a[key] || (b[key] === a[key] && b.name > a.name) ? b : a));
+    kept.add(newest("stamp").name).add(newest("mtimeMs").name);
+  }
+  const removed: string[] = [];
+  for (const copy of copies) {
+    if (kept.has(copy.name) || copy.stamp >= cutoff) continue;
+    if (!options.dryRun) await fs.rm(join(dir, copy.name), { force: true });
+    removed.push(copy.name);
   }
   if (removed.length > 0 && !options.dryRun) {
     log.info("pruned local copies past retention", {

@@ -1,7 +1,7 @@
 /**
  * What logs-ship remembers between runs (in the state dir): the content prefixes already in S3,
- * and the files (by device and inode) already fully covered, with the size and mtime they had, so
- * an unchanged file is skipped without reading it.
+ * the files (by device and inode) already fully covered, with the size and mtime they had, so
+ * an unchanged file is skipped without reading it, and the compressed files no run could read.
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
@@ -14,11 +14,30 @@ export interface CoveredFile {
   readonly mtimeMs: number;
 }
 
+/**
+ * Consecutive runs a compressed log may stay unreadable, unchanged (same size and mtime), before
+ * it fails logs-ship. One that logrotate is still writing is readable (or has grown) by the next
+ * hourly run; one unchanged through this many runs is corrupt and would otherwise be skipped,
+ * unshipped, forever. Counted in runs, not by a clock.
+ */
+export const UNREADABLE_RUNS_LIMIT = 3;
+
+/** A file no run could read, as the last run saw it. */
+export interface UnreadableFile {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Consecutive runs that found it unreadable, unchanged. */
+  readonly runs: number;
+}
+
 export interface LogShipState {
   readonly schemaVersion: 1;
   prefixes: (ShippedPrefix & { readonly shippedAt: string })[];
   /** Keyed by `<dev>:<ino>`. */
   files: Record<string, CoveredFile>;
+  /** Keyed by `<dev>:<ino>`; absent in state written before it was kept. */
+  unreadable?: Record<string, UnreadableFile>;
 }
 
 export function statePath(stateDir: string): string {

@@ -9,7 +9,7 @@ import type { ServiceControl } from "../../infra/catalog/hostConfig";
 import { JobError } from "./errors";
 import type { Logger } from "./log";
 import { isRunning } from "./service";
-import { sleep } from "./time";
+import { monotonicNow, secondsSince, sleep } from "./time";
 
 export interface RecoveryResult {
   /** The timeline the promoted cluster writes on. */
@@ -47,11 +47,11 @@ export async function waitForPromotion(options: {
   readonly failureHint: string;
 }): Promise<RecoveryResult> {
   const { log } = options;
-  const started = Date.now();
+  const started = monotonicNow();
   const interval = options.intervalMs ?? 5_000;
   let last: Sample | undefined;
   for (;;) {
-    const seconds = Math.round((Date.now() - started) / 1000);
+    const seconds = Math.round(secondsSince(started));
     if (!(await isRunning(options.service)))
       throw new JobError(
         `PostgreSQL stopped during recovery after ${seconds} s${last?.lsn ? `, having replayed up to ${last.lsn}${last.at ? ` (${last.at.toISOString()})` : ""}` : ""}: it does not promote short of its target, so a WAL segment was missing or the repository could not be read`,
@@ -94,7 +94,7 @@ export async function waitForPromotion(options: {
         await client.end().catch(() => undefined);
       }
     }
-    if (Date.now() - started > options.timeoutMs)
+    if (secondsSince(started) * 1000 > options.timeoutMs)
       throw new JobError(
         `PostgreSQL was still recovering after ${Math.round(options.timeoutMs / 60_000)} min${last?.lsn ? ` (replayed up to ${last.lsn})` : ""}`,
         options.failureHint,

@@ -7,7 +7,7 @@ import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { JobError } from "./errors";
 import { runCommand } from "./exec";
 import type { Logger } from "./log";
-import { sleep, waitFor } from "./time";
+import { deadlineIn, sleep, waitFor } from "./time";
 
 /**
  * The full Redis client is loaded on first use (dynamic import): it is the largest module in the
@@ -94,35 +94,66 @@ export async function lastSave(client: RedisCommands): Promise<number> {
   return Number(await command(client, ["LASTSAVE"]));
 }
 
-async function serverSeconds(client: RedisCommands): Promise<number> {
-  const [seconds] = (await command(client, ["TIME"])) as string[];
-  return Number(seconds);
+/**
+ * Which save Redis last finished: `rdb_saves` (Redis 7.0+, snapshots since startup) and LASTSAVE.
+ * A save of ours has finished when either moved: a counter, not a comparison of clocks, so a
+ * step of Redis's clock (LASTSAVE is its wall clock) in either direction cannot hide it.
+ */
+interface SaveMark {
+  readonly saves?: number;
+  readonly lastSave: number;
 }
 
+async function saveMark(client: RedisCommands): Promise<SaveMark> {
+  const saves = (await info(client, "persistence")).rdb_saves;
+  return {
+    ...(saves !== undefined ? { saves: Number(saves) } : {}),
+    lastSave: await lastSave(client),
+  };
+}
+
+function movedSince(before: SaveMark, now: SaveMark): boolean {
+  return (
+    (before.saves !== undefined && now.saves !== undefined && now.saves !== before.saves) ||
+    now.lastSave !== before.lastSave
+  );
+}
+
+/** Without `rdb_saves`, LASTSAVE (whole seconds) must not land on the second of the save before. */
+const LASTSAVE_RESOLUTION_MS = 1000;
+
 /**
- * BGSAVE returns before the dump is written. Wait until LASTSAVE moves past the value read before
- * and the last bgsave status is ok; then the dump on disk is the complete new one.
+ * Sends BGSAVE and waits until that save is on disk: the save mark (`SaveMark`) moved since just
+ * before it was sent, no save or AOF rewrite runs, and `rdb_last_bgsave_status:ok`; a save already
+ * running is waited for first. Every wait ends by `timeoutMs` on the job's monotonic clock
+ * (`deadlineIn`), whatever Redis's or the host's wall clock does, with a JobError naming what it
+ * waited for. Returns Redis's LASTSAVE (Unix seconds, Redis's clock) of the new dump.
  */
 export async function bgsaveAndWait(
-  client: RedisConnection,
+  client: RedisCommands,
   log: Logger,
   timeoutMs: number,
 ): Promise<{ readonly lastSave: number }> {
-  const deadline = Date.now() + timeoutMs;
-  const timeLeft = () => Math.max(0, deadline - Date.now());
-  const before = await lastSave(client);
-  // LASTSAVE has one-second resolution: a save finishing in the same second as the one before
-  // would not move it. Start ours in a later second.
-  while ((await serverSeconds(client)) <= before) await sleep(100);
+  const deadline = deadlineIn(timeoutMs);
+  let before: SaveMark;
   for (;;) {
     const persistence = await info(client, "persistence");
     if (persistence.rdb_bgsave_in_progress === "1") {
       log.info("a background save is already running; waiting for it before starting ours");
     } else {
+      before = await saveMark(client);
+      if (before.saves === undefined) {
+        await sleep(Math.min(LASTSAVE_RESOLUTION_MS, deadline.leftMs()));
+        if (movedSince(before, await saveMark(client))) continue;
+      }
       try {
         // SCHEDULE: if an AOF rewrite is running, Redis starts the save right after it.
         const reply = String(await command(client, ["BGSAVE", "SCHEDULE"]));
-        log.info("BGSAVE sent", { reply, lastSaveBefore: before });
+        log.info("BGSAVE sent", {
+          reply,
+          lastSaveBefore: before.lastSave,
+          savesBefore: before.saves,
+        });
         break;
       } catch (error) {
         if (!/already in progress/i.test((error as Error).message)) {
@@ -133,21 +164,23 @@ export async function bgsaveAndWait(
         }
       }
     }
-    if (timeLeft() === 0)
+    if (deadline.passed())
       throw new JobError(
         `another background save kept running for ${Math.round(timeoutMs / 1000)} s`,
+        "check the Redis log and disk; raise BGSAVE_TIMEOUT_SECONDS for a large dataset",
       );
-    await sleep(200);
+    await sleep(Math.min(200, Math.max(1, deadline.leftMs())));
   }
   const after = await waitFor(
     async () => {
       const persistence = await info(client, "persistence");
-      const saved = await lastSave(client);
+      const mark = await saveMark(client);
       const idle =
         persistence.rdb_bgsave_in_progress === "0" && persistence.aof_rewrite_in_progress !== "1";
-      if (saved > before && idle && persistence.rdb_last_bgsave_status === "ok") return saved;
+      if (movedSince(before, mark) && idle && persistence.rdb_last_bgsave_status === "ok")
+        return mark.lastSave;
       if (
-        saved === before &&
+        !movedSince(before, mark) &&
         idle &&
         persistence.rdb_last_bgsave_status === "err" &&
         persistence.aof_rewrite_scheduled !== "1"
@@ -160,11 +193,11 @@ export async function bgsaveAndWait(
       return undefined;
     },
     {
-      timeoutMs: timeLeft(),
+      timeoutMs: deadline.leftMs(),
       intervalMs: 200,
       onTimeout: () =>
         new JobError(
-          `Redis BGSAVE did not finish within ${Math.round(timeoutMs / 1000)} s (LASTSAVE still ${before})`,
+          `Redis BGSAVE did not finish within ${Math.round(timeoutMs / 1000)} s (LASTSAVE still ${before.lastSave}${before.saves !== undefined ? `, rdb_saves still ${before.saves}` : ""})`,
           "check the Redis log and disk; raise BGSAVE_TIMEOUT_SECONDS for a large dataset",
         ),
     },

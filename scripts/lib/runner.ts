@@ -21,6 +21,7 @@ import { MetricsRecorder, publishMetrics } from "./metrics";
 import { Params } from "./params";
 import { writeRunRecord } from "./runRecords";
 import { BackupStore } from "./s3";
+import { monotonicNow, secondsSince } from "./time";
 
 /**
  * Steps the install document runs after installing the artifacts, outside the catalog's jobs: they
@@ -52,6 +53,8 @@ export interface JobContext {
   /** The bucket a restore reads (`SOURCE`): `store()` for the primary; created on first use, closed by the runner. */
   readonly storeAt: (source: RestoreSource) => BackupStore;
   readonly startedAt: Date;
+  /** Seconds since the run started, on the monotonic clock (`monotonicNow`): for durations. */
+  readonly elapsedSeconds: () => number;
 }
 
 /** What a job body may return: health-check reports warning/critical through its exit code. */
@@ -133,7 +136,10 @@ export async function runJob(
   const writeStderr = options.writeStderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const log = createLogger(job, writeStdout);
   const startedAt = new Date();
-  const elapsed = () => (Date.now() - startedAt.getTime()) / 1000;
+  // Durations (JobDurationSeconds, the on-call line) on the monotonic clock: a wall-clock step
+  // during the run would make them negative or years long.
+  const started = monotonicNow();
+  const elapsed = () => secondsSince(started);
 
   let config: HostConfig;
   let configPath: string;
@@ -172,6 +178,7 @@ export async function runJob(
         ? primaryStore()
         : (replicaStore ??= new BackupStore(configAt(config, source), env)),
     startedAt,
+    elapsedSeconds: elapsed,
   };
 
   let lock: HeldLock | undefined;

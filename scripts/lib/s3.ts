@@ -319,17 +319,20 @@ export class BackupStore {
   }
 }
 
-/** The newest object by LastModified (ties: the greater key), or undefined for an empty list. */
+/**
+ * Objects newest first by S3's own LastModified (when the store took each write; ties, which its
+ * one-second resolution can make: the greater key first). Never by a stamp in the key: a stamp is
+ * the writing host's or service's clock, which can run fast and make an old backup look newest.
+ */
+export function newestFirst(objects: readonly StoredObject[]): StoredObject[] {
+  return [...objects].sort(
+    (a, b) =>
+      b.lastModified.getTime() - a.lastModified.getTime() ||
+      (a.key < b.key ? 1 : a.key > b.key ? -1 : 0),
+  );
+}
+
+/** The newest object by LastModified (see `newestFirst`), or undefined for an empty list. */
 export function newestObject(objects: readonly StoredObject[]): StoredObject | undefined {
-  let newest: StoredObject | undefined;
-  for (const o of objects) {
-    if (
-      !newest ||
-      o.lastModified > newest.lastModified ||
-      (o.lastModified.getTime() === newest.lastModified.getTime() && o.key > newest.key)
-    ) {
-      newest = o;
-    }
-  }
-  return newest;
+  return newestFirst(objects)[0];
 }

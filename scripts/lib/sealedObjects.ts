@@ -16,7 +16,6 @@
  * tell which.
  */
 import { promises as fs } from "node:fs";
-import { dirname, join } from "node:path";
 import type { EncryptionContext } from "@aws-crypto/client-node";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import {
@@ -130,7 +129,7 @@ export class SealedObjects {
   ): Promise<SealedDownload> {
     const url = `s3://${this.store.bucket}/${key}`;
     const mode = options.mode ?? 0o600;
-    const raw = join(dirname(path), `.${key.split("/").at(-1)}.${process.pid}.sealed`);
+    const raw = tempSibling(path);
     try {
       const got = await this.store.download(key, raw, { mode: 0o600 });
       if (!isSealed(got.metadata)) {

@@ -20,7 +20,7 @@ import { account } from "./accounts";
 import { asOsUser } from "./engines/engineProcess";
 import { JobError } from "./errors";
 import { runChecked, runCommand } from "./exec";
-import { sleep } from "./time";
+import { deadlineIn, sleep } from "./time";
 
 export interface ThrowawayCluster {
   readonly pgData: string;
@@ -135,13 +135,13 @@ export async function connectWhenPromoted(
   database: string,
   timeoutMs: number,
 ): Promise<Client> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = deadlineIn(timeoutMs);
   for (;;) {
     try {
       return await connectThrowaway(config, cluster, database);
     } catch (error) {
       const status = await runCommand(pgCtl(config, cluster, ["status"]), { timeoutMs: 30_000 });
-      if (status.code !== 0 || Date.now() > deadline) {
+      if (status.code !== 0 || deadline.passed()) {
         const log = await readFile(cluster.logFile, "utf8").catch(() => "");
         const tail = log.trim().split("\n").slice(-3).join(" | ");
         throw new JobError(

@@ -29,27 +29,52 @@ export function secondsBetween(earlier: Date, later: Date): number {
 
 /** Seconds since `startedMs`, a `performance.now()` reading (monotonic: immune to clock steps). */
 export function secondsSince(startedMs: number): number {
-  return (performance.now() - startedMs) / 1000;
+  return (monotonicNow() - startedMs) / 1000;
 }
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `check` until it returns a value (not undefined) or the time is up, then throws `onTimeout()`. */
+/**
+ * A monotonic reading in milliseconds (`performance.now()`): what every deadline and duration is
+ * measured with, because the wall clock (`Date.now()`) can be stepped backward or forward (NTP,
+ * an operator, a VM resumed) and would then stretch a deadline without bound or end it at once.
+ */
+export type MonotonicClock = () => number;
+
+export const monotonicNow: MonotonicClock = () => performance.now();
+
+/**
+ * A deadline `timeoutMs` from now on a monotonic clock. `leftMs()` is never negative; `passed()`
+ * says whether it has been reached.
+ */
+export function deadlineIn(
+  timeoutMs: number,
+  now: MonotonicClock = monotonicNow,
+): { leftMs(): number; passed(): boolean } {
+  const at = now() + timeoutMs;
+  return { leftMs: () => Math.max(0, at - now()), passed: () => now() >= at };
+}
+
+/**
+ * Polls `check` until it returns a value (not undefined) or `timeoutMs` (monotonic, see
+ * `deadlineIn`) is up, then throws `onTimeout()`. `check` runs at least once.
+ */
 export async function waitFor<T>(
   check: () => Promise<T | undefined>,
   options: {
     readonly timeoutMs: number;
     readonly intervalMs?: number;
     readonly onTimeout: () => Error;
+    readonly now?: MonotonicClock;
   },
 ): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
+  const deadline = deadlineIn(options.timeoutMs, options.now);
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
-    if (Date.now() >= deadline) throw options.onTimeout();
-    await sleep(options.intervalMs ?? 200);
+    if (deadline.passed()) throw options.onTimeout();
+    await sleep(Math.min(options.intervalMs ?? 200, Math.max(1, deadline.leftMs())));
   }
 }

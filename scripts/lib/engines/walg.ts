@@ -23,7 +23,7 @@ import { account } from "../accounts";
 import { JobError } from "../errors";
 import type { CommandResult } from "../exec";
 import { connectPostgres } from "../postgres";
-import { sleep } from "../time";
+import { deadlineIn, sleep } from "../time";
 import { gapsBetween, rangesOf } from "../walSegments";
 import {
   ANOTHER_CLUSTER_HINT,
@@ -240,7 +240,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
     } finally {
       await client.end();
     }
-    const deadline = Date.now() + this.config.postgres.archiveTimeoutSeconds * 1000;
+    const deadline = deadlineIn(this.config.postgres.archiveTimeoutSeconds * 1000);
     const missing = new Set<Repository>(["s3", "local"]);
     for (;;) {
       for (const repository of [...missing]) {
@@ -249,7 +249,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
           missing.delete(repository);
       }
       if (missing.size === 0) return;
-      if (Date.now() > deadline)
+      if (deadline.passed())
         throw new JobError(
           `WAL segment ${segment} was not archived into the ${[...missing].join(" and ")} repository within ${this.config.postgres.archiveTimeoutSeconds} s`,
           "check archive_command, pg_stat_archiver (last_failed_wal) and PostgreSQL's log for wal-push errors, and S3 reachability from this host",
