@@ -71,7 +71,8 @@ async function readLock(path: string): Promise<{ info?: LockInfo; ino: number } 
 
 /**
  * Takes `<lockDir>/<job>.lock` or throws `LockBusyError`. A lock file without a readable pid (a
- * crash between create and write) counts as stale once it is older than `unreadableGraceMs`.
+ * crash between create and write) counts as stale once it is older than `unreadableGraceMs`, or
+ * when its mtime is after now (the clock was stepped back).
  */
 export async function acquireLock(
   lockDir: string,
@@ -106,8 +107,10 @@ export async function acquireLock(
     if (held === undefined) continue;
     if (held.info && isAlive(held.info.pid)) throw new LockBusyError(path, held.info);
     if (!held.info) {
+      // A lock written "in the future" means the clock was stepped back since: its age is
+      // unknown, and waiting for the clock to catch up would block the job for as long as the step.
       const age = Date.now() - (await fs.stat(path)).mtimeMs;
-      if (age < (options.unreadableGraceMs ?? 10_000)) {
+      if (age >= 0 && age < (options.unreadableGraceMs ?? 10_000)) {
         throw new LockBusyError(path, {
           pid: 0,
           job,

@@ -85,6 +85,8 @@ describe("leftovers of killed runs", () => {
   });
 
   test("config-backup removes a killed run's staged archive; logs-ship its work directory", async () => {
+    // Given only this test's files on the volume
+    for (const path of planted.splice(0)) rmSync(path, { recursive: true, force: true });
     const dir = join(volume.path, "configs");
     mkdirSync(dir, { recursive: true });
     const killed = join(

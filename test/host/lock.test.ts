@@ -64,6 +64,16 @@ describe("acquireLock", () => {
     await lock.release();
   });
 
+  test("an unreadable lock written before the clock was stepped back a day is taken over", async () => {
+    const path = join(dir, "config-backup.lock");
+    writeFileSync(path, "");
+    const ahead = new Date(Date.now() + 86_400_000);
+    utimesSync(path, ahead, ahead);
+    const lock = await acquireLock(dir, "config-backup");
+    expect(lock.replacedStale).toEqual(expect.objectContaining({ pid: 0 }));
+    await lock.release();
+  });
+
   test("release leaves a lock that another run holds alone", async () => {
     const lock = await acquireLock(dir, "health-check");
     writeFileSync(
