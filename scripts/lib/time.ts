@@ -1,4 +1,7 @@
-/** UTC time formats used in S3 keys and file names: sortable, no separators a shell minds. */
+/**
+ * UTC time formats used in S3 keys and file names (sortable, no separators a shell minds), and the
+ * monotonic clock that every deadline and duration is measured with.
+ */
 
 /** `20240115T020000Z` */
 export function utcStamp(date: Date): string {
