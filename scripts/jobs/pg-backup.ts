@@ -16,6 +16,7 @@
  */
 import { describeSeconds, Metric } from "../../infra/catalog";
 import { checkTableRowCounts, rowCountAnnotations } from "../lib/checkTables";
+import { damagedBackupMessage } from "../lib/damagedBackups";
 import { engineFor, type EngineBackup } from "../lib/engines";
 import { JobError } from "../lib/errors";
 import { formatBytes } from "../lib/format";
@@ -84,8 +85,8 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   });
   if (!s3.ok)
     throw new JobError(
-      `backup ${s3.name} completed with errors: ${engine.descriptor.title} found damage while reading the cluster (page checksum failures)`,
-      "read PostgreSQL's log and the engine's backup log for the damaged pages; the backup is kept but must not be trusted",
+      `backup ${s3.name} completed with errors: ${engine.descriptor.title} found damage while reading the cluster (page checksum failures): ${damagedBackupMessage(s3)}`,
+      "the files and blocks named are damaged in the running cluster: find the relation with pg_filenode_relation(), restore it from the last clean backup or rebuild it (an index: REINDEX), then run pg-backup; the backup is kept but must not be trusted",
     );
   const s3Line = `full backup ${s3.name} in S3: ${formatBytes(s3.databaseBytes)} of data, ${formatBytes(s3.storedBytes)} stored, ${describeSeconds(Math.round(seconds))}`;
   if (!withLocal) return { summary: `${s3Line}; no local copy (LOCAL=no)` };

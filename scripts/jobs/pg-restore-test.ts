@@ -6,11 +6,14 @@
  * loopback port (never archiving, never at the host's paths: scripts/lib/throwawayCluster.ts), and
  * the job then
  * - compares the check tables' row counts with those recorded with the backup (`rows.<table>`),
- * - runs amcheck's `bt_index_check` on every B-tree index of the check tables (PostgreSQL 15
- *   docs, F.2 amcheck: it takes only an AccessShareLock and checks each index page's invariants),
+ * - reads every relation of every database with page checksums verified (`pg_amcheck --all`:
+ *   scripts/lib/relationCheck.ts), within CHECK_MINUTES: damage in any table or B-tree index
+ *   fails the test, named by relation and block,
  * - publishes `RestoreTestRtoSeconds`: from the job's start to the first query answered.
  * It fails, naming each table and both counts, when a count differs, and cleans up (stops the
- * throwaway, removes the scratch directory) whatever happened.
+ * throwaway, removes the scratch directory) whatever happened. The newest backup is the one tested:
+ * when the engine marked it damaged the test fails naming it, and never tests an older clean one
+ * in its place.
  *
  * Parameters: USAGE below (`--help`).
  */
@@ -18,42 +21,32 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { describeSeconds, Metric } from "../../infra/catalog";
 import { rowCountKey } from "../lib/checkTables";
+import { damagedBackupMessage } from "../lib/damagedBackups";
 import { engineFor } from "../lib/engines";
 import { JobError } from "../lib/errors";
 import { formatBytes } from "../lib/format";
 import type { JobUsage } from "../lib/jobCommand";
 import { freeLoopbackPort } from "../lib/loopbackPort";
+import { checkEveryRelation } from "../lib/relationCheck";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { throwawayLayout, withRestoredThrowaway } from "../lib/throwawayCluster";
 import { utcStamp } from "../lib/time";
 
-/** `bt_index_check` on every B-tree index of `tables`; the names of the indexes checked. */
-async function checkIndexes(
-  client: import("pg").Client,
-  tables: readonly string[],
-): Promise<string[]> {
-  await client.query("CREATE EXTENSION IF NOT EXISTS amcheck");
-  const { rows } = await client.query<{ index: string }>(
-    `SELECT c.relname AS index, bt_index_check(c.oid)
-       FROM pg_index i
-       JOIN pg_class c ON c.oid = i.indexrelid
-       JOIN pg_am am ON am.oid = c.relam
-      WHERE i.indrelid = ANY($1::regclass[]) AND am.amname = 'btree'
-      ORDER BY c.relname`,
-    [tables],
-  );
-  return rows.map((r) => r.index);
-}
-
 async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
   const timeoutMs = ctx.params.integer("TIMEOUT_MINUTES", 1, 24 * 60, 240) * 60_000;
+  const checkMs = ctx.params.integer("CHECK_MINUTES", 1, 24 * 60, 120) * 60_000;
   ctx.params.check();
   const engine = engineFor(config, ctx.hostId);
   await engine.requireInstalled();
-  const backup = (await engine.list("s3")).filter((b) => b.ok).at(-1);
+  const backup = (await engine.list("s3")).at(-1);
   if (!backup)
     throw new JobError("there is no backup in the S3 repository to test", "run pg-backup");
+  if (!backup.ok)
+    throw new JobError(
+      `the newest backup in the S3 repository cannot be trusted: ${damagedBackupMessage(backup)}; no older backup was tested in its place`,
+      "repair the damaged relations named in the production cluster, then run pg-backup and pg-restore-test again",
+    );
   const { tables, database } = config.postgres.check;
   const expected: Record<string, number> = {};
   const unrecorded: string[] = [];
@@ -114,11 +107,11 @@ async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
             `backup ${backup.name} restored with different row counts: ${differ.map((t) => `${t} ${restored[t]} restored, ${expected[t]} recorded`).join("; ")}`,
             "the backup does not hold what was in the database when it was taken: keep it, take a fresh pg-backup, and compare with pg-verify",
           );
-        const indexes = await checkIndexes(client, tables);
-        log.info("amcheck", { indexes });
+        const read = await checkEveryRelation(config, cluster, checkMs);
+        log.info("every relation read", { seconds: read.seconds, budgetSeconds: checkMs / 1000 });
         const rto = Math.round(ctx.elapsedSeconds());
         return {
-          summary: `pg-restore-test: backup ${backup.name} (${formatBytes(backup.databaseBytes)}) restored and queryable; row counts match (${tables.map((t) => `${t} ${restored[t]}`).join(", ")}); amcheck clean on ${indexes.length} index(es); done in ${describeSeconds(rto)}`,
+          summary: `pg-restore-test: backup ${backup.name} (${formatBytes(backup.databaseBytes)}) restored and queryable; row counts match (${tables.map((t) => `${t} ${restored[t]}`).join(", ")}); every relation of every database read with checksums verified, no damage (pg_amcheck, ${describeSeconds(read.seconds)}); done in ${describeSeconds(rto)}`,
         };
       },
     );
@@ -135,9 +128,12 @@ async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
 const USAGE: JobUsage = {
   summary:
     "Restores the newest PostgreSQL backup into a throwaway cluster on a free loopback port, compares the\n" +
-    "check tables' row counts with the recorded ones, runs amcheck, publishes RestoreTestRtoSeconds, cleans up.",
+    "check tables' row counts with the recorded ones, reads every relation with checksums verified\n" +
+    "(pg_amcheck), publishes RestoreTestRtoSeconds, cleans up.",
   parameters: {
     TIMEOUT_MINUTES: "for the throwaway's start (replay to consistency), 1-1440 (default 240)",
+    CHECK_MINUTES:
+      "for reading every relation of every database (pg_amcheck), 1-1440 (default 120)",
   },
 };
 

@@ -28,6 +28,7 @@ import { chown, mkdir, rename } from "node:fs/promises";
 import { describeSeconds } from "../../infra/catalog";
 import { account } from "../lib/accounts";
 import { checkTableRowCounts } from "../lib/checkTables";
+import { damagedBackupMessage } from "../lib/damagedBackups";
 import { engineFor, type Repository, type RestoreTarget } from "../lib/engines";
 import { JobError, UsageError } from "../lib/errors";
 import { showArgv } from "../lib/exec";
@@ -182,10 +183,17 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     estimatedBytes: plan.estimatedBytes,
     fetchBytes: plan.fetchBytes,
     earliestRecoverable: plan.earliestRecoverable.toISOString(),
+    damagedSkipped: plan.damagedSkipped.map((b) => b.name),
     archiveEnd: plan.archiveEnd
       ? { segment: plan.archiveEnd.name, archivedAt: plan.archiveEnd.archivedAt.toISOString() }
       : null,
   });
+  // A newer backup passed over because it is damaged is said every time, never silently.
+  const damagedNote = plan.damagedSkipped.length
+    ? `; newer backup(s) passed over because they are damaged: ${plan.damagedSkipped.map(damagedBackupMessage).join("; ")}`
+    : "";
+  for (const b of plan.damagedSkipped)
+    log.warn("damaged backup passed over", { backup: b.name, damage: damagedBackupMessage(b) });
   const steps = [
     running
       ? `stop PostgreSQL ('${showArgv(pg.service.stop)}')`
@@ -200,7 +208,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   if (!request.confirmed) {
     steps.forEach((text, i) => log.info(`DRY RUN step ${i + 1}: would ${text}`));
     return {
-      summary: `pg-restore DRY RUN: would restore ${plan.backup.name} from ${where} to ${describeTarget(request.target, request.backupName)}, replaying WAL ${plan.walFirst}..${plan.walLast} (${plan.walSegments} segment(s)), about ${formatBytes(plan.estimatedBytes)}; nothing was changed. Set CONFIRM=yes-restore to restore.`,
+      summary: `pg-restore DRY RUN: would restore ${plan.backup.name} from ${where} to ${describeTarget(request.target, request.backupName)}, replaying WAL ${plan.walFirst}..${plan.walLast} (${plan.walSegments} segment(s)), about ${formatBytes(plan.estimatedBytes)}; recoverable until ${plan.archiveEnd ? `${plan.archiveEnd.archivedAt.toISOString()} (segment ${plan.archiveEnd.name})` : "the backup's end"}${damagedNote}; nothing was changed. Set CONFIRM=yes-restore to restore.`,
     };
   }
 

@@ -3,8 +3,10 @@
  * with every reason at once, when:
  * - no backup is in the S3 repository, or the newest complete one is older than MAX_AGE_HOURS
  *   (default: the postgres row's RPO, the runbook's 24 h), measured from when it stopped;
- * - the engine's verify finds a damaged or missing backup file or WAL segment, or a WAL gap that a
- *   kept backup or point-in-time recovery needs (each named);
+ * - the engine's verify finds a damaged, empty, unreadable or missing backup file or WAL segment,
+ *   or a WAL gap that a kept backup or point-in-time recovery needs (each named), or fails without
+ *   naming one (its own words);
+ * - a backup the engine marked damaged (page checksum failures) is still listed, newest or not;
  * - PostgreSQL's archiver is failing (pg_stat_archiver) or WAL waits longer than the WAL row's RPO;
  * - a WAL segment archived now does not arrive in every repository (the engine's check).
  *
@@ -68,6 +70,11 @@ async function repositoryProblems(
       problems: report.problems,
     });
     problems.push(...report.problems.map((p) => `${repository} repository: ${p.message}`));
+    // A failed verify is a failure even when nothing in it could be named.
+    if (!report.ok && report.problems.length === 0)
+      problems.push(
+        `${repository} repository: ${engine.descriptor.title}'s verify failed without naming a file or segment; read its log`,
+      );
     return { problems, walRanges: report.walRanges.length };
   } catch (error) {
     return {

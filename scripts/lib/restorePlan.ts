@@ -3,6 +3,7 @@
  * host is touched: the backup it starts from, the WAL it must replay, what that costs, and every
  * reason it cannot reach its target. Pure: listings in, plan or reasons out.
  */
+import { damagedBackupMessage, damagedNewerThan } from "./damagedBackups";
 import type { ArchivedSegment, EngineBackup, NewestTimeline, RestoreTarget } from "./engines";
 import { DEFAULT_WAL_SEGMENT_BYTES, gapsBetween, parseSegment, type WalRange } from "./walSegments";
 
@@ -18,8 +19,14 @@ export interface RestorePlan {
   readonly fetchBytes: number;
   /** The earliest time any kept backup can be recovered to: the end of the oldest one. */
   readonly earliestRecoverable: Date;
-  /** The newest archived segment and when it was stored: commits after that are not archived. */
+  /**
+   * The end of the recoverable window: the last segment of the contiguous, readable archive from
+   * the newest usable backup on (an empty object or a missing segment ends it), and when it was
+   * stored: commits after that cannot be recovered from this repository.
+   */
   readonly archiveEnd?: ArchivedSegment;
+  /** Backups newer than the one chosen that the engine marked damaged: passed over, and said so. */
+  readonly damagedSkipped: readonly EngineBackup[];
 }
 
 export type PlanResult =
@@ -88,6 +95,26 @@ function replayPath(segments: readonly ArchivedSegment[], backup: EngineBackup):
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
+/**
+ * The last segment recovery from `backup` can read without a break: from the backup's first
+ * segment, each next one on the same timeline or the first of a later timeline. Undefined when the
+ * first one is not there.
+ */
+function contiguousEnd(
+  path: readonly ArchivedSegment[],
+  backup: EngineBackup,
+): ArchivedSegment | undefined {
+  if (path[0]?.name !== backup.walStart) return undefined;
+  let end = path[0];
+  for (const s of path.slice(1)) {
+    const a = parseSegment(end.name)!;
+    const b = parseSegment(s.name)!;
+    if (b.timeline === a.timeline && b.index !== a.index + 1n) break;
+    end = s;
+  }
+  return end;
+}
+
 /** Missing segments on the path up to `last`, each timeline checked from where its segments start. */
 function missingOnPath(
   path: readonly ArchivedSegment[],
@@ -143,7 +170,10 @@ export function planRestore(input: {
   /** The timeline `latest` and `time` recover along; a named backup recovers along its own. */
   readonly newest: NewestTimeline;
 }): PlanResult {
-  const { backups, segments, target, now, where, newest } = input;
+  const { backups, target, now, where, newest } = input;
+  // An empty object cannot be replayed: it counts as missing, and is named as empty.
+  const empty = input.segments.filter((s) => s.bytes === 0).map((s) => s.name);
+  const segments = input.segments.filter((s) => s.bytes > 0);
   const allUsable = backups.filter((b) => b.ok);
   const usable =
     target.kind === "backup" ? allUsable : allUsable.filter((b) => backupOnHistory(b, newest));
@@ -158,9 +188,8 @@ export function planRestore(input: {
   if (!oldest)
     return { ok: false, problems: [`there is no backup in ${where}: nothing to restore from`] };
   const earliestRecoverable = oldest.stoppedAt;
-  const archiveEnd = [...segments]
-    .sort((a, b) => a.archivedAt.getTime() - b.archivedAt.getTime())
-    .at(-1);
+  const newestUsable = usable.at(-1) as EngineBackup;
+  const archiveEnd = contiguousEnd(replayPath(segments, newestUsable), newestUsable);
   const problems: string[] = [];
 
   let backup: EngineBackup | undefined;
@@ -168,13 +197,19 @@ export function planRestore(input: {
     case "latest":
       backup = usable.at(-1);
       break;
-    case "backup":
+    case "backup": {
       backup = usable.find((b) => b.name === input.backupName);
-      if (!backup)
+      const damaged = backups.find((b) => !b.ok && b.name === input.backupName);
+      if (damaged)
+        problems.push(
+          `${damagedBackupMessage(damaged)}: it would restore damaged pages; name an older backup or restore TARGET=latest`,
+        );
+      else if (!backup)
         problems.push(
           `backup ${JSON.stringify(input.backupName ?? "")} is not in ${where}; backups there: ${allUsable.map((b) => b.name).join(", ")}`,
         );
       break;
+    }
     case "time": {
       const t = target.time;
       const future = futureTargetProblem(t, now);
@@ -186,7 +221,7 @@ export function planRestore(input: {
       else if (!archiveEnd || archiveEnd.archivedAt.getTime() < t.getTime())
         problems.push(
           archiveEnd
-            ? `the target time ${t.toISOString()} is past the end of archived WAL: the newest segment, ${archiveEnd.name}, was archived at ${archiveEnd.archivedAt.toISOString()}; later commits are not in ${where}`
+            ? `the target time ${t.toISOString()} is past the end of the recoverable window: the archive is contiguous and readable up to segment ${archiveEnd.name}, archived at ${archiveEnd.archivedAt.toISOString()}; later commits cannot be recovered from ${where}`
             : `the target time ${t.toISOString()} is past the end of archived WAL: ${where} holds no WAL`,
         );
       else backup = usable.filter((b) => b.stoppedAt.getTime() <= t.getTime()).at(-1);
@@ -209,8 +244,22 @@ export function planRestore(input: {
       (path.find((s) => s.archivedAt.getTime() >= t) ?? path.at(-1))?.name ?? backup.walStop;
   } else walLast = path.at(-1)?.name ?? backup.walStop;
   if (walLast < backup.walStop) walLast = backup.walStop;
-  problems.push(...missingOnPath(path, backup, walLast));
-  if (problems.length > 0) return { ok: false, problems };
+  problems.push(
+    ...missingOnPath(path, backup, walLast).map((p) => {
+      const segment = /^WAL segment ([0-9A-F]{24}) is missing/.exec(p)?.[1];
+      return segment && empty.includes(segment)
+        ? p.replace("is missing from the repository", "is an empty object in the repository")
+        : p;
+    }),
+  );
+  if (problems.length > 0) {
+    const end = contiguousEnd(path, backup);
+    if (end && target.kind !== "backup" && end.name < walLast)
+      problems.push(
+        `the archive is contiguous and readable up to segment ${end.name}, archived at ${end.archivedAt.toISOString()}: a time target up to then can be restored`,
+      );
+    return { ok: false, problems };
+  }
 
   const replayed = path.filter((s) => s.name <= walLast);
   return {
@@ -224,6 +273,7 @@ export function planRestore(input: {
       fetchBytes: backup.storedBytes + replayed.reduce((sum, s) => sum + s.bytes, 0),
       earliestRecoverable,
       ...(archiveEnd ? { archiveEnd } : {}),
+      damagedSkipped: damagedNewerThan(backups, backup),
     },
   };
 }

@@ -112,3 +112,40 @@ export function rangesOf(
   if (start && prev) ranges.push({ start: start.name, stop: prev.name });
   return ranges;
 }
+
+/**
+ * `ranges` with the `unreadable` segments taken out (an object that is empty, truncated or fails
+ * its checksum): recovery stops at such a segment as at a missing one, so a range ends before it
+ * and the next starts after it. Segments outside every range are ignored.
+ */
+export function withoutSegments(
+  ranges: readonly WalRange[],
+  unreadable: readonly string[],
+  segmentBytes = DEFAULT_WAL_SEGMENT_BYTES,
+): WalRange[] {
+  const bad = unreadable
+    .map((name) => parseSegment(name, segmentBytes))
+    .filter((s): s is WalSegment => s !== undefined);
+  const result: WalRange[] = [];
+  for (const range of ranges) {
+    const start = parseSegment(range.start, segmentBytes);
+    const stop = parseSegment(range.stop, segmentBytes);
+    if (!start || !stop) continue;
+    const cuts = bad
+      .filter(
+        (b) => b.timeline === start.timeline && b.index >= start.index && b.index <= stop.index,
+      )
+      .map((b) => b.index)
+      .sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    let from = start.index;
+    for (const cut of [...cuts, stop.index + 1n]) {
+      if (cut > from)
+        result.push({
+          start: segmentName({ timeline: start.timeline, index: from }, segmentBytes),
+          stop: segmentName({ timeline: start.timeline, index: cut - 1n }, segmentBytes),
+        });
+      from = cut + 1n;
+    }
+  }
+  return result;
+}

@@ -1,6 +1,6 @@
 /** What the restore tests look at: rows, the data directory as a listing, the archive's progress. */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Sandbox } from "../../scripts/sandbox/sandbox";
 import { connectStellarInsights } from "../host/support/postgres";
@@ -77,4 +77,40 @@ export function postgresLogTail(sb: Sandbox, lines = 25): string {
   } catch {
     return "";
   }
+}
+
+/**
+ * Creates `table` in `stellar_insights` with a few rows (not a check table), checkpoints, and
+ * overwrites `bytes` at `offset` of its first page in the data directory: the page stays clean in
+ * PostgreSQL's memory, so only what reads the file (a backup, a restored copy) meets the damage.
+ * Resolves with the relation file relative to the data directory (`base/16384/16385`).
+ */
+export async function damageTableOnDisk(
+  sb: Sandbox,
+  table: string,
+  offset: number,
+  bytes: Buffer,
+): Promise<string> {
+  const client = await connectStellarInsights(sb);
+  let path: string;
+  try {
+    await client.query(
+      `CREATE TABLE ${table} AS SELECT g AS id, 'row ' || g AS note FROM generate_series(1, 50) g`,
+    );
+    const { rows } = await client.query<{ path: string }>(
+      "SELECT pg_relation_filepath($1::regclass) AS path",
+      [table],
+    );
+    path = rows[0].path;
+    await client.query("CHECKPOINT");
+  } finally {
+    await client.end();
+  }
+  const fd = openSync(join(sb.hostConfig.postgres.pgData, path), "r+");
+  try {
+    writeSync(fd, bytes, 0, bytes.length, offset);
+  } finally {
+    closeSync(fd);
+  }
+  return path;
 }

@@ -1,9 +1,20 @@
 /** WAL segment arithmetic and the verify report reader: pure, with the cases that break naive code. */
 import { expect, test } from "vitest";
-import { engineError, parseVerifyOutput } from "../../scripts/lib/engines/pgbackrest";
+import {
+  engineError,
+  pageChecksumWarnings,
+  parseVerifyOutput,
+  verifyProblems,
+} from "../../scripts/lib/engines/pgbackrest";
 import { walProblems } from "../../scripts/lib/engines/walHistory";
 import type { EngineBackup } from "../../scripts/lib/engines";
-import { gapsBetween, parseSegment, rangesOf, segmentName } from "../../scripts/lib/walSegments";
+import {
+  gapsBetween,
+  parseSegment,
+  rangesOf,
+  segmentName,
+  withoutSegments,
+} from "../../scripts/lib/walSegments";
 
 test("segments count across a log boundary (256 per log at 16 MiB) and round-trip by name", () => {
   const last = parseSegment("0000000100000000000000FF")!;
@@ -125,8 +136,8 @@ test("parseVerifyOutput reads 2.45's detail lines: damaged files, invalid backup
     "                                    status: error",
     "                                      backup: 20261129-123321F, status: invalid, total files checked: 977, total valid files: 976",
   ].join("\n");
-  expect(parseVerifyOutput(out)).toEqual({
-    statusOk: false,
+  const parsed = parseVerifyOutput(out);
+  expect(verifyProblems(parsed, ["20261129-123321F"])).toEqual({
     problems: [
       {
         subject: "20261129-123321F/pg_data/base/5/16396.zst",
@@ -144,6 +155,102 @@ test("parseVerifyOutput reads 2.45's detail lines: damaged files, invalid backup
       "status: ok\n  backup: 20261129-123321F, status: valid, total files checked: 3",
     ).statusOk,
   ).toBe(true);
+});
+
+/** 2.45's verify of a repository with one WAL object emptied and one cut short, after an expire (real output). */
+const DAMAGED_AFTER_EXPIRE = [
+  "2026-12-07 03:19:26.224 P01   INFO: invalid checksum '15-1/0000000100000000/00000001000000000000000D-8ab56007c7aeae3c1822f1d54633132e3f0a2481.zst'",
+  "2026-12-07 03:19:26.935 P00 DETAIL: unable to open missing file '/postgres/sandbox-host/backup/main/20261207-031622F/backup.manifest' for read",
+  "2026-12-07 03:19:26.963 P00 DETAIL: manifest missing for '20261207-031622F' - backup may have expired",
+  "2026-12-07 03:19:26.963 P00 DETAIL: archiveId: 15-1, wal start: 000000010000000000000002, wal stop: 000000010000000000000012",
+  "2026-12-07 03:19:41.356 P01   INFO: invalid result 15-1/0000000100000000/00000001000000000000000E-0430ad3418ef6a86373f35362cb53d309e1a9c18.zst: [95] raised from local-1 protocol: unable to flush",
+  "                                    [CryptoError] on retry after 0ms",
+  "                                    [CryptoError] on retry after 15000ms",
+  "2026-12-07 03:19:51.994 P00   INFO: stanza: main",
+  "                                    status: error",
+  "                                      archiveId: 15-1, total WAL checked: 9, total valid WAL: 7",
+  "                                        missing: 0, checksum invalid: 1, size invalid: 0, other: 1",
+  "                                      backup: 20261207-031622F, status: manifest missing, total files checked: 0, total valid files: 0",
+  "                                      backup: 20261207-031635F, status: valid, total files checked: 1272, total valid files: 1272",
+  "                                        missing: 0, checksum invalid: 0, size invalid: 0, other: 0",
+].join("\n");
+
+test("verify names every WAL file it could not read, and the WAL ranges end before each", () => {
+  const { problems, walRanges } = verifyProblems(parseVerifyOutput(DAMAGED_AFTER_EXPIRE), [
+    "20261207-031635F",
+  ]);
+  expect(problems).toEqual([
+    {
+      subject:
+        "15-1/0000000100000000/00000001000000000000000D-8ab56007c7aeae3c1822f1d54633132e3f0a2481.zst",
+      message:
+        "invalid checksum 15-1/0000000100000000/00000001000000000000000D-8ab56007c7aeae3c1822f1d54633132e3f0a2481.zst",
+    },
+    {
+      subject:
+        "15-1/0000000100000000/00000001000000000000000E-0430ad3418ef6a86373f35362cb53d309e1a9c18.zst",
+      message:
+        "15-1/0000000100000000/00000001000000000000000E-0430ad3418ef6a86373f35362cb53d309e1a9c18.zst cannot be read: [95] raised from local-1 protocol: unable to flush",
+    },
+  ]);
+  expect(walRanges).toEqual([
+    { start: "000000010000000000000002", stop: "00000001000000000000000C" },
+    { start: "00000001000000000000000F", stop: "000000010000000000000012" },
+  ]);
+});
+
+test("an expired backup's 'manifest missing' is not damage; a status error verify names nothing for is, in its words", () => {
+  // Given only the expired backup's status is not valid (the WAL all verified)
+  const expiredOnly = DAMAGED_AFTER_EXPIRE.split("\n")
+    .filter((l) => !/invalid (checksum|result)|CryptoError/.test(l))
+    .join("\n")
+    .replace("total valid WAL: 7", "total valid WAL: 9")
+    .replace(
+      "checksum invalid: 1, size invalid: 0, other: 1",
+      "checksum invalid: 0, size invalid: 0, other: 0",
+    );
+  expect(verifyProblems(parseVerifyOutput(expiredOnly), ["20261207-031635F"]).problems).toEqual([]);
+  // But the same status for a backup info still lists is damage
+  expect(
+    verifyProblems(parseVerifyOutput(expiredOnly), ["20261207-031622F", "20261207-031635F"])
+      .problems,
+  ).toEqual([
+    { subject: "20261207-031622F", message: "backup 20261207-031622F is manifest missing" },
+  ]);
+  // And a status error with WAL counted invalid but no file named fails with verify's own summary
+  const unnamed = DAMAGED_AFTER_EXPIRE.split("\n")
+    .filter((l) => !/invalid (checksum|result)|CryptoError/.test(l))
+    .join("\n");
+  expect(verifyProblems(parseVerifyOutput(unnamed), ["20261207-031635F"]).problems).toEqual([
+    {
+      subject: "verify",
+      message:
+        "pgBackRest verify reported status: error without naming a file: archiveId: 15-1, total WAL checked: 9, total valid WAL: 7 (missing: 0, checksum invalid: 1, size invalid: 0, other: 1); backup 20261207-031622F: manifest missing",
+    },
+  ]);
+});
+
+test("withoutSegments cuts ranges at unreadable segments", () => {
+  expect(
+    withoutSegments(
+      [{ start: "000000010000000000000001", stop: "000000010000000000000005" }],
+      ["000000010000000000000001", "000000010000000000000003", "000000020000000000000004"],
+    ),
+  ).toEqual([
+    { start: "000000010000000000000002", stop: "000000010000000000000002" },
+    { start: "000000010000000000000004", stop: "000000010000000000000005" },
+  ]);
+});
+
+test("a backup's page checksum warnings name each relation file and its blocks", () => {
+  const out = [
+    "2026-12-07 03:50:00.000 P01   WARN: invalid page checksums found in file /var/lib/postgresql/15/main/base/16384/16385 at pages 0, 3-5",
+    "2026-12-07 03:50:00.000 P01   WARN: invalid page checksum found in file /var/lib/postgresql/15/main/base/16384/16390 at page 7",
+  ].join("\n");
+  expect(pageChecksumWarnings(out, "/var/lib/postgresql/15/main")).toEqual([
+    "base/16384/16385 at page(s) 0, 3-5",
+    "base/16384/16390 at page(s) 7",
+  ]);
 });
 
 test("engine errors keep the causes pgBackRest prints on the lines after its message, and its hints", () => {

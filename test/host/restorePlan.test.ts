@@ -125,7 +125,7 @@ describe("planRestore", () => {
       "the target time 2026-11-29T01:00:00.000Z is before the earliest recoverable time 2026-11-29T02:00:10.000Z (the end of the oldest backup, 20261129-020000F)",
     ]);
     expect(refuse({ kind: "time", time: at("2026-11-29T12:30:00Z") })).toEqual([
-      "the target time 2026-11-29T12:30:00.000Z is past the end of archived WAL: the newest segment, 000000010000000000000006, was archived at 2026-11-29T12:00:30.000Z; later commits are not in the s3 repository of host a",
+      "the target time 2026-11-29T12:30:00.000Z is past the end of the recoverable window: the archive is contiguous and readable up to segment 000000010000000000000006, archived at 2026-11-29T12:00:30.000Z; later commits cannot be recovered from the s3 repository of host a",
     ]);
     expect(refuse({ kind: "backup" }, "20200101-000000F")).toEqual([
       'backup "20200101-000000F" is not in the s3 repository of host a; backups there: 20261129-020000F, 20261129-120000F',
@@ -141,6 +141,7 @@ describe("planRestore", () => {
       ),
     ).toEqual([
       "WAL segment 000000010000000000000003 is missing from the repository: recovery cannot replay past it",
+      "the archive is contiguous and readable up to segment 000000010000000000000002, archived at 2026-11-29T04:00:30.000Z: a time target up to then can be restored",
     ]);
     expect(
       planRestore({
@@ -154,6 +155,74 @@ describe("planRestore", () => {
     ).toEqual({
       ok: false,
       problems: ["there is no backup in the s3 repository of host a: nothing to restore from"],
+    });
+  });
+
+  test("the recoverable window ends at the last readable segment: an empty object ends it like a missing one, and is named", () => {
+    // Given the newest archived segment's object is empty (a push that left nothing)
+    const emptied = SEGMENTS.map((s) => (s.name.endsWith("06") ? { ...s, bytes: 0 } : s));
+    const plan = (target: Parameters<typeof planRestore>[0]["target"], segments = emptied) =>
+      planRestore({ backups: [B1, B2], segments, target, now: NOW, where, newest: TL1 });
+    // Then `latest` replays up to the segment before it, and the window ends there
+    const latest = plan({ kind: "latest" });
+    expect(latest.ok && [latest.plan.walLast, latest.plan.archiveEnd?.name]).toEqual([
+      "000000010000000000000005",
+      "000000010000000000000005",
+    ]);
+    // And a time after the last readable segment's is refused, naming where the window ends
+    expect(plan({ kind: "time", time: at("2026-11-29T11:00:00Z") })).toEqual({
+      ok: false,
+      problems: [
+        "the target time 2026-11-29T11:00:00.000Z is past the end of the recoverable window: the archive is contiguous and readable up to segment 000000010000000000000005, archived at 2026-11-29T10:00:30.000Z; later commits cannot be recovered from the s3 repository of host a",
+      ],
+    });
+    // And an empty object in the middle of the path is named as empty, with where the window ends
+    const middle = SEGMENTS.map((s) => (s.name.endsWith("04") ? { ...s, bytes: 0 } : s));
+    expect(plan({ kind: "time", time: at("2026-11-29T07:00:00Z") }, middle)).toEqual({
+      ok: false,
+      problems: [
+        "WAL segment 000000010000000000000004 is an empty object in the repository: recovery cannot replay past it",
+        "the archive is contiguous and readable up to segment 000000010000000000000003, archived at 2026-11-29T06:00:30.000Z: a time target up to then can be restored",
+      ],
+    });
+  });
+
+  test("a damaged newer backup is passed over by name, never in silence, and is refused when named", () => {
+    const B3 = {
+      ...backup(
+        "20261129-124000F",
+        "000000010000000000000006",
+        "000000010000000000000006",
+        "2026-11-29T12:40:00Z",
+      ),
+      ok: false,
+      damage: ["base/16384/16385 at page(s) 0"],
+    };
+    const latest = planRestore({
+      backups: [B1, B2, B3],
+      segments: SEGMENTS,
+      target: { kind: "latest" },
+      now: NOW,
+      where,
+      newest: TL1,
+    });
+    expect(latest.ok && latest.plan.backup.name).toBe(B2.name);
+    expect(latest.ok && latest.plan.damagedSkipped.map((b) => b.name)).toEqual([B3.name]);
+    expect(
+      planRestore({
+        backups: [B1, B2, B3],
+        segments: SEGMENTS,
+        target: { kind: "backup" },
+        backupName: B3.name,
+        now: NOW,
+        where,
+        newest: TL1,
+      }),
+    ).toEqual({
+      ok: false,
+      problems: [
+        "backup 20261129-124000F is damaged: the engine read pages that failed their checksums while taking it: base/16384/16385 at page(s) 0: it would restore damaged pages; name an older backup or restore TARGET=latest",
+      ],
     });
   });
 

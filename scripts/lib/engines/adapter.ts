@@ -45,6 +45,11 @@ export interface EngineBackup {
   readonly annotations: Readonly<Record<string, string>>;
   /** False when the engine found a problem during the backup (e.g. a page checksum failure). */
   readonly ok: boolean;
+  /**
+   * What the engine found, in its words, where it says: each damaged relation file with its
+   * blocks (`base/16384/16385 at page(s) 0`). Absent when it names nothing.
+   */
+  readonly damage?: readonly string[];
 }
 
 export interface BackupRequest {

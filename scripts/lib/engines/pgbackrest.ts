@@ -16,7 +16,8 @@ import { EngineAdapterBase } from "./adapterBase";
 import { JobError } from "../errors";
 import { showArgv, type CommandResult } from "../exec";
 import type { Logger } from "../log";
-import { gapsBetween, rangesOf, type WalRange } from "../walSegments";
+import { damagedBackupMessage } from "../damagedBackups";
+import { gapsBetween, rangesOf, withoutSegments, type WalRange } from "../walSegments";
 import { newestOnTimeline, parseTimelineHistory, walProblems } from "./walHistory";
 import {
   ANOTHER_CLUSTER_HINT,
@@ -108,6 +109,23 @@ async function ownedDirectories(osUser: string, dirs: readonly string[]): Promis
 /** `2024-01-15 14:30:00.123+00`: a timestamptz both pgBackRest and PostgreSQL read exactly. */
 export function pgTimestamp(time: Date): string {
   return `${time.toISOString().replace("T", " ").replace("Z", "")}+00`;
+}
+
+/**
+ * The relation files and blocks of `backup`'s warnings "invalid page checksums found in file
+ * <path> at page(s) <list>" (pgBackRest 2.45, command/backup/backup.c), paths made relative to
+ * the data directory: `base/16384/16385 at page(s) 0, 3-5`.
+ */
+export function pageChecksumWarnings(output: string, pgData: string): string[] {
+  const found: string[] = [];
+  for (const m of output.matchAll(
+    /invalid page checksums? found in file (\S+) at page(?:\(s\)|s)? ([0-9][0-9, -]*[0-9]|[0-9])/g,
+  )) {
+    const file = m[1].startsWith(`${pgData}/`) ? m[1].slice(pgData.length + 1) : m[1];
+    const text = `${file} at page(s) ${m[2].trim()}`;
+    if (!found.includes(text)) found.push(text);
+  }
+  return found;
 }
 
 /** `repo-ls --output=json` entries (pgBackRest 2.45): path → type, size, time (epoch seconds). */
@@ -252,7 +270,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
   async backup(request: BackupRequest): Promise<EngineBackup> {
     const repo = REPO_INDEX[request.repository];
     const before = new Set((await this.list(request.repository)).map((b) => b.name));
-    await this.run(
+    const result = await this.run(
       [
         "backup",
         `--repo=${repo}`,
@@ -269,7 +287,11 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
         `pgBackRest reported success but no new backup is listed in the ${request.repository} repository`,
         "run 'pgbackrest info' and read the backup log",
       );
-    return backup;
+    const damage = pageChecksumWarnings(
+      `${result.stdout}\n${result.stderr}`,
+      this.config.postgres.pgData,
+    );
+    return damage.length > 0 ? { ...backup, ok: false, damage } : backup;
   }
 
   /**
@@ -346,7 +368,12 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
   }
 
   async verify(repository: Repository): Promise<VerifyReport> {
-    let report: ReturnType<typeof parseVerifyOutput>;
+    const backups = await this.list(repository);
+    // Sizes come from the listing: an empty file is named as such whatever verify makes of it.
+    const files = await this.repositoryFiles(repository);
+    const empty = files.filter((f) => f.size === 0).map((f) => f.path);
+    let output: VerifyOutput;
+    let aborted = false;
     try {
       const result = await this.run(
         [
@@ -358,36 +385,54 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
         ],
         12 * HOUR_MS,
       );
-      report = parseVerifyOutput(result.stdout);
+      output = parseVerifyOutput(result.stdout);
     } catch (error) {
       // 2.45's verify aborts on some damage (an empty compressed segment: "[029] unexpected eof")
       // without naming the file: name what the listing can, and keep the engine's words.
-      const files = await this.repositoryFiles(repository);
-      const empty = files.filter((f) => f.size === 0).map((f) => f.path);
       if (empty.length === 0) throw error;
-      report = {
+      aborted = true;
+      output = {
         statusOk: false,
-        problems: empty.map((path) => ({
-          subject: path,
-          message: `${path} is empty (a push or upload that left nothing; verify stopped at it: ${(error as Error).message})`,
-        })),
+        problems: [],
         walRanges: rangesOf(
           files
-            .filter((f) => f.size > 0 && f.path.startsWith("archive/"))
-            .map((f) => /\/([0-9A-F]{24})-[0-9a-f]{40}/.exec(f.path)?.[1] ?? ""),
+            .filter((f) => f.path.startsWith("archive/"))
+            .map((f) => ARCHIVED_SEGMENT.exec(f.path)?.[1] ?? ""),
         ),
+        backups: [],
+        walSummaries: [{ line: `verify stopped: ${(error as Error).message}`, bad: true }],
       };
     }
-    const backups = await this.list(repository);
-    const problems = [...report.problems, ...walProblems(backups, report.walRanges)];
+    const found = verifyProblems(
+      output,
+      backups.map((b) => b.name),
+    );
+    // An empty file replaces verify's own line about it (which names it relative to its folder).
+    const problems: VerifyProblem[] = [
+      ...empty.map((path) => ({
+        subject: path,
+        message: `${path} is empty (a push or upload that left nothing)`,
+      })),
+      ...found.problems.filter(
+        (p) => p.subject === "verify" || !empty.some((path) => path.endsWith(`/${p.subject}`)),
+      ),
+    ].filter((p) => aborted || !(p.subject === "verify" && empty.length > 0));
+    for (const b of backups)
+      if (!b.ok && !problems.some((p) => p.subject === b.name))
+        problems.push({ subject: b.name, message: damagedBackupMessage(b) });
+    const walRanges = withoutSegments(
+      found.walRanges,
+      empty.map((path) => ARCHIVED_SEGMENT.exec(path)?.[1] ?? ""),
+    );
+    problems.push(...walProblems(backups, walRanges));
     const oldest = backups[0];
-    const newestWal = newestOnTimeline(report.walRanges, oldest?.walStart);
+    const newestWal = newestOnTimeline(walRanges, oldest?.walStart);
     return {
       repository,
-      ok: report.statusOk && problems.length === 0,
+      ok: problems.length === 0,
       problems,
-      walRanges: report.walRanges,
-      walGaps: oldest && newestWal ? gapsBetween(report.walRanges, oldest.walStart, newestWal) : [],
+      walRanges,
+      walGaps: oldest && newestWal ? gapsBetween(walRanges, oldest.walStart, newestWal) : [],
       backupsChecked: backups.length,
     };
   }
@@ -509,16 +554,29 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
   }
 }
 
+/** What pgBackRest 2.45's `verify --log-level-console=detail --output=text --verbose` printed. */
+export interface VerifyOutput {
+  /** `status: ok` (false for `status: error`). */
+  readonly statusOk: boolean;
+  /** Files it named: an invalid checksum or size, a missing file, a file it could not read. */
+  readonly problems: VerifyProblem[];
+  /** WAL ranges as the repository's listing has them (damaged segments not yet taken out). */
+  readonly walRanges: WalRange[];
+  /** Every backup directory it looked at and its status (`valid`, `invalid`, `manifest missing`, …). */
+  readonly backups: { readonly label: string; readonly status: string }[];
+  /** Archive ids whose count of valid WAL is below the count checked, with the summary line. */
+  readonly walSummaries: { readonly line: string; readonly bad: boolean }[];
+}
+
 /** Reads `verify --log-level-console=detail --output=text --verbose` output (pgBackRest 2.45). */
-export function parseVerifyOutput(stdout: string): {
-  statusOk: boolean;
-  problems: VerifyProblem[];
-  walRanges: WalRange[];
-} {
+export function parseVerifyOutput(stdout: string): VerifyOutput {
   const problems: VerifyProblem[] = [];
   const walRanges: WalRange[] = [];
+  const backups: { label: string; status: string }[] = [];
+  const walSummaries: { line: string; bad: boolean }[] = [];
   let statusOk = true;
-  for (const line of stdout.split("\n")) {
+  const lines = stdout.split("\n");
+  for (const [i, line] of lines.entries()) {
     const range = /wal start: ([0-9A-F]{24}), wal stop: ([0-9A-F]{24})/.exec(line);
     if (range) {
       walRanges.push({ start: range[1], stop: range[2] });
@@ -529,20 +587,70 @@ export function parseVerifyOutput(stdout: string): {
       problems.push({ subject: file[2], message: `${file[1].trim()} ${file[2]}` });
       continue;
     }
-    const backup = /backup: (\S+), status: (\S+)/.exec(line);
-    if (
-      backup &&
-      backup[2].replace(/,$/, "") !== "valid" &&
-      !problems.some((p) => p.subject === backup[1])
-    ) {
+    // A file it could not read at all (empty, cut short, not decryptable): verify names it here
+    // and nowhere else, with the error on this line and its retries on the indented ones after.
+    const unreadable = /INFO: invalid result (\S+): (.*)$/.exec(line);
+    if (unreadable) {
       problems.push({
-        subject: backup[1],
-        message: `backup ${backup[1]} is ${backup[2].replace(/,$/, "")}`,
+        subject: unreadable[1],
+        message: `${unreadable[1]} cannot be read: ${unreadable[2].trim()}`,
       });
+      continue;
+    }
+    const summary = /archiveId: (\S+), total WAL checked: (\d+), total valid WAL: (\d+)/.exec(line);
+    if (summary) {
+      const counts = /^\s*missing: .*$/.exec(lines[i + 1] ?? "")?.[0].trim();
+      const text = `${line.trim().replace(/^.*INFO: /, "")}${counts ? ` (${counts})` : ""}`;
+      if (!walSummaries.some((s) => s.line === text))
+        walSummaries.push({ line: text, bad: summary[2] !== summary[3] });
+      continue;
+    }
+    const backup = /backup: (\S+), status: ([^,]+),/.exec(line);
+    if (backup) {
+      const label = backup[1].replace(/,$/, "");
+      if (!backups.some((b) => b.label === label)) backups.push({ label, status: backup[2] });
       continue;
     }
     if (/^\s*(?:\S.*INFO: )?status: error/.test(line) || /^status: error/.test(line.trim()))
       statusOk = false;
   }
-  return { statusOk, problems, walRanges };
+  return { statusOk, problems, walRanges, backups, walSummaries };
+}
+
+/**
+ * What `verify`'s output means for the backups `info` lists: every file it named; every listed
+ * backup it did not find valid; and, when it says `status: error` for anything else than a backup
+ * `info` no longer lists (expire removed it from `backup.info`; where the bucket keeps deleted
+ * objects, its directory stays and verify reports "manifest missing"), its own summary lines.
+ * The WAL ranges come back without the segments it could not read or check.
+ */
+export function verifyProblems(
+  output: VerifyOutput,
+  listed: readonly string[],
+): { problems: VerifyProblem[]; walRanges: WalRange[] } {
+  const problems = [...output.problems];
+  for (const b of output.backups) {
+    if (b.status === "valid" || !listed.includes(b.label)) continue;
+    if (problems.some((p) => p.subject === b.label)) continue;
+    problems.push({ subject: b.label, message: `backup ${b.label} is ${b.status}` });
+  }
+  const expiredOnly =
+    output.backups.some((b) => b.status !== "valid" && !listed.includes(b.label)) &&
+    !output.walSummaries.some((s) => s.bad);
+  if (!output.statusOk && problems.length === 0 && !expiredOnly)
+    problems.push({
+      subject: "verify",
+      message: `pgBackRest verify reported status: error without naming a file: ${
+        [
+          ...output.walSummaries.map((s) => s.line),
+          ...output.backups
+            .filter((b) => b.status !== "valid")
+            .map((b) => `backup ${b.label}: ${b.status}`),
+        ].join("; ") || "no summary printed"
+      }`,
+    });
+  const damaged = problems
+    .map((p) => ARCHIVED_SEGMENT.exec(p.subject)?.[1])
+    .filter((s): s is string => s !== undefined);
+  return { problems, walRanges: withoutSegments(output.walRanges, damaged) };
 }

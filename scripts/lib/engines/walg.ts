@@ -23,6 +23,7 @@ import { account } from "../accounts";
 import { JobError } from "../errors";
 import type { CommandResult } from "../exec";
 import { connectPostgres } from "../postgres";
+import { damagedBackupMessage } from "../damagedBackups";
 import { deadlineIn, sleep } from "../time";
 import { gapsBetween, rangesOf } from "../walSegments";
 import {
@@ -287,7 +288,11 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
     ].map((m) => ({ file: m[1], block: Number(m[2]) }));
     if (damage.length > 0) {
       await this.storeDamageNote(source, backup.name, damage);
-      backup = { ...backup, ok: false };
+      backup = {
+        ...backup,
+        ok: false,
+        damage: damage.map((d) => `${d.file} at page(s) ${d.block}`),
+      };
     }
     return backup;
   }
@@ -389,11 +394,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
             message: `backup ${b.name} is invalid: ${path} cannot be read back (${walgError([], read).message.replace(/^wal-g\s+exited with code \d+: /, "")})`,
           });
       }
-      if (!b.ok)
-        problems.push({
-          subject: b.name,
-          message: `backup ${b.name} is invalid: it read pages that failed their checksums`,
-        });
+      if (!b.ok) problems.push({ subject: b.name, message: damagedBackupMessage(b) });
     }
     const objects = await this.walObjects(source);
     const segments: string[] = [];
