@@ -47,6 +47,26 @@ test("st ls: objects with size and Go's time (nanoseconds, offset), folders skip
   ]);
 });
 
+test("st ls in a versioned bucket: only the current version of each object is listed, with its size", () => {
+  const out = [
+    "type size    last modified                                 name",
+    "obj  2345678 2026-11-29 15:26:52.123456 +0000 UTC          000000010000000000000003.lz4 a1b2c3 LATEST",
+    "obj  0       2026-11-29 15:30:00 +0000 UTC                 000000010000000000000004.lz4 d4e5f6 LATEST",
+    "obj  2345000 2026-11-29 15:27:00 +0000 UTC                 000000010000000000000004.lz4 0a0b0c ",
+    "obj  2345111 2026-11-29 15:28:00 +0000 UTC                 000000010000000000000005.lz4 1a1b1c ",
+  ].join("\n");
+  expect(parseStorageListing(out)).toEqual([
+    {
+      name: "000000010000000000000003.lz4",
+      bytes: 2345678,
+      modified: new Date("2026-11-29T15:26:52.123Z"),
+    },
+    // The current version is the empty one a restore would read, not the older full one
+    { name: "000000010000000000000004.lz4", bytes: 0, modified: new Date("2026-11-29T15:30:00Z") },
+    // 000000010000000000000005 has no current version (a name listed only with older ones)
+  ]);
+});
+
 test("a wal-g failure names its command and its own error line, without the log's timestamp", () => {
   const error = walgError(["--config", "/etc/x.json", "backup-push", "/var/lib/pg"], {
     code: 1,

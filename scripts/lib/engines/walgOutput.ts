@@ -66,22 +66,30 @@ export function parseBackupList(stdout: string): ListedBackup[] {
 }
 
 /**
- * Reads `st ls` output (wal-g v3.0.x storagetools: a tab-aligned table `type size last-modified
- * name`, times as Go prints them: `2026-11-29 15:00:00.123 +0000 UTC`). Folders are skipped.
+ * Reads `st ls` output (wal-g v3 storagetools: a tab-aligned table `type size last-modified name
+ * [version-id [LATEST]]`, times as Go prints them: `2026-11-29 15:00:00.123 +0000 UTC`). Folders
+ * are skipped. In a versioned bucket wal-g lists every version of an object that is not deleted
+ * (pkg/storages/s3 ListFolder), the current one marked `LATEST`: only that one is what a restore
+ * reads, so a name listed with versions keeps its `LATEST` row alone (and none when no row is).
  */
 export function parseStorageListing(stdout: string): StoredObject[] {
-  const objects: StoredObject[] = [];
+  const rows: { object: StoredObject; version?: string; latest: boolean }[] = [];
   for (const line of stdout.split("\n")) {
     const m =
-      /^obj\s+(\d+)\s+(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) ([+-]\d{4}) \S+\s+(\S+)/.exec(
+      /^obj\s+(\d+)\s+(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) ([+-]\d{4}) \S+\s+(\S+)(?:\s+(\S+))?(?:\s+(\S+))?/.exec(
         line,
       );
     if (!m) continue;
-    const [, size, time, offset, name] = m;
+    const [, size, time, offset, name, version, info] = m;
     const iso = `${time.replace(" ", "T").replace(/(\.\d{3})\d*/, "$1")}${offset.slice(0, 3)}:${offset.slice(3)}`;
-    objects.push({ name, bytes: Number(size), modified: new Date(iso) });
+    rows.push({
+      object: { name, bytes: Number(size), modified: new Date(iso) },
+      ...(version && version !== "LATEST" ? { version } : {}),
+      latest: info === "LATEST" || version === "LATEST",
+    });
   }
-  return objects;
+  const versioned = new Set(rows.filter((r) => r.version !== undefined).map((r) => r.object.name));
+  return rows.filter((r) => !versioned.has(r.object.name) || r.latest).map((r) => r.object);
 }
 
 /** The segment an archived WAL object holds: `000000010000000000000003.lz4` → its name. */
