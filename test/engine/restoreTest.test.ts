@@ -1,9 +1,10 @@
 /**
  * Engine contract, the weekly restore test (pg-restore-test): real PostgreSQL 15, the real engine,
  * moto behind the TLS front. Given a backup with its recorded row counts, the job restores it into
- * a throwaway cluster, finds the same counts, runs amcheck, publishes RestoreTestRtoSeconds and
- * leaves nothing behind; given a backup whose recorded count differs from what it holds, it fails
- * naming the table and both counts, publishes JobFailed, and still cleans up.
+ * a throwaway cluster, finds the same counts, reads every relation with checksums verified,
+ * publishes RestoreTestRtoSeconds and leaves nothing behind; given a backup whose recorded count
+ * differs from what it holds, it fails naming the table and both counts, publishes JobFailed, and
+ * still cleans up; given damage in a table outside the check tables, it fails naming it.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
