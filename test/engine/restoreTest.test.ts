@@ -96,6 +96,6 @@ describeEachEngine("the weekly restore test", (engineKey) => {
     expect(run.stderr).toMatch(/reading every relation of the restored cluster found damage/);
     expect(run.stderr).toMatch(/ledger", block 0/);
     expect(existsSync(scratch()) ? readdirSync(scratch()) : []).toEqual([]);
-    console.log(`restore test on damaged ${file}: ${run.stderr.trim().split("\n").at(-2) ?? ""}`);
+    console.log(`restore test on damaged ${file}: ${run.stderr.trim().split("\n").at(-1) ?? ""}`);
   }, 300_000);
 });
