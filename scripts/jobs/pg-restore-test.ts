@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { describeSeconds, Metric } from "../../infra/catalog";
 import { rowCountKey } from "../lib/checkTables";
 import { engineFor } from "../lib/engines";
+import { backupTimeline } from "../lib/engines/walHistory";
 import { JobError } from "../lib/errors";
 import { formatBytes } from "../lib/format";
 import type { JobUsage } from "../lib/jobCommand";
@@ -88,6 +89,7 @@ async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
             source: { repository: "s3", host: ctx.hostId },
             backup: backup.name,
             target: { kind: "backup" },
+            timeline: backupTimeline(backup),
             pgData: cluster.pgData,
             delta: false,
             archiveOff: true,
