@@ -5,6 +5,8 @@
  *   (default: the postgres row's RPO, the runbook's 24 h), measured from when it stopped;
  * - the engine's verify finds a damaged or missing backup file or WAL segment, or a WAL gap that a
  *   kept backup or point-in-time recovery needs (each named);
+ * - the repository holds a timeline the cluster never had (a promoted copy archived into it),
+ *   named with its first segment;
  * - PostgreSQL's archiver is failing (pg_stat_archiver) or WAL waits longer than the WAL row's RPO;
  * - a WAL segment archived now does not arrive in every repository (the engine's check).
  *
@@ -24,6 +26,7 @@ import { connectPostgres } from "../lib/postgres";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { postgresBackupAge } from "../lib/postgresBackupAge";
+import { strayTimelineProblems } from "../lib/strayTimelines";
 
 /** The newest good backup of one repository against the age limit (S3's age is the published one). */
 async function ageProblems(
@@ -68,6 +71,15 @@ async function repositoryProblems(
       problems: report.problems,
     });
     problems.push(...report.problems.map((p) => `${repository} repository: ${p.message}`));
+    const stray = await strayTimelineProblems(
+      ctx.config,
+      engine,
+      ctx.hostId,
+      repository,
+      await engine.list(repository),
+    );
+    if (stray.length > 0) ctx.log.error("stray timelines", { repository, problems: stray });
+    problems.push(...stray.map((p) => `${repository} repository: ${p.message}`));
     return { problems, walRanges: report.walRanges.length };
   } catch (error) {
     return {
