@@ -266,6 +266,13 @@ export function planRestore(input: {
       switches: [],
       hasHistory: own === 1,
     };
+    if (!followed.hasHistory)
+      return {
+        ok: false,
+        problems: [
+          `timeline ${own}, backup ${backup.name}'s own, has no history file in ${where}: PostgreSQL cannot recover along it without one`,
+        ],
+      };
   }
   const steps = historySteps(followed.timeline, followed.switches);
   const path = replayPath(segments, backup, steps);
