@@ -2,8 +2,8 @@
  * health-check: the runbook's health script as metrics and findings. It checks S3 with a real
  * request, the backup disk, WAL archiving (lag and failures), Redis's last save, the newest backup
  * of every S3-backed row, a timeline in the PostgreSQL repository the cluster never had, and how
- * long ago each job last ran; publishes each figure; and exits
- * 0 (ok), 1 (warning) or 2 (critical). Its own run metrics are the heartbeat.
+ * long ago each job last ran; publishes each figure; and exits 0 (ok), 1 (warning) or 2
+ * (critical). Its own run metrics are the heartbeat.
  *
  * Parameters and exit codes: USAGE below (`--help`).
  */
