@@ -5,6 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { TARGET_TIME_PATTERN } from "../../infra/catalog/targetTime";
 import type { ArchivedSegment, EngineBackup, TimelineHistory } from "../../scripts/lib/engines";
+import { strayTimelineProblem, strayTimelines } from "../../scripts/lib/engines/walHistory";
 import { backupOnHistory, planRestore } from "../../scripts/lib/restorePlan";
 import { parseTargetTime } from "../../scripts/lib/targetTime";
 
@@ -288,6 +289,28 @@ describe("timelines a restore follows", () => {
       2,
       "000000020000000000000004",
     ]);
+  });
+
+  test("a timeline above the cluster's current one is stray and named with its first segment; an abandoned branch below it is not", () => {
+    const abandoned: TimelineHistory = { ...STRAY, timeline: 2 };
+    const current: TimelineHistory = {
+      timeline: 3,
+      switches: [{ parent: 1, lsn: "0/5000000" }],
+      hasHistory: true,
+      firstSegment: "000000030000000000000005",
+    };
+    const stray4: TimelineHistory = { ...STRAY, timeline: 4, firstSegment: undefined };
+    const all = [TL1, abandoned, current, stray4];
+    expect(strayTimelines(3, all).map((t) => t.timeline)).toEqual([4]);
+    expect(strayTimelines(1, [TL1, STRAY]).map((t) => t.timeline)).toEqual([2]);
+    const production = { timeline: 1, from: "the running cluster's current timeline" };
+    expect(strayTimelineProblem(STRAY, production)).toEqual({
+      subject: "000000020000000000000003",
+      message: expect.stringMatching(
+        /^timeline 2 \(its first WAL segment 000000020000000000000003\) is not on this cluster's history: production is on timeline 1 \(the running cluster's current timeline\)/,
+      ) as unknown as string,
+    });
+    expect(strayTimelineProblem(stray4, production).subject).toBe("00000004.history");
   });
 
   test("a timeline whose history file the repository lacks is refused, naming it", () => {
