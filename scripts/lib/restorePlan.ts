@@ -5,10 +5,10 @@
  */
 import type { ArchivedSegment, EngineBackup, RestoreTarget, TimelineHistory } from "./engines";
 import {
+  backupOnHistory,
   backupTimeline,
   historyOf,
   historySteps,
-  lsnBytes,
   productionTimeline,
   type HistoryStep,
 } from "./engines/walHistory";
@@ -45,23 +45,6 @@ export type PlanResult =
   | { readonly ok: false; readonly problems: readonly string[] };
 
 const SEGMENT_BYTES = BigInt(DEFAULT_WAL_SEGMENT_BYTES);
-
-/**
- * Whether recovery along `history` can start from `backup`: the backup's timeline is on it, and
- * the backup is consistent no later than where the history left that timeline. A backup taken on
- * a branch that a later restore abandoned is not: PostgreSQL would not find its checkpoint there.
- */
-export function backupOnHistory(backup: EngineBackup, history: TimelineHistory): boolean {
-  const timeline = backupTimeline(backup);
-  const step = historySteps(history.timeline, history.switches).find(
-    (s) => s.timeline === timeline,
-  );
-  if (!step) return false;
-  if (step.end === undefined) return true;
-  if (backup.stopLsn) return lsnBytes(backup.stopLsn) <= step.end;
-  // Without the engine's LSN: the backup's last segment must end before the switch's segment.
-  return parseSegment(backup.walStop)!.index < step.end / SEGMENT_BYTES;
-}
 
 /**
  * The timeline PostgreSQL reads segment `index` from when recovering along `steps`: the newest one
@@ -188,17 +171,14 @@ export function planRestore(input: {
 }): PlanResult {
   const { backups, segments, target, now, where, timelines } = input;
   const allUsable = backups.filter((b) => b.ok);
-  const production = productionTimeline(input.clusterTimeline, allUsable);
+  const production = productionTimeline(input.clusterTimeline, allUsable, timelines);
   const productionHistory = historyOf(production.timeline, timelines);
-  if (target.kind !== "backup" && allUsable.length > 0) {
-    if (!productionHistory || !productionHistory.hasHistory)
-      return {
-        ok: false,
-        problems: [
-          `timeline ${production.timeline} (${production.from}) has no history file in ${where}: PostgreSQL cannot recover along it without one; check that archiving works (the history file is archived at promotion) or name a backup with TARGET=backup`,
-        ],
-      };
-  }
+  // Without its history file the ancestry is unknown: the refusal is kept with every other reason
+  // the target has (checked against all backups), so one run names them all.
+  const unknownHistory =
+    target.kind !== "backup" && allUsable.length > 0 && !productionHistory?.hasHistory
+      ? `timeline ${production.timeline} (${production.from}) has no history file in ${where}: PostgreSQL cannot recover along it without one; check that archiving works (the history file is archived at promotion) or name a backup with TARGET=backup`
+      : undefined;
   let followed: TimelineHistory = productionHistory ?? {
     timeline: production.timeline,
     switches: [],
@@ -206,7 +186,9 @@ export function planRestore(input: {
   };
   if (target.kind === "time") followed = timelineAtTime(followed, timelines, segments, target.time);
   const usable =
-    target.kind === "backup" ? allUsable : allUsable.filter((b) => backupOnHistory(b, followed));
+    target.kind === "backup" || unknownHistory
+      ? allUsable
+      : allUsable.filter((b) => backupOnHistory(b, followed));
   if (allUsable.length > 0 && usable.length === 0)
     return {
       ok: false,
@@ -221,7 +203,7 @@ export function planRestore(input: {
   const archiveEnd = [...segments]
     .sort((a, b) => a.archivedAt.getTime() - b.archivedAt.getTime())
     .at(-1);
-  const problems: string[] = [];
+  const problems: string[] = unknownHistory ? [unknownHistory] : [];
 
   let backup: EngineBackup | undefined;
   switch (target.kind) {
@@ -257,7 +239,7 @@ export function planRestore(input: {
       return unreachable;
     }
   }
-  if (!backup) return { ok: false, problems };
+  if (!backup || unknownHistory) return { ok: false, problems };
 
   if (target.kind === "backup") {
     const own = backupTimeline(backup);

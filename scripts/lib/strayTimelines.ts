@@ -10,7 +10,8 @@ import { productionTimeline, strayTimelineProblem, strayTimelines } from "./engi
 
 /**
  * One problem per stray timeline in `repository` of host `hostId`, judged against the running
- * cluster's timeline (else the newest of `backups`, the repository's listing, oldest first);
+ * cluster's timeline (else the newest through the newest of `backups`, the repository's listing,
+ * oldest first);
  * [] when there is none. Throws what the engine throws when the repository cannot be listed.
  */
 export async function strayTimelineProblems(
@@ -22,7 +23,7 @@ export async function strayTimelineProblems(
 ): Promise<VerifyProblem[]> {
   const timelines = await engine.timelines({ repository, host: hostId });
   if (timelines.length <= 1) return [];
-  const production = productionTimeline(await clusterTimeline(config), backups);
+  const production = productionTimeline(await clusterTimeline(config), backups, timelines);
   return strayTimelines(production.timeline, timelines).map((t) =>
     strayTimelineProblem(t, production),
   );

@@ -5,8 +5,12 @@
 import { describe, expect, test } from "vitest";
 import { TARGET_TIME_PATTERN } from "../../infra/catalog/targetTime";
 import type { ArchivedSegment, EngineBackup, TimelineHistory } from "../../scripts/lib/engines";
-import { strayTimelineProblem, strayTimelines } from "../../scripts/lib/engines/walHistory";
-import { backupOnHistory, planRestore } from "../../scripts/lib/restorePlan";
+import {
+  backupOnHistory,
+  strayTimelineProblem,
+  strayTimelines,
+} from "../../scripts/lib/engines/walHistory";
+import { planRestore } from "../../scripts/lib/restorePlan";
 import { parseTargetTime } from "../../scripts/lib/targetTime";
 
 describe("target times", () => {
@@ -222,7 +226,7 @@ describe("timelines a restore follows", () => {
 
   test.each([
     ["the running cluster's timeline", 1],
-    ["without a cluster, the newest backup's timeline", undefined],
+    ["without a cluster, the newest timeline through the newest backup", undefined],
   ])(
     "latest restores the newest production backup along timeline 1 (%s), never the stray history",
     (_, cluster) => {
@@ -240,6 +244,34 @@ describe("timelines a restore follows", () => {
       ]);
     },
   );
+
+  test("without a cluster (a clone), a timeline production branched after its newest backup is followed", () => {
+    const restored: TimelineHistory = {
+      timeline: 3,
+      switches: [{ parent: 1, lsn: "0/6000000" }],
+      hasHistory: true,
+      historyArchivedAt: at("2026-11-29T12:20:00Z"),
+      firstSegment: "000000030000000000000006",
+    };
+    const r = planRestore({
+      backups: [B1, B2],
+      segments: [
+        ...WITH_STRAY,
+        seg(6, "2026-11-29T12:20:05Z", 3),
+        seg(7, "2026-11-29T12:40:00Z", 3),
+      ],
+      target: { kind: "latest" },
+      now: NOW,
+      where,
+      timelines: [TL1, STRAY, restored],
+    });
+    expect(r.ok && [r.plan.backup.name, r.plan.timeline, r.plan.history, r.plan.walLast]).toEqual([
+      B2.name,
+      3,
+      [1, 3],
+      "000000030000000000000007",
+    ]);
+  });
 
   test("a time after the fork replays timeline 1's segments, not the stray ones", () => {
     const r = plan({ kind: "time", time: at("2026-11-29T07:00:00Z") }, 1);
@@ -313,18 +345,25 @@ describe("timelines a restore follows", () => {
     expect(strayTimelineProblem(stray4, production).subject).toBe("00000004.history");
   });
 
-  test("a timeline whose history file the repository lacks is refused, naming it", () => {
-    const r = planRestore({
-      backups: [B1],
-      segments: [...SEGMENTS, seg(7, "2026-11-29T12:40:00Z", 3)],
-      target: { kind: "latest" },
-      now: NOW,
-      where,
-      timelines: [TL1, { timeline: 3, switches: [], hasHistory: false }],
-      clusterTimeline: 3,
-    });
-    expect(r.ok ? [] : r.problems).toEqual([
-      "timeline 3 (the running cluster's current timeline) has no history file in the s3 repository of host a: PostgreSQL cannot recover along it without one; check that archiving works (the history file is archived at promotion) or name a backup with TARGET=backup",
+  test("a timeline whose history file the repository lacks is refused, naming it, with the target's other reasons", () => {
+    const refuse = (target: Parameters<typeof planRestore>[0]["target"]) => {
+      const r = planRestore({
+        backups: [B1],
+        segments: [...SEGMENTS, seg(7, "2026-11-29T12:40:00Z", 3)],
+        target,
+        now: NOW,
+        where,
+        timelines: [TL1, { timeline: 3, switches: [], hasHistory: false }],
+        clusterTimeline: 3,
+      });
+      return r.ok ? [] : r.problems;
+    };
+    const missing =
+      "timeline 3 (the running cluster's current timeline) has no history file in the s3 repository of host a: PostgreSQL cannot recover along it without one; check that archiving works (the history file is archived at promotion) or name a backup with TARGET=backup";
+    expect(refuse({ kind: "latest" })).toEqual([missing]);
+    expect(refuse({ kind: "time", time: at("2026-11-29T01:00:00Z") })).toEqual([
+      missing,
+      "the target time 2026-11-29T01:00:00.000Z is before the earliest recoverable time 2026-11-29T02:00:10.000Z (the end of the oldest backup, 20261129-020000F)",
     ]);
   });
 });

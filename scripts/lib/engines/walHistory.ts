@@ -3,7 +3,13 @@
  * writes them, and the gaps that make a backup unrestorable or cut point-in-time recovery. Every
  * adapter's `verify` reads its repository into WAL ranges and hands them here.
  */
-import { gapsBetween, parseSegment, type WalGap, type WalRange } from "../walSegments";
+import {
+  DEFAULT_WAL_SEGMENT_BYTES,
+  gapsBetween,
+  parseSegment,
+  type WalGap,
+  type WalRange,
+} from "../walSegments";
 import type { EngineBackup, TimelineHistory, TimelineSwitch, VerifyProblem } from "./adapter";
 
 /** `<parent>\t<lsn>\t<reason>` lines of a PostgreSQL timeline history file. */
@@ -111,26 +117,46 @@ export function backupTimeline(backup: EngineBackup): number {
 }
 
 /**
+ * Whether recovery along `history` can start from `backup`: the backup's timeline is on it, and
+ * the backup is consistent no later than where the history left that timeline. A backup taken on
+ * a branch that a later restore abandoned is not: PostgreSQL would not find its checkpoint there.
+ */
+export function backupOnHistory(backup: EngineBackup, history: TimelineHistory): boolean {
+  const timeline = backupTimeline(backup);
+  const step = historySteps(history.timeline, history.switches).find(
+    (s) => s.timeline === timeline,
+  );
+  if (!step) return false;
+  if (step.end === undefined) return true;
+  if (backup.stopLsn) return lsnBytes(backup.stopLsn) <= step.end;
+  // Without the engine's LSN: the backup's last segment must end before the switch's segment.
+  return parseSegment(backup.walStop)!.index < step.end / BigInt(DEFAULT_WAL_SEGMENT_BYTES);
+}
+
+/**
  * The timeline production follows, and why: the current cluster's (`clusterTimeline`, read from
- * PostgreSQL) when it can be read; otherwise the timeline of the newest good backup, since every
- * backup in a repository is this cluster's (the engines refuse another system identifier) and
- * production took its newest backup on its own history; timeline 1 for a repository with no backup.
- * A later timeline branched after the newest backup is then not followed: without the cluster, a
- * restore of production cannot be told from a copy that archived into the repository.
+ * PostgreSQL) when it can be read. Otherwise the newest of the repository's `timelines` whose
+ * history passes through the newest good backup: every backup in a repository is this cluster's
+ * (the engines refuse another system identifier), so production was on that backup's history when
+ * it took it, and a timeline that left it before the backup (a promoted copy, forked earlier) is
+ * not production's. A timeline branched after the newest backup is followed: without the
+ * cluster, a restore of production then cannot be told from a copy, and pg-verify and the health
+ * check (which read the cluster) report a copy's. Timeline 1 for a repository with no backup.
  */
 export function productionTimeline(
   clusterTimeline: number | undefined,
   backups: readonly EngineBackup[],
+  timelines: readonly TimelineHistory[],
 ): { readonly timeline: number; readonly from: string } {
   if (clusterTimeline !== undefined)
     return { timeline: clusterTimeline, from: "the running cluster's current timeline" };
   const newest = backups.filter((b) => b.ok).at(-1);
-  if (newest)
-    return {
-      timeline: backupTimeline(newest),
-      from: `the timeline of the newest backup, ${newest.name} (PostgreSQL could not be read)`,
-    };
-  return { timeline: 1, from: "timeline 1 (no backup, PostgreSQL could not be read)" };
+  if (!newest) return { timeline: 1, from: "timeline 1 (no backup, PostgreSQL could not be read)" };
+  const through = timelines.filter((t) => t.hasHistory && backupOnHistory(newest, t)).at(-1);
+  return {
+    timeline: through?.timeline ?? backupTimeline(newest),
+    from: `the newest timeline through the newest backup, ${newest.name} (PostgreSQL could not be read)`,
+  };
 }
 
 /**
