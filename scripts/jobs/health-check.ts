@@ -1,8 +1,9 @@
 /**
  * health-check: the runbook's health script as metrics and findings. It checks S3 with a real
  * request, the backup disk, WAL archiving (lag and failures), Redis's last save, the newest backup
- * of every S3-backed row, and how long ago each job last ran; publishes each figure; and exits
- * 0 (ok), 1 (warning) or 2 (critical). Its own run metrics are the heartbeat.
+ * of every S3-backed row, a timeline in the PostgreSQL repository the cluster never had, and how
+ * long ago each job last ran; publishes each figure; and exits 0 (ok), 1 (warning) or 2
+ * (critical). Its own run metrics are the heartbeat.
  *
  * Parameters and exit codes: USAGE below (`--help`).
  */
@@ -17,6 +18,7 @@ import { engineFor } from "../lib/engines";
 import { formatBytes } from "../lib/format";
 import { measureBackupVolume, type BackupVolume } from "../lib/localCopies";
 import { postgresBackupAge } from "../lib/postgresBackupAge";
+import { strayTimelineProblems } from "../lib/strayTimelines";
 import { connectPostgres } from "../lib/postgres";
 import { command, info, lastSave } from "../lib/redis";
 import { connectRedisProbe } from "../lib/redisProbe";
@@ -230,11 +232,20 @@ const checkPostgresBackup: CheckFn = async (ctx) => {
       },
     ];
   }
-  const age = postgresBackupAge(await engine.list("s3"), new Date(), rpo);
+  const backups = await engine.list("s3");
+  const age = postgresBackupAge(backups, new Date(), rpo);
   if (age.ageSeconds !== undefined)
     ctx.metrics.rowMetric("postgres", Metric.backupAgeSeconds, age.ageSeconds);
+  // Critical: the run exits 2, its SSM command ends Failed and the command-failed rule pages.
+  const stray: Finding[] = (
+    await strayTimelineProblems(ctx.config, engine, ctx.hostId, "s3", backups)
+  ).map((p) => ({ check: "postgres-backup", severity: "critical", message: p.message }));
   if (age.problem)
-    return [{ check: "postgres-backup", severity: "critical", message: `ERROR: ${age.problem}` }];
+    return [
+      { check: "postgres-backup", severity: "critical", message: `ERROR: ${age.problem}` },
+      ...stray,
+    ];
+  if (stray.length > 0) return stray;
   return [
     {
       check: "postgres-backup",

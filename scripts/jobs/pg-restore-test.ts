@@ -23,6 +23,7 @@ import { describeSeconds, Metric } from "../../infra/catalog";
 import { rowCountKey } from "../lib/checkTables";
 import { damagedBackupMessage } from "../lib/damagedBackups";
 import { engineFor } from "../lib/engines";
+import { backupTimeline } from "../lib/engines/walHistory";
 import { JobError } from "../lib/errors";
 import { formatBytes } from "../lib/format";
 import type { JobUsage } from "../lib/jobCommand";
@@ -81,6 +82,7 @@ async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
             source: { repository: "s3", host: ctx.hostId },
             backup: backup.name,
             target: { kind: "backup" },
+            timeline: backupTimeline(backup),
             pgData: cluster.pgData,
             delta: false,
             archiveOff: true,

@@ -34,6 +34,7 @@ import { JobError, UsageError } from "../lib/errors";
 import { showArgv } from "../lib/exec";
 import { formatBytes } from "../lib/format";
 import type { JobUsage } from "../lib/jobCommand";
+import { clusterTimeline } from "../lib/clusterTimeline";
 import { connectPostgres } from "../lib/postgres";
 import { waitForPromotion } from "../lib/recoveryProgress";
 import { futureTargetProblem, planRestore } from "../lib/restorePlan";
@@ -145,8 +146,10 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
 
   const backups = await engine.list(request.repository, request.sourceHost, request.bucket);
   const segments = backups.length > 0 ? await engine.archivedWal(source) : [];
-  const newest =
-    backups.length > 0 ? await engine.newestTimeline(source) : { timeline: 1, switches: [] };
+  const timelines = backups.length > 0 ? await engine.timelines(source) : [];
+  // The cluster this restore replaces is production only when the repository is its own.
+  const ownCluster = request.sourceHost === ctx.hostId && !request.bucket;
+  const current = ownCluster ? await clusterTimeline(config) : undefined;
   const planned = planRestore({
     backups,
     segments,
@@ -154,7 +157,8 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     ...(request.backupName ? { backupName: request.backupName } : {}),
     now: new Date(),
     where,
-    newest,
+    timelines,
+    ...(current !== undefined ? { clusterTimeline: current } : {}),
   });
   if (!planned.ok)
     throw new UsageError(
@@ -177,6 +181,13 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     backup: plan.backup.name,
     backupKind: plan.backup.kind,
     backupStoppedAt: plan.backup.stoppedAt.toISOString(),
+    timeline: plan.timeline,
+    timelineReason: plan.timelineReason,
+    history: plan.history,
+    notFollowed: plan.notFollowed.map((t) => ({
+      timeline: t.timeline,
+      firstSegment: t.firstSegment ?? null,
+    })),
     walFirst: plan.walFirst,
     walLast: plan.walLast,
     walSegments: plan.walSegments,
@@ -202,13 +213,13 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
       ? `keep ${pg.pgData} in place for a delta restore (faster: only files that differ from the backup are rewritten; riskier: the current state is not kept)`
       : `move ${pg.pgData} aside to ${aside} and create an empty ${pg.pgData} owned by ${pg.engine.osUser}`,
     `restore backup ${plan.backup.name} (${plan.backup.kind}, stopped ${plan.backup.stoppedAt.toISOString()}) from ${where} with ${engine.descriptor.title}: about ${formatBytes(plan.estimatedBytes)} (${formatBytes(plan.backup.databaseBytes)} of data, ${plan.walSegments} WAL segment(s) ${plan.walFirst}..${plan.walLast} to replay; ${formatBytes(plan.fetchBytes)} read from the repository)`,
-    `write recovery.signal and the recovery settings into postgresql.auto.conf: target ${describeTarget(request.target, request.backupName)}, then promote${clone ? "; archive_mode off (a clone must not archive into any repository until it has its own)" : ""}`,
+    `write recovery.signal and the recovery settings into postgresql.auto.conf: target ${describeTarget(request.target, request.backupName)} along timeline ${plan.timeline} (recovery_target_timeline; ${plan.timelineReason}; history ${plan.history.join(" -> ")}${plan.notFollowed.length > 0 ? `; not followed: ${plan.notFollowed.map((t) => `timeline ${t.timeline}${t.firstSegment ? ` from ${t.firstSegment}` : ""}`).join(", ")}` : ""}), then promote${clone ? "; archive_mode off (a clone must not archive into any repository until it has its own)" : ""}`,
     `start PostgreSQL ('${showArgv(pg.service.start)}'), log replay progress every 5 s, wait until it is promoted`,
   ];
   if (!request.confirmed) {
     steps.forEach((text, i) => log.info(`DRY RUN step ${i + 1}: would ${text}`));
     return {
-      summary: `pg-restore DRY RUN: would restore ${plan.backup.name} from ${where} to ${describeTarget(request.target, request.backupName)}, replaying WAL ${plan.walFirst}..${plan.walLast} (${plan.walSegments} segment(s)), about ${formatBytes(plan.estimatedBytes)}; recoverable until ${plan.archiveEnd ? `${plan.archiveEnd.archivedAt.toISOString()} (segment ${plan.archiveEnd.name})` : "the backup's end"}${damagedNote}; nothing was changed. Set CONFIRM=yes-restore to restore.`,
+      summary: `pg-restore DRY RUN: would restore ${plan.backup.name} from ${where} to ${describeTarget(request.target, request.backupName)} along timeline ${plan.timeline}, replaying WAL ${plan.walFirst}..${plan.walLast} (${plan.walSegments} segment(s)), about ${formatBytes(plan.estimatedBytes)}; recoverable until ${plan.archiveEnd ? `${plan.archiveEnd.archivedAt.toISOString()} (segment ${plan.archiveEnd.name})` : "the backup's end"}${damagedNote}; nothing was changed. Set CONFIRM=yes-restore to restore.`,
     };
   }
 
@@ -234,6 +245,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
       source,
       backup: plan.backup.name,
       target: request.target,
+      timeline: plan.timeline,
       pgData: pg.pgData,
       delta: request.delta,
       archiveOff: clone,

@@ -7,6 +7,8 @@
  *   or a WAL gap that a kept backup or point-in-time recovery needs (each named), or fails without
  *   naming one (its own words);
  * - a backup the engine marked damaged (page checksum failures) is still listed, newest or not;
+ * - the repository holds a timeline the cluster never had (a promoted copy archived into it),
+ *   named with its first segment;
  * - PostgreSQL's archiver is failing (pg_stat_archiver) or WAL waits longer than the WAL row's RPO;
  * - a WAL segment archived now does not arrive in every repository (the engine's check).
  *
@@ -26,6 +28,7 @@ import { connectPostgres } from "../lib/postgres";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { postgresBackupAge } from "../lib/postgresBackupAge";
+import { strayTimelineProblems } from "../lib/strayTimelines";
 
 /** The newest good backup of one repository against the age limit (S3's age is the published one). */
 async function ageProblems(
@@ -75,6 +78,15 @@ async function repositoryProblems(
       problems.push(
         `${repository} repository: ${engine.descriptor.title}'s verify failed without naming a file or segment; read its log`,
       );
+    const stray = await strayTimelineProblems(
+      ctx.config,
+      engine,
+      ctx.hostId,
+      repository,
+      await engine.list(repository),
+    );
+    if (stray.length > 0) ctx.log.error("stray timelines", { repository, problems: stray });
+    problems.push(...stray.map((p) => `${repository} repository: ${p.message}`));
     return { problems, walRanges: report.walRanges.length };
   } catch (error) {
     return {

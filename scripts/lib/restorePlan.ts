@@ -4,11 +4,29 @@
  * reason it cannot reach its target. Pure: listings in, plan or reasons out.
  */
 import { damagedBackupMessage, damagedNewerThan } from "./damagedBackups";
-import type { ArchivedSegment, EngineBackup, NewestTimeline, RestoreTarget } from "./engines";
-import { DEFAULT_WAL_SEGMENT_BYTES, gapsBetween, parseSegment, type WalRange } from "./walSegments";
+import type { ArchivedSegment, EngineBackup, RestoreTarget, TimelineHistory } from "./engines";
+import {
+  backupOnHistory,
+  backupTimeline,
+  historyOf,
+  historySteps,
+  productionTimeline,
+  type HistoryStep,
+} from "./engines/walHistory";
+import { DEFAULT_WAL_SEGMENT_BYTES, parseSegment, segmentName } from "./walSegments";
 
 export interface RestorePlan {
   readonly backup: EngineBackup;
+  /**
+   * The timeline recovery follows (`recovery_target_timeline`), and the timelines it passes
+   * through from the backup's, oldest first.
+   */
+  readonly timeline: number;
+  readonly history: readonly number[];
+  /** Why this timeline: the production timeline's source, or the named backup's own. */
+  readonly timelineReason: string;
+  /** Timelines the repository holds that this restore does not follow. */
+  readonly notFollowed: readonly TimelineHistory[];
   /** First and last WAL segment recovery needs (the last is a bound for `latest` and `time`). */
   readonly walFirst: string;
   readonly walLast: string;
@@ -21,8 +39,8 @@ export interface RestorePlan {
   readonly earliestRecoverable: Date;
   /**
    * The end of the recoverable window: the last segment of the contiguous, readable archive from
-   * the newest usable backup on (an empty object or a missing segment ends it), and when it was
-   * stored: commits after that cannot be recovered from this repository.
+   * the newest usable backup on along the followed history (an empty object or a missing segment
+   * ends it), and when it was stored: commits after that cannot be recovered from this repository.
    */
   readonly archiveEnd?: ArchivedSegment;
   /** Backups newer than the one chosen that the engine marked damaged: passed over, and said so. */
@@ -33,72 +51,46 @@ export type PlanResult =
   | { readonly ok: true; readonly plan: RestorePlan }
   | { readonly ok: false; readonly problems: readonly string[] };
 
-const timelineOf = (segment: string) => segment.slice(0, 8);
+const SEGMENT_BYTES = BigInt(DEFAULT_WAL_SEGMENT_BYTES);
 
-/** `0/3000028` as a number of bytes. */
-function lsnBytes(lsn: string): bigint {
-  const [hi, lo] = lsn.split("/");
-  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
+/**
+ * The timeline PostgreSQL reads segment `index` from when recovering along `steps`: the newest one
+ * that began in or before that segment (the segment holding a switch is read from the new
+ * timeline, XLogFileReadAnyTLI in src/backend/access/transam/xlogrecovery.c).
+ */
+function timelineAt(steps: readonly HistoryStep[], index: bigint): number {
+  let timeline = steps[0].timeline;
+  for (const s of steps) if (s.begin / SEGMENT_BYTES <= index) timeline = s.timeline;
+  return timeline;
 }
 
 /**
- * Whether recovery along `newest` (PostgreSQL 12+ follows the newest timeline by default) can start
- * from `backup`: the backup is on that timeline, or consistent before the newest timeline's
- * ancestry left the backup's timeline. A backup taken on a branch that a later restore abandoned
- * is not: PostgreSQL would not find its checkpoint on the newest timeline.
+ * The segments recovery reads from `backup` along `steps`, in replay order: from the backup's
+ * first segment, each segment on the timeline the history says is current there.
  */
-export function backupOnHistory(backup: EngineBackup, newest: NewestTimeline): boolean {
-  const timeline = parseInt(timelineOf(backup.walStart), 16);
-  if (timeline === newest.timeline) return true;
-  const left = newest.switches.find((s) => s.parent === timeline);
-  if (!left) return false;
-  if (backup.stopLsn) return lsnBytes(backup.stopLsn) <= lsnBytes(left.lsn);
-  // Without the engine's LSN: the backup's last segment must end before the switch's segment.
-  return (
-    parseSegment(backup.walStop)!.index < lsnBytes(left.lsn) / BigInt(DEFAULT_WAL_SEGMENT_BYTES)
-  );
-}
-
-/** Contiguous runs per timeline, as `gapsBetween` reads them. */
-function rangesOf(segments: readonly ArchivedSegment[]): WalRange[] {
-  const ranges: WalRange[] = [];
-  let current: { start: string; stop: string; timeline: number; index: bigint } | undefined;
-  for (const s of segments) {
-    const parsed = parseSegment(s.name);
-    if (!parsed) continue;
-    if (current && current.timeline === parsed.timeline && parsed.index === current.index + 1n) {
-      current = { ...current, stop: s.name, index: parsed.index };
-      continue;
-    }
-    if (current) ranges.push({ start: current.start, stop: current.stop });
-    current = { start: s.name, stop: s.name, timeline: parsed.timeline, index: parsed.index };
-  }
-  if (current) ranges.push({ start: current.start, stop: current.stop });
-  return ranges;
-}
-
-/**
- * The segments recovery reads from `backup` on: its own timeline from its first segment, then
- * every later timeline (PostgreSQL 12+ follows the latest timeline by default), in replay order.
- */
-function replayPath(segments: readonly ArchivedSegment[], backup: EngineBackup): ArchivedSegment[] {
+function replayPath(
+  segments: readonly ArchivedSegment[],
+  backup: EngineBackup,
+  steps: readonly HistoryStep[],
+): ArchivedSegment[] {
   const start = parseSegment(backup.walStart);
   if (!start) return [];
   return segments
-    .filter((s) => {
-      const p = parseSegment(s.name);
-      return (
-        p !== undefined &&
-        (p.timeline > start.timeline || (p.timeline === start.timeline && p.index >= start.index))
-      );
-    })
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
+    .map((s) => ({ s, p: parseSegment(s.name) }))
+    .filter(
+      (x) =>
+        x.p !== undefined &&
+        x.p.index >= start.index &&
+        x.p.timeline === timelineAt(steps, x.p.index),
+    )
+    .sort((a, b) => (a.p!.index < b.p!.index ? -1 : 1))
+    .map((x) => x.s);
 }
 
 /**
- * The last segment recovery from `backup` can read without a break: from the backup's first
- * segment, each next one on the same timeline or the first of a later timeline. Undefined when the
- * first one is not there.
+ * The last segment recovery from `backup` can read without a break along `path` (a `replayPath`):
+ * from the backup's first segment, each next segment position in turn. Undefined when the first
+ * one is not there.
  */
 function contiguousEnd(
   path: readonly ArchivedSegment[],
@@ -107,45 +99,67 @@ function contiguousEnd(
   if (path[0]?.name !== backup.walStart) return undefined;
   let end = path[0];
   for (const s of path.slice(1)) {
-    const a = parseSegment(end.name)!;
-    const b = parseSegment(s.name)!;
-    if (b.timeline === a.timeline && b.index !== a.index + 1n) break;
+    if (parseSegment(s.name)!.index !== parseSegment(end.name)!.index + 1n) break;
     end = s;
   }
   return end;
 }
 
-/** Missing segments on the path up to `last`, each timeline checked from where its segments start. */
+/** Missing segments from the backup's first up to `last` along `steps`, in runs. */
 function missingOnPath(
   path: readonly ArchivedSegment[],
   backup: EngineBackup,
-  last: string,
+  last: bigint,
+  steps: readonly HistoryStep[],
 ): string[] {
-  const ranges = rangesOf(path);
-  const timelines = [...new Set(path.map((s) => timelineOf(s.name)))].filter(
-    (t) => t <= timelineOf(last),
-  );
+  const present = new Set(path.map((s) => s.name));
+  const start = parseSegment(backup.walStart)!.index;
   const problems: string[] = [];
-  for (const timeline of timelines) {
-    const onTimeline = path.filter((s) => timelineOf(s.name) === timeline);
-    const from = timeline === timelineOf(backup.walStart) ? backup.walStart : onTimeline[0].name;
-    const to = timeline === timelineOf(last) ? last : (onTimeline.at(-1) as ArchivedSegment).name;
-    for (const gap of gapsBetween(ranges, from, to)) {
-      problems.push(
-        gap.count === 1
-          ? `WAL segment ${gap.first} is missing from the repository: recovery cannot replay past it`
-          : `WAL segments ${gap.first} to ${gap.last} (${gap.count}) are missing from the repository: recovery cannot replay past ${gap.first}`,
-      );
-    }
-  }
-  if (
-    !path.some((s) => s.name === backup.walStart) &&
-    !problems.some((p) => p.includes(backup.walStart))
-  )
+  let run: { first: string; last: string; count: number } | undefined;
+  const flush = () => {
+    if (!run) return;
     problems.push(
-      `WAL segment ${backup.walStart}, the first one backup ${backup.name} needs, is missing from the repository`,
+      run.first === backup.walStart
+        ? `WAL segment ${backup.walStart}, the first one backup ${backup.name} needs, is missing from the repository`
+        : run.count === 1
+          ? `WAL segment ${run.first} is missing from the repository: recovery cannot replay past it`
+          : `WAL segments ${run.first} to ${run.last} (${run.count}) are missing from the repository: recovery cannot replay past ${run.first}`,
     );
+    run = undefined;
+  };
+  for (let index = start; index <= last; index++) {
+    const name = segmentName({ timeline: timelineAt(steps, index), index });
+    if (present.has(name)) flush();
+    else if (run) run = { ...run, last: name, count: run.count + 1 };
+    else run = { first: name, last: name, count: 1 };
+  }
+  flush();
   return problems;
+}
+
+/**
+ * The timeline of `history` that was current at `time`: each later timeline on it counts from
+ * when the repository stored its history file (PostgreSQL archives it at promotion), or else its
+ * first segment. Recovering to a time along a later timeline fails when that timeline branched
+ * off before the first commit after the time ("recovery ended before configured recovery target
+ * was reached"): the commit that ends recovery is only on the older timeline.
+ */
+function timelineAtTime(
+  history: TimelineHistory,
+  timelines: readonly TimelineHistory[],
+  segments: readonly ArchivedSegment[],
+  time: Date,
+): TimelineHistory {
+  let chosen = historySteps(history.timeline, history.switches)[0].timeline;
+  for (const step of historySteps(history.timeline, history.switches).slice(1)) {
+    const known = timelines.find((t) => t.timeline === step.timeline);
+    const began =
+      known?.historyArchivedAt ??
+      segments.find((s) => s.name === known?.firstSegment)?.archivedAt ??
+      new Date(0);
+    if (began.getTime() <= time.getTime()) chosen = step.timeline;
+  }
+  return historyOf(chosen, timelines, history) ?? history;
 }
 
 /** The refusal of a time target later than `now`, or undefined: checked before any repository is read, and again in the plan. */
@@ -156,9 +170,17 @@ export function futureTargetProblem(time: Date, now: Date): string | undefined {
 }
 
 /**
- * Chooses the backup and the WAL range for `target` from `backups` (oldest first) and the
- * repository's `segments`, or says why the target cannot be reached. `backupName` is required for
- * the `backup` target. `where` names the repository in messages ("the s3 repository of host a").
+ * Chooses the backup, the timeline and the WAL range for `target` from `backups` (oldest first),
+ * the repository's `segments` and `timelines`, or says why the target cannot be reached.
+ * `backupName` is required for the `backup` target. `where` names the repository in messages
+ * ("the s3 repository of host a").
+ *
+ * Timelines: `latest` follows production's timeline (`productionTimeline`: the running cluster's,
+ * `clusterTimeline`, else the newest backup's) and `time` the timeline on production's history
+ * that was current at the time; both start from the newest backup on that history. A named backup
+ * recovers along its own timeline. The timeline is always set explicitly: PostgreSQL's default
+ * (`latest`) would follow any newer timeline in the repository, such as one a promoted copy of
+ * the cluster archived there.
  */
 export function planRestore(input: {
   readonly backups: readonly EngineBackup[];
@@ -167,21 +189,39 @@ export function planRestore(input: {
   readonly backupName?: string;
   readonly now: Date;
   readonly where: string;
-  /** The timeline `latest` and `time` recover along; a named backup recovers along its own. */
-  readonly newest: NewestTimeline;
+  /** Every timeline the repository holds (the adapter's `timelines`). */
+  readonly timelines: readonly TimelineHistory[];
+  /** The timeline of the cluster this restore replaces, when it is this repository's and running. */
+  readonly clusterTimeline?: number;
 }): PlanResult {
-  const { backups, target, now, where, newest } = input;
+  const { backups, target, now, where, timelines } = input;
   // An empty object cannot be replayed: it counts as missing, and is named as empty.
   const empty = input.segments.filter((s) => s.bytes === 0).map((s) => s.name);
   const segments = input.segments.filter((s) => s.bytes > 0);
   const allUsable = backups.filter((b) => b.ok);
+  const production = productionTimeline(input.clusterTimeline, allUsable, timelines);
+  const productionHistory = historyOf(production.timeline, timelines);
+  // Without its history file the ancestry is unknown: the refusal is kept with every other reason
+  // the target has (checked against all backups), so one run names them all.
+  const unknownHistory =
+    target.kind !== "backup" && allUsable.length > 0 && !productionHistory?.hasHistory
+      ? `timeline ${production.timeline} (${production.from}) has no history file in ${where}: PostgreSQL cannot recover along it without one; check that archiving works (the history file is archived at promotion) or name a backup with TARGET=backup`
+      : undefined;
+  let followed: TimelineHistory = productionHistory ?? {
+    timeline: production.timeline,
+    switches: [],
+    hasHistory: false,
+  };
+  if (target.kind === "time") followed = timelineAtTime(followed, timelines, segments, target.time);
   const usable =
-    target.kind === "backup" ? allUsable : allUsable.filter((b) => backupOnHistory(b, newest));
+    target.kind === "backup" || unknownHistory
+      ? allUsable
+      : allUsable.filter((b) => backupOnHistory(b, followed));
   if (allUsable.length > 0 && usable.length === 0)
     return {
       ok: false,
       problems: [
-        `no backup in ${where} lies on the history of timeline ${newest.timeline}, the newest (a restore branched it off after them): name one with TARGET=backup (it recovers along its own timeline), or take a new backup and restore from that`,
+        `no backup in ${where} lies on the history of timeline ${followed.timeline} (production: ${production.from}): a restore branched it off after them; name one with TARGET=backup (it recovers along its own timeline), or take a new backup and restore from that`,
       ],
     };
   const oldest = usable[0];
@@ -189,8 +229,11 @@ export function planRestore(input: {
     return { ok: false, problems: [`there is no backup in ${where}: nothing to restore from`] };
   const earliestRecoverable = oldest.stoppedAt;
   const newestUsable = usable.at(-1) as EngineBackup;
-  const archiveEnd = contiguousEnd(replayPath(segments, newestUsable), newestUsable);
-  const problems: string[] = [];
+  const archiveEnd = contiguousEnd(
+    replayPath(segments, newestUsable, historySteps(followed.timeline, followed.switches)),
+    newestUsable,
+  );
+  const problems: string[] = unknownHistory ? [unknownHistory] : [];
 
   let backup: EngineBackup | undefined;
   switch (target.kind) {
@@ -232,20 +275,37 @@ export function planRestore(input: {
       return unreachable;
     }
   }
-  if (!backup) return { ok: false, problems };
+  if (!backup || unknownHistory) return { ok: false, problems };
 
-  const path = replayPath(segments, backup);
-  let walLast: string;
-  if (target.kind === "backup") walLast = backup.walStop;
-  else if (target.kind === "time") {
+  if (target.kind === "backup") {
+    const own = backupTimeline(backup);
+    followed = historyOf(own, timelines, productionHistory) ?? {
+      timeline: own,
+      switches: [],
+      hasHistory: own === 1,
+    };
+    if (!followed.hasHistory)
+      return {
+        ok: false,
+        problems: [
+          `timeline ${own}, backup ${backup.name}'s own, has no history file in ${where}: PostgreSQL cannot recover along it without one`,
+        ],
+      };
+  }
+  const steps = historySteps(followed.timeline, followed.switches);
+  const path = replayPath(segments, backup, steps);
+  const stopIndex = parseSegment(backup.walStop)!.index;
+  let last: ArchivedSegment | undefined;
+  if (target.kind === "time") {
     // The first segment stored at or after the target holds the target's commit (or a later one).
     const t = target.time.getTime();
-    walLast =
-      (path.find((s) => s.archivedAt.getTime() >= t) ?? path.at(-1))?.name ?? backup.walStop;
-  } else walLast = path.at(-1)?.name ?? backup.walStop;
-  if (walLast < backup.walStop) walLast = backup.walStop;
+    last = path.find((s) => s.archivedAt.getTime() >= t) ?? path.at(-1);
+  } else if (target.kind === "latest") last = path.at(-1);
+  const lastIndex = last ? parseSegment(last.name)!.index : stopIndex;
+  const walLastIndex = lastIndex < stopIndex ? stopIndex : lastIndex;
+  const walLast = segmentName({ timeline: timelineAt(steps, walLastIndex), index: walLastIndex });
   problems.push(
-    ...missingOnPath(path, backup, walLast).map((p) => {
+    ...missingOnPath(path, backup, walLastIndex, steps).map((p) => {
       const segment = /^WAL segment ([0-9A-F]{24}) is missing/.exec(p)?.[1];
       return segment && empty.includes(segment)
         ? p.replace("is missing from the repository", "is an empty object in the repository")
@@ -254,18 +314,30 @@ export function planRestore(input: {
   );
   if (problems.length > 0) {
     const end = contiguousEnd(path, backup);
-    if (end && target.kind !== "backup" && end.name < walLast)
+    if (end && target.kind !== "backup" && parseSegment(end.name)!.index < walLastIndex)
       problems.push(
         `the archive is contiguous and readable up to segment ${end.name}, archived at ${end.archivedAt.toISOString()}: a time target up to then can be restored`,
       );
     return { ok: false, problems };
   }
 
-  const replayed = path.filter((s) => s.name <= walLast);
+  const history = steps
+    .map((s) => s.timeline)
+    .slice(steps.findIndex((s) => s.timeline === backupTimeline(backup)));
+  const replayed = path.filter((s) => parseSegment(s.name)!.index <= walLastIndex);
   return {
     ok: true,
     plan: {
       backup,
+      timeline: followed.timeline,
+      history,
+      timelineReason:
+        target.kind === "backup"
+          ? `the named backup's own timeline`
+          : followed.timeline === production.timeline
+            ? `production's: ${production.from}`
+            : `the one on production's history (${production.from}, timeline ${production.timeline}) that was current at the target time`,
+      notFollowed: timelines.filter((t) => !steps.some((s) => s.timeline === t.timeline)),
       walFirst: backup.walStart,
       walLast,
       walSegments: replayed.length,

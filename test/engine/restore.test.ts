@@ -101,7 +101,7 @@ describeEachEngine("restores", (engineKey) => {
     const run = await restore({ REPOSITORY: "local" });
     expect(run.code).toBe(64);
     expect(run.stderr).toMatch(
-      /no backup in the local repository of host prod-a lies on the history of timeline \d+, the newest/,
+      /no backup in the local repository of host prod-a lies on the history of timeline \d+ \(production: the running cluster's current timeline\)/,
     );
   }, 120_000);
 

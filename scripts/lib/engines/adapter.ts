@@ -111,10 +111,22 @@ export interface TimelineSwitch {
   readonly lsn: string;
 }
 
-/** The newest timeline in a repository and how it descends from timeline 1 (empty for 1). */
-export interface NewestTimeline {
+/**
+ * One timeline a repository holds WAL or a history file for: how it descends from timeline 1 (its
+ * history file's lines, oldest first; empty for timeline 1), when it began and where its WAL starts.
+ */
+export interface TimelineHistory {
   readonly timeline: number;
   readonly switches: readonly TimelineSwitch[];
+  /**
+   * False for a timeline above 1 whose history file the repository lacks: PostgreSQL cannot
+   * recover along it (it reads `<timeline>.history` through restore_command).
+   */
+  readonly hasHistory: boolean;
+  /** When the repository stored its history file: when the timeline began. */
+  readonly historyArchivedAt?: Date;
+  /** The oldest WAL segment the repository holds on it; absent when it holds only the history file. */
+  readonly firstSegment?: string;
 }
 
 /**
@@ -132,6 +144,12 @@ export interface RestoreRequest {
   /** The backup to start from, by its engine name. */
   readonly backup: string;
   readonly target: RestoreTarget;
+  /**
+   * The timeline recovery follows (`recovery_target_timeline`, PostgreSQL docs 20.5.6), as the
+   * restore plan chose it; never left to PostgreSQL's default (`latest`), which would follow any
+   * newer timeline found in the repository.
+   */
+  readonly timeline: number;
   /** Where the cluster is restored: must be empty (created when missing) unless `delta`. */
   readonly pgData: string;
   /** Rewrite only what differs from the backup in a non-empty `pgData` (checksums). */
@@ -176,10 +194,11 @@ export interface PostgresEngineAdapter {
   /** Every WAL segment in a repository, by name; [] when it holds none (or does not exist). */
   archivedWal(source: RepositorySource): Promise<ArchivedSegment[]>;
   /**
-   * The newest timeline whose history file (or segments) the repository holds, with its history:
-   * recovery follows it by default. `{ timeline: 1, switches: [] }` for an empty repository.
+   * Every timeline the repository holds a history file or WAL segments for, lowest first, each
+   * with its history file read; `[{ timeline: 1, switches: [], hasHistory: true }]` for a
+   * repository with no WAL. A history file that cannot be read throws.
    */
-  newestTimeline(source: RepositorySource): Promise<NewestTimeline>;
+  timelines(source: RepositorySource): Promise<TimelineHistory[]>;
   /**
    * Restores `request.backup` into `request.pgData` and writes the recovery settings the PostgreSQL
    * 12+ way (`recovery.signal`, settings in `postgresql.auto.conf`; never `recovery.conf`): the

@@ -18,14 +18,14 @@ import { showArgv, type CommandResult } from "../exec";
 import type { Logger } from "../log";
 import { damagedBackupMessage } from "../damagedBackups";
 import { gapsBetween, rangesOf, withoutSegments, type WalRange } from "../walSegments";
-import { newestOnTimeline, parseTimelineHistory, walProblems } from "./walHistory";
+import { collectTimelines, newestOnTimeline, walProblems } from "./walHistory";
 import {
   ANOTHER_CLUSTER_HINT,
   type ArchivedSegment,
   type BackupKind,
   type BackupRequest,
   type EngineBackup,
-  type NewestTimeline,
+  type TimelineHistory,
   type PostgresEngineAdapter,
   type Repository,
   type RepositorySource,
@@ -74,22 +74,27 @@ const CIPHER_ERROR = /CryptoError|is or was the repo encrypted/;
 const CIPHER_HINT =
   "the repository cannot be decrypted with the passphrase in the engine config: this host needs the stack's passphrase (SSM parameter named by clientSideEncryption in the host config): run the install document, whose pg-engine-setup step fetches it, and check that the parameter was not changed";
 
-/** `--type` and `--target` of `restore` per target (pgBackRest 2.45 command reference, restore). */
-function targetArgs(target: RestoreTarget): string[] {
+/**
+ * `--type` and `--target` of `restore` per target, and the timeline recovery follows (pgBackRest
+ * 2.45 command reference, restore). The timeline goes in as a recovery setting for every type:
+ * 2.45 takes `--target-timeline` with some types only, and PostgreSQL's default (`latest`) would
+ * follow any newer timeline in the repository.
+ */
+function targetArgs(target: RestoreTarget, timeline: number): string[] {
+  const along = `--recovery-option=recovery_target_timeline=${timeline}`;
   switch (target.kind) {
     case "latest":
       // Replays to the end of archived WAL and promotes there; --target-action is refused with it.
-      return ["--type=default"];
+      return ["--type=default", along];
     case "backup":
-      // Along the backup's own timeline: a later timeline may have left it before the backup.
-      // pgBackRest 2.45 takes --target-timeline only with other types, so it goes in as a setting.
-      return [
-        "--type=immediate",
-        "--target-action=promote",
-        "--recovery-option=recovery_target_timeline=current",
-      ];
+      return ["--type=immediate", "--target-action=promote", along];
     case "time":
-      return ["--type=time", `--target=${pgTimestamp(target.time)}`, "--target-action=promote"];
+      return [
+        "--type=time",
+        `--target=${pgTimestamp(target.time)}`,
+        "--target-action=promote",
+        along,
+      ];
     default: {
       const unreachable: never = target;
       return unreachable;
@@ -485,32 +490,32 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     return archivedSegments(await this.archiveListing(source));
   }
 
-  async newestTimeline(source: RepositorySource): Promise<NewestTimeline> {
+  async timelines(source: RepositorySource): Promise<TimelineHistory[]> {
     const listing = await this.archiveListing(source);
-    const histories = Object.keys(listing)
-      .map((path) => /^([^/]+)\/([0-9A-F]{8})\.history$/.exec(path))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .sort((a, b) => (a[2] < b[2] ? -1 : 1));
-    const fromSegments = archivedSegments(listing).map((s) => parseInt(s.name.slice(0, 8), 16));
-    const newestHistory = histories.at(-1);
-    const timeline = Math.max(
-      1,
-      ...fromSegments,
-      ...(newestHistory ? [parseInt(newestHistory[2], 16)] : []),
+    const histories = Object.entries(listing)
+      .map(([path, entry]) => ({ m: /^([^/]+)\/([0-9A-F]{8})\.history$/.exec(path), entry }))
+      .filter((h): h is { m: RegExpExecArray; entry: RepoListing[string] } => h.m !== null);
+    return collectTimelines(
+      histories.map((h) => ({
+        timeline: parseInt(h.m[2], 16),
+        archivedAt: new Date((h.entry.time ?? 0) * 1000),
+      })),
+      archivedSegments(listing).map((s) => s.name),
+      async (timeline) => {
+        const h = histories.find((x) => parseInt(x.m[2], 16) === timeline)!;
+        // History files are stored as PostgreSQL wrote them (not compressed).
+        const { stdout } = await this.run(
+          [
+            "repo-get",
+            ...this.sourceArgs(source),
+            `archive/${this.config.postgres.engine.stanza}/${h.m[1]}/${h.m[2]}.history`,
+          ],
+          10 * 60_000,
+          false,
+        );
+        return stdout;
+      },
     );
-    if (!newestHistory || parseInt(newestHistory[2], 16) !== timeline)
-      return { timeline, switches: [] };
-    // History files are stored as PostgreSQL wrote them (not compressed).
-    const { stdout } = await this.run(
-      [
-        "repo-get",
-        ...this.sourceArgs(source),
-        `archive/${this.config.postgres.engine.stanza}/${newestHistory[1]}/${newestHistory[2]}.history`,
-      ],
-      10 * 60_000,
-      false,
-    );
-    return { timeline, switches: parseTimelineHistory(stdout) };
   }
 
   async restore(request: RestoreRequest): Promise<void> {
@@ -542,7 +547,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
         "restore",
         ...this.sourceArgs(request.source),
         `--set=${request.backup}`,
-        ...targetArgs(request.target),
+        ...targetArgs(request.target, request.timeline),
         `--pg1-path=${request.pgData}`,
         `--recovery-option=restore_command=${restoreCommand}`,
         ...(request.delta ? ["--delta"] : []),

@@ -32,7 +32,7 @@ import {
   type BackupKind,
   type BackupRequest,
   type EngineBackup,
-  type NewestTimeline,
+  type TimelineHistory,
   type PostgresEngineAdapter,
   type Repository,
   type RepositorySource,
@@ -48,7 +48,7 @@ import {
   runEngine,
   s3RepositoryPath,
 } from "./engineProcess";
-import { newestOnTimeline, parseTimelineHistory, walProblems } from "./walHistory";
+import { collectTimelines, newestOnTimeline, walProblems } from "./walHistory";
 import {
   HISTORY_OBJECT,
   parseBackupList,
@@ -352,26 +352,26 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  async newestTimeline(source: RepositorySource): Promise<NewestTimeline> {
+  async timelines(source: RepositorySource): Promise<TimelineHistory[]> {
     const objects = await this.walObjects(source);
     const histories = objects
       .map((o) => ({ o, m: HISTORY_OBJECT.exec(o.name) }))
-      .filter((x): x is { o: StoredObject; m: RegExpExecArray } => x.m !== null)
-      .sort((a, b) => (a.m[1] < b.m[1] ? -1 : 1));
-    const fromSegments = objects
-      .map((o) => SEGMENT_OBJECT.exec(o.name)?.[1])
-      .filter((n): n is string => n !== undefined)
-      .map((n) => parseInt(n.slice(0, 8), 16));
-    const newestHistory = histories.at(-1);
-    const historyTimeline = newestHistory ? parseInt(newestHistory.m[1], 16) : 1;
-    const timeline = Math.max(1, historyTimeline, ...fromSegments);
-    if (!newestHistory || historyTimeline !== timeline) return { timeline, switches: [] };
-    const { stdout } = await this.run(
-      source,
-      ["st", "cat", "--decompress", "--decrypt", `${WAL}${newestHistory.o.name}`],
-      10 * 60_000,
+      .filter((x): x is { o: StoredObject; m: RegExpExecArray } => x.m !== null);
+    return collectTimelines(
+      histories.map((h) => ({ timeline: parseInt(h.m[1], 16), archivedAt: h.o.modified })),
+      objects
+        .map((o) => SEGMENT_OBJECT.exec(o.name)?.[1])
+        .filter((n): n is string => n !== undefined),
+      async (timeline) => {
+        const h = histories.find((x) => parseInt(x.m[1], 16) === timeline)!;
+        const { stdout } = await this.run(
+          source,
+          ["st", "cat", "--decompress", "--decrypt", `${WAL}${h.o.name}`],
+          10 * 60_000,
+        );
+        return stdout;
+      },
     );
-    return { timeline, switches: parseTimelineHistory(stdout) };
   }
 
   async verify(repository: Repository): Promise<VerifyReport> {
@@ -529,7 +529,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
     });
     const settings: Record<string, string> = {
       restore_command: restoreCommand,
-      ...targetSettings(request.target),
+      ...targetSettings(request.target, request.timeline),
       ...(request.archiveOff ? { archive_mode: "off" } : {}),
     };
     const owner = account(engine.osUser);
@@ -548,24 +548,24 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
   }
 }
 
-/** Recovery target settings per target (PostgreSQL 15 docs, 20.5.6 "Recovery Target"). */
-function targetSettings(target: RestoreTarget): Record<string, string> {
+/**
+ * Recovery target settings per target, and the timeline recovery follows (PostgreSQL 15 docs,
+ * 20.5.6 "Recovery Target"): always set, since the default (`latest`) would follow any newer
+ * timeline in the repository.
+ */
+function targetSettings(target: RestoreTarget, timeline: number): Record<string, string> {
+  const along = { recovery_target_timeline: String(timeline) };
   switch (target.kind) {
     case "latest":
-      // No target: replay to the end of archived WAL along the newest timeline, then promote.
-      return { recovery_target_timeline: "latest" };
+      // No target: replay to the end of archived WAL along the timeline, then promote.
+      return along;
     case "backup":
-      // Along the backup's own timeline: a later timeline may have left it before the backup.
-      return {
-        recovery_target: "immediate",
-        recovery_target_action: "promote",
-        recovery_target_timeline: "current",
-      };
+      return { recovery_target: "immediate", recovery_target_action: "promote", ...along };
     case "time":
       return {
         recovery_target_time: `${target.time.toISOString().replace("T", " ").replace("Z", "")}+00`,
         recovery_target_action: "promote",
-        recovery_target_timeline: "latest",
+        ...along,
       };
     default: {
       const unreachable: never = target;

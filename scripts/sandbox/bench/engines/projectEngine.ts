@@ -16,6 +16,7 @@ import type { HostConfig } from "../../../../infra/catalog/hostConfig";
 import { overrideHostConfig } from "../../../../infra/content/host/hostConfigFile";
 import { engineFor } from "../../../lib/engines";
 import { s3RepositoryPath } from "../../../lib/engines/engineProcess";
+import { backupTimeline } from "../../../lib/engines/walHistory";
 import { hostIdOf } from "../../../lib/hostConfig";
 import { engineUnavailableReason, sandboxEngineBinary } from "../../engineBinary";
 import { setUpEngine, withoutUnbuiltEncryption } from "../../sandbox";
@@ -78,6 +79,7 @@ function adapterEngine(
         source: { repository: "s3", host: hostId },
         backup: newest.name,
         target: { kind: "latest" },
+        timeline: backupTimeline(newest),
         pgData,
         delta: false,
         archiveOff: true,
