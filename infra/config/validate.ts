@@ -44,11 +44,7 @@ import {
   type BackupTypeKey,
   type ScheduleKey,
 } from "../catalog";
-import {
-  HOST_ID_PATTERN,
-  SAFE_ABSOLUTE_PATH_RULE,
-  isSafeAbsolutePath,
-} from "../catalog/hostConfig";
+import { HOST_ID_PATTERN, isSafeAbsolutePath } from "../catalog/hostConfig";
 import { exactObject, isPlainObject, keyedMap, list, MAX_DAYS } from "../catalog/schema/parts";
 import { schemaProblems } from "../catalog/schema/problems";
 import {
@@ -63,6 +59,7 @@ import {
   s3BucketName,
   yamlMap,
 } from "./configParts";
+import { directoryPath, directoryProblems } from "./directoryRules";
 import { durabilityEntries, durabilityProblems, durabilitySettings } from "./durability";
 import { hostConfigProblems } from "./hostConfigCheck";
 import { hostsProblems } from "./hostsRules";
@@ -313,9 +310,9 @@ const projectEntries = (now: Date) => ({
       `must be one of ${SUPPORTED_PG_MAJOR_VERSIONS.join(", ")} (PostgreSQL 12+ restores with recovery.signal)`,
     ),
   ),
-  // The host config's own rule: a path it would refuse on the hosts is refused here.
-  pgData: optional(textWhere(isSafeAbsolutePath, SAFE_ABSOLUTE_PATH_RULE)),
-  localBackupRoot: optional(textWhere(isSafeAbsolutePath, SAFE_ABSOLUTE_PATH_RULE)),
+  // The host config's own rules: a path it would refuse on the hosts is refused here.
+  pgData: optional(directoryPath()),
+  localBackupRoot: optional(directoryPath()),
   hostTarget: optional(
     yamlMap(
       { tagKey: v.exactOptional(tagText()), tagValue: v.exactOptional(tagText()) },
@@ -507,6 +504,8 @@ const relations = (now: Date) =>
       bucketName: fields.bucketName ?? DEFAULT_BUCKET_NAME,
     }))
       addIssue(problem);
+
+    for (const problem of directoryProblems(raw, valid)) addIssue(problem);
 
     // Schedules run in the stack's time zone (DLM's snapshots in UTC): the real gap, daylight
     // saving time included, against each backup row's RPO, the catalog's defaults too.
