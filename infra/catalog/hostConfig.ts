@@ -325,7 +325,11 @@ export const hostConfigSchema = v.pipe(
           /^alias\/[A-Za-z0-9/_-]{1,250}$/,
           "must be a KMS alias such as alias/stellar-insights-backups",
         ),
-        cipherPassParameter: text(SSM_PARAMETER_NAME_PATTERN, SSM_PARAMETER_NAME_RULE),
+        // The message quotes no value: a refused one may be the passphrase itself.
+        cipherPassParameter: v.pipe(
+          text(),
+          v.regex(SSM_PARAMETER_NAME_PATTERN, SSM_PARAMETER_NAME_RULE),
+        ),
       }),
     ),
     /** Names this host in S3 keys; the jobs use `os.hostname()` when absent. */

@@ -154,7 +154,7 @@ describe("parseHostConfig", () => {
       }),
       [
         'clientSideEncryption.kmsKeyAlias: "1234abcd" must be a KMS alias such as alias/stellar-insights-backups',
-        "clientSideEncryption.cipherPassParameter: \"pg-pass\" must be an SSM parameter path such as /stellar-insights-backups/postgres-repository-cipher-pass: a leading '/', letters, digits, '.', '-', '_' and at most 15 levels, not under /aws or /ssm",
+        "clientSideEncryption.cipherPassParameter: must be an SSM parameter path such as /stellar-insights-backups/postgres-repository-cipher-pass: a leading '/', letters, digits, '.', '-', '_' and at most 15 levels, not under /aws or /ssm",
       ],
     ],
     [
