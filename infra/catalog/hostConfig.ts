@@ -25,6 +25,14 @@ import {
   wholeNumber,
 } from "./schema/parts";
 import { ROOT_PATH, schemaProblems, type SchemaProblem } from "./schema/problems";
+import { showValue } from "./schema/shownValue";
+import {
+  CANONICAL_PATH_RULE,
+  isCanonicalPath,
+  overlapProblems,
+  pathProblem,
+  systemDirectoryProblem,
+} from "./pathRules";
 
 /** 2: the PostgreSQL engine's own section became the engine-neutral `postgres.engine`, plus `postgres.socketDir`. */
 export const HOST_CONFIG_SCHEMA_VERSION = 2;
@@ -39,19 +47,14 @@ export type LocalCopyKey = (typeof LOCAL_COPY_KEYS)[number];
 
 export const HOST_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const CONFIG_SET_KEY_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
-/** Paths end up in argv and S3 keys: no `..`, whitespace, quotes, globs or shell metacharacters. */
-const SAFE_ABSOLUTE_PATH = /^\/[A-Za-z0-9._@+=:,/-]*$/;
-
 /**
- * Whether `path` passes the host config's rule for paths (the stack config checks its paths with
- * it too, so a path is refused before any resource exists, not when the host config is rendered).
+ * Whether `path` passes the host config's rule for paths (`pathProblem`: the stack config checks
+ * its paths with it too, so a path is refused before any resource exists, not when the host config
+ * is rendered).
  */
-export function isSafeAbsolutePath(path: string): boolean {
-  return SAFE_ABSOLUTE_PATH.test(path) && !path.split("/").includes("..");
-}
+export const isSafeAbsolutePath = isCanonicalPath;
 /** What `isSafeAbsolutePath` allows, for messages. */
-export const SAFE_ABSOLUTE_PATH_RULE =
-  "must be an absolute path of letters, digits and . _ @ + = : , / - without '..' (no spaces, quotes, globs or shell metacharacters)";
+export const SAFE_ABSOLUTE_PATH_RULE = CANONICAL_PATH_RULE;
 
 /**
  * AWS region names: two to four letters, an optional partition part (`-gov`, `-iso`, `-isob`,
@@ -64,13 +67,15 @@ const PROGRAM_PATTERN = /^[A-Za-z0-9._-]+$/;
 const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const SYSTEM_ACCOUNT = /^[a-z_][a-z0-9_-]{0,31}$/;
 
+/** An absolute path written canonically (infra/catalog/pathRules.ts); the message quotes no value. */
 const absolutePath = () =>
   v.pipe(
-    text(
-      SAFE_ABSOLUTE_PATH,
-      "must be an absolute path without spaces, quotes or shell metacharacters",
-    ),
-    noParentSegments(),
+    text(),
+    v.rawCheck<string>(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const problem = pathProblem(dataset.value);
+      if (problem !== undefined) addIssue({ message: `${showValue(dataset.value)} ${problem}` });
+    }),
   );
 
 const sqlIdentifier = () => text(SQL_IDENTIFIER, "must be a lower-case SQL identifier");
@@ -88,7 +93,7 @@ const argvSchema = v.pipe(
     if (program === undefined || program.startsWith("/") || PROGRAM_PATTERN.test(program)) return;
     addIssue({
       input: program,
-      message: `${JSON.stringify(program)} must be a program name or an absolute path`,
+      message: `${showValue(program)} must be a program name or an absolute path`,
       path: [{ type: "array", origin: "value", input: argv, key: 0, value: program }],
     });
   }),
@@ -143,11 +148,11 @@ const engineSchema = v.pipe(
     const extension = engine.configFileExtension;
     if (extension && !configFile.endsWith(extension))
       addIssue({
-        message: `configFile ${JSON.stringify(configFile)} must end in ${extension}: ${engine.title} reads its config in the format its extension names (e.g. ${engine.configFileName})`,
+        message: `configFile ${showValue(configFile)} must end in ${extension}: ${engine.title} reads its config in the format its extension names (e.g. ${engine.configFileName})`,
       });
     if (!engine.compressionTypes.includes(compression.type))
       addIssue({
-        message: `compression.type ${JSON.stringify(compression.type)} is not one of ${engine.title}'s: ${engine.compressionTypes.join(", ")}`,
+        message: `compression.type ${showValue(compression.type)} is not one of ${engine.title}'s: ${engine.compressionTypes.join(", ")}`,
       });
     const { min, max } = engine.compressionLevels;
     if (compression.level < min || compression.level > max)
@@ -224,84 +229,142 @@ const configSetsSchema = v.pipe(
   v.check((sets) => Object.keys(sets).length > 0, "must name at least one set of files"),
 );
 
+/**
+ * The directories the jobs write, move aside or prune, by their path in the host config: each kept
+ * out of the operating system's directories and out of the others (infra/catalog/pathRules.ts).
+ */
+const DATA_DIRECTORIES = [
+  ["postgres", "pgData"],
+  ["local", "root"],
+  ["postgres", "engine", "spoolDir"],
+  ["redis", "dir"],
+  ["paths", "stateDir"],
+] as const;
+
+function dataDirectoryCheck(dataset: v.OutputDataset<unknown, v.BaseIssue<unknown>>): {
+  readonly at: readonly string[];
+  readonly message: string;
+}[] {
+  if (!dataset.typed) return [];
+  const valueAt = (at: readonly string[]): unknown =>
+    at.reduce<unknown>(
+      (node, key) => (node as Record<string, unknown> | undefined)?.[key],
+      dataset.value,
+    );
+  const named = DATA_DIRECTORIES.map((at) => ({ key: at.join("."), at, path: valueAt(at) }));
+  const directories = named.filter(
+    (d): d is typeof d & { path: string } => typeof d.path === "string",
+  );
+  return [
+    ...directories.flatMap((d) => {
+      const problem = systemDirectoryProblem(d.path);
+      return problem === undefined ? [] : [{ at: d.at, message: problem }];
+    }),
+    ...overlapProblems(directories).map((p) => ({
+      at: directories.find((d) => d.key === p.key)?.at ?? [],
+      message: p.message,
+    })),
+  ];
+}
+
 /** The host config file's contract; `HostConfig` is derived from it. */
-export const hostConfigSchema = exactObject({
-  schemaVersion: v.literal(
-    HOST_CONFIG_SCHEMA_VERSION,
-    (issue) =>
-      `must be ${HOST_CONFIG_SCHEMA_VERSION}, got ${describe(issue.input)}: install the jobs and host config of the same release`,
-  ),
-  stack: text(/^[A-Za-z0-9._-]+$/, "must be a Pulumi stack name"),
-  region: text(REGION_PATTERN, "must be an AWS region such as us-east-1"),
-  bucket: text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
-  metricNamespace: text(/^[A-Za-z0-9._/#:-]{1,255}$/, "must be a CloudWatch namespace"),
-  s3Prefixes: rowMap(
-    S3_BACKUP_TYPE_KEYS,
-    text(PREFIX_PATTERN, "must be one lower-case path segment ending in '/'"),
-  ),
-  retentionDays: rowMap(BACKUP_TYPE_KEYS, days()),
-  local: exactObject({
-    root: absolutePath(),
-    retentionDays: rowMap(LOCAL_COPY_KEYS, days()),
-    /** A job refuses to write a local copy when the file system is fuller than this. */
-    maxDiskUsagePercent: wholeNumber(1, 100),
-  }),
-  postgres: postgresSchema,
-  redis: redisSchema,
-  configSets: configSetsSchema,
-  /** Globs (`*` and `?` within a path segment) of the log files logs-ship uploads. */
-  logs: exactObject({
-    paths: list(
-      v.pipe(
-        text(
-          SAFE_GLOB,
-          "must be an absolute path or glob ('*', '?') without spaces or shell metacharacters",
+export const hostConfigSchema = v.pipe(
+  exactObject({
+    schemaVersion: v.literal(
+      HOST_CONFIG_SCHEMA_VERSION,
+      (issue) =>
+        `must be ${HOST_CONFIG_SCHEMA_VERSION}, got ${describe(issue.input)}: install the jobs and host config of the same release`,
+    ),
+    stack: text(/^[A-Za-z0-9._-]+$/, "must be a Pulumi stack name"),
+    region: text(REGION_PATTERN, "must be an AWS region such as us-east-1"),
+    bucket: text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+    metricNamespace: text(/^[A-Za-z0-9._/#:-]{1,255}$/, "must be a CloudWatch namespace"),
+    s3Prefixes: rowMap(
+      S3_BACKUP_TYPE_KEYS,
+      text(PREFIX_PATTERN, "must be one lower-case path segment ending in '/'"),
+    ),
+    retentionDays: rowMap(BACKUP_TYPE_KEYS, days()),
+    local: exactObject({
+      root: absolutePath(),
+      retentionDays: rowMap(LOCAL_COPY_KEYS, days()),
+      /** A job refuses to write a local copy when the file system is fuller than this. */
+      maxDiskUsagePercent: wholeNumber(1, 100),
+    }),
+    postgres: postgresSchema,
+    redis: redisSchema,
+    configSets: configSetsSchema,
+    /** Globs (`*` and `?` within a path segment) of the log files logs-ship uploads. */
+    logs: exactObject({
+      paths: list(
+        v.pipe(
+          text(
+            SAFE_GLOB,
+            "must be an absolute path or glob ('*', '?') without spaces or shell metacharacters",
+          ),
+          noParentSegments(),
         ),
-        noParentSegments(),
+      ),
+    }),
+    paths: exactObject({ stateDir: absolutePath(), lockDir: absolutePath() }),
+    /** Only for the sandbox (moto). Real hosts use the regional AWS endpoints. */
+    awsEndpointUrl: v.exactOptional(
+      text(/^https?:\/\/[A-Za-z0-9.:[\]-]+\/?$/, "must be an http(s)://host:port URL"),
+    ),
+    /** The bucket's KMS key: uploads name it explicitly so S3 never falls back to `aws/s3`. */
+    kmsKeyArn: v.exactOptional(
+      text(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, "must be a KMS key ARN"),
+    ),
+    /**
+     * Client-side encryption (stack option `clientSideEncryption`); absent: off. Names only: the key
+     * by its alias (resolved with kms:DescribeKey at run time) and the SSM SecureString holding the
+     * PostgreSQL repository passphrase, which pg-engine-setup reads. Never the passphrase itself.
+     */
+    clientSideEncryption: v.exactOptional(
+      exactObject({
+        kmsKeyAlias: text(
+          /^alias\/[A-Za-z0-9/_-]{1,250}$/,
+          "must be a KMS alias such as alias/stellar-insights-backups",
+        ),
+        // The message quotes no value: a refused one may be the passphrase itself.
+        cipherPassParameter: v.pipe(
+          text(),
+          v.regex(SSM_PARAMETER_NAME_PATTERN, SSM_PARAMETER_NAME_RULE),
+        ),
+      }),
+    ),
+    /** Names this host in S3 keys; the jobs use `os.hostname()` when absent. */
+    hostId: v.exactOptional(
+      text(
+        HOST_ID_PATTERN,
+        "must be letters, digits, '.', '_' or '-' (it becomes part of S3 keys)",
       ),
     ),
+    /**
+     * The backup bucket's copy in a second region (stack config `replication`): restores read from it
+     * with `SOURCE=replica` when the primary region is down. Hosts never write there.
+     */
+    replica: v.exactOptional(
+      exactObject({
+        bucket: text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+        region: text(
+          /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
+          "must be an AWS region such as us-west-2",
+        ),
+      }),
+    ),
   }),
-  paths: exactObject({ stateDir: absolutePath(), lockDir: absolutePath() }),
-  /** Only for the sandbox (moto). Real hosts use the regional AWS endpoints. */
-  awsEndpointUrl: v.exactOptional(
-    text(/^https?:\/\/[A-Za-z0-9.:[\]-]+\/?$/, "must be an http(s)://host:port URL"),
-  ),
-  /** The bucket's KMS key: uploads name it explicitly so S3 never falls back to `aws/s3`. */
-  kmsKeyArn: v.exactOptional(
-    text(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, "must be a KMS key ARN"),
-  ),
-  /**
-   * Client-side encryption (stack option `clientSideEncryption`); absent: off. Names only: the key
-   * by its alias (resolved with kms:DescribeKey at run time) and the SSM SecureString holding the
-   * PostgreSQL repository passphrase, which pg-engine-setup reads. Never the passphrase itself.
-   */
-  clientSideEncryption: v.exactOptional(
-    exactObject({
-      kmsKeyAlias: text(
-        /^alias\/[A-Za-z0-9/_-]{1,250}$/,
-        "must be a KMS alias such as alias/stellar-insights-backups",
-      ),
-      cipherPassParameter: text(SSM_PARAMETER_NAME_PATTERN, SSM_PARAMETER_NAME_RULE),
-    }),
-  ),
-  /** Names this host in S3 keys; the jobs use `os.hostname()` when absent. */
-  hostId: v.exactOptional(
-    text(HOST_ID_PATTERN, "must be letters, digits, '.', '_' or '-' (it becomes part of S3 keys)"),
-  ),
-  /**
-   * The backup bucket's copy in a second region (stack config `replication`): restores read from it
-   * with `SOURCE=replica` when the primary region is down. Hosts never write there.
-   */
-  replica: v.exactOptional(
-    exactObject({
-      bucket: text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
-      region: text(
-        /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
-        "must be an AWS region such as us-west-2",
-      ),
-    }),
-  ),
-});
+  v.rawCheck(({ dataset, addIssue }) => {
+    for (const { at, message } of dataDirectoryCheck(dataset)) {
+      let node: unknown = dataset.value;
+      const path = at.map((key) => {
+        const input = node as Record<string, unknown>;
+        node = input[key];
+        return { type: "object", origin: "value", input, key, value: node } as const;
+      });
+      addIssue({ message, path: path as [v.IssuePathItem, ...v.IssuePathItem[]] });
+    }
+  }),
+);
 
 export type HostConfig = DeepReadonly<v.InferOutput<typeof hostConfigSchema>>;
 export type PostgresHostConfig = HostConfig["postgres"];

@@ -19,6 +19,8 @@ export type ParsedSchedule =
       readonly kind: "cron" | "rate";
       /** The longest time between two runs, in seconds (a rate's interval). */
       readonly maxGapSeconds: number;
+      /** The shortest time between two runs, in seconds (a rate's interval). */
+      readonly minGapSeconds: number;
       /** Where the longest gap of a cron schedule falls, in the schedule's time zone. */
       readonly longestGap?: LongestGap;
     }
@@ -52,7 +54,8 @@ function parseRate(body: string): ParsedSchedule {
   if (value < 1) return { ok: false, reason: "rate() needs a value of at least 1" };
   const expected = value === 1 ? unit : `${unit}s`;
   if (match[2] !== expected) return { ok: false, reason: `write 'rate(${value} ${expected})'` };
-  return { ok: true, kind: "rate", maxGapSeconds: value * RATE_UNITS[unit] };
+  const seconds = value * RATE_UNITS[unit];
+  return { ok: true, kind: "rate", maxGapSeconds: seconds, minGapSeconds: seconds };
 }
 
 const memo = new Map<string, ParsedSchedule>();
@@ -95,7 +98,13 @@ function parse(expression: string, timezone: string, from: Date): ParsedSchedule
   if (!isKnownZone(timezone)) return { ok: false, reason: `unknown time zone '${timezone}'` };
   const gap = longestCronGap(cron.spec, timezone, from);
   if (!gap.ok) return gap;
-  return { ok: true, kind: "cron", maxGapSeconds: gap.longest.seconds, longestGap: gap.longest };
+  return {
+    ok: true,
+    kind: "cron",
+    maxGapSeconds: gap.longest.seconds,
+    minGapSeconds: gap.shortestSeconds,
+    longestGap: gap.longest,
+  };
 }
 
 /** "26 hours", "7 days", "15 minutes": for messages a person reads. */

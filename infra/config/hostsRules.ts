@@ -7,6 +7,7 @@
  * S3 keys carry one spelling: the other role reaches nothing.
  */
 import { HOST_ID_PATTERN } from "../catalog/hostConfig";
+import { showValue } from "../catalog/schema/shownValue";
 
 /** One entry of `hosts` as written: its restore sources, when it lists them. */
 export interface HostsEntryInput {
@@ -34,13 +35,13 @@ export function hostsProblems(hosts: Readonly<Record<string, HostsEntryInput>>):
     if (twin !== undefined)
       problems.push({
         host,
-        message: `is ${JSON.stringify(twin)} in another case: host names are case-insensitive, so both are one machine, whose S3 keys carry one spelling; keep the one its jobs use (the host config's hostId, else its short host name) and remove the other`,
+        message: `is ${showValue(twin)} in another case: host names are case-insensitive, so both are one machine, whose S3 keys carry one spelling; keep the one its jobs use (the host config's hostId, else its short host name) and remove the other`,
       });
     const sources = hosts[host].restoreFrom ?? [];
     if (sources.includes(host))
       problems.push({
         host,
-        message: `${JSON.stringify(host)} must not list itself in restoreFrom: a host always reads its own backups`,
+        message: `${showValue(host)} must not list itself in restoreFrom: a host always reads its own backups`,
       });
     // A source that is not a host id at all has its own problem already: one message per value.
     const unknown = [
@@ -50,7 +51,7 @@ export function hostsProblems(hosts: Readonly<Record<string, HostsEntryInput>>):
       problems.push({
         host,
         field: "restoreFrom",
-        message: `names ${unknown.map((id) => JSON.stringify(id)).join(", ")}, not ${unknown.length === 1 ? "a host" : "hosts"} of this stack: a restore source must be one of hosts (${ids.join(", ")}); correct the id, or list the source host in hosts (as {}) when only its backups are left`,
+        message: `names ${unknown.map((id) => showValue(id)).join(", ")}, not ${unknown.length === 1 ? "a host" : "hosts"} of this stack: a restore source must be one of hosts (${ids.join(", ")}); correct the id, or list the source host in hosts (as {}) when only its backups are left`,
       });
   });
   return problems;

@@ -7,11 +7,22 @@ import { validateProgramConfig } from "./programConfig";
 
 export { projectConfig } from "./programConfig";
 
+/**
+ * Whether the runtime says `key` was written `secure:`. `isConfigSecret` is exported by
+ * @pulumi/pulumi's runtime but not declared in its types; without it, only values offline synth
+ * could not decrypt count as secure, so a credential is refused rather than let through.
+ */
+function isSecret(key: string): boolean {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+  return runtime.isConfigSecret?.(key) ?? false;
+}
+
 /** Throws `StackConfigError` listing every problem; nothing is registered before this returns. */
 export function loadStackConfig(): StackConfig {
   const project = pulumi.getProject();
   const all = pulumi.runtime.allConfig();
-  const result = validateProgramConfig(project, all);
+  const secretKeys = Object.keys(all).filter(isSecret);
+  const result = validateProgramConfig(project, all, { secretKeys });
   if (!result.ok) throw new StackConfigError(project, result.problems);
   return result.config;
 }

@@ -2,7 +2,10 @@
  * The whole config a program run sees (`"<namespace>:<key>"` → string, as Pulumi hands it over)
  * checked at once: the namespaces first, then the project's keys. Pure module.
  */
+import { plainSecretProblems } from "./plainSecrets";
+import { closestKey, providerConfig } from "./providerKeys";
 import type { ConfigProblem } from "./stackConfig";
+import { hidden } from "../catalog/schema/shownValue";
 import { validateStackConfig, type ValidationOptions, type ValidationResult } from "./validate";
 
 /**
@@ -10,6 +13,9 @@ import { validateStackConfig, type ValidationOptions, type ValidationResult } fr
  * reads config of) and Pulumi's own settings.
  */
 export const PROVIDER_NAMESPACES = ["aws", "command", "docker", "pulumi"] as const;
+
+/** Namespaces whose keys are checked against the provider package's own (`pulumi:` is Pulumi's). */
+const CHECKED_PROVIDERS = PROVIDER_NAMESPACES.filter((namespace) => namespace !== "pulumi");
 
 /** The project's config keys without their `<project>:` namespace, values as Pulumi stores them. */
 export function projectConfig(
@@ -50,17 +56,78 @@ export function namespaceProblems(
 }
 
 /**
+ * Keys of a provider's namespace that the provider does not read (infra/config/providerKeys.ts):
+ * one problem each, naming the closest key it reads when there is one, else all of them.
+ */
+export function providerKeyProblems(all: Readonly<Record<string, string>>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [key, value] of Object.entries(all)) {
+    const [namespace, ...rest] = key.split(":");
+    if (!(CHECKED_PROVIDERS as readonly string[]).includes(namespace)) continue;
+    const name = rest.join(":");
+    const provider = providerConfig(namespace);
+    if (provider.keys.includes(name)) continue;
+    const near = closestKey(name, provider.keys);
+    const reads =
+      provider.keys.length === 0
+        ? `${provider.package} reads no config`
+        : `${provider.package} reads ${provider.keys.join(", ")}`;
+    problems.push({
+      key,
+      // A misspelt credential key still holds a credential.
+      value: closestKey(name, provider.secretKeys) === undefined ? value : hidden(value),
+      message:
+        near === undefined
+          ? `is not a key of the ${namespace} provider, which would ignore it: ${reads}`
+          : `is not a key of the ${namespace} provider, which would ignore it: did you mean ${namespace}:${near}? (${reads})`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * `problems` with the value of every key written `secure:` hidden: under `pulumi up` it holds the
+ * decrypted secret (a problem inside a YAML map hides too).
+ */
+function withSecretsHidden(
+  project: string,
+  problems: readonly ConfigProblem[],
+  secretKeys: readonly string[],
+): ConfigProblem[] {
+  const secret = (key: string) => {
+    const full = key.includes(":") ? key : `${project}:${key}`;
+    return secretKeys.some((k) => full === k || full.startsWith(`${k}.`));
+  };
+  return problems.map((p) => (secret(p.key) ? { ...p, value: hidden(p.value) } : p));
+}
+
+/** Options of a whole program config check. */
+export interface ProgramValidationOptions extends ValidationOptions {
+  /**
+   * Keys whose values were written `secure:` (Pulumi's config secret keys); a credential that is
+   * not among them is in plain text in the stack file.
+   */
+  readonly secretKeys?: readonly string[];
+}
+
+/**
  * @param project the Pulumi project name (`Pulumi.yaml`'s `name`), the namespace of its keys
  * @param all every config key of the stack with its namespace, as `pulumi.runtime.allConfig()`
- * @returns the validated `StackConfig`, or every problem: namespaces first, then the project's
+ * @returns the validated `StackConfig`, or every problem: namespaces, provider keys and plain-text
+ *   secrets first, then the project's
  */
 export function validateProgramConfig(
   project: string,
   all: Readonly<Record<string, string>>,
-  options: ValidationOptions = {},
+  options: ProgramValidationOptions = {},
 ): ValidationResult {
-  const foreign = namespaceProblems(project, all);
+  const foreign = [
+    ...namespaceProblems(project, all),
+    ...providerKeyProblems(all),
+    ...plainSecretProblems(project, all, options.secretKeys ?? []),
+  ];
   const result = validateStackConfig(projectConfig(project, all), all["aws:region"], options);
-  if (foreign.length === 0) return result;
-  return { ok: false, problems: [...foreign, ...(result.ok ? [] : result.problems)] };
+  if (foreign.length === 0 && result.ok) return result;
+  const problems = [...foreign, ...(result.ok ? [] : result.problems)];
+  return { ok: false, problems: withSecretsHidden(project, problems, options.secretKeys ?? []) };
 }

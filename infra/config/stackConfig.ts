@@ -4,6 +4,7 @@
 import type { BackupTypeKey, HostTarget, ScheduleKey, Thresholds } from "../catalog";
 import type { ObjectLockSettings, ReplicationSettings } from "../catalog";
 import type { PostgresEngineKey } from "../catalog/engines";
+import { showValue } from "../catalog/schema/shownValue";
 
 /** Defined with their defaults in the catalog; re-exported because they are the config's shapes. */
 export type { HostTarget, Thresholds };
@@ -85,6 +86,7 @@ export interface ClientSideEncryptionConfig {
 /** One thing wrong with the stack config: which key, what it held, and what is allowed. */
 export interface ConfigProblem {
   readonly key: string;
+  /** As written; a `HiddenValue` where it holds, or may hold, a secret. */
   readonly value: unknown;
   readonly message: string;
 }
@@ -99,10 +101,11 @@ export class StackConfigError extends Error {
   }
 }
 
+/** The report: one line per problem, every value shown by `showValue` (escaped; secrets hidden). */
 export function formatProblems(project: string, problems: readonly ConfigProblem[]): string {
   const lines = problems.map((p) => {
     const key = p.key.includes(":") ? p.key : `${project}:${p.key}`;
-    return `  - ${key} = ${JSON.stringify(p.value) ?? "(not set)"}: ${p.message}`;
+    return `  - ${key} = ${showValue(p.value)}: ${p.message}`;
   });
   return [`stack config has ${problems.length} problem(s); nothing was deployed:`, ...lines].join(
     "\n",

@@ -44,12 +44,9 @@ import {
   type BackupTypeKey,
   type ScheduleKey,
 } from "../catalog";
-import {
-  HOST_ID_PATTERN,
-  SAFE_ABSOLUTE_PATH_RULE,
-  isSafeAbsolutePath,
-} from "../catalog/hostConfig";
+import { HOST_ID_PATTERN, isSafeAbsolutePath } from "../catalog/hostConfig";
 import { exactObject, isPlainObject, keyedMap, list, MAX_DAYS } from "../catalog/schema/parts";
+import { hidden } from "../catalog/schema/shownValue";
 import { schemaProblems } from "../catalog/schema/problems";
 import {
   AWS_REGIONS,
@@ -63,9 +60,12 @@ import {
   s3BucketName,
   yamlMap,
 } from "./configParts";
+import { cadenceProblem } from "./cadence";
+import { directoryPath, directoryProblems } from "./directoryRules";
 import { durabilityEntries, durabilityProblems, durabilitySettings } from "./durability";
 import { hostConfigProblems } from "./hostConfigCheck";
 import { hostsProblems } from "./hostsRules";
+import { noHostsProblem } from "./hostsPresence";
 import { healthScheduleProblem } from "./healthSchedule";
 import { readPinnedFile } from "./pinnedFile";
 import { rpoGapProblem } from "./scheduleGap";
@@ -80,6 +80,12 @@ import {
 export type ValidationResult =
   | { readonly ok: true; readonly config: StackConfig }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+/**
+ * Keys that name where a secret is kept: a value they refuse may be the secret itself, pasted in
+ * the wrong place, so problems show only its length.
+ */
+const NAMES_A_SECRET: readonly string[] = ["clientSideEncryption.cipherPassParameter"];
 
 /** `aws:region` is the AWS provider's key, checked beside the project's own. */
 const REGION_KEY = "aws:region";
@@ -313,9 +319,9 @@ const projectEntries = (now: Date) => ({
       `must be one of ${SUPPORTED_PG_MAJOR_VERSIONS.join(", ")} (PostgreSQL 12+ restores with recovery.signal)`,
     ),
   ),
-  // The host config's own rule: a path it would refuse on the hosts is refused here.
-  pgData: optional(textWhere(isSafeAbsolutePath, SAFE_ABSOLUTE_PATH_RULE)),
-  localBackupRoot: optional(textWhere(isSafeAbsolutePath, SAFE_ABSOLUTE_PATH_RULE)),
+  // The host config's own rules: a path it would refuse on the hosts is refused here.
+  pgData: optional(directoryPath()),
+  localBackupRoot: optional(directoryPath()),
   hostTarget: optional(
     yamlMap(
       { tagKey: v.exactOptional(tagText()), tagValue: v.exactOptional(tagText()) },
@@ -508,6 +514,15 @@ const relations = (now: Date) =>
     }))
       addIssue(problem);
 
+    for (const problem of directoryProblems(raw, valid)) addIssue(problem);
+
+    const noHosts = valid("hosts") && valid("clientSideEncryption");
+    const hostsMessage = noHosts
+      ? noHostsProblem(fields.hosts, encryptionEnabled(fields))
+      : undefined;
+    if (hostsMessage !== undefined)
+      addIssue({ message: hostsMessage, path: [pathItem(raw, "hosts", raw.hosts)] });
+
     // Schedules run in the stack's time zone (DLM's snapshots in UTC): the real gap, daylight
     // saving time included, against each backup row's RPO, the catalog's defaults too.
     const timezone = fields.timezone ?? DEFAULT_TIMEZONE;
@@ -518,6 +533,25 @@ const relations = (now: Date) =>
         const written = fields.schedules?.[name];
         const expression = written ?? DEFAULT_SCHEDULES[name];
         const message = rpoGapProblem(name, expression, zoneOf(name), now, written === undefined);
+        if (message === undefined) continue;
+        addIssue({
+          message,
+          path: [
+            pathItem(raw, "schedules", raw.schedules),
+            pathItem({ ...fields.schedules }, name, expression),
+          ],
+        });
+      }
+    }
+
+    // How often each job may run: derived from its timeout and the rows' RPO and retention.
+    const allRetentionValid = BACKUP_TYPE_KEYS.every((row) => valid("retentionDays", row));
+    if (valid("timezone")) {
+      for (const name of SCHEDULE_KEYS) {
+        if (!valid("schedules", name)) continue;
+        if ((name === "cleanup" || name === "restoreTest") && !allRetentionValid) continue;
+        const expression = fields.schedules?.[name] ?? DEFAULT_SCHEDULES[name];
+        const message = cadenceProblem(name, expression, zoneOf(name), retention, now);
         if (message === undefined) continue;
         addIssue({
           message,
@@ -697,5 +731,10 @@ export function validateStackConfig(
     : schemaProblems(result.issues)
         .map(({ path, value, message }) => ({ key: path, value, message }))
         .filter((p) => ![...refused].some((k) => p.key === k || p.key.startsWith(`${k}.`)));
-  return { ok: false, problems: inDocumentOrder([...textual, ...problems], input) };
+  return {
+    ok: false,
+    problems: inDocumentOrder([...textual, ...problems], input).map((p) =>
+      NAMES_A_SECRET.includes(p.key) ? { ...p, value: hidden(p.value) } : p,
+    ),
+  };
 }

@@ -43,6 +43,7 @@ import { stopPostgres } from "../lib/postgresShutdown";
 import { isRunning, startService } from "../lib/service";
 import { parseTargetTime } from "../lib/targetTime";
 import { monotonicNow, secondsSince, utcStamp } from "../lib/time";
+import { siblingPath } from "../lib/siblingPath";
 
 const BACKUP_NAME_ALLOWED =
   "the engine's backup name, as pg-verify and the engine's listing show it";
@@ -167,7 +168,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     );
   const plan = planned.plan;
   const running = await isRunning(pg.service);
-  const aside = `${pg.pgData}.before-restore-${utcStamp(ctx.startedAt)}`;
+  const aside = siblingPath(pg.pgData, `.before-restore-${utcStamp(ctx.startedAt)}`);
   if (!request.delta && existsSync(aside))
     throw new UsageError(
       `${aside} already exists: an earlier restore kept the data there`,

@@ -34,6 +34,7 @@ import {
 } from "./redisConfFile";
 import { isRunning } from "./service";
 import { utcStamp } from "./time";
+import { siblingPath } from "./siblingPath";
 
 /** Jobs a Redis restart would break mid-run. */
 const RESTART_GUARDED_JOBS = ["redis-backup", "redis-restore"] as const;
@@ -75,7 +76,7 @@ async function configValues(
 
 /** `<file>.before-stellar-include.<stamp>`, never over an earlier copy. */
 async function asidePath(file: string): Promise<string> {
-  const base = `${file}.before-stellar-include.${utcStamp(new Date())}`;
+  const base = siblingPath(file, `.before-stellar-include.${utcStamp(new Date())}`);
   let path = base;
   for (let n = 1; await exists(path); n++) path = `${base}.${n}`;
   return path;

@@ -10,6 +10,7 @@ import {
   parseHostConfig,
   type HostConfig,
 } from "../../infra/catalog/hostConfig";
+import { showValue } from "../../infra/catalog/schema/shownValue";
 import { UsageError } from "./errors";
 
 /** The environment variable that points a job at its host config file. */
@@ -58,7 +59,7 @@ export function hostIdOf(config: HostConfig, machineName: string = hostname()): 
   const id = config.hostId ?? machineName.split(".")[0];
   if (!HOST_ID_PATTERN.test(id)) {
     throw new UsageError(
-      `host name ${JSON.stringify(id)} cannot be used in S3 keys`,
+      `host name ${showValue(id)} cannot be used in S3 keys`,
       "set hostId in the host config to letters, digits, '.', '_' or '-'",
     );
   }

@@ -75,6 +75,7 @@ describe("every field of a cron expression counts (UTC)", () => {
         ok: true,
         kind: "rate",
         maxGapSeconds: gap,
+        minGapSeconds: gap,
       });
     }
   });

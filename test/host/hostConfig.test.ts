@@ -125,7 +125,7 @@ describe("renderHostConfig for the prod stack", () => {
         overrides: { redis: { dir: "/var/lib/redis; rm -rf /" } },
       }),
     ).toThrow(
-      "host config for stack 'prod' has 1 problem(s):\n  - redis.dir: \"/var/lib/redis; rm -rf /\" must be an absolute path without spaces, quotes or shell metacharacters",
+      "host config for stack 'prod' has 1 problem(s):\n  - redis.dir: \"/var/lib/redis; rm -rf /\" must hold only letters, digits and . _ @ + = : , / - (no spaces, quotes, globs, shell metacharacters or other characters)",
     );
   });
 });
@@ -154,7 +154,7 @@ describe("parseHostConfig", () => {
       }),
       [
         'clientSideEncryption.kmsKeyAlias: "1234abcd" must be a KMS alias such as alias/stellar-insights-backups',
-        "clientSideEncryption.cipherPassParameter: \"pg-pass\" must be an SSM parameter path such as /stellar-insights-backups/postgres-repository-cipher-pass: a leading '/', letters, digits, '.', '-', '_' and at most 15 levels, not under /aws or /ssm",
+        "clientSideEncryption.cipherPassParameter: must be an SSM parameter path such as /stellar-insights-backups/postgres-repository-cipher-pass: a leading '/', letters, digits, '.', '-', '_' and at most 15 levels, not under /aws or /ssm",
       ],
     ],
     [
@@ -203,14 +203,14 @@ describe("parseHostConfig", () => {
     [
       "a relative path",
       mutate({ postgres: { pgData: "data" } }),
-      [
-        'postgres.pgData: "data" must be an absolute path without spaces, quotes or shell metacharacters',
-      ],
+      ["postgres.pgData: \"data\" must be an absolute path (starting with '/')"],
     ],
     [
       "path traversal",
       mutate({ local: { root: "/var/backups/../../etc" } }),
-      ["local.root: \"/var/backups/../../etc\" must not contain '..'"],
+      [
+        "local.root: \"/var/backups/../../etc\" must not contain '..': write the directory it means (through a symlink '..' means another one)",
+      ],
     ],
     [
       "a threshold over 100",

@@ -306,3 +306,57 @@ test("a stack file named for another stack than --stack is synthesized as --stac
   );
   expect(readPlan(out).stack).toBe("prod");
 });
+
+test.each([
+  [
+    "hosts: {} is one message saying there are no hosts",
+    (file: string) =>
+      file.replace("    prod-db-1: {}\n", "    {}\n").replace("hosts:\n    {}", "hosts: {}"),
+    [
+      "stack config has 1 problem(s); nothing was deployed:",
+      "  - stellar-insights-backup:hosts = {}: no hosts: list each database host by the id its S3 keys carry (the host config's hostId, else its short host name), e.g. hosts: {prod-db-1: {}}; without one the stack creates no host role, so no host can write a backup, and clientSideEncryption grants its key and passphrase to no one",
+    ],
+  ],
+  [
+    "a plain-text aws:secretKey and a misspelt aws:region, the secret never printed",
+    (file: string) =>
+      file.replace(
+        "  aws:region: us-east-1\n",
+        "  aws:region: us-east-1\n  aws:regoin: us-west-2\n  aws:secretKey: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+      ),
+    [
+      "stack config has 2 problem(s); nothing was deployed:",
+      expect.stringMatching(
+        /^ {2}- aws:regoin = "us-west-2": is not a key of the aws provider, which would ignore it: did you mean aws:region\? /,
+      ),
+      "  - aws:secretKey = <hidden: 40 characters>: is a credential in plain text in the stack file, which is committed: remove it and let the provider find credentials in the environment (a profile, SSO, a CI role), or store it encrypted with `pulumi config set --secret aws:secretKey` (written as secure:); rotate it, it is in the history",
+    ],
+  ],
+])("synth refuses a stack file (exit 1): %s", async (_kind, edit, lines) => {
+  const dir = mkdtempSync(join(work, "refused-"));
+  const stackFile = join(dir, "Pulumi.prod.yaml");
+  const edited = edit(prodFile);
+  expect(edited).not.toBe(prodFile);
+  writeFileSync(stackFile, edited);
+  const out = join(dir, "out");
+  const result = await synth(["--stack-file", stackFile, "--out", out]);
+  expect(result.code).toBe(1);
+  expect(result.stderr).not.toContain("wJalrXUtnFEMI");
+  expect(result.stderr.trimEnd().split("\n")).toEqual(lines);
+  expect(existsSync(out)).toBe(false);
+});
+
+test("aws:secretKey written secure: passes synth (Pulumi's way to keep a credential in a stack file)", async () => {
+  const dir = mkdtempSync(join(work, "secure-key-"));
+  const stackFile = join(dir, "Pulumi.prod.yaml");
+  writeFileSync(
+    stackFile,
+    prodFile.replace(
+      "  aws:region: us-east-1\n",
+      "  aws:region: us-east-1\n  aws:secretKey:\n    secure: AAABAJk0ciphertext==\n",
+    ),
+  );
+  const result = await synth(["--stack-file", stackFile, "--out", join(dir, "out")]);
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+}, 120_000);

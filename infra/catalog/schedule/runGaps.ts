@@ -37,7 +37,12 @@ export interface LongestGap {
 }
 
 export type GapResult =
-  | { readonly ok: true; readonly longest: LongestGap }
+  | {
+      readonly ok: true;
+      readonly longest: LongestGap;
+      /** The shortest time between two runs, in seconds (a job's cadence at its most frequent). */
+      readonly shortestSeconds: number;
+    }
   | { readonly ok: false; readonly reason: string };
 
 const clocks = new Map<string, ZoneClock>();
@@ -77,6 +82,11 @@ export function longestCronGap(spec: CronSpec, zone: string, from: Date): GapRes
   const minutes = spec.minutesOfDay.map((m) => m * MINUTE_MS);
   const lastMinute = minutes[minutes.length - 1];
 
+  // The narrowest step inside one day, on a day whose offset does not change.
+  let narrowestMs = Number.POSITIVE_INFINITY;
+  for (let i = 0; i + 1 < minutes.length; i++)
+    narrowestMs = Math.min(narrowestMs, minutes[i + 1] - minutes[i]);
+
   // The widest step inside one day, on a day whose offset does not change.
   let intraIndex = -1;
   for (let i = 0; i + 1 < minutes.length; i++) {
@@ -91,9 +101,11 @@ export function longestCronGap(spec: CronSpec, zone: string, from: Date): GapRes
   let previous = start;
   let runs = 0;
   let best = { ms: -1, from: start, to: start, fromIsRun: false };
+  let shortestMs = Number.POSITIVE_INFINITY;
   const consider = (before: number, after: number) => {
     if (after - before > best.ms)
       best = { ms: after - before, from: before, to: after, fromIsRun: runs > 0 };
+    if (runs > 0) shortestMs = Math.min(shortestMs, after - before);
   };
 
   const visit = (day: number, calendar: CalendarDay) => {
@@ -104,6 +116,7 @@ export function longestCronGap(spec: CronSpec, zone: string, from: Date): GapRes
       const offset = steady * MINUTE_MS;
       consider(previous, wall + minutes[0] - offset);
       runs++;
+      shortestMs = Math.min(shortestMs, narrowestMs);
       if (intraIndex >= 0)
         consider(wall + minutes[intraIndex] - offset, wall + minutes[intraIndex + 1] - offset);
       previous = wall + lastMinute - offset;
@@ -163,5 +176,7 @@ export function longestCronGap(spec: CronSpec, zone: string, from: Date): GapRes
       to: localTime(best.to, zone),
       fromIsRun: best.fromIsRun,
     },
+    // One run in the whole window: the window is the shortest gap known.
+    shortestSeconds: (Number.isFinite(shortestMs) ? shortestMs : best.ms) / 1000,
   };
 }

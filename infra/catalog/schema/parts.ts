@@ -14,13 +14,14 @@
  * Pure module: no Pulumi import, so host jobs can bundle it.
  */
 import * as v from "valibot";
+import { showValue } from "./shownValue";
 
-/** How a value reads in a message: strings and numbers as JSON, containers by kind. */
+/** How a value reads in a message: text and numbers as `showValue` shows them, containers by kind. */
 export function describe(value: unknown): string {
   if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "a list";
   if (value === null) return "null";
-  return typeof value === "object" ? "an object" : JSON.stringify(value);
+  return typeof value === "object" ? "an object" : showValue(value);
 }
 
 type Entries = v.ObjectEntries;
@@ -130,7 +131,7 @@ export function text(pattern?: RegExp, hint?: string) {
     v.regex(pattern, (issue) =>
       issue.input === ""
         ? notText(issue)
-        : `${JSON.stringify(issue.input)} ${hint ?? `must match ${pattern}`}`,
+        : `${showValue(issue.input)} ${hint ?? `must match ${pattern}`}`,
     ),
   );
 }
@@ -166,5 +167,5 @@ export function list<S extends v.GenericSchema>(item: S, allowEmpty = false) {
 export const noParentSegments = () =>
   v.check<string, (issue: v.BaseIssue<string>) => string>(
     (value) => !value.split("/").includes(".."),
-    (issue) => `${JSON.stringify(issue.input)} must not contain '..'`,
+    (issue) => `${showValue(issue.input)} must not contain '..'`,
   );

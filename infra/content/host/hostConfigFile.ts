@@ -17,6 +17,7 @@ import {
   type ServiceControl,
 } from "../../catalog/hostConfig";
 import type { StackConfig } from "../../config/stackConfig";
+import type { NamedDirectory } from "../../catalog/pathRules";
 import { stableJson } from "../../catalog/stableJson";
 
 /**
@@ -68,6 +69,21 @@ function s3Prefixes(): Record<S3BackupTypeKey, string> {
   ) as Record<S3BackupTypeKey, string>;
 }
 
+/** The PostgreSQL engine's spool on every host. */
+const ENGINE_SPOOL_DIR = `${HOST_PATHS.spoolDir}/postgres-engine`;
+/** Redis's data directory (Debian's redis-server package). */
+const REDIS_DIR = "/var/lib/redis";
+
+/**
+ * The directories the jobs write that the stack config does not set, named for messages: the
+ * stack config keeps `pgData` and `localBackupRoot` out of them (infra/catalog/pathRules.ts).
+ */
+export const FIXED_DATA_DIRECTORIES: readonly NamedDirectory[] = [
+  { key: "the PostgreSQL engine's spool", path: ENGINE_SPOOL_DIR },
+  { key: "Redis's data directory", path: REDIS_DIR },
+  { key: "the jobs' state directory", path: HOST_PATHS.stateDir },
+];
+
 /** The stack's PostgreSQL engine as a host runs it (Debian layout; the OS user owns PGDATA). */
 export function defaultEngine(config: StackConfig): PostgresEngineHostConfig {
   const engine = POSTGRES_ENGINES[config.postgresEngine];
@@ -77,7 +93,7 @@ export function defaultEngine(config: StackConfig): PostgresEngineHostConfig {
     configFile: `${HOST_PATHS.configDir}/${engine.configFileName}`,
     stanza: "main",
     osUser: "postgres",
-    spoolDir: `${HOST_PATHS.spoolDir}/postgres-engine`,
+    spoolDir: ENGINE_SPOOL_DIR,
     logDir: `${HOST_PATHS.logDir}/postgres-engine`,
     lockDir: `${HOST_PATHS.spoolDir}/postgres-engine/lock`,
     compression: engine.defaultCompression,
@@ -137,7 +153,7 @@ export function defaultHostConfig(
     redis: {
       host: "127.0.0.1",
       port: 6379,
-      dir: "/var/lib/redis",
+      dir: REDIS_DIR,
       dbfilename: "dump.rdb",
       appendonly: false,
       // redis.conf ends with `include` of this file, so its settings win.
