@@ -35,6 +35,35 @@ export function localConfigFile(engine: Pick<PostgresEngineHostConfig, "configFi
   return engine.configFile.replace(/(\.json)?$/, ".local.json");
 }
 
+/**
+ * Where pg-engine-setup records the system identifier of the cluster this host's repositories
+ * belong to, once it has checked them: `…/postgres-engine.json` → `…/postgres-engine.system-identifier`.
+ */
+export function archiveGuardFile(engine: Pick<PostgresEngineHostConfig, "configFile">): string {
+  return engine.configFile.replace(/(\.json)?$/, ".system-identifier");
+}
+
+/**
+ * Offset of `xlp_sysid` in a WAL segment: the first page's long header (PostgreSQL
+ * src/include/access/xlog_internal.h, XLogLongPageHeaderData: the 24-byte XLogPageHeaderData,
+ * then the 64-bit system identifier in the server's byte order).
+ */
+const SEGMENT_SYSID_OFFSET = 24;
+
+/**
+ * Shell that exits 1, naming both clusters, unless WAL segment `%p` (`%f`: its name) carries the
+ * system identifier in `archiveGuardFile`: wal-g's `wal-push` compares none, so once segment names
+ * stop colliding with the repository's, a re-initialised or cloned cluster's WAL would enter
+ * another cluster's repository. History, backup-label and partial files (names with a dot) carry
+ * no page header and pass.
+ */
+function archiveGuard(e: PostgresEngineHostConfig): string {
+  const file = archiveGuardFile(e);
+  const sysid = `$(od -An -tu8 -j${SEGMENT_SYSID_OFFSET} -N8 "%p" | tr -d ' ')`;
+  const recorded = `$(cat ${file} 2>/dev/null)`;
+  return `case %f in *.*) ;; *) s=${sysid}; r=${recorded}; [ -n "$s" ] && [ "$s" = "$r" ] || { echo "refused to archive %f: its cluster has system identifier $s, but this host's repositories belong to \${r:-no recorded cluster} (${file}); nothing was pushed. If PostgreSQL was re-initialised, give this host a new hostId or move the old repository aside, then run the install document" >&2; exit 1; };; esac`;
+}
+
 function run(engine: PostgresEngineHostConfig, configFile: string): string {
   return `${engine.binary} --config ${configFile}`;
 }
@@ -170,10 +199,11 @@ export const WALG: PostgresEngineDescriptor = {
   artifactConfigKey: "walgArtifact",
   unavailableHint:
     "wal-g is not an OS package and cannot be installed from this project's package registries: set WALG_BINARY to a wal-g v3.0.x binary",
-  // S3 first (off-site matters most), then the local repository; a failure of either fails the
-  // command, so PostgreSQL keeps the segment and retries (an identical re-push is accepted).
+  // The cluster guard first; then S3 (off-site matters most), then the local repository; a failure
+  // of any fails the command, so PostgreSQL keeps the segment and retries (an identical re-push is
+  // accepted).
   archiveCommand: (e) =>
-    `${run(e, e.configFile)} wal-push %p && ${run(e, localConfigFile(e))} wal-push %p`,
+    `${archiveGuard(e)}; ${run(e, e.configFile)} wal-push %p && ${run(e, localConfigFile(e))} wal-push %p`,
   restoreCommand,
   renderConfig,
   companionConfig: { file: localConfigFile, render: renderLocalConfig },

@@ -13,6 +13,7 @@ import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import { otherBucketOptions } from "../../../infra/catalog/engines/pgbackrest";
 import { EngineAdapterBase } from "./adapterBase";
+import { readControlData } from "../controlData";
 import { JobError } from "../errors";
 import { showArgv, type CommandResult } from "../exec";
 import type { Logger } from "../log";
@@ -20,6 +21,8 @@ import { gapsBetween, rangesOf, type WalRange } from "../walSegments";
 import { newestOnTimeline, parseTimelineHistory, walProblems } from "./walHistory";
 import {
   ANOTHER_CLUSTER_HINT,
+  anotherClusterError,
+  REPOSITORIES,
   type ArchivedSegment,
   type BackupKind,
   type BackupRequest,
@@ -145,6 +148,8 @@ interface InfoBackup {
 /** One stanza of `info --output=json` (pgBackRest 2.45), the parts read here. */
 interface InfoStanza {
   backup?: InfoBackup[];
+  /** Every cluster the stanza has held, per repository; the highest `id` is the current one. */
+  db?: { id: number; "repo-key": number; "system-id": string }[];
   repo?: { key: number; cipher: string; status?: { code: number; message?: string } }[];
 }
 
@@ -292,27 +297,19 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     ];
   }
 
-  async list(
-    repository?: Repository,
-    host: string = this.hostId,
-    bucket?: OtherBucket,
-  ): Promise<EngineBackup[]> {
-    const args = [
-      "info",
-      "--output=json",
-      ...(host !== this.hostId || bucket
-        ? this.sourceArgs({ repository: repository ?? "s3", host, ...(bucket ? { bucket } : {}) })
-        : repository
-          ? [`--repo=${REPO_INDEX[repository]}`]
-          : []),
-    ];
-    const { stdout } = await this.run(args, 10 * 60_000);
+  /** `info --output=json` with `args`, system identifiers kept as text (64-bit). */
+  private async info(args: readonly string[]): Promise<InfoStanza[]> {
+    const { stdout } = await this.run(["info", "--output=json", ...args], 10 * 60_000);
     let stanzas: InfoStanza[];
     try {
       // An info file read with the wrong passphrase is quoted raw in a status message: its control
       // characters are exactly what must go before JSON can be parsed.
-      // eslint-disable-next-line no-control-regex
-      stanzas = JSON.parse(stdout.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, "?")) as InfoStanza[];
+      stanzas = JSON.parse(
+        stdout
+          // eslint-disable-next-line no-control-regex
+          .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, "?")
+          .replace(/"system-id":(\d+)/g, '"system-id":"$1"'),
+      ) as InfoStanza[];
     } catch {
       throw new JobError("pgBackRest info --output=json printed something that is not JSON");
     }
@@ -326,6 +323,21 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
         CIPHER_HINT,
       );
     }
+    return stanzas;
+  }
+
+  async list(
+    repository?: Repository,
+    host: string = this.hostId,
+    bucket?: OtherBucket,
+  ): Promise<EngineBackup[]> {
+    const stanzas = await this.info(
+      host !== this.hostId || bucket
+        ? this.sourceArgs({ repository: repository ?? "s3", host, ...(bucket ? { bucket } : {}) })
+        : repository
+          ? [`--repo=${REPO_INDEX[repository]}`]
+          : [],
+    );
     const backups = stanzas[0]?.backup ?? [];
     return backups
       .map((b): EngineBackup => ({
@@ -405,7 +417,29 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
       .sort((a, b) => a.path.localeCompare(b.path));
   }
 
+  /**
+   * Refuses, before anything is written, when a repository's current cluster (the highest `db`
+   * entry `info` lists for it) has another system identifier than this host's (pg_control).
+   * `archive-push`, `backup`, `check` and `stanza-create` compare it themselves ([044], [028],
+   * [051]); `expire` never connects to PostgreSQL and would rewrite another cluster's repository.
+   */
+  private async requireSameCluster(refused: string): Promise<void> {
+    const { systemIdentifier } = await readControlData(this.config);
+    const dbs = (await this.info([]))[0]?.db ?? [];
+    for (const repository of REPOSITORIES) {
+      const current = dbs
+        .filter((d) => d["repo-key"] === REPO_INDEX[repository])
+        .sort((a, b) => a.id - b.id)
+        .at(-1);
+      if (current && current["system-id"] !== systemIdentifier)
+        throw anotherClusterError(repository, current["system-id"], systemIdentifier, refused);
+    }
+  }
+
   async expire(options: { readonly dryRun?: boolean } = {}): Promise<string[]> {
+    await this.requireSameCluster(
+      options.dryRun ? "nothing was listed for expiry" : "nothing was expired",
+    );
     const { stdout } = await this.run(
       ["expire", ...(options.dryRun ? ["--dry-run", "--log-level-console=info"] : [])],
       4 * HOUR_MS,

@@ -5,8 +5,10 @@
  * `backup-list --detail --json` and `st ls`; nothing is read from a human table.
  *
  * What wal-g itself does not guard, this adapter does:
- * - it pushes a backup of any cluster into any repository: `setup`, `check` and `backup` compare
- *   PostgreSQL's system identifier with the one the repository's backups record, and refuse;
+ * - it pushes a backup or WAL of any cluster into any repository, and deletes from any: `setup`,
+ *   `check`, `backup` and `expire` compare PostgreSQL's system identifier with the one the
+ *   repository's backups record, and refuse; `setup` records it for archive_command's guard, which
+ *   refuses a segment of any other cluster before `wal-push` runs;
  * - it keeps a backup whose pages failed their checksums (`--verify` only logs them): the adapter
  *   stores a damage note beside the backup, and `list` reports that backup as not ok;
  * - it overwrites a same-named WAL segment by default: the rendered config sets
@@ -18,7 +20,9 @@ import { appendFile, chown, mkdtemp, readdir, rm, writeFile } from "node:fs/prom
 import { join } from "node:path";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
-import { localConfigFile } from "../../../infra/catalog/engines/walg";
+import { archiveGuardFile, localConfigFile } from "../../../infra/catalog/engines/walg";
+import { writeFileAtomic } from "../atomicFile";
+import { readControlData } from "../controlData";
 import { account } from "../accounts";
 import { JobError } from "../errors";
 import type { CommandResult } from "../exec";
@@ -26,7 +30,8 @@ import { connectPostgres } from "../postgres";
 import { deadlineIn, sleep } from "../time";
 import { gapsBetween, rangesOf } from "../walSegments";
 import {
-  ANOTHER_CLUSTER_HINT,
+  anotherClusterError,
+  REPOSITORIES,
   type ArchivedSegment,
   type BackupKind,
   type BackupRequest,
@@ -196,36 +201,60 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
   }
 
   /**
-   * Refuses a repository whose backups record another cluster's system identifier: wal-g would
-   * push into it, mixing two clusters' WAL under one timeline's names.
+   * Refuses a repository whose backups record another cluster's system identifier than this
+   * host's (pg_control, read whether PostgreSQL runs or not): wal-g itself never compares them, and
+   * would push into, or delete from, another cluster's repository. `refused`: what was not done.
+   * Resolves with this host's system identifier.
    */
-  private async requireSameCluster(repository: Repository, systemId: string): Promise<void> {
-    const other = (await this.listed(this.own(repository))).find(
-      (b) => b.system_identifier !== undefined && String(b.system_identifier) !== systemId,
-    );
-    if (other)
-      throw new JobError(
-        `the ${repository} repository holds backups of the cluster with system identifier ${String(other.system_identifier)} (${other.backup_name}), but PostgreSQL here has system identifier ${systemId}: wal-g would mix the two clusters' WAL, so nothing was pushed`,
-        ANOTHER_CLUSTER_HINT,
+  private async requireSameCluster(
+    repositories: readonly Repository[],
+    refused: string,
+  ): Promise<string> {
+    const { systemIdentifier } = await readControlData(this.config);
+    for (const repository of repositories) {
+      const other = (await this.listed(this.own(repository))).find(
+        (b) =>
+          b.system_identifier !== undefined && String(b.system_identifier) !== systemIdentifier,
       );
+      if (other)
+        throw anotherClusterError(
+          repository,
+          `${String(other.system_identifier)} (backup ${other.backup_name})`,
+          systemIdentifier,
+          refused,
+        );
+    }
+    return systemIdentifier;
   }
 
+  /**
+   * Checks both repositories, then records this cluster's system identifier where archive_command's
+   * guard reads it (descriptor `archiveGuardFile`): from then on only this cluster's segments are
+   * pushed. A refused setup leaves the record as it was, so another cluster's WAL stays out.
+   */
   async setup(): Promise<void> {
     await prepareEngineDirectories(this.config);
-    const systemId = await this.clusterSystemId();
-    for (const repository of ["s3", "local"] as const) {
-      // Reaching the storage proves the config and credentials; wal-g creates folders on write.
-      const backups = await this.listed(this.own(repository));
-      if (systemId && backups.length > 0) await this.requireSameCluster(repository, systemId);
-    }
+    // Reaching the storage proves the config and credentials; wal-g creates folders on write.
+    const systemIdentifier = await this.requireSameCluster(
+      REPOSITORIES,
+      "wal-g would mix the two clusters' WAL, so archiving stays refused",
+    );
+    const { engine } = this.config.postgres;
+    const owner = account(engine.osUser);
+    await writeFileAtomic(archiveGuardFile(engine), `${systemIdentifier}\n`, {
+      mode: 0o644,
+      uid: owner.uid,
+      gid: owner.gid,
+    });
   }
 
   async check(): Promise<void> {
-    const systemId = await this.clusterSystemId();
-    if (!systemId)
+    if (!(await this.clusterSystemId()))
       throw new JobError("cannot connect to PostgreSQL to archive a test segment", undefined);
-    for (const repository of ["s3", "local"] as const)
-      await this.requireSameCluster(repository, systemId);
+    await this.requireSameCluster(
+      REPOSITORIES,
+      "wal-g would mix the two clusters' WAL, so nothing was pushed",
+    );
     const client = await connectPostgres(this.config);
     let segment: string;
     try {
@@ -260,9 +289,12 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
 
   async backup(request: BackupRequest): Promise<EngineBackup> {
     const source = this.own(request.repository);
-    const systemId = await this.clusterSystemId();
-    if (!systemId) throw new JobError("cannot connect to PostgreSQL to back it up");
-    await this.requireSameCluster(request.repository, systemId);
+    if (!(await this.clusterSystemId()))
+      throw new JobError("cannot connect to PostgreSQL to back it up");
+    await this.requireSameCluster(
+      [request.repository],
+      "wal-g would mix the two clusters' WAL, so nothing was pushed",
+    );
     const before = await this.list(request.repository);
     const args = [
       "backup-push",
@@ -467,8 +499,13 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
       s3: this.config.retentionDays.postgres,
       local: this.config.local.retentionDays.postgres,
     };
+    // Both repositories before either is touched: wal-g's delete never compares clusters.
+    await this.requireSameCluster(
+      REPOSITORIES,
+      options.dryRun ? "nothing was listed for deletion" : "nothing was deleted",
+    );
     const lines: string[] = [];
-    for (const repository of ["s3", "local"] as const) {
+    for (const repository of REPOSITORIES) {
       if ((await this.listed(this.own(repository))).length === 0) continue;
       const cutoff = new Date(Date.now() - days[repository] * 86_400_000);
       // Everything before the full backup that the newest backup older than the cutoff builds on:

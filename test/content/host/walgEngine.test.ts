@@ -103,8 +103,14 @@ test("the local repository's config: a file storage under the local root, deltas
   });
 });
 
-test("archive_command pushes to S3, then the local repository; either failing fails the command", () => {
-  expect(WALG.archiveCommand(engine)).toBe(
+test("archive_command checks the segment's cluster, then pushes to S3, then the local repository; any failing fails the command", () => {
+  const command = WALG.archiveCommand(engine);
+  const [guard, pushes] = command.split("; esac; ");
+  expect(guard).toContain(
+    `od -An -tu8 -j24 -N8 "%p" | tr -d ' '); r=$(cat /etc/stellar-insights-backup/postgres-engine.system-identifier 2>/dev/null)`,
+  );
+  expect(guard).toMatch(/exit 1; };$/);
+  expect(pushes).toBe(
     "/usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.json wal-push %p && /usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.local.json wal-push %p",
   );
 });
