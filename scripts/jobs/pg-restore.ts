@@ -39,7 +39,7 @@ import { futureTargetProblem, planRestore } from "../lib/restorePlan";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { stopPostgres } from "../lib/postgresShutdown";
 import { isRunning, startService } from "../lib/service";
-import { parseTargetTime } from "../lib/targetTime";
+import { parseTargetTime, recoveryTargetTime } from "../lib/targetTime";
 import { monotonicNow, secondsSince, utcStamp } from "../lib/time";
 
 const BACKUP_NAME_ALLOWED =
@@ -85,7 +85,11 @@ function readRequest(ctx: JobContext, backupNamePattern: RegExp): Request {
       else {
         const future = futureTargetProblem(parsed.time, new Date());
         if (future) p.problem(future);
-        target = { kind: "time", time: parsed.time };
+        target = {
+          kind: "time",
+          time: parsed.time,
+          recoveryTargetTime: parsed.recoveryTargetTime,
+        };
       }
     }
   } else if (timeText !== undefined)
@@ -125,7 +129,7 @@ function describeTarget(target: RestoreTarget, backupName?: string): string {
     case "backup":
       return `backup ${backupName} (consistent at its end)`;
     case "time":
-      return `time ${target.time.toISOString()}`;
+      return `time ${recoveryTargetTime(target)}`;
   }
 }
 

@@ -14,7 +14,7 @@ describe("target times", () => {
     ["2026-11-29T16:30:00+02:00", "2026-11-29T14:30:00.000Z"],
     ["2026-11-29T09:00:00.25-05:30", "2026-11-29T14:30:00.250Z"],
   ])("%s is %s", (text, iso) => {
-    expect(parseTargetTime(text)).toEqual({ time: new Date(iso) });
+    expect(parseTargetTime(text)).toMatchObject({ time: new Date(iso) });
     expect(new RegExp(TARGET_TIME_PATTERN).test(text)).toBe(true);
   });
 

@@ -138,7 +138,16 @@ export interface NewestTimeline {
 export type RestoreTarget =
   | { readonly kind: "latest" }
   | { readonly kind: "backup" }
-  | { readonly kind: "time"; readonly time: Date };
+  | {
+      readonly kind: "time";
+      /** The instant, to whole milliseconds: what the plan compares. */
+      readonly time: Date;
+      /**
+       * The target as typed, in PostgreSQL's input form with its microseconds
+       * (`parseTargetTime`); absent, `time` is written.
+       */
+      readonly recoveryTargetTime?: string;
+    };
 
 export interface RestoreRequest {
   readonly source: RepositorySource;

@@ -13,6 +13,7 @@ import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import { otherBucketOptions } from "../../../infra/catalog/engines/pgbackrest";
 import { EngineAdapterBase } from "./adapterBase";
+import { recoveryTargetTime } from "../targetTime";
 import { readControlData } from "../controlData";
 import { JobError } from "../errors";
 import { showArgv, type CommandResult } from "../exec";
@@ -91,7 +92,7 @@ function targetArgs(target: RestoreTarget): string[] {
         "--recovery-option=recovery_target_timeline=current",
       ];
     case "time":
-      return ["--type=time", `--target=${pgTimestamp(target.time)}`, "--target-action=promote"];
+      return ["--type=time", `--target=${recoveryTargetTime(target)}`, "--target-action=promote"];
     default: {
       const unreachable: never = target;
       return unreachable;
@@ -106,11 +107,6 @@ async function ownedDirectories(osUser: string, dirs: readonly string[]): Promis
     await mkdir(dir, { recursive: true, mode: 0o750 });
     await chown(dir, owner.uid, owner.gid);
   }
-}
-
-/** `2024-01-15 14:30:00.123+00`: a timestamptz both pgBackRest and PostgreSQL read exactly. */
-export function pgTimestamp(time: Date): string {
-  return `${time.toISOString().replace("T", " ").replace("Z", "")}+00`;
 }
 
 /** `repo-ls --output=json` entries (pgBackRest 2.45): path → type, size, time (epoch seconds). */

@@ -27,6 +27,7 @@ import { account } from "../accounts";
 import { JobError } from "../errors";
 import type { CommandResult } from "../exec";
 import { connectPostgres } from "../postgres";
+import { recoveryTargetTime } from "../targetTime";
 import { deadlineIn, sleep } from "../time";
 import { gapsBetween, rangesOf } from "../walSegments";
 import {
@@ -599,7 +600,7 @@ function targetSettings(target: RestoreTarget): Record<string, string> {
       };
     case "time":
       return {
-        recovery_target_time: `${target.time.toISOString().replace("T", " ").replace("Z", "")}+00`,
+        recovery_target_time: recoveryTargetTime(target),
         recovery_target_action: "promote",
         recovery_target_timeline: "latest",
       };
