@@ -146,6 +146,11 @@ export interface PostgresEngineDescriptor {
   readonly artifactConfigKey?: "walgArtifact";
   /** Why the engine may be missing on a development machine, for the "skipped" lines. */
   readonly unavailableHint: string;
+  /**
+   * Whether a restore can read this host's repository in another bucket (the cross-region
+   * replica, `SOURCE=replica`); without it such a restore is refused by name, nothing touched.
+   */
+  readonly readsOtherBucket: boolean;
   /** postgresql.conf `archive_command` (`%p` as PostgreSQL expands it). */
   archiveCommand(engine: PostgresEngineHostConfig): string;
   /**

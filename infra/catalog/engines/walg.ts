@@ -197,6 +197,7 @@ export const WALG: PostgresEngineDescriptor = {
   configFileExtension: ".json",
   binaryEnv: "WALG_BINARY",
   artifactConfigKey: "walgArtifact",
+  readsOtherBucket: false,
   unavailableHint:
     "wal-g is not an OS package and cannot be installed from this project's package registries: set WALG_BINARY to a wal-g v3.0.x binary",
   // The cluster guard first; then S3 (off-site matters most), then the local repository; a failure

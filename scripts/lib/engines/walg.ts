@@ -611,10 +611,10 @@ function targetSettings(target: RestoreTarget): Record<string, string> {
   }
 }
 
-/** Reading the cross-region replica (`SOURCE=replica`) is built for pgBackRest only. */
+/** Reading the cross-region replica (`SOURCE=replica`) is not built here (`readsOtherBucket`). */
 function refuseReplica(): never {
   throw new JobError(
-    "restoring from the replica bucket is not built for the wal-g engine yet",
+    `restoring from the replica bucket is not built for the ${descriptor.title} engine yet`,
     "restore from the primary bucket, or use postgresEngine pgbackrest (README: Primary region down)",
   );
 }
