@@ -34,6 +34,7 @@ import { showArgv } from "../lib/exec";
 import { formatBytes } from "../lib/format";
 import type { JobUsage } from "../lib/jobCommand";
 import { connectPostgres } from "../lib/postgres";
+import { readControlData } from "../lib/controlData";
 import { waitForPromotion } from "../lib/recoveryProgress";
 import { futureTargetProblem, planRestore } from "../lib/restorePlan";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
@@ -158,6 +159,9 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     now: new Date(),
     where,
     newest,
+    // The source cluster's segment size is this host's: a wal-g listing of a repository written
+    // with another one is refused by the adapter, and pgBackRest refuses the restore itself.
+    walSegmentBytes: (await readControlData(config)).walSegmentBytes,
   });
   if (!planned.ok)
     throw new UsageError(

@@ -4,7 +4,7 @@
  * reason it cannot reach its target. Pure: listings in, plan or reasons out.
  */
 import type { ArchivedSegment, EngineBackup, NewestTimeline, RestoreTarget } from "./engines";
-import { DEFAULT_WAL_SEGMENT_BYTES, gapsBetween, parseSegment, type WalRange } from "./walSegments";
+import { gapsBetween, lsnBytes, parseSegment, type WalRange } from "./walSegments";
 
 export interface RestorePlan {
   readonly backup: EngineBackup;
@@ -12,7 +12,7 @@ export interface RestorePlan {
   readonly walFirst: string;
   readonly walLast: string;
   readonly walSegments: number;
-  /** Bytes written into the data directory plus WAL replayed (16 MiB a segment). */
+  /** Bytes written into the data directory plus WAL replayed (`wal_segment_size` a segment). */
   readonly estimatedBytes: number;
   /** Bytes read from the repository: the backup as stored and its WAL as archived. */
   readonly fetchBytes: number;
@@ -28,19 +28,18 @@ export type PlanResult =
 
 const timelineOf = (segment: string) => segment.slice(0, 8);
 
-/** `0/3000028` as a number of bytes. */
-function lsnBytes(lsn: string): bigint {
-  const [hi, lo] = lsn.split("/");
-  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
-}
-
 /**
  * Whether recovery along `newest` (PostgreSQL 12+ follows the newest timeline by default) can start
  * from `backup`: the backup is on that timeline, or consistent before the newest timeline's
  * ancestry left the backup's timeline. A backup taken on a branch that a later restore abandoned
- * is not: PostgreSQL would not find its checkpoint on the newest timeline.
+ * is not: PostgreSQL would not find its checkpoint on the newest timeline. `segmentBytes`: the
+ * cluster's `wal_segment_size`.
  */
-export function backupOnHistory(backup: EngineBackup, newest: NewestTimeline): boolean {
+export function backupOnHistory(
+  backup: EngineBackup,
+  newest: NewestTimeline,
+  segmentBytes: number,
+): boolean {
   const timeline = parseInt(timelineOf(backup.walStart), 16);
   if (timeline === newest.timeline) return true;
   const left = newest.switches.find((s) => s.parent === timeline);
@@ -48,16 +47,16 @@ export function backupOnHistory(backup: EngineBackup, newest: NewestTimeline): b
   if (backup.stopLsn) return lsnBytes(backup.stopLsn) <= lsnBytes(left.lsn);
   // Without the engine's LSN: the backup's last segment must end before the switch's segment.
   return (
-    parseSegment(backup.walStop)!.index < lsnBytes(left.lsn) / BigInt(DEFAULT_WAL_SEGMENT_BYTES)
+    parseSegment(backup.walStop, segmentBytes)!.index < lsnBytes(left.lsn) / BigInt(segmentBytes)
   );
 }
 
 /** Contiguous runs per timeline, as `gapsBetween` reads them. */
-function rangesOf(segments: readonly ArchivedSegment[]): WalRange[] {
+function rangesOf(segments: readonly ArchivedSegment[], segmentBytes: number): WalRange[] {
   const ranges: WalRange[] = [];
   let current: { start: string; stop: string; timeline: number; index: bigint } | undefined;
   for (const s of segments) {
-    const parsed = parseSegment(s.name);
+    const parsed = parseSegment(s.name, segmentBytes);
     if (!parsed) continue;
     if (current && current.timeline === parsed.timeline && parsed.index === current.index + 1n) {
       current = { ...current, stop: s.name, index: parsed.index };
@@ -74,12 +73,16 @@ function rangesOf(segments: readonly ArchivedSegment[]): WalRange[] {
  * The segments recovery reads from `backup` on: its own timeline from its first segment, then
  * every later timeline (PostgreSQL 12+ follows the latest timeline by default), in replay order.
  */
-function replayPath(segments: readonly ArchivedSegment[], backup: EngineBackup): ArchivedSegment[] {
-  const start = parseSegment(backup.walStart);
+function replayPath(
+  segments: readonly ArchivedSegment[],
+  backup: EngineBackup,
+  segmentBytes: number,
+): ArchivedSegment[] {
+  const start = parseSegment(backup.walStart, segmentBytes);
   if (!start) return [];
   return segments
     .filter((s) => {
-      const p = parseSegment(s.name);
+      const p = parseSegment(s.name, segmentBytes);
       return (
         p !== undefined &&
         (p.timeline > start.timeline || (p.timeline === start.timeline && p.index >= start.index))
@@ -93,8 +96,9 @@ function missingOnPath(
   path: readonly ArchivedSegment[],
   backup: EngineBackup,
   last: string,
+  segmentBytes: number,
 ): string[] {
-  const ranges = rangesOf(path);
+  const ranges = rangesOf(path, segmentBytes);
   const timelines = [...new Set(path.map((s) => timelineOf(s.name)))].filter(
     (t) => t <= timelineOf(last),
   );
@@ -103,7 +107,7 @@ function missingOnPath(
     const onTimeline = path.filter((s) => timelineOf(s.name) === timeline);
     const from = timeline === timelineOf(backup.walStart) ? backup.walStart : onTimeline[0].name;
     const to = timeline === timelineOf(last) ? last : (onTimeline.at(-1) as ArchivedSegment).name;
-    for (const gap of gapsBetween(ranges, from, to)) {
+    for (const gap of gapsBetween(ranges, from, to, segmentBytes)) {
       problems.push(
         gap.count === 1
           ? `WAL segment ${gap.first} is missing from the repository: recovery cannot replay past it`
@@ -142,11 +146,15 @@ export function planRestore(input: {
   readonly where: string;
   /** The timeline `latest` and `time` recover along; a named backup recovers along its own. */
   readonly newest: NewestTimeline;
+  /** The cluster's `wal_segment_size` in bytes (`readControlData`): segment names are read with it. */
+  readonly walSegmentBytes: number;
 }): PlanResult {
-  const { backups, segments, target, now, where, newest } = input;
+  const { backups, segments, target, now, where, newest, walSegmentBytes } = input;
   const allUsable = backups.filter((b) => b.ok);
   const usable =
-    target.kind === "backup" ? allUsable : allUsable.filter((b) => backupOnHistory(b, newest));
+    target.kind === "backup"
+      ? allUsable
+      : allUsable.filter((b) => backupOnHistory(b, newest, walSegmentBytes));
   if (allUsable.length > 0 && usable.length === 0)
     return {
       ok: false,
@@ -199,7 +207,7 @@ export function planRestore(input: {
   }
   if (!backup) return { ok: false, problems };
 
-  const path = replayPath(segments, backup);
+  const path = replayPath(segments, backup, walSegmentBytes);
   let walLast: string;
   if (target.kind === "backup") walLast = backup.walStop;
   else if (target.kind === "time") {
@@ -209,7 +217,7 @@ export function planRestore(input: {
       (path.find((s) => s.archivedAt.getTime() >= t) ?? path.at(-1))?.name ?? backup.walStop;
   } else walLast = path.at(-1)?.name ?? backup.walStop;
   if (walLast < backup.walStop) walLast = backup.walStop;
-  problems.push(...missingOnPath(path, backup, walLast));
+  problems.push(...missingOnPath(path, backup, walLast, walSegmentBytes));
   if (problems.length > 0) return { ok: false, problems };
 
   const replayed = path.filter((s) => s.name <= walLast);
@@ -220,7 +228,7 @@ export function planRestore(input: {
       walFirst: backup.walStart,
       walLast,
       walSegments: replayed.length,
-      estimatedBytes: backup.databaseBytes + replayed.length * DEFAULT_WAL_SEGMENT_BYTES,
+      estimatedBytes: backup.databaseBytes + replayed.length * walSegmentBytes,
       fetchBytes: backup.storedBytes + replayed.reduce((sum, s) => sum + s.bytes, 0),
       earliestRecoverable,
       ...(archiveEnd ? { archiveEnd } : {}),

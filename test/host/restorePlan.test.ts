@@ -83,6 +83,8 @@ const SEGMENTS = [2, 3, 4, 5, 6].map((n) =>
 );
 const NOW = at("2026-11-29T13:00:00Z");
 const TL1 = { timeline: 1, switches: [] };
+/** PostgreSQL's default `wal_segment_size`. */
+const MIB16 = 16 * 1024 * 1024;
 const where = "the s3 repository of host a";
 
 describe("planRestore", () => {
@@ -94,6 +96,7 @@ describe("planRestore", () => {
       now: NOW,
       where,
       newest: TL1,
+      walSegmentBytes: MIB16,
     });
     expect(result.ok && result.plan.backup.name).toBe(B1.name);
     expect(
@@ -114,6 +117,7 @@ describe("planRestore", () => {
         now: NOW,
         where,
         newest: TL1,
+        walSegmentBytes: MIB16,
         ...(backupName ? { backupName } : {}),
       });
       return r.ok ? [] : r.problems;
@@ -150,6 +154,7 @@ describe("planRestore", () => {
         now: NOW,
         where,
         newest: TL1,
+        walSegmentBytes: MIB16,
       }),
     ).toEqual({
       ok: false,
@@ -159,8 +164,8 @@ describe("planRestore", () => {
 
   test("a backup taken on a branch that a later restore abandoned is not on the newest timeline's history", () => {
     const newest = { timeline: 2, switches: [{ parent: 1, lsn: "0/3000000" }] };
-    expect(backupOnHistory(B1, newest)).toBe(true);
-    expect(backupOnHistory(B2, newest)).toBe(false);
+    expect(backupOnHistory(B1, newest, MIB16)).toBe(true);
+    expect(backupOnHistory(B2, newest, MIB16)).toBe(false);
     const latest = planRestore({
       backups: [B1, B2],
       segments: [...SEGMENTS, seg(3, "2026-11-29T12:30:00Z", 2)],
@@ -168,6 +173,7 @@ describe("planRestore", () => {
       now: NOW,
       where,
       newest,
+      walSegmentBytes: MIB16,
     });
     expect(latest.ok && latest.plan.backup.name).toBe(B1.name);
     const onlyB2 = planRestore({
@@ -177,6 +183,7 @@ describe("planRestore", () => {
       now: NOW,
       where,
       newest,
+      walSegmentBytes: MIB16,
     });
     expect(onlyB2.ok ? [] : onlyB2.problems[0]).toMatch(
       /^no backup in the s3 repository of host a lies on the history of timeline 2, the newest/,

@@ -4,6 +4,7 @@
  */
 import type { EngineSecrets, PostgresEngineDescriptor } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
+import { readControlData } from "../controlData";
 import type { InstallState } from "./adapter";
 import { engineInstallState, requireEngineInstalled, writeEngineConfig } from "./engineProcess";
 
@@ -31,5 +32,16 @@ export abstract class EngineAdapterBase {
 
   writeConfig(secrets?: EngineSecrets): Promise<void> {
     return writeEngineConfig(this.descriptor, this.config, this.hostId, secrets);
+  }
+
+  private segmentBytes?: Promise<number>;
+
+  /**
+   * This host's cluster's `wal_segment_size` in bytes (pg_control, read once): every WAL segment
+   * name is read with it. Throws (`readControlData`) when the data directory holds no cluster.
+   */
+  protected walSegmentBytes(): Promise<number> {
+    this.segmentBytes ??= readControlData(this.config).then((c) => c.walSegmentBytes);
+    return this.segmentBytes;
   }
 }

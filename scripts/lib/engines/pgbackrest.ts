@@ -354,6 +354,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
   }
 
   async verify(repository: Repository): Promise<VerifyReport> {
+    const segmentBytes = await this.walSegmentBytes();
     let report: ReturnType<typeof parseVerifyOutput>;
     try {
       const result = await this.run(
@@ -383,11 +384,12 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
           files
             .filter((f) => f.size > 0 && f.path.startsWith("archive/"))
             .map((f) => /\/([0-9A-F]{24})-[0-9a-f]{40}/.exec(f.path)?.[1] ?? ""),
+          segmentBytes,
         ),
       };
     }
     const backups = await this.list(repository);
-    const problems = [...report.problems, ...walProblems(backups, report.walRanges)];
+    const problems = [...report.problems, ...walProblems(backups, report.walRanges, segmentBytes)];
     const oldest = backups[0];
     const newestWal = newestOnTimeline(report.walRanges, oldest?.walStart);
     return {
@@ -395,7 +397,10 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
       ok: report.statusOk && problems.length === 0,
       problems,
       walRanges: report.walRanges,
-      walGaps: oldest && newestWal ? gapsBetween(report.walRanges, oldest.walStart, newestWal) : [],
+      walGaps:
+        oldest && newestWal
+          ? gapsBetween(report.walRanges, oldest.walStart, newestWal, segmentBytes)
+          : [],
       backupsChecked: backups.length,
     };
   }

@@ -38,14 +38,16 @@ function describeGap(gap: WalGap): string {
 /**
  * What the WAL ranges mean for restores: a backup whose own segments are missing cannot be
  * restored at all; a gap after the oldest backup cuts point-in-time recovery there.
+ * `segmentBytes`: the cluster's `wal_segment_size`.
  */
 export function walProblems(
   backups: readonly EngineBackup[],
   ranges: readonly WalRange[],
+  segmentBytes: number,
 ): VerifyProblem[] {
   const problems: VerifyProblem[] = [];
   for (const b of backups) {
-    for (const gap of gapsBetween(ranges, b.walStart, b.walStop)) {
+    for (const gap of gapsBetween(ranges, b.walStart, b.walStop, segmentBytes)) {
       problems.push({
         subject: gap.first,
         message: `${describeGap(gap)} missing: backup ${b.name} cannot be made consistent and cannot be restored`,
@@ -55,7 +57,7 @@ export function walProblems(
   const oldest = backups[0];
   const newest = newestOnTimeline(ranges, oldest?.walStart);
   if (oldest && newest) {
-    for (const gap of gapsBetween(ranges, oldest.walStart, newest)) {
+    for (const gap of gapsBetween(ranges, oldest.walStart, newest, segmentBytes)) {
       if (problems.some((p) => p.subject === gap.first)) continue;
       problems.push({
         subject: gap.first,

@@ -29,7 +29,7 @@ import type { CommandResult } from "../exec";
 import { connectPostgres } from "../postgres";
 import { recoveryTargetTime } from "../targetTime";
 import { deadlineIn, sleep } from "../time";
-import { gapsBetween, rangesOf } from "../walSegments";
+import { gapsBetween, rangesOf, segmentBefore } from "../walSegments";
 import {
   anotherClusterError,
   REPOSITORIES,
@@ -59,7 +59,6 @@ import {
   parseBackupList,
   parseStorageListing,
   SEGMENT_OBJECT,
-  segmentBefore,
   lsnText,
   walgError,
   type ListedBackup,
@@ -150,6 +149,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
     if (bucket) refuseReplica();
     const repositories: Repository[] = repository ? [repository] : ["s3", "local"];
     const all: EngineBackup[] = [];
+    const segmentBytes = await this.walSegmentBytes();
     for (const r of repositories) {
       const source = { repository: r, host };
       const listed = await this.listed(source);
@@ -162,6 +162,13 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
       for (const b of listed) {
         const stoppedAt = new Date(b.finish_time);
         if (Number.isNaN(stoppedAt.getTime())) continue;
+        const timeline = b.wal_file_name.slice(0, 8);
+        const startSegment = segmentBefore(timeline, BigInt(b.start_lsn) + 1n, segmentBytes);
+        if (startSegment !== b.wal_file_name)
+          throw new JobError(
+            `backup ${b.backup_name} starts at LSN ${lsnText(b.start_lsn)}, which is WAL segment ${startSegment} with this cluster's wal_segment_size of ${segmentBytes} bytes, but wal-g names ${b.wal_file_name}: the repository's cluster has another wal_segment_size`,
+            "restore it onto a host whose cluster was initialised with the same --wal-segsize",
+          );
         all.push({
           name: b.backup_name,
           kind: b.backup_name.includes("_D_") ? "incremental" : "full",
@@ -169,7 +176,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
           startedAt: new Date(b.start_time),
           stoppedAt,
           walStart: b.wal_file_name,
-          walStop: segmentBefore(b.wal_file_name.slice(0, 8), b.finish_lsn),
+          walStop: segmentBefore(timeline, BigInt(b.finish_lsn), segmentBytes),
           stopLsn: lsnText(b.finish_lsn),
           databaseBytes: Number(b.uncompressed_size ?? 0),
           storedBytes: Number(b.compressed_size ?? 0),
@@ -440,8 +447,9 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
         });
       else segments.push(m[1]);
     }
-    const walRanges = rangesOf(segments);
-    problems.push(...walProblems(backups, walRanges));
+    const segmentBytes = await this.walSegmentBytes();
+    const walRanges = rangesOf(segments, segmentBytes);
+    problems.push(...walProblems(backups, walRanges, segmentBytes));
     problems.push(...(await this.engineVerify(source, walRanges.length > 0)));
     const oldest = backups[0];
     const newestWal = newestOnTimeline(walRanges, oldest?.walStart);
@@ -450,7 +458,8 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
       ok: problems.length === 0,
       problems,
       walRanges,
-      walGaps: oldest && newestWal ? gapsBetween(walRanges, oldest.walStart, newestWal) : [],
+      walGaps:
+        oldest && newestWal ? gapsBetween(walRanges, oldest.walStart, newestWal, segmentBytes) : [],
       backupsChecked: backups.length,
     };
   }
