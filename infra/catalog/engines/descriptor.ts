@@ -214,3 +214,20 @@ export function engineConfigHeader(stack: string, comment: string): string[] {
     `${comment} install document's pg-engine-setup step. Do not edit here; change the stack and deploy.`,
   ];
 }
+
+/**
+ * The longest archive_command PostgreSQL runs whole: it expands `%p` and `%f` into a MAXPGPATH
+ * (1024-byte) buffer and silently cuts what does not fit (PostgreSQL 15
+ * src/backend/postmaster/shell_archive.c, `xlogarchcmd[MAXPGPATH]`), so a longer command runs cut
+ * short. Bytes, without the terminating NUL.
+ */
+export const ARCHIVE_COMMAND_MAX_BYTES = 1023;
+
+/**
+ * `command` as PostgreSQL runs it for the longest file name it archives (a backup history file,
+ * `000000010000000000000002.00000028.backup`, under `pg_wal/`).
+ */
+export function expandedArchiveCommand(command: string): string {
+  const file = "000000010000000000000002.00000028.backup";
+  return command.replaceAll("%p", `pg_wal/${file}`).replaceAll("%f", file);
+}

@@ -58,10 +58,10 @@ const SEGMENT_SYSID_OFFSET = 24;
  * no page header and pass.
  */
 function archiveGuard(e: PostgresEngineHostConfig): string {
-  const file = archiveGuardFile(e);
-  const sysid = `$(od -An -tu8 -j${SEGMENT_SYSID_OFFSET} -N8 "%p" | tr -d ' ')`;
-  const recorded = `$(cat ${file} 2>/dev/null)`;
-  return `case %f in *.*) ;; *) s=${sysid}; r=${recorded}; [ -n "$s" ] && [ "$s" = "$r" ] || { echo "refused to archive %f: its cluster has system identifier $s, but this host's repositories belong to \${r:-no recorded cluster} (${file}); nothing was pushed. If PostgreSQL was re-initialised, give this host a new hostId or move the old repository aside, then run the install document" >&2; exit 1; };; esac`;
+  // Short on purpose: the whole expanded archive_command must fit PostgreSQL's limit
+  // (descriptor ARCHIVE_COMMAND_MAX_BYTES); README "A re-initialised cluster" says what to do.
+  const sysid = `$(od -An -tu8 -j${SEGMENT_SYSID_OFFSET} -N8 %p | tr -d ' ')`;
+  return `case %f in *.*) ;; *) g=${archiveGuardFile(e)}; s=${sysid}; r=$(cat $g); [ -n "$s" ] && [ "$s" = "$r" ] || { echo "refused %f: its system identifier $s is not \${r:-recorded} in $g" >&2; exit 1; };; esac`;
 }
 
 function run(engine: PostgresEngineHostConfig, configFile: string): string {

@@ -4,6 +4,10 @@
  */
 import { expect, test } from "vitest";
 import type { EngineConfigInputs, PostgresEngineHostConfig } from "../../../infra/catalog/engines";
+import {
+  ARCHIVE_COMMAND_MAX_BYTES,
+  expandedArchiveCommand,
+} from "../../../infra/catalog/engines/descriptor";
 import { localConfigFile, WALG } from "../../../infra/catalog/engines/walg";
 import { parseHostConfig } from "../../../infra/catalog/hostConfig";
 import { renderHostConfig } from "../../../infra/content/host/hostConfigFile";
@@ -107,7 +111,11 @@ test("archive_command checks the segment's cluster, then pushes to S3, then the 
   const command = WALG.archiveCommand(engine);
   const [guard, pushes] = command.split("; esac; ");
   expect(guard).toContain(
-    `od -An -tu8 -j24 -N8 "%p" | tr -d ' '); r=$(cat /etc/stellar-insights-backup/postgres-engine.system-identifier 2>/dev/null)`,
+    "g=/etc/stellar-insights-backup/postgres-engine.system-identifier; s=$(od -An -tu8 -j24 -N8 %p | tr -d ' '); r=$(cat $g);",
+  );
+  // PostgreSQL runs only the first 1023 bytes of the expanded command: the local push must fit.
+  expect(Buffer.byteLength(expandedArchiveCommand(command))).toBeLessThanOrEqual(
+    ARCHIVE_COMMAND_MAX_BYTES,
   );
   expect(guard).toMatch(/exit 1; };$/);
   expect(pushes).toBe(
