@@ -59,7 +59,7 @@ describeEachEngine("expire under the Object Lock", (engineKey) => {
 
     // Then the first backup is gone from the repository and its listing, the second is kept...
     const listed = (await engine().list("s3")).map((b) => b.name);
-    expect(listed).not.toContain(first.name);
+    expect(listed, `${expire.stdout}\n${expire.stderr}`).not.toContain(first.name);
     expect(listed).toContain(second.name);
     expect(await firstKeys()).toEqual([]);
     // ... as delete markers over versions the lock still keeps

@@ -42,7 +42,9 @@ describeEachEngine("a cluster with 1 MiB WAL segments", (engineKey) => {
   test("pg-verify finds no gap where there is none, and names the backup a missing segment breaks", async () => {
     // Given a cluster whose segments are 1 MiB
     const client = await connectStellarInsights(sb);
-    const { rows } = await client.query<{ size: string }>("SHOW wal_segment_size");
+    const { rows } = await client.query<{ size: string }>(
+      "SELECT current_setting('wal_segment_size') AS size",
+    );
     await client.end();
     expect(rows[0].size).toBe("1MB");
     // ... two backups with archived WAL between them
