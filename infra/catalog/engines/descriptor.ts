@@ -49,6 +49,11 @@ export interface EngineConfigInputs {
     readonly socketDir: string;
     readonly user: string;
     readonly binDir: string;
+    /**
+     * The cluster's `wal_segment_size` in bytes (pg_control), for an engine that must be told it;
+     * absent where no cluster is at hand (a rendering without a host).
+     */
+    readonly walSegmentBytes?: number;
   };
   readonly staticCredentials?: StaticCredentials;
   readonly repositoryCipherPass?: string;

@@ -89,6 +89,10 @@ function commonSettings(i: EngineConfigInputs): Record<string, string> {
     PGHOST: i.pg.socketDir,
     PGPORT: String(i.pg.port),
     PGUSER: i.pg.user,
+    // wal-g assumes 16 MiB segments and refuses a cluster with others unless told (in MiB).
+    ...(i.pg.walSegmentBytes !== undefined
+      ? { WALG_PG_WAL_SIZE: String(i.pg.walSegmentBytes / (1024 * 1024)) }
+      : {}),
   };
 }
 
