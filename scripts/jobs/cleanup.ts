@@ -1,7 +1,9 @@
 /**
  * cleanup: retention. The PostgreSQL engine's expire removes backups past `retentionDays.postgres`
  * (S3) and `local.retentionDays.postgres` (local) and the WAL only they needed; it never removes the
- * newest full backup or WAL a kept backup needs for point-in-time recovery. S3 lifecycle rules on
+ * newest full backup or WAL a kept backup needs for point-in-time recovery. A repository that records
+ * another cluster (system identifier) than this host's is refused before anything is removed: the
+ * job fails and pages, and that repository is left as it is. S3 lifecycle rules on
  * `postgres/` are only a longer backstop. The other rows' local copies are pruned by their own jobs
  * after each run, and again here so a job that stopped running does not keep its copies forever.
  */

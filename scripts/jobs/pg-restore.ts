@@ -36,12 +36,13 @@ import { formatBytes } from "../lib/format";
 import type { JobUsage } from "../lib/jobCommand";
 import { clusterTimeline } from "../lib/clusterTimeline";
 import { connectPostgres } from "../lib/postgres";
+import { clusterSegmentSize } from "../lib/controlData";
 import { waitForPromotion } from "../lib/recoveryProgress";
 import { futureTargetProblem, planRestore } from "../lib/restorePlan";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { stopPostgres } from "../lib/postgresShutdown";
 import { isRunning, startService } from "../lib/service";
-import { parseTargetTime } from "../lib/targetTime";
+import { parseTargetTime, recoveryTargetTime } from "../lib/targetTime";
 import { monotonicNow, secondsSince, utcStamp } from "../lib/time";
 import { siblingPath } from "../lib/siblingPath";
 
@@ -88,7 +89,11 @@ function readRequest(ctx: JobContext, backupNamePattern: RegExp): Request {
       else {
         const future = futureTargetProblem(parsed.time, new Date());
         if (future) p.problem(future);
-        target = { kind: "time", time: parsed.time };
+        target = {
+          kind: "time",
+          time: parsed.time,
+          recoveryTargetTime: parsed.recoveryTargetTime,
+        };
       }
     }
   } else if (timeText !== undefined)
@@ -128,7 +133,7 @@ function describeTarget(target: RestoreTarget, backupName?: string): string {
     case "backup":
       return `backup ${backupName} (consistent at its end)`;
     case "time":
-      return `time ${target.time.toISOString()}`;
+      return `time ${recoveryTargetTime(target)}`;
   }
 }
 
@@ -151,6 +156,13 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   // The cluster this restore replaces is production only when the repository is its own.
   const ownCluster = request.sourceHost === ctx.hostId && !request.bucket;
   const current = ownCluster ? await clusterTimeline(config) : undefined;
+  // The source cluster's segment size is this host's: a wal-g listing of a repository written
+  // with another one is refused by the adapter, and pgBackRest refuses the restore itself.
+  const segmentSize = await clusterSegmentSize(config);
+  if (!segmentSize.fromControlFile)
+    log.warn(
+      `${pg.pgData} holds no cluster: the restore plan reads WAL segment names with PostgreSQL's default wal_segment_size of ${formatBytes(segmentSize.bytes)}`,
+    );
   const planned = planRestore({
     backups,
     segments,
@@ -160,6 +172,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     where,
     timelines,
     ...(current !== undefined ? { clusterTimeline: current } : {}),
+    walSegmentBytes: segmentSize.bytes,
   });
   if (!planned.ok)
     throw new UsageError(

@@ -13,7 +13,7 @@ import {
   productionTimeline,
   type HistoryStep,
 } from "./engines/walHistory";
-import { DEFAULT_WAL_SEGMENT_BYTES, parseSegment, segmentName } from "./walSegments";
+import { parseSegment, segmentName } from "./walSegments";
 
 export interface RestorePlan {
   readonly backup: EngineBackup;
@@ -31,7 +31,7 @@ export interface RestorePlan {
   readonly walFirst: string;
   readonly walLast: string;
   readonly walSegments: number;
-  /** Bytes written into the data directory plus WAL replayed (16 MiB a segment). */
+  /** Bytes written into the data directory plus WAL replayed (`walSegmentBytes` a segment). */
   readonly estimatedBytes: number;
   /** Bytes read from the repository: the backup as stored and its WAL as archived. */
   readonly fetchBytes: number;
@@ -51,16 +51,14 @@ export type PlanResult =
   | { readonly ok: true; readonly plan: RestorePlan }
   | { readonly ok: false; readonly problems: readonly string[] };
 
-const SEGMENT_BYTES = BigInt(DEFAULT_WAL_SEGMENT_BYTES);
-
 /**
  * The timeline PostgreSQL reads segment `index` from when recovering along `steps`: the newest one
  * that began in or before that segment (the segment holding a switch is read from the new
  * timeline, XLogFileReadAnyTLI in src/backend/access/transam/xlogrecovery.c).
  */
-function timelineAt(steps: readonly HistoryStep[], index: bigint): number {
+function timelineAt(steps: readonly HistoryStep[], index: bigint, segmentBytes: number): number {
   let timeline = steps[0].timeline;
-  for (const s of steps) if (s.begin / SEGMENT_BYTES <= index) timeline = s.timeline;
+  for (const s of steps) if (s.begin / BigInt(segmentBytes) <= index) timeline = s.timeline;
   return timeline;
 }
 
@@ -72,16 +70,17 @@ function replayPath(
   segments: readonly ArchivedSegment[],
   backup: EngineBackup,
   steps: readonly HistoryStep[],
+  segmentBytes: number,
 ): ArchivedSegment[] {
-  const start = parseSegment(backup.walStart);
+  const start = parseSegment(backup.walStart, segmentBytes);
   if (!start) return [];
   return segments
-    .map((s) => ({ s, p: parseSegment(s.name) }))
+    .map((s) => ({ s, p: parseSegment(s.name, segmentBytes) }))
     .filter(
       (x) =>
         x.p !== undefined &&
         x.p.index >= start.index &&
-        x.p.timeline === timelineAt(steps, x.p.index),
+        x.p.timeline === timelineAt(steps, x.p.index, segmentBytes),
     )
     .sort((a, b) => (a.p!.index < b.p!.index ? -1 : 1))
     .map((x) => x.s);
@@ -95,11 +94,13 @@ function replayPath(
 function contiguousEnd(
   path: readonly ArchivedSegment[],
   backup: EngineBackup,
+  segmentBytes: number,
 ): ArchivedSegment | undefined {
   if (path[0]?.name !== backup.walStart) return undefined;
   let end = path[0];
   for (const s of path.slice(1)) {
-    if (parseSegment(s.name)!.index !== parseSegment(end.name)!.index + 1n) break;
+    const index = (name: string) => parseSegment(name, segmentBytes)!.index;
+    if (index(s.name) !== index(end.name) + 1n) break;
     end = s;
   }
   return end;
@@ -111,9 +112,10 @@ function missingOnPath(
   backup: EngineBackup,
   last: bigint,
   steps: readonly HistoryStep[],
+  segmentBytes: number,
 ): string[] {
   const present = new Set(path.map((s) => s.name));
-  const start = parseSegment(backup.walStart)!.index;
+  const start = parseSegment(backup.walStart, segmentBytes)!.index;
   const problems: string[] = [];
   let run: { first: string; last: string; count: number } | undefined;
   const flush = () => {
@@ -128,7 +130,10 @@ function missingOnPath(
     run = undefined;
   };
   for (let index = start; index <= last; index++) {
-    const name = segmentName({ timeline: timelineAt(steps, index), index });
+    const name = segmentName(
+      { timeline: timelineAt(steps, index, segmentBytes), index },
+      segmentBytes,
+    );
     if (present.has(name)) flush();
     else if (run) run = { ...run, last: name, count: run.count + 1 };
     else run = { first: name, last: name, count: 1 };
@@ -193,13 +198,15 @@ export function planRestore(input: {
   readonly timelines: readonly TimelineHistory[];
   /** The timeline of the cluster this restore replaces, when it is this repository's and running. */
   readonly clusterTimeline?: number;
+  /** The cluster's `wal_segment_size` in bytes (1 MiB to 1 GiB). */
+  readonly walSegmentBytes: number;
 }): PlanResult {
-  const { backups, target, now, where, timelines } = input;
+  const { backups, target, now, where, timelines, walSegmentBytes: segmentBytes } = input;
   // An empty object cannot be replayed: it counts as missing, and is named as empty.
   const empty = input.segments.filter((s) => s.bytes === 0).map((s) => s.name);
   const segments = input.segments.filter((s) => s.bytes > 0);
   const allUsable = backups.filter((b) => b.ok);
-  const production = productionTimeline(input.clusterTimeline, allUsable, timelines);
+  const production = productionTimeline(input.clusterTimeline, allUsable, timelines, segmentBytes);
   const productionHistory = historyOf(production.timeline, timelines);
   // Without its history file the ancestry is unknown: the refusal is kept with every other reason
   // the target has (checked against all backups), so one run names them all.
@@ -216,7 +223,7 @@ export function planRestore(input: {
   const usable =
     target.kind === "backup" || unknownHistory
       ? allUsable
-      : allUsable.filter((b) => backupOnHistory(b, followed));
+      : allUsable.filter((b) => backupOnHistory(b, followed, segmentBytes));
   if (allUsable.length > 0 && usable.length === 0)
     return {
       ok: false,
@@ -230,8 +237,14 @@ export function planRestore(input: {
   const earliestRecoverable = oldest.stoppedAt;
   const newestUsable = usable.at(-1) as EngineBackup;
   const archiveEnd = contiguousEnd(
-    replayPath(segments, newestUsable, historySteps(followed.timeline, followed.switches)),
+    replayPath(
+      segments,
+      newestUsable,
+      historySteps(followed.timeline, followed.switches),
+      segmentBytes,
+    ),
     newestUsable,
+    segmentBytes,
   );
   const problems: string[] = unknownHistory ? [unknownHistory] : [];
 
@@ -293,19 +306,22 @@ export function planRestore(input: {
       };
   }
   const steps = historySteps(followed.timeline, followed.switches);
-  const path = replayPath(segments, backup, steps);
-  const stopIndex = parseSegment(backup.walStop)!.index;
+  const path = replayPath(segments, backup, steps, segmentBytes);
+  const stopIndex = parseSegment(backup.walStop, segmentBytes)!.index;
   let last: ArchivedSegment | undefined;
   if (target.kind === "time") {
     // The first segment stored at or after the target holds the target's commit (or a later one).
     const t = target.time.getTime();
     last = path.find((s) => s.archivedAt.getTime() >= t) ?? path.at(-1);
   } else if (target.kind === "latest") last = path.at(-1);
-  const lastIndex = last ? parseSegment(last.name)!.index : stopIndex;
+  const lastIndex = last ? parseSegment(last.name, segmentBytes)!.index : stopIndex;
   const walLastIndex = lastIndex < stopIndex ? stopIndex : lastIndex;
-  const walLast = segmentName({ timeline: timelineAt(steps, walLastIndex), index: walLastIndex });
+  const walLast = segmentName(
+    { timeline: timelineAt(steps, walLastIndex, segmentBytes), index: walLastIndex },
+    segmentBytes,
+  );
   problems.push(
-    ...missingOnPath(path, backup, walLastIndex, steps).map((p) => {
+    ...missingOnPath(path, backup, walLastIndex, steps, segmentBytes).map((p) => {
       const segment = /^WAL segment ([0-9A-F]{24}) is missing/.exec(p)?.[1];
       return segment && empty.includes(segment)
         ? p.replace("is missing from the repository", "is an empty object in the repository")
@@ -313,8 +329,12 @@ export function planRestore(input: {
     }),
   );
   if (problems.length > 0) {
-    const end = contiguousEnd(path, backup);
-    if (end && target.kind !== "backup" && parseSegment(end.name)!.index < walLastIndex)
+    const end = contiguousEnd(path, backup, segmentBytes);
+    if (
+      end &&
+      target.kind !== "backup" &&
+      parseSegment(end.name, segmentBytes)!.index < walLastIndex
+    )
       problems.push(
         `the archive is contiguous and readable up to segment ${end.name}, archived at ${end.archivedAt.toISOString()}: a time target up to then can be restored`,
       );
@@ -324,7 +344,7 @@ export function planRestore(input: {
   const history = steps
     .map((s) => s.timeline)
     .slice(steps.findIndex((s) => s.timeline === backupTimeline(backup)));
-  const replayed = path.filter((s) => parseSegment(s.name)!.index <= walLastIndex);
+  const replayed = path.filter((s) => parseSegment(s.name, segmentBytes)!.index <= walLastIndex);
   return {
     ok: true,
     plan: {
@@ -341,7 +361,7 @@ export function planRestore(input: {
       walFirst: backup.walStart,
       walLast,
       walSegments: replayed.length,
-      estimatedBytes: backup.databaseBytes + replayed.length * DEFAULT_WAL_SEGMENT_BYTES,
+      estimatedBytes: backup.databaseBytes + replayed.length * segmentBytes,
       fetchBytes: backup.storedBytes + replayed.reduce((sum, s) => sum + s.bytes, 0),
       earliestRecoverable,
       ...(archiveEnd ? { archiveEnd } : {}),

@@ -5,6 +5,7 @@
  */
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { clusterTimeline } from "./clusterTimeline";
+import { clusterSegmentSize } from "./controlData";
 import type { EngineBackup, PostgresEngineAdapter, Repository, VerifyProblem } from "./engines";
 import { productionTimeline, strayTimelineProblem, strayTimelines } from "./engines/walHistory";
 
@@ -23,7 +24,12 @@ export async function strayTimelineProblems(
 ): Promise<VerifyProblem[]> {
   const timelines = await engine.timelines({ repository, host: hostId });
   if (timelines.length <= 1) return [];
-  const production = productionTimeline(await clusterTimeline(config), backups, timelines);
+  const production = productionTimeline(
+    await clusterTimeline(config),
+    backups,
+    timelines,
+    (await clusterSegmentSize(config)).bytes,
+  );
   return strayTimelines(production.timeline, timelines).map((t) =>
     strayTimelineProblem(t, production),
   );

@@ -1,8 +1,11 @@
 /**
  * WAL segment file names: 24 hex digits, timeline (8) + log (8) + segment within the log (8)
- * (PostgreSQL `XLogFileName`, src/include/access/xlog_internal.h). With the default 16 MiB
- * `wal_segment_size` a log holds 256 segments (0x100000000 / segment size).
+ * (PostgreSQL `XLogFileName`, src/include/access/xlog_internal.h). A log holds 0x100000000 /
+ * `wal_segment_size` segments: 256 with the default 16 MiB, 4096 with 1 MiB, 4 with 1 GiB. Every
+ * function here takes the cluster's segment size in bytes (`readControlData`): the same name is
+ * another position under another size.
  */
+/** PostgreSQL's default `wal_segment_size` (initdb without `--wal-segsize`): for clusters the bench creates itself. */
 export const DEFAULT_WAL_SEGMENT_BYTES = 16 * 1024 * 1024;
 const SEGMENT_NAME = /^([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})$/;
 
@@ -16,11 +19,16 @@ function segmentsPerLog(segmentBytes: number): bigint {
   return 0x100000000n / BigInt(segmentBytes);
 }
 
+/**
+ * The timeline of segment file `name` (its first 8 hex digits), which does not depend on the
+ * segment size; undefined for anything that is not a segment name.
+ */
+export function segmentTimeline(name: string): number | undefined {
+  return SEGMENT_NAME.test(name) ? parseInt(name.slice(0, 8), 16) : undefined;
+}
+
 /** Parses `000000010000000000000002`; undefined for anything else (history files, partials). */
-export function parseSegment(
-  name: string,
-  segmentBytes = DEFAULT_WAL_SEGMENT_BYTES,
-): WalSegment | undefined {
+export function parseSegment(name: string, segmentBytes: number): WalSegment | undefined {
   const m = SEGMENT_NAME.exec(name);
   if (!m) return undefined;
   return {
@@ -29,10 +37,32 @@ export function parseSegment(
   };
 }
 
-export function segmentName(segment: WalSegment, segmentBytes = DEFAULT_WAL_SEGMENT_BYTES): string {
+export function segmentName(segment: WalSegment, segmentBytes: number): string {
   const perLog = segmentsPerLog(segmentBytes);
   const hex = (n: bigint | number) => n.toString(16).toUpperCase().padStart(8, "0");
   return `${hex(segment.timeline)}${hex(segment.index / perLog)}${hex(segment.index % perLog)}`;
+}
+
+/**
+ * The segment holding the byte before `lsn` (`0/3000028` or a byte count) on `timeline` (8 hex
+ * digits): where a record that ends at `lsn` lies.
+ */
+export function segmentBefore(
+  timeline: string,
+  lsn: string | bigint,
+  segmentBytes: number,
+): string {
+  const bytes = typeof lsn === "bigint" ? lsn : lsnBytes(lsn);
+  return segmentName(
+    { timeline: parseInt(timeline, 16), index: (bytes - 1n) / BigInt(segmentBytes) },
+    segmentBytes,
+  );
+}
+
+/** `0/3000028` as a number of bytes. */
+export function lsnBytes(lsn: string): bigint {
+  const [hi, lo] = lsn.split("/");
+  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
 }
 
 /** A contiguous run of segments on one timeline, both ends included. */
@@ -56,7 +86,7 @@ export function gapsBetween(
   ranges: readonly WalRange[],
   from: string,
   to: string,
-  segmentBytes = DEFAULT_WAL_SEGMENT_BYTES,
+  segmentBytes: number,
 ): WalGap[] {
   const a = parseSegment(from, segmentBytes);
   const b = parseSegment(to, segmentBytes);
@@ -86,10 +116,7 @@ export function gapsBetween(
 }
 
 /** Contiguous ranges, per timeline, of the segments named (duplicates and order do not matter). */
-export function rangesOf(
-  segments: readonly string[],
-  segmentBytes = DEFAULT_WAL_SEGMENT_BYTES,
-): WalRange[] {
+export function rangesOf(segments: readonly string[], segmentBytes: number): WalRange[] {
   const parsed = [...new Set(segments)]
     .map((name) => ({ name, at: parseSegment(name, segmentBytes) }))
     .filter((s): s is { name: string; at: WalSegment } => s.at !== undefined)
@@ -121,7 +148,7 @@ export function rangesOf(
 export function withoutSegments(
   ranges: readonly WalRange[],
   unreadable: readonly string[],
-  segmentBytes = DEFAULT_WAL_SEGMENT_BYTES,
+  segmentBytes: number,
 ): WalRange[] {
   const bad = unreadable
     .map((name) => parseSegment(name, segmentBytes))

@@ -105,6 +105,8 @@ export async function startPostgres(
     readonly seed: boolean;
     /** initdb --data-checksums: PostgreSQL and the engine then detect damaged pages. */
     readonly dataChecksums?: boolean;
+    /** initdb --wal-segsize, in MiB (a power of two, 1 to 1024); PostgreSQL's 16 when absent. */
+    readonly walSegmentMb?: number;
   },
 ): Promise<SandboxPostgres> {
   const pg = host.postgres;
@@ -130,6 +132,7 @@ export async function startPostgres(
       "--locale=C",
       "--no-sync",
       ...(options.dataChecksums ? ["--data-checksums"] : []),
+      ...(options.walSegmentMb ? [`--wal-segsize=${options.walSegmentMb}`] : []),
     ],
     { timeoutMs: 120_000 },
   );

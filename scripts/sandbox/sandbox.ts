@@ -55,6 +55,8 @@ export interface SandboxOptions {
   readonly redisAppendonly?: boolean;
   /** initdb with data checksums (page damage becomes detectable). */
   readonly dataChecksums?: boolean;
+  /** initdb --wal-segsize in MiB (default PostgreSQL's 16). */
+  readonly walSegmentMb?: number;
   /** The PostgreSQL engine (default: the stack's). */
   readonly postgresEngine?: PostgresEngineKey;
   /**
@@ -266,6 +268,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         socketDir: join(dir, "run", "postgresql"),
         seed: options.seed ?? true,
         dataChecksums: options.dataChecksums ?? false,
+        ...(options.walSegmentMb ? { walSegmentMb: options.walSegmentMb } : {}),
       });
       stops.push(() => postgres!.stop());
       if ((options.engineSetup ?? true) && !engineUnavailableReason(layout.postgresEngine)) {

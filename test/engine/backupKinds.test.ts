@@ -6,7 +6,9 @@
 import {
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
+  statSync,
   rmSync,
   writeFileSync,
   writeSync,
@@ -15,8 +17,11 @@ import {
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { overrideHostConfig, serializeHostConfig } from "../../infra/content/host/hostConfigFile";
-import { engineFor } from "../../scripts/lib/engines";
-import { runChecked } from "../../scripts/lib/exec";
+import { ListObjectVersionsCommand, S3Client } from "@aws-sdk/client-s3";
+import { ANOTHER_CLUSTER_HINT, engineFor } from "../../scripts/lib/engines";
+import { localRepositoryPath, s3RepositoryPath } from "../../scripts/lib/engines/engineProcess";
+import { runChecked, runCommand, type CommandResult } from "../../scripts/lib/exec";
+import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { hostIdOf } from "../../scripts/lib/hostConfig";
 import { ownedDir } from "../../scripts/sandbox/owned";
 import { freePort } from "../../scripts/sandbox/ports";
@@ -39,6 +44,84 @@ async function systemIdentifier(sb: Sandbox): Promise<string> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Every object version under this host's S3 repository (key, version, latest, delete marker) and
+ * every file of its local repository (path, size, mtime): what "left untouched" means.
+ */
+async function repositoryState(sb: Sandbox): Promise<string[]> {
+  const s3 = new S3Client({
+    ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
+    forcePathStyle: true,
+  });
+  const state: string[] = [];
+  try {
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectVersionsCommand({
+          Bucket: sb.bucket.name,
+          Prefix: `${s3RepositoryPath(sb.hostConfig, hostIdOf(sb.hostConfig))}/`,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionMarker,
+        }),
+      );
+      for (const v of page.Versions ?? [])
+        state.push(`s3 ${v.Key} ${v.VersionId} ${String(v.IsLatest)} ${v.Size}`);
+      for (const m of page.DeleteMarkers ?? [])
+        state.push(`s3 ${m.Key} ${m.VersionId} ${String(m.IsLatest)} delete-marker`);
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker);
+  } finally {
+    s3.destroy();
+  }
+  const root = localRepositoryPath(sb.hostConfig);
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const st = statSync(path);
+    state.push(`local ${path.slice(root.length)} ${st.size} ${st.mtimeMs}`);
+  }
+  return state.sort();
+}
+
+/**
+ * Writes and switches WAL until PostgreSQL has completed a segment named after `name` on the same
+ * timeline; resolves with that segment's name (still in pg_wal: the archiver is refused earlier).
+ */
+async function switchWalPast(sb: Sandbox, name: string): Promise<string> {
+  const client = await connectStellarInsights(sb);
+  try {
+    for (;;) {
+      await client.query("SELECT pg_logical_emit_message(false, 'test', 'switch')");
+      const { rows } = await client.query<{ wal: string }>(
+        "SELECT pg_walfile_name(pg_switch_wal()) AS wal",
+      );
+      if (rows[0].wal > name) return rows[0].wal;
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs the archive_command the running cluster has for `segment`, as PostgreSQL would. */
+async function runArchiveCommand(sb: Sandbox, segment: string): Promise<CommandResult> {
+  const client = await connectStellarInsights(sb);
+  let command: string;
+  try {
+    const { rows } = await client.query<{ archive_command: string }>("SHOW archive_command");
+    command = rows[0].archive_command;
+  } finally {
+    await client.end();
+  }
+  const shell = command.replaceAll("%p", `pg_wal/${segment}`).replaceAll("%f", segment);
+  return runCommand(asPostgres("sh", "-c", shell), {
+    cwd: sb.hostConfig.postgres.pgData,
+    timeoutMs: 300_000,
+  });
 }
 
 describeEachEngine("kinds that silently break backups elsewhere", (engineKey) => {
@@ -155,10 +238,11 @@ describeEachEngine("kinds that silently break backups elsewhere", (engineKey) =>
     }
   }, 300_000);
 
-  test("a cluster re-initialised on the same host is refused, and the old repository is left untouched", async () => {
+  test("a cluster re-initialised on the same host is refused by backups, cleanup and archiving, and the old repository is left untouched", async () => {
     const before = await engine().list("s3");
     expect(before.length).toBeGreaterThan(0);
     const oldSystemId = await systemIdentifier(sb);
+    const repositoryBefore = await repositoryState(sb);
     // Given the cluster is destroyed and initialised again (a new system identifier)
     await sb.postgres!.stop();
     rmSync(sb.hostConfig.postgres.pgData, { recursive: true, force: true });
@@ -181,6 +265,28 @@ describeEachEngine("kinds that silently break backups elsewhere", (engineKey) =>
       expect(run.stderr).toContain("another system identifier (was PostgreSQL re-initialised?)");
       // And the old cluster's backups are all still there
       expect((await engine().list("s3")).map((b) => b.name)).toEqual(before.map((b) => b.name));
+
+      // When the daily cleanup runs
+      const cleanup = await runJobProcess("cleanup", sb.env);
+      // Then it fails the same way, before the engine removes or rewrites anything
+      expect(cleanup.code, cleanup.stderr).toBe(1);
+      expect(cleanup.stderr).toContain(oldSystemId);
+      expect(cleanup.stderr).toContain(newSystemId);
+      expect(cleanup.stderr).toContain(ANOTHER_CLUSTER_HINT);
+
+      // When the new cluster's WAL passes the names the old repository holds, and PostgreSQL
+      // archives a segment whose name the repository has never seen
+      const own = { repository: "s3", host: hostIdOf(sb.hostConfig) } as const;
+      const newestArchived = (await engine().archivedWal(own)).at(-1)!.name;
+      const segment = await switchWalPast(sb, newestArchived);
+      const push = await runArchiveCommand(sb, segment);
+      // Then the push is refused, naming both clusters, and the segment is not in the repository
+      expect(push.code, push.stderr).not.toBe(0);
+      expect(push.stderr).toContain(oldSystemId);
+      expect(push.stderr).toContain(newSystemId);
+      expect((await engine().archivedWal(own)).map((s) => s.name)).not.toContain(segment);
+      // And not one object version or local file of the old repository changed
+      expect(await repositoryState(sb)).toEqual(repositoryBefore);
     } finally {
       await again.stop();
     }

@@ -1,17 +1,23 @@
 /**
  * Engine contract, retention under the bucket's Object Lock: the sandbox bucket carries the plan's
- * lock, and the engine's expire still removes an expired backup from the repository (its deletes
+ * lock, and the engine's retention still removes an expired backup from the repository (its deletes
  * carry no version id, so S3 leaves delete markers), while every locked version stays in the bucket
  * until its lock and the noncurrent-version rule allow S3 to remove it.
  */
-import { ListObjectVersionsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import {
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type DeleteMarkerEntry,
+  type ObjectVersion,
+} from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { engineFor } from "../../scripts/lib/engines";
-import { runEngine } from "../../scripts/lib/engines/engineProcess";
+import { runEngine, s3RepositoryPath } from "../../scripts/lib/engines/engineProcess";
 import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { postgresLogTail } from "./restoreSupport";
-import { describeEachEngine } from "./support";
+import { describeEachEngine, keepNewestFullArgs, repositoryKey } from "./support";
 
 describeEachEngine("expire under the Object Lock", (engineKey) => {
   let sb: Sandbox;
@@ -34,44 +40,82 @@ describeEachEngine("expire under the Object Lock", (engineKey) => {
     // Given two full backups in the locked bucket
     const request = { kind: "full", repository: "s3", annotations: {}, startFast: true } as const;
     const first = await engine().backup(request);
-    await engine().backup(request);
-    const prefix = `postgres/expire-host/backup/${sb.hostConfig.postgres.engine.stanza}/${first.name}/`;
-    const before = await s3.send(
-      new ListObjectsV2Command({ Bucket: sb.bucket.name, Prefix: prefix }),
-    );
-    expect(before.KeyCount ?? 0).toBeGreaterThan(0);
+    const second = await engine().backup(request);
+    const repoPrefix = `${s3RepositoryPath(sb.hostConfig, "expire-host")}/`;
+    const firstKeys = async () =>
+      (await currentKeys(repoPrefix)).filter(
+        (key) => repositoryKey(engineKey, repoPrefix, key).backupData === first.name,
+      );
+    const keysBefore = (await firstKeys()).sort();
+    expect(keysBefore.length).toBeGreaterThan(0);
 
-    // When the engine expires down to one full backup
-    const { engine: e } = sb.hostConfig.postgres;
+    // When the engine's own retention keeps only the newest full backup
     const expire = await runEngine(
       sb.hostConfig,
-      [
-        `--config=${e.configFile}`,
-        `--stanza=${e.stanza}`,
-        "--repo=1",
-        "--repo1-retention-full-type=count",
-        "--repo1-retention-full=1",
-        "expire",
-      ],
+      keepNewestFullArgs(engineKey, sb.hostConfig),
       120_000,
     );
     expect(expire.code, expire.stderr + postgresLogTail(sb)).toBe(0);
 
-    // Then the first backup is gone from the repository and its listing...
-    expect((await engine().list("s3")).map((b) => b.name)).not.toContain(first.name);
-    const after = await s3.send(
-      new ListObjectsV2Command({ Bucket: sb.bucket.name, Prefix: prefix }),
-    );
-    expect(after.KeyCount ?? 0).toBe(0);
+    // Then the first backup is gone from the repository and its listing, the second is kept...
+    const listed = (await engine().list("s3")).map((b) => b.name);
+    expect(listed, `${expire.stdout}\n${expire.stderr}`).not.toContain(first.name);
+    expect(listed).toContain(second.name);
+    expect(await firstKeys()).toEqual([]);
     // ... as delete markers over versions the lock still keeps
-    const versions = await s3.send(
-      new ListObjectVersionsCommand({ Bucket: sb.bucket.name, Prefix: prefix }),
-    );
-    const keysBefore = (before.Contents ?? []).map((o) => o.Key).sort();
-    expect([...new Set(versions.Versions?.map((v) => v.Key))].sort()).toEqual(keysBefore);
-    expect(versions.Versions?.every((v) => v.IsLatest === false)).toBe(true);
-    expect(versions.DeleteMarkers?.map((m) => [m.Key, m.IsLatest]).sort()).toEqual(
-      keysBefore.map((key) => [key, true]),
-    );
+    const versions = await allVersions(repoPrefix);
+    const ofFirst = <T extends { Key?: string }>(items: T[]) =>
+      items.filter((v) => keysBefore.includes(v.Key ?? ""));
+    expect([...new Set(ofFirst(versions.versions).map((v) => v.Key))].sort()).toEqual(keysBefore);
+    expect(ofFirst(versions.versions).every((v) => v.IsLatest === false)).toBe(true);
+    expect(
+      ofFirst(versions.deleteMarkers)
+        .map((m) => [m.Key, m.IsLatest])
+        .sort(),
+    ).toEqual(keysBefore.map((key) => [key, true]));
   }, 600_000);
+
+  /** Keys with a current version under `prefix`, every page. */
+  async function currentKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: sb.bucket.name,
+          Prefix: prefix,
+          ContinuationToken: token,
+        }),
+      );
+      keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+
+  /** Every version and delete marker under `prefix`, every page. */
+  async function allVersions(prefix: string): Promise<{
+    versions: ObjectVersion[];
+    deleteMarkers: DeleteMarkerEntry[];
+  }> {
+    const versions: ObjectVersion[] = [];
+    const deleteMarkers: DeleteMarkerEntry[] = [];
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectVersionsCommand({
+          Bucket: sb.bucket.name,
+          Prefix: prefix,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionMarker,
+        }),
+      );
+      versions.push(...(page.Versions ?? []));
+      deleteMarkers.push(...(page.DeleteMarkers ?? []));
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker);
+    return { versions, deleteMarkers };
+  }
 });

@@ -7,6 +7,7 @@
  */
 import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { POSTGRES_ENGINES } from "../../infra/catalog/engines";
 import { createSandboxBucket } from "../../scripts/sandbox/bucket";
 import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { backupBucketLayout, loadPlan } from "../../scripts/sandbox/plan";
@@ -54,7 +55,7 @@ describeEachEngine("restore from the replica", (engineKey) => {
     await sb?.stop();
   });
 
-  test("with the primary's repository deleted, pg-restore SOURCE=replica restores the latest state (wal-g: refused by name)", async () => {
+  test("with the primary's repository deleted, pg-restore SOURCE=replica restores the latest state (an engine that cannot read another bucket: refused by name)", async () => {
     // Given rows committed after the backup and archived, and the repository copied into the replica
     await insertAnchors(sb, ["after-backup-1", "after-backup-2"]);
     await archiveCurrentSegment(sb);
@@ -77,11 +78,12 @@ describeEachEngine("restore from the replica", (engineKey) => {
 
     // When the dry run, then the confirmed restore, read the replica
     const dry = await runJobProcess("pg-restore", { ...sb.env, SOURCE: "replica" });
-    if (engineKey === "wal-g") {
-      // Not built for wal-g: refused by name, nothing touched (README "What is not built yet").
+    const descriptor = POSTGRES_ENGINES[engineKey];
+    if (!descriptor.readsOtherBucket) {
+      // Not built for this engine: refused by name, nothing touched (README "What is not built yet").
       expect(dry.code).toBe(1);
       expect(dry.stderr).toContain(
-        "restoring from the replica bucket is not built for the wal-g engine yet",
+        `restoring from the replica bucket is not built for the ${descriptor.title} engine yet`,
       );
       expect(await anchorNames(sb)).toEqual(expected);
       return;

@@ -9,6 +9,7 @@ import {
   POSTGRES_ENGINES,
   type PostgresEngineKey,
 } from "../../infra/catalog/engines";
+import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { engineUnavailableReason } from "../../scripts/sandbox/engineBinary";
 
 /** `describe` once per engine, skipped with the reason in its name where the engine cannot run. */
@@ -37,4 +38,27 @@ export function repositoryKey(
   const backup = new RegExp(layout.backupDataKey).exec(relative)?.[1];
   const wal = new RegExp(layout.walSegmentKey).exec(relative)?.[1];
   return { ...(backup ? { backupData: backup } : {}), ...(wal ? { walSegment: wal } : {}) };
+}
+
+/**
+ * The engine's own arguments (after its binary, for `runEngine`) that keep only the newest full
+ * backup in this host's S3 repository and remove the older ones with the WAL only they needed: a
+ * retention run the contract suite can force without waiting out the stack's retention days.
+ * pgBackRest: `expire` with count retention (pgBackRest command reference, repo-retention-full);
+ * wal-g: `delete retain FULL 1` (wal-g PostgreSQL docs, "delete").
+ */
+export function keepNewestFullArgs(engine: PostgresEngineKey, config: HostConfig): string[] {
+  const e = config.postgres.engine;
+  const perEngine: Record<PostgresEngineKey, string[]> = {
+    pgbackrest: [
+      `--config=${e.configFile}`,
+      `--stanza=${e.stanza}`,
+      "--repo=1",
+      "--repo1-retention-full-type=count",
+      "--repo1-retention-full=1",
+      "expire",
+    ],
+    "wal-g": ["--config", e.configFile, "delete", "retain", "FULL", "1", "--confirm"],
+  };
+  return perEngine[engine];
 }

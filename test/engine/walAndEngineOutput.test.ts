@@ -12,19 +12,24 @@ import {
   gapsBetween,
   parseSegment,
   rangesOf,
+  segmentBefore,
   segmentName,
   withoutSegments,
 } from "../../scripts/lib/walSegments";
 
+/** PostgreSQL's default `wal_segment_size`, and the smallest (`initdb --wal-segsize=1`). */
+const MIB16 = 16 * 1024 * 1024;
+const MIB1 = 1024 * 1024;
+
 test("segments count across a log boundary (256 per log at 16 MiB) and round-trip by name", () => {
-  const last = parseSegment("0000000100000000000000FF")!;
-  const next = segmentName({ timeline: 1, index: last.index + 1n });
+  const last = parseSegment("0000000100000000000000FF", MIB16)!;
+  const next = segmentName({ timeline: 1, index: last.index + 1n }, MIB16);
   expect(next).toBe("000000010000000100000000");
-  expect(parseSegment("00000002000000A300000010")).toEqual({
+  expect(parseSegment("00000002000000A300000010", MIB16)).toEqual({
     timeline: 2,
     index: 0xa3n * 256n + 0x10n,
   });
-  expect(parseSegment("000000010000000000000003.00000028.backup")).toBeUndefined();
+  expect(parseSegment("000000010000000000000003.00000028.backup", MIB16)).toBeUndefined();
   // 64 MiB segments: 64 per log
   expect(segmentName({ timeline: 1, index: 64n }, 64 * 1024 * 1024)).toBe(
     "000000010000000100000000",
@@ -65,22 +70,26 @@ test.each([
       ranges.map(([start, stop]) => ({ start, stop })),
       from,
       to,
+      MIB16,
     ),
   ).toEqual(gaps);
 });
 
 test("rangesOf groups contiguous segments per timeline, whatever their order", () => {
   expect(
-    rangesOf([
-      "000000010000000000000003",
-      "000000010000000000000001",
-      "000000010000000000000002",
-      "0000000100000000000000FF",
-      "000000010000000100000000",
-      "000000020000000100000001",
-      "000000010000000000000002",
-      "",
-    ]),
+    rangesOf(
+      [
+        "000000010000000000000003",
+        "000000010000000000000001",
+        "000000010000000000000002",
+        "0000000100000000000000FF",
+        "000000010000000100000000",
+        "000000020000000100000001",
+        "000000010000000000000002",
+        "",
+      ],
+      MIB16,
+    ),
   ).toEqual([
     { start: "000000010000000000000001", stop: "000000010000000000000003" },
     { start: "0000000100000000000000FF", stop: "000000010000000100000000" },
@@ -108,7 +117,11 @@ test("walProblems: a backup's own missing segment makes it unrestorable; a later
     { start: "000000010000000000000005", stop: "000000010000000000000009" },
   ];
   expect(
-    walProblems([backup("B1", "000000010000000000000002", "000000010000000000000002")], ranges),
+    walProblems(
+      [backup("B1", "000000010000000000000002", "000000010000000000000002")],
+      ranges,
+      MIB16,
+    ),
   ).toEqual([
     {
       subject: "000000010000000000000004",
@@ -117,7 +130,11 @@ test("walProblems: a backup's own missing segment makes it unrestorable; a later
     },
   ]);
   expect(
-    walProblems([backup("B2", "000000010000000000000004", "000000010000000000000005")], ranges),
+    walProblems(
+      [backup("B2", "000000010000000000000004", "000000010000000000000005")],
+      ranges,
+      MIB16,
+    ),
   ).toEqual([
     {
       subject: "000000010000000000000004",
@@ -137,7 +154,7 @@ test("parseVerifyOutput reads 2.45's detail lines: damaged files, invalid backup
     "                                      backup: 20261129-123321F, status: invalid, total files checked: 977, total valid files: 976",
   ].join("\n");
   const parsed = parseVerifyOutput(out);
-  expect(verifyProblems(parsed, ["20261129-123321F"])).toEqual({
+  expect(verifyProblems(parsed, ["20261129-123321F"], MIB16)).toEqual({
     problems: [
       {
         subject: "20261129-123321F/pg_data/base/5/16396.zst",
@@ -176,9 +193,11 @@ const DAMAGED_AFTER_EXPIRE = [
 ].join("\n");
 
 test("verify names every WAL file it could not read, and the WAL ranges end before each", () => {
-  const { problems, walRanges } = verifyProblems(parseVerifyOutput(DAMAGED_AFTER_EXPIRE), [
-    "20261207-031635F",
-  ]);
+  const { problems, walRanges } = verifyProblems(
+    parseVerifyOutput(DAMAGED_AFTER_EXPIRE),
+    ["20261207-031635F"],
+    MIB16,
+  );
   expect(problems).toEqual([
     {
       subject:
@@ -209,10 +228,12 @@ test("an expired backup's 'manifest missing' is not damage; a status error verif
       "checksum invalid: 1, size invalid: 0, other: 1",
       "checksum invalid: 0, size invalid: 0, other: 0",
     );
-  expect(verifyProblems(parseVerifyOutput(expiredOnly), ["20261207-031635F"]).problems).toEqual([]);
+  expect(
+    verifyProblems(parseVerifyOutput(expiredOnly), ["20261207-031635F"], MIB16).problems,
+  ).toEqual([]);
   // But the same status for a backup info still lists is damage
   expect(
-    verifyProblems(parseVerifyOutput(expiredOnly), ["20261207-031622F", "20261207-031635F"])
+    verifyProblems(parseVerifyOutput(expiredOnly), ["20261207-031622F", "20261207-031635F"], MIB16)
       .problems,
   ).toEqual([
     { subject: "20261207-031622F", message: "backup 20261207-031622F is manifest missing" },
@@ -221,7 +242,7 @@ test("an expired backup's 'manifest missing' is not damage; a status error verif
   const unnamed = DAMAGED_AFTER_EXPIRE.split("\n")
     .filter((l) => !/invalid (checksum|result)|CryptoError/.test(l))
     .join("\n");
-  expect(verifyProblems(parseVerifyOutput(unnamed), ["20261207-031635F"]).problems).toEqual([
+  expect(verifyProblems(parseVerifyOutput(unnamed), ["20261207-031635F"], MIB16).problems).toEqual([
     {
       subject: "verify",
       message:
@@ -235,6 +256,7 @@ test("withoutSegments cuts ranges at unreadable segments", () => {
     withoutSegments(
       [{ start: "000000010000000000000001", stop: "000000010000000000000005" }],
       ["000000010000000000000001", "000000010000000000000003", "000000020000000000000004"],
+      MIB16,
     ),
   ).toEqual([
     { start: "000000010000000000000002", stop: "000000010000000000000002" },
@@ -300,4 +322,25 @@ test("a missing engine config is told apart from a missing repository: both are 
     configFile,
   );
   expect(missingRepository.hint).toContain("repository is missing");
+});
+
+test("1 MiB segments (initdb --wal-segsize=1): 4096 a log, so 0/FFF to 1/000 is no gap and a missing one is", () => {
+  const ranges = [{ start: "000000010000000000000FFE", stop: "000000010000000100000002" }];
+  // Contiguous across the log boundary with 1 MiB segments...
+  expect(rangesOf(["000000010000000000000FFF", "000000010000000100000000"], MIB1)).toEqual([
+    { start: "000000010000000000000FFF", stop: "000000010000000100000000" },
+  ]);
+  const b = backup("B", "000000010000000000000FFE", "000000010000000000000FFF");
+  expect(walProblems([b], ranges, MIB1)).toEqual([]);
+  // ... and a segment really missing there is seen, by its 1 MiB name
+  const broken = [
+    { start: "000000010000000000000FFE", stop: "000000010000000000000FFF" },
+    { start: "000000010000000100000001", stop: "000000010000000100000002" },
+  ];
+  expect(walProblems([b], broken, MIB1).map((p) => p.subject)).toEqual([
+    "000000010000000100000000",
+  ]);
+  // The segment holding a record is named by the same size
+  expect(segmentBefore("00000001", "0/5000100", MIB1)).toBe("000000010000000000000050");
+  expect(segmentBefore("00000001", "0/5000100", MIB16)).toBe("000000010000000000000005");
 });

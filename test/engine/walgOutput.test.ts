@@ -1,12 +1,14 @@
 /** Reading wal-g's output: pure, with the cases that break naive code (64-bit numbers, Go times). */
 import { expect, test } from "vitest";
+import { segmentBefore } from "../../scripts/lib/walSegments";
 import {
   lsnText,
   parseBackupList,
   parseStorageListing,
-  segmentBefore,
   walgError,
 } from "../../scripts/lib/engines/walgOutput";
+
+const MIB16 = 16 * 1024 * 1024;
 
 test("backup-list --detail --json: system identifiers and LSNs keep every digit", () => {
   const [b] = parseBackupList(
@@ -24,10 +26,10 @@ test("LSNs as PostgreSQL writes them, and the segment holding a backup's last by
   expect(lsnText("50331976")).toBe("0/3000148");
   expect(lsnText(0x1_0000_0028)).toBe("1/28");
   // A backup that stops exactly on a segment boundary needs only the segment before it.
-  expect(segmentBefore("00000001", 0x3000000)).toBe("000000010000000000000002");
-  expect(segmentBefore("00000001", "0/3000148")).toBe("000000010000000000000003");
+  expect(segmentBefore("00000001", 0x3000000n, MIB16)).toBe("000000010000000000000002");
+  expect(segmentBefore("00000001", "0/3000148", MIB16)).toBe("000000010000000000000003");
   // Across a log boundary: 256 segments of 16 MiB per log.
-  expect(segmentBefore("00000002", 0x1_0000_0001)).toBe("000000020000000100000000");
+  expect(segmentBefore("00000002", 0x1_0000_0001n, MIB16)).toBe("000000020000000100000000");
 });
 
 test("st ls: objects with size and Go's time (nanoseconds, offset), folders skipped", () => {

@@ -19,7 +19,7 @@ describe("target times", () => {
     ["2026-11-29T16:30:00+02:00", "2026-11-29T14:30:00.000Z"],
     ["2026-11-29T09:00:00.25-05:30", "2026-11-29T14:30:00.250Z"],
   ])("%s is %s", (text, iso) => {
-    expect(parseTargetTime(text)).toEqual({ time: new Date(iso) });
+    expect(parseTargetTime(text)).toMatchObject({ time: new Date(iso) });
     expect(new RegExp(TARGET_TIME_PATTERN).test(text)).toBe(true);
   });
 
@@ -88,6 +88,8 @@ const SEGMENTS = [2, 3, 4, 5, 6].map((n) =>
 );
 const NOW = at("2026-11-29T13:00:00Z");
 const TL1: TimelineHistory = { timeline: 1, switches: [], hasHistory: true };
+/** PostgreSQL's default `wal_segment_size`. */
+const MIB16 = 16 * 1024 * 1024;
 const where = "the s3 repository of host a";
 
 describe("planRestore", () => {
@@ -99,6 +101,7 @@ describe("planRestore", () => {
       now: NOW,
       where,
       timelines: [TL1],
+      walSegmentBytes: MIB16,
     });
     expect(result.ok && result.plan.backup.name).toBe(B1.name);
     expect(
@@ -119,6 +122,7 @@ describe("planRestore", () => {
         now: NOW,
         where,
         timelines: [TL1],
+        walSegmentBytes: MIB16,
         ...(backupName ? { backupName } : {}),
       });
       return r.ok ? [] : r.problems;
@@ -156,6 +160,7 @@ describe("planRestore", () => {
         now: NOW,
         where,
         timelines: [TL1],
+        walSegmentBytes: MIB16,
       }),
     ).toEqual({
       ok: false,
@@ -167,7 +172,15 @@ describe("planRestore", () => {
     // Given the newest archived segment's object is empty (a push that left nothing)
     const emptied = SEGMENTS.map((s) => (s.name.endsWith("06") ? { ...s, bytes: 0 } : s));
     const plan = (target: Parameters<typeof planRestore>[0]["target"], segments = emptied) =>
-      planRestore({ backups: [B1, B2], segments, target, now: NOW, where, timelines: [TL1] });
+      planRestore({
+        backups: [B1, B2],
+        segments,
+        target,
+        now: NOW,
+        where,
+        timelines: [TL1],
+        walSegmentBytes: MIB16,
+      });
     // Then `latest` replays up to the segment before it, and the window ends there
     const latest = plan({ kind: "latest" });
     expect(latest.ok && [latest.plan.walLast, latest.plan.archiveEnd?.name]).toEqual([
@@ -210,6 +223,7 @@ describe("planRestore", () => {
       now: NOW,
       where,
       timelines: [TL1],
+      walSegmentBytes: MIB16,
     });
     expect(latest.ok && latest.plan.backup.name).toBe(B2.name);
     expect(latest.ok && latest.plan.damagedSkipped.map((b) => b.name)).toEqual([B3.name]);
@@ -222,6 +236,7 @@ describe("planRestore", () => {
         now: NOW,
         where,
         timelines: [TL1],
+        walSegmentBytes: MIB16,
       }),
     ).toEqual({
       ok: false,
@@ -239,8 +254,8 @@ describe("planRestore", () => {
       historyArchivedAt: at("2026-11-29T12:30:00Z"),
       firstSegment: "000000020000000000000003",
     };
-    expect(backupOnHistory(B1, tl2)).toBe(true);
-    expect(backupOnHistory(B2, tl2)).toBe(false);
+    expect(backupOnHistory(B1, tl2, MIB16)).toBe(true);
+    expect(backupOnHistory(B2, tl2, MIB16)).toBe(false);
     const latest = planRestore({
       backups: [B1, B2],
       segments: [...SEGMENTS, seg(3, "2026-11-29T12:30:00Z", 2)],
@@ -248,6 +263,7 @@ describe("planRestore", () => {
       now: NOW,
       where,
       timelines: [TL1, tl2],
+      walSegmentBytes: MIB16,
       clusterTimeline: 2,
     });
     expect(latest.ok && [latest.plan.backup.name, latest.plan.timeline]).toEqual([B1.name, 2]);
@@ -258,6 +274,7 @@ describe("planRestore", () => {
       now: NOW,
       where,
       timelines: [TL1, tl2],
+      walSegmentBytes: MIB16,
       clusterTimeline: 2,
     });
     expect(onlyB2.ok ? [] : onlyB2.problems[0]).toMatch(
@@ -290,6 +307,7 @@ describe("timelines a restore follows", () => {
       now: NOW,
       where,
       timelines: [TL1, STRAY],
+      walSegmentBytes: MIB16,
       ...(clusterTimeline !== undefined ? { clusterTimeline } : {}),
     });
 
@@ -333,6 +351,7 @@ describe("timelines a restore follows", () => {
       now: NOW,
       where,
       timelines: [TL1, STRAY, restored],
+      walSegmentBytes: MIB16,
     });
     expect(r.ok && [r.plan.backup.name, r.plan.timeline, r.plan.history, r.plan.walLast]).toEqual([
       B2.name,
@@ -374,6 +393,7 @@ describe("timelines a restore follows", () => {
         now: at("2026-11-29T13:00:00Z"),
         where,
         timelines: [TL1, afterFirst],
+        walSegmentBytes: MIB16,
         clusterTimeline: 2,
       });
     const second = again(T);
@@ -423,6 +443,7 @@ describe("timelines a restore follows", () => {
         now: NOW,
         where,
         timelines: [TL1, { timeline: 3, switches: [], hasHistory: false }],
+        walSegmentBytes: MIB16,
         clusterTimeline: 3,
       });
       return r.ok ? [] : r.problems;

@@ -49,6 +49,11 @@ export interface EngineConfigInputs {
     readonly socketDir: string;
     readonly user: string;
     readonly binDir: string;
+    /**
+     * The cluster's `wal_segment_size` in bytes (pg_control), for an engine that must be told it;
+     * absent where no cluster is at hand (a rendering without a host).
+     */
+    readonly walSegmentBytes?: number;
   };
   readonly staticCredentials?: StaticCredentials;
   readonly repositoryCipherPass?: string;
@@ -146,6 +151,11 @@ export interface PostgresEngineDescriptor {
   readonly artifactConfigKey?: "walgArtifact";
   /** Why the engine may be missing on a development machine, for the "skipped" lines. */
   readonly unavailableHint: string;
+  /**
+   * Whether a restore can read this host's repository in another bucket (the cross-region
+   * replica, `SOURCE=replica`); without it such a restore is refused by name, nothing touched.
+   */
+  readonly readsOtherBucket: boolean;
   /** postgresql.conf `archive_command` (`%p` as PostgreSQL expands it). */
   archiveCommand(engine: PostgresEngineHostConfig): string;
   /**
@@ -208,4 +218,21 @@ export function engineConfigHeader(stack: string, comment: string): string[] {
     `${comment} MANAGED by stellar-insights-backup (stack '${stack}'): rendered on this host by the`,
     `${comment} install document's pg-engine-setup step. Do not edit here; change the stack and deploy.`,
   ];
+}
+
+/**
+ * The longest archive_command PostgreSQL runs whole: it expands `%p` and `%f` into a MAXPGPATH
+ * (1024-byte) buffer and silently cuts what does not fit (PostgreSQL 15
+ * src/backend/postmaster/shell_archive.c, `xlogarchcmd[MAXPGPATH]`), so a longer command runs cut
+ * short. Bytes, without the terminating NUL.
+ */
+export const ARCHIVE_COMMAND_MAX_BYTES = 1023;
+
+/**
+ * `command` as PostgreSQL runs it for the longest file name it archives (a backup history file,
+ * `000000010000000000000002.00000028.backup`, under `pg_wal/`).
+ */
+export function expandedArchiveCommand(command: string): string {
+  const file = "000000010000000000000002.00000028.backup";
+  return command.replaceAll("%p", `pg_wal/${file}`).replaceAll("%f", file);
 }

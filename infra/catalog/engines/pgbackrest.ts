@@ -177,6 +177,7 @@ export const PGBACKREST: PostgresEngineDescriptor = {
   compressionLevels: { min: 0, max: 19 },
   defaultBinary: "/usr/bin/pgbackrest",
   configFileName: "postgres-engine.conf",
+  readsOtherBucket: true,
   unavailableHint:
     "install it with 'bash scripts/sandbox/install-tools.sh' (apt-get install pgbackrest)",
   archiveCommand: (e) => `${commandPrefix(e)} archive-push %p`,

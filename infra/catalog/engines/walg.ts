@@ -35,6 +35,35 @@ export function localConfigFile(engine: Pick<PostgresEngineHostConfig, "configFi
   return engine.configFile.replace(/(\.json)?$/, ".local.json");
 }
 
+/**
+ * Where pg-engine-setup records the system identifier of the cluster this host's repositories
+ * belong to, once it has checked them: `…/postgres-engine.json` → `…/postgres-engine.system-identifier`.
+ */
+export function archiveGuardFile(engine: Pick<PostgresEngineHostConfig, "configFile">): string {
+  return engine.configFile.replace(/(\.json)?$/, ".system-identifier");
+}
+
+/**
+ * Offset of `xlp_sysid` in a WAL segment: the first page's long header (PostgreSQL
+ * src/include/access/xlog_internal.h, XLogLongPageHeaderData: the 24-byte XLogPageHeaderData,
+ * then the 64-bit system identifier in the server's byte order).
+ */
+const SEGMENT_SYSID_OFFSET = 24;
+
+/**
+ * Shell that exits 1, naming both clusters, unless WAL segment `%p` (`%f`: its name) carries the
+ * system identifier in `archiveGuardFile`: wal-g's `wal-push` compares none, so once segment names
+ * stop colliding with the repository's, a re-initialised or cloned cluster's WAL would enter
+ * another cluster's repository. History, backup-label and partial files (names with a dot) carry
+ * no page header and pass.
+ */
+function archiveGuard(e: PostgresEngineHostConfig): string {
+  // Short on purpose: the whole expanded archive_command must fit PostgreSQL's limit
+  // (descriptor ARCHIVE_COMMAND_MAX_BYTES); README "A re-initialised cluster" says what to do.
+  const sysid = `$(od -An -tu8 -j${SEGMENT_SYSID_OFFSET} -N8 %p | tr -d ' ')`;
+  return `case %f in *.*) ;; *) g=${archiveGuardFile(e)}; s=${sysid}; r=$(cat $g); [ -n "$s" ] && [ "$s" = "$r" ] || { echo "refused %f: its system identifier $s is not \${r:-recorded} in $g" >&2; exit 1; };; esac`;
+}
+
 function run(engine: PostgresEngineHostConfig, configFile: string): string {
   return `${engine.binary} --config ${configFile}`;
 }
@@ -60,6 +89,10 @@ function commonSettings(i: EngineConfigInputs): Record<string, string> {
     PGHOST: i.pg.socketDir,
     PGPORT: String(i.pg.port),
     PGUSER: i.pg.user,
+    // wal-g assumes 16 MiB segments and refuses a cluster with others unless told (in MiB).
+    ...(i.pg.walSegmentBytes !== undefined
+      ? { WALG_PG_WAL_SIZE: String(i.pg.walSegmentBytes / (1024 * 1024)) }
+      : {}),
   };
 }
 
@@ -168,12 +201,14 @@ export const WALG: PostgresEngineDescriptor = {
   configFileExtension: ".json",
   binaryEnv: "WALG_BINARY",
   artifactConfigKey: "walgArtifact",
+  readsOtherBucket: false,
   unavailableHint:
     "wal-g is not an OS package and cannot be installed from this project's package registries: set WALG_BINARY to a wal-g v3.0.x binary",
-  // S3 first (off-site matters most), then the local repository; a failure of either fails the
-  // command, so PostgreSQL keeps the segment and retries (an identical re-push is accepted).
+  // The cluster guard first; then S3 (off-site matters most), then the local repository; a failure
+  // of any fails the command, so PostgreSQL keeps the segment and retries (an identical re-push is
+  // accepted).
   archiveCommand: (e) =>
-    `${run(e, e.configFile)} wal-push %p && ${run(e, localConfigFile(e))} wal-push %p`,
+    `${archiveGuard(e)}; ${run(e, e.configFile)} wal-push %p && ${run(e, localConfigFile(e))} wal-push %p`,
   restoreCommand,
   renderConfig,
   companionConfig: { file: localConfigFile, render: renderLocalConfig },

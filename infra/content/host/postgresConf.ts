@@ -5,6 +5,10 @@
  */
 import { BACKUP_TYPES, describeSeconds } from "../../catalog";
 import { postgresEngine } from "../../catalog/engines";
+import {
+  ARCHIVE_COMMAND_MAX_BYTES,
+  expandedArchiveCommand,
+} from "../../catalog/engines/descriptor";
 import type { HostConfig } from "../../catalog/hostConfig";
 
 /** What applying a changed value takes: PostgreSQL reads some settings only at server start. */
@@ -41,7 +45,10 @@ function quoted(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** Throws when the archive timeout would let WAL sit unarchived longer than the WAL row's RPO. */
+/**
+ * Throws when the archive timeout would let WAL sit unarchived longer than the WAL row's RPO, or
+ * the archive_command would be longer than PostgreSQL runs whole.
+ */
 export function postgresSettings(host: HostConfig): ManagedSetting[] {
   const pg = host.postgres;
   const rpo = BACKUP_TYPES.wal.rpoSeconds;
@@ -50,6 +57,12 @@ export function postgresSettings(host: HostConfig): ManagedSetting[] {
       `postgres.archiveTimeoutSeconds (${pg.archiveTimeoutSeconds}) exceeds the WAL RPO of ${describeSeconds(rpo)}`,
     );
   }
+  const archiveCommand = postgresEngine(pg.engine.kind).archiveCommand(pg.engine);
+  const expanded = Buffer.byteLength(expandedArchiveCommand(archiveCommand));
+  if (expanded > ARCHIVE_COMMAND_MAX_BYTES)
+    throw new Error(
+      `archive_command would be ${expanded} bytes once PostgreSQL expands %p and %f, over the ${ARCHIVE_COMMAND_MAX_BYTES} it runs whole (it cuts the rest silently): shorten postgres.engine.binary or postgres.engine.configFile`,
+    );
   return [
     {
       name: "wal_level",
@@ -71,7 +84,7 @@ export function postgresSettings(host: HostConfig): ManagedSetting[] {
     },
     {
       name: "archive_command",
-      value: quoted(postgresEngine(pg.engine.kind).archiveCommand(pg.engine)),
+      value: quoted(archiveCommand),
       applyBy: "reload",
       why: "The engine reads bucket, this host's repository and region from its own config file; credentials come from the instance role.",
     },

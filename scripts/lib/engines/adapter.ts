@@ -11,6 +11,7 @@
 import type { EngineSecrets, PostgresEngineDescriptor } from "../../../infra/catalog/engines";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import type { WalGap, WalRange } from "../walSegments";
+import { JobError } from "../errors";
 import type { Logger } from "../log";
 
 /**
@@ -19,6 +20,23 @@ import type { Logger } from "../log";
  */
 export const ANOTHER_CLUSTER_HINT =
   "the repository belongs to a cluster with another system identifier (was PostgreSQL re-initialised?); the old repository is kept untouched — give this host a new hostId or move the old repository aside, then run the install document";
+
+/**
+ * The refusal when `repository` records another cluster than this host's: `recorded` is the
+ * system identifier the repository holds, `cluster` this host's (pg_control), `refused` what was
+ * not done ("nothing was expired").
+ */
+export function anotherClusterError(
+  repository: Repository,
+  recorded: string,
+  cluster: string,
+  refused: string,
+): JobError {
+  return new JobError(
+    `the ${repository} repository belongs to the cluster with system identifier ${recorded}, but PostgreSQL here has system identifier ${cluster}: ${refused}`,
+    ANOTHER_CLUSTER_HINT,
+  );
+}
 
 export type Repository = "s3" | "local";
 export const REPOSITORIES: readonly Repository[] = ["s3", "local"];
@@ -137,7 +155,16 @@ export interface TimelineHistory {
 export type RestoreTarget =
   | { readonly kind: "latest" }
   | { readonly kind: "backup" }
-  | { readonly kind: "time"; readonly time: Date };
+  | {
+      readonly kind: "time";
+      /** The instant, to whole milliseconds: what the plan compares. */
+      readonly time: Date;
+      /**
+       * The target as typed, in PostgreSQL's input form with its microseconds
+       * (`parseTargetTime`); absent, `time` is written.
+       */
+      readonly recoveryTargetTime?: string;
+    };
 
 export interface RestoreRequest {
   readonly source: RepositorySource;
@@ -212,6 +239,8 @@ export interface PostgresEngineAdapter {
   /**
    * Removes backups past retention and the WAL only they needed; never what PITR still needs. With
    * `dryRun`, removes nothing and resolves with the engine's own account of what it would remove.
+   * Throws (`anotherClusterError`) before removing anything when a repository records another
+   * system identifier than this host's cluster (pg_control), or when that cannot be read.
    */
   expire(options?: { readonly dryRun?: boolean }): Promise<string[]>;
 }

@@ -4,6 +4,7 @@
  */
 import type { EngineSecrets, PostgresEngineDescriptor } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
+import { clusterSegmentSize } from "../controlData";
 import type { InstallState } from "./adapter";
 import { engineInstallState, requireEngineInstalled, writeEngineConfig } from "./engineProcess";
 
@@ -31,5 +32,17 @@ export abstract class EngineAdapterBase {
 
   writeConfig(secrets?: EngineSecrets): Promise<void> {
     return writeEngineConfig(this.descriptor, this.config, this.hostId, secrets);
+  }
+
+  private segmentBytes?: Promise<number>;
+
+  /**
+   * This host's cluster's `wal_segment_size` in bytes (pg_control, read once): every WAL segment
+   * name is read with it; PostgreSQL's default where the data directory holds no cluster yet
+   * (`clusterSegmentSize`).
+   */
+  protected walSegmentBytes(): Promise<number> {
+    this.segmentBytes ??= clusterSegmentSize(this.config).then((s) => s.bytes);
+    return this.segmentBytes;
   }
 }

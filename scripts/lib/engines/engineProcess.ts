@@ -3,6 +3,7 @@
  * refuse or misbehave as root and must create files PostgreSQL can read), without a shell, with a
  * timeout, and with the engine's config rendered from the host config.
  */
+import { clusterSegmentSize } from "../controlData";
 import { mkdir, chown } from "node:fs/promises";
 import { availableParallelism, userInfo } from "node:os";
 import { dirname, join } from "node:path";
@@ -101,6 +102,7 @@ export async function writeEngineConfig(
       socketDir: pg.socketDir,
       user: pg.connection.user,
       binDir: pg.binDir,
+      walSegmentBytes: (await clusterSegmentSize(config)).bytes,
     },
     ...secrets,
   };

@@ -13,6 +13,8 @@ import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import { otherBucketOptions } from "../../../infra/catalog/engines/pgbackrest";
 import { EngineAdapterBase } from "./adapterBase";
+import { recoveryTargetTime } from "../targetTime";
+import { readControlData } from "../controlData";
 import { JobError } from "../errors";
 import { showArgv, type CommandResult } from "../exec";
 import type { Logger } from "../log";
@@ -21,6 +23,8 @@ import { gapsBetween, rangesOf, withoutSegments, type WalRange } from "../walSeg
 import { collectTimelines, newestOnTimeline, walProblems } from "./walHistory";
 import {
   ANOTHER_CLUSTER_HINT,
+  anotherClusterError,
+  REPOSITORIES,
   type ArchivedSegment,
   type BackupKind,
   type BackupRequest,
@@ -91,7 +95,7 @@ function targetArgs(target: RestoreTarget, timeline: number): string[] {
     case "time":
       return [
         "--type=time",
-        `--target=${pgTimestamp(target.time)}`,
+        `--target=${recoveryTargetTime(target)}`,
         "--target-action=promote",
         along,
       ];
@@ -109,11 +113,6 @@ async function ownedDirectories(osUser: string, dirs: readonly string[]): Promis
     await mkdir(dir, { recursive: true, mode: 0o750 });
     await chown(dir, owner.uid, owner.gid);
   }
-}
-
-/** `2024-01-15 14:30:00.123+00`: a timestamptz both pgBackRest and PostgreSQL read exactly. */
-export function pgTimestamp(time: Date): string {
-  return `${time.toISOString().replace("T", " ").replace("Z", "")}+00`;
 }
 
 /**
@@ -168,6 +167,8 @@ interface InfoBackup {
 /** One stanza of `info --output=json` (pgBackRest 2.45), the parts read here. */
 interface InfoStanza {
   backup?: InfoBackup[];
+  /** Every cluster the stanza has held, per repository; the highest `id` is the current one. */
+  db?: { id: number; "repo-key": number; "system-id": string }[];
   repo?: { key: number; cipher: string; status?: { code: number; message?: string } }[];
 }
 
@@ -319,27 +320,19 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     ];
   }
 
-  async list(
-    repository?: Repository,
-    host: string = this.hostId,
-    bucket?: OtherBucket,
-  ): Promise<EngineBackup[]> {
-    const args = [
-      "info",
-      "--output=json",
-      ...(host !== this.hostId || bucket
-        ? this.sourceArgs({ repository: repository ?? "s3", host, ...(bucket ? { bucket } : {}) })
-        : repository
-          ? [`--repo=${REPO_INDEX[repository]}`]
-          : []),
-    ];
-    const { stdout } = await this.run(args, 10 * 60_000);
+  /** `info --output=json` with `args`, system identifiers kept as text (64-bit). */
+  private async info(args: readonly string[]): Promise<InfoStanza[]> {
+    const { stdout } = await this.run(["info", "--output=json", ...args], 10 * 60_000);
     let stanzas: InfoStanza[];
     try {
       // An info file read with the wrong passphrase is quoted raw in a status message: its control
       // characters are exactly what must go before JSON can be parsed.
-      // eslint-disable-next-line no-control-regex
-      stanzas = JSON.parse(stdout.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, "?")) as InfoStanza[];
+      stanzas = JSON.parse(
+        stdout
+          // eslint-disable-next-line no-control-regex
+          .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, "?")
+          .replace(/"system-id":(\d+)/g, '"system-id":"$1"'),
+      ) as InfoStanza[];
     } catch {
       throw new JobError("pgBackRest info --output=json printed something that is not JSON");
     }
@@ -353,6 +346,21 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
         CIPHER_HINT,
       );
     }
+    return stanzas;
+  }
+
+  async list(
+    repository?: Repository,
+    host: string = this.hostId,
+    bucket?: OtherBucket,
+  ): Promise<EngineBackup[]> {
+    const stanzas = await this.info(
+      host !== this.hostId || bucket
+        ? this.sourceArgs({ repository: repository ?? "s3", host, ...(bucket ? { bucket } : {}) })
+        : repository
+          ? [`--repo=${REPO_INDEX[repository]}`]
+          : [],
+    );
     const backups = stanzas[0]?.backup ?? [];
     return backups
       .map((b): EngineBackup => ({
@@ -373,6 +381,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
   }
 
   async verify(repository: Repository): Promise<VerifyReport> {
+    const segmentBytes = await this.walSegmentBytes();
     const backups = await this.list(repository);
     // Sizes come from the listing: an empty file is named as such whatever verify makes of it.
     const files = await this.repositoryFiles(repository);
@@ -403,6 +412,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
           files
             .filter((f) => f.path.startsWith("archive/"))
             .map((f) => ARCHIVED_SEGMENT.exec(f.path)?.[1] ?? ""),
+          segmentBytes,
         ),
         backups: [],
         walSummaries: [{ line: `verify stopped: ${(error as Error).message}`, bad: true }],
@@ -411,6 +421,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     const found = verifyProblems(
       output,
       backups.map((b) => b.name),
+      segmentBytes,
     );
     // An empty file replaces verify's own line about it (which names it relative to its folder).
     const problems: VerifyProblem[] = [
@@ -428,8 +439,9 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     const walRanges = withoutSegments(
       found.walRanges,
       empty.map((path) => ARCHIVED_SEGMENT.exec(path)?.[1] ?? ""),
+      segmentBytes,
     );
-    problems.push(...walProblems(backups, walRanges));
+    problems.push(...walProblems(backups, walRanges, segmentBytes));
     const oldest = backups[0];
     const newestWal = newestOnTimeline(walRanges, oldest?.walStart);
     return {
@@ -437,7 +449,8 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
       ok: problems.length === 0,
       problems,
       walRanges,
-      walGaps: oldest && newestWal ? gapsBetween(walRanges, oldest.walStart, newestWal) : [],
+      walGaps:
+        oldest && newestWal ? gapsBetween(walRanges, oldest.walStart, newestWal, segmentBytes) : [],
       backupsChecked: backups.length,
     };
   }
@@ -455,7 +468,29 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
       .sort((a, b) => a.path.localeCompare(b.path));
   }
 
+  /**
+   * Refuses, before anything is written, when a repository's current cluster (the highest `db`
+   * entry `info` lists for it) has another system identifier than this host's (pg_control).
+   * `archive-push`, `backup`, `check` and `stanza-create` compare it themselves ([044], [028],
+   * [051]); `expire` never connects to PostgreSQL and would rewrite another cluster's repository.
+   */
+  private async requireSameCluster(refused: string): Promise<void> {
+    const { systemIdentifier } = await readControlData(this.config);
+    const dbs = (await this.info([]))[0]?.db ?? [];
+    for (const repository of REPOSITORIES) {
+      const current = dbs
+        .filter((d) => d["repo-key"] === REPO_INDEX[repository])
+        .sort((a, b) => a.id - b.id)
+        .at(-1);
+      if (current && current["system-id"] !== systemIdentifier)
+        throw anotherClusterError(repository, current["system-id"], systemIdentifier, refused);
+    }
+  }
+
   async expire(options: { readonly dryRun?: boolean } = {}): Promise<string[]> {
+    await this.requireSameCluster(
+      options.dryRun ? "nothing was listed for expiry" : "nothing was expired",
+    );
     const { stdout } = await this.run(
       ["expire", ...(options.dryRun ? ["--dry-run", "--log-level-console=info"] : [])],
       4 * HOUR_MS,
@@ -632,6 +667,7 @@ export function parseVerifyOutput(stdout: string): VerifyOutput {
 export function verifyProblems(
   output: VerifyOutput,
   listed: readonly string[],
+  segmentBytes: number,
 ): { problems: VerifyProblem[]; walRanges: WalRange[] } {
   const problems = [...output.problems];
   for (const b of output.backups) {
@@ -657,5 +693,5 @@ export function verifyProblems(
   const damaged = problems
     .map((p) => ARCHIVED_SEGMENT.exec(p.subject)?.[1])
     .filter((s): s is string => s !== undefined);
-  return { problems, walRanges: withoutSegments(output.walRanges, damaged) };
+  return { problems, walRanges: withoutSegments(output.walRanges, damaged, segmentBytes) };
 }

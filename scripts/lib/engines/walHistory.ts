@@ -4,9 +4,10 @@
  * adapter's `verify` reads its repository into WAL ranges and hands them here.
  */
 import {
-  DEFAULT_WAL_SEGMENT_BYTES,
   gapsBetween,
+  lsnBytes,
   parseSegment,
+  segmentTimeline,
   type WalGap,
   type WalRange,
 } from "../walSegments";
@@ -39,8 +40,8 @@ export async function collectTimelines(
 ): Promise<TimelineHistory[]> {
   const firstSegment = new Map<number, string>();
   for (const name of [...segments].sort()) {
-    const parsed = parseSegment(name);
-    if (parsed && !firstSegment.has(parsed.timeline)) firstSegment.set(parsed.timeline, name);
+    const timeline = segmentTimeline(name);
+    if (timeline !== undefined && !firstSegment.has(timeline)) firstSegment.set(timeline, name);
   }
   const numbers = [
     ...new Set([1, ...histories.map((h) => h.timeline), ...firstSegment.keys()]),
@@ -58,12 +59,6 @@ export async function collectTimelines(
     });
   }
   return result;
-}
-
-/** `0/3000028` as a number of bytes. */
-export function lsnBytes(lsn: string): bigint {
-  const [hi, lo] = lsn.split("/");
-  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
 }
 
 /** One timeline on a history: where it began (byte LSN; 0 for the first) and where it was left. */
@@ -113,15 +108,20 @@ export function historyOf(
 
 /** The timeline a backup was taken on (of its first WAL segment). */
 export function backupTimeline(backup: EngineBackup): number {
-  return parseSegment(backup.walStart)?.timeline ?? 1;
+  return segmentTimeline(backup.walStart) ?? 1;
 }
 
 /**
  * Whether recovery along `history` can start from `backup`: the backup's timeline is on it, and
  * the backup is consistent no later than where the history left that timeline. A backup taken on
  * a branch that a later restore abandoned is not: PostgreSQL would not find its checkpoint there.
+ * `segmentBytes`: the cluster's `wal_segment_size`.
  */
-export function backupOnHistory(backup: EngineBackup, history: TimelineHistory): boolean {
+export function backupOnHistory(
+  backup: EngineBackup,
+  history: TimelineHistory,
+  segmentBytes: number,
+): boolean {
   const timeline = backupTimeline(backup);
   const step = historySteps(history.timeline, history.switches).find(
     (s) => s.timeline === timeline,
@@ -130,7 +130,7 @@ export function backupOnHistory(backup: EngineBackup, history: TimelineHistory):
   if (step.end === undefined) return true;
   if (backup.stopLsn) return lsnBytes(backup.stopLsn) <= step.end;
   // Without the engine's LSN: the backup's last segment must end before the switch's segment.
-  return parseSegment(backup.walStop)!.index < step.end / BigInt(DEFAULT_WAL_SEGMENT_BYTES);
+  return parseSegment(backup.walStop, segmentBytes)!.index < step.end / BigInt(segmentBytes);
 }
 
 /**
@@ -147,12 +147,15 @@ export function productionTimeline(
   clusterTimeline: number | undefined,
   backups: readonly EngineBackup[],
   timelines: readonly TimelineHistory[],
+  segmentBytes: number,
 ): { readonly timeline: number; readonly from: string } {
   if (clusterTimeline !== undefined)
     return { timeline: clusterTimeline, from: "the running cluster's current timeline" };
   const newest = backups.filter((b) => b.ok).at(-1);
   if (!newest) return { timeline: 1, from: "timeline 1 (no backup, PostgreSQL could not be read)" };
-  const through = timelines.filter((t) => t.hasHistory && backupOnHistory(newest, t)).at(-1);
+  const through = timelines
+    .filter((t) => t.hasHistory && backupOnHistory(newest, t, segmentBytes))
+    .at(-1);
   return {
     timeline: through?.timeline ?? backupTimeline(newest),
     from: `the newest timeline through the newest backup, ${newest.name} (PostgreSQL could not be read)`,
@@ -214,14 +217,16 @@ function describeGap(gap: WalGap): string {
 /**
  * What the WAL ranges mean for restores: a backup whose own segments are missing cannot be
  * restored at all; a gap after the oldest backup cuts point-in-time recovery there.
+ * `segmentBytes`: the cluster's `wal_segment_size`.
  */
 export function walProblems(
   backups: readonly EngineBackup[],
   ranges: readonly WalRange[],
+  segmentBytes: number,
 ): VerifyProblem[] {
   const problems: VerifyProblem[] = [];
   for (const b of backups) {
-    for (const gap of gapsBetween(ranges, b.walStart, b.walStop)) {
+    for (const gap of gapsBetween(ranges, b.walStart, b.walStop, segmentBytes)) {
       problems.push({
         subject: gap.first,
         message: `${describeGap(gap)} missing: backup ${b.name} cannot be made consistent and cannot be restored`,
@@ -231,7 +236,7 @@ export function walProblems(
   const oldest = backups[0];
   const newest = newestOnTimeline(ranges, oldest?.walStart);
   if (oldest && newest) {
-    for (const gap of gapsBetween(ranges, oldest.walStart, newest)) {
+    for (const gap of gapsBetween(ranges, oldest.walStart, newest, segmentBytes)) {
       if (problems.some((p) => p.subject === gap.first)) continue;
       problems.push({
         subject: gap.first,

@@ -5,8 +5,10 @@
  * `backup-list --detail --json` and `st ls`; nothing is read from a human table.
  *
  * What wal-g itself does not guard, this adapter does:
- * - it pushes a backup of any cluster into any repository: `setup`, `check` and `backup` compare
- *   PostgreSQL's system identifier with the one the repository's backups record, and refuse;
+ * - it pushes a backup or WAL of any cluster into any repository, and deletes from any: `setup`,
+ *   `check`, `backup` and `expire` compare PostgreSQL's system identifier with the one the
+ *   repository's backups record, and refuse; `setup` records it for archive_command's guard, which
+ *   refuses a segment of any other cluster before `wal-push` runs;
  * - it keeps a backup whose pages failed their checksums (`--verify` only logs them): the adapter
  *   stores a damage note beside the backup, and `list` reports that backup as not ok;
  * - it overwrites a same-named WAL segment by default: the rendered config sets
@@ -18,16 +20,20 @@ import { appendFile, chown, mkdtemp, readdir, rm, writeFile } from "node:fs/prom
 import { join } from "node:path";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
-import { localConfigFile } from "../../../infra/catalog/engines/walg";
+import { archiveGuardFile, localConfigFile } from "../../../infra/catalog/engines/walg";
+import { writeFileAtomic } from "../atomicFile";
+import { readControlData } from "../controlData";
 import { account } from "../accounts";
 import { JobError } from "../errors";
 import type { CommandResult } from "../exec";
 import { connectPostgres } from "../postgres";
 import { damagedBackupMessage } from "../damagedBackups";
+import { recoveryTargetTime } from "../targetTime";
 import { deadlineIn, sleep } from "../time";
-import { gapsBetween, rangesOf } from "../walSegments";
+import { gapsBetween, rangesOf, segmentBefore } from "../walSegments";
 import {
-  ANOTHER_CLUSTER_HINT,
+  anotherClusterError,
+  REPOSITORIES,
   type ArchivedSegment,
   type BackupKind,
   type BackupRequest,
@@ -54,7 +60,6 @@ import {
   parseBackupList,
   parseStorageListing,
   SEGMENT_OBJECT,
-  segmentBefore,
   lsnText,
   walgError,
   type ListedBackup,
@@ -145,6 +150,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
     if (bucket) refuseReplica();
     const repositories: Repository[] = repository ? [repository] : ["s3", "local"];
     const all: EngineBackup[] = [];
+    const segmentBytes = await this.walSegmentBytes();
     for (const r of repositories) {
       const source = { repository: r, host };
       const listed = await this.listed(source);
@@ -157,6 +163,13 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
       for (const b of listed) {
         const stoppedAt = new Date(b.finish_time);
         if (Number.isNaN(stoppedAt.getTime())) continue;
+        const timeline = b.wal_file_name.slice(0, 8);
+        const startSegment = segmentBefore(timeline, BigInt(b.start_lsn) + 1n, segmentBytes);
+        if (startSegment !== b.wal_file_name)
+          throw new JobError(
+            `backup ${b.backup_name} starts at LSN ${lsnText(b.start_lsn)}, which is WAL segment ${startSegment} with this cluster's wal_segment_size of ${segmentBytes} bytes, but wal-g names ${b.wal_file_name}: the repository's cluster has another wal_segment_size`,
+            "restore it onto a host whose cluster was initialised with the same --wal-segsize",
+          );
         all.push({
           name: b.backup_name,
           kind: b.backup_name.includes("_D_") ? "incremental" : "full",
@@ -164,7 +177,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
           startedAt: new Date(b.start_time),
           stoppedAt,
           walStart: b.wal_file_name,
-          walStop: segmentBefore(b.wal_file_name.slice(0, 8), b.finish_lsn),
+          walStop: segmentBefore(timeline, BigInt(b.finish_lsn), segmentBytes),
           stopLsn: lsnText(b.finish_lsn),
           databaseBytes: Number(b.uncompressed_size ?? 0),
           storedBytes: Number(b.compressed_size ?? 0),
@@ -197,36 +210,60 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
   }
 
   /**
-   * Refuses a repository whose backups record another cluster's system identifier: wal-g would
-   * push into it, mixing two clusters' WAL under one timeline's names.
+   * Refuses a repository whose backups record another cluster's system identifier than this
+   * host's (pg_control, read whether PostgreSQL runs or not): wal-g itself never compares them, and
+   * would push into, or delete from, another cluster's repository. `refused`: what was not done.
+   * Resolves with this host's system identifier.
    */
-  private async requireSameCluster(repository: Repository, systemId: string): Promise<void> {
-    const other = (await this.listed(this.own(repository))).find(
-      (b) => b.system_identifier !== undefined && String(b.system_identifier) !== systemId,
-    );
-    if (other)
-      throw new JobError(
-        `the ${repository} repository holds backups of the cluster with system identifier ${String(other.system_identifier)} (${other.backup_name}), but PostgreSQL here has system identifier ${systemId}: wal-g would mix the two clusters' WAL, so nothing was pushed`,
-        ANOTHER_CLUSTER_HINT,
+  private async requireSameCluster(
+    repositories: readonly Repository[],
+    refused: string,
+  ): Promise<string> {
+    const { systemIdentifier } = await readControlData(this.config);
+    for (const repository of repositories) {
+      const other = (await this.listed(this.own(repository))).find(
+        (b) =>
+          b.system_identifier !== undefined && String(b.system_identifier) !== systemIdentifier,
       );
+      if (other)
+        throw anotherClusterError(
+          repository,
+          `${String(other.system_identifier)} (backup ${other.backup_name})`,
+          systemIdentifier,
+          refused,
+        );
+    }
+    return systemIdentifier;
   }
 
+  /**
+   * Checks both repositories, then records this cluster's system identifier where archive_command's
+   * guard reads it (descriptor `archiveGuardFile`): from then on only this cluster's segments are
+   * pushed. A refused setup leaves the record as it was, so another cluster's WAL stays out.
+   */
   async setup(): Promise<void> {
     await prepareEngineDirectories(this.config);
-    const systemId = await this.clusterSystemId();
-    for (const repository of ["s3", "local"] as const) {
-      // Reaching the storage proves the config and credentials; wal-g creates folders on write.
-      const backups = await this.listed(this.own(repository));
-      if (systemId && backups.length > 0) await this.requireSameCluster(repository, systemId);
-    }
+    // Reaching the storage proves the config and credentials; wal-g creates folders on write.
+    const systemIdentifier = await this.requireSameCluster(
+      REPOSITORIES,
+      "wal-g would mix the two clusters' WAL, so archiving stays refused",
+    );
+    const { engine } = this.config.postgres;
+    const owner = account(engine.osUser);
+    await writeFileAtomic(archiveGuardFile(engine), `${systemIdentifier}\n`, {
+      mode: 0o644,
+      uid: owner.uid,
+      gid: owner.gid,
+    });
   }
 
   async check(): Promise<void> {
-    const systemId = await this.clusterSystemId();
-    if (!systemId)
+    if (!(await this.clusterSystemId()))
       throw new JobError("cannot connect to PostgreSQL to archive a test segment", undefined);
-    for (const repository of ["s3", "local"] as const)
-      await this.requireSameCluster(repository, systemId);
+    await this.requireSameCluster(
+      REPOSITORIES,
+      "wal-g would mix the two clusters' WAL, so nothing was pushed",
+    );
     const client = await connectPostgres(this.config);
     let segment: string;
     try {
@@ -261,9 +298,12 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
 
   async backup(request: BackupRequest): Promise<EngineBackup> {
     const source = this.own(request.repository);
-    const systemId = await this.clusterSystemId();
-    if (!systemId) throw new JobError("cannot connect to PostgreSQL to back it up");
-    await this.requireSameCluster(request.repository, systemId);
+    if (!(await this.clusterSystemId()))
+      throw new JobError("cannot connect to PostgreSQL to back it up");
+    await this.requireSameCluster(
+      [request.repository],
+      "wal-g would mix the two clusters' WAL, so nothing was pushed",
+    );
     const before = await this.list(request.repository);
     const args = [
       "backup-push",
@@ -408,8 +448,9 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
         });
       else segments.push(m[1]);
     }
-    const walRanges = rangesOf(segments);
-    problems.push(...walProblems(backups, walRanges));
+    const segmentBytes = await this.walSegmentBytes();
+    const walRanges = rangesOf(segments, segmentBytes);
+    problems.push(...walProblems(backups, walRanges, segmentBytes));
     problems.push(...(await this.engineVerify(source, walRanges.length > 0)));
     const oldest = backups[0];
     const newestWal = newestOnTimeline(walRanges, oldest?.walStart);
@@ -418,7 +459,8 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
       ok: problems.length === 0,
       problems,
       walRanges,
-      walGaps: oldest && newestWal ? gapsBetween(walRanges, oldest.walStart, newestWal) : [],
+      walGaps:
+        oldest && newestWal ? gapsBetween(walRanges, oldest.walStart, newestWal, segmentBytes) : [],
       backupsChecked: backups.length,
     };
   }
@@ -468,8 +510,13 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
       s3: this.config.retentionDays.postgres,
       local: this.config.local.retentionDays.postgres,
     };
+    // Both repositories before either is touched: wal-g's delete never compares clusters.
+    await this.requireSameCluster(
+      REPOSITORIES,
+      options.dryRun ? "nothing was listed for deletion" : "nothing was deleted",
+    );
     const lines: string[] = [];
-    for (const repository of ["s3", "local"] as const) {
+    for (const repository of REPOSITORIES) {
       if ((await this.listed(this.own(repository))).length === 0) continue;
       const cutoff = new Date(Date.now() - days[repository] * 86_400_000);
       // Everything before the full backup that the newest backup older than the cutoff builds on:
@@ -563,7 +610,7 @@ function targetSettings(target: RestoreTarget, timeline: number): Record<string,
       return { recovery_target: "immediate", recovery_target_action: "promote", ...along };
     case "time":
       return {
-        recovery_target_time: `${target.time.toISOString().replace("T", " ").replace("Z", "")}+00`,
+        recovery_target_time: recoveryTargetTime(target),
         recovery_target_action: "promote",
         ...along,
       };
@@ -574,10 +621,10 @@ function targetSettings(target: RestoreTarget, timeline: number): Record<string,
   }
 }
 
-/** Reading the cross-region replica (`SOURCE=replica`) is built for pgBackRest only. */
+/** Reading the cross-region replica (`SOURCE=replica`) is not built here (`readsOtherBucket`). */
 function refuseReplica(): never {
   throw new JobError(
-    "restoring from the replica bucket is not built for the wal-g engine yet",
+    `restoring from the replica bucket is not built for the ${descriptor.title} engine yet`,
     "restore from the primary bucket, or use postgresEngine pgbackrest (README: Primary region down)",
   );
 }

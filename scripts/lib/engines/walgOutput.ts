@@ -4,7 +4,6 @@
  */
 import { JobError } from "../errors";
 import { showArgv, type CommandResult } from "../exec";
-import { DEFAULT_WAL_SEGMENT_BYTES } from "../walSegments";
 
 /** One entry of `backup-list --detail --json` (wal-g v3.0.x BackupDetail). */
 export interface ListedBackup {
@@ -32,20 +31,6 @@ export function lsnText(lsn: number | string): string {
   if (typeof lsn === "string" && lsn.includes("/")) return lsn.toUpperCase();
   const n = BigInt(lsn);
   return `${(n >> 32n).toString(16).toUpperCase()}/${(n & 0xffffffffn).toString(16).toUpperCase()}`;
-}
-
-/** The segment holding the byte before `lsn` (a backup's last record ends there), on `timeline`. */
-export function segmentBefore(timeline: string, lsn: number | string): string {
-  const n = BigInt(typeof lsn === "string" && lsn.includes("/") ? lsnBytes(lsn) : lsn);
-  const index = (n - 1n) / BigInt(DEFAULT_WAL_SEGMENT_BYTES);
-  const perLog = 0x100000000n / BigInt(DEFAULT_WAL_SEGMENT_BYTES);
-  const hex = (v: bigint) => v.toString(16).toUpperCase().padStart(8, "0");
-  return `${timeline}${hex(index / perLog)}${hex(index % perLog)}`;
-}
-
-function lsnBytes(lsn: string): bigint {
-  const [hi, lo] = lsn.split("/");
-  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
 }
 
 /** Reads `backup-list --detail --json` output; [] for an empty repository (wal-g prints nothing). */

@@ -4,6 +4,10 @@
  */
 import { expect, test } from "vitest";
 import type { EngineConfigInputs, PostgresEngineHostConfig } from "../../../infra/catalog/engines";
+import {
+  ARCHIVE_COMMAND_MAX_BYTES,
+  expandedArchiveCommand,
+} from "../../../infra/catalog/engines/descriptor";
 import { localConfigFile, WALG } from "../../../infra/catalog/engines/walg";
 import { parseHostConfig } from "../../../infra/catalog/hostConfig";
 import { renderHostConfig } from "../../../infra/content/host/hostConfigFile";
@@ -103,8 +107,18 @@ test("the local repository's config: a file storage under the local root, deltas
   });
 });
 
-test("archive_command pushes to S3, then the local repository; either failing fails the command", () => {
-  expect(WALG.archiveCommand(engine)).toBe(
+test("archive_command checks the segment's cluster, then pushes to S3, then the local repository; any failing fails the command", () => {
+  const command = WALG.archiveCommand(engine);
+  const [guard, pushes] = command.split("; esac; ");
+  expect(guard).toContain(
+    "g=/etc/stellar-insights-backup/postgres-engine.system-identifier; s=$(od -An -tu8 -j24 -N8 %p | tr -d ' '); r=$(cat $g);",
+  );
+  // PostgreSQL runs only the first 1023 bytes of the expanded command: the local push must fit.
+  expect(Buffer.byteLength(expandedArchiveCommand(command))).toBeLessThanOrEqual(
+    ARCHIVE_COMMAND_MAX_BYTES,
+  );
+  expect(guard).toMatch(/exit 1; };$/);
+  expect(pushes).toBe(
     "/usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.json wal-push %p && /usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.local.json wal-push %p",
   );
 });
