@@ -157,6 +157,7 @@ const backupAlarms = new BackupAlarms("alarms", {
   thresholds: config.thresholds,
   deadLetterQueueName: jobSchedules.deadLetterQueueName,
   snapshotPolicyId: snapshotPolicy.policyId,
+  hosts: Object.keys(config.hosts),
   ...(config.replication?.replicationTimeControl
     ? {
         replication: {
