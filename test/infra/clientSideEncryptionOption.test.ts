@@ -44,17 +44,17 @@ test("on adds exactly the host role's client-side encryption policy; off has non
 
 test("the host config names the alias and the parameter when on, and nothing when off", () => {
   expect(hostConfig(on).clientSideEncryption).toEqual({
-    kmsKeyAlias: "alias/stellar-insights-backups",
+    kmsKeyAlias: "alias/stellar-insights-backups-envelopes",
     cipherPassParameter: PARAMETER,
   });
   expect(hostConfig(off).clientSideEncryption).toBeUndefined();
   expect(hostConfig(renamed).clientSideEncryption).toEqual({
-    kmsKeyAlias: "alias/stellar-insights-backups",
+    kmsKeyAlias: "alias/stellar-insights-backups-envelopes",
     cipherPassParameter: "/backup/pg-pass",
   });
 });
 
-test("the policy grants the named parameter only, its key only through SSM, data keys only under the stack's context", () => {
+test("the policy grants the named parameter only, its key only through SSM, data keys only under the stack's and the host's own context", () => {
   const arn = `arn:aws:ssm:us-east-1:123456789012:parameter${PARAMETER}`;
   const key = "arn:aws:kms:us-east-1:123456789012:key/backups-key-id";
   expect(policyOf(on).Statement).toEqual([
@@ -72,11 +72,28 @@ test("the policy grants the named parameter only, its key only through SSM, data
       },
     },
     {
-      Sid: "EnvelopeEncryptBackups",
+      Sid: "EnvelopeEncryptOwnBackups",
       Effect: "Allow",
-      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Action: "kms:GenerateDataKey",
       Resource: key,
-      Condition: { StringEquals: { "kms:EncryptionContext:stellar-backup-stack": "prod" } },
+      Condition: {
+        StringEquals: {
+          "kms:EncryptionContext:stellar-backup-host": "prod-db-1",
+          "kms:EncryptionContext:stellar-backup-stack": "prod",
+        },
+      },
+    },
+    {
+      Sid: "EnvelopeDecryptRestorableBackups",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: key,
+      Condition: {
+        StringEquals: {
+          "kms:EncryptionContext:stellar-backup-host": ["prod-db-1"],
+          "kms:EncryptionContext:stellar-backup-stack": "prod",
+        },
+      },
     },
     { Sid: "FindBackupKey", Effect: "Allow", Action: "kms:DescribeKey", Resource: key },
   ]);

@@ -222,7 +222,9 @@ export function alarmDefinitions<Ref = never>(
     const heartbeat = heartbeatAlarm(key, inputs);
     if (key !== HEALTH_CHECK_JOB) alarms[`heartbeat-${key}`] = heartbeat;
     // The health check's heartbeat is the host's liveness: one alarm per host that sees its silence.
-    else for (const host of inputs.hosts) alarms[livenessAlarmKey(host)] = hostLiveness(heartbeat, host);
+    else
+      for (const host of inputs.hosts)
+        alarms[livenessAlarmKey(host)] = hostLiveness(heartbeat, host);
   }
 
   alarms["s3-unreachable"] = health(
