@@ -95,43 +95,50 @@ function hostIds(view: StackView): Set<string> {
   return ids;
 }
 
-function managedPolicyProblems(view: StackView): string[] {
-  const arns = [
-    ...view
-      .ofKind("iamPolicyAttachment")
-      .map(({ props }) => (props as PolicyAttachmentProps).policyArn),
-    ...view.ofKind("iamRole").flatMap(({ props }) => list((props as RoleProps).managedPolicyArns)),
+/** Attachments of a managed policy that reads every parameter: message and the resource's URN. */
+function managedPolicyProblems(view: StackView): { message: string; urn: string }[] {
+  const attached = [
+    ...view.ofKind("iamPolicyAttachment").map(({ props, resource }) => ({
+      arns: [(props as PolicyAttachmentProps).policyArn],
+      resource,
+    })),
+    ...view.ofKind("iamRole").map(({ props, resource }) => ({
+      arns: list((props as RoleProps).managedPolicyArns),
+      resource,
+    })),
   ];
-  return arns
-    .filter((arn): arn is string => typeof arn === "string")
-    .filter((arn) => READS_EVERY_PARAMETER.some((name) => arn.endsWith(`:policy/${name}`)))
-    .map(
-      (arn) =>
-        `a role carries ${arn}, which reads every SSM parameter of the account: grant the SSM agent's own actions instead (infra/content/aws/ssmAgentPolicy.ts)`,
-    );
+  return attached.flatMap(({ arns, resource }) =>
+    arns
+      .filter((arn): arn is string => typeof arn === "string")
+      .filter((arn) => READS_EVERY_PARAMETER.some((name) => arn.endsWith(`:policy/${name}`)))
+      .map((arn) => ({
+        message: `${resource.name} attaches ${arn}, which reads every SSM parameter of the account: grant the SSM agent's own actions instead (infra/content/aws/ssmAgentPolicy.ts)`,
+        urn: resource.urn,
+      })),
+  );
 }
 
-function statementProblems(label: string, s: Statement, hosts: ReadonlySet<string>): string[] {
+function statementProblems(s: Statement, hosts: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   const reads = PARAMETER_READS.filter((a) => allows(s, a));
   const wide = s.resources.filter((r) => r === "*" || /:parameter\/.*[*?]/.test(r));
   if (reads.length > 0 && wide.length > 0)
     problems.push(
-      `${label}: statement ${s.label} allows ${reads.join(", ")} on ${wide.join(", ")}: name the host's own parameters`,
+      `statement ${s.label} allows ${reads.join(", ")} on ${wide.join(", ")}: name the host's own parameters`,
     );
   if (!isEnvelopeGrant(s)) return problems;
   if (allows(s, "kms:generatedatakey")) {
     const bound = boundHosts(s, hosts);
     if (typeof bound === "string" || bound.length !== 1)
       problems.push(
-        `${label}: statement ${s.label} allows kms:GenerateDataKey for envelopes and ${typeof bound === "string" ? bound : `names ${bound.length} hosts`}: a host must seal envelopes naming itself only`,
+        `statement ${s.label} allows kms:GenerateDataKey for envelopes and ${typeof bound === "string" ? bound : `names ${bound.length} hosts`}: a host must seal envelopes naming itself only`,
       );
   }
   if (allows(s, "kms:decrypt")) {
     const bound = boundHosts(s, hosts);
     if (typeof bound === "string")
       problems.push(
-        `${label}: statement ${s.label} allows kms:Decrypt of envelopes and ${bound}: a host must open its own envelopes and those of the hosts it restores from only`,
+        `statement ${s.label} allows kms:Decrypt of envelopes and ${bound}: a host must open its own envelopes and those of the hosts it restores from only`,
       );
   }
   return problems;
@@ -146,15 +153,14 @@ export const hostCredentialsBound = stackPolicy({
     "its restore sources'), so one host can neither read nor forge another host's backups.",
   validate: (view, _args, report) => {
     const hosts = hostIds(view);
-    for (const problem of managedPolicyProblems(view)) report(problem);
+    for (const { message, urn } of managedPolicyProblems(view)) report(message, urn);
     for (const { props, resource } of view.ofKind("iamPolicyDocuments")) {
       const policy = (props as { policy?: unknown }).policy;
       if (isUnknown(policy)) continue;
       const parsed = parsePolicyDocument(policy);
       if (parsed.ok !== true) continue;
       for (const s of parsed.statements)
-        for (const problem of statementProblems(resource.name, s, hosts))
-          report(problem, resource.urn);
+        for (const problem of statementProblems(s, hosts)) report(problem, resource.urn);
     }
   },
 });

@@ -106,7 +106,10 @@ function decryptFailure(
   recordedKey: string | undefined,
   error: unknown,
 ): JobError {
-  const detail = `${awsErrorName(error)}: ${(error as Error)?.message ?? String(error)}`;
+  // The multi-keyring's message lists each child keyring's error on lines of its own: one line.
+  const detail = `${awsErrorName(error)}: ${(error as Error)?.message ?? String(error)}`
+    .replace(/\s+/g, " ")
+    .trim();
   // "unencryptedDataKey has not been set": no data key in the header opened with this keyring's key.
   const keyProblem =
     /kms|data ?key|EDK|AccessDenied|Disabled|KeyUnavailable|NotFound|InvalidCiphertext|region/i.test(

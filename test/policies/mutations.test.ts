@@ -902,10 +902,11 @@ const cases: Case[] = [
     says: "no identity policy allows kms:Decrypt through SSM",
     mutate: (p) =>
       editJson(named(p, "db-hosts-prod-db-1-client-side-encryption"), "policy", (doc) => {
-        const s = doc.Statement.find(
-          (st: { Sid: string }) => st.Sid === "DecryptRepositoryCipherPassThroughSsm",
-        );
-        delete s.Condition.StringEquals["kms:ViaService"];
+        // In both regions: the replica's copy of the passphrase is read the same way.
+        for (const s of doc.Statement.filter((st: { Sid: string }) =>
+          st.Sid.endsWith("CipherPassThroughSsm"),
+        ))
+          delete s.Condition.StringEquals["kms:ViaService"];
       }),
   },
   {
@@ -924,7 +925,7 @@ const cases: Case[] = [
   {
     title: "a host role carries AmazonSSMManagedInstanceCore again",
     fails: ["backup-host-credentials-bound"],
-    says: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore, which reads every SSM parameter",
+    says: "db-hosts-prod-db-1-ssm-core attaches arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore, which reads every SSM parameter",
     mutate: (p) =>
       p.resources.push({
         type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
@@ -986,7 +987,11 @@ const cases: Case[] = [
     title: "the key alias the hosts resolve is gone",
     fails: ["backup-client-side-encryption-complete"],
     says: "names the KMS alias alias/stellar-insights-backups-envelopes, but the stack creates no such alias",
-    mutate: (p) => remove(p, named(p, "envelope-key-alias")),
+    mutate: (p) => {
+      // In both regions: the replica's alias has the same name.
+      remove(p, named(p, "envelope-key-alias"));
+      remove(p, named(p, "envelope-key-replica-alias"));
+    },
   },
   {
     title: "the Redis restore accepts plaintext backups by default",
