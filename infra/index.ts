@@ -9,6 +9,7 @@ import { JOBS, SHIPPED_JOB_KEYS, postgresRetentionDays } from "./catalog";
 import { loadStackConfig } from "./config/load";
 import { BackupBucket } from "./components/backupBucket";
 import { BackupReplica } from "./components/backupReplica";
+import { EnvelopeKey } from "./components/envelopeKey";
 import { REPLICATION_RULE_ID } from "./content/aws/replication";
 import { HostAccess } from "./components/hostAccess";
 import { HostConfiguration } from "./components/hostConfiguration";
@@ -60,6 +61,13 @@ const replica = config.replication
   : undefined;
 
 const stack = pulumi.getStack();
+const envelopeKey = config.clientSideEncryption.enabled
+  ? new EnvelopeKey("envelope-key", {
+      bucketName: config.bucketName,
+      ...(config.replication ? { replicaRegion: config.replication.region } : {}),
+      tags,
+    })
+  : undefined;
 
 const hostAccess = new HostAccess("db-hosts", {
   bucketArn: backupBucket.bucketArn,
@@ -78,12 +86,16 @@ const hostAccess = new HostAccess("db-hosts", {
   logRetentionDays: JOB_LOG_RETENTION_DAYS,
   hosts: config.hosts,
   tags,
-  ...(config.clientSideEncryption.enabled
+  ...(config.clientSideEncryption.enabled && envelopeKey
     ? {
         clientSideEncryption: {
           stack,
           accountId,
           cipherPassParameter: config.clientSideEncryption.cipherPassParameter,
+          envelopeKeyArn: envelopeKey.keyArn,
+          ...(envelopeKey?.replicaKeyArn
+            ? { replicaEnvelopeKeyArn: envelopeKey.replicaKeyArn }
+            : {}),
         },
       }
     : {}),
@@ -157,6 +169,7 @@ const backupAlarms = new BackupAlarms("alarms", {
   thresholds: config.thresholds,
   deadLetterQueueName: jobSchedules.deadLetterQueueName,
   snapshotPolicyId: snapshotPolicy.policyId,
+  hosts: Object.keys(config.hosts),
   ...(config.replication?.replicationTimeControl
     ? {
         replication: {
@@ -202,6 +215,9 @@ if (config.postDeployCheck && JOBS[POST_DEPLOY_CHECK_JOB].shipped) {
 export const bucketName = backupBucket.bucketName;
 export const bucketArn = backupBucket.bucketArn;
 export const kmsKeyArn = backupBucket.kmsKeyArn;
+/** The multi-Region key client-side encryption seals under, and its replica (none: option off). */
+export const envelopeKeyArn = envelopeKey?.keyArn;
+export const replicaEnvelopeKeyArn = envelopeKey?.replicaKeyArn;
 /** The SSM SecureString the operator creates for the PostgreSQL repository passphrase (none: off). */
 export const repositoryCipherPassParameter = config.clientSideEncryption.enabled
   ? config.clientSideEncryption.cipherPassParameter

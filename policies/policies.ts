@@ -15,6 +15,7 @@ import { catalogJobsHeartbeatAlarmed } from "./rules/catalogJobsHeartbeatAlarmed
 import { catalogJobsScheduled } from "./rules/catalogJobsScheduled";
 import { catalogRowsAgeAlarmed } from "./rules/catalogRowsAgeAlarmed";
 import { clientSideEncryptionComplete } from "./rules/clientSideEncryptionComplete";
+import { hostCredentialsBound } from "./rules/hostCredentialsBound";
 import { iamHostPrefixScoped } from "./rules/iamHostPrefixScoped";
 import { iamNoWildcardGrants } from "./rules/iamNoWildcardGrants";
 import { lifecycleCoversCatalog } from "./rules/lifecycleCoversCatalog";
@@ -59,4 +60,5 @@ export const BACKUP_POLICIES: Policies = [
   catalogJobsHeartbeatAlarmed,
   snapshotPolicyCoversCatalog,
   clientSideEncryptionComplete,
+  hostCredentialsBound,
 ];

@@ -17,6 +17,16 @@ export function backupKeyAlias(bucketName: string): string {
 }
 
 /**
+ * The alias of the multi-Region envelope key (EnvelopeKey creates it, in the primary's region and,
+ * with a replica, in the replica's): Redis dumps and config archives are sealed under it, and a
+ * restore in either region opens them there. Envelopes sealed earlier under the bucket's key
+ * (`backupKeyAlias`) still open where that key is.
+ */
+export function envelopeKeyAliasOf(bucketName: string): string {
+  return `alias/${bucketName}-envelopes`;
+}
+
+/**
  * Where the PostgreSQL repository passphrase lives unless the stack names another parameter:
  * under the bucket's name, which is unique per stack.
  */

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   alarmDefinitions,
   insightsQueryOf,
+  seriesDimensionsOf,
   type AlarmDefinition,
   type AlarmInputs,
 } from "../content/aws/alarmDefinitions";
@@ -16,21 +17,24 @@ export interface BackupAlarmsArgs extends AlarmInputs<pulumi.Input<string>> {
 }
 
 /**
- * What an alarm watches, in `aws.cloudwatch.MetricAlarm` v7 terms. A per-host figure: one
- * `metricQueries` entry holding its Metrics Insights query (`expression` + `period`, no `metric`),
- * and no `namespace`/`metricName`/`statistic`/`period` on the alarm itself, as PutMetricAlarm
- * requires of an alarm on queries. An AWS metric (queue depth, DLM): named directly.
+ * What an alarm watches, in `aws.cloudwatch.MetricAlarm` v7 terms. A per-host figure on every
+ * host: one `metricQueries` entry holding its Metrics Insights query (`expression` + `period`, no
+ * `metric`), and no `namespace`/`metricName`/`statistic`/`period` on the alarm itself, as
+ * PutMetricAlarm requires of an alarm on queries. One series (an AWS metric, one host's
+ * liveness): named directly.
  */
 function watched(alarm: AlarmDefinition<pulumi.Input<string>>, key: string) {
-  const query = insightsQueryOf(alarm as AlarmDefinition<unknown>);
-  if (query === undefined)
+  const series = seriesDimensionsOf(alarm);
+  if (series !== undefined)
     return {
       namespace: alarm.namespace,
       metricName: alarm.metricName,
-      dimensions: alarm.dimensions,
+      dimensions: series,
       statistic: alarm.statistic,
       period: alarm.periodSeconds,
     };
+  const query = insightsQueryOf(alarm as AlarmDefinition<unknown>);
+  if (query === undefined) throw new Error(`alarm '${key}': no series and no query`);
   if (Object.values(alarm.dimensions).some((v) => typeof v !== "string"))
     throw new Error(`alarm '${key}': a per-host query needs plain dimension values`);
   return {

@@ -3,9 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HostAccessEntry } from "../config/stackConfig";
 import { clientSideEncryptionPolicy } from "../content/aws/clientSideEncryptionPolicy";
 import { ec2AssumeRolePolicy, hostPolicy } from "../content/aws/hostPolicy";
-
-/** AWS-managed policy that lets the SSM agent register the host and run commands. */
-const SSM_MANAGED_INSTANCE_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
+import { ssmAgentPolicy } from "../content/aws/ssmAgentPolicy";
 /** Each host role's tag naming the host it is for. */
 export const HOST_ID_TAG = "stellar-insights:host-id";
 
@@ -31,12 +29,15 @@ export interface HostAccessArgs {
     readonly accountId: pulumi.Input<string>;
     /** The operator-created SSM SecureString holding the PostgreSQL repository passphrase. */
     readonly cipherPassParameter: string;
+    /** The multi-Region envelope key (EnvelopeKey) and, with a replica, its replica key. */
+    readonly envelopeKeyArn: pulumi.Input<string>;
+    readonly replicaEnvelopeKeyArn?: pulumi.Input<string>;
   };
 }
 
 /**
  * The database hosts' identities: per host (stack config `hosts`), a role and instance profile that
- * can run SSM commands, write that host's own backup prefixes and read its restore sources' (see
+ * can run SSM commands (the SSM agent's own grants, no parameter of the account but its own), write that host's own backup prefixes and read its restore sources' (see
  * `hostPolicy` for why one role per host), use the backup key through S3, publish the project's
  * metrics and write job logs, and nothing else. Attach `instanceProfileNames[<host id>]` to the
  * host's EC2 instance. Children are keyed by host id, so adding a host renames nothing.
@@ -75,9 +76,10 @@ export class HostAccess extends pulumi.ComponentResource {
         },
         child,
       );
-      new aws.iam.RolePolicyAttachment(
-        `${name}-${hostId}-ssm-core`,
-        { role: role.name, policyArn: SSM_MANAGED_INSTANCE_CORE },
+      // AmazonSSMManagedInstanceCore without its reads of every parameter (ssmAgentPolicy.ts).
+      new aws.iam.RolePolicy(
+        `${name}-${hostId}-ssm-agent`,
+        { role: role.id, policy: ssmAgentPolicy() },
         child,
       );
       new aws.iam.RolePolicy(
@@ -121,15 +123,33 @@ export class HostAccess extends pulumi.ComponentResource {
           `${name}-${hostId}-client-side-encryption`,
           {
             role: role.id,
-            policy: pulumi.all([args.kmsKeyArn, cse.accountId]).apply(([kmsKeyArn, accountId]) =>
-              clientSideEncryptionPolicy({
-                kmsKeyArn,
-                accountId,
-                region: args.region,
-                stack: cse.stack,
-                cipherPassParameter: cse.cipherPassParameter,
-              }),
-            ),
+            policy: pulumi
+              .all([
+                args.kmsKeyArn,
+                cse.accountId,
+                cse.envelopeKeyArn,
+                cse.replicaEnvelopeKeyArn ?? "",
+              ])
+              .apply(([kmsKeyArn, accountId, envelopeKeyArn, replicaEnvelopeKeyArn]) =>
+                clientSideEncryptionPolicy({
+                  kmsKeyArn,
+                  envelopeKeyArn,
+                  ...(args.replica && cse.replicaEnvelopeKeyArn !== undefined
+                    ? {
+                        replica: {
+                          region: args.replica.region,
+                          envelopeKeyArn: replicaEnvelopeKeyArn,
+                        },
+                      }
+                    : {}),
+                  accountId,
+                  region: args.region,
+                  stack: cse.stack,
+                  hostId,
+                  restoreFrom: entry.restoreFrom,
+                  cipherPassParameter: cse.cipherPassParameter,
+                }),
+              ),
           },
           child,
         );

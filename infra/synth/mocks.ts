@@ -11,6 +11,15 @@ function service(type: string): string {
   return type.split(":")[1]?.split("/")[0] ?? "unknown";
 }
 
+/** The key id of a replica key: its primary's (`primaryKeyArn`'s last segment). */
+function replicaKeyId(inputs: Record<string, unknown>): string {
+  return (
+    String(inputs.primaryKeyArn ?? "")
+      .split("/")
+      .at(-1) ?? ""
+  );
+}
+
 export function mockArn(
   type: string,
   name: string,
@@ -23,6 +32,9 @@ export function mockArn(
       return `arn:aws:s3:::${String(inputs.bucket ?? name)}`;
     case "aws:kms/key:Key":
       return `arn:aws:kms:${region}:${account}:key/${name}-id`;
+    case "aws:kms/replicaKey:ReplicaKey":
+      // A replica has its primary's key id, in its own region.
+      return `arn:aws:kms:${String(inputs.region ?? region)}:${account}:key/${replicaKeyId(inputs)}`;
     case "aws:iam/role:Role":
       return `arn:aws:iam::${account}:role/${String(inputs.name ?? name)}`;
     case "aws:iam/instanceProfile:InstanceProfile":
@@ -60,6 +72,7 @@ export function deterministicMocks(
         name: inputs.name ?? args.name,
       };
       if (args.type === "aws:kms/key:Key") state.keyId = id;
+      if (args.type === "aws:kms/replicaKey:ReplicaKey") state.keyId = replicaKeyId(inputs);
       if (args.type === "aws:s3/bucket:Bucket") state.bucket = inputs.bucket ?? args.name;
       if (args.type === "aws:sqs/queue:Queue")
         state.url = `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${String(state.name)}`;

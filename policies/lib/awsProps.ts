@@ -110,6 +110,10 @@ export interface PolicyDocumentHolderProps {
 }
 export interface RoleProps {
   inlinePolicies?: unknown;
+  managedPolicyArns?: unknown;
+}
+export interface PolicyAttachmentProps {
+  policyArn?: unknown;
 }
 export interface RoleInlinePolicyProps {
   name?: unknown;

@@ -29,6 +29,11 @@ export const AwsType = {
   ],
   bucketReplication: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
   iamRole: ["aws:iam/role:Role"],
+  /** Attachments of a managed policy by ARN (`policyArn`). */
+  iamPolicyAttachment: [
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/policyAttachment:PolicyAttachment",
+  ],
   /** Resources whose `policy` input is an identity policy document. */
   iamPolicyDocuments: [
     "aws:iam/policy:Policy",

@@ -18,6 +18,7 @@ import { sha256File } from "../lib/hash";
 import type { JobUsage } from "../lib/jobCommand";
 import { makeWorkDir, removeLeftovers } from "../lib/leftovers";
 import { MalformedObjectError, newestFirst, type BackupStore } from "../lib/s3";
+import { configAt } from "../lib/restoreSource";
 import { SealedObjects } from "../lib/sealedObjects";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
@@ -104,7 +105,7 @@ const MAX_ARCHIVES_SEARCHED = 100;
  * (`BACKUP=...` to restore it), or undefined when none of the newest `MAX_ARCHIVES_SEARCHED` does.
  */
 async function newestArchivesWith(
-  ctx: JobContext,
+  sealed: SealedObjects,
   store: BackupStore,
   place: { readonly host: string; readonly set: string },
   prefix: string,
@@ -119,12 +120,7 @@ async function newestArchivesWith(
     if (wanted.length === 0) break;
     const probe = join(work, `probe-${i}.tar.gz`);
     // Only the member names are read, for a hint; nothing of a probed archive is restored.
-    await new SealedObjects(store, ctx.config, ctx.env).download(
-      key,
-      probe,
-      { ...place, row: "configs" },
-      { allowPlaintext: true },
-    );
+    await sealed.download(key, probe, { ...place, row: "configs" }, { allowPlaintext: true });
     const members = new Set(await archiveMembers(probe));
     await fs.rm(probe, { force: true });
     for (const path of wanted) {
@@ -165,6 +161,8 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   const source = ctx.params.source(config);
   ctx.params.check();
   const store = ctx.storeAt(source);
+  // The source's own region: its KMS endpoint opens the envelopes with that region's key.
+  const sealed = new SealedObjects(store, configAt(config, source), ctx.env);
   const configSet = config.configSets[set];
 
   const key = await resolveArchive(ctx, store, set, sourceHost, backup);
@@ -172,7 +170,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   const work = await makeWorkDir(ctx.job);
   try {
     const archive = join(work, "archive.tar.gz");
-    await new SealedObjects(store, config, ctx.env).download(
+    await sealed.download(
       key,
       archive,
       { host: sourceHost, row: "configs", set },
@@ -220,7 +218,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     if (lacking.length > 0) {
       const prefix = setPrefix(config.s3Prefixes.configs, sourceHost, set);
       const where = await newestArchivesWith(
-        ctx,
+        sealed,
         store,
         { host: sourceHost, set },
         prefix,

@@ -15,6 +15,7 @@ import { JobError, UsageError } from "../lib/errors";
 import { connectRedis, info, keyCount, verifyDump, type RedisConnection } from "../lib/redis";
 import { aofLocations, enableAofAndWait, fragmentTurnsAofOn, withAofOff } from "../lib/redisAof";
 import { DUMP_OBJECT_PATTERN, REDIS_METADATA, redisHostPrefix } from "../lib/redisDumps";
+import { configAt } from "../lib/restoreSource";
 import { SealedObjects } from "../lib/sealedObjects";
 import type { JobUsage } from "../lib/jobCommand";
 import { removeLeftovers } from "../lib/leftovers";
@@ -203,7 +204,8 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   let fragmentChanged = false;
   try {
     next();
-    await new SealedObjects(store, config, ctx.env).download(
+    // The source's own region: its KMS endpoint opens the envelope with that region's key.
+    await new SealedObjects(store, configAt(config, source), ctx.env).download(
       dump.key,
       staged,
       { host: sourceHost, row: "redis" },

@@ -16,12 +16,13 @@
 import { createReadStream, createWriteStream, promises as fs } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import {
+  buildAwsKmsMrkAwareStrictMultiKeyringNode,
   buildClient,
   CommitmentPolicy,
   getClient,
   KMS,
-  KmsKeyringNode,
   type EncryptionContext,
+  type KeyringNode,
 } from "@aws-crypto/client-node";
 import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
@@ -50,6 +51,16 @@ export function envelopeKeyAlias(config: HostConfig): string {
   return config.clientSideEncryption?.kmsKeyAlias ?? backupKeyAlias(config.bucket);
 }
 
+/**
+ * The alias of the key that sealed envelopes before the stack had a multi-Region envelope key:
+ * the bucket's own key (`alias/<bucket>`). Read only, to decrypt those envelopes; undefined when
+ * it is the envelope key itself.
+ */
+export function earlierEnvelopeKeyAlias(config: HostConfig): string | undefined {
+  const earlier = backupKeyAlias(config.bucket);
+  return earlier === envelopeKeyAlias(config) ? undefined : earlier;
+}
+
 function awsErrorName(error: unknown): string {
   return (error as { name?: string })?.name ?? "Error";
 }
@@ -61,8 +72,8 @@ function awsErrorName(error: unknown): string {
 export async function resolveEnvelopeKey(
   config: HostConfig,
   env: NodeJS.ProcessEnv = process.env,
+  alias: string = envelopeKeyAlias(config),
 ): Promise<EnvelopeKey> {
-  const alias = envelopeKeyAlias(config);
   const kms = new KMSClient(awsClientSettings(config, env));
   try {
     const out = await kms.send(new DescribeKeyCommand({ KeyId: alias }));
@@ -95,7 +106,10 @@ function decryptFailure(
   recordedKey: string | undefined,
   error: unknown,
 ): JobError {
-  const detail = `${awsErrorName(error)}: ${(error as Error)?.message ?? String(error)}`;
+  // The multi-keyring's message lists each child keyring's error on lines of its own: one line.
+  const detail = `${awsErrorName(error)}: ${(error as Error)?.message ?? String(error)}`
+    .replace(/\s+/g, " ")
+    .trim();
   // "unencryptedDataKey has not been set": no data key in the header opened with this keyring's key.
   const keyProblem =
     /kms|data ?key|EDK|AccessDenied|Disabled|KeyUnavailable|NotFound|InvalidCiphertext|region/i.test(
@@ -118,25 +132,53 @@ function decryptFailure(
 }
 
 export class Envelope {
-  private readonly keyring: KmsKeyringNode;
+  private readonly keyring: KeyringNode;
+  private readonly decryptKeyring: KeyringNode;
 
+  /**
+   * `earlier`: keys that sealed older envelopes, used to decrypt only. The keyrings are strict and
+   * aware of multi-Region keys (AWS Encryption SDK developer guide, "Multi-Region keys"): a data key
+   * sealed under the envelope key in one region opens with its replica in another (same key id and
+   * material), through that region's KMS endpoint (`config.region`).
+   */
   constructor(
     readonly key: EnvelopeKey,
     config: HostConfig,
     env: NodeJS.ProcessEnv = process.env,
+    readonly earlier: readonly EnvelopeKey[] = [],
   ) {
-    // A strict keyring: it encrypts under this key and decrypts only data keys of this key.
-    this.keyring = new KmsKeyringNode({
+    const clientProvider = getClient(KMS, awsClientSettings(config, env));
+    this.keyring = buildAwsKmsMrkAwareStrictMultiKeyringNode({
       generatorKeyId: key.arn,
-      clientProvider: getClient(KMS, awsClientSettings(config, env)),
+      clientProvider,
+    });
+    this.decryptKeyring = buildAwsKmsMrkAwareStrictMultiKeyringNode({
+      generatorKeyId: key.arn,
+      keyIds: earlier.map((k) => k.arn),
+      clientProvider,
     });
   }
 
+  /**
+   * The envelope of `config` (its region's KMS endpoint and key), with the earlier key when it
+   * resolves there (it exists in the primary's region only).
+   */
   static async forHost(
     config: HostConfig,
     env: NodeJS.ProcessEnv = process.env,
   ): Promise<Envelope> {
-    return new Envelope(await resolveEnvelopeKey(config, env), config, env);
+    const key = await resolveEnvelopeKey(config, env);
+    const earlierAlias = earlierEnvelopeKeyAlias(config);
+    const earlier =
+      earlierAlias === undefined
+        ? []
+        : await resolveEnvelopeKey(config, env, earlierAlias).then(
+            (k) => (k.arn === key.arn ? [] : [k]),
+            // Not there (another region, or never created): only envelopes sealed under the
+            // envelope key open, and a message names the key of any other.
+            () => [],
+          );
+    return new Envelope(key, config, env, earlier);
   }
 
   /**
@@ -174,7 +216,7 @@ export class Envelope {
     const temp = tempSibling(target);
     try {
       let context: EncryptionContext | undefined;
-      const decrypting = decryptStream(this.keyring);
+      const decrypting = decryptStream(this.decryptKeyring);
       decrypting.once("MessageHeader", (header: { encryptionContext: EncryptionContext }) => {
         context = header.encryptionContext;
       });

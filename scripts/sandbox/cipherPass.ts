@@ -1,6 +1,7 @@
 /**
  * The operator's one-time step of client-side encryption, done for the sandbox: the PostgreSQL
- * repository passphrase as an SSM SecureString under the backup key's alias, in moto. A fresh
+ * repository passphrase as an SSM SecureString under the envelope key's alias, in moto, in the
+ * host's region and the replica's. A fresh
  * random value per sandbox, as `openssl rand -base64 48` gives an operator (README "Client-side
  * encryption"); it never leaves moto and the engine config file.
  */
@@ -9,16 +10,20 @@ import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { sandboxClientSettings } from "./moto";
 
-/** Creates (or overwrites) `host.clientSideEncryption.cipherPassParameter` in moto at `endpoint`. */
+/**
+ * Creates (or overwrites) `host.clientSideEncryption.cipherPassParameter` in moto at `endpoint`, in
+ * `region` (default the host's; the operator also creates it in the replica's region).
+ */
 export async function putCipherPass(
   endpoint: string,
   host: HostConfig,
   value: string = randomBytes(48).toString("base64"),
   type: "SecureString" | "String" = "SecureString",
+  region: string = host.region,
 ): Promise<void> {
   const cse = host.clientSideEncryption;
   if (!cse) throw new Error("the host config has no clientSideEncryption section");
-  const ssm = new SSMClient(sandboxClientSettings(endpoint, host.region));
+  const ssm = new SSMClient(sandboxClientSettings(endpoint, region));
   try {
     await ssm.send(
       new PutParameterCommand({

@@ -48,13 +48,38 @@ export function stopChild(child: ChildProcess, timeoutMs = 5000): Promise<void> 
   });
 }
 
+/**
+ * moto_server, with room in its KMS ciphertexts for a multi-Region key's id. moto 5.2 writes the
+ * key id into a fixed 36-byte header (a UUID's length), but a multi-Region key's id is `mrk-` and
+ * a UUID hex of 32 (AWS KMS developer guide, "Multi-Region key IDs"), so every ciphertext of such a
+ * key names a key that does not exist and never decrypts. The header is widened to 40 bytes and
+ * the padding stripped on reading; nothing else of moto changes.
+ */
+const MOTO_SERVER_WITH_MRK_CIPHERTEXTS = `
+import moto.kms.utils as u
+u.KEY_ID_LEN = 40
+u.HEADER_LEN = u.KEY_ID_LEN + u.IV_LEN + u.TAG_LEN
+u.CIPHERTEXT_HEADER_FORMAT = f">{u.KEY_ID_LEN}s{u.IV_LEN}s{u.TAG_LEN}s"
+_read = u._deserialize_ciphertext_blob
+def _deserialize(ciphertext_blob):
+    c = _read(ciphertext_blob)
+    return c._replace(key_id=c.key_id.rstrip("\\x00"))
+u._deserialize_ciphertext_blob = _deserialize
+from moto.server import main
+main()
+`;
+
 export async function startMoto(dir: string): Promise<MotoServer> {
-  const program = requireTool("moto_server");
+  // The Python moto_server runs with (its installer puts both on PATH).
+  requireTool("moto_server");
+  const python = requireTool("python3");
   const port = await freePort();
   const log = createWriteStream(join(dir, "moto.log"));
-  const child = spawn(program, ["-H", "127.0.0.1", "-p", String(port)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    python,
+    ["-c", MOTO_SERVER_WITH_MRK_CIPHERTEXTS, "-H", "127.0.0.1", "-p", String(port)],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<never>((_, reject) =>

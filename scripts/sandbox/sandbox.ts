@@ -14,6 +14,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseHostConfig, type HostConfig } from "../../infra/catalog/hostConfig";
@@ -42,6 +43,7 @@ import { hostIdOf } from "../lib/hostConfig";
 import { engineFor } from "../lib/engines";
 import { engineSecrets } from "../lib/engineSecrets";
 import { putCipherPass } from "./cipherPass";
+import { createEnvelopeKey, type SandboxEnvelopeKey } from "./envelopeKey";
 
 export interface SandboxOptions {
   readonly stack?: string;
@@ -79,6 +81,8 @@ export interface Sandbox {
   /** HTTPS before moto, for the PostgreSQL engine (moto keeps its objects while it is down). */
   readonly tlsFront: TlsFront;
   readonly bucket: SandboxBucket;
+  /** The multi-Region envelope key and its replica (client-side encryption on). */
+  readonly envelopeKey?: SandboxEnvelopeKey;
   readonly postgres?: SandboxPostgres;
   readonly redis?: SandboxRedis;
   stop(): Promise<void>;
@@ -256,7 +260,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       mkdirSync(join(dir, sub), { recursive: true, mode: 0o755 });
     }
     // What the operator does once per stack before the first install (README "Client-side encryption").
-    if (host.clientSideEncryption) await putCipherPass(moto.endpoint, host);
+    let envelopeKey: SandboxEnvelopeKey | undefined;
+    if (host.clientSideEncryption) {
+      envelopeKey = await createEnvelopeKey(moto.endpoint, host);
+      const pass = randomBytes(48).toString("base64");
+      for (const region of [host.region, ...(host.replica ? [host.replica.region] : [])])
+        await putCipherPass(moto.endpoint, host, pass, "SecureString", region);
+    }
     const hostConfigPath = join(dir, "etc", "stellar-insights-backup", "host-config.json");
     writeFileSync(hostConfigPath, serializeHostConfig(host));
     writeSampleAppConfigs(host);
@@ -297,6 +307,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       moto,
       tlsFront,
       bucket,
+      ...(envelopeKey ? { envelopeKey } : {}),
       ...(postgres ? { postgres } : {}),
       ...(redis ? { redis } : {}),
       stop,

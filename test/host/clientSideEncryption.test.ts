@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CLIENT_SIDE_FORMAT, CLIENT_SIDE_METADATA } from "../../infra/catalog/clientSideEncryption";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { getObjectBytes, headObject, listKeys, putObject } from "./support/aws";
-import { createOtherKey, pointBackupAlias, setBackupKeyEnabled } from "./support/kms";
+import {
+  createOtherKey,
+  envelopeKeyArn,
+  pointBackupAlias,
+  setBackupKeyEnabled,
+} from "./support/kms";
 import { runJobProcess, type JobRun } from "./support/jobs";
 import { redisCommand, snapshot } from "./support/redis";
 
@@ -56,7 +61,7 @@ describe("Redis dumps, client-side encrypted", () => {
     expect(body.includes("REDIS")).toBe(false);
     expect(body[0]).toBe(ESDK_V2);
     expect(head.Metadata?.[CLIENT_SIDE_METADATA.format]).toBe(CLIENT_SIDE_FORMAT);
-    expect(head.Metadata?.[CLIENT_SIDE_METADATA.keyArn]).toBe(sb.bucket.kmsKeyArn);
+    expect(head.Metadata?.[CLIENT_SIDE_METADATA.keyArn]).toBe(envelopeKeyArn(sb));
     expect(head.Metadata?.sha256).toBe(sha256(body));
     expect(head.Metadata?.["key-count"]).toBe("2");
   });
@@ -74,7 +79,7 @@ describe("Redis dumps, client-side encrypted", () => {
     try {
       const run = await restore();
       expect(run.code).toBe(1);
-      expect(lastLine(run)).toContain(`the backup key ${sb.bucket.kmsKeyArn}`);
+      expect(lastLine(run)).toContain(`the backup key ${envelopeKeyArn(sb)}`);
       expect(lastLine(run)).toContain("is Disabled");
       expect(lastLine(run)).toContain("enable the key");
     } finally {
@@ -93,11 +98,11 @@ describe("Redis dumps, client-side encrypted", () => {
         `cannot decrypt s3://${sb.bucket.name}/${dumpKey} with the backup key ${other}`,
       );
       expect(line).toContain(
-        `It was encrypted under ${sb.bucket.kmsKeyArn}, not this host's ${other}`,
+        `It was encrypted under ${envelopeKeyArn(sb)}, not this host's ${other}`,
       );
       expect(line).toContain("nothing was changed");
     } finally {
-      await pointBackupAlias(sb, sb.bucket.kmsKeyArn);
+      await pointBackupAlias(sb, envelopeKeyArn(sb));
     }
     expect(await snapshot(sb)).toEqual({ marker: value, other: "x" });
   }, 120_000);

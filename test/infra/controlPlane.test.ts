@@ -344,6 +344,9 @@ describe("BackupAlarms", () => {
     });
     for (const a of alarms()) {
       if (String(a.inputs.namespace).startsWith("AWS/")) continue;
+      // One host's liveness watches that host's series directly (the next test).
+      if ((a.inputs.dimensions as Record<string, unknown> | undefined)?.Host !== undefined)
+        continue;
       expect(a.inputs.namespace).toBeUndefined();
       for (const q of a.inputs.metricQueries as { expression: string }[])
         expect(q.expression).toContain(`FROM SCHEMA(${ns}, `);
@@ -351,15 +354,26 @@ describe("BackupAlarms", () => {
   });
 
   test("a heartbeat per scheduled job and host, paging on silence; none for jobs not shipped", () => {
-    for (const job of SHIPPED_JOB_KEYS) {
+    for (const job of SHIPPED_JOB_KEYS.filter((key) => key !== "health-check")) {
       const a = perHost(`heartbeat-${job}`);
       expect(alarm(`heartbeat-${job}`).treatMissingData).toBe("breaching");
       expect(a.query).toBe(
-        job === "health-check"
-          ? `SELECT SUM(JobHeartbeat) FROM SCHEMA(${ns}, Host, Job) WHERE Job = 'health-check' GROUP BY Host`
-          : `SELECT MAX(JobLastRunAgeSeconds) FROM SCHEMA(${ns}, Host, Job) WHERE Job = '${job}' GROUP BY Host`,
+        `SELECT MAX(JobLastRunAgeSeconds) FROM SCHEMA(${ns}, Host, Job) WHERE Job = '${job}' GROUP BY Host`,
       );
     }
+    // The health check's heartbeat: one alarm per host of `hosts` (prod: prod-db-1) on its own
+    // series, which a silent host cannot drop out of.
+    expect(alarm("heartbeat-health-check-prod-db-1")).toMatchObject({
+      namespace: "StellarInsights/Backup",
+      metricName: "JobHeartbeat",
+      dimensions: { Job: "health-check", Host: "prod-db-1" },
+      statistic: "Sum",
+      period: 300,
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      treatMissingData: "breaching",
+    });
+    expect(alarm("heartbeat-health-check-prod-db-1").metricQueries).toBeUndefined();
     const names = alarms().map((a) => String(a.inputs.name));
     for (const job of JOB_KEYS.filter((key) => !JOBS[key].shipped)) {
       expect(

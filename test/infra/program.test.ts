@@ -141,7 +141,7 @@ describe("BackupBucket", () => {
 });
 
 describe("HostAccess", () => {
-  test("per host of stack config `hosts`: an EC2 role with SSM core, its own scoped backup policy and an instance profile", () => {
+  test("per host of stack config `hosts`: an EC2 role with the SSM agent's grants, its own scoped backup policy and an instance profile", () => {
     const onHosts = (r: PlannedResource) => r.parent === "db-hosts";
     // Pulumi.prod.yaml lists one host, prod-db-1.
     const role = only("aws:iam/role:Role", onHosts);
@@ -150,16 +150,21 @@ describe("HostAccess", () => {
     expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal).toEqual({
       Service: "ec2.amazonaws.com",
     });
+    // No managed policy: AmazonSSMManagedInstanceCore reads every parameter of the account.
     expect(
-      only("aws:iam/rolePolicyAttachment:RolePolicyAttachment", onHosts).inputs.policyArn,
-    ).toBe("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
-    // The backup policy, and (prod turns clientSideEncryption on) the client-side encryption one.
+      plan.resources.filter(
+        (r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && onHosts(r),
+      ),
+    ).toEqual([]);
+    // The SSM agent's, the backup policy, and (prod turns clientSideEncryption on) the client-side
+    // encryption one.
     const policies = plan.resources.filter(
       (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && onHosts(r),
     );
     expect(policies.map((r) => r.name).sort()).toEqual([
       "db-hosts-prod-db-1-backup-policy",
       "db-hosts-prod-db-1-client-side-encryption",
+      "db-hosts-prod-db-1-ssm-agent",
     ]);
     for (const resource of policies) {
       const policy = JSON.parse(String(resource.inputs.policy));

@@ -39,6 +39,7 @@ test("every anchor a page links to is a README heading", () => {
     thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 30 },
     deadLetterQueueName: "q",
     snapshotPolicyId: "p",
+    hosts: ["h"],
     replication: { sourceBucket: "b", destinationBucket: "r", ruleId: "rule" },
   });
   const linked = [

@@ -16,6 +16,8 @@ type OnlyRealKeys<Mine, Real> =
 function expectReal<T extends true>(): T | void {}
 
 expectReal<OnlyRealKeys<P.BucketProps, aws.s3.BucketArgs>>();
+expectReal<OnlyRealKeys<P.PolicyAttachmentProps, aws.iam.RolePolicyAttachmentArgs>>();
+expectReal<OnlyRealKeys<P.PolicyAttachmentProps, aws.iam.PolicyAttachmentArgs>>();
 expectReal<OnlyRealKeys<P.BucketVersioningProps, aws.s3.BucketVersioningArgs>>();
 expectReal<
   OnlyRealKeys<

@@ -49,7 +49,7 @@ test("a compliant plan exits 0 with only the header and the summary", async () =
   expect(result.code).toBe(0);
   expect(result.stdout.trim().split("\n")).toEqual([
     `policy: stack 'prod' from ${goodPath}`,
-    `25 policies run, ${good.resources.length} resources checked, 0 violations (0 mandatory, 0 advisory)`,
+    `26 policies run, ${good.resources.length} resources checked, 0 violations (0 mandatory, 0 advisory)`,
   ]);
 });
 
@@ -59,7 +59,7 @@ test("a mandatory violation exits 1 and names policy, resource and problem on on
   const lines = result.stdout.trim().split("\n");
   expect(lines.slice(1)).toEqual([
     "backup-bucket-versioning-enabled  backups-versioning  versioning of backups bucket 'stellar-insights-backups' is \"Suspended\", not 'Enabled'",
-    `25 policies run, ${good.resources.length} resources checked, 1 violation (1 mandatory, 0 advisory)`,
+    `26 policies run, ${good.resources.length} resources checked, 1 violation (1 mandatory, 0 advisory)`,
   ]);
 });
 
@@ -83,7 +83,7 @@ test("pack config lowers a policy to advisory (exit 0) or disables it", async ()
     }),
   ]);
   expect(disabled.code).toBe(0);
-  expect(disabled.stdout).toContain("24 policies run");
+  expect(disabled.stdout).toContain("25 policies run");
   expect(disabled.stdout).toContain("0 violations");
 });
 

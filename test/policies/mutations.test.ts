@@ -132,8 +132,9 @@ function alarmsOn(
   value: string,
 ): MutableResource[] {
   return all(plan, T.alarm, (a) => {
-    const q = perHostQuery(a);
-    return q !== undefined && metrics.includes(q.metricName) && q.where[dimension] === value;
+    // A per-host query, or one series (a host's liveness) named directly.
+    const q = perHostQuery(a) ?? { metricName: a.inputs.metricName, where: a.inputs.dimensions };
+    return metrics.includes(q.metricName) && q.where?.[dimension] === value;
   });
 }
 
@@ -885,7 +886,7 @@ const cases: Case[] = [
   },
   {
     title: "the hosts may read every parameter",
-    fails: ["backup-client-side-encryption-complete"],
+    fails: ["backup-client-side-encryption-complete", "backup-host-credentials-bound"],
     says: "grant the passphrase parameter only",
     mutate: (p) =>
       addStatement(named(p, "db-hosts-prod-db-1-client-side-encryption"), {
@@ -901,10 +902,11 @@ const cases: Case[] = [
     says: "no identity policy allows kms:Decrypt through SSM",
     mutate: (p) =>
       editJson(named(p, "db-hosts-prod-db-1-client-side-encryption"), "policy", (doc) => {
-        const s = doc.Statement.find(
-          (st: { Sid: string }) => st.Sid === "DecryptRepositoryCipherPassThroughSsm",
-        );
-        delete s.Condition.StringEquals["kms:ViaService"];
+        // In both regions: the replica's copy of the passphrase is read the same way.
+        for (const s of doc.Statement.filter((st: { Sid: string }) =>
+          st.Sid.endsWith("CipherPassThroughSsm"),
+        ))
+          delete s.Condition.StringEquals["kms:ViaService"];
       }),
   },
   {
@@ -913,15 +915,83 @@ const cases: Case[] = [
     says: "kms:EncryptionContext:stellar-backup-stack",
     mutate: (p) =>
       editJson(named(p, "db-hosts-prod-db-1-client-side-encryption"), "policy", (doc) => {
-        const s = doc.Statement.find((st: { Sid: string }) => st.Sid === "EnvelopeEncryptBackups");
-        delete s.Condition;
+        const s = doc.Statement.find(
+          (st: { Sid: string }) => st.Sid === "EnvelopeEncryptOwnBackups",
+        );
+        delete s.Condition.StringEquals["kms:EncryptionContext:stellar-backup-stack"];
+      }),
+  },
+  // backup-host-credentials-bound
+  {
+    title: "a host role carries AmazonSSMManagedInstanceCore again",
+    fails: ["backup-host-credentials-bound"],
+    says: "db-hosts-prod-db-1-ssm-core attaches arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore, which reads every SSM parameter",
+    mutate: (p) =>
+      p.resources.push({
+        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        name: "db-hosts-prod-db-1-ssm-core",
+        parent: "db-hosts",
+        inputs: {
+          role: "db-hosts-prod-db-1-role",
+          policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        },
+      }),
+  },
+  {
+    title: "the SSM agent's policy reads every parameter",
+    fails: ["backup-client-side-encryption-complete", "backup-host-credentials-bound"],
+    says: "statement 'SsmAgentCore' allows ssm:getparameter, ssm:getparameters on *",
+    mutate: (p) =>
+      editJson(named(p, "db-hosts-prod-db-1-ssm-agent"), "policy", (doc) => {
+        const s = doc.Statement.find((st: { Sid: string }) => st.Sid === "SsmAgentCore");
+        s.Action.push("ssm:GetParameter", "ssm:GetParameters");
+      }),
+  },
+  {
+    title: "a host may seal envelopes claiming any host",
+    fails: ["backup-host-credentials-bound"],
+    says: "allows kms:GenerateDataKey for envelopes and has no StringEquals condition on kms:encryptioncontext:stellar-backup-host",
+    mutate: (p) =>
+      editJson(named(p, "db-hosts-prod-db-1-client-side-encryption"), "policy", (doc) => {
+        const s = doc.Statement.find(
+          (st: { Sid: string }) => st.Sid === "EnvelopeEncryptOwnBackups",
+        );
+        delete s.Condition.StringEquals["kms:EncryptionContext:stellar-backup-host"];
+      }),
+  },
+  {
+    title: "a host may open every host's envelopes",
+    fails: ["backup-host-credentials-bound"],
+    says: "allows kms:Decrypt of envelopes and has no StringEquals condition on kms:encryptioncontext:stellar-backup-host",
+    mutate: (p) =>
+      editJson(named(p, "db-hosts-prod-db-1-client-side-encryption"), "policy", (doc) => {
+        const s = doc.Statement.find(
+          (st: { Sid: string }) => st.Sid === "EnvelopeDecryptRestorableBackups",
+        );
+        delete s.Condition.StringEquals["kms:EncryptionContext:stellar-backup-host"];
+      }),
+  },
+  {
+    title: "a host's envelope grant names a host the stack does not have",
+    fails: ["backup-host-credentials-bound"],
+    says: 'binds kms:encryptioncontext:stellar-backup-host to ["*"], not to hosts of the stack (prod-db-1)',
+    mutate: (p) =>
+      editJson(named(p, "db-hosts-prod-db-1-client-side-encryption"), "policy", (doc) => {
+        const s = doc.Statement.find(
+          (st: { Sid: string }) => st.Sid === "EnvelopeEncryptOwnBackups",
+        );
+        s.Condition.StringEquals["kms:EncryptionContext:stellar-backup-host"] = "*";
       }),
   },
   {
     title: "the key alias the hosts resolve is gone",
     fails: ["backup-client-side-encryption-complete"],
-    says: "names the KMS alias alias/stellar-insights-backups, but the stack creates no such alias",
-    mutate: (p) => remove(p, named(p, "backups-key-alias")),
+    says: "names the KMS alias alias/stellar-insights-backups-envelopes, but the stack creates no such alias",
+    mutate: (p) => {
+      // In both regions: the replica's alias has the same name.
+      remove(p, named(p, "envelope-key-alias"));
+      remove(p, named(p, "envelope-key-replica-alias"));
+    },
   },
   {
     title: "the Redis restore accepts plaintext backups by default",

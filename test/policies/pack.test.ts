@@ -117,7 +117,7 @@ async function analyzeStack(
   return diagnostics(await call(client.analyzeStack, request));
 }
 
-test("the pack announces its name and all 25 policies, each mandatory, with the retention config schema", async () => {
+test("the pack announces its name and all 26 policies, each mandatory, with the retention config schema", async () => {
   const info = await call<Empty, analyzer.AnalyzerInfo>(client.getAnalyzerInfo, new Empty());
   expect(info.getName()).toBe(POLICY_PACK_NAME);
   const policies = info.getPoliciesList();

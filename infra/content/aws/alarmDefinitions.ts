@@ -9,8 +9,18 @@
  *
  * Per host: every figure the host jobs publish carries `Host`, and each alarm on one of them
  * watches every host separately through a Metrics Insights query grouped by `Host`
- * (`insightsQueryOf`; why and its limits: infra/catalog/metricsInsights.ts). A host that starts
- * publishing is watched without a stack change; no host is listed in the stack.
+ * (`insightsQueryOf`; why and its limits: infra/catalog/metricsInsights.ts).
+ *
+ * Liveness: such a query sees only the hosts that published in its window (at most 3 hours), so a
+ * host that has been silent longer drops out of it and its alarm returns to OK. Each host the stack
+ * knows (stack config `hosts`) therefore has one alarm of its own on the health check's heartbeat, a
+ * plain metric with its `Host` fixed and missing data breaching: it pages within the heartbeat
+ * window and stays in ALARM for as long as the host is silent, an hour or a week. Cost: one
+ * standard-resolution alarm per host, billed per metric it evaluates ($0.10 a month each in
+ * us-east-1, CloudWatch pricing), 200 hosts $20 a month. Grouping hosts into one metric-math alarm
+ * (`FILL(m, 0)` over each host's metric) saves nothing, as such an alarm is billed per metric too,
+ * and is capped at 10 metrics (AWS: alarm-limits.html, "Alarms based on metric math expressions
+ * can reference a maximum of 10 metrics").
  */
 import {
   BACKUP_TYPE_KEYS,
@@ -77,6 +87,11 @@ export interface AlarmDefinition<Ref = never> {
    * the Metrics Insights query `insightsQueryOf` renders. Absent for AWS's own metrics.
    */
   readonly groupBy?: typeof Dimension.host;
+  /**
+   * With `groupBy`: this one host's series only, as a plain metric alarm with `groupBy` = `host`
+   * among its dimensions. Unlike a query grouped by `Host`, it sees the host's silence.
+   */
+  readonly host?: string;
   readonly statistic: Statistic;
   readonly comparisonOperator: ComparisonOperator;
   readonly threshold: number;
@@ -98,6 +113,11 @@ export interface AlarmInputs<Ref = never> {
   readonly deadLetterQueueName: string | Ref;
   /** The weekly snapshot policy (`AWS/EBS`, `DLMPolicyId`). */
   readonly snapshotPolicyId: string | Ref;
+  /**
+   * Every host expected to report, by its id (stack config `hosts`): each gets a liveness alarm of
+   * its own (the health check's heartbeat with its `Host`).
+   */
+  readonly hosts: readonly string[];
   /**
    * Jobs watched for failed runs and silence; default `SHIPPED_JOB_KEYS`. Jobs not shipped yet
    * publish nothing: an alarm on them would only ever say "missing".
@@ -198,7 +218,14 @@ export function alarmDefinitions<Ref = never>(
     };
   }
 
-  for (const key of jobs) alarms[`heartbeat-${key}`] = heartbeatAlarm(key, inputs);
+  for (const key of jobs) {
+    const heartbeat = heartbeatAlarm(key, inputs);
+    if (key !== HEALTH_CHECK_JOB) alarms[`heartbeat-${key}`] = heartbeat;
+    // The health check's heartbeat is the host's liveness: one alarm per host that sees its silence.
+    else
+      for (const host of inputs.hosts)
+        alarms[livenessAlarmKey(host)] = hostLiveness(heartbeat, host);
+  }
 
   alarms["s3-unreachable"] = health(
     "s3-unreachable",
@@ -342,6 +369,32 @@ function replicationAlarms<Ref>(watch: ReplicationWatch): Record<string, AlarmDe
   };
 }
 
+/** The key (and name suffix) of the liveness alarm of host `host`. */
+export function livenessAlarmKey(host: string): string {
+  return `heartbeat-${HEALTH_CHECK_JOB}-${host}`;
+}
+
+/** The health check's heartbeat alarm narrowed to one host, which it names. */
+function hostLiveness<Ref>(heartbeat: AlarmDefinition<Ref>, host: string): AlarmDefinition<Ref> {
+  return {
+    ...heartbeat,
+    description: heartbeat.description.replace("on a host", `on host ${host}`),
+    host,
+  };
+}
+
+/**
+ * The dimensions of an alarm on one series (an AWS metric, or one host's series of a per-host
+ * figure); `undefined` for a per-host alarm on every host (`insightsQueryOf`).
+ */
+export function seriesDimensionsOf<Ref>(
+  alarm: AlarmDefinition<Ref>,
+): Readonly<Record<string, string | Ref>> | undefined {
+  if (alarm.groupBy === undefined) return alarm.dimensions;
+  if (alarm.host === undefined) return undefined;
+  return { ...alarm.dimensions, [alarm.groupBy]: alarm.host };
+}
+
 function heartbeatAlarm<Ref>(key: JobKey, inputs: AlarmInputs<Ref>): AlarmDefinition<Ref> {
   const job = JOBS[key];
   const expression = inputs.schedules[job.scheduleKey];
@@ -405,7 +458,7 @@ function heartbeatAlarm<Ref>(key: JobKey, inputs: AlarmInputs<Ref>): AlarmDefini
  * BackupType = 'postgres' GROUP BY Host`; `undefined` for an alarm on one AWS metric.
  */
 export function insightsQueryOf(alarm: AlarmDefinition<unknown>): string | undefined {
-  if (alarm.groupBy === undefined) return undefined;
+  if (alarm.groupBy === undefined || alarm.host !== undefined) return undefined;
   return renderInsightsQuery({
     namespace: alarm.namespace,
     metricName: alarm.metricName,
@@ -458,4 +511,5 @@ const CONTRACT_INPUTS: AlarmInputs<unknown> = {
   thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 60 },
   deadLetterQueueName: "dead-letters",
   snapshotPolicyId: "snapshot-policy",
+  hosts: ["contract-host"],
 };

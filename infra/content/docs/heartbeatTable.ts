@@ -3,7 +3,7 @@
  * default schedules, so the two cannot disagree (a test checks the README holds exactly this text).
  */
 import { DEFAULT_SCHEDULES, DEFAULT_THRESHOLDS, JOBS, SHIPPED_JOB_KEYS } from "../../catalog";
-import { alarmDefinitions } from "../aws/alarmDefinitions";
+import { alarmDefinitions, livenessAlarmKey } from "../aws/alarmDefinitions";
 import { describeDuration } from "../aws/heartbeatWatch";
 
 export function heartbeatMarkdownTable(): string {
@@ -14,12 +14,13 @@ export function heartbeatMarkdownTable(): string {
     thresholds: DEFAULT_THRESHOLDS,
     deadLetterQueueName: "q",
     snapshotPolicyId: "p",
+    hosts: ["h"],
   });
   const rows = SHIPPED_JOB_KEYS.map((job) => {
-    const a = alarms[`heartbeat-${job}`];
+    const a = alarms[`heartbeat-${job}`] ?? alarms[livenessAlarmKey("h")];
     const watched =
       a.metricName === "JobHeartbeat"
-        ? `a host with no \`JobHeartbeat\` in ${a.evaluationPeriods} periods of ${describeDuration(a.periodSeconds)}`
+        ? `a host of \`hosts\` with no \`JobHeartbeat\` in ${a.evaluationPeriods} periods of ${describeDuration(a.periodSeconds)}`
         : `a host's \`${a.metricName}\` above ${describeDuration(a.threshold)}`;
     return `| \`${job}\` | \`${DEFAULT_SCHEDULES[JOBS[job].scheduleKey]}\` | ${describeDuration(JOBS[job].timeoutSeconds)} | ${watched} |`;
   });

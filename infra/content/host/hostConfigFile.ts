@@ -5,7 +5,7 @@
  */
 import { BACKUP_TYPES, HOST_PATHS } from "../../catalog";
 import { POSTGRES_ENGINES } from "../../catalog/engines";
-import { backupKeyAlias } from "../../catalog/clientSideEncryption";
+import { envelopeKeyAliasOf } from "../../catalog/clientSideEncryption";
 import {
   HOST_CONFIG_SCHEMA_VERSION,
   S3_BACKUP_TYPE_KEYS,
@@ -203,7 +203,7 @@ export function defaultHostConfig(
     ...(config.clientSideEncryption.enabled
       ? {
           clientSideEncryption: {
-            kmsKeyAlias: backupKeyAlias(config.bucketName),
+            kmsKeyAlias: envelopeKeyAliasOf(config.bucketName),
             cipherPassParameter: config.clientSideEncryption.cipherPassParameter,
           },
         }

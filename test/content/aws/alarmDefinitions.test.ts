@@ -9,6 +9,7 @@ import {
   alarmDefinitions,
   alarmMetricContract,
   insightsQueryOf,
+  seriesDimensionsOf,
   type AlarmInputs,
 } from "../../../infra/content/aws/alarmDefinitions";
 import { parseInsightsQuery } from "../../../infra/catalog";
@@ -22,6 +23,7 @@ const PROD: AlarmInputs = {
   thresholds: DEFAULT_THRESHOLDS,
   deadLetterQueueName: "StellarBackup-prod-schedule-dead-letters",
   snapshotPolicyId: "policy-0123456789abcdef0",
+  hosts: ["prod-db-1"],
 };
 const prod = alarmDefinitions(PROD);
 
@@ -119,10 +121,11 @@ describe("shape", () => {
       periodSeconds: 3600,
       treatMissingData: "breaching",
     });
-    expect(prod["heartbeat-health-check"]).toMatchObject({
+    expect(prod["heartbeat-health-check-prod-db-1"]).toMatchObject({
       metricName: "JobHeartbeat",
       dimensions: { Job: "health-check" },
       groupBy: "Host",
+      host: "prod-db-1",
       statistic: "Sum",
       comparisonOperator: "LessThanThreshold",
       threshold: 1,
@@ -164,10 +167,10 @@ describe("per host: every alarm on a figure the hosts publish is a Metrics Insig
     );
   });
 
-  test("every alarm in the project's namespace groups by Host and parses back to itself; AWS's metrics do not", () => {
+  test("every alarm in the project's namespace groups by Host and parses back to itself; AWS's metrics and one host's liveness do not", () => {
     for (const [key, alarm] of Object.entries(prod)) {
       const query = insightsQueryOf(alarm);
-      if (alarm.namespace !== PROD.metricNamespace) {
+      if (alarm.namespace !== PROD.metricNamespace || alarm.host !== undefined) {
         expect(query, key).toBeUndefined();
         continue;
       }
@@ -182,6 +185,46 @@ describe("per host: every alarm on a figure the hosts publish is a Metrics Insig
       // CloudWatch evaluates a Metrics Insights alarm over the latest 3 hours only.
       expect(alarm.periodSeconds * alarm.evaluationPeriods, key).toBeLessThanOrEqual(3 * 3600);
     }
+  });
+});
+
+describe("liveness: every host of the stack has an alarm on its own series", () => {
+  const fleet = alarmDefinitions({ ...PROD, hosts: ["db-a", "db-b"] });
+
+  test("one alarm per host, on the health check's heartbeat with that Host, missing data breaching, naming the host", () => {
+    const liveness = Object.entries(fleet).filter(([, a]) => a.host !== undefined);
+    expect(liveness.map(([key]) => key)).toEqual([
+      "heartbeat-health-check-db-a",
+      "heartbeat-health-check-db-b",
+    ]);
+    for (const [key, alarm] of liveness) {
+      const host = alarm.host!;
+      // No query grouped by Host: a series of its own, which a silent host cannot drop out of.
+      expect(insightsQueryOf(alarm), key).toBeUndefined();
+      expect(seriesDimensionsOf(alarm), key).toEqual({ Job: "health-check", Host: host });
+      expect(alarm, key).toMatchObject({
+        kind: "heartbeat",
+        metricName: "JobHeartbeat",
+        statistic: "Sum",
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        treatMissingData: "breaching",
+      });
+      expect(alarm.description, key).toContain(`on host ${host} for`);
+    }
+  });
+
+  test("no alarm watches the health check's heartbeat across hosts (it would clear once a host is silent 3 hours)", () => {
+    for (const [key, alarm] of Object.entries(fleet))
+      if (alarm.metricName === "JobHeartbeat") expect(alarm.host, key).toBeDefined();
+  });
+
+  test("the fleet's alarm count grows by one per host", () => {
+    const one = Object.keys(alarmDefinitions({ ...PROD, hosts: ["db-a"] })).length;
+    const many = Object.keys(
+      alarmDefinitions({ ...PROD, hosts: Array.from({ length: 200 }, (_, i) => `db-${i}`) }),
+    ).length;
+    expect(many - one).toBe(199);
   });
 });
 
