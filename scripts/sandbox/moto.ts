@@ -3,7 +3,7 @@
  * alarms; it stores what the jobs publish, which is what the tests read back.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, waitForPort } from "./ports";
 import { requireTool } from "./tools";
@@ -69,10 +69,20 @@ from moto.server import main
 main()
 `;
 
+/**
+ * The Python that has moto: the interpreter named by the `moto_server` script's `#!` line (a
+ * virtual environment's, where install-tools put moto in one because the system Python refuses
+ * pip), else `python3` on PATH (a pyenv shim or a plain pip install).
+ */
+function motoPython(): string {
+  const script = realpathSync(requireTool("moto_server"));
+  const shebang = readFileSync(script, "utf8").split("\n", 1)[0];
+  const named = /^#!\s*(\/\S*python[\d.]*)\s*$/.exec(shebang);
+  return named ? named[1] : requireTool("python3");
+}
+
 export async function startMoto(dir: string): Promise<MotoServer> {
-  // The Python moto_server runs with (its installer puts both on PATH).
-  requireTool("moto_server");
-  const python = requireTool("python3");
+  const python = motoPython();
   const port = await freePort();
   const log = createWriteStream(join(dir, "moto.log"));
   const child = spawn(
