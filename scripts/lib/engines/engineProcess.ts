@@ -156,3 +156,12 @@ export async function requireEngineInstalled(
     );
   return state.version;
 }
+
+/** Creates `dirs` for the engine's OS user (mode 0750) when missing. */
+export async function ownedDirectories(osUser: string, dirs: readonly string[]): Promise<void> {
+  const owner = account(osUser);
+  for (const dir of dirs) {
+    await mkdir(dir, { recursive: true, mode: 0o750 });
+    await chown(dir, owner.uid, owner.gid);
+  }
+}
