@@ -3,7 +3,12 @@
  * must honour.
  */
 import { describe, expect, test } from "vitest";
-import { DEFAULT_SCHEDULES, JOB_KEYS, SHIPPED_JOB_KEYS } from "../../../infra/catalog";
+import {
+  BACKUP_TYPES,
+  DEFAULT_SCHEDULES,
+  JOB_KEYS,
+  SHIPPED_JOB_KEYS,
+} from "../../../infra/catalog";
 import {
   ALARM_KINDS,
   alarmDefinitions,
@@ -87,6 +92,33 @@ describe("shape", () => {
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
     });
+  });
+
+  test("a stuck archiver and a filling pg_wal page on one health check, so the page comes inside the wal RPO", () => {
+    const strict = alarmDefinitions({
+      ...PROD,
+      thresholds: { ...DEFAULT_THRESHOLDS, evaluationPeriods: 5 },
+    });
+    expect(strict["wal-archive-stuck"]).toMatchObject({
+      metricName: "WalArchiveStuck",
+      dimensions: { BackupType: "wal" },
+      groupBy: "Host",
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      periodSeconds: 300,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    });
+    expect(strict["pg-wal-disk-usage"]).toMatchObject({
+      metricName: "PgWalDiskUsagePercent",
+      dimensions: { BackupType: "wal" },
+      threshold: DEFAULT_THRESHOLDS.diskUsagePercent,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    });
+    // The health check runs every 5 minutes: one period plus one run stays below the RPO.
+    expect(2 * strict["wal-archive-stuck"].periodSeconds).toBeLessThan(BACKUP_TYPES.wal.rpoSeconds);
   });
 
   test("backup age: the full backup pages at backupAgeHours, the hourly rows at their 1-hour RPO", () => {
