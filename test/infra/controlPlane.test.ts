@@ -483,5 +483,5 @@ test("outputs: the topic, the dashboard, every schedule and every alarm", () => 
       .map((a) => String(a.inputs.name))
       .sort(),
   );
-  expect(plan.outputs.alarmNames).toHaveLength(28);
+  expect(plan.outputs.alarmNames).toHaveLength(30);
 });

@@ -37,9 +37,9 @@ test("the prod alarms, as a whole (review a change here as a change in paging)",
 });
 
 describe("shape", () => {
-  test("26 alarms by default (jobs not shipped yet would have none); the restore-test RTO alarm only when the stack sets an RTO", () => {
-    expect(Object.keys(prod)).toHaveLength(26);
-    expect(Object.keys(alarmDefinitions({ ...PROD, jobs: JOB_KEYS }))).toHaveLength(26);
+  test("28 alarms by default (jobs not shipped yet would have none); the restore-test RTO alarm only when the stack sets an RTO", () => {
+    expect(Object.keys(prod)).toHaveLength(28);
+    expect(Object.keys(alarmDefinitions({ ...PROD, jobs: JOB_KEYS }))).toHaveLength(28);
     expect(prod["restore-test-rto"]).toBeUndefined();
     const withRto = alarmDefinitions({
       ...PROD,
@@ -240,10 +240,12 @@ describe("the metric contract the host jobs publish to", () => {
           dimensions: { Job: job },
           ...perHost,
         })),
+      { metricName: "PgWalDiskUsagePercent", dimensions: { BackupType: "wal" }, ...perHost },
       { metricName: "RestoreTestRtoSeconds", dimensions: { Job: "pg-restore-test" }, ...perHost },
       { metricName: "S3Reachable", dimensions: { Job: "health-check" }, ...perHost },
       { metricName: "WalArchiveFailedCount", dimensions: { BackupType: "wal" }, ...perHost },
       { metricName: "WalArchiveLagSeconds", dimensions: { BackupType: "wal" }, ...perHost },
+      { metricName: "WalArchiveStuck", dimensions: { BackupType: "wal" }, ...perHost },
     ]);
   });
 
