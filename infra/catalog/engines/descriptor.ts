@@ -102,12 +102,23 @@ export const RESTORE_COMMAND_UNREADABLE_EXIT = 255;
  * for how long a repository that failed is tried after the others, once, for the following files. A restore_command must never wait on a dead repository for long: PostgreSQL
  * runs it once per file, so every second it waits is multiplied by the WAL segments to replay.
  */
-export const RESTORE_FETCH_BOUNDS = {
+export const RESTORE_FETCH_BOUNDS: RestoreFetchBounds = {
   attemptSeconds: 90,
   attempts: 3,
   pauseSeconds: 5,
   unreadableMemoryMinutes: 5,
-} as const;
+};
+
+export interface RestoreFetchBounds {
+  /** Seconds one fetch may run (`timeout`), then it is ended and its repository passes the file on. */
+  readonly attemptSeconds: number;
+  /** Tries of a repository that failed otherwise, for one file. */
+  readonly attempts: number;
+  /** Seconds between those tries. */
+  readonly pauseSeconds: number;
+  /** Minutes a repository that failed is tried after the others, once per file. */
+  readonly unreadableMemoryMinutes: number;
+}
 
 /** One repository a restore_command may read, in the order it is tried. */
 export interface RestoreFetch {
@@ -141,7 +152,7 @@ const WAL_SEGMENT_BYTES = Array.from({ length: 11 }, (_, i) => 2 ** (20 + i));
 export function fallbackRestoreCommand(
   fetches: readonly RestoreFetch[],
   stateDir?: string,
-  bounds: typeof RESTORE_FETCH_BOUNDS = RESTORE_FETCH_BOUNDS,
+  bounds: RestoreFetchBounds = RESTORE_FETCH_BOUNDS,
 ): string {
   if (fetches.some((r) => r.command.includes("%")))
     throw new Error("a restore_command fetch may not contain '%' (PostgreSQL's placeholder)");

@@ -34,28 +34,39 @@ function commandPrefix(engine: PostgresEngineHostConfig): string {
  */
 function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOptions = {}): string {
   const { source } = options;
-  const common = [
-    // archive-get reads pg_control from pg1-path to pick the archive: the restored cluster's own.
-    ...(options.pgData ? [`--pg1-path=${options.pgData}`] : []),
-    ...(options.spoolDir ? [`--spool-path=${options.spoolDir}`] : []),
-    // archive-get:async takes the same stanza lock as archive-push:async.
-    ...(options.lockDir ? [`--lock-path=${options.lockDir}`] : []),
-  ];
-  const fetch = (name: RestoreFetch["name"], extra: readonly string[]): RestoreFetch => ({
+  const fetch = (
+    name: RestoreFetch["name"],
+    extra: readonly string[],
+    asynchronous: boolean,
+  ): RestoreFetch => ({
     name,
-    command: [commandPrefix(e), ...extra, ...common, 'archive-get "$f" "$p"'].join(" "),
+    command: [
+      commandPrefix(e),
+      ...extra,
+      // archive-get reads pg_control from pg1-path to pick the archive: the restored cluster's own.
+      ...(options.pgData ? [`--pg1-path=${options.pgData}`] : []),
+      // The spool is valid with archive-async only (pgBackRest refuses it otherwise, [031]).
+      ...(asynchronous && options.spoolDir ? [`--spool-path=${options.spoolDir}`] : []),
+      // archive-get:async takes the same stanza lock as archive-push:async.
+      ...(options.lockDir ? [`--lock-path=${options.lockDir}`] : []),
+      'archive-get "$f" "$p"',
+    ].join(" "),
     notFoundExit: 1,
   });
-  const s3 = fetch("s3", [
-    "--repo=1",
-    ...(source?.repository === "s3"
-      ? [
-          `--repo1-path=/${source.s3RepositoryPath}`,
-          ...(source.bucket ? otherBucketOptions(e, source.bucket) : []),
-        ]
-      : []),
-  ]);
-  const local = fetch("local", ["--repo=2", "--no-archive-async"]);
+  const s3 = fetch(
+    "s3",
+    [
+      "--repo=1",
+      ...(source?.repository === "s3"
+        ? [
+            `--repo1-path=/${source.s3RepositoryPath}`,
+            ...(source.bucket ? otherBucketOptions(e, source.bucket) : []),
+          ]
+        : []),
+    ],
+    true,
+  );
+  const local = fetch("local", ["--repo=2", "--no-archive-async"], false);
   const fetches = !source ? [s3, local] : source.repository === "s3" ? [s3] : [local];
   return fallbackRestoreCommand(fetches, options.spoolDir);
 }
