@@ -13,7 +13,10 @@
  * old state is gone), has the engine restore the backup with `recovery.signal` and its recovery
  * settings in postgresql.auto.conf (PostgreSQL 12+), starts PostgreSQL, logs replay progress every
  * 5 s until it is promoted, and reports the timeline, the last replayed commit time and the time
- * taken.
+ * taken. The restore_command reads every repository the host has, each try bounded
+ * (`fallbackRestoreCommand`); a recovery that stops or makes no progress for `STALL_MINUTES` fails
+ * naming the WAL file it waited for, and a `latest` restore that replayed less than its plan's last
+ * archived segment fails after promotion.
  *
  * A clone (SOURCE_HOST) starts with archive_mode off: the restored cluster carries the source's
  * system identifier, so this host's own repository (another cluster's) would refuse its WAL and
