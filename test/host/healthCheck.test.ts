@@ -202,12 +202,14 @@ describe("health-check: an archiver stuck on one segment", () => {
     let stuck: string;
     let archived: string;
     try {
+      // A row first: right after a segment switch the position is the next segment's first byte,
+      // which pg_walfile_name names as the segment before it.
+      await client.query("INSERT INTO anchors (name) VALUES ('stuck-segment')");
       const { rows } = await client.query<{ wal: string }>(
         "SELECT pg_walfile_name(pg_current_wal_lsn()) AS wal",
       );
       stuck = rows[0].wal;
       await plantSameNamedSegment(sb, stuck);
-      await client.query("INSERT INTO anchors (name) VALUES ('stuck-segment')");
       await client.query("SELECT pg_switch_wal()");
       for (let i = 0; ; i++) {
         const a = await client.query<{ failed: string | null; archived: string | null }>(
