@@ -269,6 +269,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
       pgData: pg.pgData,
       delta: request.delta,
       archiveOff: clone,
+      archiveEnd: plan.walLast,
     });
   } catch (error) {
     throw new JobError(`${(error as Error).message}`, `PostgreSQL is stopped; ${goBack}`);

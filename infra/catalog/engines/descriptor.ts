@@ -83,6 +83,8 @@ export interface RestoreCommandOptions {
    */
   readonly spoolDir?: string;
   readonly lockDir?: string;
+  /** The newest WAL segment the restore's plan found in the archive (`fallbackRestoreCommand`). */
+  readonly archiveEnd?: string;
 }
 
 /**
@@ -143,17 +145,21 @@ const WAL_SEGMENT_BYTES = Array.from({ length: 11 }, (_, i) => 2 ** (20 + i));
  * (when given) and tried after the others, once, for the next minutes.
  *
  * Exit status (PostgreSQL 15 docs, 26.3.4): 0 when a repository yielded the file; 1 when every
- * repository said "missing", or, for a timeline history file, when every repository that could
- * be read said so (PostgreSQL asks for histories that do not exist at every recovery start and
- * end); otherwise `RESTORE_COMMAND_UNREADABLE_EXIT`, so a WAL segment that a repository may hold
- * but could not give never looks like the end of the archive. No literal percent sign may appear
+ * repository said "missing", or when every repository that could be read said so for a timeline
+ * history file (PostgreSQL asks for histories that do not exist at every recovery start and end)
+ * or for a segment after `archiveEnd` (the newest segment the restore's plan found: the end of the
+ * archive); otherwise `RESTORE_COMMAND_UNREADABLE_EXIT`, so a WAL segment that a repository may
+ * hold but could not give never looks like the end of the archive. No literal percent sign may appear
  * in the commands: PostgreSQL reads `%` as a placeholder.
  */
 export function fallbackRestoreCommand(
   fetches: readonly RestoreFetch[],
   stateDir?: string,
   bounds: RestoreFetchBounds = RESTORE_FETCH_BOUNDS,
+  archiveEnd?: string,
 ): string {
+  if (archiveEnd !== undefined && !/^[0-9A-F]{24}$/.test(archiveEnd))
+    throw new Error(`archiveEnd ${archiveEnd} is not a WAL segment name`);
   if (fetches.some((r) => r.command.includes("%")))
     throw new Error("a restore_command fetch may not contain '%' (PostgreSQL's placeholder)");
   // No single quote anywhere: pgBackRest writes recovery options into postgresql.auto.conf
@@ -164,7 +170,7 @@ export function fallbackRestoreCommand(
     throw new Error("a restore_command fetch may not contain a single quote");
   const sizes = WAL_SEGMENT_BYTES.join("|");
   const lines = [
-    `f=%f; p="%p"; d="${stateDir ?? ""}"`,
+    `f=%f; p="%p"; d="${stateDir ?? ""}"; end="${archiveEnd ?? ""}"`,
     // A WAL segment must be whole: exactly one of the sizes initdb allows. Other files (the
     // timeline histories) must not be empty.
     `whole() { [ -s "$p" ] || return 1; case $f in *.*) return 0;; esac; case $(($(wc -c <"$p"))) in ${sizes}) return 0;; esac; return 1; }`,
@@ -177,7 +183,11 @@ export function fallbackRestoreCommand(
     `missing=0; unreadable=0`,
     `for n in $first $last; do case $n in ${fetches.map((r) => `${r.name}) miss=${r.notFoundExit};;`).join(" ")} esac; tries=${bounds.attempts}; failed $n && tries=1; try $n $miss $tries; case $? in 0) [ -n "$d" ] && rm -f "$d/unreadable-$n"; exit 0;; 1) missing=$((missing+1));; *) unreadable=$((unreadable+1)); [ -n "$d" ] && touch "$d/unreadable-$n";; esac; done`,
     `[ $unreadable -eq 0 ] && exit 1`,
-    `case $f in *.history) [ $missing -gt 0 ] && echo "restore_command: $f is missing from every repository that could be read" >&2 && exit 1;; esac`,
+    // Past the plan's end of the archive (or a timeline history), the readable repositories'
+    // "missing" is the answer: archive_command puts every file into every repository before
+    // PostgreSQL counts it archived, so what one cannot be read for, the others hold too.
+    `past=""; [ -n "$end" ] && expr "$f" ">" "$end" >/dev/null && past=yes; case $f in *.history) past=yes;; esac`,
+    `[ -n "$past" ] && [ $missing -gt 0 ] && echo "restore_command: $f is missing from every repository that could be read" >&2 && exit 1`,
     `echo "restore_command: $f could not be read from $unreadable repository(ies) and is in none of the others" >&2; exit ${RESTORE_COMMAND_UNREADABLE_EXIT}`,
   ];
   return lines.join("; ");

@@ -8,6 +8,7 @@ import { PGBACKREST_CIPHER_TYPE } from "../clientSideEncryption";
 import {
   engineConfigHeader,
   fallbackRestoreCommand,
+  RESTORE_FETCH_BOUNDS,
   type EngineConfigInputs,
   type OtherBucket,
   type PostgresEngineDescriptor,
@@ -68,7 +69,12 @@ function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOpti
   );
   const local = fetch("local", ["--repo=2", "--no-archive-async"], false);
   const fetches = !source ? [s3, local] : source.repository === "s3" ? [s3] : [local];
-  return fallbackRestoreCommand(fetches, options.spoolDir);
+  return fallbackRestoreCommand(
+    fetches,
+    options.spoolDir,
+    RESTORE_FETCH_BOUNDS,
+    options.archiveEnd,
+  );
 }
 
 /**

@@ -12,6 +12,7 @@
 import { stableJson } from "../stableJson";
 import {
   fallbackRestoreCommand,
+  RESTORE_FETCH_BOUNDS,
   type EngineConfigInputs,
   type PostgresEngineDescriptor,
   type PostgresEngineHostConfig,
@@ -142,7 +143,12 @@ function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOpti
   );
   const local = fetch("local", localConfigFile(e));
   const fetches = !source ? [s3, local] : source.repository === "s3" ? [s3] : [local];
-  return fallbackRestoreCommand(fetches, options.spoolDir);
+  return fallbackRestoreCommand(
+    fetches,
+    options.spoolDir,
+    RESTORE_FETCH_BOUNDS,
+    options.archiveEnd,
+  );
 }
 
 /**

@@ -161,6 +161,11 @@ export interface RestoreRequest {
    * their original paths, and the restored cluster's WAL fetches spool under `root/spool`.
    */
   readonly scratchRoot?: string;
+  /**
+   * The newest WAL segment the restore's plan found in the archive: past it, the restore_command
+   * takes "missing" from the repositories it can read as the end of the archive.
+   */
+  readonly archiveEnd?: string;
 }
 
 export type InstallState =

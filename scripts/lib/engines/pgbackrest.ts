@@ -551,6 +551,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
       ...(request.pgData !== this.config.postgres.pgData ? { pgData: request.pgData } : {}),
       spoolDir,
       lockDir,
+      ...(request.archiveEnd ? { archiveEnd: request.archiveEnd } : {}),
     });
     await this.run(
       [

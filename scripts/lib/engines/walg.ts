@@ -538,6 +538,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
     await ownedDirectories(engine.osUser, [spoolDir]);
     const restoreCommand = descriptor.restoreCommand(engine, {
       spoolDir,
+      ...(request.archiveEnd ? { archiveEnd: request.archiveEnd } : {}),
       ...(own && request.source.repository === "s3"
         ? {}
         : {

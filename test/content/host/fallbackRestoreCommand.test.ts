@@ -96,6 +96,20 @@ test("a segment that one repository could not give and the others lack: unreadab
   expect(r.code).toBeGreaterThan(128);
 });
 
+test("past the plan's end of the archive, the readable repositories' 'missing' is the end even while S3 fails; before it, unreadable", async () => {
+  const fetches = [repo("s3", 0, 39), repo("local", 0, 1)];
+  const command = (file: string) =>
+    fallbackRestoreCommand(fetches, dir, FAST, "000000010000000000000002")
+      .replace("%f", file)
+      .replace("%p", join(dir, "RECOVERYXLOG"));
+  const past = await runCommand(["/bin/sh", "-c", command(SEGMENT)], { timeoutMs: 60_000 });
+  expect(past.code).toBe(1);
+  const before = await runCommand(["/bin/sh", "-c", command("000000010000000000000001")], {
+    timeoutMs: 60_000,
+  });
+  expect(before.code).toBe(RESTORE_COMMAND_UNREADABLE_EXIT);
+});
+
 test("a history file that the readable repositories lack is missing, even while S3 fails", async () => {
   expect((await run([repo("s3", 0, 39), repo("local", 0, 1)], "00000002.history")).code).toBe(1);
 });
