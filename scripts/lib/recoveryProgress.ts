@@ -7,7 +7,9 @@
  * stalls is reported with the file it waited for.
  */
 import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Client } from "pg";
+import { UNREADABLE_WAL_FILE } from "../../infra/catalog/engines";
 import type { ServiceControl } from "../../infra/catalog/hostConfig";
 import { JobError } from "./errors";
 import type { Logger } from "./log";
@@ -158,6 +160,10 @@ export async function waitForPromotion(options: {
     const seconds = Math.round(secondsSince(started));
     await watch();
     if (!(await isRunning(options.service))) {
+      const gaveUpOn = (
+        await readFile(join(options.pgData, UNREADABLE_WAL_FILE), "utf8").catch(() => "")
+      ).trim();
+      if (gaveUpOn) activity = { fetching: gaveUpOn };
       const waited = describeActivity(activity);
       throw new JobError(
         `PostgreSQL stopped during recovery after ${seconds} s${waited ? `, ${waited}` : ""}${last?.lsn ? `, having replayed up to ${last.lsn}${last.at ? ` (${last.at.toISOString()})` : ""}` : ""}: it does not promote short of its target, so a WAL segment was missing or the repository could not be read`,

@@ -132,6 +132,15 @@ export interface RestoreFetch {
   readonly notFoundExit: number;
 }
 
+/**
+ * What the restore_command leaves behind, by file name: in its state directory, one marker per
+ * repository that failed (`unreadable-<name>`; a restore starts without them); in the data
+ * directory (its working directory), the name of the file it gave up on (`UNREADABLE_WAL_FILE`),
+ * for the job to name when PostgreSQL stops.
+ */
+export const RESTORE_UNREADABLE_MARKER_PREFIX = "unreadable-";
+export const UNREADABLE_WAL_FILE = "restore_command.unreadable";
+
 /** Every WAL segment size `initdb --wal-segsize` allows, in bytes (1 MiB to 1 GiB, powers of 2). */
 const WAL_SEGMENT_BYTES = Array.from({ length: 11 }, (_, i) => 2 ** (20 + i));
 
@@ -174,21 +183,21 @@ export function fallbackRestoreCommand(
     // A WAL segment must be whole: exactly one of the sizes initdb allows. Other files (the
     // timeline histories) must not be empty.
     `whole() { [ -s "$p" ] || return 1; case $f in *.*) return 0;; esac; case $(($(wc -c <"$p"))) in ${sizes}) return 0;; esac; return 1; }`,
-    `failed() { [ -n "$d" ] && [ -n "$(find "$d/unreadable-$1" -mmin -${bounds.unreadableMemoryMinutes} 2>/dev/null)" ]; }`,
+    `failed() { [ -n "$d" ] && [ -n "$(find "$d/${RESTORE_UNREADABLE_MARKER_PREFIX}$1" -mmin -${bounds.unreadableMemoryMinutes} 2>/dev/null)" ]; }`,
     ...fetches.map(
       (r) => `get_${r.name}() { timeout -k 10 ${bounds.attemptSeconds} ${r.command}; }`,
     ),
     `try() { n=$1; miss=$2; tries=$3; i=1; while :; do rm -f "$p"; get_$n; rc=$?; if [ $rc -eq 0 ]; then whole && return 0; echo "restore_command: $f from the $n repository is empty or not a whole WAL segment" >&2; rc=0; elif [ $rc -eq $miss ]; then return 1; elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then echo "restore_command: the $n repository did not give $f within ${bounds.attemptSeconds} s" >&2; rm -f "$p"; return 2; else echo "restore_command: reading $f from the $n repository failed with exit status $rc (try $i of $tries)" >&2; fi; rm -f "$p"; [ $i -ge $tries ] && return 2; i=$((i+1)); sleep ${bounds.pauseSeconds}; done; }`,
     `first=""; last=""; for n in ${fetches.map((r) => r.name).join(" ")}; do if failed $n; then last="$last $n"; else first="$first $n"; fi; done`,
     `missing=0; unreadable=0`,
-    `for n in $first $last; do case $n in ${fetches.map((r) => `${r.name}) miss=${r.notFoundExit};;`).join(" ")} esac; tries=${bounds.attempts}; failed $n && tries=1; try $n $miss $tries; case $? in 0) [ -n "$d" ] && rm -f "$d/unreadable-$n"; exit 0;; 1) missing=$((missing+1));; *) unreadable=$((unreadable+1)); [ -n "$d" ] && touch "$d/unreadable-$n";; esac; done`,
+    `for n in $first $last; do case $n in ${fetches.map((r) => `${r.name}) miss=${r.notFoundExit};;`).join(" ")} esac; tries=${bounds.attempts}; failed $n && tries=1; try $n $miss $tries; case $? in 0) [ -n "$d" ] && rm -f "$d/${RESTORE_UNREADABLE_MARKER_PREFIX}$n"; exit 0;; 1) missing=$((missing+1));; *) unreadable=$((unreadable+1)); [ -n "$d" ] && touch "$d/${RESTORE_UNREADABLE_MARKER_PREFIX}$n";; esac; done`,
     `[ $unreadable -eq 0 ] && exit 1`,
     // Past the plan's end of the archive (or a timeline history), the readable repositories'
     // "missing" is the answer: archive_command puts every file into every repository before
     // PostgreSQL counts it archived, so what one cannot be read for, the others hold too.
     `past=""; [ -n "$end" ] && expr "$f" ">" "$end" >/dev/null && past=yes; case $f in *.history) past=yes;; esac`,
     `[ -n "$past" ] && [ $missing -gt 0 ] && echo "restore_command: $f is missing from every repository that could be read" >&2 && exit 1`,
-    `echo "restore_command: $f could not be read from $unreadable repository(ies) and is in none of the others" >&2; exit ${RESTORE_COMMAND_UNREADABLE_EXIT}`,
+    `echo "restore_command: $f could not be read from $unreadable repository(ies) and is in none of the others" >&2; echo "$f" > ${UNREADABLE_WAL_FILE}; exit ${RESTORE_COMMAND_UNREADABLE_EXIT}`,
   ];
   return lines.join("; ");
 }

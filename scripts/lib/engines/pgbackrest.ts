@@ -34,6 +34,7 @@ import {
   type VerifyReport,
 } from "./adapter";
 import {
+  forgetUnreadableRepositories,
   ownedDirectories,
   prepareEngineDirectories,
   runEngine,
@@ -546,6 +547,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     const spoolDir = scratch ? join(scratch, "spool") : join(engine.spoolDir, "restore");
     const lockDir = scratch ? join(scratch, "lock") : join(engine.lockDir, "restore");
     await ownedDirectories(engine.osUser, [spoolDir, lockDir]);
+    await forgetUnreadableRepositories(spoolDir);
     const restoreCommand = descriptor.restoreCommand(engine, {
       ...(commandSource ? { source: commandSource } : {}),
       ...(request.pgData !== this.config.postgres.pgData ? { pgData: request.pgData } : {}),

@@ -43,6 +43,7 @@ import {
 } from "./adapter";
 import { EngineAdapterBase } from "./adapterBase";
 import {
+  forgetUnreadableRepositories,
   localRepositoryPath,
   ownedDirectories,
   prepareEngineDirectories,
@@ -536,6 +537,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
       ? join(request.scratchRoot, "spool")
       : join(engine.spoolDir, "restore");
     await ownedDirectories(engine.osUser, [spoolDir]);
+    await forgetUnreadableRepositories(spoolDir);
     const restoreCommand = descriptor.restoreCommand(engine, {
       spoolDir,
       ...(request.archiveEnd ? { archiveEnd: request.archiveEnd } : {}),

@@ -13,6 +13,7 @@ import {
   RESTORE_COMMAND_UNREADABLE_EXIT,
   RESTORE_FETCH_BOUNDS,
   type RestoreFetch,
+  UNREADABLE_WAL_FILE,
 } from "../../../infra/catalog/engines";
 import { runCommand } from "../../../scripts/lib/exec";
 import { replayShortfall } from "../../../scripts/lib/recoveryProgress";
@@ -45,7 +46,8 @@ async function run(
   const command = fallbackRestoreCommand(fetches, dir, FAST)
     .replace("%f", file)
     .replace("%p", target);
-  const result = await runCommand(["/bin/sh", "-c", command], { timeoutMs: 60_000 });
+  // PostgreSQL runs it in the data directory.
+  const result = await runCommand(["/bin/sh", "-c", command], { timeoutMs: 60_000, cwd: dir });
   const readsFile = join(dir, "reads");
   const reads = existsSync(readsFile) ? readFileSync(readsFile, "utf8").trim().split("\n") : [];
   rmSync(join(dir, "reads"), { force: true });
@@ -90,10 +92,11 @@ test("missing everywhere: 1 (the end of the archive); the engine's own 'missing'
   expect((await run([repo("s3", 0, 74, 74), repo("local", 0, 74, 74)])).code).toBe(1);
 });
 
-test("a segment that one repository could not give and the others lack: unreadable, never 'missing'", async () => {
+test("a segment that one repository could not give and the others lack: unreadable, never 'missing', its name left for the job", async () => {
   const r = await run([repo("s3", 0, 39), repo("local", 0, 1)]);
   expect(r.code).toBe(RESTORE_COMMAND_UNREADABLE_EXIT);
   expect(r.code).toBeGreaterThan(128);
+  expect(readFileSync(join(dir, UNREADABLE_WAL_FILE), "utf8").trim()).toBe(SEGMENT);
 });
 
 test("past the plan's end of the archive, the readable repositories' 'missing' is the end even while S3 fails; before it, unreadable", async () => {
@@ -102,10 +105,14 @@ test("past the plan's end of the archive, the readable repositories' 'missing' i
     fallbackRestoreCommand(fetches, dir, FAST, "000000010000000000000002")
       .replace("%f", file)
       .replace("%p", join(dir, "RECOVERYXLOG"));
-  const past = await runCommand(["/bin/sh", "-c", command(SEGMENT)], { timeoutMs: 60_000 });
+  const past = await runCommand(["/bin/sh", "-c", command(SEGMENT)], {
+    timeoutMs: 60_000,
+    cwd: dir,
+  });
   expect(past.code).toBe(1);
   const before = await runCommand(["/bin/sh", "-c", command("000000010000000000000001")], {
     timeoutMs: 60_000,
+    cwd: dir,
   });
   expect(before.code).toBe(RESTORE_COMMAND_UNREADABLE_EXIT);
 });
