@@ -103,7 +103,12 @@ export const BACKUP_TYPES: Readonly<Record<BackupTypeKey, BackupType>> = {
       objects: "postgres/<host>/<engine's WAL archive folder>/",
     },
     retentionOwner: "engine",
-    metrics: [Metric.walArchiveLagSeconds, Metric.walArchiveFailedCount],
+    metrics: [
+      Metric.walArchiveLagSeconds,
+      Metric.walArchiveFailedCount,
+      Metric.walArchiveStuck,
+      Metric.pgWalDiskUsagePercent,
+    ],
   },
   configs: {
     key: "configs",

@@ -52,6 +52,13 @@ export const Metric = {
   walArchiveLagSeconds: "WalArchiveLagSeconds",
   /** WAL segments that failed to archive since the previous health check. */
   walArchiveFailedCount: "WalArchiveFailedCount",
+  /**
+   * 1 when the archiver is stuck: its last attempt failed, nothing was archived since, and that
+   * segment still waits; 0 otherwise.
+   */
+  walArchiveStuck: "WalArchiveStuck",
+  /** Percentage used of the file system that holds PostgreSQL's pg_wal. */
+  pgWalDiskUsagePercent: "PgWalDiskUsagePercent",
   /** Seconds since Redis last saved its dump successfully. */
   redisLastSaveAgeSeconds: "RedisLastSaveAgeSeconds",
   /** Seconds the weekly restore test took from fetch to a queryable database. */

@@ -8,15 +8,16 @@
  * Parameters and exit codes: USAGE below (`--help`).
  */
 import { promises as fs } from "node:fs";
+import { join } from "node:path";
 import { redisHostPrefix } from "../lib/redisDumps";
 import { BACKUP_TYPES, JOB_KEYS, Metric, describeSeconds } from "../../infra/catalog";
-import { archiverStatus, failuresSinceLastCheck } from "../lib/archiver";
+import { archiverStatus, archiverStuck, failuresSinceLastCheck } from "../lib/archiver";
 import { HOST_NAMED_ROWS, rowAge } from "../lib/backupAges";
 import { JobError, errorMessage } from "../lib/errors";
 import { exitCodeOf, summaryOf, type Finding } from "../lib/health";
 import { engineFor } from "../lib/engines";
 import { formatBytes } from "../lib/format";
-import { measureBackupVolume, type BackupVolume } from "../lib/localCopies";
+import { diskUsagePercent, measureBackupVolume, type BackupVolume } from "../lib/localCopies";
 import { postgresBackupAge } from "../lib/postgresBackupAge";
 import { strayTimelineProblems } from "../lib/strayTimelines";
 import { connectPostgres } from "../lib/postgres";
@@ -121,13 +122,41 @@ const checkWalArchive: CheckFn = async (ctx) => {
     ];
   }
   const failures = await failuresSinceLastCheck(ctx.config.paths.stateDir, status);
+  const stuck = archiverStuck(status);
+  const pgWal = join(ctx.config.postgres.pgData, "pg_wal");
+  const walDiskPercent = await diskUsagePercent(pgWal);
+  const diskLimit = ctx.config.local.maxDiskUsagePercent;
   ctx.metrics.rowMetric("wal", Metric.walArchiveLagSeconds, status.lagSeconds);
   ctx.metrics.rowMetric("wal", Metric.walArchiveFailedCount, failures);
-  ctx.log.info("archiver status", { ...status, failuresSinceLastCheck: failures });
+  ctx.metrics.rowMetric("wal", Metric.walArchiveStuck, stuck ? 1 : 0);
+  ctx.metrics.rowMetric("wal", Metric.pgWalDiskUsagePercent, walDiskPercent);
+  ctx.log.info("archiver status", {
+    ...status,
+    failuresSinceLastCheck: failures,
+    stuck,
+    pgWalDiskUsagePercent: walDiskPercent,
+  });
   const findings: Finding[] = [];
   const lastFailure = status.lastFailedWal
     ? ` (last failure: ${status.lastFailedWal} at ${status.lastFailedTime?.toISOString()})`
     : "";
+  const walHeld = `${status.readyCount} segment(s) waiting, pg_wal holds ${formatBytes(status.walBytes)} (its file system ${pgWal} is ${walDiskPercent}% used)`;
+  if (stuck) {
+    const engine = engineFor(ctx.config, ctx.hostId);
+    const segment = status.lastFailedWal as string;
+    const reason = await engine.archivePushError(segment);
+    findings.push({
+      check: "wal-archive",
+      severity: "critical",
+      message: `WAL archiving is stuck on ${segment}: its last attempt failed at ${status.lastFailedTime?.toISOString()} and nothing was archived since; ${engine.descriptor.title} says: ${reason ?? "nothing on this host (PostgreSQL's log has archive_command's output)"}. Point-in-time recovery ends at ${status.lastArchivedWal ? `${status.lastArchivedWal}, archived ${status.lastArchivedTime?.toISOString()}` : "the newest backup"} until ${segment} is archived; ${walHeld}`,
+    });
+  }
+  if (walDiskPercent > diskLimit)
+    findings.push({
+      check: "wal-archive",
+      severity: "critical",
+      message: `pg_wal's file system is ${walDiskPercent}% used, above ${diskLimit}%: PostgreSQL stops when it is full; ${walHeld}${lastFailure}`,
+    });
   if (status.lagSeconds > rpo) {
     findings.push({
       check: "wal-archive",

@@ -13,7 +13,10 @@
  * old state is gone), has the engine restore the backup with `recovery.signal` and its recovery
  * settings in postgresql.auto.conf (PostgreSQL 12+), starts PostgreSQL, logs replay progress every
  * 5 s until it is promoted, and reports the timeline, the last replayed commit time and the time
- * taken.
+ * taken. The restore_command reads every repository the host has, each try bounded
+ * (`fallbackRestoreCommand`); a recovery that stops or makes no progress for `STALL_MINUTES` fails
+ * naming the WAL file it waited for, and a `latest` restore that replayed less than its plan's last
+ * archived segment fails after promotion.
  *
  * A clone (SOURCE_HOST) starts with archive_mode off: the restored cluster carries the source's
  * system identifier, so this host's own repository (another cluster's) would refuse its WAL and
@@ -26,6 +29,7 @@ import { sourceBucket, type SourceBucket } from "../lib/restoreSource";
 import { existsSync } from "node:fs";
 import { chown, mkdir, rename } from "node:fs/promises";
 import { describeSeconds } from "../../infra/catalog";
+import { RESTORE_FETCH_BOUNDS } from "../../infra/catalog/engines";
 import { account } from "../lib/accounts";
 import { checkTableRowCounts } from "../lib/checkTables";
 import { damagedBackupMessage } from "../lib/damagedBackups";
@@ -37,7 +41,7 @@ import type { JobUsage } from "../lib/jobCommand";
 import { clusterTimeline } from "../lib/clusterTimeline";
 import { connectPostgres } from "../lib/postgres";
 import { clusterSegmentSize } from "../lib/controlData";
-import { waitForPromotion } from "../lib/recoveryProgress";
+import { replayShortfall, waitForPromotion } from "../lib/recoveryProgress";
 import { futureTargetProblem, planRestore } from "../lib/restorePlan";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { stopPostgres } from "../lib/postgresShutdown";
@@ -45,6 +49,18 @@ import { isRunning, startService } from "../lib/service";
 import { parseTargetTime, recoveryTargetTime } from "../lib/targetTime";
 import { monotonicNow, secondsSince, utcStamp } from "../lib/time";
 import { siblingPath } from "../lib/siblingPath";
+
+/**
+ * Minutes recovery may make no progress before the restore fails naming the file it waits for:
+ * twice the longest the restore_command may spend on one file in every repository.
+ */
+const DEFAULT_STALL_MINUTES = Math.ceil(
+  (2 *
+    2 *
+    RESTORE_FETCH_BOUNDS.attempts *
+    (RESTORE_FETCH_BOUNDS.attemptSeconds + RESTORE_FETCH_BOUNDS.pauseSeconds)) /
+    60,
+);
 
 const BACKUP_NAME_ALLOWED =
   "the engine's backup name, as pg-verify and the engine's listing show it";
@@ -59,6 +75,7 @@ interface Request {
   readonly repository: Repository;
   readonly delta: boolean;
   readonly timeoutMs: number;
+  readonly stallMs: number;
 }
 
 /** Every parameter, checked together: all problems in one refusal, nothing touched. */
@@ -78,6 +95,7 @@ function readRequest(ctx: JobContext, backupNamePattern: RegExp): Request {
   const repository = p.text("REPOSITORY", /^(s3|local)$/, "s3 or local", "s3") as Repository;
   const delta = p.flag("DELTA", false);
   const timeoutMs = p.integer("TIMEOUT_MINUTES", 1, 24 * 60, 330) * 60_000;
+  const stallMs = p.integer("STALL_MINUTES", 1, 24 * 60, DEFAULT_STALL_MINUTES) * 60_000;
 
   let target: RestoreTarget = { kind: "latest" };
   if (kind === "time") {
@@ -123,6 +141,7 @@ function readRequest(ctx: JobContext, backupNamePattern: RegExp): Request {
     repository,
     delta,
     timeoutMs,
+    stallMs,
   };
 }
 
@@ -263,6 +282,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
       pgData: pg.pgData,
       delta: request.delta,
       archiveOff: clone,
+      archiveEnd: plan.walLast,
     });
   } catch (error) {
     throw new JobError(`${(error as Error).message}`, `PostgreSQL is stopped; ${goBack}`);
@@ -279,11 +299,23 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   const result = await waitForPromotion({
     connect: () => connectPostgres(config),
     service: pg.service,
+    pgData: pg.pgData,
     log,
     timeoutMs: request.timeoutMs,
+    stallMs: request.stallMs,
     failureHint: `read PostgreSQL's log ('recovery ended before configured recovery target was reached': a WAL segment is missing; 'could not restore file': the repository could not be read); ${goBack}`,
+    stallHint: `PostgreSQL is still running and recovering: it resumes by itself once a repository gives the file, and promotes at its target; read PostgreSQL's log for the restore_command's errors; to give up instead, stop PostgreSQL; ${goBack}`,
   });
   const seconds = Math.round(secondsSince(started));
+  const short =
+    request.target.kind === "latest"
+      ? replayShortfall(plan.walLast, result.lastReplayedSegment)
+      : undefined;
+  if (short !== undefined)
+    throw new JobError(
+      `the restore of ${plan.backup.name} to latest is incomplete: ${short}; it was promoted on timeline ${result.timeline}, last replayed commit ${result.lastReplayedAt?.toISOString() ?? "none"}`,
+      `the restored cluster misses every commit after that point: do not use it as production; restore again once every repository answers; ${goBack}`,
+    );
   const counts = await checkTableRowCounts(config).catch(() => undefined);
   log.info("restored", {
     backup: plan.backup.name,
@@ -318,6 +350,7 @@ const USAGE: JobUsage = {
     DELTA:
       "yes restores in place, rewriting only what differs (faster; the current data is not kept); default no",
     TIMEOUT_MINUTES: "for the start and the replay, 1-1440 (default 330)",
+    STALL_MINUTES: `replay may make no progress this long before the restore fails naming the WAL file it waits for, 1-1440 (default ${DEFAULT_STALL_MINUTES})`,
   },
 };
 

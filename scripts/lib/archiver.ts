@@ -23,6 +23,8 @@ export interface ArchiverStatus {
   readonly lagSeconds: number;
   /** Bytes in pg_wal: what an archive that cannot keep up leaves on the database's disk. */
   readonly walBytes: number;
+  /** `last_failed_wal` still waits to be archived (its `.ready` file is there). */
+  readonly lastFailedWaiting: boolean;
 }
 
 export async function archiverStatus(client: Client): Promise<ArchiverStatus> {
@@ -33,7 +35,9 @@ export async function archiverStatus(client: Client): Promise<ArchiverStatus> {
            a.last_archived_wal, a.last_archived_time, a.stats_reset,
            r.ready_count,
            COALESCE(EXTRACT(EPOCH FROM now() - r.oldest_ready), 0)::float8 AS lag_seconds,
-           (SELECT COALESCE(sum(size), 0)::float8 FROM pg_ls_waldir()) AS wal_bytes
+           (SELECT COALESCE(sum(size), 0)::float8 FROM pg_ls_waldir()) AS wal_bytes,
+           EXISTS (SELECT 1 FROM pg_ls_archive_statusdir()
+                    WHERE name = a.last_failed_wal || '.ready') AS last_failed_waiting
       FROM pg_stat_archiver a,
            LATERAL (SELECT count(*)::int AS ready_count, min(modification) AS oldest_ready
                       FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready') r`);
@@ -50,7 +54,19 @@ export async function archiverStatus(client: Client): Promise<ArchiverStatus> {
     readyCount: r.ready_count,
     lagSeconds: Math.max(0, Math.round(r.lag_seconds)),
     walBytes: Number(r.wal_bytes),
+    lastFailedWaiting: r.last_failed_waiting,
   };
+}
+
+/**
+ * Whether the archiver is stuck on one file: its last attempt failed, no file was archived after
+ * that failure, and the failed file still waits. PostgreSQL archives in order and retries the
+ * oldest waiting file until it succeeds (PostgreSQL 15 docs, 26.3.1), so nothing after it reaches
+ * the archive through PostgreSQL until it goes through: a retry that succeeds clears this at once.
+ */
+export function archiverStuck(status: ArchiverStatus): boolean {
+  if (!status.lastFailedWal || !status.lastFailedTime || !status.lastFailedWaiting) return false;
+  return !status.lastArchivedTime || status.lastFailedTime > status.lastArchivedTime;
 }
 
 interface FailedCountMemory {

@@ -33,6 +33,8 @@ export const METRIC_UNITS: Readonly<Record<MetricName, StandardUnit>> = {
   [Metric.diskUsagePercent]: "Percent",
   [Metric.walArchiveLagSeconds]: "Seconds",
   [Metric.walArchiveFailedCount]: "Count",
+  [Metric.walArchiveStuck]: "Count",
+  [Metric.pgWalDiskUsagePercent]: "Percent",
   [Metric.redisLastSaveAgeSeconds]: "Seconds",
   [Metric.restoreTestRtoSeconds]: "Seconds",
   [Metric.jobLastRunAgeSeconds]: "Seconds",

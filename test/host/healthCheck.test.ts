@@ -6,13 +6,18 @@ import { connectStellarInsights } from "./support/postgres";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import {
+  getObjectBytes,
+  listKeys,
   metricDelta,
   metricSamples,
   metricSum,
+  putObject,
   readMetrics,
   type MetricValue,
   onHost,
 } from "./support/aws";
+import { engineFor } from "../../scripts/lib/engines";
+import { hostIdOf } from "../../scripts/lib/hostConfig";
 import { hostConfigVariant } from "./support/hostVariant";
 import { runJobProcess } from "./support/jobs";
 
@@ -62,11 +67,11 @@ describe("health-check", () => {
   });
   afterAll(async () => sb?.stop());
 
-  test("a full run with a fresh PostgreSQL backup only warns, about the failed WAL archive attempts", () => {
-    expect(full.code).toBe(1);
+  test("a full run with a fresh PostgreSQL backup and an archive_command that keeps failing: CRITICAL for the stuck archiver, a warning for the failed attempts", () => {
+    expect(full.code).toBe(2);
     const summary = full.stderr.trim();
     expect(summary).toMatch(
-      /^WARNING: \(warning\) [1-9]\d* WAL archive attempt\(s\) failed since the last check \(last failure: 0000000100000000000000\w\w(\.\w+\.backup)? at /,
+      /^CRITICAL: WAL archiving is stuck on 0000000100000000000000\w\w: its last attempt failed at .*; \(warning\) [1-9]\d* WAL archive attempt\(s\) failed since the last check \(last failure: 0000000100000000000000\w\w at /,
     );
     expect(
       full.logs.filter((l) => l.fields?.severity === "ok").map((l) => l.fields?.check),
@@ -159,4 +164,80 @@ describe("health-check", () => {
     for (const name of ["JobFailed", "JobSucceeded", "JobHeartbeat", "JobDurationSeconds"])
       expect(metricSamples(after, name, job) - metricSamples(before, name, job), name).toBe(0);
   });
+});
+
+/**
+ * Puts another segment's archived object into the S3 repository under `segment`'s name (the
+ * engine's own layout, descriptor `s3Layout`): the repository then holds a same-named segment with
+ * other content, which the engine refuses to overwrite.
+ */
+async function plantSameNamedSegment(sb: Sandbox, segment: string): Promise<void> {
+  const prefix = `postgres/${hostIdOf(sb.hostConfig)}/`;
+  const pattern = new RegExp(
+    engineFor(sb.hostConfig, hostIdOf(sb.hostConfig)).descriptor.s3Layout.walSegmentKey,
+  );
+  const source = (await listKeys(sb, prefix))
+    .map((key) => ({ key, name: pattern.exec(key.slice(prefix.length))?.[1] }))
+    .find((k) => k.name !== undefined && k.name !== segment);
+  expect(source, "an archived segment to copy").toBeDefined();
+  const name = source!.name!;
+  const key = source!.key
+    .replaceAll(name, segment)
+    .replace(`/${name.slice(0, 16)}/`, `/${segment.slice(0, 16)}/`);
+  await putObject(sb, key, await getObjectBytes(sb, source!.key));
+}
+
+describe("health-check: an archiver stuck on one segment", () => {
+  let sb: Sandbox;
+
+  beforeAll(async () => {
+    sb = await startSandbox({ hostId: "stuck-host", redis: false });
+    const backup = await runJobProcess("pg-backup", { ...sb.env, START_FAST: "yes", LOCAL: "no" });
+    expect(backup.code, backup.stderr).toBe(0);
+  }, 300_000);
+  afterAll(async () => sb?.stop());
+
+  test("is CRITICAL at the first check and publishes WalArchiveStuck 1, naming the segment, the engine's own error and where recovery ends", async () => {
+    const client = await connectStellarInsights(sb);
+    let stuck: string;
+    let archived: string;
+    try {
+      // A row first: right after a segment switch the position is the next segment's first byte,
+      // which pg_walfile_name names as the segment before it.
+      await client.query("INSERT INTO anchors (name) VALUES ('stuck-segment')");
+      const { rows } = await client.query<{ wal: string }>(
+        "SELECT pg_walfile_name(pg_current_wal_lsn()) AS wal",
+      );
+      stuck = rows[0].wal;
+      await plantSameNamedSegment(sb, stuck);
+      await client.query("SELECT pg_switch_wal()");
+      for (let i = 0; ; i++) {
+        const a = await client.query<{ failed: string | null; archived: string | null }>(
+          "SELECT last_failed_wal AS failed, last_archived_wal AS archived FROM pg_stat_archiver",
+        );
+        if (a.rows[0].failed === stuck) {
+          archived = a.rows[0].archived ?? "";
+          break;
+        }
+        if (i > 600) throw new Error(`PostgreSQL never failed to archive ${stuck}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      await client.end();
+    }
+    const engine = engineFor(sb.hostConfig, hostIdOf(sb.hostConfig));
+    const reason = await engine.archivePushError(stuck);
+    expect(reason, "the engine left its error for the segment").toContain(stuck);
+
+    const before = await readMetrics(sb);
+    const run = await runJobProcess("health-check", { ...sb.env, CHECKS: "wal-archive" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`WAL archiving is stuck on ${stuck}: its last attempt failed at `);
+    expect(run.stderr).toContain(`${engine.descriptor.title} says: ${reason}`);
+    expect(run.stderr).toContain(`Point-in-time recovery ends at ${archived}, archived `);
+    const after = await readMetrics(sb);
+    const wal = onHost(sb, { BackupType: "wal" });
+    expect(metricDelta(before, after, "WalArchiveStuck", wal)).toBe(1);
+    expect(metricSamples(after, "PgWalDiskUsagePercent", wal)).toBeGreaterThan(0);
+  }, 300_000);
 });

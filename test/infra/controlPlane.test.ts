@@ -284,12 +284,14 @@ describe("BackupAlarms", () => {
       "disk-usage": 1,
       "wal-archive-lag": 1,
       "wal-archive-failures": 1,
+      "wal-archive-stuck": 1,
+      "pg-wal-disk-usage": 1,
       "schedule-dlq": 1,
       "snapshot-failures": 1,
       "replication-latency": 1,
       "replication-failures": 1,
     });
-    expect(alarms()).toHaveLength(28);
+    expect(alarms()).toHaveLength(30);
   });
 
   test("no alarm without actions: every one pages on ALARM and on OK", () => {
@@ -495,5 +497,5 @@ test("outputs: the topic, the dashboard, every schedule and every alarm", () => 
       .map((a) => String(a.inputs.name))
       .sort(),
   );
-  expect(plan.outputs.alarmNames).toHaveLength(28);
+  expect(plan.outputs.alarmNames).toHaveLength(30);
 });

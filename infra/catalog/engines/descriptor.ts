@@ -88,6 +88,8 @@ export interface RestoreCommandOptions {
    */
   readonly spoolDir?: string;
   readonly lockDir?: string;
+  /** The newest WAL segment the restore's plan found in the archive (`fallbackRestoreCommand`). */
+  readonly archiveEnd?: string;
 }
 
 /**
@@ -99,6 +101,111 @@ export interface RestoreCommandOptions {
  * src/backend/access/transam/xlogarchive.c, `wait_result_is_any_signal`).
  */
 export const RESTORE_COMMAND_UNREADABLE_EXIT = 255;
+
+/**
+ * How long one fetch of one file from one repository may take (a fetch that runs out of it is not
+ * tried again for that file: the time is spent), how often a repository that failed otherwise
+ * (not "missing": an error status, a damaged or short file) is tried again for the same file, and
+ * for how long a repository that failed is tried after the others, once, for the following files. A restore_command must never wait on a dead repository for long: PostgreSQL
+ * runs it once per file, so every second it waits is multiplied by the WAL segments to replay.
+ */
+export const RESTORE_FETCH_BOUNDS: RestoreFetchBounds = {
+  attemptSeconds: 90,
+  attempts: 3,
+  pauseSeconds: 5,
+  unreadableMemoryMinutes: 5,
+};
+
+export interface RestoreFetchBounds {
+  /** Seconds one fetch may run (`timeout`), then it is ended and its repository passes the file on. */
+  readonly attemptSeconds: number;
+  /** Tries of a repository that failed otherwise, for one file. */
+  readonly attempts: number;
+  /** Seconds between those tries. */
+  readonly pauseSeconds: number;
+  /** Minutes a repository that failed is tried after the others, once per file. */
+  readonly unreadableMemoryMinutes: number;
+}
+
+/** One repository a restore_command may read, in the order it is tried. */
+export interface RestoreFetch {
+  /** A shell word naming it in messages and in the shell (`s3`, `local`). */
+  readonly name: "s3" | "local";
+  /** Shell words that fetch the file `"$f"` into `"$p"` from this repository. */
+  readonly command: string;
+  /** The command's exit status for "this repository does not hold the file". */
+  readonly notFoundExit: number;
+}
+
+/**
+ * What the restore_command leaves behind, by file name: in its state directory, one marker per
+ * repository that failed (`unreadable-<name>`; a restore starts without them); in the data
+ * directory (its working directory), the name of the file it gave up on (`UNREADABLE_WAL_FILE`),
+ * for the job to name when PostgreSQL stops.
+ */
+export const RESTORE_UNREADABLE_MARKER_PREFIX = "unreadable-";
+export const UNREADABLE_WAL_FILE = "restore_command.unreadable";
+
+/** Every WAL segment size `initdb --wal-segsize` allows, in bytes (1 MiB to 1 GiB, powers of 2). */
+const WAL_SEGMENT_BYTES = Array.from({ length: 11 }, (_, i) => 2 ** (20 + i));
+
+/**
+ * A POSIX sh restore_command over several repositories (`%f`, `%p` as PostgreSQL expands them):
+ * each is tried in order, every try bounded by `timeout` (coreutils); a repository that answers
+ * "missing" passes the file to the next one; one that fails (or yields a file that is empty, or a
+ * WAL segment that is not exactly one of the segment sizes PostgreSQL allows) is tried again up
+ * to `attempts` times and then passes it on; one that does not answer within `attemptSeconds`
+ * (exit 124 from `timeout`) passes it on at once. A repository that failed is remembered in `stateDir`
+ * (when given) and tried after the others, once, for the next minutes.
+ *
+ * Exit status (PostgreSQL 15 docs, 26.3.4): 0 when a repository yielded the file; 1 when every
+ * repository said "missing", or when every repository that could be read said so for a timeline
+ * history file (PostgreSQL asks for histories that do not exist at every recovery start and end)
+ * or for a segment after `archiveEnd` (the newest segment the restore's plan found: the end of the
+ * archive); otherwise `RESTORE_COMMAND_UNREADABLE_EXIT`, so a WAL segment that a repository may
+ * hold but could not give never looks like the end of the archive. No literal percent sign may appear
+ * in the commands: PostgreSQL reads `%` as a placeholder.
+ */
+export function fallbackRestoreCommand(
+  fetches: readonly RestoreFetch[],
+  stateDir?: string,
+  bounds: RestoreFetchBounds = RESTORE_FETCH_BOUNDS,
+  archiveEnd?: string,
+): string {
+  if (archiveEnd !== undefined && !/^[0-9A-F]{24}$/.test(archiveEnd))
+    throw new Error(`archiveEnd ${archiveEnd} is not a WAL segment name`);
+  if (fetches.some((r) => r.command.includes("%")))
+    throw new Error("a restore_command fetch may not contain '%' (PostgreSQL's placeholder)");
+  // No single quote anywhere: pgBackRest writes recovery options into postgresql.auto.conf
+  // between single quotes without escaping them.
+  if (stateDir !== undefined && /["$`\\'%]/.test(stateDir))
+    throw new Error(`restore_command state directory ${stateDir} may not contain " $ \` \\ ' or %`);
+  if (fetches.some((r) => r.command.includes("'")))
+    throw new Error("a restore_command fetch may not contain a single quote");
+  const sizes = WAL_SEGMENT_BYTES.join("|");
+  const lines = [
+    `f=%f; p="%p"; d="${stateDir ?? ""}"; end="${archiveEnd ?? ""}"`,
+    // A WAL segment must be whole: exactly one of the sizes initdb allows. Other files (the
+    // timeline histories) must not be empty.
+    `whole() { [ -s "$p" ] || return 1; case $f in *.*) return 0;; esac; case $(($(wc -c <"$p"))) in ${sizes}) return 0;; esac; return 1; }`,
+    `failed() { [ -n "$d" ] && [ -n "$(find "$d/${RESTORE_UNREADABLE_MARKER_PREFIX}$1" -mmin -${bounds.unreadableMemoryMinutes} 2>/dev/null)" ]; }`,
+    ...fetches.map(
+      (r) => `get_${r.name}() { timeout -k 10 ${bounds.attemptSeconds} ${r.command}; }`,
+    ),
+    `try() { n=$1; miss=$2; tries=$3; i=1; while :; do rm -f "$p"; get_$n; rc=$?; if [ $rc -eq 0 ]; then whole && return 0; echo "restore_command: $f from the $n repository is empty or not a whole WAL segment" >&2; rc=0; elif [ $rc -eq $miss ]; then return 1; elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then echo "restore_command: the $n repository did not give $f within ${bounds.attemptSeconds} s" >&2; rm -f "$p"; return 2; else echo "restore_command: reading $f from the $n repository failed with exit status $rc (try $i of $tries)" >&2; fi; rm -f "$p"; [ $i -ge $tries ] && return 2; i=$((i+1)); sleep ${bounds.pauseSeconds}; done; }`,
+    `first=""; last=""; for n in ${fetches.map((r) => r.name).join(" ")}; do if failed $n; then last="$last $n"; else first="$first $n"; fi; done`,
+    `missing=0; unreadable=0`,
+    `for n in $first $last; do case $n in ${fetches.map((r) => `${r.name}) miss=${r.notFoundExit};;`).join(" ")} esac; tries=${bounds.attempts}; failed $n && tries=1; try $n $miss $tries; case $? in 0) [ -n "$d" ] && rm -f "$d/${RESTORE_UNREADABLE_MARKER_PREFIX}$n"; exit 0;; 1) missing=$((missing+1));; *) unreadable=$((unreadable+1)); [ -n "$d" ] && touch "$d/${RESTORE_UNREADABLE_MARKER_PREFIX}$n";; esac; done`,
+    `[ $unreadable -eq 0 ] && exit 1`,
+    // Past the plan's end of the archive (or a timeline history), the readable repositories'
+    // "missing" is the answer: archive_command puts every file into every repository before
+    // PostgreSQL counts it archived, so what one cannot be read for, the others hold too.
+    `past=""; [ -n "$end" ] && expr "$f" ">" "$end" >/dev/null && past=yes; case $f in *.history) past=yes;; esac`,
+    `[ -n "$past" ] && [ $missing -gt 0 ] && echo "restore_command: $f is missing from every repository that could be read" >&2 && exit 1`,
+    `echo "restore_command: $f could not be read from $unreadable repository(ies) and is in none of the others" >&2; echo "$f" > ${UNREADABLE_WAL_FILE}; exit ${RESTORE_COMMAND_UNREADABLE_EXIT}`,
+  ];
+  return lines.join("; ");
+}
 
 /** One engine, as the catalog knows it. */
 export interface PostgresEngineDescriptor {

@@ -7,12 +7,14 @@
 import { PGBACKREST_CIPHER_TYPE } from "../clientSideEncryption";
 import {
   engineConfigHeader,
-  RESTORE_COMMAND_UNREADABLE_EXIT,
+  fallbackRestoreCommand,
+  RESTORE_FETCH_BOUNDS,
   type EngineConfigInputs,
   type OtherBucket,
   type PostgresEngineDescriptor,
   type PostgresEngineHostConfig,
   type RestoreCommandOptions,
+  type RestoreFetch,
 } from "./descriptor";
 
 function commandPrefix(engine: PostgresEngineHostConfig): string {
@@ -20,33 +22,59 @@ function commandPrefix(engine: PostgresEngineHostConfig): string {
 }
 
 /**
- * `archive-get` exits 1 only when no repository holds the segment (pgBackRest 2.45
+ * `archive-get` exits 1 only when the repositories it reads do not hold the file (pgBackRest 2.45
  * src/command/archive/get/get.c); any other failure exits with its error code ([039] for an
- * unreachable host, [045] for a damaged file), all within the 1-125 that PostgreSQL reads as
- * "missing". The wrapper keeps 1 and turns the rest into a FATAL for recovery. With a source, the
- * command reads that one repository only (`--repo`), and the S3 one at the source's path: on a
+ * unreachable host, [045] for a damaged file, [082] for a fetch the asynchronous process did not
+ * finish within `archive-timeout`). Given several repositories, pgBackRest 2.45 looks for the file
+ * in each in order but stops at the first that lists it, even when reading it then fails, and it
+ * retries an unreachable S3 endpoint for many minutes; so the command asks one repository at a
+ * time (`--repo`), each try bounded, S3 first (asynchronous, prefetching in parallel), then the
+ * local repository (synchronous: it is on this host), through `fallbackRestoreCommand`. With a
+ * source, the command reads that one repository only, and the S3 one at the source's path: on a
  * clone, this host's own repositories belong to another cluster.
  */
 function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOptions = {}): string {
   const { source } = options;
-  const extra = [
-    ...(!source
-      ? []
-      : source.repository === "s3"
+  const fetch = (
+    name: RestoreFetch["name"],
+    extra: readonly string[],
+    asynchronous: boolean,
+  ): RestoreFetch => ({
+    name,
+    command: [
+      commandPrefix(e),
+      ...extra,
+      // archive-get reads pg_control from pg1-path to pick the archive: the restored cluster's own.
+      ...(options.pgData ? [`--pg1-path=${options.pgData}`] : []),
+      // The spool is valid with archive-async only (pgBackRest refuses it otherwise, [031]).
+      ...(asynchronous && options.spoolDir ? [`--spool-path=${options.spoolDir}`] : []),
+      // archive-get:async takes the same stanza lock as archive-push:async.
+      ...(options.lockDir ? [`--lock-path=${options.lockDir}`] : []),
+      'archive-get "$f" "$p"',
+    ].join(" "),
+    notFoundExit: 1,
+  });
+  const s3 = fetch(
+    "s3",
+    [
+      "--repo=1",
+      ...(source?.repository === "s3"
         ? [
-            "--repo=1",
             `--repo1-path=/${source.s3RepositoryPath}`,
             ...(source.bucket ? otherBucketOptions(e, source.bucket) : []),
           ]
-        : ["--repo=2"]),
-    // archive-get reads pg_control from pg1-path to pick the archive: the restored cluster's own.
-    ...(options.pgData ? [`--pg1-path=${options.pgData}`] : []),
-    ...(options.spoolDir ? [`--spool-path=${options.spoolDir}`] : []),
-    // archive-get:async takes the same stanza lock as archive-push:async.
-    ...(options.lockDir ? [`--lock-path=${options.lockDir}`] : []),
-  ];
-  const prefix = [commandPrefix(e), ...extra].join(" ");
-  return `${prefix} archive-get %f "%p" || { [ $? -eq 1 ] && exit 1; exit ${RESTORE_COMMAND_UNREADABLE_EXIT}; }`;
+        : []),
+    ],
+    true,
+  );
+  const local = fetch("local", ["--repo=2", "--no-archive-async"], false);
+  const fetches = !source ? [s3, local] : source.repository === "s3" ? [s3] : [local];
+  return fallbackRestoreCommand(
+    fetches,
+    options.spoolDir,
+    RESTORE_FETCH_BOUNDS,
+    options.archiveEnd,
+  );
 }
 
 /**

@@ -11,11 +11,13 @@
  */
 import { stableJson } from "../stableJson";
 import {
-  RESTORE_COMMAND_UNREADABLE_EXIT,
+  fallbackRestoreCommand,
+  RESTORE_FETCH_BOUNDS,
   type EngineConfigInputs,
   type PostgresEngineDescriptor,
   type PostgresEngineHostConfig,
   type RestoreCommandOptions,
+  type RestoreFetch,
 } from "./descriptor";
 
 /**
@@ -149,29 +151,60 @@ function renderLocalConfig(i: EngineConfigInputs): string {
   })}\n`;
 }
 
-/** One `wal-fetch` of `%f` into `%p`; `prefix` sets environment overrides for that run. */
-function fetchLine(engine: PostgresEngineHostConfig, configFile: string, prefix = ""): string {
-  return `${prefix}${run(engine, configFile)} wal-fetch %f "%p"`;
-}
-
 /**
- * restore_command: exit 0 fetched, 1 when no repository it reads holds the segment (74 from each),
- * `RESTORE_COMMAND_UNREADABLE_EXIT` otherwise. Without a source it reads S3, then the local
- * repository (same cluster, same WAL) when S3 fails; with one, only that repository, and another
- * host's S3 folder through `WALG_STORAGE_PREFIX`.
+ * restore_command, through `fallbackRestoreCommand`: `wal-fetch` exits 74 when a storage does not
+ * hold the file. Without a source it reads S3, then the local repository (same cluster, same WAL);
+ * with one, only that repository, and another host's S3 folder through `WALG_STORAGE_PREFIX`.
+ * wal-fetch writes whatever the object holds, an empty one included, with exit 0: the wrapper's
+ * size check makes that a failure that moves on to the next repository.
  */
 function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOptions = {}): string {
   const { source } = options;
-  const s3 = (path?: string) =>
-    fetchLine(e, e.configFile, path ? `WALG_STORAGE_PREFIX=${path} ` : "");
-  const local = fetchLine(e, localConfigFile(e));
-  const notFound = WALG_NOT_FOUND_EXIT;
-  const fatal = RESTORE_COMMAND_UNREADABLE_EXIT;
-  if (source) {
-    const line = source.repository === "s3" ? s3(source.s3RepositoryPath) : local;
-    return `${line}; rc=$?; [ $rc -eq 0 ] && exit 0; [ $rc -eq ${notFound} ] && exit 1; exit ${fatal}`;
-  }
-  return `${s3()}; rc=$?; [ $rc -eq 0 ] && exit 0; ${local}; rl=$?; [ $rl -eq 0 ] && exit 0; [ $rc -eq ${notFound} ] && [ $rl -eq ${notFound} ] && exit 1; exit ${fatal}`;
+  const fetch = (
+    name: RestoreFetch["name"],
+    configFile: string,
+    storagePrefix?: string,
+  ): RestoreFetch => ({
+    name,
+    command: `${storagePrefix ? `env WALG_STORAGE_PREFIX=${storagePrefix} ` : ""}${run(e, configFile)} wal-fetch "$f" "$p"`,
+    notFoundExit: WALG_NOT_FOUND_EXIT,
+  });
+  const s3 = fetch(
+    "s3",
+    e.configFile,
+    source?.repository === "s3" ? source.s3RepositoryPath : undefined,
+  );
+  const local = fetch("local", localConfigFile(e));
+  const fetches = !source ? [s3, local] : source.repository === "s3" ? [s3] : [local];
+  return fallbackRestoreCommand(
+    fetches,
+    options.spoolDir,
+    RESTORE_FETCH_BOUNDS,
+    options.archiveEnd,
+  );
+}
+
+/**
+ * Where archive_command leaves wal-push's error output for a segment it could not archive (the
+ * health check reports it): `<spoolDir>/archive-push-<file>.error`, removed once the file is pushed.
+ */
+export function archivePushErrorFile(
+  engine: Pick<PostgresEngineHostConfig, "spoolDir">,
+  file: string,
+): string {
+  return `${engine.spoolDir}/archive-push-${file}.error`;
+}
+
+/**
+ * The cluster guard first (in a subshell, so its refusal is kept like wal-push's); then S3
+ * (off-site matters most), then the local repository; a failure of any fails the command, so
+ * PostgreSQL keeps the segment and retries (an identical re-push is accepted). wal-push keeps no
+ * record of a failure, so its error output is kept in `archivePushErrorFile` as well as passed on
+ * to PostgreSQL's log.
+ */
+function archiveCommand(e: PostgresEngineHostConfig): string {
+  const push = `(${archiveGuard(e)}) && ${run(e, e.configFile)} wal-push %p && ${run(e, localConfigFile(e))} wal-push %p`;
+  return `err="${archivePushErrorFile(e, "%f")}"; { ${push}; } 2>"$err"; rc=$?; cat "$err" >&2; [ $rc -eq 0 ] && rm -f "$err"; exit $rc`;
 }
 
 const VERSIONS = { min: "3.0.0", maxExclusive: "3.1" } as const;
@@ -204,11 +237,7 @@ export const WALG: PostgresEngineDescriptor = {
   readsOtherBucket: false,
   unavailableHint:
     "wal-g is not an OS package and cannot be installed from this project's package registries: set WALG_BINARY to a wal-g v3.0.x binary",
-  // The cluster guard first; then S3 (off-site matters most), then the local repository; a failure
-  // of any fails the command, so PostgreSQL keeps the segment and retries (an identical re-push is
-  // accepted).
-  archiveCommand: (e) =>
-    `${archiveGuard(e)}; ${run(e, e.configFile)} wal-push %p && ${run(e, localConfigFile(e))} wal-push %p`,
+  archiveCommand,
   restoreCommand,
   renderConfig,
   companionConfig: { file: localConfigFile, render: renderLocalConfig },

@@ -52,6 +52,8 @@ export const ALARM_KINDS = [
   "disk-usage",
   "wal-archive-lag",
   "wal-archive-failures",
+  "wal-archive-stuck",
+  "pg-wal-disk-usage",
   "schedule-dlq",
   "snapshot-failures",
   "restore-test-rto",
@@ -271,6 +273,38 @@ export function alarmDefinitions<Ref = never>(
       threshold: 0,
     },
   );
+  // One health check is enough for these two: a stuck archiver and a filling pg_wal only get
+  // worse, and paging within one period keeps the page inside the wal RPO.
+  alarms["wal-archive-stuck"] = {
+    ...health(
+      "wal-archive-stuck",
+      `PostgreSQL's archiver is stuck on one WAL segment (its last attempt failed and nothing was archived since): point-in-time recovery ends before it, and pg_wal grows until it goes through. The health check's output names the segment and the engine's error.`,
+      {
+        metricName: Metric.walArchiveStuck,
+        dimensions: { [Dimension.backupType]: "wal" },
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+      },
+    ),
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+  };
+  alarms["pg-wal-disk-usage"] = {
+    ...health(
+      "pg-wal-disk-usage",
+      `The file system holding PostgreSQL's pg_wal is more than ${t.diskUsagePercent} % full: WAL that cannot be archived fills it, and PostgreSQL stops when it is full.`,
+      {
+        metricName: Metric.pgWalDiskUsagePercent,
+        dimensions: { [Dimension.backupType]: "wal" },
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: t.diskUsagePercent,
+      },
+    ),
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+  };
   alarms["schedule-dlq"] = {
     kind: "schedule-dlq",
     description: `EventBridge Scheduler could not start a job (its SendCommand call failed after retries); the run is in the dead-letter queue. What to do: ${readmeAnchor("schedule-dlq")}`,

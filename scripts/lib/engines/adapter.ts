@@ -188,6 +188,11 @@ export interface RestoreRequest {
    * their original paths, and the restored cluster's WAL fetches spool under `root/spool`.
    */
   readonly scratchRoot?: string;
+  /**
+   * The newest WAL segment the restore's plan found in the archive: past it, the restore_command
+   * takes "missing" from the repositories it can read as the end of the archive.
+   */
+  readonly archiveEnd?: string;
 }
 
 export type InstallState =
@@ -234,6 +239,12 @@ export interface PostgresEngineAdapter {
    * `pgData` is not empty without `delta`, or a cluster runs there.
    */
   restore(request: RestoreRequest): Promise<void>;
+  /**
+   * The engine's own error for the last failed archive_command of `segment` (a WAL segment or
+   * history file name, as pg_stat_archiver's `last_failed_wal` gives it), read from what the engine
+   * left on this host; undefined when it left none. Never throws.
+   */
+  archivePushError(segment: string): Promise<string | undefined>;
   /** Checks every backup file and WAL segment of a repository against its checksum. */
   verify(repository: Repository): Promise<VerifyReport>;
   /**

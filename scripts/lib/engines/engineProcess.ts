@@ -4,11 +4,12 @@
  * timeout, and with the engine's config rendered from the host config.
  */
 import { clusterSegmentSize } from "../controlData";
-import { mkdir, chown } from "node:fs/promises";
+import { chown, mkdir, readdir, rm } from "node:fs/promises";
 import { availableParallelism, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import {
   defaultProcessMax,
+  RESTORE_UNREADABLE_MARKER_PREFIX,
   versionSupported,
   type EngineConfigInputs,
   type PostgresEngineDescriptor,
@@ -157,4 +158,23 @@ export async function requireEngineInstalled(
       installHint,
     );
   return state.version;
+}
+
+/** Creates `dirs` for the engine's OS user (mode 0750) when missing. */
+export async function ownedDirectories(osUser: string, dirs: readonly string[]): Promise<void> {
+  const owner = account(osUser);
+  for (const dir of dirs) {
+    await mkdir(dir, { recursive: true, mode: 0o750 });
+    await chown(dir, owner.uid, owner.gid);
+  }
+}
+
+/**
+ * Forgets which repositories an earlier restore's restore_command found failing (its markers in
+ * `stateDir`): every restore starts by asking S3 first.
+ */
+export async function forgetUnreadableRepositories(stateDir: string): Promise<void> {
+  for (const name of await readdir(stateDir).catch(() => [] as string[]))
+    if (name.startsWith(RESTORE_UNREADABLE_MARKER_PREFIX))
+      await rm(join(stateDir, name), { force: true });
 }

@@ -4,9 +4,8 @@
  * 2.45 and exits 0 even when it finds damage, so its report is read from its log lines.
  * Error codes from pgBackRest's src/build/error/error.yaml.
  */
-import { chown, mkdir } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { account } from "../accounts";
 import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
 import { PGBACKREST_CIPHER_TYPE } from "../../../infra/catalog/clientSideEncryption";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
@@ -38,7 +37,13 @@ import {
   type VerifyProblem,
   type VerifyReport,
 } from "./adapter";
-import { prepareEngineDirectories, runEngine, s3RepositoryPath } from "./engineProcess";
+import {
+  forgetUnreadableRepositories,
+  ownedDirectories,
+  prepareEngineDirectories,
+  runEngine,
+  s3RepositoryPath,
+} from "./engineProcess";
 import { whileStanzaLockHeld } from "./stanzaLockWait";
 
 const descriptor = POSTGRES_ENGINES.pgbackrest;
@@ -103,15 +108,6 @@ function targetArgs(target: RestoreTarget, timeline: number): string[] {
       const unreachable: never = target;
       return unreachable;
     }
-  }
-}
-
-/** Creates `dirs` for the engine's OS user (mode 0750) when missing. */
-async function ownedDirectories(osUser: string, dirs: readonly string[]): Promise<void> {
-  const owner = account(osUser);
-  for (const dir of dirs) {
-    await mkdir(dir, { recursive: true, mode: 0o750 });
-    await chown(dir, owner.uid, owner.gid);
   }
 }
 
@@ -553,6 +549,21 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     );
   }
 
+  /**
+   * archive-push with `archive-async` leaves `<spool-path>/archive/<stanza>/out/<segment>.error`
+   * for a segment it could not push: the error code on the first line, the message after it
+   * (pgBackRest 2.45 src/command/archive/common.c, archiveAsyncStatusErrorWrite); the foreground
+   * command reports it to PostgreSQL from there.
+   */
+  async archivePushError(segment: string): Promise<string | undefined> {
+    const { engine } = this.config.postgres;
+    const file = join(engine.spoolDir, "archive", engine.stanza, "out", `${segment}.error`);
+    const text = await readFile(file, "utf8").catch(() => undefined);
+    if (!text?.trim()) return undefined;
+    const [code, ...message] = text.trim().split("\n");
+    return `[${code.trim()}] ${message.join(" ").replace(/\s+/g, " ").trim()}`;
+  }
+
   async restore(request: RestoreRequest): Promise<void> {
     const { engine } = this.config.postgres;
     const own = request.source.host === this.hostId;
@@ -571,11 +582,13 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     const spoolDir = scratch ? join(scratch, "spool") : join(engine.spoolDir, "restore");
     const lockDir = scratch ? join(scratch, "lock") : join(engine.lockDir, "restore");
     await ownedDirectories(engine.osUser, [spoolDir, lockDir]);
+    await forgetUnreadableRepositories(spoolDir);
     const restoreCommand = descriptor.restoreCommand(engine, {
       ...(commandSource ? { source: commandSource } : {}),
       ...(request.pgData !== this.config.postgres.pgData ? { pgData: request.pgData } : {}),
       spoolDir,
       lockDir,
+      ...(request.archiveEnd ? { archiveEnd: request.archiveEnd } : {}),
     });
     await this.run(
       [

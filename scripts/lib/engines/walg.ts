@@ -16,11 +16,15 @@
  * Facts from wal-g v3.0.x (cmd/pg, internal/databases/postgres) and its PostgreSQL documentation.
  */
 import { existsSync } from "node:fs";
-import { appendFile, chown, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { appendFile, chown, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
-import { archiveGuardFile, localConfigFile } from "../../../infra/catalog/engines/walg";
+import {
+  archiveGuardFile,
+  archivePushErrorFile,
+  localConfigFile,
+} from "../../../infra/catalog/engines/walg";
 import { writeFileAtomic } from "../atomicFile";
 import { readControlData } from "../controlData";
 import { account } from "../accounts";
@@ -49,7 +53,9 @@ import {
 } from "./adapter";
 import { EngineAdapterBase } from "./adapterBase";
 import {
+  forgetUnreadableRepositories,
   localRepositoryPath,
+  ownedDirectories,
   prepareEngineDirectories,
   runEngine,
   s3RepositoryPath,
@@ -546,6 +552,19 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
     return options.dryRun ? lines : [];
   }
 
+  /** The error output archive_command kept for the segment (descriptor `archivePushErrorFile`). */
+  async archivePushError(segment: string): Promise<string | undefined> {
+    const text = await readFile(
+      archivePushErrorFile(this.config.postgres.engine, segment),
+      "utf8",
+    ).catch(() => undefined);
+    const lines = text
+      ?.split("\n")
+      .map((l) => l.trim())
+      .filter((l) => /ERROR|FATAL|error/.test(l));
+    return lines?.length ? lines.join(" ") : text?.trim() || undefined;
+  }
+
   async restore(request: RestoreRequest): Promise<void> {
     const { engine } = this.config.postgres;
     const { pgData } = request;
@@ -564,7 +583,15 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
     }
     await this.run(request.source, ["backup-fetch", pgData, request.backup], 12 * HOUR_MS);
     const own = request.source.host === this.hostId;
+    // The restore_command remembers there which repository failed, to try it last for a while.
+    const spoolDir = request.scratchRoot
+      ? join(request.scratchRoot, "spool")
+      : join(engine.spoolDir, "restore");
+    await ownedDirectories(engine.osUser, [spoolDir]);
+    await forgetUnreadableRepositories(spoolDir);
     const restoreCommand = descriptor.restoreCommand(engine, {
+      spoolDir,
+      ...(request.archiveEnd ? { archiveEnd: request.archiveEnd } : {}),
       ...(own && request.source.repository === "s3"
         ? {}
         : {

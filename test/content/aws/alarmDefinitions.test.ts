@@ -3,7 +3,12 @@
  * must honour.
  */
 import { describe, expect, test } from "vitest";
-import { DEFAULT_SCHEDULES, JOB_KEYS, SHIPPED_JOB_KEYS } from "../../../infra/catalog";
+import {
+  BACKUP_TYPES,
+  DEFAULT_SCHEDULES,
+  JOB_KEYS,
+  SHIPPED_JOB_KEYS,
+} from "../../../infra/catalog";
 import {
   ALARM_KINDS,
   alarmDefinitions,
@@ -34,9 +39,9 @@ test("the prod alarms, as a whole (review a change here as a change in paging)",
 });
 
 describe("shape", () => {
-  test("26 alarms by default (jobs not shipped yet would have none); the restore-test RTO alarm only when the stack sets an RTO", () => {
-    expect(Object.keys(prod)).toHaveLength(26);
-    expect(Object.keys(alarmDefinitions({ ...PROD, jobs: JOB_KEYS }))).toHaveLength(26);
+  test("28 alarms by default (jobs not shipped yet would have none); the restore-test RTO alarm only when the stack sets an RTO", () => {
+    expect(Object.keys(prod)).toHaveLength(28);
+    expect(Object.keys(alarmDefinitions({ ...PROD, jobs: JOB_KEYS }))).toHaveLength(28);
     expect(prod["restore-test-rto"]).toBeUndefined();
     const withRto = alarmDefinitions({
       ...PROD,
@@ -89,6 +94,33 @@ describe("shape", () => {
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
     });
+  });
+
+  test("a stuck archiver and a filling pg_wal page on one health check, so the page comes inside the wal RPO", () => {
+    const strict = alarmDefinitions({
+      ...PROD,
+      thresholds: { ...DEFAULT_THRESHOLDS, evaluationPeriods: 5 },
+    });
+    expect(strict["wal-archive-stuck"]).toMatchObject({
+      metricName: "WalArchiveStuck",
+      dimensions: { BackupType: "wal" },
+      groupBy: "Host",
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      periodSeconds: 300,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    });
+    expect(strict["pg-wal-disk-usage"]).toMatchObject({
+      metricName: "PgWalDiskUsagePercent",
+      dimensions: { BackupType: "wal" },
+      threshold: DEFAULT_THRESHOLDS.diskUsagePercent,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    });
+    // The health check runs every 5 minutes: one period plus one run stays below the RPO.
+    expect(2 * strict["wal-archive-stuck"].periodSeconds).toBeLessThan(BACKUP_TYPES.wal.rpoSeconds);
   });
 
   test("backup age: the full backup pages at backupAgeHours, the hourly rows at their 1-hour RPO", () => {
@@ -251,10 +283,12 @@ describe("the metric contract the host jobs publish to", () => {
           dimensions: { Job: job },
           ...perHost,
         })),
+      { metricName: "PgWalDiskUsagePercent", dimensions: { BackupType: "wal" }, ...perHost },
       { metricName: "RestoreTestRtoSeconds", dimensions: { Job: "pg-restore-test" }, ...perHost },
       { metricName: "S3Reachable", dimensions: { Job: "health-check" }, ...perHost },
       { metricName: "WalArchiveFailedCount", dimensions: { BackupType: "wal" }, ...perHost },
       { metricName: "WalArchiveLagSeconds", dimensions: { BackupType: "wal" }, ...perHost },
+      { metricName: "WalArchiveStuck", dimensions: { BackupType: "wal" }, ...perHost },
     ]);
   });
 

@@ -107,9 +107,9 @@ test("the local repository's config: a file storage under the local root, deltas
   });
 });
 
-test("archive_command checks the segment's cluster, then pushes to S3, then the local repository; any failing fails the command", () => {
+test("archive_command checks the segment's cluster, then pushes to S3, then the local repository; any failing fails the command, its error output kept for the health check", () => {
   const command = WALG.archiveCommand(engine);
-  const [guard, pushes] = command.split("; esac; ");
+  const [guard, pushes] = command.split("; esac) && ");
   expect(guard).toContain(
     "g=/etc/stellar-insights-backup/postgres-engine.system-identifier; s=$(od -An -tu8 -j24 -N8 %p | tr -d ' '); r=$(cat $g);",
   );
@@ -118,32 +118,35 @@ test("archive_command checks the segment's cluster, then pushes to S3, then the 
     ARCHIVE_COMMAND_MAX_BYTES,
   );
   expect(guard).toMatch(/exit 1; };$/);
+  expect(guard.startsWith(`err="${engine.spoolDir}/archive-push-%f.error"; { (case %f in`)).toBe(
+    true,
+  );
   expect(pushes).toBe(
-    "/usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.json wal-push %p && /usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.local.json wal-push %p",
+    `/usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.json wal-push %p && /usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.local.json wal-push %p; } 2>"$err"; rc=$?; cat "$err" >&2; [ $rc -eq 0 ] && rm -f "$err"; exit $rc`,
   );
 });
 
-test("restore_command: wal-fetch's 74 (not found) is 1, anything else the fatal 255; S3 falls back to local", () => {
+test("restore_command: S3, then the local repository (wal-fetch's 74 is 'missing'); with a source, that one repository", () => {
   const s3 = "/usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.json";
   const local =
     "/usr/local/bin/wal-g --config /etc/stellar-insights-backup/postgres-engine.local.json";
-  expect(WALG.restoreCommand(engine)).toBe(
-    `${s3} wal-fetch %f "%p"; rc=$?; [ $rc -eq 0 ] && exit 0; ${local} wal-fetch %f "%p"; rl=$?; [ $rl -eq 0 ] && exit 0; [ $rc -eq 74 ] && [ $rl -eq 74 ] && exit 1; exit 255`,
+  const own = WALG.restoreCommand(engine);
+  expect(own).toContain(`get_s3() { timeout -k 10 90 ${s3} wal-fetch "$f" "$p"; }`);
+  expect(own).toContain(`get_local() { timeout -k 10 90 ${local} wal-fetch "$f" "$p"; }`);
+  expect(own).toContain("for n in s3 local; do");
+  expect(own).toContain("case $n in s3) miss=74;; local) miss=74;; esac");
+  const other = WALG.restoreCommand(engine, {
+    source: { repository: "s3", s3RepositoryPath: "postgres/prod-a" },
+  });
+  expect(other).toContain(
+    `get_s3() { timeout -k 10 90 env WALG_STORAGE_PREFIX=postgres/prod-a ${s3} wal-fetch "$f" "$p"; }`,
   );
-  expect(
-    WALG.restoreCommand(engine, {
-      source: { repository: "s3", s3RepositoryPath: "postgres/prod-a" },
-    }),
-  ).toBe(
-    `WALG_STORAGE_PREFIX=postgres/prod-a ${s3} wal-fetch %f "%p"; rc=$?; [ $rc -eq 0 ] && exit 0; [ $rc -eq 74 ] && exit 1; exit 255`,
-  );
-  expect(
-    WALG.restoreCommand(engine, {
-      source: { repository: "local", s3RepositoryPath: "postgres/db-1" },
-    }),
-  ).toBe(
-    `${local} wal-fetch %f "%p"; rc=$?; [ $rc -eq 0 ] && exit 0; [ $rc -eq 74 ] && exit 1; exit 255`,
-  );
+  expect(other).not.toContain("get_local");
+  const fromLocal = WALG.restoreCommand(engine, {
+    source: { repository: "local", s3RepositoryPath: "postgres/db-1" },
+  });
+  expect(fromLocal).toContain(`get_local() { timeout -k 10 90 ${local} wal-fetch "$f" "$p"; }`);
+  expect(fromLocal).not.toContain("get_s3");
 });
 
 test("the install document's lines refuse a missing wal-g and any version but v3.0.x, naming walgArtifact", () => {
