@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import {
-  ListObjectsV2Command,
   DeleteObjectCommand,
   GetObjectCommand,
   PutObjectCommand,
@@ -19,6 +18,7 @@ import { hostIdOf } from "../../scripts/lib/hostConfig";
 import { postgresBackupAge } from "../../scripts/lib/postgresBackupAge";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { sandboxClientSettings } from "../../scripts/sandbox/moto";
+import { listKeys } from "../host/support/aws";
 import { runJobProcess } from "../host/support/jobs";
 import { connectStellarInsights } from "../host/support/postgres";
 import { describeEachEngine, repositoryKey } from "./support";
@@ -28,23 +28,6 @@ describeEachEngine("backup, list and verify", (engineKey) => {
   let s3: S3Client;
   const engine = () => engineFor(sb.hostConfig, hostIdOf(sb.hostConfig));
   const repoPrefix = () => `${sb.hostConfig.s3Prefixes.postgres}${hostIdOf(sb.hostConfig)}/`;
-
-  async function listKeys(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: sb.bucket.name,
-          Prefix: prefix,
-          ContinuationToken: token,
-        }),
-      );
-      keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ""));
-      token = page.NextContinuationToken;
-    } while (token);
-    return keys;
-  }
 
   beforeAll(async () => {
     sb = await startSandbox({ redis: false, postgresEngine: engineKey });
@@ -82,7 +65,7 @@ describeEachEngine("backup, list and verify", (engineKey) => {
     expect(s3Backups[0].name).toMatch(new RegExp(engine().descriptor.backupNamePattern));
     expect(run.stdout).toContain(`full backup ${s3Backups[0].name} in S3`);
     // The repository lives under this host's own prefix, encrypted with the stack's key.
-    const keys = await listKeys(repoPrefix());
+    const keys = await listKeys(sb, repoPrefix());
     expect(keys.length).toBeGreaterThan(3);
     const head = await s3.send(new GetObjectCommand({ Bucket: sb.bucket.name, Key: keys[0] }));
     expect(head.ServerSideEncryption).toBe("aws:kms");
@@ -143,7 +126,7 @@ describeEachEngine("backup, list and verify", (engineKey) => {
 
   test("pg-verify names a corrupted backup file, a WAL segment deleted from the bucket and one pushed empty", async () => {
     const prefix = repoPrefix();
-    const keys = await listKeys(prefix);
+    const keys = await listKeys(sb, prefix);
     const newest = (await engine().list("s3")).at(-1)!;
     const backupFile = keys.find(
       (k) => repositoryKey(engineKey, prefix, k).backupData === newest.name,

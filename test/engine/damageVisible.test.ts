@@ -6,18 +6,14 @@
  */
 import { readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { engineFor } from "../../scripts/lib/engines";
 import { localRepositoryPath } from "../../scripts/lib/engines/engineProcess";
 import { hostIdOf } from "../../scripts/lib/hostConfig";
 import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
+import { listKeys } from "../host/support/aws";
 import { runJobProcess } from "../host/support/jobs";
 import { archiveCurrentSegment, damageTableOnDisk, insertAnchors } from "./restoreSupport";
 import { describeEachEngine, repositoryKey } from "./support";
@@ -27,23 +23,6 @@ describeEachEngine("damage the listings show", (engineKey) => {
   let s3: S3Client;
   const engine = () => engineFor(sb.hostConfig, hostIdOf(sb.hostConfig));
   const repoPrefix = () => `${sb.hostConfig.s3Prefixes.postgres}${hostIdOf(sb.hostConfig)}/`;
-
-  async function listKeys(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: sb.bucket.name,
-          Prefix: prefix,
-          ContinuationToken: token,
-        }),
-      );
-      keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ""));
-      token = page.NextContinuationToken;
-    } while (token);
-    return keys;
-  }
 
   beforeAll(async () => {
     sb = await startSandbox({ redis: false, postgresEngine: engineKey, dataChecksums: true });
@@ -67,7 +46,7 @@ describeEachEngine("damage the listings show", (engineKey) => {
       written.push(await archiveCurrentSegment(sb));
     }
     const prefix = repoPrefix();
-    const keys = await listKeys(prefix);
+    const keys = await listKeys(sb, prefix);
     // When the second of them is emptied in S3 (a new current version) and in the local repository
     const victim = written[1];
     const key = keys.find((k) => repositoryKey(engineKey, prefix, k).walSegment === victim);

@@ -20,11 +20,24 @@ function clientSettings(sb: Sandbox) {
   return sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region);
 }
 
+/** Keys with a current version under `prefix` in the sandbox bucket, every page, sorted. */
 export async function listKeys(sb: Sandbox, prefix: string): Promise<string[]> {
   const s3 = new S3Client({ ...clientSettings(sb), forcePathStyle: true });
   try {
-    const out = await s3.send(new ListObjectsV2Command({ Bucket: sb.bucket.name, Prefix: prefix }));
-    return (out.Contents ?? []).map((o) => o.Key as string).sort();
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: sb.bucket.name,
+          Prefix: prefix,
+          ContinuationToken: token,
+        }),
+      );
+      keys.push(...(page.Contents ?? []).map((o) => o.Key as string));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
   } finally {
     s3.destroy();
   }
