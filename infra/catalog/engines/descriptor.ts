@@ -150,6 +150,19 @@ export const UNREADABLE_WAL_FILE = "restore_command.unreadable";
 const WAL_SEGMENT_BYTES = Array.from({ length: 11 }, (_, i) => 2 ** (20 + i));
 
 /**
+ * The repositories a restore reads, in order: with no `source` (this host's own S3 repository),
+ * S3 and then the local one, which holds the same WAL; a `source` is read alone (another host's or
+ * the replica's S3 repository, or the local one when S3 is presumed down).
+ */
+export function restoreFetchesFor(
+  repositories: { readonly s3: RestoreFetch; readonly local: RestoreFetch },
+  source?: RestoreCommandSource,
+): RestoreFetch[] {
+  if (!source) return [repositories.s3, repositories.local];
+  return [source.repository === "s3" ? repositories.s3 : repositories.local];
+}
+
+/**
  * A POSIX sh restore_command over several repositories (`%f`, `%p` as PostgreSQL expands them):
  * each is tried in order, every try bounded by `timeout` (coreutils); a repository that answers
  * "missing" passes the file to the next one; one that fails (or yields a file that is empty, or a

@@ -8,6 +8,7 @@ import { PGBACKREST_CIPHER_TYPE } from "../clientSideEncryption";
 import {
   engineConfigHeader,
   fallbackRestoreCommand,
+  restoreFetchesFor,
   RESTORE_FETCH_BOUNDS,
   type EngineConfigInputs,
   type OtherBucket,
@@ -68,9 +69,8 @@ function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOpti
     true,
   );
   const local = fetch("local", ["--repo=2", "--no-archive-async"], false);
-  const fetches = !source ? [s3, local] : source.repository === "s3" ? [s3] : [local];
   return fallbackRestoreCommand(
-    fetches,
+    restoreFetchesFor({ s3, local }, source),
     options.spoolDir,
     RESTORE_FETCH_BOUNDS,
     options.archiveEnd,

@@ -12,6 +12,7 @@
 import { stableJson } from "../stableJson";
 import {
   fallbackRestoreCommand,
+  restoreFetchesFor,
   RESTORE_FETCH_BOUNDS,
   type EngineConfigInputs,
   type PostgresEngineDescriptor,
@@ -175,9 +176,8 @@ function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOpti
     source?.repository === "s3" ? source.s3RepositoryPath : undefined,
   );
   const local = fetch("local", localConfigFile(e));
-  const fetches = !source ? [s3, local] : source.repository === "s3" ? [s3] : [local];
   return fallbackRestoreCommand(
-    fetches,
+    restoreFetchesFor({ s3, local }, source),
     options.spoolDir,
     RESTORE_FETCH_BOUNDS,
     options.archiveEnd,
