@@ -117,6 +117,13 @@ function renderConfig(i: EngineConfigInputs): string {
     // Fail an unreachable S3 within about a minute instead of retrying for many: the archiver
     // retries anyway, and a restore_command must report an outage, not hang in it.
     WALG_S3_MAX_RETRIES: "3",
+    // The bucket is versioned (and may carry an Object Lock). Left to detect that, wal-g lists
+    // every version of every key, and its delete removes each version by id (pkg/storages/s3
+    // folder.go isVersioningEnabled, listVersions, DeleteObjects; internal/delete_handler.go
+    // DeleteObjectsWhere), which the lock refuses key by key while wal-g reports success. Treated
+    // as unversioned, wal-g reads only current objects and its deletes leave delete markers over
+    // the versions the lock and the noncurrent-version rule keep.
+    S3_ENABLE_VERSIONING: "disabled",
   };
   if (i.kmsKeyArn) {
     settings.WALG_S3_SSE = "aws:kms";

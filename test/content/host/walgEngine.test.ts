@@ -64,6 +64,7 @@ test("the S3 config: the bucket as root, this host's folder as storage prefix, S
     ...COMMON,
     AWS_REGION: "us-east-1",
     WALG_DELTA_MAX_STEPS: "0",
+    S3_ENABLE_VERSIONING: "disabled",
     WALG_S3_MAX_RETRIES: "3",
     WALG_S3_PREFIX: "s3://stellar-insights-backups",
     WALG_S3_SSE: "aws:kms",
