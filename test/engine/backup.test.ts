@@ -16,6 +16,7 @@ import {
 import { engineFor } from "../../scripts/lib/engines";
 import { hostIdOf } from "../../scripts/lib/hostConfig";
 import { postgresBackupAge } from "../../scripts/lib/postgresBackupAge";
+import { utcStamp } from "../../scripts/lib/time";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { listKeys } from "../host/support/aws";
@@ -84,11 +85,14 @@ describeEachEngine("backup, list and verify", (engineKey) => {
   }, 300_000);
 
   test("cleanup: a dry run removes nothing and says what it would; the real run keeps every backup still within retention", async () => {
-    // Given a local copy of another row far past its retention, and the backups taken above
+    // Given a local copy of another row far past its retention (and a newer one: pruning never
+    // removes a row's newest copy), and the backups taken above
     const redisDir = join(sb.hostConfig.local.root, "redis");
     mkdirSync(redisDir, { recursive: true });
     const stale = join(redisDir, "dump-20200101T000000Z.rdb");
     writeFileSync(stale, "REDIS0011 old dump");
+    const fresh = join(redisDir, `dump-${utcStamp(new Date())}.rdb`);
+    writeFileSync(fresh, "REDIS0011 new dump");
     const backups = (await engine().list()).map((b) => `${b.repository}:${b.name}`);
 
     const dry = await runJobProcess("cleanup", { ...sb.env, DRY_RUN: "yes" });
@@ -103,6 +107,7 @@ describeEachEngine("backup, list and verify", (engineKey) => {
       `expired 0 PostgreSQL backup(s) (${backups.length} kept); pruned 1 local copy`,
     );
     expect(existsSync(stale)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
     expect((await engine().list()).map((b) => `${b.repository}:${b.name}`)).toEqual(backups);
   }, 180_000);
 
