@@ -28,8 +28,9 @@ async function setup(ctx: JobContext): Promise<JobOutcome> {
   }
   const { engine: cfg } = ctx.config.postgres;
   // The host config holds no secrets: static keys (the sandbox) come from this step's environment,
-  // the repository passphrase (client-side encryption) from SSM Parameter Store.
-  const secrets = await engineSecrets(ctx.config, ctx.env);
+  // the repository passphrase (client-side encryption) from SSM Parameter Store, in the replica's
+  // region when the host's own cannot give it (a host rebuilt there with the primary's region gone).
+  const secrets = await engineSecrets(ctx.config, ctx.env, ctx.log);
   // archive_command reads this file: a new one that cannot open the repository (a changed
   // passphrase, a cipher turned on over an existing repository) must not replace a working one.
   const previous = await readFile(cfg.configFile, "utf8").catch(() => undefined);

@@ -1,13 +1,14 @@
 /**
  * The operator's one-time step of client-side encryption, done for the sandbox: the PostgreSQL
- * repository passphrase as an SSM SecureString under the envelope key's alias, in moto, in the
- * host's region and the replica's. A fresh
+ * repository passphrase as an SSM SecureString, in moto, in the host's region and the replica's,
+ * each under the key the host role decrypts it with there (`cipherPassKeyAlias`). A fresh
  * random value per sandbox, as `openssl rand -base64 48` gives an operator (README "Client-side
  * encryption"); it never leaves moto and the engine config file.
  */
 import { randomBytes } from "node:crypto";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
+import { cipherPassKeyAlias } from "../lib/engineSecrets";
 import { sandboxClientSettings } from "./moto";
 
 /**
@@ -29,7 +30,9 @@ export async function putCipherPass(
       new PutParameterCommand({
         Name: cse.cipherPassParameter,
         Type: type,
-        ...(type === "SecureString" ? { KeyId: cse.kmsKeyAlias } : {}),
+        ...(type === "SecureString"
+          ? { KeyId: cipherPassKeyAlias(host, region === host.region ? "primary" : "replica") }
+          : {}),
         Value: value,
         Overwrite: true,
       }),

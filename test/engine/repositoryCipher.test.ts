@@ -5,7 +5,7 @@
  * design) and in no object of the S3 repository. The passphrase comes from the SSM SecureString;
  * setup refuses a missing or changed passphrase and a repository created with another cipher.
  */
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { DeleteParameterCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
@@ -184,35 +184,66 @@ describe.skipIf(reason !== undefined)(
       }
     }, 300_000);
 
-    test("setup without the parameter names it and the command that creates it; a String parameter is refused", async () => {
-      const parameter = sb.hostConfig.clientSideEncryption!.cipherPassParameter;
+    test("setup reads the parameter in the replica's region when the host's region has none; without either it names both regions and the commands that create it; a String parameter is refused", async () => {
+      const cse = sb.hostConfig.clientSideEncryption!;
+      const parameter = cse.cipherPassParameter;
+      const primary = sb.hostConfig.region;
+      const replica = sb.hostConfig.replica!.region;
+      const configFile = sb.hostConfig.postgres.engine.configFile;
       const original = (
         await ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }))
       ).Parameter?.Value as string;
+      const replicaSsm = new SSMClient(sandboxClientSettings(sb.moto.endpoint, replica));
       await ssm.send(new DeleteParameterCommand({ Name: parameter }));
       try {
+        // Given no parameter in the host's region: a host rebuilt with that region gone
+        rmSync(configFile);
+        const fromReplica = await setup();
+        expect(fromReplica.code, fromReplica.stderr).toBe(0);
+        const output = fromReplica.stdout + fromReplica.stderr;
+        expect(output).toContain(
+          `${parameter} does not exist in ${primary}; reading its copy in ${replica}`,
+        );
+        expect(output).toContain(`read the repository passphrase ${parameter} in ${replica}`);
+        expect(readFileSync(configFile, "utf8")).toContain(`repo1-cipher-pass=${original}\n`);
+        expect(output).not.toContain(original);
+
+        // And none in the replica's either
+        await replicaSsm.send(new DeleteParameterCommand({ Name: parameter }));
+        const good = readFileSync(configFile, "utf8");
         const missing = await setup();
         expect(missing.code).toBe(1);
         expect(lastLine(missing)).toContain(
-          `the PostgreSQL repository passphrase parameter ${parameter} does not exist in ${sb.hostConfig.region}`,
+          `the PostgreSQL repository passphrase parameter could be read in neither ${primary} nor ${replica}: ${parameter} does not exist in ${primary}; ${parameter} does not exist in ${replica}`,
+        );
+        // Each region's parameter under the key the host role may decrypt it with through SSM
+        // there: the bucket's key in the host's region, the envelope key's replica in the replica's.
+        expect(lastLine(missing)).toContain(
+          `(1) openssl rand -base64 48 | tr -d '\\n' > /dev/shm/pass && aws ssm put-parameter --region ${primary} --name ${parameter} --type SecureString --key-id alias/${sb.bucket.name} `,
         );
         expect(lastLine(missing)).toContain(
-          `aws ssm put-parameter --region ${sb.hostConfig.region} --name ${parameter} --type SecureString --key-id alias/${sb.bucket.name}`,
+          `(2) with the passphrase of ${primary} (or its offline copy) in /dev/shm/pass: aws ssm put-parameter --region ${replica} --name ${parameter} --type SecureString --key-id ${cse.kmsKeyAlias} `,
         );
         expect(missing.stdout + missing.stderr).not.toContain(original);
+        expect(readFileSync(configFile, "utf8")).toBe(good);
 
         await putCipherPass(sb.moto.endpoint, sb.hostConfig, original, "String");
         const plain = await setup();
         expect(plain.code).toBe(1);
         expect(lastLine(plain)).toContain(
-          `${parameter} is a String parameter: the repository passphrase must be a SecureString`,
+          `${parameter} in ${primary} is a String parameter: the repository passphrase must be a SecureString`,
         );
         expect(plain.stdout + plain.stderr).not.toContain(original);
       } finally {
         await putCipherPass(sb.moto.endpoint, sb.hostConfig, original);
+        await putCipherPass(sb.moto.endpoint, sb.hostConfig, original, "SecureString", replica);
+        replicaSsm.destroy();
       }
       const again = await setup();
       expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout + again.stderr).toContain(
+        `read the repository passphrase ${parameter} in ${primary}`,
+      );
       expect(again.stdout).toContain(
         `the S3 repository is encrypted with the passphrase in ${parameter}`,
       );

@@ -1,27 +1,37 @@
 /**
  * The day the replica exists for: the primary's region is gone. Client-side encryption is on (prod),
- * a Redis dump and a config archive are sealed and copied to the replica bucket built from the
- * plan (moto does not replicate: test/host/support/aws.ts `copyLikeReplication`), and then
+ * a Redis dump, a config archive and a backup of PostgreSQL through the stack's engine (its
+ * repository encrypted with the SSM passphrase) are taken and copied to the replica bucket built
+ * from the plan (moto does not replicate: test/host/support/aws.ts `copyLikeReplication`), and then
  * everything of the primary's region that a restore could lean on is made unusable in moto: its
  * envelope key and its bucket key disabled (KMS refuses a disabled key as it refuses an
  * unreachable region), and the passphrase parameter deleted there. The restores with
  * `SOURCE=replica` then succeed through the replica region's KMS (the envelope key's replica) and
- * SSM (the passphrase's copy there).
+ * SSM (the passphrase's copy there), PostgreSQL's on a host whose engine config pg-engine-setup
+ * writes anew, as on a host rebuilt in the replica's region.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { DeleteParameterCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { postgresEngine } from "../../infra/catalog/engines";
+import { engineFor } from "../../scripts/lib/engines";
 import { fetchCipherPass } from "../../scripts/lib/engineSecrets";
 import { configAt } from "../../scripts/lib/restoreSource";
 import { createSandboxBucket } from "../../scripts/sandbox/bucket";
 import { sandboxClientSettings, SANDBOX_AWS_ENV } from "../../scripts/sandbox/moto";
 import { backupBucketLayout, loadPlan } from "../../scripts/sandbox/plan";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { copyLikeReplication } from "../host/support/aws";
+import { copyLikeReplication, listKeys } from "../host/support/aws";
 import { runJobProcess } from "../host/support/jobs";
 import { envelopeKeyArn, setBackupKeyEnabled } from "../host/support/kms";
 import { redisCommand, snapshot } from "../host/support/redis";
+import {
+  anchorNames,
+  archiveCurrentSegment,
+  insertAnchors,
+  postgresLogTail,
+} from "../engine/restoreSupport";
 
 const HOST = "dr-host";
 
@@ -30,10 +40,11 @@ describe("with the primary's region gone, the replica restores client-side encry
   let s3: S3Client;
   let envFile: string;
   let original: string;
+  let rowsAtCopy: string[];
   const replicaRegion = () => sb.hostConfig.replica!.region;
 
   beforeAll(async () => {
-    sb = await startSandbox({ postgres: false, hostId: HOST });
+    sb = await startSandbox({ hostId: HOST });
     const plan = loadPlan("prod", process.env.STELLAR_SANDBOX_SYNTH_DIR);
     expect(sb.hostConfig.clientSideEncryption).toBeDefined();
     expect(sb.envelopeKey?.replicaArn).toBeDefined();
@@ -49,16 +60,18 @@ describe("with the primary's region gone, the replica restores client-side encry
     original = readFileSync(envFile, "utf8");
     const configs = await runJobProcess("config-backup", { ...sb.env, SETS: "app" });
     expect(configs.code, configs.stderr).toBe(0);
+    // And a PostgreSQL backup in the encrypted repository, with rows archived after it
+    const backup = await runJobProcess("pg-backup", { ...sb.env, START_FAST: "yes" });
+    expect(backup.code, backup.stderr + postgresLogTail(sb)).toBe(0);
+    await insertAnchors(sb, ["archived-after-backup"]);
+    await archiveCurrentSegment(sb);
+    rowsAtCopy = await anchorNames(sb);
     // And their copies in the replica bucket the plan declares, in its region
     const replica = backupBucketLayout(plan, "replica");
     await createSandboxBucket(sb.moto.endpoint, replicaRegion(), replica);
-    for (const prefix of [`redis/${HOST}/`, `configs/${HOST}/`]) {
-      const listed = await s3.send(
-        new ListObjectsV2Command({ Bucket: sb.bucket.name, Prefix: prefix }),
-      );
-      for (const { Key } of listed.Contents ?? [])
-        await copyLikeReplication(s3, sb.bucket.name, replica.name, Key!);
-    }
+    for (const prefix of [`redis/${HOST}/`, `configs/${HOST}/`, `postgres/${HOST}/`])
+      for (const key of await listKeys(sb, prefix))
+        await copyLikeReplication(s3, sb.bucket.name, replica.name, key);
     // When the primary's region is gone: its keys refuse, its passphrase parameter is no more
     await setBackupKeyEnabled(sb, false, envelopeKeyArn(sb));
     await setBackupKeyEnabled(sb, false, sb.bucket.kmsKeyArn);
@@ -76,7 +89,8 @@ describe("with the primary's region gone, the replica restores client-side encry
     await redisCommand(sb, ["FLUSHALL"]);
     await redisCommand(sb, ["SET", "ledger:after-backup", "1"]);
     writeFileSync(envFile, "API_SECRET=changed\n");
-  }, 240_000);
+    await insertAnchors(sb, ["written-after-the-copy"]);
+  }, 300_000);
   afterAll(async () => {
     s3?.destroy();
     await sb?.stop();
@@ -134,4 +148,50 @@ describe("with the primary's region gone, the replica restores client-side encry
       ssm.destroy();
     }
   });
+
+  test("a host rebuilt in the replica's region: pg-engine-setup reads the passphrase there, and pg-restore SOURCE=replica brings the rows back", async () => {
+    // The stack's engine reads the replica bucket (descriptor capability), or this restore is not built.
+    expect(postgresEngine(sb.hostConfig.postgres.engine.kind).readsOtherBucket).toBe(true);
+    const { configFile } = sb.hostConfig.postgres.engine;
+    const name = sb.hostConfig.clientSideEncryption!.cipherPassParameter;
+    const before = await anchorNames(sb);
+    expect(before).toContain("written-after-the-copy");
+
+    // Given an engine config without the passphrase: the repository cannot be read from the replica
+    await engineFor(sb.hostConfig, HOST).writeConfig({
+      staticCredentials: {
+        accessKeyId: SANDBOX_AWS_ENV.AWS_ACCESS_KEY_ID,
+        secretAccessKey: SANDBOX_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+      },
+    });
+    const without = await runJobProcess("pg-restore", {
+      ...sb.env,
+      SOURCE: "replica",
+      CONFIRM: "yes-restore",
+    });
+    expect(without.code).toBe(1);
+    expect(without.stderr).toContain(
+      "the repository cannot be decrypted with the passphrase in the engine config",
+    );
+    expect(await anchorNames(sb)).toEqual(before);
+
+    // When the install's engine step runs with no engine config, as on a rebuilt host
+    rmSync(configFile);
+    const setup = await runJobProcess("pg-engine-setup", sb.env);
+    expect(setup.code, setup.stderr).toBe(0);
+    const log = setup.stdout + setup.stderr;
+    expect(log).toContain(
+      `${name} does not exist in ${sb.hostConfig.region}; reading its copy in ${replicaRegion()}`,
+    );
+    expect(log).toContain(`read the repository passphrase ${name} in ${replicaRegion()}`);
+
+    // Then the confirmed restore from the replica brings back every row archived before the copy
+    const run = await runJobProcess("pg-restore", {
+      ...sb.env,
+      SOURCE: "replica",
+      CONFIRM: "yes-restore",
+    });
+    expect(run.code, run.stderr + postgresLogTail(sb)).toBe(0);
+    expect(await anchorNames(sb)).toEqual(rowsAtCopy);
+  }, 600_000);
 });
