@@ -212,10 +212,19 @@ describe("the alarms' metric contract, against the jobs run through their docume
   test("every alarm of the prod plan in the hosts' namespace watches a contract entry", () => {
     const alarms = plan.resources.filter((r) => r.type === METRIC_ALARM);
     const own = alarms.filter((a) => !String(a.inputs.namespace).startsWith("AWS/"));
-    // Each watches every host through one Metrics Insights query grouped by Host.
+    // Each watches every host through one Metrics Insights query grouped by Host, or one host
+    // through its own plain metric (a liveness alarm: a query cannot see a host gone silent).
     const queries = own.map((a) => {
-      const [query] = a.inputs.metricQueries as { expression: string }[];
-      return parseInsightsQuery(query.expression);
+      const metricQueries = a.inputs.metricQueries as { expression: string }[] | undefined;
+      if (metricQueries) return parseInsightsQuery(metricQueries[0].expression);
+      const { Host, ...where } = a.inputs.dimensions as Record<string, string>;
+      expect(Host, `${String(a.name)} names its host`).toMatch(/\S/);
+      return {
+        namespace: String(a.inputs.namespace),
+        metricName: String(a.inputs.metricName),
+        where,
+        groupBy: "Host",
+      };
     });
     expect(queries.filter((q) => q === undefined)).toEqual([]);
     expect(new Set(queries.map((q) => q?.namespace))).toEqual(
@@ -226,15 +235,15 @@ describe("the alarms' metric contract, against the jobs run through their docume
     const watched = queries.map((q) =>
       keyOf({ metricName: q!.metricName, dimensions: q!.where, groupBy: q!.groupBy }),
     );
-    // 4 backup ages, disk, S3, 2 WAL, and a job-failed and heartbeat alarm per shipped job (8).
-
-    expect(watched.length).toBe(24);
+    // 4 backup ages, disk, S3, 2 WAL, a stuck archiver, pg_wal's disk, a job-failed and heartbeat
+    // alarm per shipped job (8), the health check's heartbeat as one liveness alarm per host.
+    expect(watched.length).toBe(26);
     expect(watched.filter((k) => !contract.has(k))).toEqual([]);
   });
 
   test("every contract entry is in moto with exactly its dimensions and this host's Host", async () => {
     const contract = alarmMetricContract();
-    expect(contract.length).toBe(25);
+    expect(contract.length).toBe(27);
     const missing: string[] = [];
     const covered: string[] = [];
     for (const entry of contract) {
