@@ -88,14 +88,16 @@ test("Object Lock adds one lock configuration per bucket that holds backups, and
   expect(actions(noLock)).not.toContain("s3:GetObjectRetention");
 });
 
-test("replication adds the replica, its region's provider, the role and the rule: 16 resources", () => {
+test("replication adds the replica, its region's provider, the role, the rule and the envelope key's replica: 18 resources", () => {
   expect(added(noLock, neither)).toEqual([
     "aws:cloudwatch/metricAlarm:MetricAlarm alarms-replication-failures",
     "aws:cloudwatch/metricAlarm:MetricAlarm alarms-replication-latency",
     "aws:iam/role:Role replica-replication-role",
     "aws:iam/rolePolicy:RolePolicy replica-replication-policy",
+    "aws:kms/alias:Alias envelope-key-replica-alias",
     "aws:kms/alias:Alias replica-key-alias",
     "aws:kms/key:Key replica-key",
+    "aws:kms/replicaKey:ReplicaKey envelope-key-replica",
     "aws:s3/bucket:Bucket replica",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration replica-lifecycle",
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls replica-ownership",
