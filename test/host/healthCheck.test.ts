@@ -71,7 +71,7 @@ describe("health-check", () => {
     expect(full.code).toBe(2);
     const summary = full.stderr.trim();
     expect(summary).toMatch(
-      /^CRITICAL: WAL archiving is stuck on 0000000100000000000000\w\w: its last attempt failed at .*; \(warning\) [1-9]\d* WAL archive attempt\(s\) failed since the last check \(last failure: 0000000100000000000000\w\w at /,
+      /^CRITICAL: WAL archiving is stuck on 0000000100000000000000\w\w(\.\w{8}\.backup)?: its last attempt failed at .*; \(warning\) [1-9]\d* WAL archive attempt\(s\) failed since the last check \(last failure: 0000000100000000000000\w\w(\.\w{8}\.backup)? at /,
     );
     expect(
       full.logs.filter((l) => l.fields?.severity === "ok").map((l) => l.fields?.check),

@@ -15,6 +15,7 @@ import { EngineAdapterBase } from "./adapterBase";
 import { recoveryTargetTime } from "../targetTime";
 import { readControlData } from "../controlData";
 import { JobError } from "../errors";
+import { waitFor } from "../time";
 import { showArgv, type CommandResult } from "../exec";
 import type { Logger } from "../log";
 import { damagedBackupMessage } from "../damagedBackups";
@@ -47,6 +48,8 @@ import {
 import { whileStanzaLockHeld } from "./stanzaLockWait";
 
 const descriptor = POSTGRES_ENGINES.pgbackrest;
+/** How long to wait for archive-push's error file to reappear (milliseconds). */
+const ARCHIVE_ERROR_WAIT_MS = 10_000;
 const HOUR_MS = 3_600_000;
 
 const REPO_INDEX: Readonly<Record<Repository, number>> = { s3: 1, local: 2 };
@@ -558,8 +561,18 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
   async archivePushError(segment: string): Promise<string | undefined> {
     const { engine } = this.config.postgres;
     const file = join(engine.spoolDir, "archive", engine.stanza, "out", `${segment}.error`);
-    const text = await readFile(file, "utf8").catch(() => undefined);
-    if (!text?.trim()) return undefined;
+    const read = async () => {
+      const found = await readFile(file, "utf8").catch(() => undefined);
+      return found?.trim() ? found : undefined;
+    };
+    // The async archive-push rewrites its error file at each try: between PostgreSQL's next call
+    // (which takes the file as reported) and the async process's next failure it is briefly absent.
+    const text = await waitFor(read, {
+      timeoutMs: ARCHIVE_ERROR_WAIT_MS,
+      intervalMs: 250,
+      onTimeout: () => new Error("no error file"),
+    }).catch(() => undefined);
+    if (!text) return undefined;
     const [code, ...message] = text.trim().split("\n");
     return `[${code.trim()}] ${message.join(" ").replace(/\s+/g, " ").trim()}`;
   }
