@@ -29,10 +29,15 @@ beforeAll(async () => {
   ]);
 });
 
-test("a threshold changes its alarm and the dashboard's line at it, nothing else", () => {
-  expect(changed(prod, disk)).toEqual(["alarms-disk-usage", "dashboard-dashboard"]);
+test("a threshold changes its alarms (the backup disk's and pg_wal's) and the dashboard's line at it, nothing else", () => {
+  expect(changed(prod, disk)).toEqual([
+    "alarms-disk-usage",
+    "alarms-pg-wal-disk-usage",
+    "dashboard-dashboard",
+  ]);
   expect(inputsOf(prod, "alarms-disk-usage").threshold).toBe(80);
   expect(inputsOf(disk, "alarms-disk-usage").threshold).toBe(70);
+  expect(inputsOf(disk, "alarms-pg-wal-disk-usage").threshold).toBe(70);
 });
 
 test("a schedule's time changes that schedule, and only the text of its heartbeat (same gap, same window)", () => {
