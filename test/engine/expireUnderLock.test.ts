@@ -6,7 +6,6 @@
  */
 import {
   ListObjectVersionsCommand,
-  ListObjectsV2Command,
   S3Client,
   type DeleteMarkerEntry,
   type ObjectVersion,
@@ -16,6 +15,7 @@ import { engineFor } from "../../scripts/lib/engines";
 import { runEngine, s3RepositoryPath } from "../../scripts/lib/engines/engineProcess";
 import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
+import { listKeys } from "../host/support/aws";
 import { postgresLogTail } from "./restoreSupport";
 import { describeEachEngine, keepNewestFullArgs, repositoryKey } from "./support";
 
@@ -43,7 +43,7 @@ describeEachEngine("expire under the Object Lock", (engineKey) => {
     const second = await engine().backup(request);
     const repoPrefix = `${s3RepositoryPath(sb.hostConfig, "expire-host")}/`;
     const firstKeys = async () =>
-      (await currentKeys(repoPrefix)).filter(
+      (await listKeys(sb, repoPrefix)).filter(
         (key) => repositoryKey(engineKey, repoPrefix, key).backupData === first.name,
       );
     const keysBefore = (await firstKeys()).sort();
@@ -74,24 +74,6 @@ describeEachEngine("expire under the Object Lock", (engineKey) => {
         .sort(),
     ).toEqual(keysBefore.map((key) => [key, true]));
   }, 600_000);
-
-  /** Keys with a current version under `prefix`, every page. */
-  async function currentKeys(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: sb.bucket.name,
-          Prefix: prefix,
-          ContinuationToken: token,
-        }),
-      );
-      keys.push(...(page.Contents ?? []).map((o) => o.Key!));
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return keys;
-  }
 
   /** Every version and delete marker under `prefix`, every page. */
   async function allVersions(prefix: string): Promise<{
