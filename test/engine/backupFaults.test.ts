@@ -88,8 +88,11 @@ describeEachEngine("faults during backups", (engineKey) => {
     );
     const during = await archiverState(sb);
     expect(during.ready).toBeGreaterThanOrEqual(1);
+    // The archiver is stuck while S3 is gone (nothing archived since its last failed attempt):
+    // critical, so it pages before the WAL RPO runs out.
     const health = await runJobProcess("health-check", { ...sb.env, CHECKS: "wal-archive" });
-    expect(health.code).toBe(1);
+    expect(health.code).toBe(2);
+    expect(health.stderr).toMatch(/^CRITICAL: WAL archiving is stuck on /);
     expect(health.stderr).toMatch(/WAL archive attempt\(s\) failed since the last check/);
     // pg_wal's growth is reported with the archiver's state (segments are 16 MiB each)
     const archiver = health.logs.find((l) => l.msg === "archiver status")?.fields;
