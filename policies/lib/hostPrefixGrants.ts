@@ -1,7 +1,7 @@
 /**
  * Which Allow statements reach more than one host's backups: the catalog's S3 rows keep every
  * host's objects under `<row prefix><host>/` (`configs/db-1/…`), and a host may reach only its own
- * (issue 16: "any host can write any host's prefix"). A grant is across hosts when its object ARN
+ * (otherwise any host could write any host's prefix). A grant is across hosts when its object ARN
  * or its `s3:prefix` value is a pattern that matches keys of two different hosts, e.g. `configs/`
  * or `c` followed by `*`, or a `*` in place of the host; `configs/db-1/` followed by `*` matches
  * one host only. Read-only grants of

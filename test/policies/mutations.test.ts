@@ -1,6 +1,6 @@
 /**
  * Every policy fails on a plan broken in the one way it guards against, and nothing else fails.
- * Each case starts from the prod plan completed with issue 6's resources (which passes every
+ * Each case starts from the complete prod plan (which passes every
  * policy, see realPlan.test.ts), breaks one property or removes one resource, and lists exactly the
  * policies that must then report.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 16, "any host can write any host's prefix": the host policy `pulumi up` attaches, enforced
+ * No host may write another host's prefix: the host policy `pulumi up` attaches, enforced
  * by moto's IAM. A moto_server of its own is set up (bucket, one IAM user per host holding exactly
  * `hostPolicy(...)` for that host, their access keys) and then switched to enforcing IAM
  * (`/moto-api/reset-auth`, moto's INITIAL_NO_AUTH_ACTION_COUNT), and each host's own credentials

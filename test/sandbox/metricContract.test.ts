@@ -1,10 +1,10 @@
 /**
- * Issue 6's contract: every metric an alarm watches in the project's namespace is published, with
+ * The alarms' metric contract: every metric an alarm watches in the project's namespace is published, with
  * exactly those dimensions, by the real jobs. moto never evaluates alarms, so this is the link
  * between `alarmMetricContract()` and the host plane: install the planned artifacts, run every
  * built job through its shipped document (and two runs that fail), then ask moto's CloudWatch
  * ListMetrics for each contract entry by namespace, name and dimensions. Every alarm watches each
- * host (issue 16), so each entry must be there with `Host` = this host's id as well: a job that
+ * host, so each entry must be there with `Host` = this host's id as well: a job that
  * stops publishing `Host` leaves its entries missing here.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * Issue 16, "heartbeats and ages merge across hosts": two hosts publish into one moto, one goes
+ * Heartbeats and ages must not merge across hosts: two hosts publish into one moto, one goes
  * silent, and the very queries the prod plan's alarms watch tell them apart. moto never evaluates
  * alarms nor runs Metrics Insights queries, so the queries are evaluated over moto's stored series
  * (test/host/support/insights.ts) and compared with each alarm's threshold as planned. The health

@@ -8,7 +8,7 @@
  * writable cluster ÷ one streamed raw download of them; bytes stored ÷ database size (the base
  * backup plus the WAL of the fixed write load); RPO under that load (the worst sample); and how
  * backup time, restore time and stored bytes grow from the smallest to the largest size. Goals
- * (issue 15) hold for this project's engine only.
+ * hold for this project's engine only.
  */
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -28,7 +28,7 @@ import { clusterBytes, clusterFilesArchive, createPgbenchDatabase } from "./pgbe
 import { rawS3Client, removeUploaded, timedDownload, timedUpload } from "./rawTransfer";
 import { maximum, median } from "./stats";
 
-/** Goals of issue 15 for this project's engine with its shipped defaults. */
+/** The bench's goals for this project's engine with its shipped defaults. */
 export const ENGINE_GOALS = {
   backupOverRawUpload: 0.4,
   restoreOverRawDownload: 0.5,

@@ -9,7 +9,7 @@ import { round } from "./stats";
 /** MB is 10^6 bytes throughout (memory too: the stricter reading of an "80 MB" goal). */
 export type Unit = "s" | "ms" | "MB" | "MB/s" | "ratio" | "bytes";
 
-/** Every goal of issue 8 is an upper bound. */
+/** Every goal of the bench is an upper bound. */
 export interface Goal {
   readonly atMost: number;
   readonly unit: Unit;

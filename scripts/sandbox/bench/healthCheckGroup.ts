@@ -1,7 +1,7 @@
 /**
  * Figure group `health-check`: the bundled job a host runs every 5 minutes, started the way the SSM
- * document starts it (`node <bundle>`) against the sandbox. Goals (issue 8): cold start at most
- * 300 ms, peak RSS at most 80 MB (the median of the runs, issue 15).
+ * document starts it (`node <bundle>`) against the sandbox. Goals: cold start at most
+ * 300 ms, peak RSS at most 80 MB (the median of the runs).
  *
  * Cold start is process start to the job's first log line ("started": Node.js up, bundle loaded,
  * host config read). The whole run of a fast check subset (one S3 request, statfs, and the

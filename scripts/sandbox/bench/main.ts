@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--quick] [--scales 20,64] [--engines LIST] [--out DIR] [--stack prod]`: the
- * performance figures of issues 8 and 15, measured on this machine, one JSON per figure group in
+ * performance figures, measured on this machine, one JSON per figure group in
  * `out/bench/` (synth, health-check, engines), then a table of figure, goal and verdict and the
  * engines side by side.
  *
@@ -25,7 +25,7 @@ import { synthGroup } from "./synthGroup";
 import { formatTable } from "./table";
 
 /**
- * pgbench scales 20 and 64: about 320 MB and 1 GB of cluster, issue 15's two sizes. The write
+ * pgbench scales 20 and 64: about 320 MB and 1 GB of cluster, the bench's two sizes. The write
  * load under which RPO is sampled lasts a full minute (the reference engines' archive_timeout);
  * --quick is a smoke run of a few minutes.
  */

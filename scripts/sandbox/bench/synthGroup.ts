@@ -1,6 +1,6 @@
 /**
  * Figure group `synth`: the offline synth as a person runs it (`npm run synth`), timed from the
- * outside, process start to exit, N times. Goal (issue 8): at most 5 s.
+ * outside, process start to exit, N times. Goal: at most 5 s.
  */
 import { join } from "node:path";
 import { REPO_ROOT } from "../plan";
