@@ -18,8 +18,7 @@ import { hostIdOf } from "../../scripts/lib/hostConfig";
 import { postgresBackupAge } from "../../scripts/lib/postgresBackupAge";
 import { utcStamp } from "../../scripts/lib/time";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { sandboxClientSettings } from "../../scripts/sandbox/moto";
-import { listKeys } from "../host/support/aws";
+import { listKeys, sandboxS3Client } from "../host/support/aws";
 import { runJobProcess } from "../host/support/jobs";
 import { connectStellarInsights } from "../host/support/postgres";
 import { describeEachEngine, repositoryKey } from "./support";
@@ -32,10 +31,7 @@ describeEachEngine("backup, list and verify", (engineKey) => {
 
   beforeAll(async () => {
     sb = await startSandbox({ redis: false, postgresEngine: engineKey });
-    s3 = new S3Client({
-      ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
-      forcePathStyle: true,
-    });
+    s3 = sandboxS3Client(sb);
   }, 180_000);
   afterAll(async () => {
     s3?.destroy();

@@ -17,11 +17,10 @@ import {
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { overrideHostConfig, serializeHostConfig } from "../../infra/content/host/hostConfigFile";
-import { ListObjectVersionsCommand, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { ANOTHER_CLUSTER_HINT, engineFor } from "../../scripts/lib/engines";
 import { localRepositoryPath, s3RepositoryPath } from "../../scripts/lib/engines/engineProcess";
 import { runChecked, runCommand, type CommandResult } from "../../scripts/lib/exec";
-import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { hostIdOf } from "../../scripts/lib/hostConfig";
 import { ownedDir } from "../../scripts/sandbox/owned";
 import { freePort } from "../../scripts/sandbox/ports";
@@ -30,6 +29,7 @@ import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { runJobProcess } from "../host/support/jobs";
 import { connectStellarInsights } from "../host/support/postgres";
 import { describeEachEngine } from "./support";
+import { sandboxS3Client } from "../host/support/aws";
 
 const asPostgres = (...argv: string[]) => ["runuser", "-u", "postgres", "--", ...argv];
 
@@ -51,10 +51,7 @@ async function systemIdentifier(sb: Sandbox): Promise<string> {
  * every file of its local repository (path, size, mtime): what "left untouched" means.
  */
 async function repositoryState(sb: Sandbox): Promise<string[]> {
-  const s3 = new S3Client({
-    ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
-    forcePathStyle: true,
-  });
+  const s3 = sandboxS3Client(sb);
   const state: string[] = [];
   try {
     let keyMarker: string | undefined;

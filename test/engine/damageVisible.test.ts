@@ -11,9 +11,8 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { engineFor } from "../../scripts/lib/engines";
 import { localRepositoryPath } from "../../scripts/lib/engines/engineProcess";
 import { hostIdOf } from "../../scripts/lib/hostConfig";
-import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { listKeys } from "../host/support/aws";
+import { listKeys, sandboxS3Client } from "../host/support/aws";
 import { runJobProcess } from "../host/support/jobs";
 import { archiveCurrentSegment, damageTableOnDisk, insertAnchors } from "./restoreSupport";
 import { describeEachEngine, repositoryKey } from "./support";
@@ -26,10 +25,7 @@ describeEachEngine("damage the listings show", (engineKey) => {
 
   beforeAll(async () => {
     sb = await startSandbox({ redis: false, postgresEngine: engineKey, dataChecksums: true });
-    s3 = new S3Client({
-      ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
-      forcePathStyle: true,
-    });
+    s3 = sandboxS3Client(sb);
     const first = await runJobProcess("pg-backup", { ...sb.env, START_FAST: "yes" });
     expect(first.code, first.stderr).toBe(0);
   }, 240_000);

@@ -13,9 +13,8 @@ import {
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { engineFor } from "../../scripts/lib/engines";
 import { runEngine, s3RepositoryPath } from "../../scripts/lib/engines/engineProcess";
-import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { listKeys } from "../host/support/aws";
+import { listKeys, sandboxS3Client } from "../host/support/aws";
 import { postgresLogTail } from "./restoreSupport";
 import { describeEachEngine, keepNewestFullArgs, repositoryKey } from "./support";
 
@@ -26,10 +25,7 @@ describeEachEngine("expire under the Object Lock", (engineKey) => {
 
   beforeAll(async () => {
     sb = await startSandbox({ redis: false, postgresEngine: engineKey, hostId: "expire-host" });
-    s3 = new S3Client({
-      ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
-      forcePathStyle: true,
-    });
+    s3 = sandboxS3Client(sb);
   }, 300_000);
   afterAll(async () => {
     s3?.destroy();

@@ -9,10 +9,9 @@ import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/cl
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { POSTGRES_ENGINES } from "../../infra/catalog/engines";
 import { createSandboxBucket } from "../../scripts/sandbox/bucket";
-import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { backupBucketLayout, loadPlan } from "../../scripts/sandbox/plan";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { copyLikeReplication } from "../host/support/aws";
+import { copyLikeReplication, sandboxS3Client } from "../host/support/aws";
 import { runJobProcess } from "../host/support/jobs";
 import {
   anchorNames,
@@ -43,10 +42,7 @@ describeEachEngine("restore from the replica", (engineKey) => {
 
   beforeAll(async () => {
     sb = await startSandbox({ redis: false, postgresEngine: engineKey, hostId: "replica-host" });
-    s3 = new S3Client({
-      ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
-      forcePathStyle: true,
-    });
+    s3 = sandboxS3Client(sb);
     const run = await runJobProcess("pg-backup", { ...sb.env, START_FAST: "yes" });
     expect(run.code, run.stderr + postgresLogTail(sb)).toBe(0);
   }, 300_000);

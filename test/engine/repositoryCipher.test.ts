@@ -7,7 +7,6 @@
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { DeleteParameterCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -17,6 +16,7 @@ import { engineUnavailableReason } from "../../scripts/sandbox/engineBinary";
 import { putCipherPass } from "../../scripts/sandbox/cipherPass";
 import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
+import { getObjectBytes, listKeys } from "../host/support/aws";
 import { runJobProcess, type JobRun } from "../host/support/jobs";
 import { serializeHostConfig } from "../../infra/content/host/hostConfigFile";
 import { engineFor } from "../../scripts/lib/engines";
@@ -43,33 +43,14 @@ describe.skipIf(reason !== undefined)(
   `[pgbackrest] repository cipher${reason ? ` — skipped: ${reason}` : ""}`,
   () => {
     let sb: Sandbox;
-    let s3: S3Client;
     let ssm: SSMClient;
     const value = `pgmark${randomBytes(8).toString("hex")}`;
     const setup = (extra: Record<string, string> = {}) =>
       runJobProcess("pg-engine-setup", { ...sb.env, ...extra });
 
     async function s3Objects(prefix: string): Promise<{ key: string; body: Buffer }[]> {
-      const out: { key: string; body: Buffer }[] = [];
-      let token: string | undefined;
-      do {
-        const page = await s3.send(
-          new ListObjectsV2Command({
-            Bucket: sb.bucket.name,
-            Prefix: prefix,
-            ContinuationToken: token,
-          }),
-        );
-        for (const o of page.Contents ?? []) {
-          const got = await s3.send(new GetObjectCommand({ Bucket: sb.bucket.name, Key: o.Key }));
-          out.push({
-            key: o.Key as string,
-            body: Buffer.from(await got.Body!.transformToByteArray()),
-          });
-        }
-        token = page.NextContinuationToken;
-      } while (token);
-      return out;
+      const keys = await listKeys(sb, prefix);
+      return Promise.all(keys.map(async (key) => ({ key, body: await getObjectBytes(sb, key) })));
     }
 
     beforeAll(async () => {
@@ -80,11 +61,9 @@ describe.skipIf(reason !== undefined)(
         overrides: { postgres: { engine: { compression: { type: "none", level: 0 } } } },
       });
       const settings = sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region);
-      s3 = new S3Client({ ...settings, forcePathStyle: true });
       ssm = new SSMClient(settings);
     }, 180_000);
     afterAll(async () => {
-      s3?.destroy();
       ssm?.destroy();
       await sb?.stop();
     });

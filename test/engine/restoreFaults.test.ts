@@ -10,16 +10,15 @@
 import { mkdtempSync, chmodSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { RESTORE_COMMAND_UNREADABLE_EXIT } from "../../infra/catalog/engines";
 import { engineFor } from "../../scripts/lib/engines";
 import { asOsUser } from "../../scripts/lib/engines/engineProcess";
 import { runCommand } from "../../scripts/lib/exec";
 import { hostIdOf } from "../../scripts/lib/hostConfig";
-import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { listKeys } from "../host/support/aws";
+import { listKeys, sandboxS3Client } from "../host/support/aws";
 import { runJobProcess, type JobRun } from "../host/support/jobs";
 import { localRepositoryPath } from "../../scripts/lib/engines/engineProcess";
 import {
@@ -88,10 +87,7 @@ describeEachEngine("faults around restores", (engineKey) => {
       (k) => repositoryKey(engineKey, prefix, k).walSegment === missing,
     );
     expect(key).toBeDefined();
-    const s3 = new S3Client({
-      ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
-      forcePathStyle: true,
-    });
+    const s3 = sandboxS3Client(sb);
     try {
       await s3.send(new DeleteObjectCommand({ Bucket: sb.bucket.name, Key: key }));
     } finally {

@@ -8,12 +8,12 @@ import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/cl
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { engineFor } from "../../scripts/lib/engines";
 import { s3RepositoryPath } from "../../scripts/lib/engines/engineProcess";
-import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { runJobProcess } from "../host/support/jobs";
 import { connectStellarInsights } from "../host/support/postgres";
 import { archiveCurrentSegment, insertAnchors } from "./restoreSupport";
 import { describeEachEngine, repositoryKey } from "./support";
+import { sandboxS3Client } from "../host/support/aws";
 
 const HOST = "segsize-host";
 
@@ -29,10 +29,7 @@ describeEachEngine("a cluster with 1 MiB WAL segments", (engineKey) => {
       hostId: HOST,
       walSegmentMb: 1,
     });
-    s3 = new S3Client({
-      ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
-      forcePathStyle: true,
-    });
+    s3 = sandboxS3Client(sb);
   }, 300_000);
   afterAll(async () => {
     s3?.destroy();

@@ -6,13 +6,12 @@
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import type { ConfigPointer } from "../../scripts/lib/configPointer";
-import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { getJsonObject, listKeys, putObject } from "./support/aws";
+import { getJsonObject, listKeys, putObject, sandboxS3Client } from "./support/aws";
 import { runJobProcess } from "./support/jobs";
 
 const SET_PREFIX = "configs/whole-host/app/";
@@ -93,10 +92,7 @@ describe("config sets are archived whole", () => {
   });
 
   test("a missing latest.json with archives present names the newest archive instead of asking whether config-backup ran", async () => {
-    const s3 = new S3Client({
-      ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
-      forcePathStyle: true,
-    });
+    const s3 = sandboxS3Client(sb);
     await s3.send(new DeleteObjectCommand({ Bucket: sb.bucket.name, Key: POINTER }));
     s3.destroy();
     const newest = (await archives()).at(-1) as string;

@@ -8,11 +8,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { headObject, listKeys } from "./support/aws";
+import { headObject, listKeys, sandboxS3Client } from "./support/aws";
 import { runJobProcess } from "./support/jobs";
 import { redisCommand, snapshot } from "./support/redis";
 
@@ -62,10 +61,7 @@ describe("redis-restore of a tampered dump", () => {
     async (_case, zeroChecksum, stamp, message) => {
       // Given a copy of the real dump, edited, uploaded with a matching SHA-256 and key count
       const body = tamper(original.body, zeroChecksum);
-      const s3 = new S3Client({
-        ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
-        forcePathStyle: true,
-      });
+      const s3 = sandboxS3Client(sb);
       await s3.send(
         new PutObjectCommand({
           Bucket: sb.bucket.name,

@@ -21,11 +21,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DocumentKey } from "../../infra/catalog";
 import { CONFIG_ENV } from "../../scripts/lib/hostConfig";
 import { createSandboxBucket } from "../../scripts/sandbox/bucket";
-import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { backupBucketLayout, loadPlan, type Plan } from "../../scripts/sandbox/plan";
 import { sendCommand, uploadPlannedObjects } from "../../scripts/sandbox/agent";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { copyLikeReplication } from "../host/support/aws";
+import { copyLikeReplication, sandboxS3Client } from "../host/support/aws";
 import { runJobProcess } from "../host/support/jobs";
 
 let sb: Sandbox;
@@ -52,10 +51,7 @@ const bodyOf = async (bucket: string, key: string, versionId?: string) => {
 beforeAll(async () => {
   sb = await startSandbox({ redis: true, postgres: false, hostId: "lock-host" });
   plan = loadPlan("prod", process.env.STELLAR_SANDBOX_SYNTH_DIR);
-  s3 = new S3Client({
-    ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
-    forcePathStyle: true,
-  });
+  s3 = sandboxS3Client(sb);
   await uploadPlannedObjects(plan, sb);
   expect((await send("install", { SetUpPostgresEngine: "no" })).exitCode).toBe(0);
   redis("SET", "ledger:anchor", "GA7...XLM");

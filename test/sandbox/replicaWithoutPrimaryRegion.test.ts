@@ -22,7 +22,7 @@ import { createSandboxBucket } from "../../scripts/sandbox/bucket";
 import { sandboxClientSettings, SANDBOX_AWS_ENV } from "../../scripts/sandbox/moto";
 import { backupBucketLayout, loadPlan } from "../../scripts/sandbox/plan";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { copyLikeReplication, listKeys } from "../host/support/aws";
+import { copyLikeReplication, listKeys, sandboxS3Client } from "../host/support/aws";
 import { runJobProcess } from "../host/support/jobs";
 import { envelopeKeyArn, setBackupKeyEnabled } from "../host/support/kms";
 import { redisCommand, snapshot } from "../host/support/redis";
@@ -48,10 +48,7 @@ describe("with the primary's region gone, the replica restores client-side encry
     const plan = loadPlan("prod", process.env.STELLAR_SANDBOX_SYNTH_DIR);
     expect(sb.hostConfig.clientSideEncryption).toBeDefined();
     expect(sb.envelopeKey?.replicaArn).toBeDefined();
-    s3 = new S3Client({
-      ...sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region),
-      forcePathStyle: true,
-    });
+    s3 = sandboxS3Client(sb);
     // Given a sealed Redis dump and config archive of this host
     await redisCommand(sb, ["MSET", "ledger:anchor", "GA7...XLM", "ledger:corridor", "USD-NGN"]);
     const redis = await runJobProcess("redis-backup", sb.env);

@@ -20,9 +20,14 @@ function clientSettings(sb: Sandbox) {
   return sandboxClientSettings(sb.moto.endpoint, sb.hostConfig.region);
 }
 
+/** An S3 client on the sandbox's moto, path-style as moto serves buckets; the caller destroys it. */
+export function sandboxS3Client(sb: Sandbox): S3Client {
+  return new S3Client({ ...clientSettings(sb), forcePathStyle: true });
+}
+
 /** Keys with a current version under `prefix` in the sandbox bucket, every page, sorted. */
 export async function listKeys(sb: Sandbox, prefix: string): Promise<string[]> {
-  const s3 = new S3Client({ ...clientSettings(sb), forcePathStyle: true });
+  const s3 = sandboxS3Client(sb);
   try {
     const keys: string[] = [];
     let token: string | undefined;
@@ -44,7 +49,7 @@ export async function listKeys(sb: Sandbox, prefix: string): Promise<string[]> {
 }
 
 export async function headObject(sb: Sandbox, key: string) {
-  const s3 = new S3Client({ ...clientSettings(sb), forcePathStyle: true });
+  const s3 = sandboxS3Client(sb);
   try {
     return await s3.send(new HeadObjectCommand({ Bucket: sb.bucket.name, Key: key }));
   } finally {
@@ -53,7 +58,7 @@ export async function headObject(sb: Sandbox, key: string) {
 }
 
 export async function getObjectBytes(sb: Sandbox, key: string): Promise<Buffer> {
-  const s3 = new S3Client({ ...clientSettings(sb), forcePathStyle: true });
+  const s3 = sandboxS3Client(sb);
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: sb.bucket.name, Key: key }));
     return Buffer.from(
@@ -177,7 +182,7 @@ export async function putObject(
   metadata: Record<string, string> = {},
 ): Promise<void> {
   const { PutObjectCommand } = await import("@aws-sdk/client-s3");
-  const s3 = new S3Client({ ...clientSettings(sb), forcePathStyle: true });
+  const s3 = sandboxS3Client(sb);
   try {
     const sha256 = (await import("node:crypto")).createHash("sha256").update(body).digest("hex");
     await s3.send(
