@@ -4,7 +4,7 @@
 import { expect, test } from "vitest";
 import { DEFAULT_SCHEDULES } from "../../infra/catalog";
 import { ALARM_KINDS, alarmDefinitions } from "../../infra/content/aws/alarmDefinitions";
-import { COMMAND_FAILED_README_ANCHOR } from "../../infra/content/aws/failureEvents";
+import { COMMAND_FAILED_RUNBOOK_LINK } from "../../infra/content/aws/failureEvents";
 import { heartbeatMarkdownTable } from "../../infra/content/docs/heartbeatTable";
 import { DEFAULT_THRESHOLDS } from "../../infra/catalog";
 import { headingAnchors, readPage } from "../docs/support/markdown";
@@ -30,8 +30,8 @@ test("every anchor a page links to is a heading of the alarms runbook", () => {
     hosts: ["h"],
     replication: { sourceBucket: "b", destinationBucket: "r", ruleId: "rule" },
   });
-  const linked = [...Object.values(all).map((a) => a.description), COMMAND_FAILED_README_ANCHOR].map(
-    (text) => /README\.md#([a-z0-9-]+)$/.exec(text)?.[1],
+  const linked = [...Object.values(all).map((a) => a.description), COMMAND_FAILED_RUNBOOK_LINK].map(
+    (text) => /docs\/runbook\/alarms\.md#([a-z0-9-]+)$/.exec(text)?.[1],
   );
   const headings = headingAnchors(RUNBOOK);
   for (const anchor of new Set(linked))
