@@ -1,6 +1,7 @@
 // ESLint flat config: typescript-eslint's recommended rules, with type information so that
-// @pulumi/eslint-plugin can tell a pulumi.Output inside a template literal (STYLE.md: never
-// interpolate an Output in a template string; use pulumi.interpolate or .apply).
+// @pulumi/eslint-plugin can tell a pulumi.Output inside a template literal. Such a string holds a
+// warning in place of the value (an Output has no value until deploy time), so an Output is never
+// interpolated in a template string: pulumi.interpolate or .apply builds the text instead.
 import js from "@eslint/js";
 import pulumi from "@pulumi/eslint-plugin";
 import { defineConfig } from "eslint/config";

@@ -3,7 +3,7 @@
  * pack share. Redis dumps and config archives are envelope-encrypted on the host with the AWS
  * Encryption SDK under the stack's backup key; the PostgreSQL engine encrypts its repositories
  * with its own cipher (pgBackRest `repo<N>-cipher-type=aes-256-cbc`) and a passphrase kept in SSM
- * Parameter Store as a SecureString that the operator creates (README "Client-side encryption").
+ * Parameter Store as a SecureString that the operator creates (docs/encryption-and-replica.md).
  *
  * Pure module: no Pulumi import, so host jobs can bundle it.
  */

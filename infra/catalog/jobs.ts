@@ -45,8 +45,8 @@ export type ScheduleKey = (typeof SCHEDULE_KEYS)[number];
 /**
  * Whether the job's entry file (`scripts/jobs/<key>.ts`) exists yet. Only shipped jobs are
  * scheduled, get an SSM run and failure events, alarms (heartbeat, job failed, last-run age),
- * dashboard lines and a row in the README; synth lists the others with their reason and fails
- * when a job marked shipped has no entry file.
+ * dashboard lines and a row in the alarms runbook's heartbeat table; synth lists the others with
+ * their reason and fails when a job marked shipped has no entry file.
  */
 export type Shipping =
   { readonly shipped: true } | { readonly shipped: false; readonly notShippedReason: string };

@@ -21,7 +21,7 @@
  * A clone (SOURCE_HOST) starts with archive_mode off: the restored cluster carries the source's
  * system identifier, so this host's own repository (another cluster's) would refuse its WAL and
  * pg_wal would fill, and the source's repository must never receive WAL from a copy. Turn archiving
- * on once this host has a repository of its own for the clone (README: Restores at 3 AM).
+ * on once this host has a repository of its own for the clone (docs/runbook/restores.md).
  *
  * Parameters: USAGE below (`--help`).
  */

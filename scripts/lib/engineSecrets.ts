@@ -38,10 +38,10 @@ export function cipherPassKeyAlias(config: HostConfig, source: RestoreSource): s
 }
 
 /**
- * What an operator runs to create the parameter in `source`'s region (README "Client-side
- * encryption"): in the host's region a new random passphrase; in the replica's the same value as
- * the host's region's (or the offline copy), which `/dev/shm/pass` must hold: a repository opens
- * only with the passphrase it was created with.
+ * What an operator runs to create the parameter in `source`'s region
+ * (docs/encryption-and-replica.md): in the host's region a new random passphrase; in the replica's
+ * the same value as the host's region's (or the offline copy), which `/dev/shm/pass` must hold: a
+ * repository opens only with the passphrase it was created with.
  */
 export function createParameterCommand(
   config: HostConfig,
@@ -150,7 +150,7 @@ export interface CipherPass {
  * The repository passphrase from `name` in the host's region or, when SSM there cannot give it
  * (the parameter is missing, or the call fails: the region is down, its KMS key unusable), from its
  * copy in the replica's region (host config `replica`; the operator creates the parameter in both,
- * README "Client-side encryption"), so a host rebuilt in the replica's region with the primary's
+ * docs/encryption-and-replica.md), so a host rebuilt in the replica's region with the primary's
  * gone still gets its engine config. A parameter that exists but holds no usable passphrase is
  * refused where it is, never passed over. Throws a JobError naming every region tried and why each
  * failed. Logs the region read from on `log`.

@@ -3,10 +3,9 @@
  * order, RESP encoded and decoded by `@redis/client`'s own encoder and decoder (RESP2, the
  * protocol every Redis speaks before HELLO), without the full client's command registry.
  *
- * Why not `connectRedis`: loading the full client costs the health check about 26 MB of peak RSS
- * (measured with `npm run bench`: 105 MB with the Redis check against 79 MB without), and the job
- * runs every 5 minutes on every database host under an 80 MB budget. The check only needs INFO,
- * TIME and LASTSAVE.
+ * Why not `connectRedis`: loading the full client's command registry alone would take the health
+ * check past its 80 MB peak-RSS budget (figures: docs/benchmarks.md), and the job runs every
+ * 5 minutes on every database host. The check only needs INFO, TIME and LASTSAVE.
  */
 import { createConnection, type Socket } from "node:net";
 import { Decoder } from "@redis/client/dist/lib/RESP/decoder";

@@ -2,8 +2,8 @@
  * The operator's one-time step of client-side encryption, done for the sandbox: the PostgreSQL
  * repository passphrase as an SSM SecureString, in moto, in the host's region and the replica's,
  * each under the key the host role decrypts it with there (`cipherPassKeyAlias`). A fresh
- * random value per sandbox, as `openssl rand -base64 48` gives an operator (README "Client-side
- * encryption"); it never leaves moto and the engine config file.
+ * random value per sandbox, as `openssl rand -base64 48` gives an operator
+ * (docs/encryption-and-replica.md); it never leaves moto and the engine config file.
  */
 import { randomBytes } from "node:crypto";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";

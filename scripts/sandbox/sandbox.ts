@@ -259,7 +259,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ]) {
       mkdirSync(join(dir, sub), { recursive: true, mode: 0o755 });
     }
-    // What the operator does once per stack before the first install (README "Client-side encryption").
+    // What the operator does once per stack before the first install
+    // (docs/encryption-and-replica.md).
     let envelopeKey: SandboxEnvelopeKey | undefined;
     if (host.clientSideEncryption) {
       envelopeKey = await createEnvelopeKey(moto.endpoint, host);

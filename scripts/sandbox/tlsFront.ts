@@ -9,7 +9,7 @@ import { stopChild } from "./moto";
 import { freePort, waitForPort } from "./ports";
 import type { SandboxCertificates } from "./certificates";
 
-/** The whole front: plain JavaScript for `node -e`, so it needs no loader and starts in ~50 ms. */
+/** The whole front: plain JavaScript for `node -e`, so it starts without a TypeScript loader. */
 const FRONT_SOURCE = `
 const tls = require("node:tls"), net = require("node:net"), fs = require("node:fs");
 const [listenPort, targetPort, cert, key] = process.argv.slice(1);

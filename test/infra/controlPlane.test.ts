@@ -254,7 +254,7 @@ describe("FailureEvents", () => {
       inputPaths: Record<string, string>;
     };
     expect(JSON.parse(transformer.inputTemplate)).toBe(
-      `[prod] Backup job <document> ended <status> on host <instance> at <time> (command <command>). Its output is in CloudWatch Logs group ${LOG_GROUP}, stream prefix <command>/<instance>. What to do: README.md#alarm-command-failed`,
+      `[prod] Backup job <document> ended <status> on host <instance> at <time> (command <command>). Its output is in CloudWatch Logs group ${LOG_GROUP}, stream prefix <command>/<instance>. What to do: docs/runbook/alarms.md#alarm-command-failed`,
     );
     expect(Object.keys(transformer.inputPaths).sort()).toEqual([
       "command",
@@ -271,9 +271,9 @@ describe("BackupAlarms", () => {
     const byKind = new Map<string, number>();
     for (const a of alarms()) {
       const kind = ALARM_KINDS.find((k) =>
-        String(a.inputs.alarmDescription).endsWith(`README.md#alarm-${k}`),
+        String(a.inputs.alarmDescription).endsWith(`docs/runbook/alarms.md#alarm-${k}`),
       );
-      expect(kind, `${a.name} names its README section`).toBeDefined();
+      expect(kind, `${a.name} names its runbook section`).toBeDefined();
       byKind.set(kind!, (byKind.get(kind!) ?? 0) + 1);
     }
     expect(Object.fromEntries(byKind)).toEqual({

@@ -3,9 +3,8 @@
  * stack file (lock, replica and RTC on) against the same file with an option taken out, each
  * synthesized by a real `npm run synth` process.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { beforeAll, expect, test } from "vitest";
+import { readAllPages } from "../docs/support/markdown";
 import {
   synthVariant,
   variantArtifact,
@@ -231,9 +230,8 @@ test("the host config names the replica only when there is one", () => {
   expect(hostConfig("neither")).not.toHaveProperty("replica");
 });
 
-test("the README's resource counts are these plans': prod's, and without either option", () => {
-  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
-  expect(readme).toContain(
+test("the docs' resource counts are these plans': prod's, and without either option", () => {
+  expect(readAllPages()).toContain(
     `Prod's plan has ${prod.resources.length} resources; ${neither.resources.length} without either option.`,
   );
 });

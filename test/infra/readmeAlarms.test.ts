@@ -1,37 +1,25 @@
 /**
- * Every page names a README section; the section exists and says what the alarm means and what to do.
+ * Every page names a runbook section; the section exists and says what the alarm means and what to do.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { expect, test } from "vitest";
 import { DEFAULT_SCHEDULES } from "../../infra/catalog";
 import { ALARM_KINDS, alarmDefinitions } from "../../infra/content/aws/alarmDefinitions";
-import { COMMAND_FAILED_README_ANCHOR } from "../../infra/content/aws/failureEvents";
+import { COMMAND_FAILED_RUNBOOK_LINK } from "../../infra/content/aws/failureEvents";
 import { heartbeatMarkdownTable } from "../../infra/content/docs/heartbeatTable";
 import { DEFAULT_THRESHOLDS } from "../../infra/catalog";
+import { headingAnchors, readPage } from "../docs/support/markdown";
 
-const README = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
-
-/** GitHub's heading anchors: lowercase, punctuation other than `-` dropped, spaces to `-`. */
-function anchors(markdown: string): Set<string> {
-  return new Set(
-    [...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
-      m[1]
-        .toLowerCase()
-        .replace(/[^\p{L}\p{N} -]/gu, "")
-        .replace(/ /g, "-"),
-    ),
-  );
-}
+const RUNBOOK_PAGE = "docs/runbook/alarms.md";
+const RUNBOOK = readPage(RUNBOOK_PAGE);
 
 function section(heading: string): string {
-  const start = README.indexOf(`\n${heading}\n`);
+  const start = RUNBOOK.indexOf(`\n${heading}\n`);
   expect(start, heading).toBeGreaterThan(0);
-  const next = README.slice(start + heading.length + 2).search(/\n#{2,3} /);
-  return README.slice(start, next === -1 ? undefined : start + heading.length + 2 + next);
+  const next = RUNBOOK.slice(start + heading.length + 2).search(/\n#{1,2} /);
+  return RUNBOOK.slice(start, next === -1 ? undefined : start + heading.length + 2 + next);
 }
 
-test("every anchor a page links to is a README heading", () => {
+test("every anchor a page links to is a heading of the alarms runbook", () => {
   const all = alarmDefinitions({
     metricNamespace: "ns",
     schedules: DEFAULT_SCHEDULES,
@@ -42,27 +30,26 @@ test("every anchor a page links to is a README heading", () => {
     hosts: ["h"],
     replication: { sourceBucket: "b", destinationBucket: "r", ruleId: "rule" },
   });
-  const linked = [
-    ...Object.values(all).map((a) => a.description),
-    COMMAND_FAILED_README_ANCHOR,
-  ].map((text) => /README\.md#([a-z0-9-]+)$/.exec(text)?.[1]);
-  const headings = anchors(README);
+  const linked = [...Object.values(all).map((a) => a.description), COMMAND_FAILED_RUNBOOK_LINK].map(
+    (text) => /docs\/runbook\/alarms\.md#([a-z0-9-]+)$/.exec(text)?.[1],
+  );
+  const headings = headingAnchors(RUNBOOK);
   for (const anchor of new Set(linked))
-    expect(headings.has(anchor ?? ""), `README.md#${anchor}`).toBe(true);
+    expect(headings.has(anchor ?? ""), `${RUNBOOK_PAGE}#${anchor}`).toBe(true);
   expect(new Set(linked).size).toBe(ALARM_KINDS.length + 1);
 });
 
 test.each([...ALARM_KINDS, "command-failed"])(
   "the section for %s says what it means and what to do",
   (kind) => {
-    const text = section(`### Alarm: ${kind}`);
+    const text = section(`## Alarm: ${kind}`);
     expect(text).toContain("*Means:*");
     expect(text).toContain("*What to do:*");
   },
 );
 
 test("the paging path runs from the job through metrics and events, alarms and SNS to on-call", () => {
-  const text = section("### Paging path");
+  const text = section("## Paging path");
   for (const step of [
     "EventBridge Scheduler",
     "SSM Run Command",
@@ -76,12 +63,12 @@ test("the paging path runs from the job through metrics and events, alarms and S
   }
 });
 
-test("the README's heartbeat table is the alarm definitions'", () => {
+test("the runbook's heartbeat table is the alarm definitions'", () => {
   const table = /<!-- heartbeat-table:start -->\n([\s\S]*?)\n<!-- heartbeat-table:end -->/.exec(
-    README,
+    RUNBOOK,
   )?.[1];
   expect(
     table,
-    `regenerate it: npx tsx -e 'import {heartbeatMarkdownTable} from "./infra/content/docs/heartbeatTable"; console.log(heartbeatMarkdownTable())'`,
+    `regenerate it in ${RUNBOOK_PAGE}: npx tsx -e 'import {heartbeatMarkdownTable} from "./infra/content/docs/heartbeatTable"; console.log(heartbeatMarkdownTable())'`,
   ).toBe(heartbeatMarkdownTable());
 });

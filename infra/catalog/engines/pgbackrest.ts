@@ -79,11 +79,10 @@ function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOpti
 
 /**
  * Processes for a restore: twice the backup's, at most 8. A restore waits on S3 GETs more than on
- * the CPU (decompression is cheap), and every minute of it is downtime. Measured by `npm run bench`
- * on 2 cores (328 MB cluster, zst level 1, moto behind TLS): the files restored in 15.2 s with 1
- * process, 7.0 s with 2, 5.0 s with 4; the backup gained nothing past 2 (5.8, 5.4, 7.1 s).
- * pgBackRest reads `[global:restore]` for the restore command only (configuration reference,
- * "Section: Global" and command sections).
+ * the CPU (decompression is cheap), and every minute of it is downtime: more processes keep
+ * shortening a restore where they no longer shorten a backup (the bench's figures:
+ * docs/benchmarks.md, "Figures behind choices in the code"). pgBackRest reads `[global:restore]`
+ * for the restore command only (configuration reference, "Section: Global" and command sections).
  */
 export function restoreProcessMax(processMax: number): number {
   return Math.min(8, processMax * 2);
@@ -198,9 +197,9 @@ export const PGBACKREST: PostgresEngineDescriptor = {
   backupNameExample: "20261129-020000F",
   retentionCommand: "pgbackrest expire",
   compressionTypes: ["zst", "lz4", "gz", "bz2", "none"],
-  // zst level 1, not 3 (pgBackRest's zst default): measured by `npm run bench` on pgbench data,
-  // level 1 stores 0.06 of the database size (goal 0.15) and compresses twice as fast, which is
-  // what bounds a backup's time on few cores; lz4 level 1 was no faster here and stored 0.14.
+  // zst level 1, not 3 (pgBackRest's zst default): it still stores well under the bench's goal
+  // for bytes stored and compresses faster, and compression is what bounds a backup's time on few
+  // cores; lz4 was no faster and stores more (figures: docs/benchmarks.md).
   defaultCompression: { type: "zst", level: 1 },
   compressionLevels: { min: 0, max: 19 },
   defaultBinary: "/usr/bin/pgbackrest",

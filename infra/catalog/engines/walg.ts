@@ -62,7 +62,8 @@ const SEGMENT_SYSID_OFFSET = 24;
  */
 function archiveGuard(e: PostgresEngineHostConfig): string {
   // Short on purpose: the whole expanded archive_command must fit PostgreSQL's limit
-  // (descriptor ARCHIVE_COMMAND_MAX_BYTES); README "A re-initialised cluster" says what to do.
+  // (descriptor ARCHIVE_COMMAND_MAX_BYTES); docs/engines.md, "A re-initialised cluster", says
+  // what to do.
   const sysid = `$(od -An -tu8 -j${SEGMENT_SYSID_OFFSET} -N8 %p | tr -d ' ')`;
   return `case %f in *.*) ;; *) g=${archiveGuardFile(e)}; s=${sysid}; r=$(cat $g); [ -n "$s" ] && [ "$s" = "$r" ] || { echo "refused %f: its system identifier $s is not \${r:-recorded} in $g" >&2; exit 1; };; esac`;
 }
@@ -102,7 +103,8 @@ function commonSettings(i: EngineConfigInputs): Record<string, string> {
 /**
  * The S3 repository's config (JSON, `--config`; keys are wal-g's environment names). JSON has no
  * comments, and wal-g warns about every key it does not know on every run (each archive_command
- * too), so the file carries no "managed" header: README says it is rendered by pg-engine-setup.
+ * too), so the file carries no "managed" header: docs/engines.md says it is rendered by
+ * pg-engine-setup.
  * The storage root is the bucket and `WALG_STORAGE_PREFIX` this host's folder, so reading another
  * host's repository is the same config with that one setting overridden in the environment.
  */

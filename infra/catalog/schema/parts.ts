@@ -4,12 +4,9 @@
  * reads, so a schema reads as the contract and `schemaProblems` only adds the JSON path.
  *
  * Why valibot and not zod 4: the host jobs bundle the catalog, and the health check runs every
- * 5 minutes with a peak-RSS goal of 80 MB. Measured with esbuild (node20, ESM, unminified), a file
- * that parses the prod host config with the same host-config-shaped schema bundles to 21 KB with
- * valibot 1.5, 61 KB with zod 4 `zod/mini` and 214 KB with `zod`, and peaks 0.5, 1.5 and 3.8 MB
- * above plain `JSON.parse` (median of 5 `/usr/bin/time -v` runs). With this module in place the
- * health-check bundle grew 14 KB (3,163,541 -> 3,177,788 bytes) and its peak RSS (CHECKS=s3,disk
- * against moto, median of 7) 0.55 MB (81.4 -> 82.0 MB).
+ * 5 minutes with a peak-RSS goal of 80 MB. The same schema bundles smaller and peaks lower with
+ * valibot than with either of zod's packages (figures and how they were taken:
+ * docs/benchmarks.md, "Figures behind choices in the code").
  *
  * Pure module: no Pulumi import, so host jobs can bundle it.
  */

@@ -43,7 +43,7 @@ import {
 } from "../../catalog";
 import { describeDuration, heartbeatWatch } from "./heartbeatWatch";
 
-/** One README section per kind, `README.md#alarm-<kind>`, says what it means and what to do. */
+/** One runbook section per kind, `docs/runbook/alarms.md#alarm-<kind>`, says what it means and what to do. */
 export const ALARM_KINDS = [
   "backup-age",
   "job-failed",
@@ -62,8 +62,12 @@ export const ALARM_KINDS = [
 ] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
-export function readmeAnchor(kind: AlarmKind | "command-failed"): string {
-  return `README.md#alarm-${kind}`;
+/**
+ * The runbook section an alarm's page links to, as a path from the repository root (the form a
+ * reader resolves in the repository, and the link test checks): `docs/runbook/alarms.md#alarm-<kind>`.
+ */
+export function runbookLink(kind: AlarmKind | "command-failed"): string {
+  return `docs/runbook/alarms.md#alarm-${kind}`;
 }
 
 export type Statistic = "Maximum" | "Minimum" | "Sum";
@@ -78,7 +82,7 @@ export type MissingData = "breaching" | "ignore" | "notBreaching";
 
 export interface AlarmDefinition<Ref = never> {
   readonly kind: AlarmKind;
-  /** What broke, in a sentence, and the README section with the fix. */
+  /** What broke, in a sentence, and the runbook section with the fix. */
   readonly description: string;
   readonly namespace: string;
   readonly metricName: string;
@@ -170,7 +174,7 @@ export function alarmDefinitions<Ref = never>(
     >,
   ): AlarmDefinition<Ref> => ({
     kind,
-    description: `${what} What to do: ${readmeAnchor(kind)}`,
+    description: `${what} What to do: ${runbookLink(kind)}`,
     namespace: ns,
     ...metric,
     groupBy: Dimension.host,
@@ -204,7 +208,7 @@ export function alarmDefinitions<Ref = never>(
     const job = JOBS[key];
     alarms[`job-failed-${key}`] = {
       kind: "job-failed",
-      description: `Job ${key} (${job.description}) reported a failed run on a host. What to do: ${readmeAnchor("job-failed")}`,
+      description: `Job ${key} (${job.description}) reported a failed run on a host. What to do: ${runbookLink("job-failed")}`,
       namespace: ns,
       metricName: Metric.jobFailed,
       dimensions: { [Dimension.job]: key },
@@ -307,7 +311,7 @@ export function alarmDefinitions<Ref = never>(
   };
   alarms["schedule-dlq"] = {
     kind: "schedule-dlq",
-    description: `EventBridge Scheduler could not start a job (its SendCommand call failed after retries); the run is in the dead-letter queue. What to do: ${readmeAnchor("schedule-dlq")}`,
+    description: `EventBridge Scheduler could not start a job (its SendCommand call failed after retries); the run is in the dead-letter queue. What to do: ${runbookLink("schedule-dlq")}`,
     namespace: "AWS/SQS",
     metricName: "ApproximateNumberOfMessagesVisible",
     dimensions: { QueueName: inputs.deadLetterQueueName },
@@ -321,7 +325,7 @@ export function alarmDefinitions<Ref = never>(
   };
   alarms["snapshot-failures"] = {
     kind: "snapshot-failures",
-    description: `The weekly EBS snapshot policy failed to create a snapshot. What to do: ${readmeAnchor("snapshot-failures")}`,
+    description: `The weekly EBS snapshot policy failed to create a snapshot. What to do: ${runbookLink("snapshot-failures")}`,
     namespace: "AWS/EBS",
     metricName: "SnapshotsCreateFailed",
     dimensions: { DLMPolicyId: inputs.snapshotPolicyId },
@@ -336,7 +340,7 @@ export function alarmDefinitions<Ref = never>(
   if (t.restoreTestRtoMinutes !== undefined) {
     alarms["restore-test-rto"] = {
       kind: "restore-test-rto",
-      description: `The weekly restore test took longer than the RTO of ${t.restoreTestRtoMinutes} minutes to bring up a queryable database. What to do: ${readmeAnchor("restore-test-rto")}`,
+      description: `The weekly restore test took longer than the RTO of ${t.restoreTestRtoMinutes} minutes to bring up a queryable database. What to do: ${runbookLink("restore-test-rto")}`,
       namespace: ns,
       metricName: Metric.restoreTestRtoSeconds,
       dimensions: { [Dimension.job]: RESTORE_TEST_JOB },
@@ -374,7 +378,7 @@ function replicationAlarms<Ref>(watch: ReplicationWatch): Record<string, AlarmDe
   return {
     "replication-latency": {
       kind: "replication-latency",
-      description: `Replication ${to} is more than ${RTC_MINUTES} minutes behind (Replication Time Control's limit): the copy in the second region is missing recent backups. What to do: ${readmeAnchor("replication-latency")}`,
+      description: `Replication ${to} is more than ${RTC_MINUTES} minutes behind (Replication Time Control's limit): the copy in the second region is missing recent backups. What to do: ${runbookLink("replication-latency")}`,
       namespace: "AWS/S3",
       metricName: "ReplicationLatency",
       dimensions,
@@ -388,7 +392,7 @@ function replicationAlarms<Ref>(watch: ReplicationWatch): Record<string, AlarmDe
     },
     "replication-failures": {
       kind: "replication-failures",
-      description: `S3 failed to replicate objects ${to}: those backups exist in one region only. What to do: ${readmeAnchor("replication-failures")}`,
+      description: `S3 failed to replicate objects ${to}: those backups exist in one region only. What to do: ${runbookLink("replication-failures")}`,
       namespace: "AWS/S3",
       metricName: "OperationsFailedReplication",
       dimensions,
@@ -447,7 +451,7 @@ function heartbeatAlarm<Ref>(key: JobKey, inputs: AlarmInputs<Ref>): AlarmDefini
   const silence = `Job ${key} has not finished a run on a host for ${describeDuration(watch.silenceSeconds)} (schedule ${expression} ${inputs.timezone}, at most ${describeDuration(parsed.maxGapSeconds)} apart, plus ${describeDuration(job.timeoutSeconds)} to run): it is not running at all.`;
   const common = {
     kind: "heartbeat" as const,
-    description: `${silence} What to do: ${readmeAnchor("heartbeat")}`,
+    description: `${silence} What to do: ${runbookLink("heartbeat")}`,
     namespace: inputs.metricNamespace,
     dimensions: { [Dimension.job]: key },
     groupBy: Dimension.host,

@@ -257,7 +257,7 @@ export function dashboardBody(inputs: DashboardInputs): string {
     properties: {
       markdown:
         `## Stellar Insights backups: ${inputs.stack}\n` +
-        "Every alarm of this stack pages on-call through SNS; what each means and what to do: README.md, section *Alarms and paging*.",
+        "Every alarm of this stack pages on-call through SNS; what each means and what to do: docs/runbook/alarms.md.",
     },
   };
   const widgets = graphs(inputs).map((g, i) => ({

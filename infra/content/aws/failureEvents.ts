@@ -3,11 +3,12 @@
  * cover only its own API call; whether the command then succeeded is an SSM event. Pure.
  */
 import { stableJson } from "../../catalog/stableJson";
+import { runbookLink } from "./alarmDefinitions";
 
 /** Run Command invocation states that mean the job did not do its work. */
 export const FAILED_COMMAND_STATUSES = ["Cancelled", "Failed", "TimedOut"] as const;
 
-export const COMMAND_FAILED_README_ANCHOR = "README.md#alarm-command-failed";
+export const COMMAND_FAILED_RUNBOOK_LINK = runbookLink("command-failed");
 
 /** One invocation (one host) of one of these documents ended badly. */
 export function commandFailurePattern(documentNames: readonly string[]): string {
@@ -34,7 +35,7 @@ export function commandFailureMessage(inputs: {
   const text =
     `[${inputs.stack}] Backup job <document> ended <status> on host <instance> at <time> (command <command>). ` +
     `Its output is in CloudWatch Logs group ${inputs.outputLogGroupName}, stream prefix <command>/<instance>. ` +
-    `What to do: ${COMMAND_FAILED_README_ANCHOR}`;
+    `What to do: ${COMMAND_FAILED_RUNBOOK_LINK}`;
   return {
     inputPaths: {
       command: "$.detail.command-id",

@@ -1,6 +1,7 @@
 /**
- * The README's table of heartbeat alarms, rendered from the alarm definitions with the catalog's
- * default schedules, so the two cannot disagree (a test checks the README holds exactly this text).
+ * The alarms runbook's table of heartbeat alarms (docs/runbook/alarms.md), rendered from the alarm
+ * definitions with the catalog's default schedules, so the two cannot disagree (a test checks the
+ * page holds exactly this text).
  */
 import { DEFAULT_SCHEDULES, DEFAULT_THRESHOLDS, JOBS, SHIPPED_JOB_KEYS } from "../../catalog";
 import { alarmDefinitions, livenessAlarmKey } from "../aws/alarmDefinitions";

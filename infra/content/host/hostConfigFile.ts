@@ -22,12 +22,12 @@ import { stableJson } from "../../catalog/stableJson";
 
 /**
  * `archive_timeout`: a partly filled WAL segment is shipped after 10 s. The runbook's minute let a
- * lost primary take up to a minute of acknowledged writes with it; `npm run bench` measured the RPO
- * under a steady write load at 19.6-21.6 s with 60 s (the load's whole span: nothing left before it
- * ended) and 10.6-10.9 s with 10 s, against the bench's goal of 15 s. The cost: up to 6 forced
- * segment switches a minute on a host that writes, each a 16 MiB segment that compresses to a few
- * KiB, one S3 PUT each (about 8,640 a day at most, cents a month), and as many segments more to
- * replay in a restore. PostgreSQL skips the switch when nothing was written since the last one.
+ * lost primary take up to a minute of acknowledged writes with it; 10 s keeps the RPO under a
+ * steady write load within the bench's goal of 15 s, where 60 s loses the load's whole span
+ * (figures: docs/benchmarks.md). The cost: up to 6 forced segment switches a minute on a host
+ * that writes, each a 16 MiB segment that compresses to a few KiB, one S3 PUT each (about 8,640 a
+ * day at most, cents a month), and as many segments more to replay in a restore. PostgreSQL skips
+ * the switch when nothing was written since the last one.
  */
 export const DEFAULT_ARCHIVE_TIMEOUT_SECONDS = 10;
 /** The runbook's health check warns above this disk usage. */

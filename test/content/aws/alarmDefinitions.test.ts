@@ -54,11 +54,11 @@ describe("shape", () => {
     });
   });
 
-  test("every description says what broke and ends with its kind's README section", () => {
+  test("every description says what broke and ends with its kind's runbook section", () => {
     for (const [key, alarm] of Object.entries(prod)) {
       expect(ALARM_KINDS).toContain(alarm.kind);
       expect(alarm.description, key).toMatch(
-        new RegExp(`\\. What to do: README\\.md#alarm-${alarm.kind}$`),
+        new RegExp(`\\. What to do: docs/runbook/alarms\\.md#alarm-${alarm.kind}$`),
       );
       expect(alarm.description.length, key).toBeLessThanOrEqual(1024);
     }

@@ -13,9 +13,9 @@ import { SANDBOX_AWS_ENV } from "../../moto";
 import type { Sandbox } from "../../sandbox";
 
 /**
- * archive_timeout for the engines compared with this project's: the runbook's minute, which is
- * also what the issue's reference figures were measured with. This project's engine runs with the
- * stack's shipped value instead.
+ * archive_timeout for the engines compared with this project's: the runbook's minute, so the
+ * reference engines run as a team following the runbook would run them. This project's engine
+ * runs with the stack's shipped value instead.
  */
 export const REFERENCE_ARCHIVE_TIMEOUT_SECONDS = 60;
 

@@ -1,0 +1,77 @@
+/**
+ * Every relative link a reader can follow resolves: those of the README and of docs/, and those
+ * the plan's pages carry (alarm descriptions, the failed-job message). The file must exist and
+ * its anchor must be one of that page's headings (GitHub's rules), so a renamed heading or a
+ * moved page fails here, naming the page, the line and the link, instead of at 3 AM.
+ */
+import { existsSync, statSync } from "node:fs";
+import { dirname, join, normalize } from "node:path";
+import { expect, test } from "vitest";
+import { DEFAULT_SCHEDULES, DEFAULT_THRESHOLDS } from "../../infra/catalog";
+import { alarmDefinitions } from "../../infra/content/aws/alarmDefinitions";
+import { commandFailureMessage } from "../../infra/content/aws/failureEvents";
+import { REPO_ROOT } from "../../infra/repoRoot";
+import { headingAnchors, markdownLinks, markdownPages, readPage } from "./support/markdown";
+
+/**
+ * Why `target`, written in the page `from` (a path from the repository root), does not resolve;
+ * null when it does. A target without a path is an anchor of `from` itself.
+ */
+function brokenBecause(from: string, target: string): string | null {
+  const [pathPart, anchor] = target.split("#", 2) as [string, string | undefined];
+  const path = pathPart === "" ? from : normalize(join(dirname(from), decodeURI(pathPart)));
+  if (path.startsWith("..")) return "points outside the repository";
+  if (!existsSync(join(REPO_ROOT, path))) return `${path} does not exist`;
+  if (anchor === undefined) return null;
+  if (statSync(join(REPO_ROOT, path)).isDirectory() || !path.endsWith(".md"))
+    return `${path} is not a Markdown page, so it has no #${anchor}`;
+  return headingAnchors(readPage(path)).has(anchor) ? null : `${path} has no heading #${anchor}`;
+}
+
+const isRelative = (target: string) => !/^[a-z][a-z0-9+.-]*:/i.test(target);
+
+test.each(markdownPages())("every relative link in %s resolves", (page) => {
+  const broken = markdownLinks(readPage(page))
+    .filter((link) => isRelative(link.target))
+    .map((link) => ({ ...link, why: brokenBecause(page, link.target) }))
+    .filter((link) => link.why !== null)
+    .map((link) => `${page}:${link.line}: (${link.target}): ${link.why}`);
+  expect(broken).toEqual([]);
+});
+
+test("the docs pages are the README's and docs/'s Markdown, the runbook among them", () => {
+  expect(markdownPages()).toEqual(
+    expect.arrayContaining(["README.md", "docs/README.md", "docs/runbook/alarms.md"]),
+  );
+});
+
+/** Every alarm the prod options can make (RTO and replication on), and the failed-job page. */
+function planPageTexts(): string[] {
+  const alarms = alarmDefinitions({
+    metricNamespace: "ns",
+    schedules: DEFAULT_SCHEDULES,
+    timezone: "UTC",
+    thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 30 },
+    deadLetterQueueName: "q",
+    snapshotPolicyId: "p",
+    hosts: ["h"],
+    replication: { sourceBucket: "b", destinationBucket: "r", ruleId: "rule" },
+  });
+  const failed = commandFailureMessage({ stack: "prod", outputLogGroupName: "g" }).inputTemplate;
+  return [...Object.entries(alarms).map(([key, a]) => `alarm ${key}: ${a.description}`), failed];
+}
+
+test("every link in the plan's alarm descriptions and failed-job page resolves from the repository root", () => {
+  const texts = planPageTexts();
+  const links = texts.flatMap((text) =>
+    [...text.matchAll(/([\w./-]+\.md(?:#[\w-]+)?)/g)].map((m) => ({ text, target: m[1] })),
+  );
+  // Each text links to its section: none lost on the way.
+  expect(links).toHaveLength(texts.length);
+  const broken = links
+    // A page on AWS is read against the repository root, as the README's links are.
+    .map((link) => ({ ...link, why: brokenBecause("README.md", link.target) }))
+    .filter((link) => link.why !== null)
+    .map((link) => `(${link.target}) in "${link.text}": ${link.why}`);
+  expect(broken).toEqual([]);
+});
