@@ -1,11 +1,11 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { expect, test } from "vitest";
-import { UNKNOWN } from "../../policies/lib/known";
+import { UNKNOWN } from "../../../policies/lib/known";
 import {
   lifecycleRules,
   retentionProblems,
   type RetentionRequirement,
-} from "../../policies/lib/lifecycle";
+} from "../../../policies/lib/lifecycle";
 
 function rulesOf(...rules: Record<string, unknown>[]) {
   const configuration = {

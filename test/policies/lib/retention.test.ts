@@ -1,7 +1,7 @@
 /** The retention policies' config: one valibot schema, and the JSON schema the CLI checks generated from it. */
 import { describe, expect, test } from "vitest";
-import { BACKUP_TYPE_KEYS, BACKUP_TYPES } from "../../infra/catalog";
-import { requiredRetentionDays, retentionConfigSchema } from "../../policies/lib/retention";
+import { BACKUP_TYPE_KEYS, BACKUP_TYPES } from "../../../infra/catalog";
+import { requiredRetentionDays, retentionConfigSchema } from "../../../policies/lib/retention";
 
 describe("retentionConfigSchema (generated)", () => {
   const rows = retentionConfigSchema.properties.retentionDays as {

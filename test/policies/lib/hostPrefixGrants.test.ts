@@ -7,8 +7,8 @@ import {
   crossHostGrants,
   crossHostPrefix,
   perHostPrefixes,
-} from "../../policies/lib/hostPrefixGrants";
-import { parsePolicyDocument, type Statement } from "../../policies/lib/policyDocument";
+} from "../../../policies/lib/hostPrefixGrants";
+import { parsePolicyDocument, type Statement } from "../../../policies/lib/policyDocument";
 
 test("the per-host prefixes are the catalog's S3 rows", () => {
   expect(perHostPrefixes()).toEqual(["configs/", "logs/", "postgres/", "redis/"]);
