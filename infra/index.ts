@@ -26,7 +26,7 @@ import { stackTags } from "./tags";
 /** Days the job output log group keeps events (a CloudWatch Logs retention value). */
 const JOB_LOG_RETENTION_DAYS = 90;
 
-const config = loadStackConfig();
+const { config, hostConfig } = loadStackConfig();
 const tags = stackTags(pulumi.getProject(), pulumi.getStack());
 
 const backupBucket = new BackupBucket("backups", {
@@ -102,7 +102,7 @@ const hostAccess = new HostAccess("db-hosts", {
 });
 
 // Shipping the host plane: artifacts, SSM documents, and the association that keeps hosts converged.
-const hostPlane = buildHostPlane(stack, config);
+const hostPlane = buildHostPlane(stack, config, hostConfig);
 const hostConfiguration = new HostConfiguration("host-plane", {
   stack,
   bucketName: backupBucket.bucketName,

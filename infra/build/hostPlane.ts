@@ -5,6 +5,7 @@
  */
 import { HOST_PATHS, JOB_KEYS, RESTORE_KEYS, type DocumentKey } from "../catalog";
 import { POSTGRES_ENGINES } from "../catalog/engines";
+import type { HostConfig } from "../catalog/hostConfig";
 import { readPinnedFile } from "../config/pinnedFile";
 import { StackConfigError, type StackConfig } from "../config/stackConfig";
 import {
@@ -12,7 +13,7 @@ import {
   type ArtifactSet,
   type ArtifactSource,
 } from "../content/host/hostArtifacts";
-import { renderHostConfig, serializeHostConfig } from "../content/host/hostConfigFile";
+import { serializeHostConfig } from "../content/host/hostConfigFile";
 import { installDocument } from "../content/host/installDocument";
 import { jobDocument } from "../content/host/jobDocuments";
 import { postgresConf } from "../content/host/postgresConf";
@@ -28,15 +29,16 @@ export interface HostPlane {
 }
 
 /**
- * The host config deliberately carries no KMS key ARN: uploads then send no encryption header and
- * the bucket's default SSE-KMS key applies, so the file (and its hash) is known before deploy.
+ * `host` is the host config the stack config's validation rendered and checked
+ * (`checkedHostConfig`). It deliberately carries no KMS key ARN: uploads then send no encryption
+ * header and the bucket's default SSE-KMS key applies, so the file (and its hash) is known before
+ * deploy.
  */
 export function hostArtifactSources(
-  stack: string,
   config: StackConfig,
+  host: HostConfig,
   bundles: readonly JobBundle[],
 ): ArtifactSource[] {
-  const host = renderHostConfig({ stack, config });
   return [
     {
       name: "host-config",
@@ -97,12 +99,13 @@ export function engineBinaryArtifact(config: StackConfig): ArtifactSource[] {
 export function buildHostPlane(
   stack: string,
   config: StackConfig,
+  host: HostConfig,
   prebuilt?: readonly JobBundle[],
 ): HostPlane {
   // Before any bundling: a shipped job without its entry file fails the build, naming the job.
   requireShippedJobEntries();
   const bundles = prebuilt ?? bundleJobs();
-  const artifacts = hostArtifacts(hostArtifactSources(stack, config, bundles));
+  const artifacts = hostArtifacts(hostArtifactSources(config, host, bundles));
   const documents = {
     install: installDocument({
       bucket: config.bucketName,

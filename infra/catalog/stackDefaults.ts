@@ -4,6 +4,8 @@
  * checks against them; content and components read them from here. Pure module: no Pulumi import.
  */
 import type { BackupTypeKey } from "./backupTypes";
+import type { EngineConfigInputs } from "./engines/descriptor";
+import type { HostConfig } from "./hostConfig";
 
 export interface HostTarget {
   /** EC2 tag key that marks the database hosts (SSM targets, DLM snapshots). */
@@ -56,9 +58,28 @@ export const DEFAULT_POSTGRES_BACKSTOP_MARGIN_DAYS = 30;
 /** The backstop must outlive the engine's window by a full-backup cycle plus a cleanup cycle. */
 export const MIN_POSTGRES_BACKSTOP_MARGIN_DAYS = 7;
 
-/** Days the PostgreSQL engine keeps: enough for both the base backups and the WAL that PITR needs. */
+/**
+ * Days the PostgreSQL engine keeps in S3: the longer of the `postgres` and `wal` rows. The engines
+ * keep WAL only back to the oldest kept full backup (older WAL has nothing to replay onto), so
+ * point-in-time recovery reaches `wal` days back only when the full backups are kept that long too.
+ * This is the stack's `postgresRetention` output and the engines' expire window.
+ */
 export function postgresRetentionDays(
   retentionDays: Readonly<Record<BackupTypeKey, number>>,
 ): number {
   return Math.max(retentionDays.postgres, retentionDays.wal);
+}
+
+/**
+ * The engine's expire window per repository, in days, from a host config: `s3` is
+ * `postgresRetentionDays` of its rows, `local` its local copies' `postgres` days (the runbook
+ * keeps WAL in S3 only, so the local window is the full backups' own).
+ */
+export function engineRetentionDays(
+  config: Pick<HostConfig, "retentionDays" | "local">,
+): EngineConfigInputs["retentionDays"] {
+  return {
+    s3: postgresRetentionDays(config.retentionDays),
+    local: config.local.retentionDays.postgres,
+  };
 }

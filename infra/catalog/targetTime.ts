@@ -13,8 +13,18 @@
  * 1 year, 2 month, 3 day, 4 hour, 5 minute, 6 second, 8 fraction digits, 9 offset (`Z` or `±…`),
  * 10 the offset's minutes with their optional colon.
  */
-export const TARGET_TIME_SYNTAX =
-  "([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})(\\.([0-9]{1,6}))?(Z|[+-][0-9]{2}(:?[0-9]{2})?)";
+
+/** `YYYY-MM-DD`, a `T` or a space, `HH:MM`: groups 1 to 5 of both forms below. */
+const DATE_HOUR_MINUTE = "([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})";
+
+/** The grammar above, unanchored, with the capture groups it lists. */
+export const TARGET_TIME_SYNTAX = `${DATE_HOUR_MINUTE}:([0-9]{2})(\\.([0-9]{1,6}))?(Z|[+-][0-9]{2}(:?[0-9]{2})?)`;
+
+/**
+ * The date and clock of a target time with no offset after them (seconds and any number of
+ * fractional digits optional): text a parser refuses for its missing offset, not as "not a time".
+ */
+export const NO_OFFSET_SYNTAX = `${DATE_HOUR_MINUTE}(:[0-9]{2}(\\.[0-9]+)?)?`;
 
 /** The document parameter's whole value: empty (no target time) or one target time. */
 export const TARGET_TIME_PATTERN = `^(|${TARGET_TIME_SYNTAX})$`;

@@ -2,6 +2,7 @@
  * Reads this project's stack config from Pulumi and validates it before any resource exists.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { HostConfig } from "../catalog/hostConfig";
 import { StackConfigError, type StackConfig } from "./stackConfig";
 import { validateProgramConfig } from "./programConfig";
 
@@ -17,12 +18,18 @@ function isSecret(key: string): boolean {
   return runtime.isConfigSecret?.(key) ?? false;
 }
 
+/** The validated stack config and the host config it renders for this stack (rendered once). */
+export interface LoadedStackConfig {
+  readonly config: StackConfig;
+  readonly hostConfig: HostConfig;
+}
+
 /** Throws `StackConfigError` listing every problem; nothing is registered before this returns. */
-export function loadStackConfig(): StackConfig {
+export function loadStackConfig(): LoadedStackConfig {
   const project = pulumi.getProject();
   const all = pulumi.runtime.allConfig();
   const secretKeys = Object.keys(all).filter(isSecret);
-  const result = validateProgramConfig(project, all, { secretKeys });
+  const result = validateProgramConfig(project, all, { secretKeys, stack: pulumi.getStack() });
   if (!result.ok) throw new StackConfigError(project, result.problems);
-  return result.config;
+  return { config: result.config, hostConfig: result.hostConfig };
 }

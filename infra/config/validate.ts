@@ -44,7 +44,7 @@ import {
   type BackupTypeKey,
   type ScheduleKey,
 } from "../catalog";
-import { HOST_ID_PATTERN, isSafeAbsolutePath } from "../catalog/hostConfig";
+import { HOST_ID_PATTERN, isSafeAbsolutePath, type HostConfig } from "../catalog/hostConfig";
 import { exactObject, isPlainObject, keyedMap, list, MAX_DAYS } from "../catalog/schema/parts";
 import { hidden } from "../catalog/schema/shownValue";
 import { schemaProblems } from "../catalog/schema/problems";
@@ -63,7 +63,7 @@ import {
 import { cadenceProblem } from "./cadence";
 import { directoryPath, directoryProblems } from "./directoryRules";
 import { durabilityEntries, durabilityProblems, durabilitySettings } from "./durability";
-import { hostConfigProblems } from "./hostConfigCheck";
+import { checkedHostConfig, VALIDATION_STACK } from "./hostConfigCheck";
 import { hostsProblems } from "./hostsRules";
 import { noHostsProblem } from "./hostsPresence";
 import { healthScheduleProblem } from "./healthSchedule";
@@ -78,7 +78,12 @@ import {
 } from "./stackConfig";
 
 export type ValidationResult =
-  | { readonly ok: true; readonly config: StackConfig }
+  | {
+      readonly ok: true;
+      readonly config: StackConfig;
+      /** The host config the stack ships, rendered and checked once (see `checkedHostConfig`). */
+      readonly hostConfig: HostConfig;
+    }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 /**
@@ -701,6 +706,8 @@ function inDocumentOrder(
 export interface ValidationOptions {
   /** Start of the simulated schedule runs; default now. */
   readonly now?: Date;
+  /** The stack whose host config is rendered (its `stack` field); default `VALIDATION_STACK`. */
+  readonly stack?: string;
 }
 
 /**
@@ -721,10 +728,10 @@ export function validateStackConfig(
   const refused = new Set(textual.map((p) => p.key));
   const result = v.safeParse(stackConfigSchema(options.now ?? new Date()), input);
   if (result.success && textual.length === 0) {
-    const onHosts = hostConfigProblems(result.output);
-    return onHosts.length === 0
-      ? { ok: true, config: result.output }
-      : { ok: false, problems: onHosts };
+    const onHosts = checkedHostConfig(options.stack ?? VALIDATION_STACK, result.output);
+    return onHosts.ok
+      ? { ok: true, config: result.output, hostConfig: onHosts.host }
+      : { ok: false, problems: onHosts.problems };
   }
   const problems = result.success
     ? []

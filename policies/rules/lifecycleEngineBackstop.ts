@@ -9,22 +9,22 @@ import {
   type RetentionConfig,
 } from "../lib/retention";
 import type { StackView } from "../lib/stackView";
+import { postgresRetentionDays } from "../../infra/catalog";
 
 /** Name of the stack output through which this project's program publishes the PostgreSQL engine's retention. */
 export const POSTGRES_RETENTION_OUTPUT = "postgresRetention";
 
 /**
- * Days the PostgreSQL engine keeps: the longest retention of the rows it owns (a base backup is useless without the
- * WAL written since), or the stack's own `postgresRetention` output when that is longer. A real preview
- * may carry no outputs yet, so the catalog (with the policy config's overrides) is the floor.
+ * Days the PostgreSQL engine keeps: the stack's rule (`postgresRetentionDays`) over the catalog rows with the policy
+ * config's overrides, or the stack's own `postgresRetention` output when that is longer. A real preview
+ * may carry no outputs yet, so the catalog is the floor.
  */
-function postgresRetentionDays(
+function engineRetention(
   view: StackView,
   config: RetentionConfig,
 ): { days: number; source: string } {
-  const required = requiredRetentionDays(config);
   const rows = engineOwnedRows();
-  const fromCatalog = Math.max(...rows.map((row) => required[row.key]));
+  const fromCatalog = postgresRetentionDays(requiredRetentionDays(config));
   const output = view.stackOutputs()[POSTGRES_RETENTION_OUTPUT];
   if (typeof output === "number" && output > fromCatalog) {
     return { days: output, source: `stack output ${POSTGRES_RETENTION_OUTPUT}` };
@@ -43,7 +43,7 @@ export const lifecycleEngineBackstop = stackPolicy({
     "or it deletes WAL that a kept base backup needs and breaks point-in-time recovery silently.",
   configSchema: retentionConfigSchema,
   validate: (view, args, report) => {
-    const engine = postgresRetentionDays(view, args.getConfig<RetentionConfig>());
+    const engine = engineRetention(view, args.getConfig<RetentionConfig>());
     for (const bucket of backupBucketsOrNotApplicable(view, args)) {
       const rules = lifecycleRules(attachedTo(view, bucket, "bucketLifecycle"));
       if (isUnknown(rules)) continue;

@@ -1,6 +1,7 @@
 /**
- * cleanup: retention. The PostgreSQL engine's expire removes backups past `retentionDays.postgres`
- * (S3) and `local.retentionDays.postgres` (local) and the WAL only they needed; it never removes the
+ * cleanup: retention. The PostgreSQL engine's expire removes backups past the longer of
+ * `retentionDays.postgres` and `retentionDays.wal` (S3; `engineRetentionDays`) and
+ * `local.retentionDays.postgres` (local) and the WAL only they needed; it never removes the
  * newest full backup or WAL a kept backup needs for point-in-time recovery. A repository that records
  * another cluster (system identifier) than this host's is refused before anything is removed: the
  * job fails and pages, and that repository is left as it is. S3 lifecycle rules on

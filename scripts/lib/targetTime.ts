@@ -4,10 +4,10 @@
  * explicit offset. A time without an offset is refused: the host's time zone would silently
  * decide what it means.
  */
-import { TARGET_TIME_SYNTAX } from "../../infra/catalog/targetTime";
+import { NO_OFFSET_SYNTAX, TARGET_TIME_SYNTAX } from "../../infra/catalog/targetTime";
 
 const TARGET_TIME = new RegExp(`^${TARGET_TIME_SYNTAX}$`);
-const NO_OFFSET = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+const NO_OFFSET = new RegExp(`^${NO_OFFSET_SYNTAX}$`);
 
 export const TARGET_TIME_ALLOWED =
   "a time with seconds and an explicit UTC offset, e.g. 2024-01-15T14:30:00Z, 2024-01-15T16:30:00+02:00 or PostgreSQL's own 2024-01-15 14:30:00.123456+00 (up to 6 fractional digits)";

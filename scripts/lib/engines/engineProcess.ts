@@ -16,6 +16,7 @@ import {
   type EngineSecrets,
 } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
+import { engineRetentionDays } from "../../../infra/catalog/stackDefaults";
 import { account } from "../accounts";
 import { writeFileAtomic } from "../atomicFile";
 import { JobError } from "../errors";
@@ -91,10 +92,7 @@ export async function writeEngineConfig(
     ...(config.kmsKeyArn ? { kmsKeyArn: config.kmsKeyArn } : {}),
     s3RepositoryPath: s3RepositoryPath(config, hostId),
     localRepositoryPath: localRepositoryPath(config),
-    retentionDays: {
-      s3: config.retentionDays.postgres,
-      local: config.local.retentionDays.postgres,
-    },
+    retentionDays: engineRetentionDays(config),
     engine,
     processMax: engine.processMax ?? defaultProcessMax(availableParallelism()),
     pg: {

@@ -20,6 +20,7 @@ import { appendFile, chown, mkdtemp, readdir, readFile, rm, writeFile } from "no
 import { join } from "node:path";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
+import { engineRetentionDays } from "../../../infra/catalog/stackDefaults";
 import {
   archiveGuardFile,
   archivePushErrorFile,
@@ -512,10 +513,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
   }
 
   async expire(options: { readonly dryRun?: boolean } = {}): Promise<string[]> {
-    const days: Record<Repository, number> = {
-      s3: this.config.retentionDays.postgres,
-      local: this.config.local.retentionDays.postgres,
-    };
+    const days: Record<Repository, number> = engineRetentionDays(this.config);
     // Both repositories before either is touched: wal-g's delete never compares clusters.
     await this.requireSameCluster(
       REPOSITORIES,
