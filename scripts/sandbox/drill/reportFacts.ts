@@ -207,7 +207,7 @@ export function runbookRows(report: DrillReport): RunbookRow[] {
       item: "Objective 2",
       text: "Test restore procedures",
       covered: by("PostgreSQL restore"),
-      how: "through the restore documents the stack ships, confirmed, as on-call runs them (README: Restores at 3 AM)",
+      how: "through the restore documents the stack ships, confirmed, as on-call runs them (docs/runbook/restores.md)",
     },
     {
       item: "Objective 3",
@@ -219,7 +219,7 @@ export function runbookRows(report: DrillReport): RunbookRow[] {
       item: "Objective 4",
       text: "Validate documentation",
       covered: all,
-      how: "the documents and parameters the README tells on-call to use are the ones that ran",
+      how: "the documents and parameters the restores runbook tells on-call to use are the ones that ran",
     },
     {
       item: "Procedure 1",
