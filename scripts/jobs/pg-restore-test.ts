@@ -11,7 +11,8 @@
  *   fails the test, named by relation and block,
  * - publishes `RestoreTestRtoSeconds`: from the job's start to the first query answered.
  * It fails, naming each table and both counts, when a count differs, and cleans up (stops the
- * throwaway, removes the scratch directory) whatever happened. The newest backup is the one tested:
+ * throwaway, removes the scratch directory) whatever happened; a run that was killed (no cleanup
+ * then) leaves both to the next run, which stops and removes them first. The newest backup is the one tested:
  * when the engine marked it damaged the test fails naming it, and never tests an older clean one
  * in its place.
  *
@@ -30,7 +31,11 @@ import type { JobUsage } from "../lib/jobCommand";
 import { freeLoopbackPort } from "../lib/loopbackPort";
 import { checkEveryRelation } from "../lib/relationCheck";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
-import { throwawayLayout, withRestoredThrowaway } from "../lib/throwawayCluster";
+import {
+  removeAbandonedThrowaways,
+  throwawayLayout,
+  withRestoredThrowaway,
+} from "../lib/throwawayCluster";
 import { utcStamp } from "../lib/time";
 
 async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
@@ -38,6 +43,8 @@ async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
   const timeoutMs = ctx.params.integer("TIMEOUT_MINUTES", 1, 24 * 60, 240) * 60_000;
   const checkMs = ctx.params.integer("CHECK_MINUTES", 1, 24 * 60, 120) * 60_000;
   ctx.params.check();
+  const scratchParent = join(config.local.root, "restore-test");
+  await removeAbandonedThrowaways(config, scratchParent, log);
   const engine = engineFor(config, ctx.hostId);
   await engine.requireInstalled();
   const backup = (await engine.list("s3")).at(-1);
@@ -62,7 +69,7 @@ async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
       "pg-backup records them; take a backup with this release's pg-backup",
     );
 
-  const root = join(config.local.root, "restore-test", utcStamp(ctx.startedAt));
+  const root = join(scratchParent, utcStamp(ctx.startedAt));
   const cluster = throwawayLayout(root, await freeLoopbackPort());
   log.info("restore test", {
     backup: backup.name,

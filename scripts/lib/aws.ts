@@ -8,6 +8,7 @@
  * `TimeoutError` with backoff): nothing here re-implements either.
  */
 import type { HostConfig } from "../../infra/catalog/hostConfig";
+import { showValue } from "../../infra/catalog/schema/shownValue";
 import { UsageError } from "./errors";
 
 export interface AwsClientSettings {
@@ -81,7 +82,7 @@ export function awsCallLimits(env: NodeJS.ProcessEnv = process.env): AwsCallLimi
     const [min, max] = LIMIT_RANGES[key];
     const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
     if (!(value >= min && value <= max)) {
-      problems.push(`${name}=${JSON.stringify(raw)}: must be a whole number from ${min} to ${max}`);
+      problems.push(`${name}=${showValue(raw)}: must be a whole number from ${min} to ${max}`);
       continue;
     }
     limits[key] = value;

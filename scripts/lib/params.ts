@@ -1,10 +1,12 @@
 /**
  * Job parameters arrive as environment variables (the SSM documents pass them that way, never
  * spliced into a script). Each is checked against a pattern; every problem is reported at once,
- * before anything is touched.
+ * before anything is touched. A refused value is quoted through `showValue`: a zero-width space or
+ * a look-alike letter pasted at 3 AM shows as its code point instead of reading as the right value.
  */
 import { CONFIRM_VALUE } from "../../infra/catalog/documents";
 import { HOST_ID_PATTERN } from "../../infra/catalog/hostConfig";
+import { showValue } from "../../infra/catalog/schema/shownValue";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { UsageError } from "./errors";
 import { RESTORE_SOURCES, type RestoreSource } from "./restoreSource";
@@ -24,7 +26,7 @@ export class Params {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if (!pattern.test(value)) {
-      this.problems.push(`${name}=${JSON.stringify(value)} is not allowed: expected ${allowed}`);
+      this.problems.push(`${name}=${showValue(value)} is not allowed: expected ${allowed}`);
       return fallback;
     }
     return value;
@@ -97,7 +99,7 @@ export class Params {
     const bad = items.filter((s) => !(allowed as readonly string[]).includes(s));
     if (bad.length > 0 || items.length === 0) {
       this.problems.push(
-        `${name}=${JSON.stringify(value)} is not allowed: expected a comma-separated list of ${allowed.join(", ")}`,
+        `${name}=${showValue(value)} is not allowed: expected a comma-separated list of ${allowed.join(", ")}`,
       );
       return [...allowed];
     }
@@ -113,7 +115,7 @@ export class Params {
     if (value === undefined) return false;
     if (value !== CONFIRM_VALUE) {
       this.problems.push(
-        `${name}=${JSON.stringify(value)} is not the confirmation: set ${name}=${CONFIRM_VALUE} to act, or leave it unset for a dry run`,
+        `${name}=${showValue(value)} is not the confirmation: set ${name}=${CONFIRM_VALUE} to act, or leave it unset for a dry run`,
       );
     }
     return value === CONFIRM_VALUE;

@@ -5,6 +5,7 @@
  * decide what it means.
  */
 import { NO_OFFSET_SYNTAX, TARGET_TIME_SYNTAX } from "../../infra/catalog/targetTime";
+import { showValue } from "../../infra/catalog/schema/shownValue";
 
 const TARGET_TIME = new RegExp(`^${TARGET_TIME_SYNTAX}$`);
 const NO_OFFSET = new RegExp(`^${NO_OFFSET_SYNTAX}$`);
@@ -33,7 +34,7 @@ export function parseTargetTime(text: string): TargetTime | { problem: string } 
       ? "has no UTC offset (add Z for UTC, or e.g. +02:00)"
       : "is not a time";
     return {
-      problem: `TARGET_TIME=${JSON.stringify(text)} ${why}: expected ${TARGET_TIME_ALLOWED}`,
+      problem: `TARGET_TIME=${showValue(text)} ${why}: expected ${TARGET_TIME_ALLOWED}`,
     };
   }
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
@@ -56,7 +57,7 @@ export function parseTargetTime(text: string): TargetTime | { problem: string } 
     Math.abs(offsetMinutes) <= 14 * 60;
   if (!valid)
     return {
-      problem: `TARGET_TIME=${JSON.stringify(text)} is not a real time: expected ${TARGET_TIME_ALLOWED}`,
+      problem: `TARGET_TIME=${showValue(text)} is not a real time: expected ${TARGET_TIME_ALLOWED}`,
     };
   const time = new Date(local.getTime() - offsetMinutes * 60_000);
   const utc = time.toISOString();

@@ -12,7 +12,17 @@
  * the host's paths.
  */
 import { existsSync } from "node:fs";
-import { appendFile, chown, mkdir, readFile, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  chown,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rm,
+  writeFile,
+} from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Client } from "pg";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
@@ -20,7 +30,8 @@ import { account } from "./accounts";
 import { asOsUser } from "./engines/engineProcess";
 import { JobError } from "./errors";
 import { runChecked, runCommand } from "./exec";
-import { deadlineIn, sleep } from "./time";
+import type { Logger } from "./log";
+import { deadlineIn, sleep, UTC_STAMP_PATTERN } from "./time";
 
 export interface ThrowawayCluster {
   readonly pgData: string;
@@ -122,6 +133,49 @@ export async function stopThrowaway(config: HostConfig, cluster: ThrowawayCluste
   await runCommand(pgCtl(config, cluster, ["-m", "immediate", "-w", "-t", "60", "stop"]), {
     timeoutMs: 90_000,
   }).catch(() => undefined);
+}
+
+/**
+ * Whether the postmaster named by `pgData`'s postmaster.pid is alive and runs on `pgData` (its
+ * working directory is the data directory). A pid file left by a reboot may name a pid that another
+ * process, the host's own PostgreSQL included, has since been given: that one is never signalled.
+ */
+async function postmasterRunsOn(pgData: string): Promise<boolean> {
+  const pidFile = await readFile(join(pgData, "postmaster.pid"), "utf8").catch(() => "");
+  const pid = Number(pidFile.split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => undefined);
+  return cwd !== undefined && cwd === (await realpath(pgData).catch(() => pgData));
+}
+
+/**
+ * Stops and removes the throwaways that killed runs left under `parent` (each `<UTC stamp>`
+ * directory): SSM's timeout, a cancelled command or a reboot runs no `finally`, and each is a full
+ * restored copy of the cluster on the backup volume, perhaps still running on its loopback port.
+ * Call it holding the job's lock, before restoring: no live run owns one then. Other names under
+ * `parent` are left alone. Returns the removed directories and logs them (a warning).
+ */
+export async function removeAbandonedThrowaways(
+  config: HostConfig,
+  parent: string,
+  log: Logger,
+): Promise<string[]> {
+  const stamp = new RegExp(`^${UTC_STAMP_PATTERN.source}$`);
+  const removed: string[] = [];
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    if (!stamp.test(name)) continue;
+    const root = join(parent, name);
+    const cluster = throwawayLayout(root, 0);
+    const running = await postmasterRunsOn(cluster.pgData);
+    if (running) await stopThrowaway(config, cluster);
+    await rm(root, { recursive: true, force: true });
+    removed.push(root);
+    log.warn("removed a restore test's throwaway that an earlier, killed run left behind", {
+      root,
+      wasRunning: running,
+    });
+  }
+  return removed;
 }
 
 /**
