@@ -24,6 +24,9 @@ import { localRoom } from "../lib/localCopies";
 import { connectPostgres } from "../lib/postgres";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
+
+const PARAMETERS = JOB_PARAMETERS["pg-backup"];
 
 /** Days after which the local repository takes a full backup again instead of an incremental. */
 export const LOCAL_FULL_DAYS = 7;
@@ -49,8 +52,8 @@ function localKind(localBackups: readonly EngineBackup[], now: Date): "full" | "
 
 async function backup(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
-  const startFast = ctx.params.flag("START_FAST", false);
-  const withLocal = ctx.params.flag("LOCAL", true);
+  const startFast = ctx.params.flag(PARAMETERS.startFast);
+  const withLocal = ctx.params.flag(PARAMETERS.local);
   ctx.params.check();
 
   const engine = engineFor(config, ctx.hostId);
@@ -113,10 +116,7 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
 const USAGE: JobUsage = {
   summary:
     "Full backup of PostgreSQL through the stack's engine into S3, then the local repository, with the check tables' row counts.",
-  parameters: {
-    START_FAST: "yes checkpoints at once (a person is waiting); no spreads it out (default: no)",
-    LOCAL: "no skips the local repository (default: yes)",
-  },
+  parameters: parameterUsage(PARAMETERS),
 };
 
 exitWith("pg-backup", USAGE, () => runJob("pg-backup", backup));

@@ -29,6 +29,9 @@ import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { postgresBackupAge } from "../lib/postgresBackupAge";
 import { strayTimelineProblems } from "../lib/strayTimelines";
+import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
+
+const PARAMETERS = JOB_PARAMETERS["pg-verify"];
 
 /** The newest good backup of one repository against the age limit (S3's age is the published one). */
 async function ageProblems(
@@ -132,13 +135,8 @@ async function archiverProblems(
 }
 
 async function verify(ctx: JobContext): Promise<JobOutcome> {
-  const maxAgeHours = ctx.params.integer(
-    "MAX_AGE_HOURS",
-    1,
-    720,
-    BACKUP_TYPES.postgres.rpoSeconds / 3600,
-  );
-  const repositories = ctx.params.list("REPOSITORIES", REPOSITORIES);
+  const maxAgeHours = ctx.params.integer(PARAMETERS.maxAgeHours);
+  const repositories = ctx.params.list(PARAMETERS.repositories.env, REPOSITORIES);
   ctx.params.check();
   const engine = engineFor(ctx.config, ctx.hostId);
   await engine.requireInstalled();
@@ -176,10 +174,7 @@ async function verify(ctx: JobContext): Promise<JobOutcome> {
 const USAGE: JobUsage = {
   summary:
     "Fails, naming every problem, unless the newest PostgreSQL backup is young enough and every backup file and WAL segment verifies.",
-  parameters: {
-    MAX_AGE_HOURS: "1-720: the newest backup may be this old (default: the postgres row's RPO, 24)",
-    REPOSITORIES: "comma-separated s3,local (default: both)",
-  },
+  parameters: parameterUsage(PARAMETERS),
 };
 
 exitWith("pg-verify", USAGE, () => runJob("pg-verify", verify));
