@@ -9,7 +9,7 @@
  * location failed. A set with a file missing is not archived at all and fails the run, so that
  * `latest` always names an archive holding every file of the set.
  *
- * Parameters: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { promises as fs } from "node:fs";
 import { basename, join } from "node:path";

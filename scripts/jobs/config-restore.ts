@@ -5,7 +5,7 @@
  * keeping every replaced file under `<stateDir>/config-restore/<UTC stamp>/`, then runs the set's
  * restart commands in order.
  *
- * Parameters: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";

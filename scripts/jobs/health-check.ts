@@ -5,7 +5,8 @@
  * long ago each job last ran; publishes each figure; and exits 0 (ok), 1 (warning) or 2
  * (critical). Its own run metrics are the heartbeat.
  *
- * Parameters and exit codes: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts; exit codes: USAGE below (`--help`
+ * lists both).
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
@@ -31,8 +32,7 @@ import { JOB_PARAMETERS, HEALTH_CHECKS, parameterUsage } from "../../infra/catal
 
 const PARAMETERS = JOB_PARAMETERS["health-check"];
 
-const CHECKS = HEALTH_CHECKS;
-type Check = (typeof CHECKS)[number];
+type Check = (typeof HEALTH_CHECKS)[number];
 
 /** Scheduled rows may miss one run before it is worth a warning. */
 const STALE_FACTOR = 2;
@@ -317,7 +317,7 @@ const CHECK_FNS: Readonly<Record<Check, CheckFn>> = {
 };
 
 async function health(ctx: JobContext): Promise<JobOutcome> {
-  const checks = ctx.params.list(PARAMETERS.checks.env, CHECKS);
+  const checks = ctx.params.list(PARAMETERS.checks.env, HEALTH_CHECKS);
   ctx.params.check();
   let s3Result: Promise<boolean> | undefined;
   const s3Ok = () =>

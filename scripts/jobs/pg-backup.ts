@@ -11,8 +11,7 @@
  *
  * On a standby it backs up nothing and says so: the primary's run takes the backups.
  *
- * Parameters (environment): START_FAST (yes|no, default no: the checkpoint is spread out as on a
- * schedule; yes for a run a person is waiting for), LOCAL (yes|no, default yes).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { describeSeconds, Metric } from "../../infra/catalog";
 import { checkTableRowCounts, rowCountAnnotations } from "../lib/checkTables";

@@ -6,7 +6,7 @@
  * STEP=check (after apply-config has put archive_command in place) it archives one WAL segment
  * and finds it in every repository: an engine that cannot archive fails the install.
  *
- * Parameters (environment): STEP (setup|check, default setup).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { readFile } from "node:fs/promises";
 import { engineFor } from "../lib/engines";

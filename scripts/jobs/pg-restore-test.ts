@@ -15,7 +15,7 @@
  * when the engine marked it damaged the test fails naming it, and never tests an older clean one
  * in its place.
  *
- * Parameters: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";

@@ -23,7 +23,7 @@
  * pg_wal would fill, and the source's repository must never receive WAL from a copy. Turn archiving
  * on once this host has a repository of its own for the clone (docs/runbook/restores.md).
  *
- * Parameters: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { sourceBucket, type SourceBucket } from "../lib/restoreSource";
 import { existsSync } from "node:fs";

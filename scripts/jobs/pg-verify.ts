@@ -12,8 +12,7 @@
  * - PostgreSQL's archiver is failing (pg_stat_archiver) or WAL waits longer than the WAL row's RPO;
  * - a WAL segment archived now does not arrive in every repository (the engine's check).
  *
- * Parameters (environment): MAX_AGE_HOURS (1-720), REPOSITORIES (comma-separated s3,local;
- * default both).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { BACKUP_TYPES, describeSeconds, Metric } from "../../infra/catalog";
 import { archiverStatus } from "../lib/archiver";

@@ -3,7 +3,7 @@
  * `redis/<host>/<UTC stamp>.rdb` (SHA-256 and key count in metadata), keep the local copy. Both
  * copies are attempted whatever happens to the other, S3 first; the run fails if either failed.
  *
- * Parameters: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { promises as fs } from "node:fs";
 import { basename, join } from "node:path";

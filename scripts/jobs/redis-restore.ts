@@ -5,7 +5,7 @@
  * with Redis's owner, starts Redis (with AOF off for the load if it was on, then on again), and
  * checks the key count against the one recorded at backup time.
  *
- * Parameters: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
