@@ -14,9 +14,12 @@ import { LOCAL_ARCHIVE_PATTERN } from "../lib/configArchive";
 import { LOCAL_DUMP_PATTERN } from "../lib/redisDumps";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
+
+const PARAMETERS = JOB_PARAMETERS["cleanup"];
 
 async function cleanup(ctx: JobContext): Promise<JobOutcome> {
-  const dryRun = ctx.params.flag("DRY_RUN", false);
+  const dryRun = ctx.params.flag(PARAMETERS.dryRun);
   ctx.params.check();
   const engine = engineFor(ctx.config, ctx.hostId);
   await engine.requireInstalled();
@@ -54,9 +57,7 @@ async function cleanup(ctx: JobContext): Promise<JobOutcome> {
 const USAGE: JobUsage = {
   summary:
     "The PostgreSQL engine's expire (backups past retention and the WAL only they needed), then the other rows' local copies past retention.",
-  parameters: {
-    DRY_RUN: "yes lists what would be removed and removes nothing (default: no)",
-  },
+  parameters: parameterUsage(PARAMETERS),
 };
 
 exitWith("cleanup", USAGE, () => runJob("cleanup", cleanup));

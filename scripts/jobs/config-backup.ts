@@ -9,7 +9,7 @@
  * location failed. A set with a file missing is not archived at all and fails the run, so that
  * `latest` always names an archive holding every file of the set.
  *
- * Parameters: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { promises as fs } from "node:fs";
 import { basename, join } from "node:path";
@@ -31,6 +31,9 @@ import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
 import { TwoLocations, localCopyError, localRoomRefusal } from "../lib/twoLocations";
+import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
+
+const PARAMETERS = JOB_PARAMETERS["config-backup"];
 
 /** `<set>-configs-<UTC stamp>-<content hash 12>.tar.gz`: two changes within one second never collide. */
 
@@ -197,7 +200,7 @@ async function localCopy(
 
 async function backup(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
-  const sets = ctx.params.list("SETS", Object.keys(config.configSets).sort());
+  const sets = ctx.params.list(PARAMETERS.sets.env, Object.keys(config.configSets).sort());
   ctx.params.check();
   // Before the disk is measured: a killed run's staged archive counts against the limit.
   await removeLeftovers(
@@ -252,7 +255,7 @@ const USAGE: JobUsage = {
   summary:
     "Archives each config set and uploads it when its content changed (or is half its retention old),\n" +
     "then points the set's latest.json at it.",
-  parameters: { SETS: "comma-separated subset of the host config's config sets (default: all)" },
+  parameters: parameterUsage(PARAMETERS),
 };
 
 exitWith("config-backup", USAGE, main);

@@ -5,7 +5,7 @@
  * keeping every replaced file under `<stateDir>/config-restore/<UTC stamp>/`, then runs the set's
  * restart commands in order.
  *
- * Parameters: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
@@ -22,6 +22,13 @@ import { configAt } from "../lib/restoreSource";
 import { SealedObjects } from "../lib/sealedObjects";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
+import {
+  JOB_PARAMETERS,
+  BACKUP_STAMP_PATTERN,
+  parameterUsage,
+} from "../../infra/catalog/jobParameters";
+
+const PARAMETERS = JOB_PARAMETERS["config-restore"];
 
 type FileChange = "unchanged" | "changed" | "missing on host" | "not in backup";
 
@@ -145,20 +152,20 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
   const setNames = Object.keys(config.configSets).sort();
   const set = ctx.params.required(
-    "SET",
+    PARAMETERS.set.env,
     new RegExp(`^(${setNames.map((s) => s.replace(/-/g, "\\-")).join("|")})$`),
     `one of ${setNames.join(", ")}`,
   );
-  const confirmed = ctx.params.confirmed();
+  const confirmed = ctx.params.confirmed(PARAMETERS.confirm);
   const backup = ctx.params.text(
-    "BACKUP",
-    /^(latest|\d{8}T\d{6}Z(-[0-9a-f]{12})?)$/,
+    PARAMETERS.backup.env,
+    new RegExp(`^${BACKUP_STAMP_PATTERN}$`),
     "'latest' or an archive's UTC stamp such as 20240115T020000Z (with -<hash> when a second holds two)",
     "latest",
   ) as string;
-  const sourceHost = ctx.params.sourceHost(ctx.hostId);
-  const allowPlaintext = ctx.params.flag("ALLOW_PLAINTEXT", false);
-  const source = ctx.params.source(config);
+  const sourceHost = ctx.params.sourceHost(PARAMETERS.sourceHost, ctx.hostId);
+  const allowPlaintext = ctx.params.flag(PARAMETERS.allowPlaintext);
+  const source = ctx.params.source(PARAMETERS.source, config);
   ctx.params.check();
   const store = ctx.storeAt(source);
   // The source's own region: its KMS endpoint opens the envelopes with that region's key.
@@ -313,19 +320,7 @@ const USAGE: JobUsage = {
   summary:
     "Puts a config set back from its archive. A dry run unless CONFIRM=yes-restore: it lists what would\n" +
     "change; confirmed, it keeps every replaced file aside and runs the set's restarts.",
-  parameters: {
-    SET: "the config set to restore (required), e.g. app or db",
-    CONFIRM: "yes-restore to act; unset for a dry run",
-    BACKUP:
-      "latest (default, through latest.json), an archive's UTC stamp (20240115T020000Z),\n" +
-      "or stamp and content hash (20240115T020000Z-0123456789ab) when one second holds two",
-    SOURCE_HOST: "whose archives to restore from (default: this host)",
-    ALLOW_PLAINTEXT:
-      "yes to accept an archive that is not client-side encrypted while the stack encrypts (one\n" +
-      "older than the option); default no",
-    SOURCE:
-      "primary (default) or replica: the copy in the second region, when the primary's is down",
-  },
+  parameters: parameterUsage(PARAMETERS),
 };
 
 exitWith("config-restore", USAGE, main);

@@ -5,7 +5,8 @@
  * long ago each job last ran; publishes each figure; and exits 0 (ok), 1 (warning) or 2
  * (critical). Its own run metrics are the heartbeat.
  *
- * Parameters and exit codes: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts; exit codes: USAGE below (`--help`
+ * lists both).
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
@@ -27,17 +28,11 @@ import { readRunRecord } from "../lib/runRecords";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { secondsBetween } from "../lib/time";
+import { JOB_PARAMETERS, HEALTH_CHECKS, parameterUsage } from "../../infra/catalog/jobParameters";
 
-const CHECKS = [
-  "s3",
-  "disk",
-  "wal-archive",
-  "redis",
-  "backup-ages",
-  "postgres-backup",
-  "job-runs",
-] as const;
-type Check = (typeof CHECKS)[number];
+const PARAMETERS = JOB_PARAMETERS["health-check"];
+
+type Check = (typeof HEALTH_CHECKS)[number];
 
 /** Scheduled rows may miss one run before it is worth a warning. */
 const STALE_FACTOR = 2;
@@ -322,7 +317,7 @@ const CHECK_FNS: Readonly<Record<Check, CheckFn>> = {
 };
 
 async function health(ctx: JobContext): Promise<JobOutcome> {
-  const checks = ctx.params.list("CHECKS", CHECKS);
+  const checks = ctx.params.list(PARAMETERS.checks.env, HEALTH_CHECKS);
   ctx.params.check();
   let s3Result: Promise<boolean> | undefined;
   const s3Ok = () =>
@@ -369,7 +364,7 @@ const USAGE: JobUsage = {
   summary:
     "The runbook's health check: S3, backup disk, WAL archiving, Redis's last save, backup ages and job\n" +
     "runs, each published as a metric.",
-  parameters: { CHECKS: `comma-separated subset of ${CHECKS.join(", ")} (default: all)` },
+  parameters: parameterUsage(PARAMETERS),
   exitCodes: {
     0: "every check ok",
     1: "a warning and no critical finding, or the run itself failed",

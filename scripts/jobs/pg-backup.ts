@@ -11,8 +11,7 @@
  *
  * On a standby it backs up nothing and says so: the primary's run takes the backups.
  *
- * Parameters (environment): START_FAST (yes|no, default no: the checkpoint is spread out as on a
- * schedule; yes for a run a person is waiting for), LOCAL (yes|no, default yes).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { describeSeconds, Metric } from "../../infra/catalog";
 import { checkTableRowCounts, rowCountAnnotations } from "../lib/checkTables";
@@ -24,6 +23,9 @@ import { localRoom } from "../lib/localCopies";
 import { connectPostgres } from "../lib/postgres";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
+
+const PARAMETERS = JOB_PARAMETERS["pg-backup"];
 
 /** Days after which the local repository takes a full backup again instead of an incremental. */
 export const LOCAL_FULL_DAYS = 7;
@@ -49,8 +51,8 @@ function localKind(localBackups: readonly EngineBackup[], now: Date): "full" | "
 
 async function backup(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
-  const startFast = ctx.params.flag("START_FAST", false);
-  const withLocal = ctx.params.flag("LOCAL", true);
+  const startFast = ctx.params.flag(PARAMETERS.startFast);
+  const withLocal = ctx.params.flag(PARAMETERS.local);
   ctx.params.check();
 
   const engine = engineFor(config, ctx.hostId);
@@ -113,10 +115,7 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
 const USAGE: JobUsage = {
   summary:
     "Full backup of PostgreSQL through the stack's engine into S3, then the local repository, with the check tables' row counts.",
-  parameters: {
-    START_FAST: "yes checkpoints at once (a person is waiting); no spreads it out (default: no)",
-    LOCAL: "no skips the local repository (default: yes)",
-  },
+  parameters: parameterUsage(PARAMETERS),
 };
 
 exitWith("pg-backup", USAGE, () => runJob("pg-backup", backup));

@@ -6,7 +6,7 @@
  * STEP=check (after apply-config has put archive_command in place) it archives one WAL segment
  * and finds it in every repository: an engine that cannot archive fails the install.
  *
- * Parameters (environment): STEP (setup|check, default setup).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { readFile } from "node:fs/promises";
 import { engineFor } from "../lib/engines";
@@ -15,9 +15,12 @@ import { JobError } from "../lib/errors";
 import { engineSecrets } from "../lib/engineSecrets";
 import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
+
+const PARAMETERS = JOB_PARAMETERS["pg-engine-setup"];
 
 async function setup(ctx: JobContext): Promise<JobOutcome> {
-  const step = ctx.params.text("STEP", /^(setup|check)$/, "setup or check", "setup");
+  const step = ctx.params.choice(PARAMETERS.step);
   ctx.params.check();
   const engine = engineFor(ctx.config, ctx.hostId);
   const version = await engine.requireInstalled();
@@ -57,9 +60,7 @@ async function setup(ctx: JobContext): Promise<JobOutcome> {
 const USAGE: JobUsage = {
   summary:
     "The install document's PostgreSQL engine step: config and repositories (setup), or an archive round trip (check).",
-  parameters: {
-    STEP: "setup or check (default: setup)",
-  },
+  parameters: parameterUsage(PARAMETERS),
 };
 
 exitWith("pg-engine-setup", USAGE, () => runJob("pg-engine-setup", setup));

@@ -16,7 +16,7 @@
  * when the engine marked it damaged the test fails naming it, and never tests an older clean one
  * in its place.
  *
- * Parameters: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -37,11 +37,14 @@ import {
   withRestoredThrowaway,
 } from "../lib/throwawayCluster";
 import { utcStamp } from "../lib/time";
+import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
+
+const PARAMETERS = JOB_PARAMETERS["pg-restore-test"];
 
 async function restoreTest(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
-  const timeoutMs = ctx.params.integer("TIMEOUT_MINUTES", 1, 24 * 60, 240) * 60_000;
-  const checkMs = ctx.params.integer("CHECK_MINUTES", 1, 24 * 60, 120) * 60_000;
+  const timeoutMs = ctx.params.integer(PARAMETERS.timeoutMinutes) * 60_000;
+  const checkMs = ctx.params.integer(PARAMETERS.checkMinutes) * 60_000;
   ctx.params.check();
   const scratchParent = join(config.local.root, "restore-test");
   await removeAbandonedThrowaways(config, scratchParent, log);
@@ -139,11 +142,7 @@ const USAGE: JobUsage = {
     "Restores the newest PostgreSQL backup into a throwaway cluster on a free loopback port, compares the\n" +
     "check tables' row counts with the recorded ones, reads every relation with checksums verified\n" +
     "(pg_amcheck), publishes RestoreTestRtoSeconds, cleans up.",
-  parameters: {
-    TIMEOUT_MINUTES: "for the throwaway's start (replay to consistency), 1-1440 (default 240)",
-    CHECK_MINUTES:
-      "for reading every relation of every database (pg_amcheck), 1-1440 (default 120)",
-  },
+  parameters: parameterUsage(PARAMETERS),
 };
 
 exitWith("pg-restore-test", USAGE, () => runJob("pg-restore-test", restoreTest));

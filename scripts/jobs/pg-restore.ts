@@ -23,13 +23,12 @@
  * pg_wal would fill, and the source's repository must never receive WAL from a copy. Turn archiving
  * on once this host has a repository of its own for the clone (docs/runbook/restores.md).
  *
- * Parameters: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { sourceBucket, type SourceBucket } from "../lib/restoreSource";
 import { existsSync } from "node:fs";
 import { chown, mkdir, rename } from "node:fs/promises";
 import { describeSeconds } from "../../infra/catalog";
-import { RESTORE_FETCH_BOUNDS } from "../../infra/catalog/engines";
 import { account } from "../lib/accounts";
 import { checkTableRowCounts } from "../lib/checkTables";
 import { damagedBackupMessage } from "../lib/damagedBackups";
@@ -49,18 +48,9 @@ import { isRunning, startService } from "../lib/service";
 import { parseTargetTime, recoveryTargetTime } from "../lib/targetTime";
 import { monotonicNow, secondsSince, utcStamp } from "../lib/time";
 import { siblingPath } from "../lib/siblingPath";
+import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
 
-/**
- * Minutes recovery may make no progress before the restore fails naming the file it waits for:
- * twice the longest the restore_command may spend on one file in every repository.
- */
-const DEFAULT_STALL_MINUTES = Math.ceil(
-  (2 *
-    2 *
-    RESTORE_FETCH_BOUNDS.attempts *
-    (RESTORE_FETCH_BOUNDS.attemptSeconds + RESTORE_FETCH_BOUNDS.pauseSeconds)) /
-    60,
-);
+const PARAMETERS = JOB_PARAMETERS["pg-restore"];
 
 const BACKUP_NAME_ALLOWED =
   "the engine's backup name, as pg-verify and the engine's listing show it";
@@ -81,21 +71,16 @@ interface Request {
 /** Every parameter, checked together: all problems in one refusal, nothing touched. */
 function readRequest(ctx: JobContext, backupNamePattern: RegExp): Request {
   const p = ctx.params;
-  const confirmed = p.confirmed();
-  const kind = p.text(
-    "TARGET",
-    /^(latest|backup|time)$/,
-    "latest, backup or time",
-    "latest",
-  ) as RestoreTarget["kind"];
-  const backupName = p.text("BACKUP_NAME", backupNamePattern, BACKUP_NAME_ALLOWED);
-  const timeText = ctx.env.TARGET_TIME || undefined;
-  const sourceHost = p.sourceHost(ctx.hostId);
-  const source = p.source(ctx.config);
-  const repository = p.text("REPOSITORY", /^(s3|local)$/, "s3 or local", "s3") as Repository;
-  const delta = p.flag("DELTA", false);
-  const timeoutMs = p.integer("TIMEOUT_MINUTES", 1, 24 * 60, 330) * 60_000;
-  const stallMs = p.integer("STALL_MINUTES", 1, 24 * 60, DEFAULT_STALL_MINUTES) * 60_000;
+  const confirmed = p.confirmed(PARAMETERS.confirm);
+  const kind: RestoreTarget["kind"] = p.choice(PARAMETERS.target);
+  const backupName = p.text(PARAMETERS.backupName.env, backupNamePattern, BACKUP_NAME_ALLOWED);
+  const timeText = ctx.env[PARAMETERS.targetTime.env] || undefined;
+  const sourceHost = p.sourceHost(PARAMETERS.sourceHost, ctx.hostId);
+  const source = p.source(PARAMETERS.source, ctx.config);
+  const repository: Repository = p.choice(PARAMETERS.repository);
+  const delta = p.flag(PARAMETERS.delta);
+  const timeoutMs = p.integer(PARAMETERS.timeoutMinutes) * 60_000;
+  const stallMs = p.integer(PARAMETERS.stallMinutes) * 60_000;
 
   let target: RestoreTarget = { kind: "latest" };
   if (kind === "time") {
@@ -337,21 +322,7 @@ const USAGE: JobUsage = {
     "A dry run unless CONFIRM=yes-restore: it checks the target and prints every step, the backup, the WAL\n" +
     "range and the bytes; confirmed, it stops PostgreSQL, moves the data directory aside, restores and waits\n" +
     "until the cluster is promoted.",
-  parameters: {
-    CONFIRM: "yes-restore to act; unset for a dry run",
-    TARGET: "latest (default), backup (with BACKUP_NAME) or time (with TARGET_TIME)",
-    BACKUP_NAME: "the backup to restore with TARGET=backup",
-    TARGET_TIME:
-      "with TARGET=time: e.g. 2024-01-15T14:30:00Z or 2024-01-15T16:30:00+02:00 (an offset is required)",
-    SOURCE_HOST: "restore another host's S3 repository (its host id; default: this host's own)",
-    SOURCE:
-      "primary (default) or replica: the S3 repository's copy in the second region, when the primary's is down",
-    REPOSITORY: "s3 (default) or local (this host's local repository, when S3 is unreachable)",
-    DELTA:
-      "yes restores in place, rewriting only what differs (faster; the current data is not kept); default no",
-    TIMEOUT_MINUTES: "for the start and the replay, 1-1440 (default 330)",
-    STALL_MINUTES: `replay may make no progress this long before the restore fails naming the WAL file it waits for, 1-1440 (default ${DEFAULT_STALL_MINUTES})`,
-  },
+  parameters: parameterUsage(PARAMETERS),
 };
 
 exitWith("pg-restore", USAGE, () => runJob("pg-restore", restore));

@@ -12,8 +12,7 @@
  * - PostgreSQL's archiver is failing (pg_stat_archiver) or WAL waits longer than the WAL row's RPO;
  * - a WAL segment archived now does not arrive in every repository (the engine's check).
  *
- * Parameters (environment): MAX_AGE_HOURS (1-720), REPOSITORIES (comma-separated s3,local;
- * default both).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { BACKUP_TYPES, describeSeconds, Metric } from "../../infra/catalog";
 import { archiverStatus } from "../lib/archiver";
@@ -29,6 +28,9 @@ import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { postgresBackupAge } from "../lib/postgresBackupAge";
 import { strayTimelineProblems } from "../lib/strayTimelines";
+import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
+
+const PARAMETERS = JOB_PARAMETERS["pg-verify"];
 
 /** The newest good backup of one repository against the age limit (S3's age is the published one). */
 async function ageProblems(
@@ -132,13 +134,8 @@ async function archiverProblems(
 }
 
 async function verify(ctx: JobContext): Promise<JobOutcome> {
-  const maxAgeHours = ctx.params.integer(
-    "MAX_AGE_HOURS",
-    1,
-    720,
-    BACKUP_TYPES.postgres.rpoSeconds / 3600,
-  );
-  const repositories = ctx.params.list("REPOSITORIES", REPOSITORIES);
+  const maxAgeHours = ctx.params.integer(PARAMETERS.maxAgeHours);
+  const repositories = ctx.params.list(PARAMETERS.repositories.env, REPOSITORIES);
   ctx.params.check();
   const engine = engineFor(ctx.config, ctx.hostId);
   await engine.requireInstalled();
@@ -176,10 +173,7 @@ async function verify(ctx: JobContext): Promise<JobOutcome> {
 const USAGE: JobUsage = {
   summary:
     "Fails, naming every problem, unless the newest PostgreSQL backup is young enough and every backup file and WAL segment verifies.",
-  parameters: {
-    MAX_AGE_HOURS: "1-720: the newest backup may be this old (default: the postgres row's RPO, 24)",
-    REPOSITORIES: "comma-separated s3,local (default: both)",
-  },
+  parameters: parameterUsage(PARAMETERS),
 };
 
 exitWith("pg-verify", USAGE, () => runJob("pg-verify", verify));

@@ -3,7 +3,7 @@
  * `redis/<host>/<UTC stamp>.rdb` (SHA-256 and key count in metadata), keep the local copy. Both
  * copies are attempted whatever happens to the other, S3 first; the run fails if either failed.
  *
- * Parameters: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { promises as fs } from "node:fs";
 import { basename, join } from "node:path";
@@ -18,10 +18,13 @@ import type { JobUsage } from "../lib/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { utcStamp } from "../lib/time";
 import { TwoLocations, localCopyError, localRoomRefusal } from "../lib/twoLocations";
+import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
+
+const PARAMETERS = JOB_PARAMETERS["redis-backup"];
 
 async function backup(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
-  const timeoutSeconds = ctx.params.integer("BGSAVE_TIMEOUT_SECONDS", 10, 6 * 3600, 600);
+  const timeoutSeconds = ctx.params.integer(PARAMETERS.bgsaveTimeoutSeconds);
   ctx.params.check();
   // Before the disk is measured: a killed run's staged copy counts against the limit.
   await removeLeftovers(
@@ -116,7 +119,7 @@ const USAGE: JobUsage = {
   summary:
     "BGSAVE, wait until the new dump is on disk, verify it, upload it to redis/<host>/<UTC stamp>.rdb and\n" +
     "keep the local copy.",
-  parameters: { BGSAVE_TIMEOUT_SECONDS: "how long to wait for the dump, 10-21600 (default: 600)" },
+  parameters: parameterUsage(PARAMETERS),
 };
 
 exitWith("redis-backup", USAGE, main);

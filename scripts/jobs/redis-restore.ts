@@ -5,7 +5,7 @@
  * with Redis's owner, starts Redis (with AOF off for the load if it was on, then on again), and
  * checks the key count against the one recorded at backup time.
  *
- * Parameters: USAGE below (`--help`).
+ * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
@@ -23,6 +23,9 @@ import { newestObject, type BackupStore } from "../lib/s3";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
 import { startService, stopService } from "../lib/service";
 import { utcStamp, waitFor } from "../lib/time";
+import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
+
+const PARAMETERS = JOB_PARAMETERS["redis-restore"];
 
 interface ChosenDump {
   readonly key: string;
@@ -145,17 +148,17 @@ async function loadedKeys(
 
 async function restore(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
-  const confirmed = ctx.params.confirmed();
+  const confirmed = ctx.params.confirmed(PARAMETERS.confirm);
   const backup = ctx.params.text(
-    "BACKUP",
+    PARAMETERS.backup.env,
     /^(latest|\d{8}T\d{6}Z(\.rdb)?)$/,
     "'latest' or a dump's UTC stamp such as 20240115T020000Z",
     "latest",
   ) as string;
-  const sourceHost = ctx.params.sourceHost(ctx.hostId);
-  const source = ctx.params.source(config);
-  const timeoutMs = ctx.params.integer("TIMEOUT_SECONDS", 10, 3600, 300) * 1000;
-  const allowPlaintext = ctx.params.flag("ALLOW_PLAINTEXT", false);
+  const sourceHost = ctx.params.sourceHost(PARAMETERS.sourceHost, ctx.hostId);
+  const source = ctx.params.source(PARAMETERS.source, config);
+  const timeoutMs = ctx.params.integer(PARAMETERS.timeoutSeconds) * 1000;
+  const allowPlaintext = ctx.params.flag(PARAMETERS.allowPlaintext);
   ctx.params.check();
 
   const store = ctx.storeAt(source);
@@ -294,17 +297,7 @@ const USAGE: JobUsage = {
   summary:
     "Puts a Redis dump from S3 back. A dry run unless CONFIRM=yes-restore: it prints every step it would\n" +
     "take; confirmed, it stops Redis, moves the current dump aside, loads the dump and checks the key count.",
-  parameters: {
-    CONFIRM: "yes-restore to act; unset for a dry run",
-    BACKUP: "latest (default) or a dump's UTC stamp, e.g. 20240115T020000Z",
-    SOURCE_HOST: "whose dumps to restore from (default: this host)",
-    SOURCE:
-      "primary (default) or replica: the copy in the second region, when the primary's is down",
-    TIMEOUT_SECONDS: "for stop, start, load and AOF rewrite each, 10-3600 (default: 300)",
-    ALLOW_PLAINTEXT:
-      "yes to accept a dump that is not client-side encrypted while the stack encrypts (one older\n" +
-      "than the option); default no",
-  },
+  parameters: parameterUsage(PARAMETERS),
 };
 
 exitWith("redis-restore", USAGE, main);

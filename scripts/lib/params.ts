@@ -1,15 +1,29 @@
 /**
  * Job parameters arrive as environment variables (the SSM documents pass them that way, never
- * spliced into a script). Each is checked against a pattern; every problem is reported at once,
- * before anything is touched. A refused value is quoted through `showValue`: a zero-width space or
- * a look-alike letter pasted at 3 AM shows as its code point instead of reading as the right value.
+ * spliced into a script). Each is checked as its declaration says (infra/catalog/jobParameters.ts)
+ * or, for values only the host can judge, against the job's own pattern; every problem is reported
+ * at once, before anything is touched. A refused value is quoted through `showValue`: a zero-width
+ * space or a look-alike letter pasted at 3 AM shows as its code point instead of reading as the
+ * right value.
  */
 import { CONFIRM_VALUE } from "../../infra/catalog/documents";
 import { HOST_ID_PATTERN } from "../../infra/catalog/hostConfig";
 import { showValue } from "../../infra/catalog/schema/shownValue";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
+import {
+  orList,
+  type CheckedParameter,
+  type ChoiceParameter,
+  type ConfirmParameter,
+  type FlagParameter,
+  type IntegerParameter,
+} from "../../infra/catalog/jobParameters";
 import { UsageError } from "./errors";
-import { RESTORE_SOURCES, type RestoreSource } from "./restoreSource";
+import type { RestoreSource } from "./restoreSource";
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
 
 export class Params {
   private readonly problems: string[] = [];
@@ -40,39 +54,63 @@ export class Params {
     return this.text(name, pattern, allowed) ?? "";
   }
 
+  /** A `yes`/`no` parameter; its declared default when unset. */
+  flag(p: FlagParameter): boolean {
+    return this.yesNo(p.env, p.default === "yes");
+  }
+
+  /** One of the declared words; the declared default when unset or refused. */
+  choice<T extends string>(p: ChoiceParameter<T>): T {
+    const pattern = new RegExp(`^(${p.values.map(escapeRegExp).join("|")})$`);
+    return (this.text(p.env, pattern, orList(p.values), p.default) ?? p.default) as T;
+  }
+
+  /** A whole number in the declared range; the declared default when unset or refused. */
+  integer(p: IntegerParameter): number {
+    return this.wholeNumber(p.env, p.min, p.max, p.default);
+  }
+
   /**
-   * `SOURCE`: the bucket a restore reads, `primary` (default) or `replica`; the replica only when
-   * the host config names one (stack config `replication`).
+   * True only for exactly `CONFIRM_VALUE`. Any other non-empty value is an error rather than a
+   * silent dry run, so a typo ("yes") is noticed.
    */
-  source(config: HostConfig): RestoreSource {
-    const source = (this.text(
-      "SOURCE",
-      new RegExp(`^(${RESTORE_SOURCES.join("|")})$`),
-      RESTORE_SOURCES.join(" or "),
-      "primary",
-    ) ?? "primary") as RestoreSource;
+  confirmed(p: ConfirmParameter): boolean {
+    const name = p.env;
+    const value = this.raw(name);
+    if (value === undefined) return false;
+    if (value !== CONFIRM_VALUE) {
+      this.problems.push(
+        `${name}=${showValue(value)} is not the confirmation: set ${name}=${CONFIRM_VALUE} to act, or leave it unset for a dry run`,
+      );
+    }
+    return value === CONFIRM_VALUE;
+  }
+
+  /**
+   * The bucket a restore reads, `primary` (default) or `replica`; the replica only when the host
+   * config names one (stack config `replication`).
+   */
+  source(p: ChoiceParameter<RestoreSource>, config: HostConfig): RestoreSource {
+    const source = this.choice(p);
     if (source === "replica" && config.replica === undefined) {
       this.problems.push(
-        "SOURCE=replica: this host config names no replica bucket (the stack's `replication` option is off); use SOURCE=primary",
+        `${p.env}=replica: this host config names no replica bucket (the stack's \`replication\` option is off); use ${p.env}=primary`,
       );
       return "primary";
     }
     return source;
   }
 
-  /** `SOURCE_HOST`: whose backups a restore reads; this host's own when unset. */
-  sourceHost(thisHost: string): string {
+  /** Whose backups a restore reads: a host id; this host's own when unset. */
+  sourceHost(p: CheckedParameter, thisHost: string): string {
     return (
-      this.text(
-        "SOURCE_HOST",
-        HOST_ID_PATTERN,
-        "a host id (letters, digits, '.', '_', '-')",
-        thisHost,
-      ) ?? thisHost
+      this.text(p.env, HOST_ID_PATTERN, "a host id (letters, digits, '.', '_', '-')", thisHost) ??
+      thisHost
     );
   }
 
-  integer(name: string, min: number, max: number, fallback: number): number {
+  /** A whole number from `min` to `max`; `fallback` when unset or refused. */
+  wholeNumber(name: string, min: number, max: number, fallback: number): number {
     const value = this.text(name, /^\d+$/, `a whole number from ${min} to ${max}`);
     if (value === undefined) return fallback;
     const n = Number(value);
@@ -86,7 +124,7 @@ export class Params {
   }
 
   /** `yes` or `no`; `fallback` when unset. */
-  flag(name: string, fallback: boolean): boolean {
+  yesNo(name: string, fallback: boolean): boolean {
     const value = this.text(name, /^(yes|no)$/, "yes or no");
     return value === undefined ? fallback : value === "yes";
   }
@@ -104,21 +142,6 @@ export class Params {
       return [...allowed];
     }
     return [...new Set(items as T[])];
-  }
-
-  /**
-   * True only for exactly `CONFIRM_VALUE`. Any other non-empty value is an error rather than a
-   * silent dry run, so a typo ("yes") is noticed.
-   */
-  confirmed(name = "CONFIRM"): boolean {
-    const value = this.raw(name);
-    if (value === undefined) return false;
-    if (value !== CONFIRM_VALUE) {
-      this.problems.push(
-        `${name}=${showValue(value)} is not the confirmation: set ${name}=${CONFIRM_VALUE} to act, or leave it unset for a dry run`,
-      );
-    }
-    return value === CONFIRM_VALUE;
   }
 
   /** A problem that spans parameters (`TARGET=time` without `TARGET_TIME`), reported with the rest. */

@@ -4,9 +4,9 @@
  * The replica is only ever read.
  */
 import type { HostConfig } from "../../infra/catalog/hostConfig";
+import type { RestoreSource } from "../../infra/catalog/jobParameters";
 
-export const RESTORE_SOURCES = ["primary", "replica"] as const;
-export type RestoreSource = (typeof RESTORE_SOURCES)[number];
+export { RESTORE_SOURCES, type RestoreSource } from "../../infra/catalog/jobParameters";
 
 /** A bucket by name and region: the engines point their S3 repository at it. */
 export interface SourceBucket {

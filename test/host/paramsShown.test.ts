@@ -5,6 +5,7 @@
  * right value were refused; a secret-shaped value is not echoed into the job's log.
  */
 import { describe, expect, test } from "vitest";
+import { JOB_PARAMETERS } from "../../infra/catalog/jobParameters";
 import { awsCallLimits } from "../../scripts/lib/aws";
 import { Params } from "../../scripts/lib/params";
 import { parseTargetTime } from "../../scripts/lib/targetTime";
@@ -45,9 +46,11 @@ describe("job parameters refused", () => {
     expect(
       refusal({ REPOSITORIES: "s3,loc\u0430l" }, (p) => p.list("REPOSITORIES", ["s3", "local"])),
     ).toContain('REPOSITORIES="s3,loc\\u{430}l" is not allowed');
-    expect(refusal({ CONFIRM: "yes-restore\u200b" }, (p) => p.confirmed())).toContain(
-      'CONFIRM="yes-restore\\u{200B}" is not the confirmation',
-    );
+    expect(
+      refusal({ CONFIRM: "yes-restore\u200b" }, (p) =>
+        p.confirmed(JOB_PARAMETERS["pg-restore"].confirm),
+      ),
+    ).toContain('CONFIRM="yes-restore\\u{200B}" is not the confirmation');
   });
 
   test("a target time with a Unicode minus or a hidden space shows it", () => {

@@ -144,7 +144,7 @@ describe("runJob", () => {
       "config-backup",
       async (ctx) => {
         ctx.metrics.rowMetric("configs", Metric.backupBytes, 5);
-        ctx.params.flag("SETS_TYPO", false);
+        ctx.params.yesNo("SETS_TYPO", false);
         ctx.params.check();
       },
       { ...sb.env, SETS_TYPO: "true" },
