@@ -221,6 +221,7 @@ const VERSIONS = { min: "3.0.0", maxExclusive: "3.1" } as const;
 export const WALG: PostgresEngineDescriptor = {
   key: "wal-g",
   title: "wal-g",
+  settings: {},
   s3Layout: {
     backups: "basebackups_005/",
     wal: "wal_005/",
@@ -243,7 +244,14 @@ export const WALG: PostgresEngineDescriptor = {
   configFileExtension: ".json",
   binaryEnv: "WALG_BINARY",
   artifactConfigKey: "walgArtifact",
+  retiredStackKeys: {
+    walgBackstopDays:
+      "was renamed postgresBackstopDays (the PostgreSQL engine's lifecycle backstop, whichever engine)",
+  },
   readsOtherBucket: false,
+  plaintextSecretPatterns: [
+    { what: "a wal-g libsodium key", pattern: /WALG_LIBSODIUM_KEY"?\s*[=:]\s*"?[^\s$"]/ },
+  ],
   unavailableHint:
     "wal-g is not an OS package and cannot be installed from this project's package registries: set WALG_BINARY to a wal-g v3.0.x binary",
   archiveCommand,
