@@ -239,6 +239,12 @@ export function defaultEngineSettings(
   );
 }
 
+/**
+ * What a backup holds: every file (`full`), the files changed since the newest full
+ * (`differential`), or since the newest backup of any kind (`incremental`).
+ */
+export type BackupKind = "full" | "differential" | "incremental";
+
 /** A secret written in plain text, for the policy pack: what it is, and a pattern that finds it. */
 export interface PlaintextSecretPattern {
   readonly what: string;
@@ -275,6 +281,8 @@ export interface PostgresEngineDescriptor {
   /** The pattern a backup name matches (document parameters and restores check it). */
   readonly backupNamePattern: string;
   readonly backupNameExample: string;
+  /** The backup kinds the engine can take; `full` always among them. */
+  readonly backupKinds: readonly BackupKind[];
   /** Who deletes old backups and WAL: always the engine, which knows what PITR still needs. */
   readonly retentionCommand: string;
   readonly compressionTypes: readonly string[];

@@ -9,7 +9,7 @@
  *   second location under `local.root`).
  */
 import type { EngineSecrets, PostgresEngineDescriptor } from "../../../infra/catalog/engines";
-import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
+import type { BackupKind, OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import type { WalSegmentGap, WalRange } from "../walSegments";
 import { JobError } from "../errors";
 import type { Logger } from "../log";
@@ -41,7 +41,7 @@ export function anotherClusterError(
 export type Repository = "s3" | "local";
 export const REPOSITORIES: readonly Repository[] = ["s3", "local"];
 
-export type BackupKind = "full" | "differential" | "incremental";
+export type { BackupKind };
 
 /** One backup as the engine lists it. */
 export interface EngineBackup {
