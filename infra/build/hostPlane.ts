@@ -67,15 +67,16 @@ export function hostArtifactSources(
 const PROJECT = "stellar-insights-backup";
 
 /**
- * The engine's release binary when the stack ships it (`walgArtifact`): installed by the install
- * document at the engine's binary path, after the manifest's SHA-256 check. The file must hash to
- * the configured SHA-256 here already, so a wrong download never reaches AWS: the stack config's
+ * The engine's release binary when the stack ships it (`engineBinary`, set under the stack key its
+ * descriptor names): installed by the install document at the engine's binary path, after the
+ * manifest's SHA-256 check. The file must hash to the configured SHA-256 here already, so a wrong
+ * download never reaches AWS: the stack config's
  * validation reports that first (infra/config/pinnedFile.ts); a config that skipped it throws the
  * same problem as a `StackConfigError`.
  */
 export function engineBinaryArtifact(config: StackConfig): ArtifactSource[] {
   const engine = POSTGRES_ENGINES[config.postgresEngine];
-  const pinned = engine.artifactConfigKey ? config[engine.artifactConfigKey] : undefined;
+  const pinned = config.engineBinary;
   if (!engine.artifactConfigKey || !pinned) return [];
   const read = readPinnedFile(pinned, `${engine.title} binary`);
   if (!read.ok)

@@ -2,7 +2,7 @@
  * Client-side encryption of what leaves a host: the names the stack, the host jobs and the policy
  * pack share. Redis dumps and config archives are envelope-encrypted on the host with the AWS
  * Encryption SDK under the stack's backup key; the PostgreSQL engine encrypts its repositories
- * with its own cipher (pgBackRest `repo<N>-cipher-type=aes-256-cbc`) and a passphrase kept in SSM
+ * with its own cipher (its descriptor's `repositoryCipherType`) and a passphrase kept in SSM
  * Parameter Store as a SecureString that the operator creates (docs/encryption-and-replica.md).
  *
  * Pure module: no Pulumi import, so host jobs can bundle it.
@@ -78,6 +78,3 @@ export const CLIENT_SIDE_METADATA = {
   keyArn: "client-side-kms-key",
 } as const;
 export const CLIENT_SIDE_FORMAT = "aws-encryption-sdk";
-
-/** pgBackRest's only repository cipher (configuration reference, `repo-cipher-type`). */
-export const PGBACKREST_CIPHER_TYPE = "aes-256-cbc";

@@ -34,8 +34,12 @@ import {
   systemDirectoryProblem,
 } from "./pathRules";
 
-/** 2: the PostgreSQL engine's own section became the engine-neutral `postgres.engine`, plus `postgres.socketDir`. */
-export const HOST_CONFIG_SCHEMA_VERSION = 2;
+/**
+ * 2: the PostgreSQL engine's own section became the engine-neutral `postgres.engine`, plus
+ * `postgres.socketDir`. 3: what only one engine knows of (a stanza) moved into
+ * `postgres.engine.settings`, which that engine's descriptor defines.
+ */
+export const HOST_CONFIG_SCHEMA_VERSION = 3;
 
 /** Catalog rows with an S3 prefix. */
 export const S3_BACKUP_TYPE_KEYS = ["postgres", "wal", "configs", "logs", "redis"] as const;
@@ -118,7 +122,8 @@ const engineSchema = v.pipe(
     ),
     binary: absolutePath(),
     configFile: absolutePath(),
-    stanza: text(/^[A-Za-z0-9_-]{1,63}$/, "must be letters, digits, '_' or '-'"),
+    /** The engine's own settings: its descriptor's `settings` say which and their rules. */
+    settings: keyedMap(text(), text()),
     osUser: text(SYSTEM_ACCOUNT, "must be a system user name"),
     spoolDir: absolutePath(),
     logDir: absolutePath(),
@@ -143,8 +148,33 @@ const engineSchema = v.pipe(
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
-    const { kind, compression, configFile } = dataset.value;
+    const { kind, compression, configFile, settings } = dataset.value;
     const engine = POSTGRES_ENGINES[kind];
+    // The engine's own section: its descriptor names every setting and its rule.
+    const settingAt = (name: string, value: unknown) =>
+      [
+        { type: "object", origin: "value", input: dataset.value, key: "settings", value: settings },
+        { type: "object", origin: "value", input: settings, key: name, value },
+      ] as const;
+    const names = Object.keys(engine.settings);
+    for (const [name, setting] of Object.entries(engine.settings)) {
+      const value = settings[name];
+      if (value === undefined)
+        addIssue({
+          message: `is missing: ${engine.title} needs it`,
+          path: [...settingAt(name, value)],
+        });
+      else if (!setting.pattern.test(value))
+        addIssue({
+          message: `${showValue(value)} ${setting.rule}`,
+          path: [...settingAt(name, value)],
+        });
+    }
+    for (const name of Object.keys(settings).filter((n) => !Object.hasOwn(engine.settings, n)))
+      addIssue({
+        message: `is not one of ${engine.title}'s settings; allowed: ${names.length > 0 ? names.join(", ") : "none"}`,
+        path: [...settingAt(name, settings[name])],
+      });
     const extension = engine.configFileExtension;
     if (extension && !configFile.endsWith(extension))
       addIssue({

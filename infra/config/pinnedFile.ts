@@ -1,27 +1,27 @@
 /**
- * A file the stack ships pinned by its SHA-256 (`walgArtifact`), checked on disk: it must exist and
+ * A file the stack ships pinned by its SHA-256 (an engine's release binary), checked on disk: it must exist and
  * hash to the pinned value before anything reaches AWS. Read by the stack config's validation (so a
  * missing or wrong file is reported with every other config problem) and by the host plane that
  * ships it.
  */
 import { readFileSync } from "node:fs";
 import { sha256Hex } from "../catalog/sha256";
-import type { WalgArtifact } from "./stackConfig";
+import type { PinnedArtifact } from "./stackConfig";
 
 /** The file's bytes, or which field of the pin is wrong and why (a config problem's message). */
 export type PinnedFileRead =
   | { readonly ok: true; readonly bytes: Buffer; readonly sha256: string }
-  | { readonly ok: false; readonly field: keyof WalgArtifact; readonly message: string };
+  | { readonly ok: false; readonly field: keyof PinnedArtifact; readonly message: string };
 
 /**
  * Reads `pinned.path` (a relative path from the working directory: the Pulumi project, where
  * `pulumi` and `npm run synth` run) and compares its SHA-256 (lower-case hex) with `pinned.sha256`.
  *
- * @param what the file, for messages ("wal-g binary")
+ * @param what the file, for messages (`<engine title> binary`)
  * @returns the bytes; or `field: "path"` when the file cannot be read, `field: "sha256"` when it
  *   hashes to something else, each message saying what to do. Never throws.
  */
-export function readPinnedFile(pinned: WalgArtifact, what: string): PinnedFileRead {
+export function readPinnedFile(pinned: PinnedArtifact, what: string): PinnedFileRead {
   let bytes: Buffer;
   try {
     bytes = readFileSync(pinned.path);

@@ -47,11 +47,12 @@ export interface StackConfig {
   /** Run the verification job on the hosts through SSM after every update, and fail the update if it fails. */
   readonly postDeployCheck: boolean;
   /**
-   * wal-g's release binary, shipped to the hosts as a content-addressed artifact and installed at
-   * the engine's binary path by the install document: `path` (absolute, or relative to the Pulumi
-   * project) and its published SHA-256. Only with `postgresEngine: wal-g`.
+   * The PostgreSQL engine's release binary, shipped to the hosts as a content-addressed artifact
+   * and installed at the engine's binary path by the install document: `path` (absolute, or
+   * relative to the Pulumi project) and its published SHA-256. Set under the stack key the
+   * engine's descriptor names (`artifactConfigKey`), only for an engine that has one.
    */
-  readonly walgArtifact?: WalgArtifact;
+  readonly engineBinary?: PinnedArtifact;
   /**
    * The database hosts by the id their S3 keys carry, sorted; each gets an IAM role and instance
    * profile of its own that reaches only its own prefixes, plus read access to `restoreFrom`'s.
@@ -64,7 +65,7 @@ export interface StackConfig {
 }
 
 /** A file the stack uploads for the hosts, pinned by its SHA-256 (lower-case hex). */
-export interface WalgArtifact {
+export interface PinnedArtifact {
   readonly path: string;
   readonly sha256: string;
 }

@@ -6,13 +6,14 @@
  *
  * Shape: each key's own rules sit on the key; rules that relate keys (WAL kept as long as base
  * backups, the PostgreSQL engine's lifecycle backstop, a paging target, the backup-age alarm against the postgres
- * schedule, the health check's schedule against its alarm's window, the pinned wal-g binary) run after, on every key they read that is itself valid; defaults are applied last.
+ * schedule, the health check's schedule against its alarm's window, the engine binary the stack ships) run after, on every key they read that is itself valid; defaults are applied last.
  */
 import * as v from "valibot";
 import {
   DEFAULT_POSTGRES_ENGINE,
   POSTGRES_ENGINE_KEYS,
   POSTGRES_ENGINES,
+  type PostgresEngineDescriptor,
 } from "../catalog/engines";
 import {
   defaultCipherPassParameter,
@@ -73,6 +74,7 @@ import { textProblems } from "./textValues";
 import {
   OFFLINE_SECRET_PLACEHOLDER,
   type ConfigProblem,
+  type PinnedArtifact,
   type StackConfig,
   type Thresholds,
 } from "./stackConfig";
@@ -191,12 +193,7 @@ const tagText = () =>
     ),
   );
 
-const WALG_PATH_RULE =
-  "must be the wal-g binary's path, absolute or relative to the Pulumi project, without '..', spaces or shell metacharacters";
-const WALG_SHA256_RULE =
-  "must be the binary's SHA-256 as 64 lower-case hex digits (as wal-g's release page publishes it)";
-
-/** The wal-g artifact's path: absolute, or relative to the Pulumi project, under the host config's path rule. */
+/** An engine binary's path: absolute, or relative to the Pulumi project, under the host config's path rule. */
 function isArtifactPath(path: string): boolean {
   return isSafeAbsolutePath(path.startsWith("/") ? path : `/${path}`);
 }
@@ -267,6 +264,53 @@ const thresholdEntries = {
 
 const optional = <S extends v.GenericSchema>(schema: S) => v.exactOptional(schema);
 
+/**
+ * The pinned release binary an engine's descriptor ships under its own stack key
+ * (`artifactConfigKey`): `{ path, sha256 }`.
+ */
+function engineArtifactEntry(title: string) {
+  const pathRule = `must be the ${title} binary's path, absolute or relative to the Pulumi project, without '..', spaces or shell metacharacters`;
+  const sha256Rule = `must be the binary's SHA-256 as 64 lower-case hex digits (as ${title}'s release page publishes it)`;
+  return optional(
+    yamlMap(
+      {
+        path: textWhere(isArtifactPath, pathRule),
+        sha256: textWhere((hash) => /^[0-9a-f]{64}$/.test(hash), sha256Rule),
+      },
+      "unknown field; allowed: path, sha256",
+      { path: pathRule, sha256: sha256Rule },
+    ),
+  );
+}
+
+/** Every engine's artifact key, by the engines' descriptors (an engine that ships none adds none). */
+function engineArtifactEntries(): Record<string, ReturnType<typeof engineArtifactEntry>> {
+  return Object.fromEntries(
+    POSTGRES_ENGINE_KEYS.flatMap((key) => {
+      const { artifactConfigKey, title } = POSTGRES_ENGINES[key];
+      return artifactConfigKey ? [[artifactConfigKey, engineArtifactEntry(title)]] : [];
+    }),
+  );
+}
+
+/** Stack keys an engine's descriptor retired: a stack file that still says one learns why. */
+function retiredEngineKeyEntries(): Record<
+  string,
+  v.ExactOptionalSchema<v.NeverSchema<string>, undefined>
+> {
+  return Object.fromEntries(
+    POSTGRES_ENGINE_KEYS.flatMap((key) =>
+      Object.entries(POSTGRES_ENGINES[key].retiredStackKeys ?? {}).map(([retired, why]) => [
+        retired,
+        optional(v.never(why)),
+      ]),
+    ),
+  );
+}
+
+/** The stack keys that ship an engine's binary, by the engines' descriptors. */
+const ENGINE_ARTIFACT_KEYS = Object.keys(engineArtifactEntries());
+
 /** The project's keys (after `aws:region`), in the order messages list them. */
 const projectEntries = (now: Date) => ({
   bucketName: optional(bucketNameRules()),
@@ -282,12 +326,7 @@ const projectEntries = (now: Date) => ({
     ),
   ),
   postgresBackstopDays: optional(countText(1, MAX_DAYS, WHOLE_DAYS)),
-  // Renamed with the engine seam; a stack file that still says it learns the new name.
-  walgBackstopDays: optional(
-    v.never(
-      "was renamed postgresBackstopDays (the PostgreSQL engine's lifecycle backstop, whichever engine)",
-    ),
-  ),
+  ...retiredEngineKeyEntries(),
   accessLogRetentionDays: optional(countText(1, MAX_DAYS, WHOLE_DAYS)),
   schedules: optional(
     yamlMap(
@@ -359,16 +398,7 @@ const projectEntries = (now: Date) => ({
   ),
   postDeployCheck: optional(v.picklist(["true", "false"], "must be true or false")),
   hosts: optional(hostsEntry()),
-  walgArtifact: optional(
-    yamlMap(
-      {
-        path: textWhere(isArtifactPath, WALG_PATH_RULE),
-        sha256: textWhere((hash) => /^[0-9a-f]{64}$/.test(hash), WALG_SHA256_RULE),
-      },
-      "unknown field; allowed: path, sha256",
-      { path: WALG_PATH_RULE, sha256: WALG_SHA256_RULE },
-    ),
-  ),
+  ...engineArtifactEntries(),
   clientSideEncryption: optional(
     yamlMap(
       {
@@ -455,49 +485,51 @@ const relations = (now: Date) =>
     }
 
     const engine = POSTGRES_ENGINES[fields.postgresEngine ?? DEFAULT_POSTGRES_ENGINE];
-    if (
-      fields.walgArtifact !== undefined &&
-      valid("postgresEngine") &&
-      engine.artifactConfigKey !== "walgArtifact"
-    ) {
+    for (const key of ENGINE_ARTIFACT_KEYS) {
+      if (raw[key] === undefined || !valid("postgresEngine") || engine.artifactConfigKey === key)
+        continue;
       const owners = POSTGRES_ENGINE_KEYS.filter(
-        (key) => POSTGRES_ENGINES[key].artifactConfigKey === "walgArtifact",
+        (owner) => POSTGRES_ENGINES[owner].artifactConfigKey === key,
       );
       addIssue({
         message: `is only used with postgresEngine: ${owners.join(" or ")} (this stack's engine is ${engine.key}); remove it or switch the engine`,
-        path: [pathItem(raw, "walgArtifact", raw.walgArtifact)],
+        path: [pathItem(raw, key, raw[key])],
       });
     }
 
     // The pinned binary itself, once its path and hash are well-formed: missing or wrong, it is
     // this key's problem, reported with the rest instead of failing while artifacts are built.
-    const pinned = fields.walgArtifact;
+    const pinned = engineBinaryOf(fields, engine);
     if (
       pinned !== undefined &&
-      valid("walgArtifact") &&
-      valid("postgresEngine") &&
-      engine.artifactConfigKey === "walgArtifact"
+      engine.artifactConfigKey !== undefined &&
+      valid(engine.artifactConfigKey) &&
+      valid("postgresEngine")
     ) {
       const read = readPinnedFile(pinned, `${engine.title} binary`);
       if (!read.ok)
         addIssue({
           message: read.message,
           path: [
-            pathItem(raw, "walgArtifact", raw.walgArtifact),
+            pathItem(raw, engine.artifactConfigKey, raw[engine.artifactConfigKey]),
             pathItem({ ...pinned }, read.field, pinned[read.field]),
           ],
         });
     }
 
-    // wal-g's own encryption (libsodium) is not built: refusing beats shipping WAL in plain text.
+    // An engine whose repository encryption is not built is refused: better than shipping WAL in
+    // plain text.
     if (
       encryptionEnabled(fields) &&
       valid("clientSideEncryption") &&
       valid("postgresEngine") &&
-      engine.key !== "pgbackrest"
+      engine.repositoryCipherType === undefined
     ) {
+      const encrypting = POSTGRES_ENGINE_KEYS.filter(
+        (key) => POSTGRES_ENGINES[key].repositoryCipherType !== undefined,
+      );
       addIssue({
-        message: `is on, but the ${engine.key} engine's repository encryption is not built yet: use postgresEngine pgbackrest, or turn clientSideEncryption off`,
+        message: `is on, but the ${engine.key} engine's repository encryption is not built yet: use postgresEngine ${encrypting.join(" or ")}, or turn clientSideEncryption off`,
         path: [
           pathItem(raw, "clientSideEncryption", raw.clientSideEncryption),
           pathItem(
@@ -610,6 +642,24 @@ function encryptionEnabled(fields: Fields): boolean {
   return enabled === true || enabled === "true";
 }
 
+/** The stack's engine's pinned binary, under the stack key its descriptor names; absent: none shipped. */
+function engineBinaryOf(
+  fields: Fields,
+  engine: PostgresEngineDescriptor,
+): PinnedArtifact | undefined {
+  const key = engine.artifactConfigKey;
+  if (key === undefined) return undefined;
+  return (fields as Record<string, unknown>)[key] as PinnedArtifact | undefined;
+}
+
+function engineBinaryEntry(fields: Fields): Pick<StackConfig, "engineBinary"> {
+  const pinned = engineBinaryOf(
+    fields,
+    POSTGRES_ENGINES[fields.postgresEngine ?? DEFAULT_POSTGRES_ENGINE],
+  );
+  return pinned ? { engineBinary: { ...pinned } } : {};
+}
+
 function toStackConfig(fields: Fields): StackConfig {
   const retentionDays = retentionOf(fields);
   const pgMajorVersion = Number(fields.pgMajorVersion ?? DEFAULT_PG_MAJOR_VERSION);
@@ -642,7 +692,7 @@ function toStackConfig(fields: Fields): StackConfig {
     metricNamespace: fields.metricNamespace ?? DEFAULT_METRIC_NAMESPACE,
     thresholds,
     postDeployCheck: (fields.postDeployCheck ?? "true") === "true",
-    ...(fields.walgArtifact ? { walgArtifact: { ...fields.walgArtifact } } : {}),
+    ...engineBinaryEntry(fields),
     hosts: Object.fromEntries(
       Object.entries(fields.hosts ?? {})
         .sort(([a], [b]) => a.localeCompare(b))

@@ -1,25 +1,19 @@
+import { POSTGRES_ENGINE_KEYS, POSTGRES_ENGINES } from "../../infra/catalog/engines";
+
 /**
- * What a secret in plain text looks like in a resource's inputs: the PostgreSQL engines' cipher
- * settings with a value (pgBackRest `repo<N>-cipher-pass=`, its environment form, wal-g's libsodium
- * key), a static AWS key, or the passphrase field the engine config is rendered from. A value that
- * starts with `$` is a shell reference resolved on the host, not a secret. Where a plan shows a
- * `secure:` value offline, it holds a placeholder, never the secret.
+ * What a secret in plain text looks like in a resource's inputs: each PostgreSQL engine's own
+ * (its descriptor's `plaintextSecretPatterns`: cipher settings with a value), a static AWS key, or
+ * the passphrase field the engine config is rendered from. A value that starts with `$` is a shell
+ * reference resolved on the host, not a secret. Where a plan shows a `secure:` value offline, it
+ * holds a placeholder, never the secret.
  */
 export const PLAINTEXT_SECRET_PATTERNS: readonly {
   readonly what: string;
   readonly pattern: RegExp;
 }[] = [
-  { what: "a pgBackRest cipher passphrase", pattern: /repo\d+-cipher-pass\s*=\s*[^\s$]/ },
-  {
-    what: "a pgBackRest cipher passphrase",
-    pattern: /PGBACKREST_REPO\d+_CIPHER_PASS\s*=\s*[^\s$"']/,
-  },
+  ...POSTGRES_ENGINE_KEYS.flatMap((key) => POSTGRES_ENGINES[key].plaintextSecretPatterns),
   { what: "a repository passphrase", pattern: /"repositoryCipherPass"\s*:\s*"[^"]/ },
-  { what: "a wal-g libsodium key", pattern: /WALG_LIBSODIUM_KEY"?\s*[=:]\s*"?[^\s$"]/ },
-  {
-    what: "an AWS secret access key",
-    pattern: /(aws_secret_access_key|repo\d+-s3-key-secret)\s*=\s*[^\s$]/i,
-  },
+  { what: "an AWS secret access key", pattern: /aws_secret_access_key\s*=\s*[^\s$]/i },
   { what: "an AWS access key id", pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
 ];
 

@@ -7,7 +7,8 @@
  *
  * The local repository takes an incremental backup on most days (only files changed since its last
  * backup are read) and a full one when its newest full is older than LOCAL_FULL_DAYS, so the primary
- * reads its whole data set once a day, not twice.
+ * reads its whole data set once a day, not twice; an engine that takes no incremental backups (its
+ * descriptor's `backupKinds`) takes a full one every day.
  *
  * On a standby it backs up nothing and says so: the primary's run takes the backups.
  *
@@ -16,7 +17,7 @@
 import { describeSeconds, Metric } from "../../infra/catalog";
 import { checkTableRowCounts, rowCountAnnotations } from "../lib/checkTables";
 import { damagedBackupMessage } from "../lib/damagedBackups";
-import { engineFor, type EngineBackup } from "../lib/engines";
+import { engineFor, type BackupKind, type EngineBackup } from "../lib/engines";
 import { JobError } from "../lib/errors";
 import { formatBytes } from "../lib/format";
 import { localRoom } from "../lib/localCopies";
@@ -42,7 +43,12 @@ async function isStandby(ctx: JobContext): Promise<boolean> {
   }
 }
 
-function localKind(localBackups: readonly EngineBackup[], now: Date): "full" | "incremental" {
+function localKind(
+  localBackups: readonly EngineBackup[],
+  now: Date,
+  kinds: readonly BackupKind[],
+): "full" | "incremental" {
+  if (!kinds.includes("incremental")) return "full";
   const newestFull = localBackups.filter((b) => b.kind === "full").at(-1);
   if (!newestFull) return "full";
   const ageDays = (now.getTime() - newestFull.stoppedAt.getTime()) / 86_400_000;
@@ -99,7 +105,7 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
       `${s3Line}; the local copy was refused: the backup file system is ${room.percent}% full (limit ${room.limit}%)`,
       `free space under ${config.local.root}, or raise local.maxDiskUsagePercent; the S3 backup is complete`,
     );
-  const kind = localKind(await engine.list("local"), new Date());
+  const kind = localKind(await engine.list("local"), new Date(), engine.descriptor.backupKinds);
   const local = await engine.backup({ kind, repository: "local", annotations, startFast });
   log.info("backup complete", {
     repository: "local",

@@ -38,8 +38,9 @@ async function setup(ctx: JobContext): Promise<JobOutcome> {
   // passphrase, a cipher turned on over an existing repository) must not replace a working one.
   const previous = await readFile(cfg.configFile, "utf8").catch(() => undefined);
   await engine.writeConfig(secrets);
+  let ready: string;
   try {
-    await engine.setup(ctx.log);
+    ready = await engine.setup(ctx.log);
   } catch (error) {
     if (previous === undefined || !(error instanceof JobError)) throw error;
     await writeEngineConfigText(ctx.config, previous);
@@ -53,7 +54,7 @@ async function setup(ctx: JobContext): Promise<JobOutcome> {
       ? `; the S3 repository is encrypted with the passphrase in ${ctx.config.clientSideEncryption?.cipherPassParameter}`
       : "";
   return {
-    summary: `${title}: config written to ${cfg.configFile}; repositories ready for stanza ${cfg.stanza}${encrypted}`,
+    summary: `${title}: config written to ${cfg.configFile}; ${ready}${encrypted}`,
   };
 }
 

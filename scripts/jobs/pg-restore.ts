@@ -160,8 +160,8 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   // The cluster this restore replaces is production only when the repository is its own.
   const ownCluster = request.sourceHost === ctx.hostId && !request.bucket;
   const current = ownCluster ? await clusterTimeline(config) : undefined;
-  // The source cluster's segment size is this host's: a wal-g listing of a repository written
-  // with another one is refused by the adapter, and pgBackRest refuses the restore itself.
+  // The source cluster's segment size is this host's: a repository written with another one is
+  // refused, by the adapter's listing or by the engine's restore itself.
   const segmentSize = await clusterSegmentSize(config);
   if (!segmentSize.fromControlFile)
     log.warn(

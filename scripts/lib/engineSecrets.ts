@@ -15,8 +15,8 @@ import type { Logger } from "./log";
 import { configAt, RESTORE_SOURCES, type RestoreSource } from "./restoreSource";
 
 /**
- * A passphrase pgBackRest can hold in its config (one INI line) and that resists guessing: at least
- * 32 printable characters. pgBackRest's user guide generates its example with `openssl rand -base64 48`.
+ * A passphrase every engine can hold in its config (one line of an INI file) and that resists
+ * guessing: at least 32 printable characters, as `openssl rand -base64 48` makes them.
  */
 export const MIN_CIPHER_PASS_LENGTH = 32;
 
@@ -94,7 +94,7 @@ async function lookUp(
   }
 }
 
-/** The passphrase a found parameter holds; a JobError when it is not one pgBackRest can use. */
+/** The passphrase a found parameter holds; a JobError when it is not one the engine can use. */
 function checkedValue(
   host: HostConfig,
   source: RestoreSource,

@@ -5,7 +5,7 @@
  * lets the archiver try the oldest WAL segment still marked `.ready` up to 3 times
  * (`NUM_ARCHIVE_RETRIES`, PostgreSQL 15 `pgarch.c`) before it exits, after finishing a round already
  * under way (3 tries more), and an archive_command that cannot reach S3 takes the engine's own limit
- * per try (pgBackRest's `archive-timeout`, 60 s by default): up to 6 minutes. The service's stop command gives up sooner: `pg_ctl stop -w` waits 60 s (`PGCTLTIMEOUT`),
+ * per try (60 s for the default engine's asynchronous archiving): up to 6 minutes. The service's stop command gives up sooner: `pg_ctl stop -w` waits 60 s (`PGCTLTIMEOUT`),
  * and Debian's `pg_ctlcluster`, which `systemctl stop postgresql@15-main` runs, uses that default;
  * both exit 1 ("server does not shut down") while the postmaster goes on stopping. A restore during
  * an S3 outage is exactly when segments are waiting, so the stop command's failure is not the

@@ -69,7 +69,7 @@ export function parseTargetTime(text: string): TargetTime | { problem: string } 
 
 /**
  * `recovery_target_time` for a target: its typed text when it has one, else the instant to the
- * millisecond (`2024-01-15 14:30:00.123+00`), a form PostgreSQL and pgBackRest both read exactly.
+ * millisecond (`2024-01-15 14:30:00.123+00`), a form PostgreSQL and the engines read exactly.
  */
 export function recoveryTargetTime(target: {
   readonly time: Date;

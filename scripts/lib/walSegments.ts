@@ -72,7 +72,7 @@ export interface WalRange {
 }
 
 /** A run of segments absent between two present ones: `first`..`last`, both missing. */
-export interface WalGap {
+export interface WalSegmentGap {
   readonly first: string;
   readonly last: string;
   readonly count: number;
@@ -87,7 +87,7 @@ export function gapsBetween(
   from: string,
   to: string,
   segmentBytes: number,
-): WalGap[] {
+): WalSegmentGap[] {
   const a = parseSegment(from, segmentBytes);
   const b = parseSegment(to, segmentBytes);
   if (!a || !b || a.timeline !== b.timeline || b.index < a.index) return [];
@@ -96,7 +96,7 @@ export function gapsBetween(
     .filter(([s, e]) => s && e && s.timeline === a.timeline)
     .map(([s, e]) => [s!.index, e!.index] as const)
     .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  const gaps: WalGap[] = [];
+  const gaps: WalSegmentGap[] = [];
   let next = a.index;
   const gap = (first: bigint, last: bigint) =>
     gaps.push({

@@ -320,12 +320,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 }
 
 /**
- * The stack config refuses `clientSideEncryption` with an engine other than pgBackRest (wal-g's
- * repository encryption is not built), so such a host never has it: a sandbox that swaps the plan's
- * engine for wal-g drops it too, as the stack would have.
+ * The stack config refuses `clientSideEncryption` with an engine whose repository encryption is not
+ * built (its descriptor has no `repositoryCipherType`: wal-g's), so such a host never has it: a
+ * sandbox that swaps the plan's engine for such an engine drops it too, as the stack would have.
  */
 export function withoutUnbuiltEncryption(host: HostConfig): HostConfig {
-  if (host.postgres.engine.kind === "pgbackrest" || !host.clientSideEncryption) return host;
+  const engine = postgresEngine(host.postgres.engine.kind);
+  if (engine.repositoryCipherType !== undefined || !host.clientSideEncryption) return host;
   const { clientSideEncryption: _refused, ...rest } = host;
   return rest;
 }

@@ -26,7 +26,7 @@ test("a wal-g stack with the binary and its SHA-256 ships it to the engine's bin
     walgArtifact: JSON.stringify({ path: binary, sha256: hash }),
   });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  expect(result.config.walgArtifact).toEqual({ path: binary, sha256: hash });
+  expect(result.config.engineBinary).toEqual({ path: binary, sha256: hash });
   expect(engineBinaryArtifact(result.config)).toEqual([
     {
       name: "engine-wal-g",
@@ -83,7 +83,7 @@ test("a config that skipped validation still never ships a wrong binary: the sam
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   const wrong = "0".repeat(64);
   expect(() =>
-    engineBinaryArtifact({ ...result.config, walgArtifact: { path: binary, sha256: wrong } }),
+    engineBinaryArtifact({ ...result.config, engineBinary: { path: binary, sha256: wrong } }),
   ).toThrow(
     `stellar-insights-backup:walgArtifact.sha256 = "${wrong}": ${binary} has SHA-256 ${hash}; download the release again or correct the pinned hash`,
   );

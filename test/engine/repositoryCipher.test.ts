@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { DeleteParameterCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { PGBACKREST_CIPHER_TYPE } from "../../infra/catalog/clientSideEncryption";
+import { PGBACKREST_CIPHER_TYPE } from "../../infra/catalog/engines/pgbackrest";
 import { hostIdOf } from "../../scripts/lib/hostConfig";
 import { engineUnavailableReason } from "../../scripts/sandbox/engineBinary";
 import { putCipherPass } from "../../scripts/sandbox/cipherPass";

@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { stanzaOf } from "../../infra/catalog/engines/pgbackrest";
 import { JobError } from "../../scripts/lib/errors";
 import { asOsUser } from "../../scripts/lib/engines/engineProcess";
 import { engineError } from "../../scripts/lib/engines/pgbackrest";
@@ -108,7 +109,7 @@ describe.skipIf(reason !== undefined)(
     test("setup waits while another process holds the archive lock, then creates the stanza", async () => {
       // Given another process holding the stanza's archive lock for 6 s, as async archive-push does
       const { engine } = sb.hostConfig.postgres;
-      const lockFile = join(engine.lockDir, `${engine.stanza}-archive.lock`);
+      const lockFile = join(engine.lockDir, `${stanzaOf(engine)}-archive.lock`);
       const [command, ...args] = asOsUser(engine.osUser, ["flock", "-x", lockFile, "sleep", "6"]);
       const holder = spawn(command, args, { stdio: "ignore" });
       const released = new Promise((resolve) => holder.on("exit", resolve));
@@ -123,7 +124,7 @@ describe.skipIf(reason !== undefined)(
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toContain("another pgBackRest process holds this stanza's lock");
       expect(Date.now() - started).toBeGreaterThanOrEqual(5_000);
-      expect(run.stdout).toContain(`repositories ready for stanza ${engine.stanza}`);
+      expect(run.stdout).toContain(`repositories ready for stanza ${stanzaOf(engine)}`);
     }, 300_000);
   },
 );

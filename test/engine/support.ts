@@ -9,6 +9,7 @@ import {
   POSTGRES_ENGINES,
   type PostgresEngineKey,
 } from "../../infra/catalog/engines";
+import { stanzaOf } from "../../infra/catalog/engines/pgbackrest";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { engineUnavailableReason } from "../../scripts/sandbox/engineBinary";
 
@@ -52,7 +53,7 @@ export function keepNewestFullArgs(engine: PostgresEngineKey, config: HostConfig
   const perEngine: Record<PostgresEngineKey, string[]> = {
     pgbackrest: [
       `--config=${e.configFile}`,
-      `--stanza=${e.stanza}`,
+      `--stanza=${stanzaOf(e)}`,
       "--repo=1",
       "--repo1-retention-full-type=count",
       "--repo1-retention-full=1",

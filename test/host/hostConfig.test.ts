@@ -18,7 +18,7 @@ describe("renderHostConfig for the prod stack", () => {
   test("carries the runbook's values and the catalog's prefixes and retention", () => {
     const h = prod();
     expect([h.schemaVersion, h.stack, h.region, h.bucket, h.metricNamespace]).toEqual([
-      2,
+      3,
       "prod",
       "us-east-1",
       "stellar-insights-backups",
@@ -55,7 +55,7 @@ describe("renderHostConfig for the prod stack", () => {
       kind: "pgbackrest",
       binary: "/usr/bin/pgbackrest",
       configFile: "/etc/stellar-insights-backup/postgres-engine.conf",
-      stanza: "main",
+      settings: { stanza: "main" },
       osUser: "postgres",
       spoolDir: "/var/spool/stellar-insights-backup/postgres-engine",
       logDir: "/var/log/stellar-insights-backup/postgres-engine",
@@ -138,7 +138,7 @@ describe("parseHostConfig", () => {
     [
       "another schema version",
       mutate({ schemaVersion: 1 }),
-      ["schemaVersion: must be 2, got 1: install the jobs and host config of the same release"],
+      ["schemaVersion: must be 3, got 1: install the jobs and host config of the same release"],
     ],
     [
       "an unknown field",
@@ -164,6 +164,29 @@ describe("parseHostConfig", () => {
         "paths.tmpDir: is not a known field; allowed: stateDir, lockDir",
         "paths.cacheDir: is not a known field; allowed: stateDir, lockDir",
       ],
+    ],
+    [
+      "an engine setting against the engine's own rule",
+      mutate({ postgres: { engine: { settings: { stanza: "my main" } } } }),
+      ["postgres.engine.settings.stanza: \"my main\" must be letters, digits, '_' or '-'"],
+    ],
+    [
+      "an engine setting the engine does not have",
+      mutate({ postgres: { engine: { settings: { repository: "one" } } } }),
+      ["postgres.engine.settings.repository: is not one of pgBackRest's settings; allowed: stanza"],
+    ],
+    [
+      "an engine's setting under another engine",
+      mutate({
+        postgres: {
+          engine: {
+            kind: "wal-g",
+            configFile: "/etc/e.json",
+            compression: { type: "lz4", level: 0 },
+          },
+        },
+      }),
+      ["postgres.engine.settings.stanza: is not one of wal-g's settings; allowed: none"],
     ],
     [
       "an empty string (one message, not also the pattern's)",

@@ -189,7 +189,7 @@ export function fallbackRestoreCommand(
     throw new Error(`archiveEnd ${archiveEnd} is not a WAL segment name`);
   if (fetches.some((r) => r.command.includes("%")))
     throw new Error("a restore_command fetch may not contain '%' (PostgreSQL's placeholder)");
-  // No single quote anywhere: pgBackRest writes recovery options into postgresql.auto.conf
+  // No single quote anywhere: an engine may write recovery options into postgresql.auto.conf
   // between single quotes without escaping them.
   if (stateDir !== undefined && /["$`\\'%]/.test(stateDir))
     throw new Error(`restore_command state directory ${stateDir} may not contain " $ \` \\ ' or %`);
@@ -220,6 +220,37 @@ export function fallbackRestoreCommand(
   return lines.join("; ");
 }
 
+/**
+ * One setting of the engine's own section of the host config (`postgres.engine.settings`): the
+ * pattern its value must match, that rule in words for messages, and the value the stack renders.
+ */
+export interface EngineSetting {
+  readonly pattern: RegExp;
+  readonly rule: string;
+  readonly default: string;
+}
+
+/** The engine's own section as the stack renders it: every setting at its default. */
+export function defaultEngineSettings(
+  descriptor: Pick<PostgresEngineDescriptor, "settings">,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(descriptor.settings).map(([name, setting]) => [name, setting.default]),
+  );
+}
+
+/**
+ * What a backup holds: every file (`full`), the files changed since the newest full
+ * (`differential`), or since the newest backup of any kind (`incremental`).
+ */
+export type BackupKind = "full" | "differential" | "incremental";
+
+/** A secret written in plain text, for the policy pack: what it is, and a pattern that finds it. */
+export interface PlaintextSecretPattern {
+  readonly what: string;
+  readonly pattern: RegExp;
+}
+
 /** One engine, as the catalog knows it. */
 export interface PostgresEngineDescriptor {
   readonly key: string;
@@ -237,6 +268,11 @@ export interface PostgresEngineDescriptor {
     readonly backupDataKey: string;
     readonly walSegmentKey: string;
   };
+  /**
+   * The engine's own section of the host config (`postgres.engine.settings`), by setting name:
+   * what only this engine knows of, kept out of the engine-neutral part. Empty: it has none.
+   */
+  readonly settings: Readonly<Record<string, EngineSetting>>;
   /** Supported versions, `[min, maxExclusive)` compared as dotted numbers. */
   readonly versions: { readonly min: string; readonly maxExclusive: string };
   /** Reads the installed version from the output of `binary versionArgs`. */
@@ -245,6 +281,8 @@ export interface PostgresEngineDescriptor {
   /** The pattern a backup name matches (document parameters and restores check it). */
   readonly backupNamePattern: string;
   readonly backupNameExample: string;
+  /** The backup kinds the engine can take; `full` always among them. */
+  readonly backupKinds: readonly BackupKind[];
   /** Who deletes old backups and WAL: always the engine, which knows what PITR still needs. */
   readonly retentionCommand: string;
   readonly compressionTypes: readonly string[];
@@ -266,9 +304,27 @@ export interface PostgresEngineDescriptor {
   readonly binaryEnv?: string;
   /**
    * For an engine that is no OS package: the stack config key that ships its release binary to
-   * the hosts as a content-addressed artifact (installed at `defaultBinary`).
+   * the hosts as a content-addressed artifact (installed at `defaultBinary`): `{ path, sha256 }`.
+   * Absent: the stack ships no binary of this engine and refuses such a key.
    */
-  readonly artifactConfigKey?: "walgArtifact";
+  readonly artifactConfigKey?: string;
+  /**
+   * Stack keys this engine once owned, each with the message a stack file that still sets one
+   * gets (what it became). Absent: none.
+   */
+  readonly retiredStackKeys?: Readonly<Record<string, string>>;
+  /**
+   * The cipher the engine encrypts its S3 repository with when client-side encryption is on (the
+   * passphrase comes from SSM at setup). Absent: the engine's repository encryption is not built,
+   * and the stack config refuses client-side encryption with this engine.
+   */
+  readonly repositoryCipherType?: string;
+  /**
+   * What the engine's secrets look like written in plain text (its cipher settings with a value):
+   * the policy pack refuses any resource input that matches one. A value that starts with `$` is
+   * a shell reference resolved on the host, not a secret.
+   */
+  readonly plaintextSecretPatterns: readonly PlaintextSecretPattern[];
   /** Why the engine may be missing on a development machine, for the "skipped" lines. */
   readonly unavailableHint: string;
   /**

@@ -4,7 +4,6 @@
  * Facts below are from the pgBackRest 2.45 configuration reference
  * (https://pgbackrest.org/configuration.html) and user guide.
  */
-import { PGBACKREST_CIPHER_TYPE } from "../clientSideEncryption";
 import {
   engineConfigHeader,
   fallbackRestoreCommand,
@@ -18,8 +17,21 @@ import {
   type RestoreFetch,
 } from "./descriptor";
 
+/** pgBackRest's only repository cipher (configuration reference, `repo-cipher-type`). */
+export const PGBACKREST_CIPHER_TYPE = "aes-256-cbc";
+
+/**
+ * The stanza this host's cluster is known by in every repository (the host config's
+ * `postgres.engine.settings.stanza`).
+ */
+export function stanzaOf(engine: Pick<PostgresEngineHostConfig, "settings">): string {
+  const stanza = engine.settings.stanza;
+  if (stanza === undefined) throw new Error("postgres.engine.settings has no stanza");
+  return stanza;
+}
+
 function commandPrefix(engine: PostgresEngineHostConfig): string {
-  return `${engine.binary} --config=${engine.configFile} --stanza=${engine.stanza}`;
+  return `${engine.binary} --config=${engine.configFile} --stanza=${stanzaOf(engine)}`;
 }
 
 /**
@@ -173,7 +185,7 @@ function renderConfig(i: EngineConfigInputs): string {
     restoreProcessMax(i.processMax),
     "Restores wait on S3 more than on the CPU: twice the backup's processes (measured).",
   );
-  lines.push("", `[${e.stanza}]`);
+  lines.push("", `[${stanzaOf(e)}]`);
   set("pg1-path", i.pg.pgData);
   set("pg1-port", i.pg.port);
   set("pg1-socket-path", i.pg.socketDir);
@@ -184,6 +196,13 @@ function renderConfig(i: EngineConfigInputs): string {
 export const PGBACKREST: PostgresEngineDescriptor = {
   key: "pgbackrest",
   title: "pgBackRest",
+  settings: {
+    stanza: {
+      pattern: /^[A-Za-z0-9_-]{1,63}$/,
+      rule: "must be letters, digits, '_' or '-'",
+      default: "main",
+    },
+  },
   s3Layout: {
     backups: "backup/<stanza>/",
     wal: "archive/<stanza>/",
@@ -195,6 +214,7 @@ export const PGBACKREST: PostgresEngineDescriptor = {
   parseVersion: (output) => /pgBackRest (\d+\.\d+(?:\.\d+)?)/.exec(output)?.[1],
   backupNamePattern: "^[0-9]{8}-[0-9]{6}F(_[0-9]{8}-[0-9]{6}[DI])?$",
   backupNameExample: "20261129-020000F",
+  backupKinds: ["full", "differential", "incremental"],
   retentionCommand: "pgbackrest expire",
   compressionTypes: ["zst", "lz4", "gz", "bz2", "none"],
   // zst level 1, not 3 (pgBackRest's zst default): it still stores well under the bench's goal
@@ -205,6 +225,15 @@ export const PGBACKREST: PostgresEngineDescriptor = {
   defaultBinary: "/usr/bin/pgbackrest",
   configFileName: "postgres-engine.conf",
   readsOtherBucket: true,
+  repositoryCipherType: PGBACKREST_CIPHER_TYPE,
+  plaintextSecretPatterns: [
+    { what: "a pgBackRest cipher passphrase", pattern: /repo\d+-cipher-pass\s*=\s*[^\s$]/ },
+    {
+      what: "a pgBackRest cipher passphrase",
+      pattern: /PGBACKREST_REPO\d+_CIPHER_PASS\s*=\s*[^\s$"']/,
+    },
+    { what: "an AWS secret access key", pattern: /repo\d+-s3-key-secret\s*=\s*[^\s$]/i },
+  ],
   unavailableHint:
     "install it with 'bash scripts/sandbox/install-tools.sh' (apt-get install pgbackrest)",
   archiveCommand: (e) => `${commandPrefix(e)} archive-push %p`,

@@ -221,6 +221,7 @@ const VERSIONS = { min: "3.0.0", maxExclusive: "3.1" } as const;
 export const WALG: PostgresEngineDescriptor = {
   key: "wal-g",
   title: "wal-g",
+  settings: {},
   s3Layout: {
     backups: "basebackups_005/",
     wal: "wal_005/",
@@ -234,6 +235,7 @@ export const WALG: PostgresEngineDescriptor = {
   parseVersion: (output) => /\bv?(\d+\.\d+\.\d+)\b/.exec(output)?.[1],
   backupNamePattern: "^base_[0-9A-F]{24}(_D_[0-9A-F]{24})?$",
   backupNameExample: "base_000000010000000A000000C2",
+  backupKinds: ["full", "differential", "incremental"],
   retentionCommand: "wal-g delete",
   compressionTypes: ["lz4", "zstd", "brotli", "lzma"],
   defaultCompression: { type: "lz4", level: 0 },
@@ -243,7 +245,14 @@ export const WALG: PostgresEngineDescriptor = {
   configFileExtension: ".json",
   binaryEnv: "WALG_BINARY",
   artifactConfigKey: "walgArtifact",
+  retiredStackKeys: {
+    walgBackstopDays:
+      "was renamed postgresBackstopDays (the PostgreSQL engine's lifecycle backstop, whichever engine)",
+  },
   readsOtherBucket: false,
+  plaintextSecretPatterns: [
+    { what: "a wal-g libsodium key", pattern: /WALG_LIBSODIUM_KEY"?\s*[=:]\s*"?[^\s$"]/ },
+  ],
   unavailableHint:
     "wal-g is not an OS package and cannot be installed from this project's package registries: set WALG_BINARY to a wal-g v3.0.x binary",
   archiveCommand,

@@ -4,7 +4,7 @@
  * sandbox passes overrides (endpoint, temp-dir paths, pg_ctl instead of systemctl).
  */
 import { BACKUP_TYPES, HOST_PATHS } from "../../catalog";
-import { POSTGRES_ENGINES } from "../../catalog/engines";
+import { defaultEngineSettings, POSTGRES_ENGINES } from "../../catalog/engines";
 import { envelopeKeyAliasOf } from "../../catalog/clientSideEncryption";
 import {
   HOST_CONFIG_SCHEMA_VERSION,
@@ -91,7 +91,7 @@ export function defaultEngine(config: StackConfig): PostgresEngineHostConfig {
     kind: config.postgresEngine,
     binary: engine.defaultBinary,
     configFile: `${HOST_PATHS.configDir}/${engine.configFileName}`,
-    stanza: "main",
+    settings: defaultEngineSettings(engine),
     osUser: "postgres",
     spoolDir: ENGINE_SPOOL_DIR,
     logDir: `${HOST_PATHS.logDir}/postgres-engine`,

@@ -9,8 +9,8 @@
  *   second location under `local.root`).
  */
 import type { EngineSecrets, PostgresEngineDescriptor } from "../../../infra/catalog/engines";
-import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
-import type { WalGap, WalRange } from "../walSegments";
+import type { BackupKind, OtherBucket } from "../../../infra/catalog/engines/descriptor";
+import type { WalSegmentGap, WalRange } from "../walSegments";
 import { JobError } from "../errors";
 import type { Logger } from "../log";
 
@@ -41,7 +41,7 @@ export function anotherClusterError(
 export type Repository = "s3" | "local";
 export const REPOSITORIES: readonly Repository[] = ["s3", "local"];
 
-export type BackupKind = "full" | "differential" | "incremental";
+export type { BackupKind };
 
 /** One backup as the engine lists it. */
 export interface EngineBackup {
@@ -92,7 +92,7 @@ export interface VerifyReport {
   /** Contiguous WAL the repository holds, per timeline. */
   readonly walRanges: readonly WalRange[];
   /** Gaps between the oldest kept backup's first segment and the newest archived one. */
-  readonly walGaps: readonly WalGap[];
+  readonly walGaps: readonly WalSegmentGap[];
   readonly backupsChecked: number;
 }
 
@@ -210,9 +210,11 @@ export interface PostgresEngineAdapter {
   /**
    * Creates this cluster's place in every repository; a second call changes nothing. Throws when
    * a repository belongs to another cluster (different system identifier): it is never reused.
-   * `log` hears of waits (another engine process holding the repository's lock).
+   * `log` hears of waits (another engine process holding the repository's lock). Resolves with
+   * what is ready, in the engine's words, for the job's summary
+   * (`repositories ready for <the cluster as the engine names it>`).
    */
-  setup(log?: Logger): Promise<void>;
+  setup(log?: Logger): Promise<string>;
   /** Archives one WAL segment through archive_command and finds it in every repository. */
   check(): Promise<void>;
   /** Takes a backup; resolves with it as listed once complete (its WAL archived). */

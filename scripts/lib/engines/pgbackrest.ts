@@ -7,10 +7,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
-import { PGBACKREST_CIPHER_TYPE } from "../../../infra/catalog/clientSideEncryption";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
-import { otherBucketOptions } from "../../../infra/catalog/engines/pgbackrest";
+import {
+  otherBucketOptions,
+  PGBACKREST_CIPHER_TYPE,
+  stanzaOf,
+} from "../../../infra/catalog/engines/pgbackrest";
 import { EngineAdapterBase } from "./adapterBase";
 import { recoveryTargetTime } from "../targetTime";
 import { readControlData } from "../controlData";
@@ -251,7 +254,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     // repo-ls refuses a --stanza it has no use for.
     const full = [
       `--config=${engine.configFile}`,
-      ...(stanza ? [`--stanza=${engine.stanza}`] : []),
+      ...(stanza ? [`--stanza=${stanzaOf(engine)}`] : []),
       ...args,
     ];
     const result = await runEngine(this.config, full, timeoutMs);
@@ -259,13 +262,14 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     return result;
   }
 
-  async setup(log?: Logger): Promise<void> {
+  async setup(log?: Logger): Promise<string> {
     await prepareEngineDirectories(this.config);
     try {
       await whileStanzaLockHeld(() => this.run(["stanza-create"], 10 * 60_000), log);
     } catch (error) {
       throw cipherMismatch(this.config, error) ?? error;
     }
+    return `repositories ready for stanza ${stanzaOf(this.config.postgres.engine)}`;
   }
 
   async check(): Promise<void> {
@@ -508,7 +512,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
         ...this.sourceArgs(source),
         "--recurse",
         "--output=json",
-        `archive/${this.config.postgres.engine.stanza}`,
+        `archive/${stanzaOf(this.config.postgres.engine)}`,
       ],
       10 * 60_000,
       false,
@@ -542,7 +546,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
           [
             "repo-get",
             ...this.sourceArgs(source),
-            `archive/${this.config.postgres.engine.stanza}/${h.m[1]}/${h.m[2]}.history`,
+            `archive/${stanzaOf(this.config.postgres.engine)}/${h.m[1]}/${h.m[2]}.history`,
           ],
           10 * 60_000,
           false,
@@ -560,7 +564,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
    */
   async archivePushError(segment: string): Promise<string | undefined> {
     const { engine } = this.config.postgres;
-    const file = join(engine.spoolDir, "archive", engine.stanza, "out", `${segment}.error`);
+    const file = join(engine.spoolDir, "archive", stanzaOf(engine), "out", `${segment}.error`);
     const read = async () => {
       const found = await readFile(file, "utf8").catch(() => undefined);
       return found?.trim() ? found : undefined;

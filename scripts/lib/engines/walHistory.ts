@@ -8,7 +8,7 @@ import {
   lsnBytes,
   parseSegment,
   segmentTimeline,
-  type WalGap,
+  type WalSegmentGap,
   type WalRange,
 } from "../walSegments";
 import type { EngineBackup, TimelineHistory, TimelineSwitch, VerifyProblem } from "./adapter";
@@ -208,7 +208,7 @@ export function newestOnTimeline(
     .at(-1);
 }
 
-function describeGap(gap: WalGap): string {
+function describeGap(gap: WalSegmentGap): string {
   return gap.count === 1
     ? `WAL segment ${gap.first} is`
     : `WAL segments ${gap.first} to ${gap.last} (${gap.count}) are`;

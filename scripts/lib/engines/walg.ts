@@ -248,7 +248,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
    * guard reads it (descriptor `archiveGuardFile`): from then on only this cluster's segments are
    * pushed. A refused setup leaves the record as it was, so another cluster's WAL stays out.
    */
-  async setup(): Promise<void> {
+  async setup(): Promise<string> {
     await prepareEngineDirectories(this.config);
     // Reaching the storage proves the config and credentials; wal-g creates folders on write.
     const systemIdentifier = await this.requireSameCluster(
@@ -262,6 +262,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
       uid: owner.uid,
       gid: owner.gid,
     });
+    return `repositories ready for the cluster with system identifier ${systemIdentifier}`;
   }
 
   async check(): Promise<void> {

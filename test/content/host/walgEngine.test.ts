@@ -17,7 +17,7 @@ const engine: PostgresEngineHostConfig = {
   kind: "wal-g",
   binary: "/usr/local/bin/wal-g",
   configFile: "/etc/stellar-insights-backup/postgres-engine.json",
-  stanza: "main",
+  settings: {},
   osUser: "postgres",
   spoolDir: "/var/spool/stellar-insights-backup/postgres-engine",
   logDir: "/var/log/stellar-insights-backup/postgres-engine",

@@ -59,7 +59,11 @@ function adapterEngine(
   const adapter = engineFor(host, hostId);
   const { engine } = host.postgres;
   const repositoryPrefix = `${s3RepositoryPath(host, hostId)}/`;
-  const walFolder = adapter.descriptor.s3Layout.wal.replace("<stanza>", engine.stanza);
+  // The layout names the engine's own settings in angle brackets (`archive/<stanza>/`).
+  const walFolder = adapter.descriptor.s3Layout.wal.replace(
+    /<(\w+)>/g,
+    (placeholder, name: string) => engine.settings[name] ?? placeholder,
+  );
   return {
     key,
     title,
