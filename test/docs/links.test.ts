@@ -4,7 +4,7 @@
  * its anchor must be one of that page's headings (GitHub's rules), so a renamed heading or a
  * moved page fails here, naming the page, the line and the link, instead of at 3 AM.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { expect, test } from "vitest";
 import { DEFAULT_SCHEDULES, DEFAULT_THRESHOLDS } from "../../infra/catalog";
@@ -73,5 +73,33 @@ test("every link in the plan's alarm descriptions and failed-job page resolves f
     .map((link) => ({ ...link, why: brokenBecause("README.md", link.target) }))
     .filter((link) => link.why !== null)
     .map((link) => `(${link.target}) in "${link.text}": ${link.why}`);
+  expect(broken).toEqual([]);
+});
+
+/** Source files whose messages may send a reader to the docs: what ships, and the drill's report. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(REPO_ROOT, dir), { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".ts"))
+    .map((file) => join(dir, file));
+}
+
+test("every docs page a program's message names resolves from the repository root", () => {
+  const mentions = ["infra", "scripts", "policies"].flatMap(sourceFiles).flatMap((file) =>
+    readFileSync(join(REPO_ROOT, file), "utf8")
+      .split("\n")
+      .flatMap((text, index) =>
+        [...text.matchAll(/\b(docs\/[\w./-]+\.md(?:#[\w-]+)?)(\$\{)?/g)]
+          // A link built in a template (`#alarm-${kind}`), or its stem in a comment (`#alarm-<kind>`),
+          // is checked where it is built: the plan test above.
+          .filter((m) => m[2] === undefined && !m[1].endsWith("-"))
+          .map((m) => ({ where: `${file}:${index + 1}`, target: m[1] })),
+      ),
+  );
+  // The wal-g messages and the drill report name pages: the search finds them.
+  expect(mentions.length).toBeGreaterThan(3);
+  const broken = mentions
+    .map((mention) => ({ ...mention, why: brokenBecause("README.md", mention.target) }))
+    .filter((mention) => mention.why !== null)
+    .map((mention) => `${mention.where}: (${mention.target}): ${mention.why}`);
   expect(broken).toEqual([]);
 });

@@ -260,7 +260,7 @@ export const WALG: PostgresEngineDescriptor = {
   renderConfig,
   companionConfig: { file: localConfigFile, render: renderLocalConfig },
   installShell: () => [
-    'if [ ! -x "$engine_bin" ]; then echo "wal-g is missing at $engine_bin: it is not an OS package; give the stack walgArtifact (the release binary and its SHA-256) or install it by hand (README: PostgreSQL engine)" >&2; exit 1; fi',
+    'if [ ! -x "$engine_bin" ]; then echo "wal-g is missing at $engine_bin: it is not an OS package; give the stack walgArtifact (the release binary and its SHA-256) or install it by hand (docs/engines.md#wal-g-postgresengine-wal-g)" >&2; exit 1; fi',
     `walg_version=$("$engine_bin" --version 2>&1 | head -1)`,
     `case "$walg_version" in *v${VERSIONS.min.replace(/\.0$/, ".")}*) ;; *) echo "wal-g at $engine_bin is '$walg_version'; this release needs v${VERSIONS.min.replace(/\.0$/, ".x")}" >&2; exit 1;; esac`,
   ],

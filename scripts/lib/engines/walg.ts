@@ -83,7 +83,7 @@ const DAMAGE_SUFFIX = "_stellar_damage.json";
 export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdapter {
   readonly descriptor = descriptor;
   protected readonly installHint =
-    "give the stack walgArtifact (the wal-g release binary and its SHA-256) and run the install document, or install that binary by hand (README: PostgreSQL engine)";
+    "give the stack walgArtifact (the wal-g release binary and its SHA-256) and run the install document, or install that binary by hand (docs/engines.md#wal-g-postgresengine-wal-g)";
 
   /** `--config` and environment for one repository: this host's or another host's S3 folder. */
   private target(source: RepositorySource): { args: string[]; env?: Record<string, string> } {
@@ -651,6 +651,6 @@ function targetSettings(target: RestoreTarget, timeline: number): Record<string,
 function refuseReplica(): never {
   throw new JobError(
     `restoring from the replica bucket is not built for the ${descriptor.title} engine yet`,
-    "restore from the primary bucket, or use postgresEngine pgbackrest (README: Primary region down)",
+    "restore from the primary bucket, or use postgresEngine pgbackrest (docs/runbook/restores.md#primary-region-down)",
   );
 }

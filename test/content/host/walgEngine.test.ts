@@ -152,7 +152,7 @@ test("restore_command: S3, then the local repository (wal-fetch's 74 is 'missing
 
 test("the install document's lines refuse a missing wal-g and any version but v3.0.x, naming walgArtifact", () => {
   expect(WALG.installShell()).toEqual([
-    'if [ ! -x "$engine_bin" ]; then echo "wal-g is missing at $engine_bin: it is not an OS package; give the stack walgArtifact (the release binary and its SHA-256) or install it by hand (README: PostgreSQL engine)" >&2; exit 1; fi',
+    'if [ ! -x "$engine_bin" ]; then echo "wal-g is missing at $engine_bin: it is not an OS package; give the stack walgArtifact (the release binary and its SHA-256) or install it by hand (docs/engines.md#wal-g-postgresengine-wal-g)" >&2; exit 1; fi',
     'walg_version=$("$engine_bin" --version 2>&1 | head -1)',
     'case "$walg_version" in *v3.0.*) ;; *) echo "wal-g at $engine_bin is \'$walg_version\'; this release needs v3.0.x" >&2; exit 1;; esac',
   ]);
