@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { Plan } from "../infra/synth/plan";
-import { parseCommandLine } from "../scripts/lib/commandLine";
+import { parseCommandLine } from "../scripts/cli/commandLine";
 import { evaluatePlan, hasMandatoryViolation, type Evaluation } from "./offline/evaluate";
 import { parsePackConfig } from "./offline/packConfig";
 import { PolicyConfigError } from "./lib/policyConfigError";

@@ -2,7 +2,7 @@
  * Every host job's parameters, declared once: the environment variable the job reads, what its
  * `--help` says, how the job checks it, and how the job's SSM document carries it (document
  * parameter name, description, default, allowed values or pattern). The jobs parse their
- * environment from these declarations (scripts/lib/params.ts) and print them under `--help`;
+ * environment from these declarations (scripts/lib/job/params.ts) and print them under `--help`;
  * the documents' parameters are derived from them (infra/content/host/jobDocuments.ts).
  *
  * Document patterns are bodies: the document wraps them whole-value for SSM, a job anchors them

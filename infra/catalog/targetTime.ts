@@ -1,6 +1,6 @@
 /**
  * The one grammar of a recovery target time, shared by the pg-restore document's allowedPattern
- * and the job's parser (scripts/lib/targetTime.ts). Pure module.
+ * and the job's parser (scripts/lib/postgres/targetTime.ts). Pure module.
  *
  * Accepted: ISO 8601 (`2024-01-15T14:30:00Z`, `2024-01-15T16:30:00+02:00`) and PostgreSQL's own
  * timestamptz output (`2024-01-15 14:30:00.848487+00`, `+05:30`; PostgreSQL 15 docs, 8.5.2 "Date/Time

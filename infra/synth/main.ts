@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseCommandLine } from "../../scripts/lib/commandLine";
+import { parseCommandLine } from "../../scripts/cli/commandLine";
 import { JOBS } from "../catalog";
 import { unshippedSummary } from "../build/shippedJobs";
 import { POST_DEPLOY_CHECK_JOB } from "../components/postDeployCheck";

@@ -10,12 +10,12 @@
  *
  * Parameters and exit codes: USAGE below (`--help`).
  */
-import { applyPostgresConf } from "../lib/applyPostgresConf";
-import { applyRedisConf } from "../lib/applyRedisConf";
-import { JobError, errorMessage } from "../lib/errors";
-import { describeReport, type ApplyReport } from "../lib/managedConfig";
-import type { JobUsage } from "../lib/jobCommand";
-import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { applyPostgresConf } from "./apply-config/applyPostgresConf";
+import { applyRedisConf } from "./apply-config/applyRedisConf";
+import { JobError, errorMessage } from "../lib/job/errors";
+import { describeReport, type ApplyReport } from "./apply-config/managedConfig";
+import type { JobUsage } from "../lib/job/jobCommand";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
 
 async function apply(ctx: JobContext): Promise<JobOutcome> {
   ctx.params.check();

@@ -9,11 +9,11 @@
  * after each run, and again here so a job that stopped running does not keep its copies forever.
  */
 import { engineFor } from "../lib/engines";
-import { pruneLocalCopies } from "../lib/localCopies";
-import { LOCAL_ARCHIVE_PATTERN } from "../lib/configArchive";
-import { LOCAL_DUMP_PATTERN } from "../lib/redisDumps";
-import type { JobUsage } from "../lib/jobCommand";
-import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { pruneLocalCopies } from "../lib/storage/localCopies";
+import { LOCAL_ARCHIVE_PATTERN } from "../lib/configs/configArchive";
+import { LOCAL_DUMP_PATTERN } from "../lib/redis/dumps";
+import type { JobUsage } from "../lib/job/jobCommand";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
 import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
 
 const PARAMETERS = JOB_PARAMETERS["cleanup"];

@@ -14,23 +14,28 @@
 import { promises as fs } from "node:fs";
 import { basename, join } from "node:path";
 import { Metric } from "../../infra/catalog";
-import { copyFileAtomic } from "../lib/atomicFile";
+import { copyFileAtomic } from "../lib/files/atomicFile";
 import {
   contentHash,
   createArchive,
   LOCAL_ARCHIVE_PATTERN,
   stageFiles,
   type ManifestEntry,
-} from "../lib/configArchive";
-import { archiveKey, isConfigPointer, pointerKey, type ConfigPointer } from "../lib/configPointer";
-import { JobError, errorMessage } from "../lib/errors";
-import { makeWorkDir, removeLeftovers } from "../lib/leftovers";
-import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
-import { SealedObjects } from "../lib/sealedObjects";
-import type { JobUsage } from "../lib/jobCommand";
-import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
-import { utcStamp } from "../lib/time";
-import { TwoLocations, localCopyError, localRoomRefusal } from "../lib/twoLocations";
+} from "../lib/configs/configArchive";
+import {
+  archiveKey,
+  isConfigPointer,
+  pointerKey,
+  type ConfigPointer,
+} from "../lib/configs/configPointer";
+import { JobError, errorMessage } from "../lib/job/errors";
+import { makeWorkDir, removeLeftovers } from "../lib/files/leftovers";
+import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/storage/localCopies";
+import { SealedObjects } from "../lib/storage/sealedObjects";
+import type { JobUsage } from "../lib/job/jobCommand";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
+import { utcStamp } from "../lib/job/time";
+import { TwoLocations, localCopyError, localRoomRefusal } from "../lib/storage/twoLocations";
 import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
 
 const PARAMETERS = JOB_PARAMETERS["config-backup"];

@@ -9,19 +9,29 @@
  */
 import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
-import { copyFileAtomic, writeTarget } from "../lib/atomicFile";
-import { archiveMembers, extractArchive, listArchive, memberName } from "../lib/configArchive";
-import { ARCHIVE_NAME_PATTERN, isConfigPointer, pointerKey, setPrefix } from "../lib/configPointer";
-import { JobError, UsageError } from "../lib/errors";
-import { runChecked, showArgv } from "../lib/exec";
-import { sha256File } from "../lib/hash";
-import type { JobUsage } from "../lib/jobCommand";
-import { makeWorkDir, removeLeftovers } from "../lib/leftovers";
-import { MalformedObjectError, newestFirst, type BackupStore } from "../lib/s3";
-import { configAt } from "../lib/restoreSource";
-import { SealedObjects } from "../lib/sealedObjects";
-import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
-import { utcStamp } from "../lib/time";
+import { copyFileAtomic, writeTarget } from "../lib/files/atomicFile";
+import {
+  archiveMembers,
+  extractArchive,
+  listArchive,
+  memberName,
+} from "../lib/configs/configArchive";
+import {
+  ARCHIVE_NAME_PATTERN,
+  isConfigPointer,
+  pointerKey,
+  setPrefix,
+} from "../lib/configs/configPointer";
+import { JobError, UsageError } from "../lib/job/errors";
+import { runChecked, showArgv } from "../lib/job/exec";
+import { sha256File } from "../lib/files/hash";
+import type { JobUsage } from "../lib/job/jobCommand";
+import { makeWorkDir, removeLeftovers } from "../lib/files/leftovers";
+import { MalformedObjectError, newestFirst, type BackupStore } from "../lib/storage/s3";
+import { configAt } from "../lib/job/restoreSource";
+import { SealedObjects } from "../lib/storage/sealedObjects";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
+import { utcStamp } from "../lib/job/time";
 import {
   JOB_PARAMETERS,
   BACKUP_STAMP_PATTERN,

@@ -10,24 +10,28 @@
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
-import { redisHostPrefix } from "../lib/redisDumps";
+import { redisHostPrefix } from "../lib/redis/dumps";
 import { BACKUP_TYPES, JOB_KEYS, Metric, describeSeconds } from "../../infra/catalog";
-import { archiverStatus, archiverStuck, failuresSinceLastCheck } from "../lib/archiver";
-import { HOST_NAMED_ROWS, rowAge } from "../lib/backupAges";
-import { JobError, errorMessage } from "../lib/errors";
-import { exitCodeOf, summaryOf, type Finding } from "../lib/health";
+import { archiverStatus, archiverStuck, failuresSinceLastCheck } from "../lib/postgres/archiver";
+import { HOST_NAMED_ROWS, rowAge } from "./health-check/backupAges";
+import { JobError, errorMessage } from "../lib/job/errors";
+import { exitCodeOf, summaryOf, type Finding } from "./health-check/findings";
 import { engineFor } from "../lib/engines";
-import { formatBytes } from "../lib/format";
-import { diskUsagePercent, measureBackupVolume, type BackupVolume } from "../lib/localCopies";
-import { postgresBackupAge } from "../lib/postgresBackupAge";
-import { strayTimelineProblems } from "../lib/strayTimelines";
-import { connectPostgres } from "../lib/postgres";
-import { command, info, lastSave } from "../lib/redis";
-import { connectRedisProbe } from "../lib/redisProbe";
-import { readRunRecord } from "../lib/runRecords";
-import type { JobUsage } from "../lib/jobCommand";
-import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
-import { secondsBetween } from "../lib/time";
+import { formatBytes } from "../lib/job/format";
+import {
+  diskUsagePercent,
+  measureBackupVolume,
+  type BackupVolume,
+} from "../lib/storage/localCopies";
+import { postgresBackupAge } from "../lib/postgres/backupAge";
+import { strayTimelineProblems } from "../lib/postgres/strayTimelines";
+import { connectPostgres } from "../lib/postgres/connection";
+import { command, info, lastSave } from "../lib/redis/client";
+import { connectRedisProbe } from "./health-check/redisProbe";
+import { readRunRecord } from "../lib/job/runRecords";
+import type { JobUsage } from "../lib/job/jobCommand";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
+import { secondsBetween } from "../lib/job/time";
 import { JOB_PARAMETERS, HEALTH_CHECKS, parameterUsage } from "../../infra/catalog/jobParameters";
 
 const PARAMETERS = JOB_PARAMETERS["health-check"];

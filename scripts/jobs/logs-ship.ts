@@ -10,10 +10,10 @@
 import { promises as fs, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { Metric } from "../../infra/catalog";
-import { memberName } from "../lib/configArchive";
-import { JobError } from "../lib/errors";
-import { expandGlobs } from "../lib/glob";
-import { contentStream, gzipRange, isCompressed, scanContent } from "../lib/logContent";
+import { memberName } from "../lib/configs/configArchive";
+import { JobError } from "../lib/job/errors";
+import { expandGlobs } from "./logs-ship/glob";
+import { contentStream, gzipRange, isCompressed, scanContent } from "./logs-ship/logContent";
 import {
   forgetOldPrefixes,
   readState,
@@ -21,11 +21,11 @@ import {
   UNREADABLE_RUNS_LIMIT,
   writeState,
   type LogShipState,
-} from "../lib/logShipState";
-import type { JobUsage } from "../lib/jobCommand";
-import { makeWorkDir, removeLeftovers } from "../lib/leftovers";
-import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
-import { utcDate, utcStamp } from "../lib/time";
+} from "./logs-ship/logShipState";
+import type { JobUsage } from "../lib/job/jobCommand";
+import { makeWorkDir, removeLeftovers } from "../lib/files/leftovers";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
+import { utcDate, utcStamp } from "../lib/job/time";
 
 /** Prefixes are remembered a week past the logs' retention: rotated files are long gone by then. */
 const PREFIX_MEMORY_EXTRA_DAYS = 7;

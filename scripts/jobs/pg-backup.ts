@@ -15,15 +15,15 @@
  * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { describeSeconds, Metric } from "../../infra/catalog";
-import { checkTableRowCounts, rowCountAnnotations } from "../lib/checkTables";
-import { damagedBackupMessage } from "../lib/damagedBackups";
+import { checkTableRowCounts, rowCountAnnotations } from "../lib/postgres/checkTables";
+import { damagedBackupMessage } from "../lib/postgres/damagedBackups";
 import { engineFor, type BackupKind, type EngineBackup } from "../lib/engines";
-import { JobError } from "../lib/errors";
-import { formatBytes } from "../lib/format";
-import { localRoom } from "../lib/localCopies";
-import { connectPostgres } from "../lib/postgres";
-import type { JobUsage } from "../lib/jobCommand";
-import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { JobError } from "../lib/job/errors";
+import { formatBytes } from "../lib/job/format";
+import { localRoom } from "../lib/storage/localCopies";
+import { connectPostgres } from "../lib/postgres/connection";
+import type { JobUsage } from "../lib/job/jobCommand";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
 import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
 
 const PARAMETERS = JOB_PARAMETERS["pg-backup"];

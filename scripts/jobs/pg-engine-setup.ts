@@ -11,10 +11,10 @@
 import { readFile } from "node:fs/promises";
 import { engineFor } from "../lib/engines";
 import { writeEngineConfigText } from "../lib/engines/engineProcess";
-import { JobError } from "../lib/errors";
-import { engineSecrets } from "../lib/engineSecrets";
-import type { JobUsage } from "../lib/jobCommand";
-import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { JobError } from "../lib/job/errors";
+import { engineSecrets } from "../lib/postgres/engineSecrets";
+import type { JobUsage } from "../lib/job/jobCommand";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
 import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
 
 const PARAMETERS = JOB_PARAMETERS["pg-engine-setup"];

@@ -3,11 +3,11 @@
  * database, on the host itself (no Docker there): the engine restores it into a scratch directory
  * under the backup volume (`<local.root>/restore-test/<UTC stamp>`: room for a copy of the cluster,
  * unlike a tmpfs /tmp), a throwaway PostgreSQL of the host's major version starts on it on a free
- * loopback port (never archiving, never at the host's paths: scripts/lib/throwawayCluster.ts), and
+ * loopback port (never archiving, never at the host's paths: scripts/lib/postgres/throwawayCluster.ts), and
  * the job then
  * - compares the check tables' row counts with those recorded with the backup (`rows.<table>`),
  * - reads every relation of every database with page checksums verified (`pg_amcheck --all`:
- *   scripts/lib/relationCheck.ts), within CHECK_MINUTES: damage in any table or B-tree index
+ *   scripts/jobs/pg-restore-test/relationCheck.ts), within CHECK_MINUTES: damage in any table or B-tree index
  *   fails the test, named by relation and block,
  * - publishes `RestoreTestRtoSeconds`: from the job's start to the first query answered.
  * It fails, naming each table and both counts, when a count differs, and cleans up (stops the
@@ -21,22 +21,22 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { describeSeconds, Metric } from "../../infra/catalog";
-import { rowCountKey } from "../lib/checkTables";
-import { damagedBackupMessage } from "../lib/damagedBackups";
+import { rowCountKey } from "../lib/postgres/checkTables";
+import { damagedBackupMessage } from "../lib/postgres/damagedBackups";
 import { engineFor } from "../lib/engines";
 import { backupTimeline } from "../lib/engines/walHistory";
-import { JobError } from "../lib/errors";
-import { formatBytes } from "../lib/format";
-import type { JobUsage } from "../lib/jobCommand";
-import { freeLoopbackPort } from "../lib/loopbackPort";
-import { checkEveryRelation } from "../lib/relationCheck";
-import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
+import { JobError } from "../lib/job/errors";
+import { formatBytes } from "../lib/job/format";
+import type { JobUsage } from "../lib/job/jobCommand";
+import { freeLoopbackPort } from "../lib/job/loopbackPort";
+import { checkEveryRelation } from "./pg-restore-test/relationCheck";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
 import {
   removeAbandonedThrowaways,
   throwawayLayout,
   withRestoredThrowaway,
-} from "../lib/throwawayCluster";
-import { utcStamp } from "../lib/time";
+} from "../lib/postgres/throwawayCluster";
+import { utcStamp } from "../lib/job/time";
 import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
 
 const PARAMETERS = JOB_PARAMETERS["pg-restore-test"];

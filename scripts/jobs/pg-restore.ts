@@ -25,29 +25,29 @@
  *
  * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
-import { sourceBucket, type SourceBucket } from "../lib/restoreSource";
+import { sourceBucket, type SourceBucket } from "../lib/job/restoreSource";
 import { existsSync } from "node:fs";
 import { chown, mkdir, rename } from "node:fs/promises";
 import { describeSeconds } from "../../infra/catalog";
-import { account } from "../lib/accounts";
-import { checkTableRowCounts } from "../lib/checkTables";
-import { damagedBackupMessage } from "../lib/damagedBackups";
+import { account } from "../lib/job/accounts";
+import { checkTableRowCounts } from "../lib/postgres/checkTables";
+import { damagedBackupMessage } from "../lib/postgres/damagedBackups";
 import { engineFor, type Repository, type RestoreTarget } from "../lib/engines";
-import { JobError, UsageError } from "../lib/errors";
-import { showArgv } from "../lib/exec";
-import { formatBytes } from "../lib/format";
-import type { JobUsage } from "../lib/jobCommand";
-import { clusterTimeline } from "../lib/clusterTimeline";
-import { connectPostgres } from "../lib/postgres";
-import { clusterSegmentSize } from "../lib/controlData";
-import { replayShortfall, waitForPromotion } from "../lib/recoveryProgress";
-import { futureTargetProblem, planRestore } from "../lib/restorePlan";
-import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
-import { stopPostgres } from "../lib/postgresShutdown";
-import { isRunning, startService } from "../lib/service";
-import { parseTargetTime, recoveryTargetTime } from "../lib/targetTime";
-import { monotonicNow, secondsSince, utcStamp } from "../lib/time";
-import { siblingPath } from "../lib/siblingPath";
+import { JobError, UsageError } from "../lib/job/errors";
+import { showArgv } from "../lib/job/exec";
+import { formatBytes } from "../lib/job/format";
+import type { JobUsage } from "../lib/job/jobCommand";
+import { clusterTimeline } from "../lib/postgres/clusterTimeline";
+import { connectPostgres } from "../lib/postgres/connection";
+import { clusterSegmentSize } from "../lib/postgres/controlData";
+import { replayShortfall, waitForPromotion } from "./pg-restore/recoveryProgress";
+import { futureTargetProblem, planRestore } from "./pg-restore/restorePlan";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
+import { stopPostgres } from "../lib/postgres/shutdown";
+import { isRunning, startService } from "../lib/job/service";
+import { parseTargetTime, recoveryTargetTime } from "../lib/postgres/targetTime";
+import { monotonicNow, secondsSince, utcStamp } from "../lib/job/time";
+import { siblingPath } from "../lib/files/siblingPath";
 import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
 
 const PARAMETERS = JOB_PARAMETERS["pg-restore"];

@@ -15,19 +15,19 @@
  * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { BACKUP_TYPES, describeSeconds, Metric } from "../../infra/catalog";
-import { archiverStatus } from "../lib/archiver";
+import { archiverStatus } from "../lib/postgres/archiver";
 import {
   engineFor,
   REPOSITORIES,
   type PostgresEngineAdapter,
   type Repository,
 } from "../lib/engines";
-import { errorMessage, JobError } from "../lib/errors";
-import { connectPostgres } from "../lib/postgres";
-import type { JobUsage } from "../lib/jobCommand";
-import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
-import { postgresBackupAge } from "../lib/postgresBackupAge";
-import { strayTimelineProblems } from "../lib/strayTimelines";
+import { errorMessage, JobError } from "../lib/job/errors";
+import { connectPostgres } from "../lib/postgres/connection";
+import type { JobUsage } from "../lib/job/jobCommand";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
+import { postgresBackupAge } from "../lib/postgres/backupAge";
+import { strayTimelineProblems } from "../lib/postgres/strayTimelines";
 import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
 
 const PARAMETERS = JOB_PARAMETERS["pg-verify"];

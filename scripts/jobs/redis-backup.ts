@@ -8,16 +8,16 @@
 import { promises as fs } from "node:fs";
 import { basename, join } from "node:path";
 import { Metric } from "../../infra/catalog";
-import { publishFile, stageCopy } from "../lib/atomicFile";
-import { makeWorkDir, removeLeftovers } from "../lib/leftovers";
-import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/localCopies";
-import { bgsaveAndWait, connectRedis, info, verifyDump } from "../lib/redis";
-import { LOCAL_DUMP_PATTERN, REDIS_METADATA, redisObjectKey } from "../lib/redisDumps";
-import { SealedObjects } from "../lib/sealedObjects";
-import type { JobUsage } from "../lib/jobCommand";
-import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
-import { utcStamp } from "../lib/time";
-import { TwoLocations, localCopyError, localRoomRefusal } from "../lib/twoLocations";
+import { publishFile, stageCopy } from "../lib/files/atomicFile";
+import { makeWorkDir, removeLeftovers } from "../lib/files/leftovers";
+import { localCopyDir, localRoom, pruneLocalCopies } from "../lib/storage/localCopies";
+import { bgsaveAndWait, connectRedis, info, verifyDump } from "../lib/redis/client";
+import { LOCAL_DUMP_PATTERN, REDIS_METADATA, redisObjectKey } from "../lib/redis/dumps";
+import { SealedObjects } from "../lib/storage/sealedObjects";
+import type { JobUsage } from "../lib/job/jobCommand";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
+import { utcStamp } from "../lib/job/time";
+import { TwoLocations, localCopyError, localRoomRefusal } from "../lib/storage/twoLocations";
 import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
 
 const PARAMETERS = JOB_PARAMETERS["redis-backup"];

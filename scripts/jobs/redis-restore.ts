@@ -9,20 +9,31 @@
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
-import { account } from "../lib/accounts";
-import { moveAside, publishFile, tempSibling, writeFileAtomic } from "../lib/atomicFile";
-import { JobError, UsageError } from "../lib/errors";
-import { connectRedis, info, keyCount, verifyDump, type RedisConnection } from "../lib/redis";
-import { aofLocations, enableAofAndWait, fragmentTurnsAofOn, withAofOff } from "../lib/redisAof";
-import { DUMP_OBJECT_PATTERN, REDIS_METADATA, redisHostPrefix } from "../lib/redisDumps";
-import { configAt } from "../lib/restoreSource";
-import { SealedObjects } from "../lib/sealedObjects";
-import type { JobUsage } from "../lib/jobCommand";
-import { removeLeftovers } from "../lib/leftovers";
-import { newestObject, type BackupStore } from "../lib/s3";
-import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/runner";
-import { startService, stopService } from "../lib/service";
-import { utcStamp, waitFor } from "../lib/time";
+import { account } from "../lib/job/accounts";
+import { moveAside, publishFile, tempSibling, writeFileAtomic } from "../lib/files/atomicFile";
+import { JobError, UsageError } from "../lib/job/errors";
+import {
+  connectRedis,
+  info,
+  keyCount,
+  verifyDump,
+  type RedisConnection,
+} from "../lib/redis/client";
+import {
+  aofLocations,
+  enableAofAndWait,
+  fragmentTurnsAofOn,
+  withAofOff,
+} from "./redis-restore/redisAof";
+import { DUMP_OBJECT_PATTERN, REDIS_METADATA, redisHostPrefix } from "../lib/redis/dumps";
+import { configAt } from "../lib/job/restoreSource";
+import { SealedObjects } from "../lib/storage/sealedObjects";
+import type { JobUsage } from "../lib/job/jobCommand";
+import { removeLeftovers } from "../lib/files/leftovers";
+import { newestObject, type BackupStore } from "../lib/storage/s3";
+import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
+import { startService, stopService } from "../lib/job/service";
+import { utcStamp, waitFor } from "../lib/job/time";
 import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
 
 const PARAMETERS = JOB_PARAMETERS["redis-restore"];

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runChecked } from "../lib/exec";
+import { runChecked } from "../lib/job/exec";
 import { requireTool } from "./tools";
 
 export interface SandboxCertificates {

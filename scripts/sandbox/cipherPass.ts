@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
-import { cipherPassKeyAlias } from "../lib/engineSecrets";
+import { cipherPassKeyAlias } from "../lib/postgres/engineSecrets";
 import { sandboxClientSettings } from "./moto";
 
 /**

@@ -3,7 +3,7 @@
  * output, prints where everything is and how to run a job against it, and tears it all down on
  * Ctrl-C (SIGINT), SIGTERM or stdout closing (interruption.ts), exiting 0: that is how it ends.
  */
-import { parseCommandLine } from "../lib/commandLine";
+import { parseCommandLine } from "../cli/commandLine";
 import { requireStackFile } from "./plan";
 import { tearDownOnInterruption } from "./interruption";
 import type { Sandbox } from "./sandbox";

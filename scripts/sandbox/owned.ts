@@ -1,5 +1,5 @@
 import { chownSync, mkdirSync } from "node:fs";
-import { account } from "../lib/accounts";
+import { account } from "../lib/job/accounts";
 
 /** A directory owned by `user`, so a service running as that user can write there. */
 export function ownedDir(path: string, user: string, mode = 0o750): string {

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { BUCKET_ROLE_TAG, BucketRole } from "../../infra/catalog/bucketRoles";
 import type { Plan, PlannedResource } from "../../infra/synth/plan";
 import { existingStackFile, StackFileError } from "../../infra/synth/stackFile";
-import { exitWithUsageError, type CommandSpec, type OptionSpec } from "../lib/commandLine";
+import { exitWithUsageError, type CommandSpec, type OptionSpec } from "../cli/commandLine";
 
 import { REPO_ROOT } from "../../infra/repoRoot";
 

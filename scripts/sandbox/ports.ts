@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import { freeLoopbackPort } from "../lib/loopbackPort";
+import { freeLoopbackPort } from "../lib/job/loopbackPort";
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
 export const freePort = freeLoopbackPort;

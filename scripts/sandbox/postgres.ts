@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { Client } from "pg";
 import type { HostConfig, ServiceControl } from "../../infra/catalog/hostConfig";
 import { postgresConf } from "../../infra/content/host/postgresConf";
-import { runChecked } from "../lib/exec";
+import { runChecked } from "../lib/job/exec";
 import { ownedDir } from "./owned";
 import { requireTool } from "./tools";
 

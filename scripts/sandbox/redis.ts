@@ -6,8 +6,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HostConfig, ServiceControl } from "../../infra/catalog/hostConfig";
 import { redisConf } from "../../infra/content/host/redisConf";
-import { runChecked, runCommand } from "../lib/exec";
-import { waitFor } from "../lib/time";
+import { runChecked, runCommand } from "../lib/job/exec";
+import { waitFor } from "../lib/job/time";
 import { requireTool } from "./tools";
 
 export interface SandboxRedisLayout {

@@ -25,7 +25,7 @@ import {
   type HostConfigOverrides,
 } from "../../infra/content/host/hostConfigFile";
 import { stackFilePath, validatedStackConfig } from "../../infra/synth/synthesizeStack";
-import { CONFIG_ENV } from "../lib/hostConfig";
+import { CONFIG_ENV } from "../lib/job/hostConfig";
 import { createSandboxBucket, type SandboxBucket } from "./bucket";
 import { SANDBOX_AWS_ENV, startMoto, type MotoServer } from "./moto";
 import { ownedDir } from "./owned";
@@ -39,9 +39,9 @@ import { engineUnavailableReason, sandboxEngineBinary } from "./engineBinary";
 import { endProcessesNaming } from "./strayProcesses";
 import { startTlsFront, type TlsFront } from "./tlsFront";
 import { postgresEngine, type PostgresEngineKey } from "../../infra/catalog/engines";
-import { hostIdOf } from "../lib/hostConfig";
+import { hostIdOf } from "../lib/job/hostConfig";
 import { engineFor } from "../lib/engines";
-import { engineSecrets } from "../lib/engineSecrets";
+import { engineSecrets } from "../lib/postgres/engineSecrets";
 import { putCipherPass } from "./cipherPass";
 import { createEnvelopeKey, type SandboxEnvelopeKey } from "./envelopeKey";
 

@@ -6,7 +6,7 @@
  * the sandbox's moto is gone. Every such process names the sandbox dir in its command line.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { sleep } from "../lib/time";
+import { sleep } from "../lib/job/time";
 
 /**
  * Linux only: /proc/<pid>/cmdline, arguments separated by NUL; undefined once the process is gone

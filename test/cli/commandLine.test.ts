@@ -3,8 +3,8 @@
  * argument, and the help text lists options, environment and exit codes.
  */
 import { expect, test } from "vitest";
-import { helpText, interpretCommandLine, usageLine } from "../../scripts/lib/commandLine";
-import { jobArgumentHint } from "../../scripts/lib/jobCommand";
+import { helpText, interpretCommandLine, usageLine } from "../../scripts/cli/commandLine";
+import { jobArgumentHint } from "../../scripts/lib/job/jobCommand";
 
 const SPEC = {
   command: "npm run demo --",

@@ -11,8 +11,8 @@ import { parseHostConfig } from "../../infra/catalog/hostConfig";
 import { MAX_PATH_LENGTH, MAX_SEGMENT_LENGTH } from "../../infra/catalog/pathRules";
 import { renderHostConfig } from "../../infra/content/host/hostConfigFile";
 import { validateStackConfig } from "../../infra/config/validate";
-import { loadHostConfig } from "../../scripts/lib/hostConfig";
-import { siblingPath } from "../../scripts/lib/siblingPath";
+import { loadHostConfig } from "../../scripts/lib/job/hostConfig";
+import { siblingPath } from "../../scripts/lib/files/siblingPath";
 import { runJobProcess } from "../host/support/jobs";
 import { prodStackConfig } from "../host/support/prodStack";
 

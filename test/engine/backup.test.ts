@@ -14,9 +14,9 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { engineFor } from "../../scripts/lib/engines";
-import { hostIdOf } from "../../scripts/lib/hostConfig";
-import { postgresBackupAge } from "../../scripts/lib/postgresBackupAge";
-import { utcStamp } from "../../scripts/lib/time";
+import { hostIdOf } from "../../scripts/lib/job/hostConfig";
+import { postgresBackupAge } from "../../scripts/lib/postgres/backupAge";
+import { utcStamp } from "../../scripts/lib/job/time";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { listKeys, sandboxS3Client } from "../host/support/aws";
 import { runJobProcess } from "../host/support/jobs";

@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { engineFor } from "../../scripts/lib/engines";
-import { hostIdOf } from "../../scripts/lib/hostConfig";
+import { hostIdOf } from "../../scripts/lib/job/hostConfig";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { jobEntry, REPO_ROOT, runJobProcess } from "../host/support/jobs";
 import { connectStellarInsights } from "../host/support/postgres";

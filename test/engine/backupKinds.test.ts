@@ -20,8 +20,8 @@ import { overrideHostConfig, serializeHostConfig } from "../../infra/content/hos
 import { ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { ANOTHER_CLUSTER_HINT, engineFor } from "../../scripts/lib/engines";
 import { localRepositoryPath, s3RepositoryPath } from "../../scripts/lib/engines/engineProcess";
-import { runChecked, runCommand, type CommandResult } from "../../scripts/lib/exec";
-import { hostIdOf } from "../../scripts/lib/hostConfig";
+import { runChecked, runCommand, type CommandResult } from "../../scripts/lib/job/exec";
+import { hostIdOf } from "../../scripts/lib/job/hostConfig";
 import { ownedDir } from "../../scripts/sandbox/owned";
 import { freePort } from "../../scripts/sandbox/ports";
 import { startPostgres } from "../../scripts/sandbox/postgres";

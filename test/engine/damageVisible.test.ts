@@ -10,7 +10,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { engineFor } from "../../scripts/lib/engines";
 import { localRepositoryPath } from "../../scripts/lib/engines/engineProcess";
-import { hostIdOf } from "../../scripts/lib/hostConfig";
+import { hostIdOf } from "../../scripts/lib/job/hostConfig";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { listKeys, sandboxS3Client } from "../host/support/aws";
 import { runJobProcess } from "../host/support/jobs";

@@ -11,7 +11,7 @@ import { DeleteParameterCommand, GetParameterCommand, SSMClient } from "@aws-sdk
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { PGBACKREST_CIPHER_TYPE } from "../../infra/catalog/engines/pgbackrest";
-import { hostIdOf } from "../../scripts/lib/hostConfig";
+import { hostIdOf } from "../../scripts/lib/job/hostConfig";
 import { engineUnavailableReason } from "../../scripts/sandbox/engineBinary";
 import { putCipherPass } from "../../scripts/sandbox/cipherPass";
 import { sandboxClientSettings } from "../../scripts/sandbox/moto";

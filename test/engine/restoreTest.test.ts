@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { engineFor } from "../../scripts/lib/engines";
-import { hostIdOf } from "../../scripts/lib/hostConfig";
+import { hostIdOf } from "../../scripts/lib/job/hostConfig";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { readMetrics, metricDelta, onHost } from "../host/support/aws";
 import { runJobProcess } from "../host/support/jobs";

@@ -13,10 +13,10 @@ import { appendFile } from "node:fs/promises";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { engineFor } from "../../scripts/lib/engines";
 import { prepareEngineDirectories } from "../../scripts/lib/engines/engineProcess";
-import { engineSecrets } from "../../scripts/lib/engineSecrets";
+import { engineSecrets } from "../../scripts/lib/postgres/engineSecrets";
 import { SANDBOX_AWS_ENV } from "../../scripts/sandbox/moto";
-import { hostIdOf } from "../../scripts/lib/hostConfig";
-import { freeLoopbackPort } from "../../scripts/lib/loopbackPort";
+import { hostIdOf } from "../../scripts/lib/job/hostConfig";
+import { freeLoopbackPort } from "../../scripts/lib/job/loopbackPort";
 import {
   configureThrowaway,
   connectWhenPromoted,
@@ -24,8 +24,8 @@ import {
   startThrowaway,
   stopThrowaway,
   throwawayLayout,
-} from "../../scripts/lib/throwawayCluster";
-import { sleep } from "../../scripts/lib/time";
+} from "../../scripts/lib/postgres/throwawayCluster";
+import { sleep } from "../../scripts/lib/job/time";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { runJobProcess } from "../host/support/jobs";
 import {

@@ -15,7 +15,7 @@ import {
   segmentBefore,
   segmentName,
   withoutSegments,
-} from "../../scripts/lib/walSegments";
+} from "../../scripts/lib/postgres/walSegments";
 
 /** PostgreSQL's default `wal_segment_size`, and the smallest (`initdb --wal-segsize=1`). */
 const MIB16 = 16 * 1024 * 1024;

@@ -6,9 +6,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { ConfigPointer } from "../../scripts/lib/configPointer";
-import { createLogger } from "../../scripts/lib/log";
-import { bgsaveAndWait, verifyDump, type RedisCommands } from "../../scripts/lib/redis";
+import type { ConfigPointer } from "../../scripts/lib/configs/configPointer";
+import { createLogger } from "../../scripts/lib/job/log";
+import { bgsaveAndWait, verifyDump, type RedisCommands } from "../../scripts/lib/redis/client";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { getJsonObject, listKeys, putObject } from "./support/aws";
 import { runJobProcess } from "./support/jobs";

@@ -12,8 +12,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { postgresConf } from "../../infra/content/host/postgresConf";
-import { isAlive } from "../../scripts/lib/lock";
-import { runCommand } from "../../scripts/lib/exec";
+import { isAlive } from "../../scripts/lib/job/lock";
+import { runCommand } from "../../scripts/lib/job/exec";
 import { toSdkShape, withoutTlsOnlyStatements } from "../../scripts/sandbox/bucket";
 import { backupBucketLayout, loadPlan } from "../../scripts/sandbox/plan";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";

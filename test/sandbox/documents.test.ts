@@ -17,7 +17,7 @@ import {
   sendCommand,
   uploadPlannedObjects,
 } from "../../scripts/sandbox/agent";
-import { acquireLock } from "../../scripts/lib/lock";
+import { acquireLock } from "../../scripts/lib/job/lock";
 import { loadPlan, type Plan } from "../../scripts/sandbox/plan";
 import { InvalidParametersError, resolveParameters } from "../../scripts/sandbox/runDocument";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";

@@ -19,7 +19,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DocumentKey } from "../../infra/catalog";
-import { CONFIG_ENV } from "../../scripts/lib/hostConfig";
+import { CONFIG_ENV } from "../../scripts/lib/job/hostConfig";
 import { createSandboxBucket } from "../../scripts/sandbox/bucket";
 import { backupBucketLayout, loadPlan, type Plan } from "../../scripts/sandbox/plan";
 import { sendCommand, uploadPlannedObjects } from "../../scripts/sandbox/agent";

@@ -21,9 +21,9 @@ import {
   parseInsightsQuery,
   type JobKey,
 } from "../../infra/catalog";
-import { hostIdOf } from "../../scripts/lib/hostConfig";
+import { hostIdOf } from "../../scripts/lib/job/hostConfig";
 import { alarmMetricContract, type AlarmMetric } from "../../infra/content/aws/alarmDefinitions";
-import { EXIT } from "../../scripts/lib/errors";
+import { EXIT } from "../../scripts/lib/job/errors";
 import { sendCommand, uploadPlannedObjects } from "../../scripts/sandbox/agent";
 import { sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { loadPlan, type Plan } from "../../scripts/sandbox/plan";

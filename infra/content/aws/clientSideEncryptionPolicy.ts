@@ -17,7 +17,7 @@
  *   a host it restores from (`restoreFrom`), and `kms:DescribeKey` to resolve the key's alias (AWS
  *   KMS developer guide, "kms:EncryptionContext:"; a condition on a key the request's context lacks
  *   does not match). Every envelope the jobs have written names its host in the context
- *   (scripts/lib/sealedObjects.ts `encryptionContext`), so the host condition leaves every existing
+ *   (scripts/lib/storage/sealedObjects.ts `encryptionContext`), so the host condition leaves every existing
  *   backup readable by its own host and its restore targets.
  */
 import { ENCRYPTION_CONTEXT_KEYS, ssmParameterArn } from "../../catalog/clientSideEncryption";

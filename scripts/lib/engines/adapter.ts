@@ -10,9 +10,9 @@
  */
 import type { EngineSecrets, PostgresEngineDescriptor } from "../../../infra/catalog/engines";
 import type { BackupKind, OtherBucket } from "../../../infra/catalog/engines/descriptor";
-import type { WalSegmentGap, WalRange } from "../walSegments";
-import { JobError } from "../errors";
-import type { Logger } from "../log";
+import type { WalSegmentGap, WalRange } from "../postgres/walSegments";
+import { JobError } from "../job/errors";
+import type { Logger } from "../job/log";
 
 /**
  * What to do when a repository holds another cluster's backups (a different system identifier):

@@ -4,7 +4,7 @@
  */
 import type { EngineSecrets, PostgresEngineDescriptor } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
-import { clusterSegmentSize } from "../controlData";
+import { clusterSegmentSize } from "../postgres/controlData";
 import type { InstallState } from "./adapter";
 import { engineInstallState, requireEngineInstalled, writeEngineConfig } from "./engineProcess";
 

@@ -3,7 +3,7 @@
  * refuse or misbehave as root and must create files PostgreSQL can read), without a shell, with a
  * timeout, and with the engine's config rendered from the host config.
  */
-import { clusterSegmentSize } from "../controlData";
+import { clusterSegmentSize } from "../postgres/controlData";
 import { chown, mkdir, readdir, rm } from "node:fs/promises";
 import { availableParallelism, userInfo } from "node:os";
 import { dirname, join } from "node:path";
@@ -17,10 +17,10 @@ import {
 } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { engineRetentionDays } from "../../../infra/catalog/stackDefaults";
-import { account } from "../accounts";
-import { writeFileAtomic } from "../atomicFile";
-import { JobError } from "../errors";
-import { runCommand, type CommandResult } from "../exec";
+import { account } from "../job/accounts";
+import { writeFileAtomic } from "../files/atomicFile";
+import { JobError } from "../job/errors";
+import { runCommand, type CommandResult } from "../job/exec";
 import type { InstallState } from "./adapter";
 
 /** Run `argv` as `osUser`, switching with runuser when this process is root. */

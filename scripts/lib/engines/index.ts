@@ -5,7 +5,7 @@ import {
   type PostgresEngineKey,
 } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
-import { UsageError } from "../errors";
+import { UsageError } from "../job/errors";
 import type { PostgresEngineAdapter } from "./adapter";
 import { PgBackRestAdapter } from "./pgbackrest";
 import { WalgAdapter } from "./walg";

@@ -15,14 +15,14 @@ import {
   stanzaOf,
 } from "../../../infra/catalog/engines/pgbackrest";
 import { EngineAdapterBase } from "./adapterBase";
-import { recoveryTargetTime } from "../targetTime";
-import { readControlData } from "../controlData";
-import { JobError } from "../errors";
-import { waitFor } from "../time";
-import { showArgv, type CommandResult } from "../exec";
-import type { Logger } from "../log";
-import { damagedBackupMessage } from "../damagedBackups";
-import { gapsBetween, rangesOf, withoutSegments, type WalRange } from "../walSegments";
+import { recoveryTargetTime } from "../postgres/targetTime";
+import { readControlData } from "../postgres/controlData";
+import { JobError } from "../job/errors";
+import { waitFor } from "../job/time";
+import { showArgv, type CommandResult } from "../job/exec";
+import type { Logger } from "../job/log";
+import { damagedBackupMessage } from "../postgres/damagedBackups";
+import { gapsBetween, rangesOf, withoutSegments, type WalRange } from "../postgres/walSegments";
 import { collectTimelines, newestOnTimeline, walProblems } from "./walHistory";
 import {
   ANOTHER_CLUSTER_HINT,

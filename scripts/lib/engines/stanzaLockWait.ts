@@ -6,8 +6,8 @@
  * most of the time. Running the install document on such a host must wait, not fail.
  */
 import pRetry from "p-retry";
-import { JobError } from "../errors";
-import type { Logger } from "../log";
+import { JobError } from "../job/errors";
+import type { Logger } from "../job/log";
 
 /** How long to wait for the lock in all; milliseconds. Async archive-push exits once its queue is empty. */
 export const STANZA_LOCK_WAIT_MS = 120_000;

@@ -10,7 +10,7 @@ import {
   segmentTimeline,
   type WalSegmentGap,
   type WalRange,
-} from "../walSegments";
+} from "../postgres/walSegments";
 import type { EngineBackup, TimelineHistory, TimelineSwitch, VerifyProblem } from "./adapter";
 
 /** `<parent>\t<lsn>\t<reason>` lines of a PostgreSQL timeline history file. */

@@ -26,16 +26,16 @@ import {
   archivePushErrorFile,
   localConfigFile,
 } from "../../../infra/catalog/engines/walg";
-import { writeFileAtomic } from "../atomicFile";
-import { readControlData } from "../controlData";
-import { account } from "../accounts";
-import { JobError } from "../errors";
-import type { CommandResult } from "../exec";
-import { connectPostgres } from "../postgres";
-import { damagedBackupMessage } from "../damagedBackups";
-import { recoveryTargetTime } from "../targetTime";
-import { deadlineIn, sleep } from "../time";
-import { gapsBetween, rangesOf, segmentBefore } from "../walSegments";
+import { writeFileAtomic } from "../files/atomicFile";
+import { readControlData } from "../postgres/controlData";
+import { account } from "../job/accounts";
+import { JobError } from "../job/errors";
+import type { CommandResult } from "../job/exec";
+import { connectPostgres } from "../postgres/connection";
+import { damagedBackupMessage } from "../postgres/damagedBackups";
+import { recoveryTargetTime } from "../postgres/targetTime";
+import { deadlineIn, sleep } from "../job/time";
+import { gapsBetween, rangesOf, segmentBefore } from "../postgres/walSegments";
 import {
   anotherClusterError,
   REPOSITORIES,

@@ -2,8 +2,8 @@
  * Reading wal-g's output (v3.0.x): `backup-list --detail --json`, `st ls`, its LSNs and its error
  * lines. Pure: text in, values out; never a human table parsed for meaning it does not carry.
  */
-import { JobError } from "../errors";
-import { showArgv, type CommandResult } from "../exec";
+import { JobError } from "../job/errors";
+import { showArgv, type CommandResult } from "../job/exec";
 
 /** One entry of `backup-list --detail --json` (wal-g v3.0.x BackupDetail). */
 export interface ListedBackup {

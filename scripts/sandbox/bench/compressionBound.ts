@@ -7,7 +7,7 @@
  */
 import { rmSync, statSync } from "node:fs";
 import { findOnPath } from "../tools";
-import { runChecked } from "../../lib/exec";
+import { runChecked } from "../../lib/job/exec";
 
 export interface CompressionTiming {
   readonly tool: string;

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { OutDirError, prepareOutDir } from "../../../infra/synth/outDir";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { exitWithUsageError, parseCommandLine, wholeNumberIn } from "../../lib/commandLine";
+import { exitWithUsageError, parseCommandLine, wholeNumberIn } from "../../cli/commandLine";
 import { REPO_ROOT, requireStackFile } from "../plan";
 import { installSandboxTools } from "../installTools";
 import { tearDownOnInterruption } from "../interruption";

@@ -5,8 +5,8 @@
  */
 import { join } from "node:path";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
-import { runChecked, runCommand } from "../../lib/exec";
-import { secondsSince } from "../../lib/time";
+import { runChecked, runCommand } from "../../lib/job/exec";
+import { secondsSince } from "../../lib/job/time";
 import { withClient } from "./benchClient";
 
 export const BENCH_DATABASE = "bench";

@@ -18,7 +18,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { secondsSince } from "../../lib/time";
+import { secondsSince } from "../../lib/job/time";
 import { sandboxClientSettings } from "../moto";
 import type { Sandbox } from "../sandbox";
 

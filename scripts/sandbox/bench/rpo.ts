@@ -8,7 +8,7 @@
  * once the segment holding byte `end - 1` is (PostgreSQL "WAL Internals": a segment file holds
  * `wal_segment_size` bytes of the WAL stream; the archive holds whole segments only).
  */
-import { DEFAULT_WAL_SEGMENT_BYTES, parseSegment } from "../../lib/walSegments";
+import { DEFAULT_WAL_SEGMENT_BYTES, parseSegment } from "../../lib/postgres/walSegments";
 
 /** `16/B374D848` → byte position. Throws on anything else. */
 export function parseLsn(text: string): bigint {

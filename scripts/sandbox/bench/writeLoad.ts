@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import type { Client } from "pg";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
-import { sleep } from "../../lib/time";
+import { sleep } from "../../lib/job/time";
 import { connectBench } from "./benchClient";
 import { parseLsn, type AckedWrite } from "./rpo";
 

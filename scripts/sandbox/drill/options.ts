@@ -15,8 +15,8 @@ import {
   exitWithUsageError,
   parseCommandLine,
   wholeNumberIn,
-} from "../../lib/commandLine";
-import { parseTargetTime } from "../../lib/targetTime";
+} from "../../cli/commandLine";
+import { parseTargetTime } from "../../lib/postgres/targetTime";
 import { REPO_ROOT, requireStackFile } from "../plan";
 
 /** The point-in-time pass's target: the default, an offset into the load, or a time. */

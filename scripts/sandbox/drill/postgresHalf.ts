@@ -7,11 +7,11 @@
 import { existsSync, rmSync } from "node:fs";
 import type { Client } from "pg";
 import { CONFIRM_VALUE } from "../../../infra/catalog";
-import { connectPostgres } from "../../lib/postgres";
-import { livePostmasterPid } from "../../lib/postgresShutdown";
-import { waitFor } from "../../lib/time";
+import { connectPostgres } from "../../lib/postgres/connection";
+import { livePostmasterPid } from "../../lib/postgres/shutdown";
+import { waitFor } from "../../lib/job/time";
 import { engineFor } from "../../lib/engines";
-import { hostIdOf } from "../../lib/hostConfig";
+import { hostIdOf } from "../../lib/job/hostConfig";
 import type { Plan } from "../plan";
 import type { Sandbox } from "../sandbox";
 import {

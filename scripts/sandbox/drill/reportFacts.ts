@@ -5,7 +5,7 @@
  * quarterly checklist the drill covers. Pure functions of the report.
  */
 import { BACKUP_TYPES, describeSeconds } from "../../../infra/catalog";
-import { formatBytes } from "../../lib/format";
+import { formatBytes } from "../../lib/job/format";
 import type { DrillReport } from "./report";
 
 /**

@@ -2,7 +2,7 @@
  * A drill is a list of named, timed steps; each prints its progress and lands in the report, and
  * the table at the end is what an operator reads.
  */
-import { secondsSince } from "../../lib/time";
+import { secondsSince } from "../../lib/job/time";
 
 /** Every step of the drill runs: a step that cannot is a failure with its reason, never skipped. */
 export type StepStatus = "ok" | "failed";

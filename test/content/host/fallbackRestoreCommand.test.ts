@@ -15,8 +15,8 @@ import {
   type RestoreFetch,
   UNREADABLE_WAL_FILE,
 } from "../../../infra/catalog/engines";
-import { runCommand } from "../../../scripts/lib/exec";
-import { replayShortfall } from "../../../scripts/lib/recoveryProgress";
+import { runCommand } from "../../../scripts/lib/job/exec";
+import { replayShortfall } from "../../../scripts/jobs/pg-restore/recoveryProgress";
 
 const SEGMENT = "000000010000000000000003";
 const MIB = 1024 * 1024;

@@ -12,7 +12,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Dimension } from "../../../infra/catalog";
-import { hostIdOf } from "../../../scripts/lib/hostConfig";
+import { hostIdOf } from "../../../scripts/lib/job/hostConfig";
 import { sandboxClientSettings } from "../../../scripts/sandbox/moto";
 import type { Sandbox } from "../../../scripts/sandbox/sandbox";
 

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { REPO_ROOT } from "../../../infra/repoRoot";
 import { processesNaming } from "../../../scripts/sandbox/strayProcesses";
-import { waitFor } from "../../../scripts/lib/time";
+import { waitFor } from "../../../scripts/lib/job/time";
 
 const out = mkdtempSync(join(tmpdir(), "drill-interrupted-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));

@@ -7,7 +7,7 @@
  */
 import { appendFile, chown, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { account } from "../../../lib/accounts";
+import { account } from "../../../lib/job/accounts";
 import { ensureBarmanCloud } from "./barmanInstall";
 import {
   REFERENCE_ARCHIVE_TIMEOUT_SECONDS,

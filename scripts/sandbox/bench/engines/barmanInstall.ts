@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { runChecked } from "../../../lib/exec";
+import { runChecked } from "../../../lib/job/exec";
 
 export const BARMAN_REQUIREMENTS = ["barman[cloud]==3.19.1", "boto3==1.44.5"] as const;
 export const SYSTEM_PYTHON = "/usr/bin/python3";

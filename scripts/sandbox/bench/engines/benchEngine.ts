@@ -6,9 +6,9 @@
  */
 import { writeFile, chown } from "node:fs/promises";
 import type { HostConfig } from "../../../../infra/catalog/hostConfig";
-import { account } from "../../../lib/accounts";
+import { account } from "../../../lib/job/accounts";
 import { asOsUser } from "../../../lib/engines/engineProcess";
-import { runChecked, type CommandResult } from "../../../lib/exec";
+import { runChecked, type CommandResult } from "../../../lib/job/exec";
 import { SANDBOX_AWS_ENV } from "../../moto";
 import type { Sandbox } from "../../sandbox";
 

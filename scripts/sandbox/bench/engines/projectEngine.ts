@@ -17,7 +17,7 @@ import { overrideHostConfig } from "../../../../infra/content/host/hostConfigFil
 import { engineFor } from "../../../lib/engines";
 import { s3RepositoryPath } from "../../../lib/engines/engineProcess";
 import { backupTimeline } from "../../../lib/engines/walHistory";
-import { hostIdOf } from "../../../lib/hostConfig";
+import { hostIdOf } from "../../../lib/job/hostConfig";
 import { engineUnavailableReason, sandboxEngineBinary } from "../../engineBinary";
 import { setUpEngine, withoutUnbuiltEncryption } from "../../sandbox";
 import type { BenchEngine, BenchEngineContext, BenchEngineKey, SkippedEngine } from "./benchEngine";
