@@ -5,11 +5,35 @@
  *
  * Pure module: no Pulumi import.
  */
-import type { JobKey } from "./jobs";
+import { JOBS, type JobKey } from "./jobs";
 
 /** Operator-run restores: destructive, dry run by default. */
 export const RESTORE_KEYS = ["pg-restore", "redis-restore", "config-restore"] as const;
 export type RestoreKey = (typeof RESTORE_KEYS)[number];
+
+/** How long SSM lets each restore document run before it kills the job, in seconds. */
+export const RESTORE_TIMEOUT_SECONDS: Readonly<Record<RestoreKey, number>> = {
+  "pg-restore": 6 * 3600,
+  "redis-restore": 3600,
+  "config-restore": 1800,
+};
+
+/** The `executionTimeout` of a job's or restore's SSM document, in seconds. */
+export function documentTimeoutSeconds(key: JobKey | RestoreKey): number {
+  return key in RESTORE_TIMEOUT_SECONDS
+    ? RESTORE_TIMEOUT_SECONDS[key as RestoreKey]
+    : JOBS[key as JobKey].timeoutSeconds;
+}
+
+/**
+ * How long a run may work before it stops itself to report, in seconds: its document's timeout
+ * less max(60 s, 5 %). SSM kills a job at the timeout without a word from it; stopping first
+ * leaves time for the on-call line, the failure metrics and the run record.
+ */
+export function runDeadlineSeconds(key: JobKey | RestoreKey): number {
+  const timeout = documentTimeoutSeconds(key);
+  return timeout - Math.max(60, Math.ceil(timeout / 20));
+}
 
 /**
  * The one value a destructive job or document acts on (`CONFIRM` / `Confirm`); anything else is a

@@ -8,6 +8,7 @@ import {
   CONFIRM_VALUE,
   HOST_PATHS,
   JOBS,
+  RESTORE_TIMEOUT_SECONDS,
   JOB_KEYS,
   documentName,
   type DocumentKey,
@@ -130,17 +131,17 @@ const SPECS: Readonly<Record<DocumentedJob, DocumentSpec>> = {
   "pg-restore": {
     description:
       "pg-restore: point-in-time, named-backup or latest restore of PostgreSQL. Dry run unless Confirm is yes-restore.",
-    timeoutSeconds: 6 * 3600,
+    timeoutSeconds: RESTORE_TIMEOUT_SECONDS["pg-restore"],
   },
   "redis-restore": {
     description:
       "redis-restore: puts a Redis dump back and checks its key count. Dry run unless Confirm is yes-restore.",
-    timeoutSeconds: 3600,
+    timeoutSeconds: RESTORE_TIMEOUT_SECONDS["redis-restore"],
   },
   "config-restore": {
     description:
       "config-restore: puts a config set back, keeping replaced files aside, then restarts its services. Dry run unless Confirm is yes-restore.",
-    timeoutSeconds: 1800,
+    timeoutSeconds: RESTORE_TIMEOUT_SECONDS["config-restore"],
   },
 };
 

@@ -2,7 +2,7 @@
  * Runs commands as argument vectors (never through a shell), with a timeout, and turns a failure
  * into a message that names the command and the end of what it printed.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { JobError } from "./errors";
 
 export interface CommandResult {
@@ -30,6 +30,20 @@ function tail(text: string, lines = 5): string {
   return text.trim().split("\n").slice(-lines).join(" | ");
 }
 
+/** Commands started by `runCommand` that have not ended yet. */
+const running = new Set<ChildProcess>();
+
+/**
+ * Kills (SIGKILL) every command `runCommand` started that is still running, for a run that stops
+ * itself before its SSM document's timeout: nothing it started goes on writing after it reported.
+ * @returns how many were killed
+ */
+export function killRunningCommands(): number {
+  const live = [...running].filter((child) => child.exitCode === null && child.signalCode === null);
+  for (const child of live) child.kill("SIGKILL");
+  return live.length;
+}
+
 /** Resolves with the exit code whatever it is; rejects only when the program cannot start or times out. */
 export function runCommand(
   argv: readonly string[],
@@ -42,6 +56,7 @@ export function runCommand(
       env: options.env ?? process.env,
       cwd: options.cwd,
     });
+    running.add(child);
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -57,6 +72,7 @@ export function runCommand(
     }, timeoutMs);
     child.on("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
+      running.delete(child);
       const why =
         error.code === "ENOENT"
           ? "program not found (is it installed and on PATH?)"
@@ -65,6 +81,7 @@ export function runCommand(
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      running.delete(child);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
   });

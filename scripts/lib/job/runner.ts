@@ -9,10 +9,17 @@
  * A failure ends with one line on stderr that says what broke and what to look at.
  */
 import { configAt, type RestoreSource } from "./restoreSource";
-import { Metric, type JobKey, type RestoreKey } from "../../../infra/catalog";
+import {
+  describeSeconds,
+  Metric,
+  runDeadlineSeconds,
+  type JobKey,
+  type RestoreKey,
+} from "../../../infra/catalog";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { parseCommandLine } from "../../cli/commandLine";
 import { EXIT, JobError, UsageError, errorMessage } from "./errors";
+import { killRunningCommands } from "./exec";
 import { hostIdOf, loadHostConfig } from "./hostConfig";
 import { jobCommand, type JobUsage } from "./jobCommand";
 import { acquireLock, LockBusyError, type HeldLock } from "./lock";
@@ -66,6 +73,11 @@ export interface JobOutcome {
 
 export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Seconds the body may work before the run stops itself and fails (default: the catalog's
+   * `runDeadlineSeconds`, a little under the SSM document's timeout; host steps have none).
+   */
+  readonly deadlineSeconds?: number;
   readonly writeStdout?: (line: string) => void;
   readonly writeStderr?: (line: string) => void;
 }
@@ -73,6 +85,41 @@ export interface RunOptions {
 function onCallLine(job: string, host: string, seconds: number, error: unknown): string {
   const hint = error instanceof JobError && error.hint ? ` Next: ${error.hint}.` : "";
   return `${job} FAILED on ${host} after ${seconds.toFixed(1)} s: ${errorMessage(error)}.${hint}`;
+}
+
+/**
+ * `work`, or a `JobError` once `deadlineSeconds` have passed: SSM kills a job at its document's
+ * timeout without a word from it, so the run stops a little before, kills the commands it started
+ * and fails naming its limit; the runner then publishes the failure, the run record and the
+ * on-call line as for any failure. The body's promise is left behind: the process exits after.
+ */
+async function withinDeadline<T>(
+  work: Promise<T>,
+  deadlineSeconds: number | undefined,
+  ctx: JobContext,
+): Promise<T> {
+  if (deadlineSeconds === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const outOfTime = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const killed = killRunningCommands();
+      ctx.log.error("out of time: stopping before the SSM document's timeout", {
+        deadlineSeconds,
+        killedCommands: killed,
+      });
+      reject(
+        new JobError(
+          `stopped itself after ${describeSeconds(deadlineSeconds)}, just under the limit its SSM document gives ${ctx.job}, while still working (the log's last lines say on what; ${killed} command(s) it had started were killed)`,
+          "a run this long needs its own limits lowered (the job's --help lists them) or the document's timeout raised in infra/catalog; run it again by hand to see how far it gets",
+        ),
+      );
+    }, deadlineSeconds * 1000);
+  });
+  try {
+    return await Promise.race([work, outOfTime]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -198,7 +245,9 @@ export async function runJob(
           lock: lock.path,
           deadRun: lock.replacedStale,
         });
-      outcome = await body(ctx);
+      const deadlineSeconds =
+        options.deadlineSeconds ?? (isHostStep(job) ? undefined : runDeadlineSeconds(job));
+      outcome = await withinDeadline(body(ctx), deadlineSeconds, ctx);
     } catch (error) {
       failure = error;
     }

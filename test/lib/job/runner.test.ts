@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Metric } from "../../../infra/catalog";
 import { JobError, UsageError } from "../../../scripts/lib/job/errors";
+import { runCommand } from "../../../scripts/lib/job/exec";
 import { acquireLock } from "../../../scripts/lib/job/lock";
 import { readRunRecord } from "../../../scripts/lib/job/runRecords";
 import { runJob } from "../../../scripts/lib/job/runner";
@@ -39,10 +40,12 @@ describe("runJob", () => {
     job: Parameters<typeof runJob>[0],
     body: Parameters<typeof runJob>[1],
     env: Record<string, string> = sb.env,
+    deadlineSeconds?: number,
   ): Promise<Captured> {
     const out: Captured = { code: -1, stdout: [], stderr: [] };
     out.code = await runJob(job, body, {
       env,
+      deadlineSeconds,
       writeStdout: (l) => out.stdout.push(l),
       writeStderr: (l) => out.stderr.push(l),
     });
@@ -236,5 +239,37 @@ describe("runJob", () => {
     }
     const third = await runJobProcess("logs-ship", sb.env);
     expect(third.code).toBe(0);
+  });
+
+  test("a run still working at its deadline stops itself, kills what it started and fails in its own words, with the failure published", async () => {
+    // Given a body that waits on a command longer than the run may last
+    const before = await readMetrics(sb);
+    let sleeper: Promise<unknown> | undefined;
+    const started = Date.now();
+    const result = await run(
+      "pg-verify",
+      async () => {
+        sleeper = runCommand(["sleep", "60"], { timeoutMs: 120_000 });
+        await sleeper;
+      },
+      sb.env,
+      1,
+    );
+    const after = await readMetrics(sb);
+
+    // Then the run ends at its deadline, not when the command would have
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toHaveLength(1);
+    expect(result.stderr[0]).toMatch(
+      /^pg-verify FAILED on runner-host after \d+\.\d s: stopped itself after 1 second, just under the limit its SSM document gives pg-verify, while still working \(.*1 command\(s\) it had started were killed\)\. Next: /,
+    );
+    // And the command it started is gone (killed, so it ends with a signal, not after 60 s)
+    await expect(sleeper).resolves.toMatchObject({ code: 128 });
+    const job = onHost(sb, { Job: "pg-verify" });
+    expect(metricDelta(before, after, "JobFailed", job)).toBe(1);
+    expect(metricDelta(before, after, "JobHeartbeat", job)).toBe(1);
+    const record = await readRunRecord(sb.hostConfig.paths.stateDir, "pg-verify");
+    expect(record).toMatchObject({ job: "pg-verify", succeeded: false, exitCode: 1 });
   });
 });
