@@ -10,7 +10,8 @@
  * reads its whole data set once a day, not twice; an engine that takes no incremental backups (its
  * descriptor's `backupKinds`) takes a full one every day.
  *
- * On a standby it backs up nothing and says so: the primary's run takes the backups.
+ * On a standby it backs up nothing and says so, unless the engine's descriptor backs up from a
+ * standby (`backsUpFromStandby`): the primary's run takes the backups.
  *
  * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
@@ -63,7 +64,7 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
 
   const engine = engineFor(config, ctx.hostId);
   const version = await engine.requireInstalled();
-  if (await isStandby(ctx)) {
+  if (!engine.descriptor.backsUpFromStandby && (await isStandby(ctx))) {
     log.info("standby: nothing backed up");
     return {
       summary:

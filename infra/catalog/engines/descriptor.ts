@@ -283,6 +283,11 @@ export interface PostgresEngineDescriptor {
   readonly backupNameExample: string;
   /** The backup kinds the engine can take; `full` always among them. */
   readonly backupKinds: readonly BackupKind[];
+  /**
+   * Whether pg-backup takes backups on a standby with this engine. False: a standby's run takes
+   * nothing and says so, and the primary's run takes the backups.
+   */
+  readonly backsUpFromStandby: boolean;
   /** Who deletes old backups and WAL: always the engine, which knows what PITR still needs. */
   readonly retentionCommand: string;
   readonly compressionTypes: readonly string[];

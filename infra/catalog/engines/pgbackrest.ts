@@ -215,6 +215,7 @@ export const PGBACKREST: PostgresEngineDescriptor = {
   backupNamePattern: "^[0-9]{8}-[0-9]{6}F(_[0-9]{8}-[0-9]{6}[DI])?$",
   backupNameExample: "20261129-020000F",
   backupKinds: ["full", "differential", "incremental"],
+  backsUpFromStandby: false,
   retentionCommand: "pgbackrest expire",
   compressionTypes: ["zst", "lz4", "gz", "bz2", "none"],
   // zst level 1, not 3 (pgBackRest's zst default): it still stores well under the bench's goal

@@ -236,6 +236,7 @@ export const WALG: PostgresEngineDescriptor = {
   backupNamePattern: "^base_[0-9A-F]{24}(_D_[0-9A-F]{24})?$",
   backupNameExample: "base_000000010000000A000000C2",
   backupKinds: ["full", "differential", "incremental"],
+  backsUpFromStandby: false,
   retentionCommand: "wal-g delete",
   compressionTypes: ["lz4", "zstd", "brotli", "lzma"],
   defaultCompression: { type: "lz4", level: 0 },
