@@ -7,11 +7,10 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { expect, test } from "vitest";
-import { DEFAULT_SCHEDULES, DEFAULT_THRESHOLDS } from "../../infra/catalog";
-import { alarmDefinitions } from "../../infra/content/aws/alarmDefinitions";
 import { commandFailureMessage } from "../../infra/content/aws/failureEvents";
 import { REPO_ROOT } from "../../infra/repoRoot";
 import { headingAnchors, markdownLinks, markdownPages, readPage } from "./support/markdown";
+import { everyAlarmDefinition } from "./support/everyAlarm";
 
 /**
  * Why `target`, written in the page `from` (a path from the repository root), does not resolve;
@@ -47,16 +46,7 @@ test("the docs pages are the README's and docs/'s Markdown, the runbook among th
 
 /** Every alarm the prod options can make (RTO and replication on), and the failed-job page. */
 function planPageTexts(): string[] {
-  const alarms = alarmDefinitions({
-    metricNamespace: "ns",
-    schedules: DEFAULT_SCHEDULES,
-    timezone: "UTC",
-    thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 30 },
-    deadLetterQueueName: "q",
-    snapshotPolicyId: "p",
-    hosts: ["h"],
-    replication: { sourceBucket: "b", destinationBucket: "r", ruleId: "rule" },
-  });
+  const alarms = everyAlarmDefinition();
   const failed = commandFailureMessage({ stack: "prod", outputLogGroupName: "g" }).inputTemplate;
   return [...Object.entries(alarms).map(([key, a]) => `alarm ${key}: ${a.description}`), failed];
 }

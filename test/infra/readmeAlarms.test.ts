@@ -2,12 +2,11 @@
  * Every page names a runbook section; the section exists and says what the alarm means and what to do.
  */
 import { expect, test } from "vitest";
-import { DEFAULT_SCHEDULES } from "../../infra/catalog";
-import { ALARM_KINDS, alarmDefinitions } from "../../infra/content/aws/alarmDefinitions";
+import { ALARM_KINDS } from "../../infra/content/aws/alarmDefinitions";
 import { COMMAND_FAILED_RUNBOOK_LINK } from "../../infra/content/aws/failureEvents";
 import { heartbeatMarkdownTable } from "../../infra/content/docs/heartbeatTable";
-import { DEFAULT_THRESHOLDS } from "../../infra/catalog";
 import { headingAnchors, readPage } from "../docs/support/markdown";
+import { everyAlarmDefinition } from "../docs/support/everyAlarm";
 
 const RUNBOOK_PAGE = "docs/runbook/alarms.md";
 const RUNBOOK = readPage(RUNBOOK_PAGE);
@@ -20,16 +19,7 @@ function section(heading: string): string {
 }
 
 test("every anchor a page links to is a heading of the alarms runbook", () => {
-  const all = alarmDefinitions({
-    metricNamespace: "ns",
-    schedules: DEFAULT_SCHEDULES,
-    timezone: "UTC",
-    thresholds: { ...DEFAULT_THRESHOLDS, restoreTestRtoMinutes: 30 },
-    deadLetterQueueName: "q",
-    snapshotPolicyId: "p",
-    hosts: ["h"],
-    replication: { sourceBucket: "b", destinationBucket: "r", ruleId: "rule" },
-  });
+  const all = everyAlarmDefinition();
   const linked = [...Object.values(all).map((a) => a.description), COMMAND_FAILED_RUNBOOK_LINK].map(
     (text) => /docs\/runbook\/alarms\.md#([a-z0-9-]+)$/.exec(text)?.[1],
   );

@@ -2,14 +2,11 @@
  * `backup-lifecycle-covers-catalog` (policies/rules/lifecycleCoversCatalog.ts): the prod plan
  * broken in the ways it guards against, and changes it lets pass.
  */
-import { onBucket } from "../fixtures/plans";
 import {
-  T,
-  BACKUPS,
-  LifecycleRuleJson,
   lifecycleRule,
   addLifecycleRule,
   describeMutations,
+  removeLifecycleRule,
   type Case,
 } from "../support/mutations";
 
@@ -24,12 +21,7 @@ export const cases: Case[] = [
     title: "the logs rule is removed",
     fails: ["backup-lifecycle-covers-catalog"],
     says: "no enabled lifecycle rule expires everything under 'logs/'",
-    mutate: (p) => {
-      const lifecycle = onBucket(p, T.lifecycle, BACKUPS);
-      lifecycle.inputs.rules = lifecycle.inputs.rules.filter(
-        (r: LifecycleRuleJson) => r.filter?.prefix !== "logs/",
-      );
-    },
+    mutate: (p) => removeLifecycleRule(p, "logs/"),
   },
   {
     title: "the redis rule is disabled",

@@ -6,10 +6,10 @@ import { onBucket, remove } from "../fixtures/plans";
 import {
   T,
   BACKUPS,
-  LifecycleRuleJson,
   lifecycleRule,
   addLifecycleRule,
   describeMutations,
+  removeLifecycleRule,
   type Case,
 } from "../support/mutations";
 
@@ -24,12 +24,7 @@ export const cases: Case[] = [
     title: "the engine's backstop rule is removed",
     fails: ["backup-lifecycle-engine-backstop"],
     says: "no enabled lifecycle rule expires everything under 'postgres/'",
-    mutate: (p) => {
-      const lifecycle = onBucket(p, T.lifecycle, BACKUPS);
-      lifecycle.inputs.rules = lifecycle.inputs.rules.filter(
-        (r: LifecycleRuleJson) => r.filter?.prefix !== "postgres/",
-      );
-    },
+    mutate: (p) => removeLifecycleRule(p, "postgres/"),
   },
   {
     title: "the stack exports an engine retention as long as the backstop",

@@ -82,6 +82,14 @@ export function lifecycleRule(plan: MutablePlan, prefix: string): LifecycleRuleJ
   return rule;
 }
 
+/** Drops the bucket's lifecycle rule for `prefix`. */
+export function removeLifecycleRule(plan: MutablePlan, prefix: string): void {
+  const lifecycle = onBucket(plan, T.lifecycle, BACKUPS);
+  lifecycle.inputs.rules = lifecycle.inputs.rules.filter(
+    (r: LifecycleRuleJson) => r.filter?.prefix !== prefix,
+  );
+}
+
 export function addLifecycleRule(plan: MutablePlan, prefix: string, days: number): void {
   onBucket(plan, T.lifecycle, BACKUPS).inputs.rules.push({
     id: "added",
