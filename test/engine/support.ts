@@ -50,8 +50,9 @@ export function repositoryKey(
  */
 export function keepNewestFullArgs(engine: PostgresEngineKey, config: HostConfig): string[] {
   const e = config.postgres.engine;
-  const perEngine: Record<PostgresEngineKey, string[]> = {
-    pgbackrest: [
+  // Built only for the engine asked: another engine's settings (the stanza) are not in its config.
+  const perEngine: Record<PostgresEngineKey, () => string[]> = {
+    pgbackrest: () => [
       `--config=${e.configFile}`,
       `--stanza=${stanzaOf(e)}`,
       "--repo=1",
@@ -59,7 +60,7 @@ export function keepNewestFullArgs(engine: PostgresEngineKey, config: HostConfig
       "--repo1-retention-full=1",
       "expire",
     ],
-    "wal-g": ["--config", e.configFile, "delete", "retain", "FULL", "1", "--confirm"],
+    "wal-g": () => ["--config", e.configFile, "delete", "retain", "FULL", "1", "--confirm"],
   };
-  return perEngine[engine];
+  return perEngine[engine]();
 }
