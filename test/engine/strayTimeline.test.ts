@@ -7,8 +7,8 @@
  * the timeline that was current at that time, and a second restore to the same time does too.
  * Real PostgreSQL 15, the real engine, moto behind the sandbox's TLS front.
  */
-import { join } from "node:path";
-import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { cpSync, readFileSync } from "node:fs";
 import { appendFile } from "node:fs/promises";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { engineFor } from "../../scripts/lib/engines";
@@ -78,7 +78,9 @@ describeEachEngine("a timeline a promoted copy archived into the repository", (e
     };
     const copyEngine = engineFor(copyConfig, "prod-a");
     await prepareThrowaway(config, copy, root);
-    mkdirSync(join(root, "etc"), { recursive: true });
+    // Production's engine config directory as it is (whatever the engine keeps there beside its
+    // config, e.g. an archive guard's record), then the config itself rewritten for the copy's paths.
+    cpSync(dirname(config.postgres.engine.configFile), join(root, "etc"), { recursive: true });
     await copyEngine.writeConfig(
       await engineSecrets(copyConfig, { ...process.env, ...SANDBOX_AWS_ENV }),
     );
