@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ConfigPointer } from "../../scripts/lib/configs/configPointer";
 import { createLogger } from "../../scripts/lib/job/log";
@@ -22,6 +23,15 @@ async function seed(sb: Sandbox, count: number, tag: string): Promise<void> {
   const args = ["MSET"];
   for (let i = 0; i < count; i++) args.push(`key:${i}`, `${tag}-${i}`);
   await redisCommand(sb, args);
+}
+
+/**
+ * Waits until the wall clock is in the next whole second: S3's LastModified has one-second
+ * resolution (moto's too), so "uploaded after it" needs a later second, not a later millisecond;
+ * within one second the newest is undecidable and the tie goes to the greater key.
+ */
+async function intoNextSecond(): Promise<void> {
+  await sleep(1000 - (Date.now() % 1000) + 50);
 }
 
 describe("clocks", () => {
@@ -43,6 +53,7 @@ describe("clocks", () => {
     });
 
     // And a later dump of 25 keys, uploaded after it
+    await intoNextSecond();
     await seed(sb, 25, "new");
     const newest = await snapshot(sb);
     const second = await runJobProcess("redis-backup", sb.env);
@@ -93,6 +104,7 @@ describe("clocks", () => {
     // Given an archive under a stamp from a fast clock, then a real one uploaded after it
     const prefix = `configs/${HOST}/app/`;
     await putObject(sb, `${prefix}${FAST_STAMP}-0123456789ab.tar.gz`, Buffer.from("old"));
+    await intoNextSecond();
     const [envFile] = sb.hostConfig.configSets.app.paths;
     writeFileSync(envFile, `${readFileSync(envFile, "utf8")}CHANGED=yes\n`);
     expect((await runJobProcess("config-backup", { ...sb.env, SETS: "app" })).code).toBe(0);
