@@ -77,6 +77,7 @@ command -v redis-server >/dev/null 2>&1 && command -v redis-check-rdb >/dev/null
 command -v openssl >/dev/null 2>&1 || missing_packages+=(openssl)
 [ -x /usr/bin/time ] || missing_packages+=(time) # GNU time: peak RSS for npm run bench
 command -v runuser >/dev/null 2>&1 || missing_packages+=(util-linux) # PostgreSQL refuses root
+[ -e "/usr/lib/$(uname -m)-linux-gnu/faketime/libfaketime.so.1" ] || missing_packages+=(libfaketime) # a host clock set ahead, in the liveness test
 
 if [ "${#missing_packages[@]}" -gt 0 ]; then
   # The postgresql package would start a system cluster on 5432; the sandbox runs its own.
