@@ -8,7 +8,7 @@ import {
   CONFIRM_VALUE,
   HOST_PATHS,
   JOBS,
-  RESTORE_TIMEOUT_SECONDS,
+  documentTimeoutSeconds,
   JOB_KEYS,
   documentName,
   type DocumentKey,
@@ -29,7 +29,6 @@ type DocumentedJob = Exclude<DocumentKey, "install">;
 
 interface DocumentSpec {
   readonly description: string;
-  readonly timeoutSeconds: number;
 }
 
 /**
@@ -115,7 +114,7 @@ function documentParameters(
 
 function jobSpec(key: JobKey): DocumentSpec {
   const job = JOBS[key];
-  return { description: `${key}: ${job.description}.`, timeoutSeconds: job.timeoutSeconds };
+  return { description: `${key}: ${job.description}.` };
 }
 
 /** Every job and restore document's description and timeout. */
@@ -131,17 +130,14 @@ const SPECS: Readonly<Record<DocumentedJob, DocumentSpec>> = {
   "pg-restore": {
     description:
       "pg-restore: point-in-time, named-backup or latest restore of PostgreSQL. Dry run unless Confirm is yes-restore.",
-    timeoutSeconds: RESTORE_TIMEOUT_SECONDS["pg-restore"],
   },
   "redis-restore": {
     description:
       "redis-restore: puts a Redis dump back and checks its key count. Dry run unless Confirm is yes-restore.",
-    timeoutSeconds: RESTORE_TIMEOUT_SECONDS["redis-restore"],
   },
   "config-restore": {
     description:
       "config-restore: puts a config set back, keeping replaced files aside, then restarts its services. Dry run unless Confirm is yes-restore.",
-    timeoutSeconds: RESTORE_TIMEOUT_SECONDS["config-restore"],
   },
 };
 
@@ -175,7 +171,7 @@ export function jobDocument(
   const bundle = `${HOST_PATHS.jobsDir}/${key}.mjs`;
   return {
     description: spec.description,
-    timeoutSeconds: spec.timeoutSeconds,
+    timeoutSeconds: documentTimeoutSeconds(key),
     parameters: parameters.map(({ env: _env, unsetWhen: _unset, ...p }) => p),
     script: [
       // STELLAR_BACKUP_ROOT and STELLAR_BACKUP_CONFIG are unset on hosts; the local sandbox sets them.
