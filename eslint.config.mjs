@@ -70,4 +70,23 @@ export default defineConfig(
     },
   },
   ...importBoundaries,
+  {
+    // What these folders build ends up in a command line, a rendered file or a stack resource: a
+    // value that may be undefined is never interpolated, or "undefined" would be run or shipped
+    // (an optional host-config path, say, reaches a command through engineConfigPath instead).
+    files: ["infra/catalog/**/*.ts", "infra/content/**/*.ts", "scripts/lib/engines/**/*.ts"],
+    rules: {
+      "@typescript-eslint/restrict-template-expressions": [
+        "error",
+        {
+          allowAny: true,
+          allowBoolean: true,
+          allowNever: true,
+          allowNullish: false,
+          allowNumber: true,
+          allowRegExp: true,
+        },
+      ],
+    },
+  },
 );

@@ -121,7 +121,8 @@ const engineSchema = v.pipe(
       (issue) => `must be one of ${POSTGRES_ENGINE_KEYS.join(", ")}, got ${describe(issue.input)}`,
     ),
     binary: absolutePath(),
-    configFile: absolutePath(),
+    /** The engine's config file: required for an engine that reads one, refused for one that reads none. */
+    configFile: v.exactOptional(absolutePath()),
     /** The engine's own settings: its descriptor's `settings` say which and their rules. */
     settings: keyedMap(text(), text()),
     osUser: text(SYSTEM_ACCOUNT, "must be a system user name"),
@@ -175,10 +176,18 @@ const engineSchema = v.pipe(
         message: `is not one of ${engine.title}'s settings; allowed: ${names.length > 0 ? names.join(", ") : "none"}`,
         path: [...settingAt(name, settings[name])],
       });
-    const extension = engine.configFileExtension;
-    if (extension && !configFile.endsWith(extension))
+    const expected = engine.configFile;
+    if (expected && configFile === undefined)
       addIssue({
-        message: `configFile ${showValue(configFile)} must end in ${extension}: ${engine.title} reads its config in the format its extension names (e.g. ${engine.configFileName})`,
+        message: `configFile is missing: ${engine.title} reads its config from a file (e.g. ${expected.name})`,
+      });
+    if (!expected && configFile !== undefined)
+      addIssue({
+        message: `configFile ${showValue(configFile)} is not allowed: ${engine.title} reads no config file`,
+      });
+    if (expected?.extension && configFile !== undefined && !configFile.endsWith(expected.extension))
+      addIssue({
+        message: `configFile ${showValue(configFile)} must end in ${expected.extension}: ${engine.title} reads its config in the format its extension names (e.g. ${expected.name})`,
       });
     if (!engine.compressionTypes.includes(compression.type))
       addIssue({

@@ -77,7 +77,7 @@ export function parseScheduleExpression(
   const from = context.from ?? new Date();
   // Results depend on the local day `from` falls on (the simulation starts at its start).
   const day = isKnownZone(timezone)
-    ? DateTime.fromJSDate(from, { zone: timezone }).toISODate()
+    ? (DateTime.fromJSDate(from, { zone: timezone }).toISODate() ?? "")
     : "";
   const key = `${expression}\0${timezone}\0${day}`;
   const known = memo.get(key);

@@ -36,16 +36,19 @@ async function setup(ctx: JobContext): Promise<JobOutcome> {
   const secrets = await engineSecrets(ctx.config, ctx.env, ctx.log);
   // archive_command reads this file: a new one that cannot open the repository (a changed
   // passphrase, a cipher turned on over an existing repository) must not replace a working one.
-  const previous = await readFile(cfg.configFile, "utf8").catch(() => undefined);
+  // An engine that reads no config file has none to keep.
+  const file = cfg.configFile;
+  const previous =
+    file === undefined ? undefined : await readFile(file, "utf8").catch(() => undefined);
   await engine.writeConfig(secrets);
   let ready: string;
   try {
     ready = await engine.setup(ctx.log);
   } catch (error) {
-    if (previous === undefined || !(error instanceof JobError)) throw error;
+    if (file === undefined || previous === undefined || !(error instanceof JobError)) throw error;
     await writeEngineConfigText(ctx.config, previous);
     throw new JobError(
-      `${error.message}. The previous engine config was put back in ${cfg.configFile}, so WAL archiving goes on as before`,
+      `${error.message}. The previous engine config was put back in ${file}, so WAL archiving goes on as before`,
       error.hint,
     );
   }
@@ -54,7 +57,7 @@ async function setup(ctx: JobContext): Promise<JobOutcome> {
       ? `; the S3 repository is encrypted with the passphrase in ${ctx.config.clientSideEncryption?.cipherPassParameter}`
       : "";
   return {
-    summary: `${title}: config written to ${cfg.configFile}; ${ready}${encrypted}`,
+    summary: `${title}: ${file === undefined ? "" : `config written to ${file}; `}${ready}${encrypted}`,
   };
 }
 

@@ -39,7 +39,7 @@ import { engineUnavailableReason, sandboxEngineBinary } from "./engineBinary";
 import { endProcessesNaming } from "./strayProcesses";
 import { startTlsFront, type TlsFront } from "./tlsFront";
 import { postgresEngine, type PostgresEngineKey } from "../../infra/catalog/engines";
-import { defaultEngineSettings } from "../../infra/catalog/engines/descriptor";
+import { configFileEntry, defaultEngineSettings } from "../../infra/catalog/engines/descriptor";
 import { hostIdOf } from "../lib/job/hostConfig";
 import { engineFor } from "../lib/engines";
 import { engineSecrets } from "../lib/postgres/engineSecrets";
@@ -151,11 +151,7 @@ export function sandboxOverrides(l: Layout): HostConfigOverrides {
       engine: {
         kind: l.postgresEngine,
         binary: sandboxEngineBinary(l.postgresEngine),
-        configFile: d(
-          "etc",
-          "stellar-insights-backup",
-          postgresEngine(l.postgresEngine).configFileName,
-        ),
+        ...configFileEntry(postgresEngine(l.postgresEngine), d("etc", "stellar-insights-backup")),
         spoolDir: d("spool", "postgres-engine"),
         logDir: d("logs", "postgres-engine"),
         lockDir: d("spool", "postgres-engine", "lock"),

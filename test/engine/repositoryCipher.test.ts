@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { DeleteParameterCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { engineConfigPath } from "../../infra/catalog/engines";
 import { PGBACKREST_CIPHER_TYPE } from "../../infra/catalog/engines/pgbackrest";
 import { hostIdOf } from "../../scripts/lib/job/hostConfig";
 import { engineUnavailableReason } from "../../scripts/sandbox/engineBinary";
@@ -75,11 +76,11 @@ describe.skipIf(reason !== undefined)(
           new GetParameterCommand({ Name: cse.cipherPassParameter, WithDecryption: true }),
         )
       ).Parameter?.Value as string;
-      const engineConfig = readFileSync(sb.hostConfig.postgres.engine.configFile, "utf8");
+      const engineConfig = readFileSync(engineConfigPath(sb.hostConfig.postgres.engine), "utf8");
       expect(engineConfig).toContain(`repo1-cipher-type=${PGBACKREST_CIPHER_TYPE}\n`);
       expect(engineConfig).toContain(`repo1-cipher-pass=${pass}\n`);
       expect(engineConfig).not.toContain("repo2-cipher");
-      expect(statSync(sb.hostConfig.postgres.engine.configFile).mode & 0o777).toBe(0o600);
+      expect(statSync(engineConfigPath(sb.hostConfig.postgres.engine)).mode & 0o777).toBe(0o600);
       expect(readFileSync(sb.hostConfigPath, "utf8")).not.toContain(pass);
     });
 
@@ -113,7 +114,7 @@ describe.skipIf(reason !== undefined)(
     }, 600_000);
 
     test("a restore with another passphrase refuses, saying where the right one comes from", async () => {
-      const configFile = sb.hostConfig.postgres.engine.configFile;
+      const configFile = engineConfigPath(sb.hostConfig.postgres.engine);
       const good = readFileSync(configFile, "utf8");
       await engineFor(sb.hostConfig, hostIdOf(sb.hostConfig)).writeConfig({
         staticCredentials: {
@@ -138,7 +139,7 @@ describe.skipIf(reason !== undefined)(
     }, 300_000);
 
     test("setup refuses a changed passphrase, explains it, and keeps the working engine config", async () => {
-      const configFile = sb.hostConfig.postgres.engine.configFile;
+      const configFile = engineConfigPath(sb.hostConfig.postgres.engine);
       const parameter = sb.hostConfig.clientSideEncryption!.cipherPassParameter;
       const good = readFileSync(configFile, "utf8");
       const original = (
@@ -168,7 +169,7 @@ describe.skipIf(reason !== undefined)(
       const parameter = cse.cipherPassParameter;
       const primary = sb.hostConfig.region;
       const replica = sb.hostConfig.replica!.region;
-      const configFile = sb.hostConfig.postgres.engine.configFile;
+      const configFile = engineConfigPath(sb.hostConfig.postgres.engine);
       const original = (
         await ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }))
       ).Parameter?.Value as string;
@@ -249,7 +250,9 @@ describe.skipIf(reason !== undefined)(
       writeFileSync(path, serializeHostConfig(plainConfig));
       const created = await setup({ STELLAR_BACKUP_CONFIG: path });
       expect(created.code, created.stderr).toBe(0);
-      expect(readFileSync(plainConfig.postgres.engine.configFile, "utf8")).not.toContain("cipher");
+      expect(readFileSync(engineConfigPath(plainConfig.postgres.engine), "utf8")).not.toContain(
+        "cipher",
+      );
 
       // When the stack turns client-side encryption on for it
       writeFileSync(path, serializeHostConfig({ ...plainConfig, clientSideEncryption: cse }));
@@ -263,7 +266,9 @@ describe.skipIf(reason !== undefined)(
       );
       expect(line).toContain("(the stanza must be new)");
       expect(line).toContain("give this host a new hostId");
-      expect(readFileSync(plainConfig.postgres.engine.configFile, "utf8")).not.toContain("cipher");
+      expect(readFileSync(engineConfigPath(plainConfig.postgres.engine), "utf8")).not.toContain(
+        "cipher",
+      );
     }, 300_000);
   },
 );

@@ -7,9 +7,10 @@
  * was and says why.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { serializeHostConfig } from "../../infra/content/host/hostConfigFile";
+import { configFileEntry } from "../../infra/catalog/engines";
 import { engineFor } from "../../scripts/lib/engines";
 import { engineSecrets } from "../../scripts/lib/postgres/engineSecrets";
 import { hostIdOf } from "../../scripts/lib/job/hostConfig";
@@ -176,14 +177,8 @@ describeEachEngine("restores", (engineKey) => {
   test("a target time in the future is refused before anything is read, even with no engine config", async () => {
     const env = hostConfigVariant(sb, "no-engine-config", {
       postgres: {
-        engine: {
-          // The engine's own file name (wal-g reads the format its extension names), never written.
-          configFile: join(
-            sb.dir,
-            "never-written",
-            basename(sb.hostConfig.postgres.engine.configFile),
-          ),
-        },
+        // The engine's own file name (wal-g reads the format its extension names), never written.
+        engine: configFileEntry(engine().descriptor, join(sb.dir, "never-written")),
       },
     });
     const run = await restore({ TARGET: "time", TARGET_TIME: "2099-01-01T00:00:00Z" }, env);
@@ -201,7 +196,7 @@ describeEachEngine("restores", (engineKey) => {
         ...sb.hostConfig.postgres,
         engine: {
           ...sb.hostConfig.postgres.engine,
-          configFile: join(sb.dir, "etc", "staging-b", engine().descriptor.configFileName),
+          ...configFileEntry(engine().descriptor, join(sb.dir, "etc", "staging-b")),
         },
       },
     };

@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { cpSync, readFileSync } from "node:fs";
 import { appendFile } from "node:fs/promises";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { configFileEntry } from "../../infra/catalog/engines";
 import { engineFor } from "../../scripts/lib/engines";
 import { prepareEngineDirectories } from "../../scripts/lib/engines/engineProcess";
 import { engineSecrets } from "../../scripts/lib/postgres/engineSecrets";
@@ -70,7 +71,7 @@ describeEachEngine("a timeline a promoted copy archived into the repository", (e
         pgData: copy.pgData,
         engine: {
           ...config.postgres.engine,
-          configFile: join(root, "etc", engine().descriptor.configFileName),
+          ...configFileEntry(engine().descriptor, join(root, "etc")),
           spoolDir: join(root, "spool"),
           lockDir: join(root, "lock"),
         },
@@ -80,7 +81,9 @@ describeEachEngine("a timeline a promoted copy archived into the repository", (e
     await prepareThrowaway(config, copy, root);
     // Production's engine config directory as it is (whatever the engine keeps there beside its
     // config, e.g. an archive guard's record), then the config itself rewritten for the copy's paths.
-    cpSync(dirname(config.postgres.engine.configFile), join(root, "etc"), { recursive: true });
+    const productionConfig = config.postgres.engine.configFile;
+    if (productionConfig !== undefined)
+      cpSync(dirname(productionConfig), join(root, "etc"), { recursive: true });
     await copyEngine.writeConfig(
       await engineSecrets(copyConfig, { ...process.env, ...SANDBOX_AWS_ENV }),
     );

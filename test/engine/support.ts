@@ -9,6 +9,7 @@ import {
   POSTGRES_ENGINES,
   type PostgresEngineKey,
 } from "../../infra/catalog/engines";
+import { engineConfigPath } from "../../infra/catalog/engines";
 import { stanzaOf } from "../../infra/catalog/engines/pgbackrest";
 import type { HostConfig } from "../../infra/catalog/hostConfig";
 import { engineUnavailableReason } from "../../scripts/sandbox/engineBinary";
@@ -53,14 +54,14 @@ export function keepNewestFullArgs(engine: PostgresEngineKey, config: HostConfig
   // Built only for the engine asked: another engine's settings (the stanza) are not in its config.
   const perEngine: Record<PostgresEngineKey, () => string[]> = {
     pgbackrest: () => [
-      `--config=${e.configFile}`,
+      `--config=${engineConfigPath(e)}`,
       `--stanza=${stanzaOf(e)}`,
       "--repo=1",
       "--repo1-retention-full-type=count",
       "--repo1-retention-full=1",
       "expire",
     ],
-    "wal-g": () => ["--config", e.configFile, "delete", "retain", "FULL", "1", "--confirm"],
+    "wal-g": () => ["--config", engineConfigPath(e), "delete", "retain", "FULL", "1", "--confirm"],
   };
   return perEngine[engine]();
 }

@@ -14,7 +14,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { DeleteParameterCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { postgresEngine } from "../../infra/catalog/engines";
+import { engineConfigPath, postgresEngine } from "../../infra/catalog/engines";
 import { engineFor } from "../../scripts/lib/engines";
 import { fetchCipherPass } from "../../scripts/lib/postgres/engineSecrets";
 import { configAt } from "../../scripts/lib/job/restoreSource";
@@ -149,7 +149,7 @@ describe("with the primary's region gone, the replica restores client-side encry
   test("a host rebuilt in the replica's region: pg-engine-setup reads the passphrase there, and pg-restore SOURCE=replica brings the rows back", async () => {
     // The stack's engine reads the replica bucket (descriptor capability), or this restore is not built.
     expect(postgresEngine(sb.hostConfig.postgres.engine.kind).readsOtherBucket).toBe(true);
-    const { configFile } = sb.hostConfig.postgres.engine;
+    const configFile = engineConfigPath(sb.hostConfig.postgres.engine);
     const name = sb.hostConfig.clientSideEncryption!.cipherPassParameter;
     const before = await anchorNames(sb);
     expect(before).toContain("written-after-the-copy");

@@ -251,6 +251,54 @@ export interface PlaintextSecretPattern {
   readonly pattern: RegExp;
 }
 
+/** An engine's config file: where it lives, what its name must look like, and its exact text. */
+export interface EngineConfigFile {
+  /** The file's name in the host's config directory. */
+  readonly name: string;
+  /**
+   * The extension the file must have, for an engine that picks its parser by it (wal-g reads
+   * `--config` through viper, which knows `.json` but not `.conf`). Absent: any name.
+   */
+  readonly extension?: string;
+  /** The file's exact text. */
+  render(inputs: EngineConfigInputs): string;
+  /**
+   * A second file, for an engine that reads one repository per config (wal-g: the local
+   * repository's storage). Absent: `render` covers every repository.
+   */
+  readonly companion?: {
+    /** Its path, derived from the main file's path. */
+    file(configPath: string): string;
+    render(inputs: EngineConfigInputs): string;
+  };
+}
+
+/**
+ * The engine config file's path on a host (`postgres.engine.configFile`), for an engine that reads
+ * one. Throws when the host config names none: the host config schema requires the path exactly
+ * for the engines whose descriptor has a `configFile`, so a command line never carries a missing path.
+ */
+export function engineConfigPath(
+  engine: Pick<PostgresEngineHostConfig, "kind" | "configFile">,
+): string {
+  if (engine.configFile === undefined)
+    throw new Error(
+      `postgres.engine.configFile is not set, and the ${engine.kind} engine reads its config from it`,
+    );
+  return engine.configFile;
+}
+
+/**
+ * The host config's `configFile` entry for an engine's config file kept in `dir`: `{ configFile }`
+ * for an engine that reads one, `{}` for one that reads none (the schema refuses the key there).
+ */
+export function configFileEntry(
+  descriptor: Pick<PostgresEngineDescriptor, "configFile">,
+  dir: string,
+): { configFile?: string } {
+  return descriptor.configFile ? { configFile: `${dir}/${descriptor.configFile.name}` } : {};
+}
+
 /** One engine, as the catalog knows it. */
 export interface PostgresEngineDescriptor {
   readonly key: string;
@@ -295,13 +343,11 @@ export interface PostgresEngineDescriptor {
   readonly compressionLevels: { readonly min: number; readonly max: number };
   /** Default executable path on a host. */
   readonly defaultBinary: string;
-  /** The engine config's file name in the host's config directory. */
-  readonly configFileName: string;
   /**
-   * The extension a config file must have, for an engine that picks its parser by it (wal-g reads
-   * `--config` through viper, which knows `.json` but not `.conf`). Absent: any name.
+   * The engine's config file. Absent: the engine reads none (its command lines and environment
+   * carry everything), and the host config's `postgres.engine.configFile` is refused.
    */
-  readonly configFileExtension?: string;
+  readonly configFile?: EngineConfigFile;
   /**
    * Where the sandbox and the tests find the engine when it is not an OS package: the environment
    * variable naming its binary. Absent: `defaultBinary`, installed by the sandbox's install script.
@@ -346,17 +392,6 @@ export interface PostgresEngineDescriptor {
    * damaged file), so an outage never looks like the end of WAL.
    */
   restoreCommand(engine: PostgresEngineHostConfig, options?: RestoreCommandOptions): string;
-  /** The engine config file's exact text. */
-  renderConfig(inputs: EngineConfigInputs): string;
-  /**
-   * A second config file, for an engine that reads one repository per config (wal-g: the local
-   * repository's storage). Absent: `renderConfig` covers every repository.
-   */
-  readonly companionConfig?: {
-    /** Its path, derived from the main config's. */
-    file(engine: Pick<PostgresEngineHostConfig, "configFile">): string;
-    render(inputs: EngineConfigInputs): string;
-  };
   /**
    * Shell lines for the install document: install the engine with the host's package manager when
    * missing, or fail saying how. `$engine_bin` holds the path; pg-engine-setup checks the version.

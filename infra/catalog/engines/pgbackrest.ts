@@ -6,6 +6,7 @@
  */
 import {
   engineConfigHeader,
+  engineConfigPath,
   fallbackRestoreCommand,
   restoreFetchesFor,
   RESTORE_FETCH_BOUNDS,
@@ -31,7 +32,7 @@ export function stanzaOf(engine: Pick<PostgresEngineHostConfig, "settings">): st
 }
 
 function commandPrefix(engine: PostgresEngineHostConfig): string {
-  return `${engine.binary} --config=${engine.configFile} --stanza=${stanzaOf(engine)}`;
+  return `${engine.binary} --config=${engineConfigPath(engine)} --stanza=${stanzaOf(engine)}`;
 }
 
 /**
@@ -224,7 +225,7 @@ export const PGBACKREST: PostgresEngineDescriptor = {
   defaultCompression: { type: "zst", level: 1 },
   compressionLevels: { min: 0, max: 19 },
   defaultBinary: "/usr/bin/pgbackrest",
-  configFileName: "postgres-engine.conf",
+  configFile: { name: "postgres-engine.conf", render: renderConfig },
   readsOtherBucket: true,
   repositoryCipherType: PGBACKREST_CIPHER_TYPE,
   plaintextSecretPatterns: [
@@ -239,7 +240,6 @@ export const PGBACKREST: PostgresEngineDescriptor = {
     "install it with 'bash scripts/sandbox/install-tools.sh' (apt-get install pgbackrest)",
   archiveCommand: (e) => `${commandPrefix(e)} archive-push %p`,
   restoreCommand,
-  renderConfig,
   installShell: () => [
     'if [ ! -x "$engine_bin" ]; then',
     "  if command -v apt-get >/dev/null 2>&1; then",

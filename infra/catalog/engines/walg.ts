@@ -6,11 +6,12 @@
  * (https://wal-g.readthedocs.io/PostgreSQL/, https://wal-g.readthedocs.io/STORAGES/) for v3.0.x.
  *
  * wal-g reads one storage per config, so each repository has its own JSON config file: S3 at
- * `engine.configFile`, the local repository at `localConfigFile(engine)` (a `file://` storage under
+ * `postgres.engine.configFile`, the local repository at `localConfigFile(path)` (a `file://` storage under
  * the local backup root). Both are rendered here from the same inputs.
  */
 import { stableJson } from "../stableJson";
 import {
+  engineConfigPath,
   fallbackRestoreCommand,
   restoreFetchesFor,
   RESTORE_FETCH_BOUNDS,
@@ -34,16 +35,18 @@ export const WALG_NOT_FOUND_EXIT = 74;
 const LOCAL_DELTA_MAX_STEPS = 14;
 
 /** The local repository's config beside the S3 one: `…/postgres-engine.json` → `…/postgres-engine.local.json`. */
-export function localConfigFile(engine: Pick<PostgresEngineHostConfig, "configFile">): string {
-  return engine.configFile.replace(/(\.json)?$/, ".local.json");
+export function localConfigFile(configPath: string): string {
+  return configPath.replace(/(\.json)?$/, ".local.json");
 }
 
 /**
  * Where pg-engine-setup records the system identifier of the cluster this host's repositories
  * belong to, once it has checked them: `…/postgres-engine.json` → `…/postgres-engine.system-identifier`.
  */
-export function archiveGuardFile(engine: Pick<PostgresEngineHostConfig, "configFile">): string {
-  return engine.configFile.replace(/(\.json)?$/, ".system-identifier");
+export function archiveGuardFile(
+  engine: Pick<PostgresEngineHostConfig, "kind" | "configFile">,
+): string {
+  return engineConfigPath(engine).replace(/(\.json)?$/, ".system-identifier");
 }
 
 /**
@@ -181,10 +184,10 @@ function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOpti
   });
   const s3 = fetch(
     "s3",
-    e.configFile,
+    engineConfigPath(e),
     source?.repository === "s3" ? source.s3RepositoryPath : undefined,
   );
-  const local = fetch("local", localConfigFile(e));
+  const local = fetch("local", localConfigFile(engineConfigPath(e)));
   return fallbackRestoreCommand(
     restoreFetchesFor({ s3, local }, source),
     options.spoolDir,
@@ -212,7 +215,7 @@ export function archivePushErrorFile(
  * to PostgreSQL's log.
  */
 function archiveCommand(e: PostgresEngineHostConfig): string {
-  const push = `(${archiveGuard(e)}) && ${run(e, e.configFile)} wal-push %p && ${run(e, localConfigFile(e))} wal-push %p`;
+  const push = `(${archiveGuard(e)}) && ${run(e, engineConfigPath(e))} wal-push %p && ${run(e, localConfigFile(engineConfigPath(e)))} wal-push %p`;
   return `err="${archivePushErrorFile(e, "%f")}"; { ${push}; } 2>"$err"; rc=$?; cat "$err" >&2; [ $rc -eq 0 ] && rm -f "$err"; exit $rc`;
 }
 
@@ -242,8 +245,12 @@ export const WALG: PostgresEngineDescriptor = {
   defaultCompression: { type: "lz4", level: 0 },
   compressionLevels: { min: 0, max: 0 },
   defaultBinary: "/usr/local/bin/wal-g",
-  configFileName: "postgres-engine.json",
-  configFileExtension: ".json",
+  configFile: {
+    name: "postgres-engine.json",
+    extension: ".json",
+    render: renderConfig,
+    companion: { file: localConfigFile, render: renderLocalConfig },
+  },
   binaryEnv: "WALG_BINARY",
   artifactConfigKey: "walgArtifact",
   retiredStackKeys: {
@@ -258,8 +265,6 @@ export const WALG: PostgresEngineDescriptor = {
     "wal-g is not an OS package and cannot be installed from this project's package registries: set WALG_BINARY to a wal-g v3.0.x binary",
   archiveCommand,
   restoreCommand,
-  renderConfig,
-  companionConfig: { file: localConfigFile, render: renderLocalConfig },
   installShell: () => [
     'if [ ! -x "$engine_bin" ]; then echo "wal-g is missing at $engine_bin: it is not an OS package; give the stack walgArtifact (the release binary and its SHA-256) or install it by hand (docs/engines.md#wal-g-postgresengine-wal-g)" >&2; exit 1; fi',
     `walg_version=$("$engine_bin" --version 2>&1 | head -1)`,

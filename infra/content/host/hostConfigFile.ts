@@ -4,7 +4,7 @@
  * sandbox passes overrides (endpoint, temp-dir paths, pg_ctl instead of systemctl).
  */
 import { BACKUP_TYPES, HOST_PATHS } from "../../catalog";
-import { defaultEngineSettings, POSTGRES_ENGINES } from "../../catalog/engines";
+import { configFileEntry, defaultEngineSettings, POSTGRES_ENGINES } from "../../catalog/engines";
 import { envelopeKeyAliasOf } from "../../catalog/clientSideEncryption";
 import {
   HOST_CONFIG_SCHEMA_VERSION,
@@ -90,7 +90,7 @@ export function defaultEngine(config: StackConfig): PostgresEngineHostConfig {
   return {
     kind: config.postgresEngine,
     binary: engine.defaultBinary,
-    configFile: `${HOST_PATHS.configDir}/${engine.configFileName}`,
+    ...configFileEntry(engine, HOST_PATHS.configDir),
     settings: defaultEngineSettings(engine),
     osUser: "postgres",
     spoolDir: ENGINE_SPOOL_DIR,

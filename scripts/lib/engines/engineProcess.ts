@@ -9,6 +9,7 @@ import { availableParallelism, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import {
   defaultProcessMax,
+  engineConfigPath,
   RESTORE_UNREADABLE_MARKER_PREFIX,
   versionSupported,
   type EngineConfigInputs,
@@ -75,7 +76,7 @@ export async function prepareEngineDirectories(config: HostConfig): Promise<void
 /**
  * Renders the engine config for this host (and its companion file, for an engine that has one) and
  * writes each readable by the engine's OS user only (mode 0600): they may carry `secrets`, which
- * archive_command needs as much as the jobs do.
+ * archive_command needs as much as the jobs do. An engine that reads no config file gets none.
  */
 export async function writeEngineConfig(
   descriptor: PostgresEngineDescriptor,
@@ -83,6 +84,8 @@ export async function writeEngineConfig(
   hostId: string,
   secrets: EngineSecrets = {},
 ): Promise<void> {
+  const file = descriptor.configFile;
+  if (!file) return;
   const { engine } = config.postgres;
   const pg = config.postgres;
   const inputs: EngineConfigInputs = {
@@ -105,15 +108,15 @@ export async function writeEngineConfig(
     },
     ...secrets,
   };
-  const files: [string, string][] = [[engine.configFile, descriptor.renderConfig(inputs)]];
-  const companion = descriptor.companionConfig;
-  if (companion) files.push([companion.file(engine), companion.render(inputs)]);
+  const path = engineConfigPath(engine);
+  const files: [string, string][] = [[path, file.render(inputs)]];
+  if (file.companion) files.push([file.companion.file(path), file.companion.render(inputs)]);
   for (const [path, text] of files) await writeEngineFile(config, path, text);
 }
 
 /** Writes `text` as the engine config file: the engine's OS user's, mode 0600. */
 export async function writeEngineConfigText(config: HostConfig, text: string): Promise<void> {
-  await writeEngineFile(config, config.postgres.engine.configFile, text);
+  await writeEngineFile(config, engineConfigPath(config.postgres.engine), text);
 }
 
 async function writeEngineFile(config: HostConfig, path: string, text: string): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
+import { engineConfigPath, POSTGRES_ENGINES } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import {
@@ -253,12 +253,12 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
     const { engine } = this.config.postgres;
     // repo-ls refuses a --stanza it has no use for.
     const full = [
-      `--config=${engine.configFile}`,
+      `--config=${engineConfigPath(engine)}`,
       ...(stanza ? [`--stanza=${stanzaOf(engine)}`] : []),
       ...args,
     ];
     const result = await runEngine(this.config, full, timeoutMs);
-    if (result.code !== 0) throw engineError(args, result, engine.configFile);
+    if (result.code !== 0) throw engineError(args, result, engineConfigPath(engine));
     return result;
   }
 

@@ -19,7 +19,7 @@ import { existsSync } from "node:fs";
 import { appendFile, chown, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
-import { POSTGRES_ENGINES } from "../../../infra/catalog/engines";
+import { engineConfigPath, POSTGRES_ENGINES } from "../../../infra/catalog/engines";
 import { engineRetentionDays } from "../../../infra/catalog/stackDefaults";
 import {
   archiveGuardFile,
@@ -94,10 +94,10 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
         throw new JobError(
           `host ${source.host}'s local repository is on that host, not on ${this.hostId}`,
         );
-      return { args: ["--config", localConfigFile(engine)] };
+      return { args: ["--config", localConfigFile(engineConfigPath(engine))] };
     }
     return {
-      args: ["--config", engine.configFile],
+      args: ["--config", engineConfigPath(engine)],
       ...(source.host !== this.hostId
         ? { env: { WALG_STORAGE_PREFIX: s3RepositoryPath(this.config, source.host) } }
         : {}),
@@ -505,12 +505,16 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
         },
       ];
     }
-    return Object.entries(report)
-      .filter(([, r]) => r.status !== undefined && r.status !== "OK" && r.status !== "WARNING")
-      .map(([check, r]) => ({
-        subject: `wal-verify ${check}`,
-        message: `wal-g wal-verify ${check}: ${r.status} ${JSON.stringify(r.details ?? {})}`,
-      }));
+    return Object.entries(report).flatMap(([check, { status, details }]) =>
+      status === undefined || status === "OK" || status === "WARNING"
+        ? []
+        : [
+            {
+              subject: `wal-verify ${check}`,
+              message: `wal-g wal-verify ${check}: ${status} ${JSON.stringify(details ?? {})}`,
+            },
+          ],
+    );
   }
 
   async expire(options: { readonly dryRun?: boolean } = {}): Promise<string[]> {

@@ -6,7 +6,7 @@ import { prodStackConfig } from "../../host/support/prodStack";
 
 function rendered(processMax: number): string[] {
   const host = renderHostConfig({ stack: "prod", config: prodStackConfig() });
-  return PGBACKREST.renderConfig({
+  return PGBACKREST.configFile!.render({
     stack: "prod",
     region: host.region,
     bucket: host.bucket,

@@ -59,7 +59,7 @@ const COMMON = {
 };
 
 test("the S3 config: the bucket as root, this host's folder as storage prefix, SSE-KMS with the stack's key, no credentials", () => {
-  const text = WALG.renderConfig(inputs);
+  const text = WALG.configFile!.render(inputs);
   expect(JSON.parse(text)).toEqual({
     ...COMMON,
     AWS_REGION: "us-east-1",
@@ -87,21 +87,23 @@ test("the S3 config outside AWS: the endpoint over TLS checked against its CA, p
     },
     staticCredentials: { accessKeyId: "AKID", secretAccessKey: "SECRET" },
   } satisfies EngineConfigInputs;
-  expect(JSON.parse(WALG.renderConfig(sandbox))).toMatchObject({
+  expect(JSON.parse(WALG.configFile!.render(sandbox))).toMatchObject({
     AWS_ENDPOINT: "https://localhost:8443",
     AWS_S3_FORCE_PATH_STYLE: "true",
     WALG_S3_CA_CERT_FILE: "/tmp/ca.pem",
     AWS_ACCESS_KEY_ID: "AKID",
     AWS_SECRET_ACCESS_KEY: "SECRET",
   });
-  expect(() => WALG.renderConfig({ ...sandbox, staticCredentials: undefined })).toThrow(
+  expect(() => WALG.configFile!.render({ ...sandbox, staticCredentials: undefined })).toThrow(
     "postgres.engine.credentials is 'static' but no credentials were given",
   );
 });
 
 test("the local repository's config: a file storage under the local root, deltas allowed", () => {
-  expect(localConfigFile(engine)).toBe("/etc/stellar-insights-backup/postgres-engine.local.json");
-  expect(JSON.parse(WALG.companionConfig!.render(inputs))).toEqual({
+  expect(localConfigFile(engine.configFile!)).toBe(
+    "/etc/stellar-insights-backup/postgres-engine.local.json",
+  );
+  expect(JSON.parse(WALG.configFile!.companion!.render(inputs))).toEqual({
     ...COMMON,
     WALG_DELTA_MAX_STEPS: "14",
     WALG_FILE_PREFIX: "/var/backups/postgres",

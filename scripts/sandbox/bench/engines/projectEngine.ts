@@ -35,7 +35,8 @@ const TUNING_KEYS = [
   "repo1-block",
 ];
 
-async function renderedTuning(configFile: string): Promise<Record<string, string>> {
+async function renderedTuning(configFile: string | undefined): Promise<Record<string, string>> {
+  if (configFile === undefined) return {};
   const text = await readFile(configFile, "utf8").catch(() => "");
   const settings: Record<string, string> = {};
   // A command section (`[global:restore]`) overrides for that command only: shown with its name.
