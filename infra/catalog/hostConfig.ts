@@ -8,6 +8,7 @@
  * against this contract and reports every problem at once with its JSON path.
  */
 import * as v from "valibot";
+import { BETWEEN_FULLS_KINDS } from "./backupPlan";
 import { BACKUP_TYPE_KEYS } from "./backupTypes";
 import { SSM_PARAMETER_NAME_PATTERN, SSM_PARAMETER_NAME_RULE } from "./clientSideEncryption";
 import { POSTGRES_ENGINE_KEYS, POSTGRES_ENGINES } from "./engines";
@@ -39,7 +40,7 @@ import {
  * `postgres.socketDir`. 3: what only one engine knows of (a stanza) moved into
  * `postgres.engine.settings`, which that engine's descriptor defines.
  */
-export const HOST_CONFIG_SCHEMA_VERSION = 3;
+export const HOST_CONFIG_SCHEMA_VERSION = 4;
 
 /** Catalog rows with an S3 prefix. */
 export const S3_BACKUP_TYPE_KEYS = ["postgres", "wal", "configs", "logs", "redis"] as const;
@@ -222,6 +223,23 @@ const postgresSchema = exactObject({
   /** The Unix socket directory the engine connects through (it speaks to a local cluster only). */
   socketDir: absolutePath(),
   engine: engineSchema,
+  /** Which kind of backup a scheduled pg-backup takes in S3 (infra/catalog/backupPlan.ts). */
+  backupPlan: v.pipe(
+    exactObject({
+      fullEveryDays: days(),
+      betweenFulls: v.exactOptional(
+        v.picklist(
+          BETWEEN_FULLS_KINDS,
+          (issue) =>
+            `must be one of ${BETWEEN_FULLS_KINDS.join(", ")}, got ${describe(issue.input)}`,
+        ),
+      ),
+    }),
+    v.check(
+      ({ fullEveryDays, betweenFulls }) => fullEveryDays > 1 === (betweenFulls !== undefined),
+      "betweenFulls must be set exactly when fullEveryDays is more than 1",
+    ),
+  ),
   /** Seconds after which PostgreSQL archives a partly filled WAL segment. */
   archiveTimeoutSeconds: wholeNumber(1, 3600),
   service: serviceSchema,

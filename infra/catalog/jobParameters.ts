@@ -210,6 +210,19 @@ function backup(usage: string): CheckedParameter {
  */
 export const JOB_PARAMETERS = {
   "pg-backup": {
+    kind: {
+      kind: "choice",
+      env: "KIND",
+      usage:
+        "auto (default), full, differential or incremental: auto takes what the stack's backup plan says is due",
+      values: ["auto", "full", "differential", "incremental"],
+      default: "auto",
+      document: {
+        name: "Kind",
+        description:
+          "'auto' (default): the stack's backup plan decides (a full when one is due, else the plan's kind between fulls); 'full', 'differential' or 'incremental' for an on-demand run.",
+      },
+    },
     startFast: {
       kind: "flag",
       env: "START_FAST",

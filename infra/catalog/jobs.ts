@@ -68,7 +68,7 @@ export const JOBS: Readonly<Record<JobKey, Job>> = {
     key: "pg-backup",
     shipped: true,
     description:
-      "Full backup of PostgreSQL through the stack's engine into S3, plus the local repository",
+      "Backup of PostgreSQL through the stack's engine into S3 (full, or the plan's kind between fulls) and the local repository",
     scheduleKey: "postgres",
     backupType: "postgres",
     timeoutSeconds: 4 * 3600,

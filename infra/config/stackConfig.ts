@@ -3,6 +3,7 @@
  */
 import type { BackupTypeKey, HostTarget, ScheduleKey, Thresholds } from "../catalog";
 import type { ObjectLockSettings, ReplicationSettings } from "../catalog";
+import type { BackupPlan } from "../catalog/backupPlan";
 import type { PostgresEngineKey } from "../catalog/engines";
 import { showValue } from "../catalog/schema/shownValue";
 
@@ -30,6 +31,8 @@ export interface StackConfig {
   readonly timezone: string;
   /** The tool that archives WAL and takes PostgreSQL base backups (infra/catalog/engines/). */
   readonly postgresEngine: PostgresEngineKey;
+  /** Which kind of backup each scheduled pg-backup run takes (default: the runbook's daily full). */
+  readonly postgresBackupPlan: BackupPlan;
   readonly pgMajorVersion: number;
   readonly pgData: string;
   /** Root of the local copies the runbook keeps (`/var/backups`). */

@@ -61,6 +61,7 @@ import {
   s3BucketName,
   yamlMap,
 } from "./configParts";
+import { backupPlanEntry, backupPlanOf, backupPlanProblems } from "./backupPlan";
 import { cadenceProblem } from "./cadence";
 import { directoryPath, directoryProblems } from "./directoryRules";
 import { durabilityEntries, durabilityProblems, durabilitySettings } from "./durability";
@@ -355,6 +356,7 @@ const projectEntries = (now: Date) => ({
   postgresEngine: optional(
     v.picklist(POSTGRES_ENGINE_KEYS, `must be one of ${POSTGRES_ENGINE_KEYS.join(", ")}`),
   ),
+  ...backupPlanEntry,
   pgMajorVersion: optional(
     textWhere(
       (text) =>
@@ -541,6 +543,14 @@ const relations = (now: Date) =>
       });
     }
 
+    if (valid("postgresBackupPlan"))
+      for (const problem of backupPlanProblems({
+        fields: raw,
+        engine: valid("postgresEngine") ? engine : undefined,
+        postgresRetentionDays: retentionValid ? engineDays : undefined,
+      }))
+        addIssue(problem);
+
     for (const problem of durabilityProblems({
       fields: raw,
       valid,
@@ -683,6 +693,7 @@ function toStackConfig(fields: Fields): StackConfig {
     schedules: { ...DEFAULT_SCHEDULES, ...withoutWal(fields.schedules) },
     timezone: fields.timezone ?? DEFAULT_TIMEZONE,
     postgresEngine: fields.postgresEngine ?? DEFAULT_POSTGRES_ENGINE,
+    postgresBackupPlan: backupPlanOf(fields),
     pgMajorVersion,
     pgData: fields.pgData ?? defaultPgData(pgMajorVersion),
     localBackupRoot: fields.localBackupRoot ?? DEFAULT_LOCAL_BACKUP_ROOT,

@@ -1,7 +1,8 @@
 /**
- * pg-backup: the runbook's daily full backup of PostgreSQL through the stack's engine, first into
- * the S3 repository (off-site matters most), then into the local repository (the runbook's
- * "S3 + Local"). The check tables' row counts are stored with each backup. A backup is listed only
+ * pg-backup: the runbook's daily backup of PostgreSQL through the stack's engine, first into the
+ * S3 repository (off-site matters most), then into the local repository (the runbook's
+ * "S3 + Local"). In S3 it takes the kind the stack's backup plan says is due (a full every run by
+ * default, as the runbook does; infra/catalog/backupPlan.ts), or the kind KIND asks for. The check tables' row counts are stored with each backup. A backup is listed only
  * once the engine has it complete, with the WAL it needs archived: a killed run leaves nothing that
  * looks usable.
  *
@@ -18,8 +19,9 @@
 import { describeSeconds, Metric } from "../../infra/catalog";
 import { checkTableRowCounts, rowCountAnnotations } from "../lib/postgres/checkTables";
 import { damagedBackupMessage } from "../lib/postgres/damagedBackups";
+import { backupKindDue, type BackupKindDecision } from "../../infra/catalog/backupPlan";
 import { engineFor, type BackupKind, type EngineBackup } from "../lib/engines";
-import { JobError } from "../lib/job/errors";
+import { JobError, UsageError } from "../lib/job/errors";
 import { formatBytes } from "../lib/job/format";
 import { localRoom } from "../lib/storage/localCopies";
 import { connectPostgres } from "../lib/postgres/connection";
@@ -56,8 +58,39 @@ function localKind(
   return ageDays >= LOCAL_FULL_DAYS ? "full" : "incremental";
 }
 
+/**
+ * The kind this run takes in S3: the one asked for, or under KIND=auto the plan's
+ * (`backupKindDue`). Refused before anything is backed up when the engine does not take that kind,
+ * or when a differential or incremental has no full to build on.
+ */
+async function s3Kind(
+  ctx: JobContext,
+  engine: ReturnType<typeof engineFor>,
+  asked: "auto" | BackupKind,
+): Promise<BackupKindDecision> {
+  const { backupPlan } = ctx.config.postgres;
+  const kinds = engine.descriptor.backupKinds;
+  if (asked !== "auto" && !kinds.includes(asked))
+    throw new UsageError(
+      `KIND=${asked} is not a kind ${engine.descriptor.title} takes; allowed: auto, ${kinds.join(", ")}`,
+      "nothing was backed up",
+    );
+  if (asked === "full") return { kind: "full", reason: "asked for (KIND=full)" };
+  if (asked === "auto" && backupPlan.betweenFulls === undefined)
+    return backupKindDue(backupPlan, undefined, new Date());
+  const newestFull = (await engine.list("s3")).filter((b) => b.kind === "full" && b.ok).at(-1);
+  if (asked === "auto") return backupKindDue(backupPlan, newestFull?.startedAt, new Date());
+  if (!newestFull)
+    throw new UsageError(
+      `KIND=${asked} needs a full backup in the S3 repository to build on, and it holds none that is usable`,
+      "run with KIND=full or KIND=auto; nothing was backed up",
+    );
+  return { kind: asked, reason: `asked for (KIND=${asked}), on full ${newestFull.name}` };
+}
+
 async function backup(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
+  const asked = ctx.params.choice(PARAMETERS.kind);
   const startFast = ctx.params.flag(PARAMETERS.startFast);
   const withLocal = ctx.params.flag(PARAMETERS.local);
   ctx.params.check();
@@ -71,22 +104,27 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
         "PostgreSQL here is a standby (in recovery): nothing backed up; the primary's pg-backup takes the backups",
     };
   }
+  const decision = await s3Kind(ctx, engine, asked);
   const counts = await checkTableRowCounts(config);
   const annotations = rowCountAnnotations(counts);
   log.info("backup started", {
     engine: engine.descriptor.title,
     version,
     repository: "s3",
+    kind: decision.kind,
+    why: decision.reason,
     rowCounts: counts,
     startFast,
   });
 
-  const s3 = await engine.backup({ kind: "full", repository: "s3", annotations, startFast });
+  const s3 = await engine.backup({ kind: decision.kind, repository: "s3", annotations, startFast });
   ctx.metrics.rowMetric("postgres", Metric.backupBytes, s3.storedBytes);
   const seconds = (s3.stoppedAt.getTime() - s3.startedAt.getTime()) / 1000;
   log.info("backup complete", {
     repository: "s3",
     name: s3.name,
+    kind: s3.kind,
+    ...(s3.prior ? { prior: s3.prior } : {}),
     wal: `${s3.walStart}..${s3.walStop}`,
     databaseBytes: s3.databaseBytes,
     storedBytes: s3.storedBytes,
@@ -97,7 +135,7 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
       `backup ${s3.name} completed with errors: ${engine.descriptor.title} found damage while reading the cluster (page checksum failures): ${damagedBackupMessage(s3)}`,
       "the files and blocks named are damaged in the running cluster: find the relation with pg_filenode_relation(), restore it from the last clean backup or rebuild it (an index: REINDEX), then run pg-backup; the backup is kept but must not be trusted",
     );
-  const s3Line = `full backup ${s3.name} in S3: ${formatBytes(s3.databaseBytes)} of data, ${formatBytes(s3.storedBytes)} stored, ${describeSeconds(Math.round(seconds))}`;
+  const s3Line = `${s3.kind} backup ${s3.name}${s3.prior ? ` (on ${s3.prior})` : ""} in S3 (${decision.reason}): ${formatBytes(s3.databaseBytes)} of data, ${formatBytes(s3.storedBytes)} stored, ${describeSeconds(Math.round(seconds))}`;
   if (!withLocal) return { summary: `${s3Line}; no local copy (LOCAL=no)` };
 
   const room = await localRoom(config, "postgres");
@@ -121,7 +159,7 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
 
 const USAGE: JobUsage = {
   summary:
-    "Full backup of PostgreSQL through the stack's engine into S3, then the local repository, with the check tables' row counts.",
+    "Backup of PostgreSQL through the stack's engine into S3 (a full, or the backup plan's kind between fulls), then the local repository, with the check tables' row counts.",
   parameters: parameterUsage(PARAMETERS),
 };
 

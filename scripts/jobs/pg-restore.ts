@@ -199,6 +199,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     backup: plan.backup.name,
     backupKind: plan.backup.kind,
     backupStoppedAt: plan.backup.stoppedAt.toISOString(),
+    chain: plan.chain.map((b) => b.name),
     timeline: plan.timeline,
     timelineReason: plan.timelineReason,
     history: plan.history,
@@ -213,6 +214,7 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     fetchBytes: plan.fetchBytes,
     earliestRecoverable: plan.earliestRecoverable.toISOString(),
     damagedSkipped: plan.damagedSkipped.map((b) => b.name),
+    brokenChains: plan.brokenChains,
     archiveEnd: plan.archiveEnd
       ? { segment: plan.archiveEnd.name, archivedAt: plan.archiveEnd.archivedAt.toISOString() }
       : null,
@@ -223,6 +225,11 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     : "";
   for (const b of plan.damagedSkipped)
     log.warn("damaged backup passed over", { backup: b.name, damage: damagedBackupMessage(b) });
+  for (const problem of plan.brokenChains) log.warn("backup passed over", { problem });
+  const chainNote =
+    plan.chain.length > 1
+      ? `, reading ${plan.chain.map((b) => `${b.name} (${b.kind})`).join(" + ")}`
+      : "";
   const steps = [
     running
       ? `stop PostgreSQL ('${showArgv(pg.service.stop)}')`
@@ -230,14 +237,14 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     request.delta
       ? `keep ${pg.pgData} in place for a delta restore (faster: only files that differ from the backup are rewritten; riskier: the current state is not kept)`
       : `move ${pg.pgData} aside to ${aside} and create an empty ${pg.pgData} owned by ${pg.engine.osUser}`,
-    `restore backup ${plan.backup.name} (${plan.backup.kind}, stopped ${plan.backup.stoppedAt.toISOString()}) from ${where} with ${engine.descriptor.title}: about ${formatBytes(plan.estimatedBytes)} (${formatBytes(plan.backup.databaseBytes)} of data, ${plan.walSegments} WAL segment(s) ${plan.walFirst}..${plan.walLast} to replay; ${formatBytes(plan.fetchBytes)} read from the repository)`,
+    `restore backup ${plan.backup.name} (${plan.backup.kind}, stopped ${plan.backup.stoppedAt.toISOString()}${chainNote}) from ${where} with ${engine.descriptor.title}: about ${formatBytes(plan.estimatedBytes)} (${formatBytes(plan.backup.databaseBytes)} of data, ${plan.walSegments} WAL segment(s) ${plan.walFirst}..${plan.walLast} to replay; ${formatBytes(plan.fetchBytes)} read from the repository)`,
     `write recovery.signal and the recovery settings into postgresql.auto.conf: target ${describeTarget(request.target, request.backupName)} along timeline ${plan.timeline} (recovery_target_timeline; ${plan.timelineReason}; history ${plan.history.join(" -> ")}${plan.notFollowed.length > 0 ? `; not followed: ${plan.notFollowed.map((t) => `timeline ${t.timeline}${t.firstSegment ? ` from ${t.firstSegment}` : ""}`).join(", ")}` : ""}), then promote${clone ? "; archive_mode off (a clone must not archive into any repository until it has its own)" : ""}`,
     `start PostgreSQL ('${showArgv(pg.service.start)}'), log replay progress every 5 s, wait until it is promoted`,
   ];
   if (!request.confirmed) {
     steps.forEach((text, i) => log.info(`DRY RUN step ${i + 1}: would ${text}`));
     return {
-      summary: `pg-restore DRY RUN: would restore ${plan.backup.name} from ${where} to ${describeTarget(request.target, request.backupName)} along timeline ${plan.timeline}, replaying WAL ${plan.walFirst}..${plan.walLast} (${plan.walSegments} segment(s)), about ${formatBytes(plan.estimatedBytes)}; recoverable until ${plan.archiveEnd ? `${plan.archiveEnd.archivedAt.toISOString()} (segment ${plan.archiveEnd.name})` : "the backup's end"}${damagedNote}; nothing was changed. Set CONFIRM=yes-restore to restore.`,
+      summary: `pg-restore DRY RUN: would restore ${plan.backup.name}${chainNote} from ${where} to ${describeTarget(request.target, request.backupName)} along timeline ${plan.timeline}, replaying WAL ${plan.walFirst}..${plan.walLast} (${plan.walSegments} segment(s)), about ${formatBytes(plan.estimatedBytes)}; recoverable until ${plan.archiveEnd ? `${plan.archiveEnd.archivedAt.toISOString()} (segment ${plan.archiveEnd.name})` : "the backup's end"}${damagedNote}; nothing was changed. Set CONFIRM=yes-restore to restore.`,
     };
   }
 

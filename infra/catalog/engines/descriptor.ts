@@ -6,6 +6,7 @@
  *
  * Pure module: no Pulumi import, so host jobs can bundle it.
  */
+import type { BackupPlan } from "../backupPlan";
 import type { Argv, PostgresEngineHostConfig } from "../hostConfig";
 
 /** The engine's section of the host config file (`postgres.engine`), as its schema defines it. */
@@ -40,6 +41,8 @@ export interface EngineConfigInputs {
   readonly localRepositoryPath: string;
   /** Days a full backup (and the WAL it needs) is kept in S3 and locally. */
   readonly retentionDays: { readonly s3: number; readonly local: number };
+  /** The S3 repository's backup plan: how long a chain of backups on one full may grow. */
+  readonly backupPlan: BackupPlan;
   readonly engine: PostgresEngineHostConfig;
   /** `engine.processMax`, or the host's own default when the config leaves it out. */
   readonly processMax: number;

@@ -118,7 +118,9 @@ function renderConfig(i: EngineConfigInputs): string {
     WALG_S3_PREFIX: `s3://${i.bucket}`,
     WALG_STORAGE_PREFIX: i.s3RepositoryPath,
     AWS_REGION: i.region,
-    WALG_DELTA_MAX_STEPS: "0",
+    // Deltas in a row on one full: at most one per run until the next full is due. A full is
+    // always asked for with --full, so the bound only caps a chain, never turns a full into one.
+    WALG_DELTA_MAX_STEPS: String(Math.max(1, i.backupPlan.fullEveryDays)),
     // Fail an unreachable S3 within about a minute instead of retrying for many: the archiver
     // retries anyway, and a restore_command must report an outage, not hang in it.
     WALG_S3_MAX_RETRIES: "3",

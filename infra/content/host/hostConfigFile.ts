@@ -147,6 +147,7 @@ export function defaultHostConfig(
       check: { database: "stellar_insights", tables: ["anchors", "corridors"] },
       socketDir: "/var/run/postgresql",
       engine: defaultEngine(config),
+      backupPlan: config.postgresBackupPlan,
       archiveTimeoutSeconds: DEFAULT_ARCHIVE_TIMEOUT_SECONDS,
       service: systemdService(pgUnit),
     },

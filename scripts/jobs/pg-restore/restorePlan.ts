@@ -3,6 +3,7 @@
  * host is touched: the backup it starts from, the WAL it must replay, what that costs, and every
  * reason it cannot reach its target. Pure: listings in, plan or reasons out.
  */
+import { backupChain } from "../../lib/postgres/backupChains";
 import { damagedBackupMessage, damagedNewerThan } from "../../lib/postgres/damagedBackups";
 import type {
   ArchivedSegment,
@@ -22,6 +23,8 @@ import { parseSegment, segmentName } from "../../lib/postgres/walSegments";
 
 export interface RestorePlan {
   readonly backup: EngineBackup;
+  /** Every backup the restore reads, oldest first: `backup` alone for a full, else its full first. */
+  readonly chain: readonly EngineBackup[];
   /**
    * The timeline recovery follows (`recovery_target_timeline`), and the timelines it passes
    * through from the backup's, oldest first.
@@ -50,6 +53,8 @@ export interface RestorePlan {
   readonly archiveEnd?: ArchivedSegment;
   /** Backups newer than the one chosen that the engine marked damaged: passed over, and said so. */
   readonly damagedSkipped: readonly EngineBackup[];
+  /** Why each backup whose chain is broken was passed over (`backupChain`'s words). */
+  readonly brokenChains: readonly string[];
 }
 
 export type PlanResult =
@@ -210,7 +215,12 @@ export function planRestore(input: {
   // An empty object cannot be replayed: it counts as missing, and is named as empty.
   const empty = input.segments.filter((s) => s.bytes === 0).map((s) => s.name);
   const segments = input.segments.filter((s) => s.bytes > 0);
-  const allUsable = backups.filter((b) => b.ok);
+  const chains = new Map(backups.map((b) => [b, backupChain(b, backups, where)]));
+  const brokenChains = backups.flatMap((b) => {
+    const c = chains.get(b);
+    return b.ok && c && !c.ok ? [c.problem] : [];
+  });
+  const allUsable = backups.filter((b) => b.ok && chains.get(b)?.ok);
   const production = productionTimeline(input.clusterTimeline, allUsable, timelines, segmentBytes);
   const productionHistory = historyOf(production.timeline, timelines);
   // Without its history file the ancestry is unknown: the refusal is kept with every other reason
@@ -238,7 +248,14 @@ export function planRestore(input: {
     };
   const oldest = usable[0];
   if (!oldest)
-    return { ok: false, problems: [`there is no backup in ${where}: nothing to restore from`] };
+    return {
+      ok: false,
+      problems: [
+        backups.length === 0
+          ? `there is no backup in ${where}: nothing to restore from`
+          : `there is no usable backup in ${where}: ${[...backups.filter((b) => !b.ok).map(damagedBackupMessage), ...brokenChains].join("; ")}`,
+      ],
+    };
   const earliestRecoverable = oldest.stoppedAt;
   const newestUsable = usable.at(-1) as EngineBackup;
   const archiveEnd = contiguousEnd(
@@ -261,9 +278,15 @@ export function planRestore(input: {
     case "backup": {
       backup = usable.find((b) => b.name === input.backupName);
       const damaged = backups.find((b) => !b.ok && b.name === input.backupName);
+      const named = backups.find((b) => b.name === input.backupName);
+      const broken = named && chains.get(named);
       if (damaged)
         problems.push(
           `${damagedBackupMessage(damaged)}: it would restore damaged pages; name an older backup or restore TARGET=latest`,
+        );
+      else if (broken && !broken.ok)
+        problems.push(
+          `${broken.problem}; name a backup whose chain is whole (backups there: ${allUsable.map((b) => b.name).join(", ") || "none"}) or restore TARGET=latest`,
         );
       else if (!backup)
         problems.push(
@@ -350,10 +373,13 @@ export function planRestore(input: {
     .map((s) => s.timeline)
     .slice(steps.findIndex((s) => s.timeline === backupTimeline(backup)));
   const replayed = path.filter((s) => parseSegment(s.name, segmentBytes)!.index <= walLastIndex);
+  const chosenChain = chains.get(backup);
+  const chain = chosenChain?.ok ? chosenChain.chain : [backup];
   return {
     ok: true,
     plan: {
       backup,
+      chain,
       timeline: followed.timeline,
       history,
       timelineReason:
@@ -367,10 +393,13 @@ export function planRestore(input: {
       walLast,
       walSegments: replayed.length,
       estimatedBytes: backup.databaseBytes + replayed.length * segmentBytes,
-      fetchBytes: backup.storedBytes + replayed.reduce((sum, s) => sum + s.bytes, 0),
+      fetchBytes:
+        chain.reduce((sum, b) => sum + b.storedBytes, 0) +
+        replayed.reduce((sum, s) => sum + s.bytes, 0),
       earliestRecoverable,
       ...(archiveEnd ? { archiveEnd } : {}),
       damagedSkipped: damagedNewerThan(backups, backup),
+      brokenChains,
     },
   };
 }

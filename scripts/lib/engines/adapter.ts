@@ -48,6 +48,11 @@ export interface EngineBackup {
   /** The engine's own name (descriptor `backupNamePattern`). */
   readonly name: string;
   readonly kind: BackupKind;
+  /**
+   * For a differential or incremental: the backup it holds the changes since (its full, or the
+   * backup before it), which a restore reads first. Absent for a full.
+   */
+  readonly prior?: string;
   readonly repository: Repository;
   readonly startedAt: Date;
   readonly stoppedAt: Date;

@@ -96,6 +96,7 @@ export async function writeEngineConfig(
     s3RepositoryPath: s3RepositoryPath(config, hostId),
     localRepositoryPath: localRepositoryPath(config),
     retentionDays: engineRetentionDays(config),
+    backupPlan: pg.backupPlan,
     engine,
     processMax: engine.processMax ?? defaultProcessMax(availableParallelism()),
     pg: {

@@ -157,6 +157,8 @@ export function archivedSegments(listing: RepoListing): ArchivedSegment[] {
 interface InfoBackup {
   label: string;
   type: string;
+  /** The backup a differential or incremental builds on; null for a full. */
+  prior?: string | null;
   timestamp: { start: number; stop: number };
   archive: { start: string; stop: string };
   lsn?: { start: string; stop: string };
@@ -369,6 +371,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
       .map((b): EngineBackup => ({
         name: b.label,
         kind: KIND_OF[b.type] ?? "full",
+        ...(b.prior ? { prior: b.prior } : {}),
         repository: b.database["repo-key"] === 2 ? "local" : "s3",
         startedAt: new Date(b.timestamp.start * 1000),
         stoppedAt: new Date(b.timestamp.stop * 1000),

@@ -179,7 +179,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
           );
         all.push({
           name: b.backup_name,
-          kind: b.backup_name.includes("_D_") ? "incremental" : "full",
+          kind: "full",
           repository: r,
           startedAt: new Date(b.start_time),
           stoppedAt,
@@ -195,7 +195,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
         });
       }
     }
-    return all.sort((a, b) => a.stoppedAt.getTime() - b.stoppedAt.getTime());
+    return withDeltaChains(all).sort((a, b) => a.stoppedAt.getTime() - b.stoppedAt.getTime());
   }
 
   /** PostgreSQL's system identifier; undefined when PostgreSQL cannot be reached. */
@@ -657,4 +657,28 @@ function refuseReplica(): never {
     `restoring from the replica bucket is not built for the ${descriptor.title} engine yet`,
     "restore from the primary bucket, or use postgresEngine pgbackrest (docs/runbook/restores.md#primary-region-down)",
   );
+}
+
+/**
+ * A delta's name ends in `_D_<segment>`, the WAL segment its base backup's name starts with
+ * (`base_<segment>` for a full, `base_<segment>_D_…` for another delta): the prior is that
+ * backup in the same repository, and the delta is a differential when its prior is a full, an
+ * incremental otherwise. A delta whose base is not listed keeps its name as prior (a restore then
+ * refuses it by that name).
+ */
+export function withDeltaChains(backups: readonly EngineBackup[]): EngineBackup[] {
+  const ownSegment = (name: string) => /^base_([0-9A-F]{24})/.exec(name)?.[1];
+  return backups.map((b) => {
+    const baseSegment = /_D_([0-9A-F]{24})$/.exec(b.name)?.[1];
+    if (!baseSegment) return b;
+    const prior = backups.find(
+      (other) => other.repository === b.repository && ownSegment(other.name) === baseSegment,
+    );
+    const priorIsFull = prior !== undefined && !/_D_/.test(prior.name);
+    return {
+      ...b,
+      kind: priorIsFull ? "differential" : "incremental",
+      prior: prior?.name ?? `base_${baseSegment}`,
+    };
+  });
 }

@@ -13,6 +13,7 @@ function rendered(processMax: number): string[] {
     s3RepositoryPath: "postgres/db-1",
     localRepositoryPath: "/var/backups/postgres",
     retentionDays: { s3: 30, local: 30 },
+    backupPlan: { fullEveryDays: 1 },
     engine: host.postgres.engine,
     processMax,
     pg: {

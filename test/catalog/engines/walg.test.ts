@@ -34,6 +34,7 @@ const inputs: EngineConfigInputs = {
   s3RepositoryPath: "postgres/db-1",
   localRepositoryPath: "/var/backups/postgres",
   retentionDays: { s3: 30, local: 30 },
+  backupPlan: { fullEveryDays: 7, betweenFulls: "differential" },
   engine,
   processMax: 4,
   pg: {
@@ -63,7 +64,7 @@ test("the S3 config: the bucket as root, this host's folder as storage prefix, S
   expect(JSON.parse(text)).toEqual({
     ...COMMON,
     AWS_REGION: "us-east-1",
-    WALG_DELTA_MAX_STEPS: "0",
+    WALG_DELTA_MAX_STEPS: "7",
     S3_ENABLE_VERSIONING: "disabled",
     WALG_S3_MAX_RETRIES: "3",
     WALG_S3_PREFIX: "s3://stellar-insights-backups",

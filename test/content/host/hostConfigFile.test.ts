@@ -18,12 +18,14 @@ describe("renderHostConfig for the prod stack", () => {
   test("carries the runbook's values and the catalog's prefixes and retention", () => {
     const h = prod();
     expect([h.schemaVersion, h.stack, h.region, h.bucket, h.metricNamespace]).toEqual([
-      3,
+      4,
       "prod",
       "us-east-1",
       "stellar-insights-backups",
       "StellarInsights/Backup",
     ]);
+    // The runbook's plan: a full backup every day.
+    expect(h.postgres.backupPlan).toEqual({ fullEveryDays: 1 });
     expect(h.s3Prefixes).toEqual({
       postgres: "postgres/",
       wal: "postgres/",
@@ -138,7 +140,7 @@ describe("parseHostConfig", () => {
     [
       "another schema version",
       mutate({ schemaVersion: 1 }),
-      ["schemaVersion: must be 3, got 1: install the jobs and host config of the same release"],
+      ["schemaVersion: must be 4, got 1: install the jobs and host config of the same release"],
     ],
     [
       "an unknown field",

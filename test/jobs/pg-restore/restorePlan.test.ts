@@ -457,3 +457,72 @@ describe("timelines a restore follows", () => {
     ]);
   });
 });
+
+describe("planRestore over differential chains", () => {
+  const DIFF: EngineBackup = {
+    ...backup(
+      "20261129-020000F_20261129-120000D",
+      "000000010000000000000005",
+      "000000010000000000000005",
+      "2026-11-29T12:00:10Z",
+      "0/5000100",
+    ),
+    kind: "differential",
+    prior: B1.name,
+    storedBytes: 7,
+  };
+  const plan = (
+    backups: readonly EngineBackup[],
+    target: Parameters<typeof planRestore>[0]["target"],
+    backupName?: string,
+  ) =>
+    planRestore({
+      backups,
+      segments: SEGMENTS,
+      target,
+      now: NOW,
+      where,
+      timelines: [TL1],
+      walSegmentBytes: MIB16,
+      ...(backupName ? { backupName } : {}),
+    });
+
+  test("latest restores the differential, reading its full first, and counts both as read", () => {
+    const result = plan([B1, DIFF], { kind: "latest" });
+    expect(result.ok && result.plan.chain.map((b) => b.name)).toEqual([B1.name, DIFF.name]);
+    expect(result.ok && result.plan.fetchBytes).toBe(100 + 7 + 10 * 2);
+    expect(result.ok && result.plan.brokenChains).toEqual([]);
+  });
+
+  test("a time before the differential restores the full alone", () => {
+    const result = plan([B1, DIFF], { kind: "time", time: at("2026-11-29T07:00:00Z") });
+    expect(result.ok && result.plan.chain.map((b) => b.name)).toEqual([B1.name]);
+  });
+
+  test("a differential whose full is gone is refused by name, and latest passes it over, saying why", () => {
+    const orphan = { ...DIFF, prior: "20261122-020000F" };
+    expect(plan([B1, orphan], { kind: "backup" }, orphan.name)).toEqual({
+      ok: false,
+      problems: [
+        `backup ${orphan.name} (differential) builds on 20261122-020000F, which is not in the s3 repository of host a: it cannot be restored without it; name a backup whose chain is whole (backups there: ${B1.name}) or restore TARGET=latest`,
+      ],
+    });
+    const latest = plan([B1, orphan], { kind: "latest" });
+    expect(latest.ok && latest.plan.backup.name).toBe(B1.name);
+    expect(latest.ok && latest.plan.brokenChains).toEqual([
+      `backup ${orphan.name} (differential) builds on 20261122-020000F, which is not in the s3 repository of host a: it cannot be restored without it`,
+    ]);
+  });
+
+  test("a differential on a damaged full is refused, naming the full", () => {
+    const damagedFull = { ...B1, ok: false };
+    const result = plan([damagedFull, DIFF], { kind: "backup" }, DIFF.name);
+    expect(result.ok ? [] : result.problems).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^there is no usable backup in the s3 repository of host a: backup ${B1.name} .*; backup ${DIFF.name} \\(differential\\) builds on ${B1.name}, which is damaged: it would restore damaged pages$`,
+        ),
+      ),
+    ]);
+  });
+});
