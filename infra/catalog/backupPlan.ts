@@ -71,3 +71,20 @@ export function describeBackupPlan(plan: BackupPlan): string {
   if (plan.betweenFulls === undefined || plan.fullEveryDays <= 1) return "a full backup every run";
   return `a full backup every ${plan.fullEveryDays} days, a ${plan.betweenFulls} on the runs between`;
 }
+
+/**
+ * Why the newest full backup is overdue under `plan`, or undefined: overdue once a day has passed
+ * since the run it was due on (`fullEveryDays` + 1 days, less `RUN_START_SLACK_HOURS`), so the
+ * run that should have taken it has failed or not run. A plan of a full every run is left to the
+ * backup age rule, which is stricter.
+ */
+export function fullBackupOverdue(
+  plan: BackupPlan,
+  newestFull: { readonly name: string; readonly startedAt: Date },
+  now: Date,
+): string | undefined {
+  if (plan.betweenFulls === undefined || plan.fullEveryDays <= 1) return undefined;
+  const ageHours = (now.getTime() - newestFull.startedAt.getTime()) / 3_600_000;
+  if (ageHours < (plan.fullEveryDays + 1) * 24 - RUN_START_SLACK_HOURS) return undefined;
+  return `the newest full backup ${newestFull.name} started ${(ageHours / 24).toFixed(1)} days ago, and the plan takes one every ${plan.fullEveryDays} days: pg-backup has not taken the full that was due (its runs between keep building on the old one)`;
+}

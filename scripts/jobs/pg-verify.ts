@@ -2,7 +2,9 @@
  * pg-verify: proves the PostgreSQL backups can be restored, every day after pg-backup. It fails,
  * with every reason at once, when:
  * - no backup is in the S3 repository, or the newest complete one is older than MAX_AGE_HOURS
- *   (default: the postgres row's RPO, the runbook's 24 h), measured from when it stopped;
+ *   (default: the postgres row's RPO, the runbook's 24 h), measured from when it stopped (a
+ *   differential or incremental counts only with its whole chain);
+ * - the stack's backup plan takes a full every few days and the newest full in S3 is overdue;
  * - the engine's verify finds a damaged, empty, unreadable or missing backup file or WAL segment,
  *   or a WAL gap that a kept backup or point-in-time recovery needs (each named), or fails without
  *   naming one (its own words);
@@ -15,6 +17,7 @@
  * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
 import { BACKUP_TYPES, describeSeconds, Metric } from "../../infra/catalog";
+import { fullBackupOverdue } from "../../infra/catalog/backupPlan";
 import { archiverStatus } from "../lib/postgres/archiver";
 import {
   engineFor,
@@ -39,12 +42,15 @@ async function ageProblems(
   repository: Repository,
   maxAgeSeconds: number,
 ): Promise<string[]> {
-  const age = postgresBackupAge(
-    await engine.list(repository),
-    new Date(),
-    maxAgeSeconds,
-    repository,
-  );
+  const backups = await engine.list(repository);
+  const now = new Date();
+  const age = postgresBackupAge(backups, now, maxAgeSeconds, repository);
+  const newestFull = backups.filter((b) => b.kind === "full" && b.ok).at(-1);
+  // The plan is the S3 repository's; the local one keeps its own cadence of fulls.
+  const overdue =
+    repository === "s3" && newestFull
+      ? fullBackupOverdue(ctx.config.postgres.backupPlan, newestFull, now)
+      : undefined;
   if (age.newest && age.ageSeconds !== undefined) {
     if (repository === "s3")
       ctx.metrics.rowMetric("postgres", Metric.backupAgeSeconds, age.ageSeconds);
@@ -55,7 +61,7 @@ async function ageProblems(
       ageSeconds: age.ageSeconds,
     });
   }
-  return age.problem ? [age.problem] : [];
+  return [...(age.problem ? [age.problem] : []), ...(overdue ? [overdue] : [])];
 }
 
 async function repositoryProblems(

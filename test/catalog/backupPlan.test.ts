@@ -1,6 +1,10 @@
 /** Which kind a scheduled pg-backup run takes under a plan, by the age of the newest full. */
 import { expect, test } from "vitest";
-import { backupKindDue, RUNBOOK_BACKUP_PLAN } from "../../infra/catalog/backupPlan";
+import {
+  backupKindDue,
+  fullBackupOverdue,
+  RUNBOOK_BACKUP_PLAN,
+} from "../../infra/catalog/backupPlan";
 
 const WEEKLY = { fullEveryDays: 7, betweenFulls: "differential" } as const;
 const FULL_STARTED = new Date("2026-11-29T02:00:05Z");
@@ -36,4 +40,14 @@ test("a full that failed is taken on the next run, not a week later", () => {
     kind: "full",
     reason: "the newest full started 8.0 days ago; the plan takes one every 7 days",
   });
+});
+
+test("a full is overdue once the run after the one it was due on has passed, naming it", () => {
+  const full = { name: "20261129-020000F", startedAt: FULL_STARTED };
+  expect(fullBackupOverdue(WEEKLY, full, at("2026-12-06T02:30:00Z"))).toBeUndefined();
+  expect(fullBackupOverdue(WEEKLY, full, at("2026-12-07T04:00:00Z"))).toBe(
+    "the newest full backup 20261129-020000F started 8.1 days ago, and the plan takes one every 7 days: pg-backup has not taken the full that was due (its runs between keep building on the old one)",
+  );
+  // Daily fulls are the backup age rule's, which is stricter.
+  expect(fullBackupOverdue(RUNBOOK_BACKUP_PLAN, full, at("2026-12-07T04:00:00Z"))).toBeUndefined();
 });

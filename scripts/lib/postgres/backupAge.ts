@@ -6,6 +6,7 @@
  * than the newest good one is a problem of its own, named.
  */
 import { describeSeconds } from "../../../infra/catalog";
+import { backupChain } from "./backupChains";
 import { damagedBackupMessage, damagedNewerThan } from "./damagedBackups";
 import type { EngineBackup, Repository } from "../engines";
 import { secondsBetween } from "../job/time";
@@ -26,7 +27,8 @@ export function postgresBackupAge(
   maxAgeSeconds: number,
   repository: Repository = "s3",
 ): PostgresBackupAge {
-  const newest = backups.filter((b) => b.ok).at(-1);
+  // A differential or incremental counts only with its whole chain: without its full it restores nothing.
+  const newest = backups.filter((b) => b.ok && backupChain(b, backups, repository).ok).at(-1);
   const damaged = damagedNewerThan(backups, newest);
   const where = repository === "s3" ? "" : `${repository} repository: `;
   const damage = damaged.map(
