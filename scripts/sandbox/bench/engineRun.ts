@@ -40,7 +40,7 @@ const DRAIN_TIMEOUT_MS = 5 * 60_000;
 const RESTORE_TIMEOUT_MS = 60 * 60_000;
 
 /** Points archive_command and archive_timeout at `engine` and starts a fresh segment for it. */
-async function archiveThrough(host: HostConfig, engine: BenchEngine): Promise<bigint> {
+export async function archiveThrough(host: HostConfig, engine: BenchEngine): Promise<bigint> {
   return withClient(host, host.postgres.connection.database, async (client) => {
     await client.query(`ALTER SYSTEM SET archive_command = $$${engine.archiveCommand}$$`);
     await client.query(`ALTER SYSTEM SET archive_timeout = '${engine.archiveTimeoutSeconds}s'`);
@@ -77,8 +77,15 @@ async function drainArchive(host: HostConfig): Promise<void> {
   });
 }
 
-/** Restore into a throwaway cluster; seconds from the engine's restore until it accepted a write. */
-async function timedRestore(host: HostConfig, engine: BenchEngine, root: string): Promise<number> {
+/**
+ * `restore` into a throwaway cluster under `root`; seconds from the start of `restore` until the
+ * promoted cluster accepted a write.
+ */
+export async function timedRestore(
+  host: HostConfig,
+  restore: (pgData: string, scratchRoot: string) => Promise<void>,
+  root: string,
+): Promise<number> {
   const scratch = join(root, "restore");
   const cluster = throwawayLayout(scratch, await freeLoopbackPort());
   let started = 0;
@@ -90,7 +97,7 @@ async function timedRestore(host: HostConfig, engine: BenchEngine, root: string)
       {
         restore: async () => {
           started = performance.now();
-          await engine.restore(cluster.pgData, scratch);
+          await restore(cluster.pgData, scratch);
         },
         database: "postgres",
         timeoutMs: RESTORE_TIMEOUT_MS,
@@ -140,7 +147,11 @@ export async function runEngine(options: {
   const stored = await listRepository(client, bucket, engine.repositoryPrefix);
 
   progress(`${engine.title}: restore to a writable cluster`);
-  const restoreSeconds = await timedRestore(host, engine, options.root);
+  const restoreSeconds = await timedRestore(
+    host,
+    (pgData, scratch) => engine.restore(pgData, scratch),
+    options.root,
+  );
   return {
     backupSeconds,
     restoreSeconds,

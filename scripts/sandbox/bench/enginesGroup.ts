@@ -27,6 +27,7 @@ import { machineConditions } from "./machine";
 import { clusterBytes, clusterFilesArchive, createPgbenchDatabase } from "./pgbenchData";
 import { rawS3Client, removeUploaded, timedDownload, timedUpload } from "./rawTransfer";
 import { maximum, median } from "./stats";
+import { formatMegabytes as mb } from "./table";
 
 /** The bench's goals for this project's engine with its shipped defaults. */
 export const ENGINE_GOALS = {
@@ -66,17 +67,22 @@ interface Baseline {
   readonly compression?: CompressionTiming;
 }
 
+/** The sandbox's host and a directory of the engine's own under the sandbox's `bench/`. */
+export function benchEngineContext(sandbox: Sandbox, key: string): BenchEngineContext {
+  const host = sandbox.hostConfig;
+  mkdirSync(join(sandbox.dir, "bench"), { recursive: true, mode: 0o755 });
+  // The engines run as the cluster's OS user: their logs, locks and spools go under here.
+  const root = ownedDir(join(sandbox.dir, "bench", key), host.postgres.engine.osUser, 0o755);
+  return { sandbox, host, root };
+}
+
 async function benchEngines(
   options: EnginesGroupOptions,
 ): Promise<(BenchEngine | SkippedEngine)[]> {
   const { sandbox } = options;
-  const host = sandbox.hostConfig;
   const engines: (BenchEngine | SkippedEngine)[] = [];
   for (const key of options.engines) {
-    mkdirSync(join(sandbox.dir, "bench"), { recursive: true, mode: 0o755 });
-    // The engines run as the cluster's OS user: their logs, locks and spools go under here.
-    const root = ownedDir(join(sandbox.dir, "bench", key), host.postgres.engine.osUser, 0o755);
-    const context: BenchEngineContext = { sandbox, host, root };
+    const context = benchEngineContext(sandbox, key);
     switch (key) {
       case "project":
         engines.push(await projectEngine(context));
@@ -147,8 +153,6 @@ async function baseline(options: EnginesGroupOptions, scale: number): Promise<Ba
     downloadSeconds: median(downloads),
   };
 }
-
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 
 function engineFigures(m: Measured, b: Baseline, isProject: boolean): Figure[] {
   const { run } = m;

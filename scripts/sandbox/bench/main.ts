@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- [--quick] [--scales 20,64] [--engines LIST] [--out DIR] [--stack prod]`: the
  * performance figures, measured on this machine, one JSON per figure group in
- * `out/bench/` (synth, health-check, engines), then a table of figure, goal and verdict and the
- * engines side by side.
+ * `out/bench/` (synth, health-check, engines, backup-plans), then a table of figure, goal and
+ * verdict and the engines side by side.
  *
  * A benchmark, not a test: it exits 0 when every figure was taken (a missed goal shows as FAIL
  * in the table and `pass: false` in the JSON), 1 when a measurement itself broke, 2 for a bad
@@ -19,6 +19,7 @@ import { tearDownOnInterruption } from "../interruption";
 import { SandboxSlot } from "../sandboxSlot";
 import { ENGINE_KEYS, enginesGroup } from "./enginesGroup";
 import { formatEngineTable } from "./engineTable";
+import { backupPlansGroup } from "./backupPlansGroup";
 import { benchFileName, serializeGroup, type BenchGroup } from "./figures";
 import { healthCheckGroup } from "./healthCheckGroup";
 import { synthGroup } from "./synthGroup";
@@ -50,8 +51,9 @@ const COMMAND = {
   summary:
     "Measures the project's performance figures on this machine (offline synth, health-check cold start\n" +
     "and memory, and the PostgreSQL engines side by side: backup and restore against raw transfers,\n" +
-    "bytes stored, RPO under load) and writes one JSON per figure group, then a table of figure, goal\n" +
-    "and verdict. A benchmark, not a test: a missed goal prints FAIL.",
+    "bytes stored, RPO under load; a backup plan's differentials against fulls) and writes one JSON\n" +
+    "per figure group, then a table of figure, goal and verdict. A benchmark, not a test: a missed\n" +
+    "goal prints FAIL.",
   options: {
     quick: { type: "boolean", description: "fewer runs and the smallest database: a smoke run" },
     scales: {
@@ -162,6 +164,14 @@ async function main(): Promise<void> {
       progress,
     });
     groups.push(engines);
+    groups.push(
+      await backupPlansGroup({
+        sandbox,
+        scales: options.sizes.pgbenchScales,
+        quick: options.quick,
+        progress,
+      }),
+    );
     for (const group of groups)
       writeFileSync(join(options.out, benchFileName(group.group)), serializeGroup(group));
     const machine = groups[0].machine;

@@ -22,6 +22,11 @@ export function formatValue(value: number, unit: Unit): string {
   }
 }
 
+/** Whole megabytes (10^6 bytes), for the sizes titles and notes name: `62 MB`. */
+export function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(0)} MB`;
+}
+
 function formatGoal(goal: Goal | undefined): string {
   return goal === undefined ? "-" : `<= ${formatValue(goal.atMost, goal.unit)}`;
 }

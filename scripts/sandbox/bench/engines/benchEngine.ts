@@ -6,6 +6,7 @@
  */
 import { writeFile, chown } from "node:fs/promises";
 import type { HostConfig } from "../../../../infra/catalog/hostConfig";
+import type { BackupKind, EngineBackup } from "../../../lib/engines/adapter";
 import { account } from "../../../lib/job/accounts";
 import { asOsUser } from "../../../lib/engines/engineProcess";
 import { runChecked, type CommandResult } from "../../../lib/job/exec";
@@ -43,6 +44,20 @@ export interface BenchEngine {
    * the recovery settings that replay its archive to the end. PostgreSQL is not started.
    */
   restore(pgData: string, scratchRoot: string): Promise<void>;
+  /** Backups of a chosen kind and restores of a chosen backup; absent for an engine without plans. */
+  readonly plans?: PlanEngine;
+}
+
+/** What the backup-plans group drives: the kinds a plan takes, and a restore of one backup alone. */
+export interface PlanEngine {
+  /** A backup of `kind` with an immediate checkpoint, as the engine then lists it (storedBytes: its own bytes in the repository). */
+  backup(kind: BackupKind): Promise<EngineBackup>;
+  /**
+   * Restores the backup named `name` (reading its chain) into `pgData` (empty, owned by the
+   * cluster's OS user) with recovery that stops at its consistency point and promotes there.
+   * PostgreSQL is not started.
+   */
+  restore(name: string, pgData: string, scratchRoot: string): Promise<void>;
 }
 
 /** An engine that cannot run here, and why (printed as "skipped"). */

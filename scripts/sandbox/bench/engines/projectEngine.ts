@@ -2,7 +2,9 @@
  * This project's engine with the stack's shipped defaults, driven through the project's own engine
  * adapter (`engineFor`): the archive_command of the rendered postgresql.conf fragment, the
  * adapter's full backup into the S3 repository, and the adapter's restore of it to the end of the
- * archive. Also wal-g's row, through the same seam, when `WALG_BINARY` names a binary.
+ * archive; for the backup-plans group, the adapter's backups of each kind and its restore of one
+ * named backup to that backup's consistency point. Also wal-g's row, through the same seam, when
+ * `WALG_BINARY` names a binary.
  */
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
@@ -20,7 +22,13 @@ import { backupTimeline } from "../../../lib/engines/walHistory";
 import { hostIdOf } from "../../../lib/job/hostConfig";
 import { engineUnavailableReason, sandboxEngineBinary } from "../../engineBinary";
 import { setUpEngine, withoutUnbuiltEncryption } from "../../sandbox";
-import type { BenchEngine, BenchEngineContext, BenchEngineKey, SkippedEngine } from "./benchEngine";
+import type {
+  BenchEngine,
+  BenchEngineContext,
+  BenchEngineKey,
+  PlanEngine,
+  SkippedEngine,
+} from "./benchEngine";
 
 /** Keys of the rendered pgBackRest config that bear on speed and size. */
 const TUNING_KEYS = [
@@ -65,6 +73,28 @@ function adapterEngine(
     /<(\w+)>/g,
     (placeholder, name: string) => engine.settings[name] ?? placeholder,
   );
+  const source = { repository: "s3", host: hostId } as const;
+  const listed = async (name: string) => {
+    const backup = (await adapter.list("s3")).find((b) => b.name === name);
+    if (!backup) throw new Error(`${title}: the S3 repository does not list backup ${name}`);
+    return backup;
+  };
+  const plans: PlanEngine = {
+    backup: (kind) => adapter.backup({ kind, repository: "s3", annotations: {}, startFast: true }),
+    async restore(name, pgData, scratchRoot) {
+      const backup = await listed(name);
+      await adapter.restore({
+        source,
+        backup: backup.name,
+        target: { kind: "backup" },
+        timeline: backupTimeline(backup),
+        pgData,
+        delta: false,
+        archiveOff: true,
+        scratchRoot,
+      });
+    },
+  };
   return {
     key,
     title,
@@ -75,13 +105,13 @@ function adapterEngine(
     archiveCommand: adapter.descriptor.archiveCommand(engine),
     prepare: () => setUpEngine(host),
     async backup() {
-      await adapter.backup({ kind: "full", repository: "s3", annotations: {}, startFast: true });
+      await plans.backup("full");
     },
     async restore(pgData, scratchRoot) {
       const newest = (await adapter.list("s3")).at(-1);
       if (!newest) throw new Error(`${title}: the S3 repository lists no backup to restore`);
       await adapter.restore({
-        source: { repository: "s3", host: hostId },
+        source,
         backup: newest.name,
         target: { kind: "latest" },
         timeline: backupTimeline(newest),
@@ -91,6 +121,7 @@ function adapterEngine(
         scratchRoot,
       });
     },
+    plans,
   };
 }
 
