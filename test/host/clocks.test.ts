@@ -89,7 +89,9 @@ describe("clocks", () => {
       Buffer.from(JSON.stringify({ ...pointer, createdAt: "2099-12-31T23:59:59.000Z" })),
     );
 
-    // When config-backup runs with nothing changed
+    // When config-backup runs with nothing changed, in a later second than the first archive (its
+    // key is stamped to the second, so a refresh in the same second would rewrite the same key)
+    await intoNextSecond();
     const run = await runJobProcess("config-backup", env);
 
     // Then the set is archived again (its lifecycle age restarts) and the pointer names the new archive
