@@ -39,7 +39,7 @@ import { engineUnavailableReason, sandboxEngineBinary } from "./engineBinary";
 import { endProcessesNaming } from "./strayProcesses";
 import { startTlsFront, type TlsFront } from "./tlsFront";
 import { postgresEngine, type PostgresEngineKey } from "../../infra/catalog/engines";
-import { configFileEntry, defaultEngineSettings } from "../../infra/catalog/engines/descriptor";
+import { configFileEntry } from "../../infra/catalog/engines/descriptor";
 import { hostIdOf } from "../lib/job/hostConfig";
 import { engineFor } from "../lib/engines";
 import { engineSecrets } from "../lib/postgres/engineSecrets";
@@ -116,16 +116,6 @@ interface Layout {
 }
 
 /** Everything a host has at fixed system paths, moved into the sandbox dir. */
-/**
- * `config` without its engine's own settings: overrides merge key by key, so the base stack's
- * settings would outlive a switch to another engine, which refuses settings it does not know.
- * `sandboxOverrides` puts the chosen engine's defaults back.
- */
-function withoutEngineSettings(config: HostConfig): HostConfig {
-  const { postgres } = config;
-  return { ...config, postgres: { ...postgres, engine: { ...postgres.engine, settings: {} } } };
-}
-
 export function sandboxOverrides(l: Layout): HostConfigOverrides {
   const d = (...parts: string[]) => join(l.dir, ...parts);
   const pgData = d("pgdata");
@@ -155,8 +145,6 @@ export function sandboxOverrides(l: Layout): HostConfigOverrides {
         spoolDir: d("spool", "postgres-engine"),
         logDir: d("logs", "postgres-engine"),
         lockDir: d("spool", "postgres-engine", "lock"),
-        compression: postgresEngine(l.postgresEngine).defaultCompression,
-        settings: defaultEngineSettings(postgresEngine(l.postgresEngine)),
         endpoint: { host: l.tlsFront.host, port: l.tlsFront.port, caFile: l.tlsFront.caFile },
         credentials: "static",
       },
@@ -254,10 +242,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       postgresEngine: options.postgresEngine ?? (base.postgres.engine.kind as PostgresEngineKey),
     };
     const host = withoutUnbuiltEncryption(
-      overrideHostConfig(
-        overrideHostConfig(withoutEngineSettings(base), sandboxOverrides(layout)),
-        options.overrides,
-      ),
+      overrideHostConfig(overrideHostConfig(base, sandboxOverrides(layout)), options.overrides),
     );
     for (const sub of [
       "etc/postgresql",

@@ -3,8 +3,14 @@
  * one place where stack values become host paths, prefixes and service commands. Pure; the
  * sandbox passes overrides (endpoint, temp-dir paths, pg_ctl instead of systemctl).
  */
+import { posix } from "node:path";
 import { BACKUP_TYPES, HOST_PATHS } from "../../catalog";
-import { configFileEntry, defaultEngineSettings, POSTGRES_ENGINES } from "../../catalog/engines";
+import {
+  configFileEntry,
+  defaultEngineSettings,
+  POSTGRES_ENGINES,
+  type PostgresEngineDescriptor,
+} from "../../catalog/engines";
 import { envelopeKeyAliasOf } from "../../catalog/clientSideEncryption";
 import {
   HOST_CONFIG_SCHEMA_VERSION,
@@ -84,19 +90,28 @@ export const FIXED_DATA_DIRECTORIES: readonly NamedDirectory[] = [
   { key: "the jobs' state directory", path: HOST_PATHS.stateDir },
 ];
 
+/** What an engine owns of its host config section, at its defaults, its config file in `configDir`. */
+function engineOwnDefaults(
+  engine: PostgresEngineDescriptor,
+  configDir: string,
+): Pick<PostgresEngineHostConfig, "binary" | "configFile" | "settings" | "compression"> {
+  return {
+    binary: engine.defaultBinary,
+    ...configFileEntry(engine, configDir),
+    settings: defaultEngineSettings(engine),
+    compression: engine.defaultCompression,
+  };
+}
+
 /** The stack's PostgreSQL engine as a host runs it (Debian layout; the OS user owns PGDATA). */
 export function defaultEngine(config: StackConfig): PostgresEngineHostConfig {
-  const engine = POSTGRES_ENGINES[config.postgresEngine];
   return {
     kind: config.postgresEngine,
-    binary: engine.defaultBinary,
-    ...configFileEntry(engine, HOST_PATHS.configDir),
-    settings: defaultEngineSettings(engine),
+    ...engineOwnDefaults(POSTGRES_ENGINES[config.postgresEngine], HOST_PATHS.configDir),
     osUser: "postgres",
     spoolDir: ENGINE_SPOOL_DIR,
     logDir: `${HOST_PATHS.logDir}/postgres-engine`,
     lockDir: `${HOST_PATHS.spoolDir}/postgres-engine/lock`,
-    compression: engine.defaultCompression,
     credentials: "instance-role",
   };
 }
@@ -228,12 +243,43 @@ export function mergeOverrides<T>(base: T, overrides: unknown): T {
   return merged as T;
 }
 
+/**
+ * `base` ready for `overrides` that switch its PostgreSQL engine to another kind: the parts of its
+ * engine section the engine owns (its binary, config file, own settings and compression) become
+ * the new engine's defaults, the config file in the same directory; the rest (OS user, spool, logs,
+ * locks, endpoint, credentials) stays. Merged key by key instead, the old engine's would outlive
+ * the switch, and the new engine refuses what it does not know.
+ */
+function readyForEngineSwitch(
+  base: HostConfig,
+  overrides: HostConfigOverrides | undefined,
+): HostConfig {
+  const kind = overrides?.postgres?.engine?.kind;
+  if (kind === undefined || kind === base.postgres.engine.kind) return base;
+  const next = POSTGRES_ENGINES[kind];
+  const {
+    binary: _binary,
+    configFile,
+    settings: _settings,
+    compression: _compression,
+    ...neutral
+  } = base.postgres.engine;
+  const dir = configFile === undefined ? HOST_PATHS.configDir : posix.dirname(configFile);
+  return {
+    ...base,
+    postgres: {
+      ...base.postgres,
+      engine: { ...neutral, kind, ...engineOwnDefaults(next, dir) },
+    },
+  };
+}
+
 /** `base` with `overrides` applied, checked against the contract (a bad override fails here, not on a host). */
 export function overrideHostConfig(
   base: HostConfig,
   overrides: HostConfigOverrides | undefined,
 ): HostConfig {
-  const parsed = parseHostConfig(mergeOverrides(base, overrides));
+  const parsed = parseHostConfig(mergeOverrides(readyForEngineSwitch(base, overrides), overrides));
   if (!parsed.ok)
     throw new Error(formatHostConfigProblems(`for stack '${base.stack}'`, parsed.problems));
   return parsed.config;

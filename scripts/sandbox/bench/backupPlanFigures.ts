@@ -6,7 +6,7 @@
  * project's engine only. Pure.
  */
 import { RUNBOOK_BACKUP_PLAN, type BackupPlan } from "../../../infra/catalog/backupPlan";
-import { measured, type Figure, type Unit } from "./figures";
+import { engineFigure, type Figure, type Unit } from "./figures";
 import { formatMegabytes as mb, formatValue } from "./table";
 import { STORAGE_WINDOW_DAYS, windowStorage } from "./storageModel";
 
@@ -52,26 +52,16 @@ export function backupPlanFigures(m: PlanMeasurement, isProject: boolean): Figur
   const at = `(${mb(m.databaseBytes)})`;
   // Backups of the small scales store a few MB: one decimal keeps them apart.
   const size = (bytes: number) => formatValue(bytes, "bytes");
+  const figure = engineFigure({ engine: m.engine, scale: m.scale, at, isProject });
   const one = (
-    figure: string,
+    name: string,
     title: string,
     unit: Unit,
     value: number,
     samples: readonly number[],
     goal?: number,
     note?: string,
-  ) =>
-    measured({
-      name: `${figure}.scale${m.scale}.${m.engine}`,
-      series: { figure, engine: m.engine, scale: m.scale },
-      title: `${title} ${at}`,
-      unit,
-      value,
-      statistic: "single",
-      samples,
-      ...(goal !== undefined && isProject ? { goal: { atMost: goal, unit } } : {}),
-      ...(note ? { note } : {}),
-    });
+  ) => figure(name, title, unit, value, samples, "single", goal, note);
   const runbook = windowStorage(
     RUNBOOK_BACKUP_PLAN,
     STORAGE_WINDOW_DAYS,

@@ -22,7 +22,7 @@ import { projectEngine, walgEngine } from "./engines/projectEngine";
 import { stockPgbackrestEngine } from "./engines/stockPgbackrest";
 import { timedCompression, type CompressionTiming } from "./compressionBound";
 import { runEngine, type EngineRunResult, type LoadSettings } from "./engineRun";
-import { blocked, measured, type BenchGroup, type Figure, type Unit } from "./figures";
+import { blocked, engineFigure, measured, type BenchGroup, type Figure } from "./figures";
 import { machineConditions } from "./machine";
 import { clusterBytes, clusterFilesArchive, createPgbenchDatabase } from "./pgbenchData";
 import { rawS3Client, removeUploaded, timedDownload, timedUpload } from "./rawTransfer";
@@ -157,27 +157,7 @@ async function baseline(options: EnginesGroupOptions, scale: number): Promise<Ba
 function engineFigures(m: Measured, b: Baseline, isProject: boolean): Figure[] {
   const { run } = m;
   const at = `(${mb(b.databaseBytes)})`;
-  const one = (
-    figure: string,
-    title: string,
-    unit: Unit,
-    value: number,
-    samples: readonly number[],
-    statistic: "single" | "max",
-    goal?: number,
-    note?: string,
-  ) =>
-    measured({
-      name: `${figure}.scale${m.scale}.${m.engine}`,
-      series: { figure, engine: m.engine, scale: m.scale },
-      title: `${title} ${at}`,
-      unit,
-      value,
-      statistic,
-      samples,
-      ...(goal !== undefined && isProject ? { goal: { atMost: goal, unit } } : {}),
-      ...(note ? { note } : {}),
-    });
+  const one = engineFigure({ engine: m.engine, scale: m.scale, at, isProject });
   const bytesScale = b.rawBytes / b.databaseBytes;
   const floors =
     isProject && b.compression

@@ -130,3 +130,41 @@ export function benchFileName(group: string): string {
 export function serializeGroup(group: BenchGroup): string {
   return `${stableJson(group)}\n`;
 }
+
+/** One engine at one data size: what names its figures and whether the goals hold for it. */
+export interface EngineFigureContext {
+  readonly engine: string;
+  readonly scale: number;
+  /** How the size reads in titles: `(62 MB)`. */
+  readonly at: string;
+  /** Goals hold for this project's engine only; the others are measured beside it. */
+  readonly isProject: boolean;
+}
+
+/**
+ * A builder of one engine's figures at one size, so every group names them (`<figure>.scale<N>.<engine>`),
+ * series them and sets their goals the same way: `value` in `unit`, from `samples`.
+ */
+export function engineFigure(context: EngineFigureContext) {
+  return (
+    figure: string,
+    title: string,
+    unit: Unit,
+    value: number,
+    samples: readonly number[],
+    statistic: "single" | "max",
+    goal?: number,
+    note?: string,
+  ): MeasuredFigure =>
+    measured({
+      name: `${figure}.scale${context.scale}.${context.engine}`,
+      series: { figure, engine: context.engine, scale: context.scale },
+      title: `${title} ${context.at}`,
+      unit,
+      value,
+      statistic,
+      samples,
+      ...(goal !== undefined && context.isProject ? { goal: { atMost: goal, unit } } : {}),
+      ...(note ? { note } : {}),
+    });
+}

@@ -8,6 +8,7 @@ import {
 import {
   hostConfigFile,
   mergeOverrides,
+  overrideHostConfig,
   renderHostConfig,
 } from "../../../infra/content/host/hostConfigFile";
 import { prodStackConfig } from "../../host/support/prodStack";
@@ -319,5 +320,25 @@ describe("parseHostConfig", () => {
       }),
     );
     expect(result.ok).toBe(true);
+  });
+});
+
+describe("an override that switches the PostgreSQL engine", () => {
+  test("takes the new engine's own settings and config file, in the same directory", () => {
+    const base = renderHostConfig({ stack: "prod", config: prodStackConfig() });
+    expect(base.postgres.engine.settings).toEqual({ stanza: "main" });
+    const switched = overrideHostConfig(base, { postgres: { engine: { kind: "wal-g" } } });
+    expect(switched.postgres.engine.settings).toEqual({});
+    expect(switched.postgres.engine.configFile).toBe(
+      "/etc/stellar-insights-backup/postgres-engine.json",
+    );
+    // Settings given with the switch still apply on top.
+    const back = overrideHostConfig(switched, {
+      postgres: { engine: { kind: "pgbackrest", settings: { stanza: "prod" } } },
+    });
+    expect(back.postgres.engine.settings).toEqual({ stanza: "prod" });
+    expect(back.postgres.engine.configFile).toBe(
+      "/etc/stellar-insights-backup/postgres-engine.conf",
+    );
   });
 });

@@ -9,14 +9,10 @@
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import {
-  defaultProcessMax,
-  postgresEngine,
-  type PostgresEngineKey,
-} from "../../../../infra/catalog/engines";
+import { defaultProcessMax, type PostgresEngineKey } from "../../../../infra/catalog/engines";
 import type { HostConfig } from "../../../../infra/catalog/hostConfig";
 import { overrideHostConfig } from "../../../../infra/content/host/hostConfigFile";
-import { engineFor } from "../../../lib/engines";
+import { engineFor, type EngineBackup, type RestoreTarget } from "../../../lib/engines";
 import { s3RepositoryPath } from "../../../lib/engines/engineProcess";
 import { backupTimeline } from "../../../lib/engines/walHistory";
 import { hostIdOf } from "../../../lib/job/hostConfig";
@@ -73,26 +69,29 @@ function adapterEngine(
     /<(\w+)>/g,
     (placeholder, name: string) => engine.settings[name] ?? placeholder,
   );
-  const source = { repository: "s3", host: hostId } as const;
-  const listed = async (name: string) => {
-    const backup = (await adapter.list("s3")).find((b) => b.name === name);
-    if (!backup) throw new Error(`${title}: the S3 repository does not list backup ${name}`);
-    return backup;
-  };
+  /** A restore of `backup` from the S3 repository into `pgData`, archiving off, promoted. */
+  const restoreInto = (
+    backup: EngineBackup,
+    target: RestoreTarget,
+    pgData: string,
+    scratchRoot: string,
+  ) =>
+    adapter.restore({
+      source: { repository: "s3", host: hostId },
+      backup: backup.name,
+      target,
+      timeline: backupTimeline(backup),
+      pgData,
+      delta: false,
+      archiveOff: true,
+      scratchRoot,
+    });
   const plans: PlanEngine = {
     backup: (kind) => adapter.backup({ kind, repository: "s3", annotations: {}, startFast: true }),
     async restore(name, pgData, scratchRoot) {
-      const backup = await listed(name);
-      await adapter.restore({
-        source,
-        backup: backup.name,
-        target: { kind: "backup" },
-        timeline: backupTimeline(backup),
-        pgData,
-        delta: false,
-        archiveOff: true,
-        scratchRoot,
-      });
+      const backup = (await adapter.list("s3")).find((b) => b.name === name);
+      if (!backup) throw new Error(`${title}: the S3 repository does not list backup ${name}`);
+      await restoreInto(backup, { kind: "backup" }, pgData, scratchRoot);
     },
   };
   return {
@@ -110,16 +109,7 @@ function adapterEngine(
     async restore(pgData, scratchRoot) {
       const newest = (await adapter.list("s3")).at(-1);
       if (!newest) throw new Error(`${title}: the S3 repository lists no backup to restore`);
-      await adapter.restore({
-        source,
-        backup: newest.name,
-        target: { kind: "latest" },
-        timeline: backupTimeline(newest),
-        pgData,
-        delta: false,
-        archiveOff: true,
-        scratchRoot,
-      });
+      await restoreInto(newest, { kind: "latest" }, pgData, scratchRoot);
     },
     plans,
   };
@@ -167,7 +157,6 @@ export async function walgEngine(
           spoolDir: join(context.root, "spool"),
           logDir: join(context.root, "log"),
           lockDir: join(context.root, "lock"),
-          compression: postgresEngine(kind).defaultCompression,
         },
       },
     }),
