@@ -15,7 +15,8 @@ import type { PostgresEngineDescriptor } from "../catalog/engines";
 import { MAX_DAYS } from "../catalog/schema/parts";
 import { mapCount, pathItem, yamlMap } from "./configParts";
 
-const FULL_EVERY_DAYS_MESSAGE = `must be a whole number of days from 1 to ${MAX_DAYS}`;
+const FULL_EVERY_DAYS_MESSAGE =
+  "must be a whole number of days from 1 to retentionDays.postgres (the days PostgreSQL's backups are kept)";
 const BETWEEN_FULLS_MESSAGE = `must be one of ${BETWEEN_FULLS_KINDS.join(", ")}`;
 
 /** The key, spread into the stack config's schema. */

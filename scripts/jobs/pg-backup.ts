@@ -75,7 +75,7 @@ async function s3Kind(
       `KIND=${asked} is not a kind ${engine.descriptor.title} takes; allowed: auto, ${kinds.join(", ")}`,
       "nothing was backed up",
     );
-  if (asked === "full") return { kind: "full", reason: "asked for (KIND=full)" };
+  if (asked === "full") return { kind: "full", reason: "asked for with KIND=full" };
   if (asked === "auto" && backupPlan.betweenFulls === undefined)
     return backupKindDue(backupPlan, undefined, new Date());
   const newestFull = (await engine.list("s3")).filter((b) => b.kind === "full" && b.ok).at(-1);
@@ -85,7 +85,7 @@ async function s3Kind(
       `KIND=${asked} needs a full backup in the S3 repository to build on, and it holds none that is usable`,
       "run with KIND=full or KIND=auto; nothing was backed up",
     );
-  return { kind: asked, reason: `asked for (KIND=${asked}), on full ${newestFull.name}` };
+  return { kind: asked, reason: `asked for with KIND=${asked}` };
 }
 
 async function backup(ctx: JobContext): Promise<JobOutcome> {

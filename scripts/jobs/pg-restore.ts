@@ -184,6 +184,16 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
       "nothing was changed; pick another target (the engine's listing shows the backups and the WAL range)",
     );
   const plan = planned.plan;
+  // The engine's listing can outlive a backup's files: every backup the restore reads is looked
+  // for in the repository before anything is stopped.
+  const gone: string[] = [];
+  for (const b of plan.chain)
+    if (!(await engine.backupDataPresent(source, b.name))) gone.push(b.name);
+  if (gone.length > 0)
+    throw new UsageError(
+      `cannot restore to ${describeTarget(request.target, request.backupName)}: the files of backup(s) ${gone.join(", ")} are not in ${where}, though the engine still lists ${gone.length === 1 ? "it" : "them"}${plan.chain.length > 1 ? ` (the restore of ${plan.backup.name} reads ${plan.chain.map((b) => b.name).join(" + ")})` : ""}`,
+      "nothing was changed; run pg-verify to see every file missing, and restore TARGET=backup with an older backup whose files are there (or a time before the missing backup's)",
+    );
   const running = await isRunning(pg.service);
   const aside = siblingPath(pg.pgData, `.before-restore-${utcStamp(ctx.startedAt)}`);
   if (!request.delta && existsSync(aside))

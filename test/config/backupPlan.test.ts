@@ -60,7 +60,7 @@ test.each<[string, Record<string, string>, string]>([
   [
     "no days",
     { postgresBackupPlan: '{"fullEveryDays":0,"betweenFulls":"differential"}' },
-    "postgresBackupPlan.fullEveryDays = 0: must be a whole number of days from 1 to 36500",
+    "postgresBackupPlan.fullEveryDays = 0: must be a whole number of days from 1 to retentionDays.postgres (the days PostgreSQL's backups are kept)",
   ],
   [
     "an unknown field",

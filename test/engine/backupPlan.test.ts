@@ -7,10 +7,12 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { BackupPlan } from "../../infra/catalog/backupPlan";
 import { engineFor } from "../../scripts/lib/engines";
-import { runEngine } from "../../scripts/lib/engines/engineProcess";
+import { DeleteObjectCommand } from "@aws-sdk/client-s3";
+import { runEngine, s3RepositoryPath } from "../../scripts/lib/engines/engineProcess";
 import { hostIdOf } from "../../scripts/lib/job/hostConfig";
 import { sleep } from "../../scripts/lib/job/time";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
+import { listKeys, sandboxS3Client } from "../host/support/aws";
 import { hostConfigVariant } from "../host/support/hostVariant";
 import { runJobProcess } from "../host/support/jobs";
 import {
@@ -19,7 +21,7 @@ import {
   insertAnchors,
   postgresLogTail,
 } from "./restoreSupport";
-import { describeEachEngine, keepNewestFullArgs } from "./support";
+import { describeEachEngine, keepNewestFullArgs, repositoryKey } from "./support";
 
 const SEEDED = ["anchor-1", "anchor-2", "anchor-3", "anchor-4", "anchor-5"];
 const WEEKLY_FULL: BackupPlan = { fullEveryDays: 7, betweenFulls: "differential" };
@@ -110,7 +112,7 @@ describeEachEngine("backup plans: differentials on a full", (engineKey) => {
     expect(before.some((b) => b.kind === "differential")).toBe(true);
     const full = await backup({ KIND: "full" });
     expect(full.code, full.stderr + postgresLogTail(sb)).toBe(0);
-    expect(full.stdout).toContain("(asked for (KIND=full))");
+    expect(full.stdout).toContain("(asked for with KIND=full)");
     const newest = (await engine().list("s3")).at(-1)!;
     // When the engine's retention keeps only the newest full
     const expire = await runEngine(
@@ -125,4 +127,29 @@ describeEachEngine("backup plans: differentials on a full", (engineKey) => {
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`would restore ${newest.name} from`);
   }, 600_000);
+
+  test("a backup the engine still lists but whose files are gone from the bucket is refused before anything is stopped", async () => {
+    // Given the newest backup's data objects deleted from the bucket, its listing left as it was
+    const newest = (await engine().list("s3")).at(-1)!;
+    const repoPrefix = `${s3RepositoryPath(sb.hostConfig, hostIdOf(sb.hostConfig))}/`;
+    const dataKeys = (await listKeys(sb, repoPrefix)).filter(
+      (key) => repositoryKey(engineKey, repoPrefix, key).backupData === newest.name,
+    );
+    expect(dataKeys.length).toBeGreaterThan(0);
+    const s3 = sandboxS3Client(sb);
+    try {
+      for (const key of dataKeys)
+        await s3.send(new DeleteObjectCommand({ Bucket: sb.bucket.name, Key: key }));
+    } finally {
+      s3.destroy();
+    }
+    expect((await engine().list("s3")).map((b) => b.name)).toContain(newest.name);
+    const rows = await anchorNames(sb);
+    // When a confirmed restore of it is asked for
+    const run = await restore({ TARGET: "latest", CONFIRM: "yes-restore" });
+    // Then it is refused, naming the backup, and PostgreSQL was never stopped
+    expect(run.code, run.stderr).toBe(64);
+    expect(run.stderr).toContain(`the files of backup(s) ${newest.name} are not in`);
+    expect(await anchorNames(sb)).toEqual(rows);
+  }, 300_000);
 });

@@ -302,6 +302,19 @@ export function configFileEntry(
   return descriptor.configFile ? { configFile: `${dir}/${descriptor.configFile.name}` } : {};
 }
 
+/**
+ * Whether `key` (relative to `postgres/<host>/`, or to the local repository's root) holds data of
+ * backup `name` by the engine's layout (`s3Layout.backupDataKey`): a manifest or sentinel alone
+ * restores nothing.
+ */
+export function isBackupDataKey(
+  descriptor: Pick<PostgresEngineDescriptor, "s3Layout">,
+  key: string,
+  name: string,
+): boolean {
+  return new RegExp(descriptor.s3Layout.backupDataKey).exec(key)?.[1] === name;
+}
+
 /** One engine, as the catalog knows it. */
 export interface PostgresEngineDescriptor {
   readonly key: string;

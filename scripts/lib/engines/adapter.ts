@@ -233,6 +233,12 @@ export interface PostgresEngineAdapter {
   /** Every WAL segment in a repository, by name; [] when it holds none (or does not exist). */
   archivedWal(source: RepositorySource): Promise<ArchivedSegment[]>;
   /**
+   * Whether the repository holds data files of backup `name`, by a listing of its files: the
+   * engine's backup listing can outlive them (objects deleted from the bucket by hand or by a
+   * lifecycle rule), and a restore must find that out before it stops anything.
+   */
+  backupDataPresent(source: RepositorySource, name: string): Promise<boolean>;
+  /**
    * Every timeline the repository holds a history file or WAL segments for, lowest first, each
    * with its history file read; `[{ timeline: 1, switches: [], hasHistory: true }]` for a
    * repository with no WAL. A history file that cannot be read throws.

@@ -6,7 +6,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { engineConfigPath, POSTGRES_ENGINES } from "../../../infra/catalog/engines";
+import {
+  engineConfigPath,
+  isBackupDataKey,
+  POSTGRES_ENGINES,
+} from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import {
@@ -529,6 +533,25 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
 
   async archivedWal(source: RepositorySource): Promise<ArchivedSegment[]> {
     return archivedSegments(await this.archiveListing(source));
+  }
+
+  async backupDataPresent(source: RepositorySource, name: string): Promise<boolean> {
+    const folder = `backup/${stanzaOf(this.config.postgres.engine)}/${name}`;
+    const { stdout } = await this.run(
+      ["repo-ls", ...this.sourceArgs(source), "--recurse", "--output=json", folder],
+      10 * 60_000,
+      false,
+    );
+    let listing: RepoListing;
+    try {
+      listing = JSON.parse(stdout) as RepoListing;
+    } catch {
+      throw new JobError("pgBackRest repo-ls --output=json printed something that is not JSON");
+    }
+    return Object.entries(listing).some(
+      ([path, entry]) =>
+        entry.type === "file" && isBackupDataKey(descriptor, `${folder}/${path}`, name),
+    );
   }
 
   async timelines(source: RepositorySource): Promise<TimelineHistory[]> {

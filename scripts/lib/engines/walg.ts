@@ -19,7 +19,11 @@ import { existsSync } from "node:fs";
 import { appendFile, chown, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
-import { engineConfigPath, POSTGRES_ENGINES } from "../../../infra/catalog/engines";
+import {
+  engineConfigPath,
+  isBackupDataKey,
+  POSTGRES_ENGINES,
+} from "../../../infra/catalog/engines";
 import { engineRetentionDays } from "../../../infra/catalog/stackDefaults";
 import {
   archiveGuardFile,
@@ -398,6 +402,14 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
       .filter((x): x is { o: StoredObject; m: RegExpExecArray } => x.m !== null)
       .map(({ o, m }) => ({ name: m[1], archivedAt: o.modified, bytes: o.bytes }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async backupDataPresent(source: RepositorySource, name: string): Promise<boolean> {
+    if (source.bucket) refuseReplica();
+    const folder = `${BACKUPS}${name}/tar_partitions/`;
+    return (await this.objects(source, folder)).some((o) =>
+      isBackupDataKey(descriptor, `${folder}${o.name}`, name),
+    );
   }
 
   async timelines(source: RepositorySource): Promise<TimelineHistory[]> {
