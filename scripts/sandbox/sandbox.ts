@@ -17,7 +17,12 @@ import {
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseHostConfig, type HostConfig } from "../../infra/catalog/hostConfig";
+import {
+  HOST_CONFIG_SCHEMA_VERSION,
+  parseHostConfig,
+  type HostConfig,
+} from "../../infra/catalog/hostConfig";
+import { isPlainObject } from "../../infra/catalog/schema/parts";
 import {
   defaultHostConfig,
   overrideHostConfig,
@@ -89,11 +94,23 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-/** The stack's host config before sandbox overrides: the synth artifact if present, else rendered from the stack file. */
+/**
+ * The stack's host config before sandbox overrides: the synth artifact if present and written by
+ * this release (its `schemaVersion`), else rendered from the stack file. An artifact of another
+ * release (an `out/` left from before an update) is passed over, saying so on stderr; one of this
+ * release that does not validate is an error.
+ */
 export function stackHostConfig(stack: string, synthDir: string): HostConfig {
   const artifact = join(synthDir, "artifacts", "host-config.json");
-  if (existsSync(artifact)) {
-    const parsed = parseHostConfig(JSON.parse(readFileSync(artifact, "utf8")));
+  const text = existsSync(artifact) ? readFileSync(artifact, "utf8") : undefined;
+  const written = text === undefined ? undefined : (JSON.parse(text) as unknown);
+  const version = isPlainObject(written) ? written.schemaVersion : undefined;
+  if (text !== undefined && version !== HOST_CONFIG_SCHEMA_VERSION)
+    process.stderr.write(
+      `sandbox: ${artifact} was written by another release (schemaVersion ${JSON.stringify(version)}, this one reads ${HOST_CONFIG_SCHEMA_VERSION}): rendering the host config from the stack file instead; run 'npm run synth' to refresh it\n`,
+    );
+  else if (text !== undefined) {
+    const parsed = parseHostConfig(written);
     if (!parsed.ok)
       throw new Error(
         `${artifact} is not a valid host config: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
