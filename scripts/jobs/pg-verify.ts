@@ -22,6 +22,7 @@ import { archiverStatus } from "../lib/postgres/archiver";
 import {
   engineFor,
   REPOSITORIES,
+  type EngineBackup,
   type PostgresEngineAdapter,
   type Repository,
 } from "../lib/engines";
@@ -36,13 +37,12 @@ import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameter
 const PARAMETERS = JOB_PARAMETERS["pg-verify"];
 
 /** The newest good backup of one repository against the age limit (S3's age is the published one). */
-async function ageProblems(
+function ageProblems(
   ctx: JobContext,
-  engine: PostgresEngineAdapter,
   repository: Repository,
+  backups: readonly EngineBackup[],
   maxAgeSeconds: number,
-): Promise<string[]> {
-  const backups = await engine.list(repository);
+): string[] {
   const now = new Date();
   const age = postgresBackupAge(backups, now, maxAgeSeconds, repository);
   const newestFull = backups.filter((b) => b.kind === "full" && b.ok).at(-1);
@@ -71,7 +71,9 @@ async function repositoryProblems(
   maxAgeSeconds: number,
 ): Promise<{ problems: string[]; walRanges: number }> {
   try {
-    const problems = await ageProblems(ctx, engine, repository, maxAgeSeconds);
+    // One listing serves the age rule and the stray-timeline check.
+    const backups = await engine.list(repository);
+    const problems = ageProblems(ctx, repository, backups, maxAgeSeconds);
     const report = await engine.verify(repository);
     ctx.log.info("verify", {
       repository,
@@ -86,13 +88,7 @@ async function repositoryProblems(
       problems.push(
         `${repository} repository: ${engine.descriptor.title}'s verify failed without naming a file or segment; read its log`,
       );
-    const stray = await strayTimelineProblems(
-      ctx.config,
-      engine,
-      ctx.hostId,
-      repository,
-      await engine.list(repository),
-    );
+    const stray = await strayTimelineProblems(ctx.config, engine, ctx.hostId, repository, backups);
     if (stray.length > 0) ctx.log.error("stray timelines", { repository, problems: stray });
     problems.push(...stray.map((p) => `${repository} repository: ${p.message}`));
     return { problems, walRanges: report.walRanges.length };

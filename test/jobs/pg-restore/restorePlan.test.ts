@@ -92,6 +92,25 @@ const TL1: TimelineHistory = { timeline: 1, switches: [], hasHistory: true };
 const MIB16 = 16 * 1024 * 1024;
 const where = "the s3 repository of host a";
 
+/** `planRestore` over `backups` and `segments` on timeline 1, at NOW, as most cases ask it. */
+function planOver(
+  backups: readonly EngineBackup[],
+  target: Parameters<typeof planRestore>[0]["target"],
+  backupName?: string,
+  segments: readonly ArchivedSegment[] = SEGMENTS,
+) {
+  return planRestore({
+    backups,
+    segments,
+    target,
+    now: NOW,
+    where,
+    timelines: [TL1],
+    walSegmentBytes: MIB16,
+    ...(backupName ? { backupName } : {}),
+  });
+}
+
 describe("planRestore", () => {
   test("a time picks the newest backup that ended before it and the WAL up to the first segment stored after it", () => {
     const result = planRestore({
@@ -115,16 +134,7 @@ describe("planRestore", () => {
       backupName?: string,
       segments = SEGMENTS,
     ) => {
-      const r = planRestore({
-        backups: [B1, B2],
-        segments,
-        target,
-        now: NOW,
-        where,
-        timelines: [TL1],
-        walSegmentBytes: MIB16,
-        ...(backupName ? { backupName } : {}),
-      });
+      const r = planOver([B1, B2], target, backupName, segments);
       return r.ok ? [] : r.problems;
     };
     expect(refuse({ kind: "time", time: at("2026-11-30T00:00:00Z") })).toEqual([
@@ -475,17 +485,7 @@ describe("planRestore over differential chains", () => {
     backups: readonly EngineBackup[],
     target: Parameters<typeof planRestore>[0]["target"],
     backupName?: string,
-  ) =>
-    planRestore({
-      backups,
-      segments: SEGMENTS,
-      target,
-      now: NOW,
-      where,
-      timelines: [TL1],
-      walSegmentBytes: MIB16,
-      ...(backupName ? { backupName } : {}),
-    });
+  ) => planOver(backups, target, backupName);
 
   test("latest restores the differential, reading its full first, and counts both as read", () => {
     const result = plan([B1, DIFF], { kind: "latest" });
