@@ -8,6 +8,7 @@
  * against this contract and reports every problem at once with its JSON path.
  */
 import * as v from "valibot";
+import { MAX_REPLAY_LAG_MB, STANDBY_FALLBACKS } from "./backupFrom";
 import { BETWEEN_FULLS_KINDS } from "./backupPlan";
 import { BACKUP_TYPE_KEYS } from "./backupTypes";
 import { SSM_PARAMETER_NAME_PATTERN, SSM_PARAMETER_NAME_RULE } from "./clientSideEncryption";
@@ -240,6 +241,24 @@ const postgresSchema = exactObject({
       "betweenFulls must be set exactly when fullEveryDays is more than 1",
     ),
   ),
+  /**
+   * A streaming standby of this cluster that pg-backup reads the data files from
+   * (infra/catalog/backupFrom.ts); absent: the primary is read.
+   */
+  backupFrom: v.exactOptional(
+    exactObject({
+      standby: exactObject({
+        pgData: absolutePath(),
+        port: wholeNumber(1, 65535),
+        socketDir: absolutePath(),
+      }),
+      maxReplayLagMb: wholeNumber(1, MAX_REPLAY_LAG_MB),
+      whenStandbyUnavailable: v.picklist(
+        STANDBY_FALLBACKS,
+        (issue) => `must be one of ${STANDBY_FALLBACKS.join(", ")}, got ${describe(issue.input)}`,
+      ),
+    }),
+  ),
   /** Seconds after which PostgreSQL archives a partly filled WAL segment. */
   archiveTimeoutSeconds: wholeNumber(1, 3600),
   service: serviceSchema,
@@ -292,6 +311,7 @@ const configSetsSchema = v.pipe(
  */
 const DATA_DIRECTORIES = [
   ["postgres", "pgData"],
+  ["postgres", "backupFrom", "standby", "pgData"],
   ["local", "root"],
   ["postgres", "engine", "spoolDir"],
   ["redis", "dir"],

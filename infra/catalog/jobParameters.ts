@@ -234,6 +234,19 @@ export const JOB_PARAMETERS = {
           "'yes' checkpoints at once (a person is waiting); 'no' spreads the checkpoint out as on the schedule.",
       },
     },
+    from: {
+      kind: "choice",
+      env: "FROM",
+      usage:
+        "plan (default), primary or standby: plan reads where the host config's postgres.backupFrom says (the primary when it names no standby)",
+      values: ["plan", "primary", "standby"],
+      default: "plan",
+      document: {
+        name: "From",
+        description:
+          "'plan' (default): read the cluster where the stack says (postgresBackupFrom), falling back as it says; 'primary' reads the primary; 'standby' reads the stack's standby and fails when it cannot.",
+      },
+    },
     local: {
       kind: "flag",
       env: "LOCAL",

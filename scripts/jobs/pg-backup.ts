@@ -11,8 +11,14 @@
  * reads its whole data set once a day, not twice; an engine that takes no incremental backups (its
  * descriptor's `backupKinds`) takes a full one every day.
  *
- * On a standby it backs up nothing and says so, unless the engine's descriptor backs up from a
- * standby (`backsUpFromStandby`): the primary's run takes the backups.
+ * The data files are read from the primary, or from a streaming standby of it where the host
+ * config's `postgres.backupFrom` names one (infra/catalog/backupFrom.ts): the standby is checked
+ * first, and one that cannot be read from is passed over for the primary, or the run fails, as the
+ * stack says. A backup read from the standby is reported only once the WAL segment it ends in is
+ * in the repository (standbyBackup.ts).
+ *
+ * Run on a standby host, it backs up nothing and says so, unless the engine's descriptor backs up
+ * from a standby (`backsUpFromStandby`): the primary's run takes the backups.
  *
  * Parameters: JOB_PARAMETERS in infra/catalog/jobParameters.ts (`--help` lists them).
  */
@@ -25,6 +31,12 @@ import { JobError, UsageError } from "../lib/job/errors";
 import { formatBytes } from "../lib/job/format";
 import { localRoom } from "../lib/storage/localCopies";
 import { connectPostgres } from "../lib/postgres/connection";
+import {
+  awaitArchivedSegment,
+  chooseBackupSource,
+  standbyVerdict,
+  type BackupSourceChoice,
+} from "../lib/postgres/standbyBackup";
 import type { JobUsage } from "../lib/job/jobCommand";
 import { exitWith, runJob, type JobContext, type JobOutcome } from "../lib/job/runner";
 import { JOB_PARAMETERS, parameterUsage } from "../../infra/catalog/jobParameters";
@@ -88,11 +100,39 @@ async function s3Kind(
   return { kind: asked, reason: `asked for with KIND=${asked}` };
 }
 
+/**
+ * Which cluster this run reads: FROM=primary the primary, FROM=standby the host config's standby
+ * (refused when it names none, failing when it cannot be read from), FROM=plan as the host config
+ * says (`chooseBackupSource`).
+ */
+async function backupSource(
+  ctx: JobContext,
+  asked: "plan" | "primary" | "standby",
+): Promise<BackupSourceChoice> {
+  const from = ctx.config.postgres.backupFrom;
+  if (asked === "primary") return { note: "read from the primary (asked for with FROM=primary)" };
+  if (from === undefined) {
+    if (asked === "standby")
+      throw new UsageError(
+        "FROM=standby needs a standby to read from, and the host config's postgres.backupFrom names none (stack config postgresBackupFrom)",
+        "nothing was backed up",
+      );
+    return chooseBackupSource(undefined, undefined);
+  }
+  return chooseBackupSource(from, await standbyVerdict(ctx.config, from), asked === "standby");
+}
+
+/** How long a backup read from a standby waits for its last WAL segment in a repository. */
+function walWaitMs(ctx: JobContext): number {
+  return Math.max(120, ctx.config.postgres.archiveTimeoutSeconds) * 1000;
+}
+
 async function backup(ctx: JobContext): Promise<JobOutcome> {
   const { config, log } = ctx;
   const asked = ctx.params.choice(PARAMETERS.kind);
   const startFast = ctx.params.flag(PARAMETERS.startFast);
   const withLocal = ctx.params.flag(PARAMETERS.local);
+  const fromAsked = ctx.params.choice(PARAMETERS.from);
   ctx.params.check();
 
   const engine = engineFor(config, ctx.hostId);
@@ -105,6 +145,12 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
     };
   }
   const decision = await s3Kind(ctx, engine, asked);
+  const source = await backupSource(ctx, fromAsked);
+  if (source.fallback)
+    log.warn("the standby cannot be read from: backing up from the primary", {
+      reason: source.fallback,
+    });
+  const standby = source.standby ? { standby: source.standby } : {};
   const counts = await checkTableRowCounts(config);
   const annotations = rowCountAnnotations(counts);
   log.info("backup started", {
@@ -113,11 +159,26 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
     repository: "s3",
     kind: decision.kind,
     why: decision.reason,
+    readFrom: source.standby ? "standby" : "primary",
     rowCounts: counts,
     startFast,
   });
 
-  const s3 = await engine.backup({ kind: decision.kind, repository: "s3", annotations, startFast });
+  const s3 = await engine.backup({
+    kind: decision.kind,
+    repository: "s3",
+    annotations,
+    startFast,
+    ...standby,
+  });
+  if (source.standby)
+    await awaitArchivedSegment(
+      config,
+      engine,
+      { repository: "s3", host: ctx.hostId },
+      s3.walStop,
+      walWaitMs(ctx),
+    );
   ctx.metrics.rowMetric("postgres", Metric.backupBytes, s3.storedBytes);
   const seconds = (s3.stoppedAt.getTime() - s3.startedAt.getTime()) / 1000;
   log.info("backup complete", {
@@ -135,7 +196,7 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
       `backup ${s3.name} completed with errors: ${engine.descriptor.title} found damage while reading the cluster (page checksum failures): ${damagedBackupMessage(s3)}`,
       "the files and blocks named are damaged in the running cluster: find the relation with pg_filenode_relation(), restore it from the last clean backup or rebuild it (an index: REINDEX), then run pg-backup; the backup is kept but must not be trusted",
     );
-  const s3Line = `${s3.kind} backup ${s3.name}${s3.prior ? ` (on ${s3.prior})` : ""} in S3 (${decision.reason}): ${formatBytes(s3.databaseBytes)} of data, ${formatBytes(s3.storedBytes)} stored, ${describeSeconds(Math.round(seconds))}`;
+  const s3Line = `${s3.kind} backup ${s3.name}${s3.prior ? ` (on ${s3.prior})` : ""} in S3 (${decision.reason}), ${source.note}: ${formatBytes(s3.databaseBytes)} of data, ${formatBytes(s3.storedBytes)} stored, ${describeSeconds(Math.round(seconds))}`;
   if (!withLocal) return { summary: `${s3Line}; no local copy (LOCAL=no)` };
 
   const room = await localRoom(config, "postgres");
@@ -145,7 +206,21 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
       `free space under ${config.local.root}, or raise local.maxDiskUsagePercent; the S3 backup is complete`,
     );
   const kind = localKind(await engine.list("local"), new Date(), engine.descriptor.backupKinds);
-  const local = await engine.backup({ kind, repository: "local", annotations, startFast });
+  const local = await engine.backup({
+    kind,
+    repository: "local",
+    annotations,
+    startFast,
+    ...standby,
+  });
+  if (source.standby)
+    await awaitArchivedSegment(
+      config,
+      engine,
+      { repository: "local", host: ctx.hostId },
+      local.walStop,
+      walWaitMs(ctx),
+    );
   log.info("backup complete", {
     repository: "local",
     name: local.name,

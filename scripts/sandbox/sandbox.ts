@@ -38,6 +38,8 @@ import { backupBucketLayout, defaultSynthDir, loadPlan } from "./plan";
 import { freePort } from "./ports";
 import { pgCtlService, startPostgres, type SandboxPostgres } from "./postgres";
 import { redisService, startRedis, type SandboxRedis } from "./redis";
+import { startStandby, type SandboxStandby } from "./standby";
+import { DEFAULT_MAX_REPLAY_LAG_MB, type StandbyFallback } from "../../infra/catalog/backupFrom";
 import { SANDBOX_PG_BIN, SANDBOX_PG_MAJOR } from "./tools";
 import { makeCertificates } from "./certificates";
 import { engineUnavailableReason, sandboxEngineBinary } from "./engineBinary";
@@ -72,6 +74,11 @@ export interface SandboxOptions {
    * pg-engine-setup step does on a host (default true with PostgreSQL, when the engine is installed).
    */
   readonly engineSetup?: boolean;
+  /**
+   * A streaming standby of the sandbox cluster (pg_basebackup -R), named in the host config's
+   * `postgres.backupFrom` with this fallback, so pg-backup reads the standby (default: none).
+   */
+  readonly standby?: { readonly whenStandbyUnavailable: StandbyFallback };
   /** Applied last, e.g. a different metric namespace per test. */
   readonly overrides?: HostConfigOverrides;
 }
@@ -90,6 +97,8 @@ export interface Sandbox {
   /** The multi-Region envelope key and its replica (client-side encryption on). */
   readonly envelopeKey?: SandboxEnvelopeKey;
   readonly postgres?: SandboxPostgres;
+  /** The streaming standby, with `options.standby`. */
+  readonly standby?: SandboxStandby;
   readonly redis?: SandboxRedis;
   stop(): Promise<void>;
 }
@@ -130,6 +139,8 @@ interface Layout {
   readonly redisAppendonly: boolean;
   readonly tlsFront: TlsFront;
   readonly postgresEngine: PostgresEngineKey;
+  /** The standby's port and fallback, when the sandbox has one. */
+  readonly standby?: { readonly port: number; readonly whenStandbyUnavailable: StandbyFallback };
 }
 
 /** Everything a host has at fixed system paths, moved into the sandbox dir. */
@@ -166,6 +177,19 @@ export function sandboxOverrides(l: Layout): HostConfigOverrides {
         credentials: "static",
       },
       service: pgService,
+      ...(l.standby
+        ? {
+            backupFrom: {
+              standby: {
+                pgData: d("standby", "pgdata"),
+                port: l.standby.port,
+                socketDir: d("standby", "run"),
+              },
+              maxReplayLagMb: DEFAULT_MAX_REPLAY_LAG_MB,
+              whenStandbyUnavailable: l.standby.whenStandbyUnavailable,
+            },
+          }
+        : {}),
     },
     redis: {
       port: l.redisPort,
@@ -257,6 +281,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       redisAppendonly: options.redisAppendonly ?? false,
       tlsFront,
       postgresEngine: options.postgresEngine ?? (base.postgres.engine.kind as PostgresEngineKey),
+      ...(options.standby ? { standby: { port: await freePort(), ...options.standby } } : {}),
     };
     const host = withoutUnbuiltEncryption(
       overrideHostConfig(overrideHostConfig(base, sandboxOverrides(layout)), options.overrides),
@@ -286,6 +311,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     writeSampleAppConfigs(host);
 
     let postgres: SandboxPostgres | undefined;
+    let standby: SandboxStandby | undefined;
     if (options.postgres ?? true) {
       ownedDir(join(dir, "logs", "postgresql"), "postgres", 0o755);
       postgres = await startPostgres(host, {
@@ -297,6 +323,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       stops.push(() => postgres!.stop());
       if ((options.engineSetup ?? true) && !engineUnavailableReason(layout.postgresEngine)) {
         await setUpEngine(host);
+      }
+      if (options.standby) {
+        standby = await startStandby(host);
+        stops.push(() => standby!.stop());
       }
     }
     let redis: SandboxRedis | undefined;
@@ -323,6 +353,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       bucket,
       ...(envelopeKey ? { envelopeKey } : {}),
       ...(postgres ? { postgres } : {}),
+      ...(standby ? { standby } : {}),
       ...(redis ? { redis } : {}),
       stop,
     };

@@ -9,6 +9,7 @@
  *   second location under `local.root`).
  */
 import type { EngineSecrets, PostgresEngineDescriptor } from "../../../infra/catalog/engines";
+import type { StandbyCluster } from "../../../infra/catalog/backupFrom";
 import type { BackupKind, OtherBucket } from "../../../infra/catalog/engines/descriptor";
 import type { WalSegmentGap, WalRange } from "../postgres/walSegments";
 import { JobError } from "../job/errors";
@@ -81,6 +82,13 @@ export interface BackupRequest {
   readonly annotations: Readonly<Record<string, string>>;
   /** Checkpoint at once instead of spreading it out: only for runs a person is waiting for. */
   readonly startFast: boolean;
+  /**
+   * Read the data files from this streaming standby of the cluster instead of the primary (the
+   * primary still starts and stops the backup); the caller has checked it is usable. The backup
+   * resolves once the engine reports it complete: the WAL it needs may still be on its way to
+   * the repository (the caller waits for it).
+   */
+  readonly standby?: StandbyCluster;
 }
 
 /** One problem `verify` found, in words an on-call engineer can act on. */
@@ -248,7 +256,8 @@ export interface PostgresEngineAdapter {
    * Restores `request.backup` into `request.pgData` and writes the recovery settings the PostgreSQL
    * 12+ way (`recovery.signal`, settings in `postgresql.auto.conf`; never `recovery.conf`): the
    * descriptor's `restoreCommand` reading from `request.source`, the target, and promotion once it
-   * is reached. PostgreSQL is not started. Throws (a `JobError` naming the engine's error) when
+   * is reached; never as a standby (a `standby.signal` the backup carried is removed,
+   * standbySignal.ts). PostgreSQL is not started. Throws (a `JobError` naming the engine's error) when
    * `pgData` is not empty without `delta`, or a cluster runs there.
    */
   restore(request: RestoreRequest): Promise<void>;

@@ -13,6 +13,7 @@ import {
 } from "../../../infra/catalog/engines";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import type { OtherBucket } from "../../../infra/catalog/engines/descriptor";
+import type { StandbyCluster } from "../../../infra/catalog/backupFrom";
 import {
   otherBucketOptions,
   PGBACKREST_CIPHER_TYPE,
@@ -21,6 +22,7 @@ import {
 import { EngineAdapterBase } from "./adapterBase";
 import { recoveryTargetTime } from "../postgres/targetTime";
 import { readControlData } from "../postgres/controlData";
+import { removeStandbySignal } from "../postgres/standbySignal";
 import { JobError } from "../job/errors";
 import { waitFor } from "../job/time";
 import { showArgv, type CommandResult } from "../job/exec";
@@ -291,6 +293,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
         `--repo=${repo}`,
         `--type=${TYPE_ARG[request.kind]}`,
         `--start-fast=${request.startFast ? "y" : "n"}`,
+        ...(request.standby ? this.standbyArgs(request.standby) : []),
         ...Object.entries(request.annotations).map(([k, v]) => `--annotation=${k}=${v}`),
       ],
       12 * HOUR_MS,
@@ -304,9 +307,25 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
       );
     const damage = pageChecksumWarnings(
       `${result.stdout}\n${result.stderr}`,
-      this.config.postgres.pgData,
+      request.standby?.pgData ?? this.config.postgres.pgData,
     );
     return damage.length > 0 ? { ...backup, ok: false, damage } : backup;
+  }
+
+  /**
+   * The standby as pg2, for this one command: pgBackRest copies the replicated files from it and
+   * only the rest (pg_control, config files) from pg1, the primary, which starts and stops the
+   * backup (configuration reference, `backup-standby`). Kept off the config file, so archive-push,
+   * check and a backup from the primary never depend on the standby being up.
+   */
+  private standbyArgs(standby: StandbyCluster): string[] {
+    return [
+      "--backup-standby",
+      `--pg2-path=${standby.pgData}`,
+      `--pg2-port=${standby.port}`,
+      `--pg2-socket-path=${standby.socketDir}`,
+      `--pg2-user=${this.config.postgres.connection.user}`,
+    ];
   }
 
   /**
@@ -647,6 +666,7 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
       ],
       12 * HOUR_MS,
     );
+    await removeStandbySignal(request.pgData);
   }
 }
 

@@ -65,6 +65,7 @@ import {
   runEngine,
   s3RepositoryPath,
 } from "./engineProcess";
+import { removeStandbySignal } from "../postgres/standbySignal";
 import { collectTimelines, newestOnTimeline, walProblems } from "./walHistory";
 import {
   HISTORY_OBJECT,
@@ -83,6 +84,12 @@ const BACKUPS = descriptor.s3Layout.backups;
 const WAL = descriptor.s3Layout.wal;
 /** The note the adapter stores beside a backup that read damaged pages (wal-g ignores it). */
 const DAMAGE_SUFFIX = "_stellar_damage.json";
+
+interface RunOptions {
+  readonly discardStdout?: boolean;
+  /** Variables over the repository's own (wal-g reads its settings from the environment first). */
+  readonly env?: Readonly<Record<string, string>>;
+}
 
 export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdapter {
   readonly descriptor = descriptor;
@@ -112,7 +119,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
     source: RepositorySource,
     args: readonly string[],
     timeoutMs: number,
-    options: { readonly discardStdout?: boolean } = {},
+    options: RunOptions = {},
   ): Promise<CommandResult> {
     const result = await this.runUnchecked(source, args, timeoutMs, options);
     if (result.code !== 0) throw walgError(args, result);
@@ -123,12 +130,13 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
     source: RepositorySource,
     args: readonly string[],
     timeoutMs: number,
-    options: { readonly discardStdout?: boolean } = {},
+    options: RunOptions = {},
   ): Promise<CommandResult> {
     const t = this.target(source);
+    const env = { ...t.env, ...options.env };
     return runEngine(this.config, [...t.args, ...args], timeoutMs, {
-      ...(t.env ? { env: t.env } : {}),
-      ...options,
+      ...(Object.keys(env).length > 0 ? { env } : {}),
+      ...(options.discardStdout ? { discardStdout: true } : {}),
     });
   }
 
@@ -317,9 +325,10 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
       "wal-g would mix the two clusters' WAL, so nothing was pushed",
     );
     const before = await this.list(request.repository);
+    const { standby } = request;
     const args = [
       "backup-push",
-      this.config.postgres.pgData,
+      standby?.pgData ?? this.config.postgres.pgData,
       ...(await this.kindArgs(request.kind, before)),
       "--verify",
       "--add-user-data",
@@ -327,7 +336,19 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
     ];
     // wal-g always asks PostgreSQL for a fast checkpoint (pg_backup_start(label, true)):
     // request.startFast cannot spread it out.
-    const result = await this.run(source, args, 12 * HOUR_MS);
+    const result = await this.run(source, args, 12 * HOUR_MS, {
+      // From a standby, wal-g backs up the replica it is connected to: its data directory, and its
+      // own pg_backup_start/stop (PostgreSQL allows both in recovery).
+      ...(standby
+        ? {
+            env: {
+              PGDATA: standby.pgData,
+              PGHOST: standby.socketDir,
+              PGPORT: String(standby.port),
+            },
+          }
+        : {}),
+    });
     const known = new Set(before.map((b) => b.name));
     let backup = (await this.list(request.repository)).filter((b) => !known.has(b.name)).at(-1);
     if (!backup)
@@ -597,6 +618,7 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
       for (const entry of entries) await rm(join(pgData, entry), { recursive: true, force: true });
     }
     await this.run(request.source, ["backup-fetch", pgData, request.backup], 12 * HOUR_MS);
+    await removeStandbySignal(pgData);
     const own = request.source.host === this.hostId;
     // The restore_command remembers there which repository failed, to try it last for a while.
     const spoolDir = request.scratchRoot

@@ -1,0 +1,23 @@
+/**
+ * A restore recovers to its target and is promoted: the restored cluster is never a standby.
+ * PostgreSQL enters standby mode whenever `standby.signal` is in the data directory, recovery.signal
+ * or not (PostgreSQL 15 docs, 26.2.2 "Standby Server Operation"), and a backup read from a standby
+ * can carry that file: an engine that copies the standby's data directory as it finds it
+ * restores it along with the rest.
+ */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+
+export const STANDBY_SIGNAL = "standby.signal";
+
+/** Removes `standby.signal` from a restored data directory; resolves whether there was one. */
+export async function removeStandbySignal(pgData: string): Promise<boolean> {
+  const path = join(pgData, STANDBY_SIGNAL);
+  try {
+    await rm(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+}
