@@ -88,7 +88,7 @@ export const BACKUP_TYPES: Readonly<Record<BackupTypeKey, BackupType>> = {
       objects: "postgres/<host>/<engine's backup folder>/",
     },
     retentionOwner: "engine",
-    metrics: [Metric.backupBytes, Metric.backupAgeSeconds],
+    metrics: [Metric.backupBytes, Metric.backupAgeSeconds, Metric.standbyFallback],
   },
   wal: {
     key: "wal",

@@ -42,6 +42,11 @@ export const Metric = {
   jobSkippedBusy: "JobSkippedBusy",
   /** Bytes a backup run wrote to S3. */
   backupBytes: "BackupBytes",
+  /**
+   * Published by pg-backup only where the stack reads backups from a standby: 1 when the run read
+   * the primary instead (the standby could not be read from), 0 when it read the standby.
+   */
+  standbyFallback: "StandbyFallback",
   /** Seconds since the newest complete backup of a row finished. */
   backupAgeSeconds: "BackupAgeSeconds",
   /** 1 when a real request to the backup bucket succeeded, 0 otherwise. */

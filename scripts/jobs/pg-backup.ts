@@ -150,6 +150,8 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
     log.warn("the standby cannot be read from: backing up from the primary", {
       reason: source.fallback,
     });
+  if (config.postgres.backupFrom)
+    ctx.metrics.rowMetric("postgres", Metric.standbyFallback, source.fallback ? 1 : 0);
   const standby = source.standby ? { standby: source.standby } : {};
   const counts = await checkTableRowCounts(config);
   const annotations = rowCountAnnotations(counts);

@@ -6,6 +6,9 @@
  * (pg_basebackup -R), the real engine, moto behind the sandbox's TLS front.
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { DEFAULT_SCHEDULES, DEFAULT_THRESHOLDS } from "../../infra/catalog";
+import { alarmDefinitions, insightsQueryOf } from "../../infra/content/aws/alarmDefinitions";
+import { evaluateInsightsQuery } from "../host/support/insights";
 import { engineFor } from "../../scripts/lib/engines";
 import { hostIdOf } from "../../scripts/lib/job/hostConfig";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
@@ -16,6 +19,14 @@ import { anchorNames, insertAnchors, postgresLogTail } from "./restoreSupport";
 import { describeEachEngine } from "./support";
 
 const SEEDED = ["anchor-1", "anchor-2", "anchor-3", "anchor-4", "anchor-5"];
+const ALARM_INPUTS = {
+  schedules: DEFAULT_SCHEDULES,
+  timezone: "UTC",
+  thresholds: DEFAULT_THRESHOLDS,
+  deadLetterQueueName: "dead-letters",
+  snapshotPolicyId: "policy",
+  hosts: ["standby-a"],
+};
 
 describeEachEngine("backups read from a streaming standby", (engineKey) => {
   let sb: Sandbox;
@@ -68,6 +79,18 @@ describeEachEngine("backups read from a streaming standby", (engineKey) => {
       const warning = fallback.logs.find((l) => l.level === "warn");
       expect(warning?.msg).toBe("the standby cannot be read from: backing up from the primary");
       expect(await engine().list("s3")).toHaveLength(before.length + 1);
+      // And the standby-fallback alarm's query, over what the runs published, breaches for this host
+      const alarm = alarmDefinitions({
+        ...ALARM_INPUTS,
+        metricNamespace: sb.hostConfig.metricNamespace,
+        standbyBackup: true,
+      })["standby-fallback"];
+      const perHost = await evaluateInsightsQuery(sb, insightsQueryOf(alarm)!, {
+        start: new Date(Date.now() - 3_600_000),
+        end: new Date(Date.now() + 60_000),
+        period: alarm.periodSeconds,
+      });
+      expect(Math.max(...(perHost.get("standby-a") ?? []))).toBeGreaterThan(alarm.threshold);
 
       // When the plan says fail, or the run asks for the standby
       const strict = hostConfigVariant(sb, "standby-or-fail", {

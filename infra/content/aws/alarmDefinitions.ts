@@ -54,6 +54,7 @@ export const ALARM_KINDS = [
   "wal-archive-failures",
   "wal-archive-stuck",
   "pg-wal-disk-usage",
+  "standby-fallback",
   "schedule-dlq",
   "snapshot-failures",
   "restore-test-rto",
@@ -129,6 +130,12 @@ export interface AlarmInputs<Ref = never> {
    * publish nothing: an alarm on them would only ever say "missing".
    */
   readonly jobs?: readonly JobKey[];
+  /**
+   * Whether pg-backup reads from a standby (stack config `postgresBackupFrom`): a run that had to
+   * read the primary instead pages, so a standby that is down or behind is never hidden by backups
+   * that keep succeeding.
+   */
+  readonly standbyBackup?: boolean;
   /**
    * The replication rule S3 Replication Time Control watches (stack config
    * `replication.replicationTimeControl`): its latency and failed operations page. Absent: no
@@ -355,6 +362,23 @@ export function alarmDefinitions<Ref = never>(
       treatMissingData: "ignore",
     };
   }
+  if (inputs.standbyBackup === true)
+    alarms["standby-fallback"] = {
+      kind: "standby-fallback",
+      description: `pg-backup could not read the standby the stack backs up from (down, no longer in recovery, another cluster, or too far behind) and read the primary instead: the backup exists, but loaded the primary. Its output names the reason. What to do: ${runbookLink("standby-fallback")}`,
+      namespace: ns,
+      metricName: Metric.standbyFallback,
+      dimensions: { [Dimension.backupType]: "postgres" },
+      groupBy: Dimension.host,
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      periodSeconds: HEALTH_PERIOD_SECONDS,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // A daily figure: the verdict holds until the next backup reads the standby again (0).
+      treatMissingData: "ignore",
+    };
   if (inputs.replication !== undefined)
     Object.assign(alarms, replicationAlarms(inputs.replication));
   return alarms;

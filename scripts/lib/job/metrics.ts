@@ -28,6 +28,7 @@ export const METRIC_UNITS: Readonly<Record<MetricName, StandardUnit>> = {
   [Metric.jobHeartbeat]: "Count",
   [Metric.jobSkippedBusy]: "Count",
   [Metric.backupBytes]: "Bytes",
+  [Metric.standbyFallback]: "Count",
   [Metric.backupAgeSeconds]: "Seconds",
   [Metric.s3Reachable]: "Count",
   [Metric.diskUsagePercent]: "Percent",

@@ -54,6 +54,22 @@ describe("shape", () => {
     });
   });
 
+  test("the standby-fallback alarm only where the stack backs up from a standby, paging on the first fallback", () => {
+    expect(prod["standby-fallback"]).toBeUndefined();
+    const fromStandby = alarmDefinitions({ ...PROD, standbyBackup: true });
+    expect(Object.keys(fromStandby)).toHaveLength(29);
+    expect(fromStandby["standby-fallback"]).toMatchObject({
+      metricName: "StandbyFallback",
+      dimensions: { BackupType: "postgres" },
+      groupBy: "Host",
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      evaluationPeriods: 1,
+      treatMissingData: "ignore",
+    });
+  });
+
   test("every description says what broke and ends with its kind's runbook section", () => {
     for (const [key, alarm] of Object.entries(prod)) {
       expect(ALARM_KINDS).toContain(alarm.kind);
