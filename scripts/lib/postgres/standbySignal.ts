@@ -2,8 +2,8 @@
  * A restore recovers to its target and is promoted: the restored cluster is never a standby.
  * PostgreSQL enters standby mode whenever `standby.signal` is in the data directory, recovery.signal
  * or not (PostgreSQL 15 docs, 26.2.2 "Standby Server Operation"), and a backup read from a standby
- * can carry that file: an engine that copies the standby's data directory as it finds it
- * restores it along with the rest.
+ * was taken where that file exists. The engines here leave it out of their backups (each by its
+ * own list of excluded files); the restore contract does not rest on every engine's list.
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
