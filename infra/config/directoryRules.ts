@@ -7,7 +7,12 @@
  */
 import * as v from "valibot";
 import { DEFAULT_LOCAL_BACKUP_ROOT, defaultPgData, DEFAULT_PG_MAJOR_VERSION } from "../catalog";
-import { overlapProblems, pathProblem, systemDirectoryProblem } from "../catalog/pathRules";
+import {
+  overlapProblems,
+  pathProblem,
+  systemDirectoryProblem,
+  type NamedDirectory,
+} from "../catalog/pathRules";
 import { FIXED_DATA_DIRECTORIES } from "../content/host/hostConfigFile";
 import { pathItem } from "./configParts";
 
@@ -28,6 +33,27 @@ export const directoryPath = () =>
   );
 
 /**
+ * The directories the jobs write on every host, in the order overlaps are judged: the hosts' fixed
+ * ones, then `pgData` and `localBackupRoot` as set, else their defaults. Read only once
+ * `pgMajorVersion` (which picks the default `pgData`) and both keys passed their own rules.
+ *
+ * @param fields the stack config as written
+ */
+export function stackDirectories(fields: Readonly<Record<string, unknown>>): NamedDirectory[] {
+  const major = Number(fields.pgMajorVersion ?? DEFAULT_PG_MAJOR_VERSION);
+  const set = {
+    pgData: (fields.pgData as string | undefined) ?? defaultPgData(major),
+    localBackupRoot: (fields.localBackupRoot as string | undefined) ?? DEFAULT_LOCAL_BACKUP_ROOT,
+  };
+  // Stack keys last: every overlap is reported at a key the operator can change.
+  return [...FIXED_DATA_DIRECTORIES, ...DIRECTORY_KEYS.map((key) => ({ key, path: set[key] }))];
+}
+
+/** Whether `stackDirectories` can be read: the keys it reads passed their own rules. */
+export const stackDirectoriesValid = (valid: (...keys: string[]) => boolean): boolean =>
+  DIRECTORY_KEYS.every((key) => valid(key)) && valid("pgMajorVersion");
+
+/**
  * Overlaps between `pgData`, `localBackupRoot` (as set, else their defaults) and the hosts' fixed
  * directories, each at the stack key that causes it; keys that broke their own rule are skipped.
  *
@@ -37,21 +63,16 @@ export function directoryProblems(
   fields: Readonly<Record<string, unknown>>,
   valid: (...keys: string[]) => boolean,
 ): { message: string; path: [v.IssuePathItem] }[] {
-  if (!DIRECTORY_KEYS.every((key) => valid(key)) || !valid("pgMajorVersion")) return [];
-  const major = Number(fields.pgMajorVersion ?? DEFAULT_PG_MAJOR_VERSION);
-  const set = {
-    pgData: (fields.pgData as string | undefined) ?? defaultPgData(major),
-    localBackupRoot: (fields.localBackupRoot as string | undefined) ?? DEFAULT_LOCAL_BACKUP_ROOT,
-  };
-  // Stack keys last: every overlap is reported at a key the operator can change.
-  const directories = [
-    ...FIXED_DATA_DIRECTORIES,
-    ...DIRECTORY_KEYS.map((key) => ({ key, path: set[key] })),
-  ];
+  if (!stackDirectoriesValid(valid)) return [];
+  const directories = stackDirectories(fields);
   return overlapProblems(directories).map(({ key, message }) => ({
     message,
     path: [
-      pathItem(fields as Record<string, unknown>, key, fields[key] ?? set[key as keyof typeof set]),
+      pathItem(
+        fields as Record<string, unknown>,
+        key,
+        fields[key] ?? directories.find((d) => d.key === key)?.path,
+      ),
     ],
   }));
 }

@@ -21,6 +21,7 @@ const SOURCES: readonly (readonly [string, string])[] = [
   ["retentionDays.", "retentionDays."],
   ["postgres.pgData", "pgData"],
   ["postgres.engine", "postgresEngine"],
+  ["postgres.backupFrom.", "postgresBackupFrom."],
   ["postgres.", "pgMajorVersion"],
 ];
 

@@ -5,6 +5,7 @@ import type { BackupTypeKey, HostTarget, ScheduleKey, Thresholds } from "../cata
 import type { ObjectLockSettings, ReplicationSettings } from "../catalog";
 import type { BackupPlan } from "../catalog/backupPlan";
 import type { PostgresEngineKey } from "../catalog/engines";
+import type { BackupFromSetting } from "./backupFrom";
 import { showValue } from "../catalog/schema/shownValue";
 
 /** Defined with their defaults in the catalog; re-exported because they are the config's shapes. */
@@ -33,6 +34,8 @@ export interface StackConfig {
   readonly postgresEngine: PostgresEngineKey;
   /** Which kind of backup each scheduled pg-backup run takes (default: the runbook's daily full). */
   readonly postgresBackupPlan: BackupPlan;
+  /** Which cluster pg-backup reads the data files from (default: the primary). */
+  readonly postgresBackupFrom: BackupFromSetting;
   readonly pgMajorVersion: number;
   readonly pgData: string;
   /** Root of the local copies the runbook keeps (`/var/backups`). */

@@ -5,7 +5,8 @@
  * Tested without Pulumi; its one read of the disk is a pinned artifact's file (infra/config/pinnedFile.ts).
  *
  * Shape: each key's own rules sit on the key; rules that relate keys (WAL kept as long as base
- * backups, the PostgreSQL engine's lifecycle backstop, a paging target, the backup-age alarm against the postgres
+ * backups, the PostgreSQL engine's lifecycle backstop, a paging target, the standby a backup reads
+ * from against the directories and port it shares a host with, the backup-age alarm against the postgres
  * schedule, the health check's schedule against its alarm's window, the engine binary the stack ships) run after, on every key they read that is itself valid; defaults are applied last.
  */
 import * as v from "valibot";
@@ -61,6 +62,7 @@ import {
   s3BucketName,
   yamlMap,
 } from "./configParts";
+import { backupFromEntry, backupFromOf, backupFromProblems } from "./backupFrom";
 import { backupPlanEntry, backupPlanOf, backupPlanProblems } from "./backupPlan";
 import { cadenceProblem } from "./cadence";
 import { directoryPath, directoryProblems } from "./directoryRules";
@@ -357,6 +359,7 @@ const projectEntries = (now: Date) => ({
     v.picklist(POSTGRES_ENGINE_KEYS, `must be one of ${POSTGRES_ENGINE_KEYS.join(", ")}`),
   ),
   ...backupPlanEntry,
+  ...backupFromEntry,
   pgMajorVersion: optional(
     textWhere(
       (text) =>
@@ -551,6 +554,9 @@ const relations = (now: Date) =>
       }))
         addIssue(problem);
 
+    if (valid("postgresBackupFrom"))
+      for (const problem of backupFromProblems({ fields: raw, valid })) addIssue(problem);
+
     for (const problem of durabilityProblems({
       fields: raw,
       valid,
@@ -694,6 +700,7 @@ function toStackConfig(fields: Fields): StackConfig {
     timezone: fields.timezone ?? DEFAULT_TIMEZONE,
     postgresEngine: fields.postgresEngine ?? DEFAULT_POSTGRES_ENGINE,
     postgresBackupPlan: backupPlanOf(fields),
+    postgresBackupFrom: backupFromOf(fields),
     pgMajorVersion,
     pgData: fields.pgData ?? defaultPgData(pgMajorVersion),
     localBackupRoot: fields.localBackupRoot ?? DEFAULT_LOCAL_BACKUP_ROOT,

@@ -11,6 +11,7 @@ import {
   POSTGRES_ENGINES,
   type PostgresEngineDescriptor,
 } from "../../catalog/engines";
+import type { StandbyBackupSource } from "../../catalog/backupFrom";
 import { envelopeKeyAliasOf } from "../../catalog/clientSideEncryption";
 import {
   HOST_CONFIG_SCHEMA_VERSION,
@@ -38,6 +39,14 @@ import { stableJson } from "../../catalog/stableJson";
 export const DEFAULT_ARCHIVE_TIMEOUT_SECONDS = 10;
 /** The runbook's health check warns above this disk usage. */
 export const DEFAULT_MAX_DISK_USAGE_PERCENT = 80;
+
+/** The port the hosts' PostgreSQL listens on (Debian's first cluster); the stack sets none. */
+export const POSTGRES_PORT = 5432;
+/**
+ * Where Debian's PostgreSQL puts its Unix sockets. A standby on the same host uses it too: each
+ * cluster's socket is named by its port (`.s.PGSQL.<port>`).
+ */
+export const POSTGRES_SOCKET_DIR = "/var/run/postgresql";
 
 /** Every field optional at every depth; arrays are replaced whole, never merged. */
 export type HostConfigOverrides = DeepPartial<HostConfig>;
@@ -116,6 +125,25 @@ export function defaultEngine(config: StackConfig): PostgresEngineHostConfig {
   };
 }
 
+/**
+ * `postgres.backupFrom` for a stack that backs up from a standby (`postgresBackupFrom`); none for
+ * one that reads the primary. The standby shares the primary's socket directory (`socketDir`).
+ */
+function standbySourceEntry(
+  config: StackConfig,
+  socketDir: string,
+): { backupFrom?: StandbyBackupSource } {
+  const from = config.postgresBackupFrom;
+  if (from.source === "primary") return {};
+  return {
+    backupFrom: {
+      standby: { ...from.standby, socketDir },
+      maxReplayLagMb: from.maxReplayLagMb,
+      whenStandbyUnavailable: from.whenStandbyUnavailable,
+    },
+  };
+}
+
 /** The production host layout (Debian/Ubuntu packages, cluster `main`), before overrides. */
 export function defaultHostConfig(
   stack: string,
@@ -153,16 +181,17 @@ export function defaultHostConfig(
       // Debian's postgresql.conf reads `include_dir = 'conf.d'`: the fragment needs no edit of it.
       managedConfigFile: `${pgConfDir}/conf.d/stellar-insights-backup.conf`,
       connection: {
-        host: "/var/run/postgresql",
-        port: 5432,
+        host: POSTGRES_SOCKET_DIR,
+        port: POSTGRES_PORT,
         user: "postgres",
         database: "postgres",
       },
       databases: ["stellar_insights"],
       check: { database: "stellar_insights", tables: ["anchors", "corridors"] },
-      socketDir: "/var/run/postgresql",
+      socketDir: POSTGRES_SOCKET_DIR,
       engine: defaultEngine(config),
       backupPlan: config.postgresBackupPlan,
+      ...standbySourceEntry(config, POSTGRES_SOCKET_DIR),
       archiveTimeoutSeconds: DEFAULT_ARCHIVE_TIMEOUT_SECONDS,
       service: systemdService(pgUnit),
     },

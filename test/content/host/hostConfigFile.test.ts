@@ -11,6 +11,7 @@ import {
   overrideHostConfig,
   renderHostConfig,
 } from "../../../infra/content/host/hostConfigFile";
+import type { StackConfig } from "../../../infra/config/stackConfig";
 import { prodStackConfig } from "../../host/support/prodStack";
 
 const prod = () => renderHostConfig({ stack: "prod", config: prodStackConfig() });
@@ -87,6 +88,29 @@ describe("renderHostConfig for the prod stack", () => {
       stateDir: "/var/lib/stellar-insights-backup",
       lockDir: "/run/stellar-insights-backup",
     });
+  });
+
+  test("names a standby to back up from only when the stack reads one, in the primary's socket directory", () => {
+    expect(prod().postgres.backupFrom).toBeUndefined();
+    const standby = { pgData: "/var/lib/postgresql/14/standby", port: 5433 };
+    const config: StackConfig = {
+      ...prodStackConfig(),
+      postgresBackupFrom: {
+        source: "standby",
+        standby,
+        maxReplayLagMb: 64,
+        whenStandbyUnavailable: "fail",
+      },
+    };
+    const h = renderHostConfig({ stack: "prod", config });
+    expect(h.postgres.backupFrom).toEqual({
+      standby: { ...standby, socketDir: h.postgres.socketDir },
+      maxReplayLagMb: 64,
+      whenStandbyUnavailable: "fail",
+    });
+    expect(h.postgres.socketDir).toBe("/var/run/postgresql");
+    const text = hostConfigFile({ stack: "prod", config });
+    expect(parseHostConfig(JSON.parse(text))).toEqual({ ok: true, config: h });
   });
 
   test("has no sandbox-only or secret fields", () => {
