@@ -170,6 +170,7 @@ const backupAlarms = new BackupAlarms("alarms", {
   deadLetterQueueName: jobSchedules.deadLetterQueueName,
   snapshotPolicyId: snapshotPolicy.policyId,
   hosts: Object.keys(config.hosts),
+  standbyBackup: config.postgresBackupFrom.source === "standby",
   ...(config.replication?.replicationTimeControl
     ? {
         replication: {
