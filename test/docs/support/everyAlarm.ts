@@ -1,4 +1,7 @@
-/** Every alarm the stack can make: the prod options with the restore-test RTO and replication on. */
+/**
+ * Every alarm the stack can make: the prod options with the restore-test RTO, replication and
+ * backups from a standby on.
+ */
 import { DEFAULT_SCHEDULES, DEFAULT_THRESHOLDS } from "../../../infra/catalog";
 import { alarmDefinitions } from "../../../infra/content/aws/alarmDefinitions";
 
@@ -11,6 +14,7 @@ export function everyAlarmDefinition(): ReturnType<typeof alarmDefinitions> {
     deadLetterQueueName: "q",
     snapshotPolicyId: "p",
     hosts: ["h"],
+    standbyBackup: true,
     replication: { sourceBucket: "b", destinationBucket: "r", ruleId: "rule" },
   });
 }
