@@ -60,6 +60,12 @@ export interface EngineConfigInputs {
   };
   readonly staticCredentials?: StaticCredentials;
   readonly repositoryCipherPass?: string;
+  /**
+   * The engine's installed version (`parseVersion`), for settings an engine only has from some
+   * release on; absent where no engine is at hand (a rendering without a host), and such settings
+   * are then left out.
+   */
+  readonly engineVersion?: string;
 }
 
 /**

@@ -5,6 +5,7 @@
  * (https://pgbackrest.org/configuration.html) and user guide.
  */
 import {
+  compareVersions,
   engineConfigHeader,
   engineConfigPath,
   fallbackRestoreCommand,
@@ -114,6 +115,26 @@ export function otherBucketOptions(e: PostgresEngineHostConfig, bucket: OtherBuc
   ];
 }
 
+/**
+ * The first release whose block incremental backup is no longer a beta: 2.45 had it behind `beta`
+ * ("FOR BETA TESTING ONLY. DO NOT USE IN PRODUCTION"), 2.46 released it (pgBackRest release notes,
+ * v2.46 "Block Incremental Backup and SFTP Storage").
+ */
+export const BLOCK_INCREMENTAL_SINCE = "2.46";
+
+/**
+ * Why the repositories take block incremental backups, or undefined where the installed release
+ * (unknown: left out) has none to trust. A differential or incremental then stores the changed
+ * blocks of a changed file instead of the whole file (configuration reference, `repo-block`; it
+ * needs `repo-bundle`, on here): a day's updates scattered over a large table touch every one of
+ * its 1 GiB segment files, which a file-level differential copies whole.
+ */
+export function blockIncremental(engineVersion: string | undefined): string | undefined {
+  if (engineVersion === undefined || compareVersions(engineVersion, BLOCK_INCREMENTAL_SINCE) < 0)
+    return undefined;
+  return "Block incremental: a differential stores the changed blocks of a changed file, not the whole file.";
+}
+
 function renderConfig(i: EngineConfigInputs): string {
   const e = i.engine;
   const lines: string[] = [...engineConfigHeader(i.stack, "#"), "[global]"];
@@ -161,12 +182,15 @@ function renderConfig(i: EngineConfigInputs): string {
   );
   set("repo1-retention-full", i.retentionDays.s3);
   set("repo1-bundle", "y", "Small files travel in bundles: far fewer S3 requests per backup.");
+  const block = blockIncremental(i.engineVersion);
+  if (block) set("repo1-block", "y", block);
   // repo2: the runbook's local copy, for a restore while S3 is unreachable.
   set("repo2-type", "posix");
   set("repo2-path", i.localRepositoryPath);
   set("repo2-retention-full-type", "time");
   set("repo2-retention-full", i.retentionDays.local);
   set("repo2-bundle", "y");
+  if (block) set("repo2-block", "y");
   set(
     "archive-async",
     "y",

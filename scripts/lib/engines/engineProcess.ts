@@ -109,9 +109,11 @@ export async function writeEngineConfig(
     },
     ...secrets,
   };
+  const installed = await engineInstallState(descriptor, engine.binary);
+  const versioned = installed.installed ? { ...inputs, engineVersion: installed.version } : inputs;
   const path = engineConfigPath(engine);
-  const files: [string, string][] = [[path, file.render(inputs)]];
-  if (file.companion) files.push([file.companion.file(path), file.companion.render(inputs)]);
+  const files: [string, string][] = [[path, file.render(versioned)]];
+  if (file.companion) files.push([file.companion.file(path), file.companion.render(versioned)]);
   for (const [path, text] of files) await writeEngineFile(config, path, text);
 }
 

@@ -4,7 +4,7 @@ import { PGBACKREST, restoreProcessMax } from "../../../infra/catalog/engines/pg
 import { renderHostConfig } from "../../../infra/content/host/hostConfigFile";
 import { prodStackConfig } from "../../host/support/prodStack";
 
-function rendered(processMax: number): string[] {
+function rendered(processMax: number, engineVersion?: string): string[] {
   const host = renderHostConfig({ stack: "prod", config: prodStackConfig() });
   return PGBACKREST.configFile!.render({
     stack: "prod",
@@ -23,6 +23,7 @@ function rendered(processMax: number): string[] {
       user: "postgres",
       binDir: "/usr/lib/postgresql/14/bin",
     },
+    ...(engineVersion ? { engineVersion } : {}),
   }).split("\n");
 }
 
@@ -44,6 +45,18 @@ describe("pgBackRest tuning as shipped", () => {
       "[main]",
     ]);
   });
+
+  test.each([
+    [undefined, []],
+    ["2.45", []],
+    ["2.46", ["repo1-block=y", "repo2-block=y"]],
+    ["2.55.1", ["repo1-block=y", "repo2-block=y"]],
+  ])(
+    "installed %s: block incremental only from the release that made it stable (%j)",
+    (version, block) => {
+      expect(rendered(2, version).filter((l) => /^repo\d-block=/.test(l))).toEqual(block);
+    },
+  );
 
   test.each([
     [1, 2],
