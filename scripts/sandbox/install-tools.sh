@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real tools the sandbox and the host tests run: Redis, PostgreSQL 15, pgBackRest (the
 # default PostgreSQL engine), openssl (the sandbox's own CA for the engine's TLS), moto_server, and
-# the AWS CLI the install document uses.
+# the AWS CLI the install document uses; GNU time and strace for npm run bench.
 # Idempotent and cheap when everything is there: apt-get update runs once per machine (marker
 # file), apt-get install only for what is missing, pip only when moto_server or aws is not on PATH.
 # Python tools are pinned. Where the system Python refuses pip (PEP 668 "externally-managed-
@@ -76,6 +76,7 @@ command -v redis-server >/dev/null 2>&1 && command -v redis-check-rdb >/dev/null
 [ -x /usr/bin/pgbackrest ] || missing_packages+=(pgbackrest)
 command -v openssl >/dev/null 2>&1 || missing_packages+=(openssl)
 [ -x /usr/bin/time ] || missing_packages+=(time) # GNU time: peak RSS for npm run bench
+[ -x /usr/bin/strace ] || missing_packages+=(strace) # what a backup from a standby reads, for npm run bench
 command -v runuser >/dev/null 2>&1 || missing_packages+=(util-linux) # PostgreSQL refuses root
 [ -e "/usr/lib/$(uname -m)-linux-gnu/faketime/libfaketime.so.1" ] || missing_packages+=(libfaketime) # a host clock set ahead, in the liveness test
 

@@ -15,7 +15,7 @@ import { kbToMb, parseGnuTimePeakRssKb } from "../../scripts/sandbox/bench/proce
 import { throughputMBps } from "../../scripts/sandbox/bench/rawTransfer";
 import { maximum, median, minimum, round } from "../../scripts/sandbox/bench/stats";
 import { parseSynthLine } from "../../scripts/sandbox/bench/synthGroup";
-import { formatTable, formatValue } from "../../scripts/sandbox/bench/table";
+import { formatBlockedReasons, formatTable, formatValue } from "../../scripts/sandbox/bench/table";
 
 describe("statistics", () => {
   test.each([
@@ -249,6 +249,7 @@ describe("the table", () => {
     [81.55, "MB", "81.5 MB"],
     [146.44, "MB/s", "146.4 MB/s"],
     [1.234, "ratio", "1.23"],
+    [0.0048, "%", "0.005 %"],
     [104_857_600, "bytes", "104.9 MB"],
   ] as const)("%d %s reads %s", (value, unit, text) => {
     expect(formatValue(value, unit)).toBe(text);
@@ -265,6 +266,11 @@ describe("the table", () => {
         "backup-ratios  peak RSS                    81.5 MB   <= 80.0 MB  FAIL",
       ].join("\n"),
     );
+  });
+
+  test("under the table, each blocked figure's reason, which the table shows only as blocked", () => {
+    expect(formatBlockedReasons(GROUPS)).toBe("backup-ratios: WAL archive lag p99: no engine");
+    expect(formatBlockedReasons([GROUPS[0]])).toBe("");
   });
 });
 

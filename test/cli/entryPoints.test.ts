@@ -247,6 +247,14 @@ describe.concurrent("the problem line names the argument and what is wrong with 
     );
   });
 
+  test("a figure group the bench does not know is named with the groups it does", async () => {
+    const result = await tsx("scripts/sandbox/bench/main.ts", ["--groups", "standby,engines"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe(
+      "bench: --groups 'standby,engines': 'standby' is not a figure group; allowed: synth, health-check, engines, backup-plans, standby-backup",
+    );
+  });
+
   test.each([
     "scripts/sandbox/main.ts",
     "scripts/sandbox/drill/main.ts",

@@ -17,6 +17,7 @@ import { backupPlanFigures, CHAIN_DIFFERENTIALS, type PlanMeasurement } from "./
 import { changedPageCount, PAGE_BYTES, pageDigests } from "./changedPages";
 import { archiveThrough, timedRestore } from "./engineRun";
 import { projectEngine } from "./engines/projectEngine";
+import type { BenchEngine, BenchEngineContext, PlanEngine } from "./engines/benchEngine";
 import { benchEngineContext } from "./enginesGroup";
 import type { BenchGroup, Figure } from "./figures";
 import { machineConditions } from "./machine";
@@ -40,14 +41,18 @@ export interface BackupPlansGroupOptions {
   readonly progress: (message: string) => void;
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number }> {
+/** `work`'s result and the seconds it took (monotonic clock). */
+export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number }> {
   const started = performance.now();
   const result = await work();
   return { result, seconds: secondsSince(started) };
 }
 
-/** The engine listed a backup of another kind, or on another one, than the plan asked for. */
-function requireKind(backup: EngineBackup, kind: BackupKind, prior?: string): EngineBackup {
+/**
+ * `backup`, checked to be of `kind` on `prior` (none for a full); throws when the engine listed a
+ * backup of another kind, or on another one, than was asked for.
+ */
+export function requireKind(backup: EngineBackup, kind: BackupKind, prior?: string): EngineBackup {
   if (backup.kind !== kind || backup.prior !== prior)
     throw new Error(
       `asked for a ${kind}${prior ? ` on ${prior}` : ""}, the engine listed ${backup.name} as a ${backup.kind}${backup.prior ? ` on ${backup.prior}` : ""}`,
@@ -55,16 +60,15 @@ function requireKind(backup: EngineBackup, kind: BackupKind, prior?: string): En
   return backup;
 }
 
-async function measureScale(
-  options: BackupPlansGroupOptions,
-  scale: number,
-): Promise<{ measurement: PlanMeasurement; settings: Record<string, string | number> }> {
-  const { sandbox, progress } = options;
+/**
+ * This project's engine (`projectEngine`) on an empty repository in the sandbox's bucket, with
+ * PostgreSQL archiving through it; its plan seam, which it always has. Throws when the engine
+ * cannot be set up or takes no backup of a chosen kind.
+ */
+export async function freshProjectEngine(
+  sandbox: Sandbox,
+): Promise<{ context: BenchEngineContext; engine: BenchEngine; plans: PlanEngine }> {
   const host = sandbox.hostConfig;
-  progress(`backup plans: pgbench -i -s ${scale}`);
-  await createPgbenchDatabase(host, scale);
-  const databaseBytes = await clusterBytes(host);
-  const databaseDir = await benchDatabaseDir(host);
   const context = benchEngineContext(sandbox, "project");
   const engine = await projectEngine(context);
   const plans = engine.plans;
@@ -77,6 +81,29 @@ async function measureScale(
   }
   await engine.prepare();
   await archiveThrough(host, engine);
+  return { context, engine, plans };
+}
+
+/** `engine.<key>`: the engine's title and the settings that bear on its figures, for a group's settings. */
+export function engineSettings(engine: BenchEngine): Record<string, string> {
+  return {
+    [`engine.${engine.key}`]: `${engine.title}: ${Object.entries(engine.settings)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  };
+}
+
+async function measureScale(
+  options: BackupPlansGroupOptions,
+  scale: number,
+): Promise<{ measurement: PlanMeasurement; settings: Record<string, string | number> }> {
+  const { sandbox, progress } = options;
+  const host = sandbox.hostConfig;
+  progress(`backup plans: pgbench -i -s ${scale}`);
+  await createPgbenchDatabase(host, scale);
+  const databaseBytes = await clusterBytes(host);
+  const databaseDir = await benchDatabaseDir(host);
+  const { context, engine, plans } = await freshProjectEngine(sandbox);
 
   progress(`backup plans: ${engine.title}: full backup`);
   const full = await timed(() => plans.backup("full"));
@@ -116,9 +143,7 @@ async function measureScale(
     },
     settings: {
       [`rewrite.scale${scale}`]: `${rewrite.rows} rows on ${rewrite.pages} of ${rewrite.tablePages} pgbench_accounts pages`,
-      [`engine.${engine.key}`]: `${engine.title}: ${Object.entries(engine.settings)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(", ")}`,
+      ...engineSettings(engine),
     },
   };
 }

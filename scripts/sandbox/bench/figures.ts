@@ -6,8 +6,11 @@
 import { stableJson } from "../../../infra/catalog/stableJson";
 import { round } from "./stats";
 
-/** MB is 10^6 bytes throughout (memory too: the stricter reading of an "80 MB" goal). */
-export type Unit = "s" | "ms" | "MB" | "MB/s" | "ratio" | "bytes";
+/**
+ * MB is 10^6 bytes throughout (memory too: the stricter reading of an "80 MB" goal). `%` is a
+ * ratio × 100, for a goal of a few percent, which three decimals of a ratio would blur.
+ */
+export type Unit = "s" | "ms" | "MB" | "MB/s" | "ratio" | "%" | "bytes";
 
 /** Every goal of the bench is an upper bound. */
 export interface Goal {
@@ -167,4 +170,25 @@ export function engineFigure(context: EngineFigureContext) {
       ...(goal !== undefined && context.isProject ? { goal: { atMost: goal, unit } } : {}),
       ...(note ? { note } : {}),
     });
+}
+
+/**
+ * The blocked counterpart of `engineFigure`: the same name, series, title and goal (a bound in
+ * `unit`), and instead of a value the reason it was not measured.
+ */
+export function engineBlockedFigure(context: EngineFigureContext) {
+  return (
+    figure: string,
+    title: string,
+    unit: Unit,
+    reason: string,
+    goal?: number,
+  ): BlockedFigure =>
+    blocked(
+      `${figure}.scale${context.scale}.${context.engine}`,
+      `${title} ${context.at}`,
+      reason,
+      goal !== undefined && context.isProject ? { atMost: goal, unit } : undefined,
+      { figure, engine: context.engine, scale: context.scale },
+    );
 }

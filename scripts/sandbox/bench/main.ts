@@ -1,8 +1,8 @@
 /**
- * `npm run bench -- [--quick] [--scales 20,64] [--engines LIST] [--out DIR] [--stack prod]`: the
- * performance figures, measured on this machine, one JSON per figure group in
- * `out/bench/` (synth, health-check, engines, backup-plans), then a table of figure, goal and
- * verdict and the engines side by side.
+ * `npm run bench -- [--quick] [--groups LIST] [--scales 20,64] [--engines LIST] [--out DIR]
+ * [--stack prod]`: the performance figures, measured on this machine, one JSON per figure group in
+ * `out/bench/` (synth, health-check, engines, backup-plans, standby-backup), then a table of
+ * figure, goal and verdict and the engines side by side.
  *
  * A benchmark, not a test: it exits 0 when every figure was taken (a missed goal shows as FAIL
  * in the table and `pass: false` in the JSON), 1 when a measurement itself broke, 2 for a bad
@@ -22,8 +22,9 @@ import { formatEngineTable } from "./engineTable";
 import { backupPlansGroup } from "./backupPlansGroup";
 import { benchFileName, serializeGroup, type BenchGroup } from "./figures";
 import { healthCheckGroup } from "./healthCheckGroup";
+import { standbyBackupGroup } from "./standbyBackupGroup";
 import { synthGroup } from "./synthGroup";
-import { formatTable } from "./table";
+import { formatBlockedReasons, formatTable } from "./table";
 
 /**
  * pgbench scales 20 and 64: about 320 MB and 1 GB of cluster, the bench's two sizes. The write
@@ -45,17 +46,28 @@ const QUICK = {
   load: { seconds: 20, pgbenchRate: 50, probeIntervalMs: 100, sampleIntervalMs: 500 },
 } as const;
 
+/** The figure groups, in the order they run. */
+const GROUP_KEYS = ["synth", "health-check", "engines", "backup-plans", "standby-backup"] as const;
+type GroupKey = (typeof GROUP_KEYS)[number];
+/** The groups measured on the one sandbox they share (synth needs none, standby-backup its own). */
+const SHARED_SANDBOX_GROUPS: readonly GroupKey[] = ["health-check", "engines", "backup-plans"];
+
 const COMMAND = {
   command: "npm run bench --",
   name: "bench",
   summary:
     "Measures the project's performance figures on this machine (offline synth, health-check cold start\n" +
     "and memory, and the PostgreSQL engines side by side: backup and restore against raw transfers,\n" +
-    "bytes stored, RPO under load; a backup plan's differentials against fulls) and writes one JSON\n" +
-    "per figure group, then a table of figure, goal and verdict. A benchmark, not a test: a missed\n" +
-    "goal prints FAIL.",
+    "bytes stored, RPO under load; a backup plan's differentials against fulls; what a backup from a\n" +
+    "streaming standby reads from the primary) and writes one JSON per figure group, then a table of\n" +
+    "figure, goal and verdict. A benchmark, not a test: a missed goal prints FAIL.",
   options: {
     quick: { type: "boolean", description: "fewer runs and the smallest database: a smoke run" },
+    groups: {
+      type: "string",
+      value: "LIST",
+      description: `figure groups to measure, comma-separated (default: all of ${GROUP_KEYS.join(", ")})`,
+    },
     scales: {
       type: "string",
       value: "LIST",
@@ -77,6 +89,25 @@ const COMMAND = {
   },
 } as const;
 
+/**
+ * The keys `value` lists, comma-separated, each one of `allowed`; all of `allowed` when the option
+ * is absent. Exits with a usage error (2) naming `option` for an unknown or empty list.
+ */
+function chosenKeys<K extends string>(
+  option: string,
+  value: string | undefined,
+  allowed: readonly K[],
+  what: string,
+): K[] {
+  const keys = (value ?? allowed.join(",")).split(",");
+  const unknown = keys.filter((k) => !(allowed as readonly string[]).includes(k));
+  if (unknown.length > 0 || keys.length === 0)
+    exitWithUsageError(COMMAND, [
+      `${option} '${value}': '${unknown.join(",")}' is not ${what}; allowed: ${allowed.join(", ")}`,
+    ]);
+  return keys as K[];
+}
+
 function parseOptions() {
   const values = parseCommandLine(COMMAND);
   const sizes = values.quick ? QUICK : FULL;
@@ -88,12 +119,8 @@ function parseOptions() {
     return exitWithUsageError(COMMAND, [
       `--scales '${values.scales}' must be whole numbers >= 1, comma-separated`,
     ]);
-  const engines = (values.engines ?? ENGINE_KEYS.join(",")).split(",");
-  const unknown = engines.filter((e) => !(ENGINE_KEYS as readonly string[]).includes(e));
-  if (unknown.length > 0 || engines.length === 0)
-    exitWithUsageError(COMMAND, [
-      `--engines '${values.engines}': '${unknown.join(",")}' is not an engine; allowed: ${ENGINE_KEYS.join(", ")}`,
-    ]);
+  const engines = chosenKeys("--engines", values.engines, ENGINE_KEYS, "an engine");
+  const groups = chosenKeys("--groups", values.groups, GROUP_KEYS, "a figure group");
   requireStackFile(COMMAND, values.stack);
   const out = resolve(values.out ?? join(REPO_ROOT, "out", "bench"));
   // The results are written at the end: an --out they cannot go to is refused before the run.
@@ -104,7 +131,8 @@ function parseOptions() {
     throw error;
   }
   return {
-    engines: engines as (typeof ENGINE_KEYS)[number][],
+    engines,
+    groups,
     quick: values.quick,
     stack: values.stack,
     out,
@@ -133,56 +161,92 @@ async function main(): Promise<void> {
   let code = 0;
   try {
     const groups: BenchGroup[] = [];
+    const wanted = (group: GroupKey) => options.groups.includes(group);
+    // Without the synth group, the sandbox synthesizes its plan here once (loadPlan).
     const synthDir = join(work, "synth", options.stack);
-    groups.push(
-      await synthGroup({
+    if (wanted("synth"))
+      groups.push(
+        await synthGroup({
+          stack: options.stack,
+          runs: options.sizes.synthRuns,
+          outDir: synthDir,
+          quick: options.quick,
+          progress,
+        }),
+      );
+    let engines: BenchGroup | undefined;
+    if (SHARED_SANDBOX_GROUPS.some(wanted)) {
+      progress("starting the sandbox (moto, PostgreSQL, Redis)");
+      const sandbox = await slot.start({ stack: options.stack, synthDir, seed: false });
+      if (wanted("health-check"))
+        groups.push(
+          await healthCheckGroup({
+            sandbox,
+            runs: options.sizes.healthCheckRuns,
+            quick: options.quick,
+            progress,
+          }),
+        );
+      if (wanted("engines")) {
+        engines = await enginesGroup({
+          sandbox,
+          scales: options.sizes.pgbenchScales,
+          engines: options.engines,
+          transferRuns: options.sizes.transferRuns,
+          load: options.sizes.load,
+          workDir: work,
+          quick: options.quick,
+          progress,
+        });
+        groups.push(engines);
+      }
+      if (wanted("backup-plans"))
+        groups.push(
+          await backupPlansGroup({
+            sandbox,
+            scales: options.sizes.pgbenchScales,
+            quick: options.quick,
+            progress,
+          }),
+        );
+    }
+    if (wanted("standby-backup")) {
+      // A standby replaying WAL would load the machine under the other groups' figures: it runs
+      // only in a sandbox of its own, after the shared one is gone.
+      await slot.stop();
+      progress("starting a sandbox with a streaming standby (moto, PostgreSQL, its standby)");
+      const sandbox = await slot.start({
         stack: options.stack,
-        runs: options.sizes.synthRuns,
-        outDir: synthDir,
-        quick: options.quick,
-        progress,
-      }),
-    );
-    progress("starting the sandbox (moto, PostgreSQL, Redis)");
-    const sandbox = await slot.start({ stack: options.stack, synthDir, seed: false });
-    groups.push(
-      await healthCheckGroup({
-        sandbox,
-        runs: options.sizes.healthCheckRuns,
-        quick: options.quick,
-        progress,
-      }),
-    );
-    const engines = await enginesGroup({
-      sandbox,
-      scales: options.sizes.pgbenchScales,
-      engines: options.engines,
-      transferRuns: options.sizes.transferRuns,
-      load: options.sizes.load,
-      workDir: work,
-      quick: options.quick,
-      progress,
-    });
-    groups.push(engines);
-    groups.push(
-      await backupPlansGroup({
-        sandbox,
-        scales: options.sizes.pgbenchScales,
-        quick: options.quick,
-        progress,
-      }),
-    );
+        synthDir,
+        seed: false,
+        redis: false,
+        standby: { whenStandbyUnavailable: "fail" },
+      });
+      groups.push(
+        await standbyBackupGroup({
+          sandbox,
+          scales: options.sizes.pgbenchScales,
+          quick: options.quick,
+          progress,
+        }),
+      );
+    }
     for (const group of groups)
       writeFileSync(join(options.out, benchFileName(group.group)), serializeGroup(group));
     const machine = groups[0].machine;
-    console.log(formatTable(groups.filter((g) => g !== engines)));
-    console.log(
-      `\nPostgreSQL engines side by side (${engines.settings.checkpoint}; ${engines.settings.endpoint}):\n`,
-    );
-    console.log(formatEngineTable(engines));
+    const tabled = groups.filter((g) => g !== engines);
+    if (tabled.length > 0) console.log(formatTable(tabled));
+    const reasons = formatBlockedReasons(tabled);
+    if (reasons) console.log(`\n${reasons}`);
+    if (engines) {
+      console.log(
+        `\nPostgreSQL engines side by side (${engines.settings.checkpoint}; ${engines.settings.endpoint}):\n`,
+      );
+      console.log(formatEngineTable(engines));
+    }
     console.log(
       `\n${machine.cpus} x ${machine.cpuModel}, ${machine.memoryMb} MB RAM, load ${machine.loadAverage1m}, Node.js ${machine.node}; ` +
-        `${options.quick ? "quick" : "full"} run in ${((performance.now() - started) / 1000).toFixed(0)} s -> ${options.out}`,
+        `${options.quick ? "quick" : "full"} run of ${options.groups.join(", ")} in ${((performance.now() - started) / 1000).toFixed(0)} s -> ${options.out}`,
     );
   } catch (error) {
     if (interruption.cause === undefined)

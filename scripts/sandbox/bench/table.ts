@@ -13,6 +13,8 @@ export function formatValue(value: number, unit: Unit): string {
       return `${value.toFixed(1)} MB/s`;
     case "ratio":
       return value.toFixed(2);
+    case "%":
+      return `${value.toFixed(3)} %`;
     case "bytes":
       return `${(value / 1e6).toFixed(1)} MB`;
     default: {
@@ -51,4 +53,18 @@ export function formatTable(groups: readonly BenchGroup[]): string {
       .join("  ")
       .trimEnd();
   return [line(all[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+/**
+ * One line per blocked figure of `groups`, `<group>: <title>: <reason>`, for under the table (which
+ * shows only "blocked"); empty when every figure was measured.
+ */
+export function formatBlockedReasons(groups: readonly BenchGroup[]): string {
+  return groups
+    .flatMap((g) =>
+      g.figures.flatMap((f) =>
+        f.status === "blocked" ? [`${g.group}: ${f.title}: ${f.reason}`] : [],
+      ),
+    )
+    .join("\n");
 }
