@@ -150,7 +150,9 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
     log.warn("the standby cannot be read from: backing up from the primary", {
       reason: source.fallback,
     });
-  if (config.postgres.backupFrom)
+  // Only a run that followed the plan says whether the standby could be read: an on-demand
+  // FROM=primary run never looked, and must neither raise nor clear the alarm.
+  if (config.postgres.backupFrom && fromAsked === "plan")
     ctx.metrics.rowMetric("postgres", Metric.standbyFallback, source.fallback ? 1 : 0);
   const standby = source.standby ? { standby: source.standby } : {};
   const counts = await checkTableRowCounts(config);
