@@ -37,6 +37,11 @@ async function drill(args: string[], env: NodeJS.ProcessEnv = process.env): Prom
   }
 }
 
+/** The detail of the step whose name starts with `prefix`. */
+function stepDetail(report: DrillReport, prefix: string): string | undefined {
+  return report.steps.find((s) => s.name.startsWith(prefix))?.detail;
+}
+
 describe("a drill at a small scale", () => {
   let run: Run;
   let report: DrillReport;
@@ -62,6 +67,15 @@ describe("a drill at a small scale", () => {
     for (const step of report.steps) expect(step).toMatchObject({ status: "ok", ok: true });
     const starts = report.steps.map((s) => s.startSeconds);
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
+  });
+
+  test("reads the backup from the primary, as pg-backup itself said, and starts no standby", () => {
+    expect(report.postgres!.backup).toMatchObject({
+      readFrom: "primary",
+      readFromNote: "read from the primary",
+    });
+    expect(stepDetail(report, "start the sandbox")).not.toContain("standby");
+    expect(stepDetail(report, "disaster")).toMatch(/^PostgreSQL stopped with SIGQUIT/);
   });
 
   test("names the engine and the versions", () => {
@@ -146,6 +160,49 @@ describe("a drill at a small scale", () => {
   });
 });
 
+describe("a drill that reads the backup from a streaming standby", () => {
+  const standbyReport = join(dir, "standby.json");
+  let run: Run;
+  let report: DrillReport;
+
+  beforeAll(async () => {
+    // Given the same small drill with --backup-from standby
+    run = await drill([
+      "--backup-from",
+      "standby",
+      "--scale",
+      String(SCALE_MB),
+      "--redis-keys",
+      "200",
+      "--out",
+      standbyReport,
+    ]);
+    report = JSON.parse(readFileSync(standbyReport, "utf8"));
+  }, 900_000);
+
+  test("passes every step, the backup read from the sandbox's standby as pg-backup itself said", () => {
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(report.steps).toHaveLength(18);
+    const backup = report.postgres!.backup;
+    expect(backup.readFrom).toBe("standby");
+    expect(backup.readFromNote).toMatch(
+      /^read from the standby at \S+\/standby\/run:\d+ \([\d.]+ MiB behind the primary\)$/,
+    );
+    expect(stepDetail(report, "start the sandbox")).toMatch(/, its streaming standby :\d+,/);
+    expect(stepDetail(report, "PostgreSQL full backup")).toContain(backup.readFromNote);
+    expect(readFileSync(join(dir, "standby.md"), "utf8")).toContain(
+      `pg-backup took pgBackRest backup ${backup.name}, ${backup.readFromNote}.`,
+    );
+  });
+
+  test("the standby is stopped before the primary is destroyed, and the restores pass without it", () => {
+    expect(stepDetail(report, "disaster")).toMatch(/^standby at \S+:\d+ stopped first \(/);
+    expect(report.rowsRestored).toBe(report.rowsExpected);
+    expect(report.rpoSeconds).toBeLessThanOrEqual(report.targets!.rpoBoundSeconds);
+  });
+});
+
 describe("refusals before anything starts", () => {
   test("wal-g without WALG_BINARY: exit 2 with the reason", async () => {
     const env = { ...process.env };
@@ -177,11 +234,21 @@ describe("refusals before anything starts", () => {
     [["--load-seconds", "3e1"], "--load-seconds '3e1' must be from 1 to 3600"],
     [["--load-seconds", "-30"], "--load-seconds '-30' must be from 1 to 3600"],
     [["--engine", "barman"], "--engine 'barman' is not an engine; allowed: pgbackrest, wal-g"],
+    [
+      ["--backup-from", "replica"],
+      "--backup-from 'replica' is not where a backup can be read from; allowed: primary, standby",
+    ],
+    [
+      ["--backup-from", "Standby"],
+      "--backup-from 'Standby' is not where a backup can be read from; allowed: primary, standby",
+    ],
     [["--to-time", "+0"], "--to-time '+0': +S must be a positive number of seconds"],
     [["--to-time", "2020-01-01T00:00:00Z"], "is in the past"],
   ])("%j: exit 2, %s", async (args, message) => {
     const r = await drill(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
+    // Refused by the command line: not even the tools are installed.
+    expect(r.stdout).not.toContain("install-tools");
   });
 });

@@ -41,6 +41,26 @@ export function logLine(
   return JSON.stringify(record);
 }
 
+/** One line as `logLine` writes it, read back. */
+export interface LogRecord {
+  readonly time: string;
+  readonly level: LogLevel;
+  readonly job: string;
+  readonly msg: string;
+  readonly fields?: Record<string, unknown>;
+}
+
+/**
+ * The JSON lines of a job's stdout, parsed, in order; its other lines (the summary) are left out.
+ * Throws a SyntaxError on a line that starts with `{` but is not JSON.
+ */
+export function parseLogLines(stdout: string): LogRecord[] {
+  return stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as LogRecord);
+}
+
 export function createLogger(
   job: string,
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),

@@ -5,8 +5,8 @@
  * to the newest state, then to a point inside the load), checks everything by content, measures
  * RPO and RTO, and writes the reports people read (report.json, report.md, report.html).
  *
- *   npm run drill -- [--scale 300] [--engine pgbackrest] [--redis-keys 500] [--load-seconds S]
- *                    [--to-time +30] [--stack prod] [--out out/drill/report.json]
+ *   npm run drill -- [--scale 300] [--engine pgbackrest] [--backup-from primary] [--redis-keys 500]
+ *                    [--load-seconds S] [--to-time +30] [--stack prod] [--out out/drill/report.json]
  *
  * Exit status: 0 when every step passed, 1 when one failed or the tools could not be installed,
  * 2 for a bad command line or an engine that is not installed (see options.ts).
@@ -42,6 +42,7 @@ import {
   restorePostgres,
   seedPostgres,
   startLoad,
+  stopStandby,
   verifyPass,
 } from "./postgresHalf";
 import { LOAD_TABLE } from "./postgresLoad";
@@ -149,10 +150,16 @@ async function drill(setup: Setup, steps: StepRecorder, slot: SandboxSlot): Prom
     return { value: p, detail: `${p.resources.length} resources -> ${synthDir}` };
   });
   const sb = await steps.run("start the sandbox (moto, PostgreSQL, Redis)", async () => {
-    const s = await slot.start({ stack: options.stack, synthDir, postgresEngine: setup.engine });
+    // A drill that asks for the standby must not pass with a backup the primary served.
+    const s = await slot.start({
+      stack: options.stack,
+      synthDir,
+      postgresEngine: setup.engine,
+      ...(options.backupFrom === "standby" ? { standby: { whenStandbyUnavailable: "fail" } } : {}),
+    });
     return {
       value: s,
-      detail: `moto ${s.moto.endpoint}, Redis :${s.redis?.port}, PostgreSQL :${s.postgres?.port}, in ${s.dir}`,
+      detail: `moto ${s.moto.endpoint}, Redis :${s.redis?.port}, PostgreSQL :${s.postgres?.port}${s.standby ? `, its streaming standby :${s.standby.port}` : ""}, in ${s.dir}`,
     };
   });
   const engineTitle = postgresEngine(setup.engine).title;
@@ -183,10 +190,10 @@ async function drill(setup: Setup, steps: StepRecorder, slot: SandboxSlot): Prom
     }));
     const pgBackup = await steps.run("PostgreSQL full backup through pg-backup", async () => {
       const t0 = performance.now();
-      const name = await backupPostgres(plan, sb);
+      const backup = await backupPostgres(plan, sb, options.backupFrom);
       return {
-        value: { name, seconds: stepSeconds(t0) },
-        detail: `${engineTitle} backup ${name} in S3 and the local repository`,
+        value: { ...backup, seconds: stepSeconds(t0) },
+        detail: `${engineTitle} backup ${backup.name} in S3 and the local repository, ${backup.readFromNote}`,
       };
     });
 
@@ -220,6 +227,7 @@ async function drill(setup: Setup, steps: StepRecorder, slot: SandboxSlot): Prom
     const disaster = await steps.run(
       "disaster: PostgreSQL data directory, Redis dump and config files lost",
       async () => {
+        const standby = await stopStandby(sb);
         // Both die at once, as with the host: neither keeps acknowledging writes while the other goes.
         await Promise.all([destroyPostgres(sb), killRedis(sb)]);
         await Promise.all([pgLoad.stop(), redisLoad.stop()]);
@@ -230,7 +238,7 @@ async function drill(setup: Setup, steps: StepRecorder, slot: SandboxSlot): Prom
         // The RTO clock starts once the data is gone: recovery cannot start earlier.
         return {
           value: { at: steps.elapsedSeconds() },
-          detail: `PostgreSQL stopped with SIGQUIT (no checkpoint, no WAL switch) after ${pgLoad.acked.length} acknowledged writes, ${sb.hostConfig.postgres.pgData} deleted; Redis shut down without saving, its dump deleted; one config file deleted, one truncated`,
+          detail: `${standby}PostgreSQL stopped with SIGQUIT (no checkpoint, no WAL switch) after ${pgLoad.acked.length} acknowledged writes, ${sb.hostConfig.postgres.pgData} deleted; Redis shut down without saving, its dump deleted; one config file deleted, one truncated`,
         };
       },
     );

@@ -25,12 +25,25 @@ export type ToTime =
   | { readonly kind: "into-load"; readonly seconds: number }
   | { readonly kind: "at"; readonly time: Date };
 
+/** Where the drill's pg-backup reads the data files: the primary, or a streaming standby of it. */
+export const BACKUP_FROM = ["primary", "standby"] as const;
+export type BackupFrom = (typeof BACKUP_FROM)[number];
+
+function isBackupFrom(text: string): text is BackupFrom {
+  return (BACKUP_FROM as readonly string[]).includes(text);
+}
+
 export interface DrillOptions {
   readonly stack: string;
   /** MiB the check tables grow the database to. */
   readonly scaleMb: number;
   /** undefined: the stack's engine. */
   readonly engine?: PostgresEngineKey;
+  /**
+   * `standby`: the sandbox gets a streaming standby that pg-backup must read from (no fallback to
+   * the primary), and the backup step fails unless pg-backup says it read it.
+   */
+  readonly backupFrom: BackupFrom;
   readonly redisKeys: number;
   /** undefined: the stack's archive_timeout + LOAD_BEYOND_ARCHIVE_TIMEOUT_SECONDS. */
   readonly loadSeconds?: number;
@@ -65,6 +78,12 @@ export const DRILL_COMMAND = {
       type: "string",
       value: "NAME",
       description: `PostgreSQL engine: ${POSTGRES_ENGINE_KEYS.join(" or ")} (default: the stack's; wal-g needs WALG_BINARY)`,
+    },
+    "backup-from": {
+      type: "string",
+      value: "WHERE",
+      default: "primary",
+      description: `where pg-backup reads the data files: ${BACKUP_FROM.join(" or ")}; standby starts a streaming\nstandby in the sandbox, fails the backup step unless pg-backup read it, and stops it\nbefore the disaster`,
     },
     "redis-keys": {
       type: "string",
@@ -130,6 +149,11 @@ export function parseDrillOptions(argv?: string[]): DrillOptions {
     problems.push(
       `--engine '${engine}' is not an engine; allowed: ${POSTGRES_ENGINE_KEYS.join(", ")}`,
     );
+  const backupFrom = values["backup-from"];
+  if (!isBackupFrom(backupFrom))
+    problems.push(
+      `--backup-from '${backupFrom}' is not where a backup can be read from; allowed: ${BACKUP_FROM.join(", ")}`,
+    );
   const redisKeys = wholeNumberIn(values["redis-keys"], 1, 1_000_000);
   if (redisKeys === undefined)
     problems.push(
@@ -146,13 +170,19 @@ export function parseDrillOptions(argv?: string[]): DrillOptions {
     );
   if (toTime.kind === "into-load" && loadSeconds !== undefined && toTime.seconds >= loadSeconds)
     problems.push(`--to-time '${values["to-time"]}' is not inside the load of ${loadSeconds} s`);
-  if (problems.length > 0 || scaleMb === undefined || redisKeys === undefined)
+  if (
+    problems.length > 0 ||
+    scaleMb === undefined ||
+    redisKeys === undefined ||
+    !isBackupFrom(backupFrom)
+  )
     return exitWithUsageError(DRILL_COMMAND, problems);
   requireStackFile(DRILL_COMMAND, values.stack);
   return {
     stack: values.stack,
     scaleMb,
     ...(engine !== undefined ? { engine: engine as PostgresEngineKey } : {}),
+    backupFrom,
     redisKeys,
     ...(loadSeconds !== undefined ? { loadSeconds } : {}),
     toTime,

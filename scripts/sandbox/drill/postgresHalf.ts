@@ -6,12 +6,15 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import type { Client } from "pg";
+import type { StandbyCluster } from "../../../infra/catalog/backupFrom";
 import { CONFIRM_VALUE } from "../../../infra/catalog";
 import { connectPostgres } from "../../lib/postgres/connection";
 import { livePostmasterPid } from "../../lib/postgres/shutdown";
 import { waitFor } from "../../lib/job/time";
 import { engineFor } from "../../lib/engines";
 import { hostIdOf } from "../../lib/job/hostConfig";
+import { parseLogLines } from "../../lib/job/log";
+import { standbyAddress } from "../../lib/postgres/standbyBackup";
 import type { Plan } from "../plan";
 import type { Sandbox } from "../sandbox";
 import {
@@ -20,6 +23,7 @@ import {
   type CheckTable,
   type SeededTables,
 } from "./checkTablesAtScale";
+import type { BackupFrom } from "./options";
 import { createLoadTable, LOAD_TABLE, readLoadTable, startPostgresLoad } from "./postgresLoad";
 import type { PostgresPass } from "./report";
 import { sendDocument } from "./sendDocument";
@@ -50,13 +54,70 @@ export async function seedPostgres(sb: Sandbox, scaleMb: number): Promise<Seeded
   }
 }
 
-/** The full backup through `pg-backup` (StartFast: a person is waiting); its name from the engine. */
-export async function backupPostgres(plan: Plan, sb: Sandbox): Promise<string> {
-  await sendDocument(plan, sb, "pg-backup", { StartFast: "yes" });
+/** The full backup pg-backup took and where it read the data files, in its own words. */
+export interface PostgresBackup {
+  readonly name: string;
+  readonly readFrom: BackupFrom;
+  /** From pg-backup's summary: `read from the standby at <socketDir>:<port> (0.0 MiB behind the primary)`. */
+  readonly readFromNote: string;
+}
+
+/** What pg-backup's summary says for each place it reads from (scripts/lib/postgres/standbyBackup.ts). */
+const READ_FROM_NOTE: Readonly<Record<BackupFrom, RegExp>> = {
+  primary: /read from the primary(?!, not the standby)/,
+  standby: /read from the standby at (\S+) \([\d.]+ MiB behind the primary\)/,
+};
+
+/**
+ * Where pg-backup read the data files, from its stdout: the `backup started` line's `readFrom`
+ * and the summary's words. Throws unless both say `expected` (and, for the standby, name the
+ * sandbox's): the job's own output is the proof, not the host config that asked for it.
+ */
+export function readFromOf(
+  stdout: string,
+  expected: BackupFrom,
+  standby: StandbyCluster | undefined,
+): string {
+  const logs = parseLogLines(stdout);
+  const readFrom = logs.find((l) => l.msg === "backup started")?.fields?.readFrom;
+  const summary = logs.find((l) => l.msg === "finished")?.fields?.summary;
+  const said = typeof summary === "string" ? READ_FROM_NOTE[expected].exec(summary) : null;
+  const address = standby ? standbyAddress(standby) : undefined;
+  if (readFrom !== expected || said === null || (expected === "standby" && said[1] !== address))
+    throw new Error(
+      `pg-backup was to read the data files from the ${expected}${address ? ` at ${address}` : ""} (--backup-from ${expected}), but its log says readFrom ${JSON.stringify(readFrom)} and its summary ${JSON.stringify(summary)}`,
+    );
+  return said[0];
+}
+
+/**
+ * The full backup through `pg-backup` (StartFast: a person is waiting), read from where `from`
+ * says (`readFromOf`); its name from the engine. Throws when the document fails, the job read from
+ * elsewhere, or the S3 repository lists no backup.
+ */
+export async function backupPostgres(
+  plan: Plan,
+  sb: Sandbox,
+  from: BackupFrom,
+): Promise<PostgresBackup> {
+  const stdout = await sendDocument(plan, sb, "pg-backup", { StartFast: "yes" });
+  const readFromNote = readFromOf(stdout, from, sb.standby);
   const engine = engineFor(sb.hostConfig, hostIdOf(sb.hostConfig));
   const newest = (await engine.list("s3")).at(-1);
   if (!newest) throw new Error("pg-backup passed but the S3 repository lists no backup");
-  return newest.name;
+  return { name: newest.name, readFrom: from, readFromNote };
+}
+
+/**
+ * Stops the sandbox's streaming standby, if it has one, before the primary is destroyed: once the
+ * primary is restored to an older point on a new timeline, the standby, which replayed further,
+ * could not follow it. A fast shutdown; the sandbox's stop() finds it already down. Resolves to
+ * the words for the step's detail, empty without a standby.
+ */
+export async function stopStandby(sb: Sandbox): Promise<string> {
+  if (!sb.standby) return "";
+  await sb.standby.halt();
+  return `standby at ${standbyAddress(sb.standby)} stopped first (a primary restored to an older point leaves it behind: it cannot follow); `;
 }
 
 /** Starts the steady writer on its own connection. */

@@ -7,6 +7,7 @@
  * (report.md, report.html) are rendered from this value alone.
  */
 import type { PostgresEngineKey } from "../../../infra/catalog/engines";
+import type { BackupFrom } from "./options";
 import type { StepResult } from "./steps";
 
 /** One restore of PostgreSQL through pg-restore and what came back. */
@@ -34,7 +35,14 @@ export interface PostgresDrill {
   readonly databaseBytes: number;
   /** Rows per check table when the full backup was taken. */
   readonly checkTableRows: Readonly<Record<string, number>>;
-  readonly backup: { readonly name: string; readonly seconds: number };
+  readonly backup: {
+    readonly name: string;
+    readonly seconds: number;
+    /** Where pg-backup read the data files (`--backup-from`), as its log said. */
+    readonly readFrom: BackupFrom;
+    /** pg-backup's summary words for it: `read from the standby at <socketDir>:<port> (0.0 MiB behind the primary)`. */
+    readonly readFromNote: string;
+  };
   readonly load: {
     readonly seconds: number;
     readonly writesAcknowledged: number;

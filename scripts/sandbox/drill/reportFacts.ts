@@ -6,7 +6,7 @@
  */
 import { BACKUP_TYPES, describeSeconds } from "../../../infra/catalog";
 import { formatBytes } from "../../lib/job/format";
-import type { DrillReport } from "./report";
+import type { DrillReport, PostgresDrill } from "./report";
 
 /**
  * The RPO bound's allowance over archive_timeout: PostgreSQL switches a partly filled segment at
@@ -151,7 +151,7 @@ export function restoredRows(report: DrillReport): RestoredRow[] {
       .map(([t, n]) => `${t} (${whole(n)} rows)`)
       .join(", ");
     rows.push({
-      store: `PostgreSQL, latest (${report.engine.title} backup ${pg.backup.name} + archived WAL)`,
+      store: `PostgreSQL, latest (${report.engine.title} backup ${pg.backup.name} read from the ${pg.backup.readFrom} + archived WAL)`,
       restored: `${pg.database}: ${tables}, ${formatBytes(pg.databaseBytes)}; ${count(pg.latest.writesRestored, pg.load.writesAcknowledged)} acknowledged writes to ${pg.load.table}`,
       checked:
         "every check-table row against the rule its id determines; the restored writes are exactly the first ones acknowledged, with their values; then one write committed",
@@ -271,6 +271,15 @@ export function runbookRows(report: DrillReport): RunbookRow[] {
     },
     { item: "Quarterly checklist", text: "Complete DR drill", covered: all, how: "this run" },
   ];
+}
+
+/**
+ * Where the full backup was read, in pg-backup's words: `pg-backup took pgBackRest backup
+ * 20261129-152532F, read from the standby at /tmp/…/standby/run:5433 (0.0 MiB behind the
+ * primary)`.
+ */
+export function backupSourceLine(report: DrillReport, pg: PostgresDrill): string {
+  return `pg-backup took ${report.engine.title} backup ${pg.backup.name}, ${pg.backup.readFromNote}`;
 }
 
 /** The headline: passed or failed, steps, wall time. */

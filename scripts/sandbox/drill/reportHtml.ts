@@ -7,6 +7,7 @@
 import type { DrillReport } from "./report";
 import { describeSeconds } from "../../../infra/catalog";
 import {
+  backupSourceLine,
   count,
   figureRows,
   headline,
@@ -87,7 +88,7 @@ export function reportHtml(report: DrillReport): string {
     ),
   ];
   const summary = pg
-    ? `<p>PostgreSQL lost ${count(pg.latest.writesNotBack, pg.load.writesAcknowledged)} acknowledged writes (RPO ${esc(seconds(report.rpoSeconds))}) and was writable and verified ${esc(seconds(report.rtoSeconds))} after the disaster. The point-in-time restore to ${esc(pg.pointInTime.target)} brought back ${esc(count(report.rowsRestored, report.rowsExpected))} rows expected.</p>`
+    ? `<p>${esc(backupSourceLine(report, pg))}. PostgreSQL lost ${count(pg.latest.writesNotBack, pg.load.writesAcknowledged)} acknowledged writes (RPO ${esc(seconds(report.rpoSeconds))}) and was writable and verified ${esc(seconds(report.rtoSeconds))} after the disaster. The point-in-time restore to ${esc(pg.pointInTime.target)} brought back ${esc(count(report.rowsRestored, report.rowsExpected))} rows expected.</p>`
     : "";
   const body = [
     `<h1>DR drill report: stack ${esc(report.stack)}</h1>`,

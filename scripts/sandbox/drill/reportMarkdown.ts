@@ -1,6 +1,7 @@
 /** `out/drill/report.md`: the drill report as Markdown, a pure function of the report. */
 import type { DrillReport } from "./report";
 import {
+  backupSourceLine,
   count,
   figureRows,
   headline,
@@ -36,7 +37,7 @@ export function reportMarkdown(report: DrillReport): string {
   if (report.failure) lines.push(`The drill stopped: ${report.failure}`, "");
   if (pg)
     lines.push(
-      `PostgreSQL lost ${count(pg.latest.writesNotBack, pg.load.writesAcknowledged)} acknowledged writes (RPO ${seconds(report.rpoSeconds)}) and was writable and verified ${seconds(report.rtoSeconds)} after the disaster (RTO). The point-in-time restore to ${pg.pointInTime.target} brought back ${count(report.rowsRestored, report.rowsExpected)} rows expected.`,
+      `${backupSourceLine(report, pg)}. PostgreSQL lost ${count(pg.latest.writesNotBack, pg.load.writesAcknowledged)} acknowledged writes (RPO ${seconds(report.rpoSeconds)}) and was writable and verified ${seconds(report.rtoSeconds)} after the disaster (RTO). The point-in-time restore to ${pg.pointInTime.target} brought back ${count(report.rowsRestored, report.rowsExpected)} rows expected.`,
       "",
     );
   lines.push(

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 
 import { REPO_ROOT } from "../../../infra/repoRoot";
+import { parseLogLines, type LogRecord } from "../../../scripts/lib/job/log";
 
 export { REPO_ROOT };
 
@@ -14,12 +15,7 @@ export interface JobRun {
   readonly stdout: string;
   readonly stderr: string;
   /** stdout's JSON lines, parsed (non-JSON lines are kept out). */
-  readonly logs: readonly {
-    readonly level: string;
-    readonly job: string;
-    readonly msg: string;
-    readonly fields?: Record<string, unknown>;
-  }[];
+  readonly logs: readonly LogRecord[];
 }
 
 export function jobEntry(job: string): string {
@@ -48,11 +44,7 @@ export function runJobProcess(
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
-      const logs = stdout
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l) as JobRun["logs"][number]);
-      resolvePromise({ code: code ?? -1, stdout, stderr, logs });
+      resolvePromise({ code: code ?? -1, stdout, stderr, logs: parseLogLines(stdout) });
     });
   });
 }

@@ -64,7 +64,13 @@ const REPORT: DrillReport = {
     scaleMb: 300,
     databaseBytes: 314_572_800,
     checkTableRows: { anchors: 1000, corridors: 3000 },
-    backup: { name: "20261129-152532F", seconds: 30 },
+    backup: {
+      name: "20261129-152532F",
+      seconds: 30,
+      readFrom: "standby",
+      readFromNote:
+        "read from the standby at /tmp/stellar-sandbox-x/standby/run:5433 (0.0 MiB behind the primary)",
+    },
     load: { seconds: 80, writesAcknowledged: 3000, table: "drill_writes" },
     latest: {
       target: "latest",
