@@ -130,7 +130,7 @@ describe("jobs through their documents", () => {
     const backup = await send("pg-backup", { StartFast: "yes" });
     expect(backup.exitCode, backup.stderr).toBe(0);
     expect(backup.stdout).toMatch(
-      /full backup \S+ in S3 \(the plan takes a full backup on every run\): .* of data, .* stored/,
+      /full backup \S+ in S3 \(the plan takes a full backup on every run\), read from the primary: .* of data, .* stored/,
     );
     const verify = await send("pg-verify");
     expect(verify.exitCode, verify.stderr).toBe(0);
