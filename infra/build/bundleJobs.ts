@@ -3,7 +3,15 @@
  * Node.js on the host. Runs at `pulumi up` and in the offline synth; output is byte-identical for
  * identical sources (paths in it are relative to the repository).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, join, relative } from "node:path";
 import { buildSync } from "esbuild";
 
@@ -35,6 +43,20 @@ const REQUIRE_SHIM = [
   "const require = __stellarCreateRequire(import.meta.url);",
 ].join("\n");
 
+/**
+ * The bundle's text with every character outside ASCII written as a `\uXXXX` escape. esbuild
+ * already escapes them in strings, templates, regular expressions and names (its default ASCII
+ * charset) but copies the comments it keeps as they are, so only comments change. A script with
+ * even one character above U+00FF (an em dash in a dependency's comment will do) is held by V8 as a
+ * two-byte string: twice the bundle's size in memory for the whole run.
+ */
+function asciiOnly(text: string): string {
+  return text.replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 export function jobEntryPoints(sourceDir = JOBS_SOURCE_DIR): string[] {
   return readdirSync(sourceDir)
     .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts"))
@@ -63,6 +85,9 @@ export function bundleJobs(
       platform: "node",
       format: "esm",
       target: `node${HOST_NODE_MAJOR}`,
+      // A package's ES module build before its CommonJS one: esbuild can drop what a job never
+      // imports from it (most of an AWS SDK client's commands and schemas), which CommonJS hides.
+      mainFields: ["module", "main"],
       banner: { js: REQUIRE_SHIM },
       legalComments: "none",
       // Readable on a host at 3 AM: whitespace and names are kept.
@@ -72,7 +97,8 @@ export function bundleJobs(
     return entryPoints.map((entry) => {
       const name = basename(entry, ".ts");
       const built = join(staging, `${name}.mjs`);
-      const data = readFileSync(built);
+      const data = Buffer.from(asciiOnly(readFileSync(built, "utf8")));
+      writeFileSync(built, data);
       const file = join(outDir, `${name}.mjs`);
       renameSync(built, file);
       return { name, path: relative(REPO_ROOT, file), sha256: sha256Hex(data), bytes: data.length };

@@ -4,7 +4,7 @@
  * reads, so a schema reads as the contract and `schemaProblems` only adds the JSON path.
  *
  * Why valibot and not zod 4: the host jobs bundle the catalog, and the health check runs every
- * 5 minutes with a peak-RSS goal of 80 MB. The same schema bundles smaller and peaks lower with
+ * 5 minutes with a peak-RSS goal of 60 MB. The same schema bundles smaller and peaks lower with
  * valibot than with either of zod's packages (figures and how they were taken:
  * docs/benchmarks.md, "Figures behind choices in the code").
  *

@@ -4,7 +4,7 @@
  * protocol every Redis speaks before HELLO), without the full client's command registry.
  *
  * Why not `connectRedis`: loading the full client's command registry alone would take the health
- * check past its 80 MB peak-RSS budget (figures: docs/benchmarks.md), and the job runs every
+ * check past its 60 MB peak-RSS goal (figures: docs/benchmarks.md), and the job runs every
  * 5 minutes on every database host. The check only needs INFO, TIME and LASTSAVE.
  */
 import { createConnection, type Socket } from "node:net";

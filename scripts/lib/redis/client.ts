@@ -12,7 +12,7 @@ import { deadlineIn, sleep, waitFor } from "../job/time";
 /**
  * The full Redis client is loaded on first use (dynamic import): it is the largest module in the
  * job bundles, and the health check, which imports the helpers below but talks to Redis through
- * the lighter `redisProbe`, must not pay for it (80 MB peak RSS budget, `npm run bench`).
+ * the lighter `redisProbe`, must not pay for it (60 MB peak RSS goal, `npm run bench`).
  */
 async function newClient(config: HostConfig) {
   const { createClient: create } = await import("@redis/client");
