@@ -26,7 +26,7 @@ import { describeSeconds, Metric } from "../../infra/catalog";
 import { checkTableRowCounts, rowCountAnnotations } from "../lib/postgres/checkTables";
 import { damagedBackupMessage } from "../lib/postgres/damagedBackups";
 import { backupKindDue, type BackupKindDecision } from "../../infra/catalog/backupPlan";
-import { engineFor, type BackupKind, type EngineBackup } from "../lib/engines";
+import { engineFor, type BackupKind, type EngineBackup, type Repository } from "../lib/engines";
 import { JobError, UsageError } from "../lib/job/errors";
 import { formatBytes } from "../lib/job/format";
 import { localRoom } from "../lib/storage/localCopies";
@@ -154,9 +154,27 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   // FROM=primary run never looked, and must neither raise nor clear the alarm.
   if (config.postgres.backupFrom && fromAsked === "plan")
     ctx.metrics.rowMetric("postgres", Metric.standbyFallback, source.fallback ? 1 : 0);
-  const standby = source.standby ? { standby: source.standby } : {};
   const counts = await checkTableRowCounts(config);
   const annotations = rowCountAnnotations(counts);
+  // A backup read from the standby is usable only once the WAL segment it ends in is archived.
+  const takeBackup = async (kind: BackupKind, repository: Repository): Promise<EngineBackup> => {
+    const taken = await engine.backup({
+      kind,
+      repository,
+      annotations,
+      startFast,
+      ...(source.standby ? { standby: source.standby } : {}),
+    });
+    if (source.standby)
+      await awaitArchivedSegment(
+        config,
+        engine,
+        { repository, host: ctx.hostId },
+        taken.walStop,
+        walWaitMs(ctx),
+      );
+    return taken;
+  };
   log.info("backup started", {
     engine: engine.descriptor.title,
     version,
@@ -168,21 +186,7 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
     startFast,
   });
 
-  const s3 = await engine.backup({
-    kind: decision.kind,
-    repository: "s3",
-    annotations,
-    startFast,
-    ...standby,
-  });
-  if (source.standby)
-    await awaitArchivedSegment(
-      config,
-      engine,
-      { repository: "s3", host: ctx.hostId },
-      s3.walStop,
-      walWaitMs(ctx),
-    );
+  const s3 = await takeBackup(decision.kind, "s3");
   ctx.metrics.rowMetric("postgres", Metric.backupBytes, s3.storedBytes);
   const seconds = (s3.stoppedAt.getTime() - s3.startedAt.getTime()) / 1000;
   log.info("backup complete", {
@@ -210,21 +214,7 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
       `free space under ${config.local.root}, or raise local.maxDiskUsagePercent; the S3 backup is complete`,
     );
   const kind = localKind(await engine.list("local"), new Date(), engine.descriptor.backupKinds);
-  const local = await engine.backup({
-    kind,
-    repository: "local",
-    annotations,
-    startFast,
-    ...standby,
-  });
-  if (source.standby)
-    await awaitArchivedSegment(
-      config,
-      engine,
-      { repository: "local", host: ctx.hostId },
-      local.walStop,
-      walWaitMs(ctx),
-    );
+  const local = await takeBackup(kind, "local");
   log.info("backup complete", {
     repository: "local",
     name: local.name,

@@ -191,6 +191,29 @@ export function alarmDefinitions<Ref = never>(
     treatMissingData: "ignore",
   });
 
+  /**
+   * A per-host figure each run of a job publishes (0 fine, above 0 the run's trouble): it pages on
+   * the first run that reports trouble and stays in ALARM until a later run reports 0, so OK
+   * means fixed; silence keeps the verdict (the job's heartbeat watches silence).
+   */
+  const runVerdict = (
+    kind: AlarmKind,
+    what: string,
+    metric: Pick<AlarmDefinition<Ref>, "metricName" | "dimensions" | "statistic">,
+  ): AlarmDefinition<Ref> => ({
+    kind,
+    description: `${what} What to do: ${runbookLink(kind)}`,
+    namespace: ns,
+    ...metric,
+    groupBy: Dimension.host,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 0,
+    periodSeconds: HEALTH_PERIOD_SECONDS,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "ignore",
+  });
+
   const alarms: Record<string, AlarmDefinition<Ref>> = {};
 
   for (const row of agedRows()) {
@@ -213,22 +236,11 @@ export function alarmDefinitions<Ref = never>(
   const jobs = inputs.jobs ?? SHIPPED_JOB_KEYS;
   for (const key of jobs) {
     const job = JOBS[key];
-    alarms[`job-failed-${key}`] = {
-      kind: "job-failed",
-      description: `Job ${key} (${job.description}) reported a failed run on a host. What to do: ${runbookLink("job-failed")}`,
-      namespace: ns,
-      metricName: Metric.jobFailed,
-      dimensions: { [Dimension.job]: key },
-      groupBy: Dimension.host,
-      statistic: "Sum",
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      periodSeconds: HEALTH_PERIOD_SECONDS,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      // Stays in ALARM until a later run reports success (JobFailed 0): OK means fixed.
-      treatMissingData: "ignore",
-    };
+    alarms[`job-failed-${key}`] = runVerdict(
+      "job-failed",
+      `Job ${key} (${job.description}) reported a failed run on a host.`,
+      { metricName: Metric.jobFailed, dimensions: { [Dimension.job]: key }, statistic: "Sum" },
+    );
   }
 
   for (const key of jobs) {
@@ -363,22 +375,15 @@ export function alarmDefinitions<Ref = never>(
     };
   }
   if (inputs.standbyBackup === true)
-    alarms["standby-fallback"] = {
-      kind: "standby-fallback",
-      description: `pg-backup could not read the standby the stack backs up from (down, no longer in recovery, another cluster, or too far behind) and read the primary instead: the backup exists, but loaded the primary. Its output names the reason. What to do: ${runbookLink("standby-fallback")}`,
-      namespace: ns,
-      metricName: Metric.standbyFallback,
-      dimensions: { [Dimension.backupType]: "postgres" },
-      groupBy: Dimension.host,
-      statistic: "Maximum",
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      periodSeconds: HEALTH_PERIOD_SECONDS,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      // A daily figure: the verdict holds until the next backup reads the standby again (0).
-      treatMissingData: "ignore",
-    };
+    alarms["standby-fallback"] = runVerdict(
+      "standby-fallback",
+      "pg-backup could not read the standby the stack backs up from (down, no longer in recovery, another cluster, or too far behind) and read the primary instead: the backup exists, but loaded the primary. Its output names the reason.",
+      {
+        metricName: Metric.standbyFallback,
+        dimensions: { [Dimension.backupType]: "postgres" },
+        statistic: "Maximum",
+      },
+    );
   if (inputs.replication !== undefined)
     Object.assign(alarms, replicationAlarms(inputs.replication));
   return alarms;

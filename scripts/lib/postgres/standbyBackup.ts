@@ -12,7 +12,7 @@ import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import type { PostgresEngineAdapter, RepositorySource } from "../engines/adapter";
 import { JobError } from "../job/errors";
 import { waitFor } from "../job/time";
-import { connectPostgres } from "./connection";
+import { connectPostgres, openClient } from "./connection";
 
 const MIB = 1024 * 1024;
 
@@ -26,25 +26,16 @@ export function standbyAddress(standby: StandbyCluster): string {
   return `${standby.socketDir}:${standby.port}`;
 }
 
-async function connectStandby(config: HostConfig, standby: StandbyCluster): Promise<Client> {
-  const { Client: PgClient } = await import("pg");
-  const client = new PgClient({
-    host: standby.socketDir,
-    port: standby.port,
-    user: config.postgres.connection.user,
-    database: config.postgres.connection.database,
-    connectionTimeoutMillis: 10_000,
-    statement_timeout: 60_000,
-    application_name: "stellar-insights-backup",
-  });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw error;
-  }
-  return client;
+function connectStandby(config: HostConfig, standby: StandbyCluster): Promise<Client> {
+  return openClient(
+    {
+      host: standby.socketDir,
+      port: standby.port,
+      user: config.postgres.connection.user,
+      database: config.postgres.connection.database,
+    },
+    60_000,
+  );
 }
 
 const SYSTEM_ID = "(SELECT system_identifier::text FROM pg_control_system())";

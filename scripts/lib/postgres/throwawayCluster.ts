@@ -24,7 +24,8 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { Client } from "pg";
+import type { Client } from "pg";
+import { openClient } from "./connection";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
 import { account } from "../job/accounts";
 import { asOsUser } from "../engines/engineProcess";
@@ -213,21 +214,12 @@ export async function connectThrowaway(
   cluster: ThrowawayCluster,
   database: string,
 ): Promise<Client> {
-  const client = new Client({
+  return openClient({
     host: cluster.socketDir,
     port: cluster.port,
     user: config.postgres.connection.user,
     database,
-    connectionTimeoutMillis: 10_000,
   });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw error;
-  }
-  return client;
 }
 
 /**

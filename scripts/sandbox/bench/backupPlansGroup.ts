@@ -19,8 +19,8 @@ import { archiveThrough, timedRestore } from "./engineRun";
 import { projectEngine } from "./engines/projectEngine";
 import type { BenchEngine, BenchEngineContext, PlanEngine } from "./engines/benchEngine";
 import { benchEngineContext } from "./enginesGroup";
-import type { BenchGroup, Figure } from "./figures";
-import { machineConditions } from "./machine";
+import type { BenchGroup } from "./figures";
+import { perScaleGroup } from "./scaleGroup";
 import {
   benchDatabaseDir,
   clusterBytes,
@@ -149,24 +149,13 @@ async function measureScale(
 }
 
 export async function backupPlansGroup(options: BackupPlansGroupOptions): Promise<BenchGroup> {
-  const figures: Figure[] = [];
-  const databaseBytes: number[] = [];
-  const perScale: Record<string, string | number> = {};
-  for (const scale of options.scales) {
-    const { measurement, settings } = await measureScale(options, scale);
-    databaseBytes.push(measurement.databaseBytes);
-    Object.assign(perScale, settings);
-    figures.push(...backupPlanFigures(measurement, measurement.engine === "project"));
-  }
-  return {
+  return perScaleGroup({
     group: "backup-plans",
-    measuredAt: new Date().toISOString(),
+    scales: options.scales,
     quick: options.quick,
-    machine: machineConditions(),
+    measure: (scale) => measureScale(options, scale),
+    figuresOf: backupPlanFigures,
     settings: {
-      pgbenchScales: options.scales,
-      databaseBytes,
-      ...perScale,
       rewrite: `UPDATE pgbench_accounts SET abalance = abalance + 1 on every row of the pages whose block number modulo ${REWRITE_SLICES} is the rewrite's index (1/${REWRITE_SLICES} of the table's pages, spread over it), then CHECKPOINT; each rewrite takes the next slice`,
       changedBytes: `pages of the files under base/<bench oid>/ (heap, indexes, free space and visibility maps) whose bytes differ from right after the full, or that are new, x ${PAGE_BYTES} bytes`,
       storedBytes:
@@ -177,6 +166,5 @@ export async function backupPlansGroup(options: BackupPlansGroupOptions): Promis
         "the named backup (its chain read by the engine) into a throwaway cluster, recovery to that backup's consistency point and promotion, until it takes a write",
       checkpoint: "immediate, for every backup",
     },
-    figures,
-  };
+  });
 }

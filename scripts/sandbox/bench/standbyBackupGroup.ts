@@ -23,8 +23,8 @@ import type { Sandbox } from "../sandbox";
 import { engineSettings, freshProjectEngine, requireKind, timed } from "./backupPlansGroup";
 import { withClient } from "./benchClient";
 import { straceUnavailableReason, traceEngine } from "./engineTrace";
-import type { BenchGroup, Figure } from "./figures";
-import { machineConditions } from "./machine";
+import type { BenchGroup } from "./figures";
+import { perScaleGroup } from "./scaleGroup";
 import { clusterBytes, createPgbenchDatabase } from "./pgbenchData";
 import { parseLsn } from "./rpo";
 import {
@@ -179,24 +179,13 @@ async function measureScale(
 export async function standbyBackupGroup(options: StandbyBackupGroupOptions): Promise<BenchGroup> {
   const standby = options.sandbox.standby;
   if (!standby) throw new Error("the standby-backup group needs a sandbox with a standby");
-  const figures: Figure[] = [];
-  const databaseBytes: number[] = [];
-  const perScale: Record<string, string> = {};
-  for (const scale of options.scales) {
-    const { measurement, settings } = await measureScale(options, standby, scale);
-    databaseBytes.push(measurement.databaseBytes);
-    Object.assign(perScale, settings);
-    figures.push(...standbyBackupFigures(measurement, measurement.engine === "project"));
-  }
-  return {
+  return perScaleGroup({
     group: "standby-backup",
-    measuredAt: new Date().toISOString(),
+    scales: options.scales,
     quick: options.quick,
-    machine: machineConditions(),
+    measure: (scale) => measureScale(options, standby, scale),
+    figuresOf: standbyBackupFigures,
     settings: {
-      pgbenchScales: options.scales,
-      databaseBytes,
-      ...perScale,
       standby:
         "a streaming standby of the sandbox cluster (pg_basebackup -R) on the same machine, replayed up to the primary's WAL position after pgbench -i before the first backup",
       backups:
@@ -205,6 +194,5 @@ export async function standbyBackupGroup(options: StandbyBackupGroupOptions): Pr
       leftOut:
         "PostgreSQL's own reads on the primary (its checkpoint, pg_backup_start and pg_backup_stop, the WAL sender streaming to the standby): PostgreSQL 15 has no pg_stat_io to attribute them; the engine's reads are what a backup adds",
     },
-    figures,
-  };
+  });
 }
