@@ -31,9 +31,19 @@ const CONTROL_PLANE = {
     "host code reaches the control plane only through infra/catalog (no component, no Pulumi program).",
 };
 const SIBLINGS_OF_CLI = {
-  regex: "^\\.\\./(lib|jobs|sandbox)(/|$)",
+  regex: "^\\.\\./(lib|jobs|sandbox|console)(/|$)",
   message:
-    "command-line parsing is shared by every entry point, so it imports no host or sandbox code.",
+    "command-line parsing is shared by every entry point, so it imports no host, sandbox or console code.",
+};
+const CONSOLE = {
+  regex: "^(\\.\\./)+(scripts/)?console(/|$)",
+  message:
+    "the console runs on an operator's laptop with the operator's credentials: nothing that ships to a host imports it.",
+};
+const JOBS_FROM_CONSOLE = {
+  regex: "^(\\.\\./)+(scripts/)?jobs(/|$)",
+  message:
+    "a job's entry file runs the job when imported: the console shares host code through scripts/lib.",
 };
 const refuse = (files, patterns) => ({
   files,
@@ -45,7 +55,8 @@ const importBoundaries = [
     ["infra/*.ts", "infra/{components,config,build,synth}/**/*.ts", "policies/**/*.ts"],
     [HOST_CODE, SANDBOX],
   ),
-  refuse(["scripts/{lib,jobs}/**/*.ts"], [PULUMI, CONTROL_PLANE, SANDBOX_FROM_HOST]),
+  refuse(["scripts/{lib,jobs}/**/*.ts"], [PULUMI, CONTROL_PLANE, SANDBOX_FROM_HOST, CONSOLE]),
+  refuse(["scripts/console/**/*.ts"], [SANDBOX_FROM_HOST, JOBS_FROM_CONSOLE]),
   refuse(["scripts/cli/**/*.ts"], [PULUMI, CONTROL_PLANE, SIBLINGS_OF_CLI]),
 ];
 

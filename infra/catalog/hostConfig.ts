@@ -10,7 +10,7 @@
 import * as v from "valibot";
 import { MAX_REPLAY_LAG_MB, STANDBY_FALLBACKS } from "./backupFrom";
 import { BETWEEN_FULLS_KINDS } from "./backupPlan";
-import { BACKUP_TYPE_KEYS } from "./backupTypes";
+import { BACKUP_TYPE_KEYS, BACKUP_TYPES } from "./backupTypes";
 import { SSM_PARAMETER_NAME_PATTERN, SSM_PARAMETER_NAME_RULE } from "./clientSideEncryption";
 import { POSTGRES_ENGINE_KEYS, POSTGRES_ENGINES } from "./engines";
 import type { DeepReadonly } from "./schema/deepReadonly";
@@ -46,6 +46,20 @@ export const HOST_CONFIG_SCHEMA_VERSION = 4;
 /** Catalog rows with an S3 prefix. */
 export const S3_BACKUP_TYPE_KEYS = ["postgres", "wal", "configs", "logs", "redis"] as const;
 export type S3BackupTypeKey = (typeof S3_BACKUP_TYPE_KEYS)[number];
+
+/**
+ * Each S3 row's prefix in the bucket (`redis/`, `configs/`…), from the catalog: what the host
+ * config's `s3Prefixes` holds, and what a reader without a host config (the console) lists.
+ */
+export function catalogS3Prefixes(): Record<S3BackupTypeKey, string> {
+  return Object.fromEntries(
+    S3_BACKUP_TYPE_KEYS.map((key) => {
+      const s3 = BACKUP_TYPES[key].s3;
+      if (!s3) throw new Error(`catalog row '${key}' has no S3 prefix`);
+      return [key, s3.prefix];
+    }),
+  ) as Record<S3BackupTypeKey, string>;
+}
 
 /** Rows the jobs keep a local copy of under `local.root/<row>/`. */
 export const LOCAL_COPY_KEYS = ["postgres", "configs", "redis"] as const;

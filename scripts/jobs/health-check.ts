@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { redisHostPrefix } from "../lib/redis/dumps";
 import { BACKUP_TYPES, JOB_KEYS, Metric, describeSeconds } from "../../infra/catalog";
 import { archiverStatus, archiverStuck, failuresSinceLastCheck } from "../lib/postgres/archiver";
-import { HOST_NAMED_ROWS, rowAge } from "./health-check/backupAges";
+import { HOST_NAMED_ROWS, rowAge } from "../lib/storage/rowAges";
 import { JobError, errorMessage } from "../lib/job/errors";
 import { exitCodeOf, summaryOf, type Finding } from "./health-check/findings";
 import { engineFor } from "../lib/engines";
@@ -222,7 +222,7 @@ const checkBackupAges: CheckFn = async (ctx, s3Ok) => {
   const findings: Finding[] = [];
   const now = new Date();
   for (const row of HOST_NAMED_ROWS) {
-    const age = await rowAge(ctx.store(), ctx.config, ctx.hostId, row);
+    const age = await rowAge(ctx.store(), ctx.config.s3Prefixes, ctx.hostId, row);
     const limit = STALE_FACTOR * BACKUP_TYPES[row].rpoSeconds;
     if (!age.newest) {
       findings.push({

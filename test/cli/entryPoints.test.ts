@@ -45,6 +45,8 @@ interface Cli {
   /** What the usage line starts with. */
   readonly command: string;
   readonly usageExit: number;
+  /** Arguments before the options: a console command's name. */
+  readonly args?: readonly string[];
 }
 
 const TOOLS: readonly Cli[] = [
@@ -68,6 +70,13 @@ const TOOLS: readonly Cli[] = [
     command: "npm run bench --",
     usageExit: 2,
   },
+  {
+    name: "console status",
+    entry: "scripts/console/main.ts",
+    command: "npm run console -- status",
+    usageExit: 2,
+    args: ["status"],
+  },
 ];
 // Every entry file in scripts/jobs, so a new job is covered without touching this test.
 const JOBS: readonly Cli[] = readdirSync(join(REPO_ROOT, "scripts", "jobs"))
@@ -84,7 +93,7 @@ const JOBS: readonly Cli[] = readdirSync(join(REPO_ROOT, "scripts", "jobs"))
   });
 const ALL = [...TOOLS, ...JOBS];
 
-test("the table covers the five tools and every host job", () => {
+test("the table covers the six tools and every host job", () => {
   expect(JOBS.map((j) => j.name)).toEqual([
     "apply-config",
     "cleanup",
@@ -105,8 +114,8 @@ test("the table covers the five tools and every host job", () => {
 const helps = new Map<string, Promise<Run>>();
 /** One `--help` run per command, shared by the tests that read it. */
 function helpOf(cli: Cli): Promise<Run> {
-  if (!helps.has(cli.entry)) helps.set(cli.entry, tsx(cli.entry, ["--help"]));
-  return helps.get(cli.entry) as Promise<Run>;
+  if (!helps.has(cli.name)) helps.set(cli.name, tsx(cli.entry, [...(cli.args ?? []), "--help"]));
+  return helps.get(cli.name) as Promise<Run>;
 }
 
 /** `usage: <command> [--option VALUE]... [--help]`: the line --help starts with and errors end with. */
@@ -128,7 +137,7 @@ describe.concurrent.each(ALL)("$name", (cli) => {
   });
 
   test(`an unknown option is one line naming it plus the usage line, exit ${cli.usageExit}`, async () => {
-    const bad = await tsx(cli.entry, ["--no-such-flag", "x"]);
+    const bad = await tsx(cli.entry, [...(cli.args ?? []), "--no-such-flag", "x"]);
     expect(bad.code).toBe(cli.usageExit);
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toMatch(

@@ -34,6 +34,10 @@ const REFUSED: readonly (readonly [string, string, string])[] = [
   ["scripts/lib/job/runner.ts", "../../sandbox/sandbox", "sandbox"],
   ["scripts/cli/commandLine.ts", "../lib/job/errors", "command-line parsing"],
   ["scripts/cli/commandLine.ts", "../../infra/synth/plan", "control plane"],
+  ["scripts/cli/commandLine.ts", "../console/stack", "command-line parsing"],
+  ["scripts/console/status/status.ts", "../../sandbox/moto", "sandbox"],
+  ["scripts/console/status/bucketStores.ts", "../../jobs/health-check", "entry file"],
+  ["scripts/lib/storage/rowAges.ts", "../../console/stack", "operator's laptop"],
 ];
 
 const ALLOWED: readonly (readonly [string, string])[] = [
@@ -45,6 +49,9 @@ const ALLOWED: readonly (readonly [string, string])[] = [
   ["infra/components/backupBucket.ts", "@pulumi/aws"],
   ["scripts/sandbox/sandbox.ts", "../lib/job/runner"],
   ["test/engine/support.ts", "../../scripts/lib/engines"],
+  ["scripts/console/status/bucketStores.ts", "../../lib/storage/rowAges"],
+  ["scripts/console/stack.ts", "../../infra/synth/synthesizeStack"],
+  ["scripts/console/status/stackAlarms.ts", "../../../infra/content/aws/resourceNames"],
 ];
 
 describe("import boundaries", () => {

@@ -4,7 +4,7 @@
  * sandbox passes overrides (endpoint, temp-dir paths, pg_ctl instead of systemctl).
  */
 import { posix } from "node:path";
-import { BACKUP_TYPES, HOST_PATHS } from "../../catalog";
+import { HOST_PATHS } from "../../catalog";
 import {
   configFileEntry,
   defaultEngineSettings,
@@ -15,12 +15,11 @@ import type { StandbyBackupSource } from "../../catalog/backupFrom";
 import { envelopeKeyAliasOf } from "../../catalog/clientSideEncryption";
 import {
   HOST_CONFIG_SCHEMA_VERSION,
-  S3_BACKUP_TYPE_KEYS,
+  catalogS3Prefixes,
   formatHostConfigProblems,
   parseHostConfig,
   type HostConfig,
   type PostgresEngineHostConfig,
-  type S3BackupTypeKey,
   type ServiceControl,
 } from "../../catalog/hostConfig";
 import type { StackConfig } from "../../config/stackConfig";
@@ -72,16 +71,6 @@ export function systemdService(unit: string): ServiceControl {
     reload: ["systemctl", "reload", unit],
     status: ["systemctl", "is-active", "--quiet", unit],
   };
-}
-
-function s3Prefixes(): Record<S3BackupTypeKey, string> {
-  return Object.fromEntries(
-    S3_BACKUP_TYPE_KEYS.map((key) => {
-      const s3 = BACKUP_TYPES[key].s3;
-      if (!s3) throw new Error(`catalog row '${key}' has no S3 prefix`);
-      return [key, s3.prefix];
-    }),
-  ) as Record<S3BackupTypeKey, string>;
 }
 
 /** The PostgreSQL engine's spool on every host. */
@@ -163,7 +152,7 @@ export function defaultHostConfig(
       : {}),
     ...(kmsKeyArn !== undefined ? { kmsKeyArn } : {}),
     metricNamespace: config.metricNamespace,
-    s3Prefixes: s3Prefixes(),
+    s3Prefixes: catalogS3Prefixes(),
     retentionDays: { ...config.retentionDays },
     local: {
       root: config.localBackupRoot,

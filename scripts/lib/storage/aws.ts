@@ -96,8 +96,13 @@ export function awsCallLimits(env: NodeJS.ProcessEnv = process.env): AwsCallLimi
   return limits;
 }
 
+/**
+ * The settings of every AWS client: `config.region`, `config.awsEndpointUrl` when set (the
+ * sandbox), and the call limits (`awsCallLimits`: throws `UsageError` on a bad override). Takes
+ * only what it reads, so a command without a host config (the console) builds its clients here too.
+ */
 export function awsClientSettings(
-  config: HostConfig,
+  config: Pick<HostConfig, "region" | "awsEndpointUrl">,
   env: NodeJS.ProcessEnv = process.env,
 ): AwsClientSettings {
   const limits = awsCallLimits(env);

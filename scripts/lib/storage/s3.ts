@@ -73,11 +73,17 @@ export class MalformedObjectError extends JobError {
   }
 }
 
+/** What `BackupStore` reads of the host config: the bucket, its region and key, the endpoint. */
+export type BackupStoreConfig = Pick<
+  HostConfig,
+  "bucket" | "region" | "awsEndpointUrl" | "kmsKeyArn"
+>;
+
 export class BackupStore {
   readonly client: S3Client;
 
   constructor(
-    readonly config: HostConfig,
+    readonly config: BackupStoreConfig,
     env: NodeJS.ProcessEnv = process.env,
   ) {
     this.client = new S3Client({

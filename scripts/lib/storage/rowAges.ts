@@ -1,9 +1,10 @@
 /**
  * Newest backup per S3-backed row for one host, from S3's own object timestamps: what exists in
- * the bucket is the truth, not what a job believes it wrote.
+ * the bucket is the truth, not what a job believes it wrote. Read by the health check on a host
+ * and by the console from a laptop.
  */
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
-import { newestObject, type BackupStore, type StoredObject } from "../../lib/storage/s3";
+import { newestObject, type BackupStore, type StoredObject } from "./s3";
 
 /** Rows whose objects the host plane names itself (postgres is the PostgreSQL engine's, wal is measured by the archiver). */
 export const HOST_NAMED_ROWS = ["redis", "configs", "logs"] as const;
@@ -18,13 +19,17 @@ export interface RowAge {
   readonly detail?: string;
 }
 
+/**
+ * The newest object of `row` under `<prefixes[row]><host>/` (for configs: the stalest set's
+ * `latest.json`), by S3's LastModified. Throws the store's `JobError` when the listing fails.
+ */
 export async function rowAge(
   store: BackupStore,
-  config: HostConfig,
+  prefixes: HostConfig["s3Prefixes"],
   host: string,
   row: HostNamedRow,
 ): Promise<RowAge> {
-  const prefix = `${config.s3Prefixes[row]}${host}/`;
+  const prefix = `${prefixes[row]}${host}/`;
   switch (row) {
     case "redis":
       return {
