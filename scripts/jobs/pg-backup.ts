@@ -145,19 +145,15 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
     };
   }
   const decision = await s3Kind(ctx, engine, asked);
-  const source = await backupSource(ctx, fromAsked);
+  let source = await backupSource(ctx, fromAsked);
   if (source.fallback)
     log.warn("the standby cannot be read from: backing up from the primary", {
       reason: source.fallback,
     });
-  // Only a run that followed the plan says whether the standby could be read: an on-demand
-  // FROM=primary run never looked, and must neither raise nor clear the alarm.
-  if (config.postgres.backupFrom && fromAsked === "plan")
-    ctx.metrics.rowMetric("postgres", Metric.standbyFallback, source.fallback ? 1 : 0);
   const counts = await checkTableRowCounts(config);
   const annotations = rowCountAnnotations(counts);
   // A backup read from the standby is usable only once the WAL segment it ends in is archived.
-  const takeBackup = async (kind: BackupKind, repository: Repository): Promise<EngineBackup> => {
+  const read = async (kind: BackupKind, repository: Repository): Promise<EngineBackup> => {
     const taken = await engine.backup({
       kind,
       repository,
@@ -175,6 +171,21 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
       );
     return taken;
   };
+  // The standby can fail the engine after passing the checks (it stops, or stops replaying): where
+  // the plan falls back, the primary is read instead, as it would have been had the checks failed.
+  const fallsBack =
+    fromAsked === "plan" && config.postgres.backupFrom?.whenStandbyUnavailable === "primary";
+  const takeBackup = async (kind: BackupKind, repository: Repository): Promise<EngineBackup> => {
+    try {
+      return await read(kind, repository);
+    } catch (error) {
+      if (!source.standby || !fallsBack) throw error;
+      const reason = `the backup from the standby failed: ${(error as Error).message}`;
+      log.warn("the backup from the standby failed: backing up from the primary", { reason });
+      source = { note: `read from the primary, not the standby: ${reason}`, fallback: reason };
+      return read(kind, repository);
+    }
+  };
   log.info("backup started", {
     engine: engine.descriptor.title,
     version,
@@ -187,6 +198,11 @@ async function backup(ctx: JobContext): Promise<JobOutcome> {
   });
 
   const s3 = await takeBackup(decision.kind, "s3");
+  // Said once the backup is taken, by every run that looked at the standby (FROM=plan or
+  // FROM=standby): a run that failed says nothing here (job-failed pages), and an on-demand
+  // FROM=primary run never looked, so it neither raises nor clears the alarm.
+  if (config.postgres.backupFrom && fromAsked !== "primary")
+    ctx.metrics.rowMetric("postgres", Metric.standbyFallback, source.fallback ? 1 : 0);
   ctx.metrics.rowMetric("postgres", Metric.backupBytes, s3.storedBytes);
   const seconds = (s3.stoppedAt.getTime() - s3.startedAt.getTime()) / 1000;
   log.info("backup complete", {

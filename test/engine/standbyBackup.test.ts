@@ -5,11 +5,14 @@
  * is said, or the run fails with nothing backed up. Real PostgreSQL 15 with a real standby
  * (pg_basebackup -R), the real engine, moto behind the sandbox's TLS front.
  */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { DEFAULT_SCHEDULES, DEFAULT_THRESHOLDS } from "../../infra/catalog";
 import { alarmDefinitions, insightsQueryOf } from "../../infra/content/aws/alarmDefinitions";
 import { evaluateInsightsQuery } from "../host/support/insights";
 import { engineFor } from "../../scripts/lib/engines";
+import { openClient } from "../../scripts/lib/postgres/connection";
 import { hostIdOf } from "../../scripts/lib/job/hostConfig";
 import { startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
 import { hostConfigVariant } from "../host/support/hostVariant";
@@ -111,6 +114,41 @@ describeEachEngine("backups read from a streaming standby", (engineKey) => {
       expect(await engine().list("s3")).toHaveLength(before.length + 1);
     } finally {
       await sb.standby!.start();
+    }
+  }, 600_000);
+
+  test("a standby that runs in another directory than the one named, or has replay paused, is passed over", async () => {
+    // Given a host config naming an old copy of the standby's directory (not the one it runs in)
+    const old = join(sb.dir, "standby-old");
+    mkdirSync(old, { recursive: true });
+    const elsewhere = hostConfigVariant(sb, "standby-elsewhere", {
+      postgres: { backupFrom: { standby: { pgData: old } } },
+    });
+    // When the plan's backup runs, then it reads the primary, naming both directories
+    const moved = await backup(elsewhere);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stdout).toContain(
+      `read from the primary, not the standby: the standby at ${standbyAt()} runs in ${sb.standby!.pgData}, not in postgres.backupFrom.standby.pgData ${old}`,
+    );
+
+    // Given the standby's replay paused
+    const client = await openClient({
+      host: sb.standby!.socketDir,
+      port: sb.standby!.port,
+      user: "postgres",
+      database: "postgres",
+    });
+    try {
+      await client.query("SELECT pg_wal_replay_pause()");
+      // When the plan's backup runs, then it reads the primary, saying replay is paused
+      const paused = await backup(sb.env);
+      expect(paused.code, paused.stderr).toBe(0);
+      expect(paused.stdout).toContain(
+        `read from the primary, not the standby: the standby at ${standbyAt()} has WAL replay paused`,
+      );
+    } finally {
+      await client.query("SELECT pg_wal_replay_resume()");
+      await client.end();
     }
   }, 600_000);
 

@@ -86,6 +86,15 @@ const HINTS: Readonly<Record<string, string>> = {
     "WAL was not archived in time: check archive_command, pg_stat_archiver and S3 reachability from this host",
 };
 
+/**
+ * A backup read from a standby fails with [056] when the standby is not where pg2 points, and with
+ * [082] when the standby does not replay to the backup's start in time: the standby's trouble,
+ * not the primary's or archiving's.
+ */
+const STANDBY_CODES = new Set(["056", "082"]);
+const STANDBY_HINT =
+  "the standby could not be read from: check that it runs in postgres.backupFrom.standby's data directory and port, that it streams from the primary (pg_stat_wal_receiver) and that replay is not paused (pg_is_wal_replay_paused())";
+
 /** [055] about the config file itself, not a repository file: the host was never set up. */
 const CONFIG_MISSING_HINT =
   "this host's engine config is missing: run the install document, whose pg-engine-setup step writes it and creates the repositories";
@@ -218,8 +227,10 @@ export function engineError(
       ? CIPHER_HINT
       : code === "055" && configFile !== undefined && message.includes(`'${configFile}'`)
         ? CONFIG_MISSING_HINT
-        : (HINTS[code] ??
-          `run 'pgbackrest ${showArgv(args)}' as the engine's OS user and read its log`),
+        : args.includes("--backup-standby") && STANDBY_CODES.has(code)
+          ? STANDBY_HINT
+          : (HINTS[code] ??
+            `run 'pgbackrest ${showArgv(args)}' as the engine's OS user and read its log`),
   );
 }
 

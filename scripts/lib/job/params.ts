@@ -27,10 +27,13 @@ function escapeRegExp(text: string): string {
 
 export class Params {
   private readonly problems: string[] = [];
+  /** Every parameter asked for, by its variable's name. */
+  private readonly asked = new Set<string>();
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
   private raw(name: string): string | undefined {
+    this.asked.add(name);
     const value = this.env[name];
     return value === undefined || value === "" ? undefined : value;
   }
@@ -149,8 +152,17 @@ export class Params {
     this.problems.push(text);
   }
 
-  /** Throws one `UsageError` listing every problem found so far. */
+  /**
+   * Throws one `UsageError` listing every problem found so far, and every variable that is a
+   * parameter's name in other letter case (`From=standby` for `FROM`): environment variables are
+   * case-sensitive, so it would be ignored and the run would quietly take the default.
+   */
   check(): void {
+    for (const key of Object.keys(this.env)) {
+      const name = key.toUpperCase();
+      if (key !== name && this.asked.has(name))
+        this.problems.push(`${key} is not a parameter: parameter names are upper case (${name})`);
+    }
     if (this.problems.length > 0) {
       throw new UsageError(
         `bad parameters: ${this.problems.join("; ")}`,

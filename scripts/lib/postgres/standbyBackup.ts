@@ -6,6 +6,7 @@
  * close that segment for up to `archive_timeout` (or never, with nothing written at all), so the
  * wait switches a segment on the primary itself.
  */
+import { realpath } from "node:fs/promises";
 import type { Client } from "pg";
 import type { StandbyBackupSource, StandbyCluster } from "../../../infra/catalog/backupFrom";
 import type { HostConfig } from "../../../infra/catalog/hostConfig";
@@ -51,12 +52,23 @@ export async function standbyVerdict(
   from: StandbyBackupSource,
 ): Promise<StandbyVerdict> {
   const at = `the standby at ${standbyAddress(from.standby)}`;
-  let state: { recovery: boolean; system_id: string; replay: string | null };
+  let state: {
+    recovery: boolean;
+    system_id: string;
+    replay: string | null;
+    data_directory: string;
+    paused: boolean | null;
+    receiver: string | null;
+  };
   try {
     const client = await connectStandby(config, from.standby);
     try {
       const { rows } = await client.query<typeof state>(
-        `SELECT pg_is_in_recovery() AS recovery, ${SYSTEM_ID} AS system_id, pg_last_wal_replay_lsn()::text AS replay`,
+        `SELECT pg_is_in_recovery() AS recovery, ${SYSTEM_ID} AS system_id,
+                pg_last_wal_replay_lsn()::text AS replay,
+                current_setting('data_directory') AS data_directory,
+                CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS paused,
+                (SELECT status FROM pg_stat_wal_receiver) AS receiver`,
       );
       state = rows[0];
     } finally {
@@ -70,7 +82,25 @@ export async function standbyVerdict(
       usable: false,
       reason: `${at} is not in recovery: it is no standby (was it promoted?)`,
     };
+  // The engine reads the files under standby.pgData, whatever answers on the port: another
+  // directory (an old copy of the standby) would be backed up as if it were the cluster.
+  const named = await realpath(from.standby.pgData).catch(() => undefined);
+  const running = await realpath(state.data_directory).catch(() => state.data_directory);
+  if (named !== running)
+    return {
+      usable: false,
+      reason: `${at} runs in ${state.data_directory}, not in postgres.backupFrom.standby.pgData ${from.standby.pgData}${named === undefined ? " (which does not exist)" : ""}`,
+    };
   if (state.replay === null) return { usable: false, reason: `${at} has replayed no WAL yet` };
+  if (state.paused === true)
+    return { usable: false, reason: `${at} has WAL replay paused (pg_wal_replay_pause())` };
+  // Without a streaming WAL receiver the standby falls behind while its lag still reads 0 on an
+  // idle primary, and the engine would wait in vain for it to replay the backup's start.
+  if (state.receiver !== "streaming")
+    return {
+      usable: false,
+      reason: `${at} is not streaming from the primary (WAL receiver ${state.receiver ?? "not running"})`,
+    };
   const primary = await connectPostgres(config);
   try {
     const { rows } = await primary.query<{ system_id: string; lag: string }>(
@@ -123,8 +153,8 @@ export function chooseBackupSource(
     throw new JobError(
       `the backup must be read from the standby (${required ? "FROM=standby" : "postgres.backupFrom.whenStandbyUnavailable: fail"}), but ${verdict.reason}: nothing was backed up`,
       required
-        ? "start the standby or let it catch up, or run with FROM=plan or FROM=primary"
-        : "start the standby or let it catch up, then run pg-backup again; to back up from the primary now, run it with FROM=primary (postgres.backupFrom.whenStandbyUnavailable: primary makes that the standing fallback)",
+        ? "make the standby usable (what is named above), or run with FROM=plan or FROM=primary"
+        : "make the standby usable (what is named above), then run pg-backup again; to back up from the primary now, run it with FROM=primary (postgres.backupFrom.whenStandbyUnavailable: primary makes that the standing fallback)",
     );
   return {
     note: `read from the primary, not the standby: ${verdict.reason}`,

@@ -112,3 +112,20 @@ test.each<[NodeJS.ProcessEnv, (p: Params) => unknown, string]>([
 ])("%j is refused naming variable, value and what is allowed", (env, read, problem) => {
   expect(refusal(env, read)).toBe(`bad parameters: ${problem}`);
 });
+
+describe("a parameter's name in other letter case", () => {
+  test("is refused, naming the variable and the parameter, instead of quietly taking the default", () => {
+    const BACKUP = JOB_PARAMETERS["pg-backup"];
+    expect(
+      refusal({ From: "standby", Kind: "full" }, (p) => [
+        p.choice(BACKUP.from),
+        p.choice(BACKUP.kind),
+      ]),
+    ).toBe(
+      "bad parameters: From is not a parameter: parameter names are upper case (FROM); Kind is not a parameter: parameter names are upper case (KIND)",
+    );
+    expect(
+      refusal({ FROM: "standby", Path: "/bin" }, (p) => p.choice(BACKUP.from)),
+    ).toBeUndefined();
+  });
+});
