@@ -155,8 +155,8 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
   const where = `the ${request.repository} repository of host ${request.sourceHost}${request.bucket ? ` in the replica s3://${request.bucket.name} (${request.bucket.region})` : ""}`;
 
   const backups = await engine.list(request.repository, request.sourceHost, request.bucket);
-  const segments = backups.length > 0 ? await engine.archivedWal(source) : [];
-  const timelines = backups.length > 0 ? await engine.timelines(source) : [];
+  const { segments, timelines } =
+    backups.length > 0 ? await engine.walArchive(source) : { segments: [], timelines: [] };
   // The cluster this restore replaces is production only when the repository is its own.
   const ownCluster = request.sourceHost === ctx.hostId && !request.bucket;
   const current = ownCluster ? await clusterTimeline(config) : undefined;
@@ -185,10 +185,11 @@ async function restore(ctx: JobContext): Promise<JobOutcome> {
     );
   const plan = planned.plan;
   // The engine's listing can outlive a backup's files: every backup the restore reads is looked
-  // for in the repository before anything is stopped.
-  const gone: string[] = [];
-  for (const b of plan.chain)
-    if (!(await engine.backupDataPresent(source, b.name))) gone.push(b.name);
+  // for in the repository before anything is stopped, all at once (each is a listing of its own).
+  const present = await Promise.all(
+    plan.chain.map((b) => engine.backupDataPresent(source, b.name)),
+  );
+  const gone = plan.chain.filter((_, i) => !present[i]).map((b) => b.name);
   if (gone.length > 0)
     throw new UsageError(
       `cannot restore to ${describeTarget(request.target, request.backupName)}: the files of backup(s) ${gone.join(", ")} are not in ${where}, though the engine still lists ${gone.length === 1 ? "it" : "them"}${plan.chain.length > 1 ? ` (the restore of ${plan.backup.name} reads ${plan.chain.map((b) => b.name).join(" + ")})` : ""}`,

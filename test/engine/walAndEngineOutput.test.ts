@@ -2,6 +2,7 @@
 import { expect, test } from "vitest";
 import {
   engineError,
+  newBackupLabel,
   pageChecksumWarnings,
   parseVerifyOutput,
   verifyProblems,
@@ -273,6 +274,16 @@ test("a backup's page checksum warnings name each relation file and its blocks",
     "base/16384/16385 at page(s) 0, 3-5",
     "base/16384/16390 at page(s) 7",
   ]);
+});
+
+test("the new backup's label is read from backup's info-level output, and none is made up", () => {
+  const out = [
+    "2026-12-07 20:32:36.239 P00   INFO: execute non-exclusive backup start: backup begins after the requested immediate checkpoint completes",
+    "2026-12-07 20:32:38.407 P00   INFO: new backup label = 20261207-203235F_20261207-203400I",
+    "2026-12-07 20:32:38.618 P00   INFO: incr backup size = 8.2MB, file total = 1275",
+  ].join("\n");
+  expect(newBackupLabel(out)).toBe("20261207-203235F_20261207-203400I");
+  expect(newBackupLabel("P00   WARN: some warning\n")).toBeUndefined();
 });
 
 test("engine errors keep the causes pgBackRest prints on the lines after its message, and its hints", () => {

@@ -253,6 +253,13 @@ export interface PostgresEngineAdapter {
    */
   timelines(source: RepositorySource): Promise<TimelineHistory[]>;
   /**
+   * `archivedWal` and `timelines` together, from one listing of the repository's archive: what a
+   * restore plans from, read once.
+   */
+  walArchive(
+    source: RepositorySource,
+  ): Promise<{ segments: ArchivedSegment[]; timelines: TimelineHistory[] }>;
+  /**
    * Restores `request.backup` into `request.pgData` and writes the recovery settings the PostgreSQL
    * 12+ way (`recovery.signal`, settings in `postgresql.auto.conf`; never `recovery.conf`): the
    * descriptor's `restoreCommand` reading from `request.source`, the target, and promotion once it

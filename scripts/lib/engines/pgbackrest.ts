@@ -149,6 +149,14 @@ export function pageChecksumWarnings(output: string, pgData: string): string[] {
   return found;
 }
 
+/**
+ * The label `backup` gives the backup it wrote, from its info-level output ("new backup label =
+ * 20261129-020000F", pgBackRest 2.45 command/backup/backup.c); undefined when it printed none.
+ */
+export function newBackupLabel(output: string): string | undefined {
+  return /INFO: new backup label = (\S+)/.exec(output)?.[1];
+}
+
 /** `repo-ls --output=json` entries (pgBackRest 2.45): path → type, size, time (epoch seconds). */
 type RepoListing = Record<string, { type: string; size?: number; time?: number }>;
 
@@ -297,23 +305,29 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
 
   async backup(request: BackupRequest): Promise<EngineBackup> {
     const repo = REPO_INDEX[request.repository];
-    const before = new Set((await this.list(request.repository)).map((b) => b.name));
     const result = await this.run(
       [
         "backup",
         `--repo=${repo}`,
         `--type=${TYPE_ARG[request.kind]}`,
         `--start-fast=${request.startFast ? "y" : "n"}`,
+        // At info level the backup prints its own label: the new backup is found by name in one
+        // listing afterwards, instead of comparing a listing taken before with one taken after.
+        "--log-level-console=info",
         ...(request.standby ? this.standbyArgs(request.standby) : []),
         ...Object.entries(request.annotations).map(([k, v]) => `--annotation=${k}=${v}`),
       ],
       12 * HOUR_MS,
     );
-    const created = (await this.list(request.repository)).filter((b) => !before.has(b.name));
-    const backup = created.at(-1);
+    const label = newBackupLabel(`${result.stdout}\n${result.stderr}`);
+    const backup = label
+      ? (await this.list(request.repository)).find((b) => b.name === label)
+      : undefined;
     if (!backup)
       throw new JobError(
-        `pgBackRest reported success but no new backup is listed in the ${request.repository} repository`,
+        label
+          ? `pgBackRest reported success for backup ${label} but the ${request.repository} repository does not list it`
+          : "pgBackRest reported success but did not print the new backup's label",
         "run 'pgbackrest info' and read the backup log",
       );
     const damage = pageChecksumWarnings(
@@ -585,7 +599,24 @@ export class PgBackRestAdapter extends EngineAdapterBase implements PostgresEngi
   }
 
   async timelines(source: RepositorySource): Promise<TimelineHistory[]> {
+    return this.timelinesIn(source, await this.archiveListing(source));
+  }
+
+  async walArchive(
+    source: RepositorySource,
+  ): Promise<{ segments: ArchivedSegment[]; timelines: TimelineHistory[] }> {
     const listing = await this.archiveListing(source);
+    return {
+      segments: archivedSegments(listing),
+      timelines: await this.timelinesIn(source, listing),
+    };
+  }
+
+  /** The timelines of `listing`, `source`'s archive, with their history files read from there. */
+  private async timelinesIn(
+    source: RepositorySource,
+    listing: RepoListing,
+  ): Promise<TimelineHistory[]> {
     const histories = Object.entries(listing)
       .map(([path, entry]) => ({ m: /^([^/]+)\/([0-9A-F]{8})\.history$/.exec(path), entry }))
       .filter((h): h is { m: RegExpExecArray; entry: RepoListing[string] } => h.m !== null);

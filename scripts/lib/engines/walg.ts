@@ -91,6 +91,15 @@ interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** The WAL segments among a repository's archived objects, in name order. */
+function segmentsIn(objects: readonly StoredObject[]): ArchivedSegment[] {
+  return objects
+    .map((o) => ({ o, m: SEGMENT_OBJECT.exec(o.name) }))
+    .filter((x): x is { o: StoredObject; m: RegExpExecArray } => x.m !== null)
+    .map(({ o, m }) => ({ name: m[1], archivedAt: o.modified, bytes: o.bytes }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdapter {
   readonly descriptor = descriptor;
   protected readonly installHint =
@@ -418,11 +427,14 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
   }
 
   async archivedWal(source: RepositorySource): Promise<ArchivedSegment[]> {
-    return (await this.walObjects(source))
-      .map((o) => ({ o, m: SEGMENT_OBJECT.exec(o.name) }))
-      .filter((x): x is { o: StoredObject; m: RegExpExecArray } => x.m !== null)
-      .map(({ o, m }) => ({ name: m[1], archivedAt: o.modified, bytes: o.bytes }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return segmentsIn(await this.walObjects(source));
+  }
+
+  async walArchive(
+    source: RepositorySource,
+  ): Promise<{ segments: ArchivedSegment[]; timelines: TimelineHistory[] }> {
+    const objects = await this.walObjects(source);
+    return { segments: segmentsIn(objects), timelines: await this.timelinesIn(source, objects) };
   }
 
   async backupDataPresent(source: RepositorySource, name: string): Promise<boolean> {
@@ -434,7 +446,14 @@ export class WalgAdapter extends EngineAdapterBase implements PostgresEngineAdap
   }
 
   async timelines(source: RepositorySource): Promise<TimelineHistory[]> {
-    const objects = await this.walObjects(source);
+    return this.timelinesIn(source, await this.walObjects(source));
+  }
+
+  /** The timelines among `objects`, `source`'s archive, with their history files read from there. */
+  private async timelinesIn(
+    source: RepositorySource,
+    objects: readonly StoredObject[],
+  ): Promise<TimelineHistory[]> {
     const histories = objects
       .map((o) => ({ o, m: HISTORY_OBJECT.exec(o.name) }))
       .filter((x): x is { o: StoredObject; m: RegExpExecArray } => x.m !== null);

@@ -34,6 +34,12 @@ import { runChecked, runCommand } from "../job/exec";
 import type { Logger } from "../job/log";
 import { deadlineIn, sleep, UTC_STAMP_PATTERN } from "../job/time";
 
+/**
+ * How often a recovering throwaway is asked whether it is promoted; milliseconds. The copy is
+ * usable the moment it promotes: any longer interval is added whole to the restore's time.
+ */
+const PROMOTION_POLL_MS = 200;
+
 export interface ThrowawayCluster {
   readonly pgData: string;
   readonly socketDir: string;
@@ -204,7 +210,7 @@ export async function connectWhenPromoted(
           "the backup cannot be made consistent from the repository: run pg-verify",
         );
       }
-      await sleep(1000);
+      await sleep(PROMOTION_POLL_MS);
     }
   }
 }
