@@ -22,7 +22,7 @@ const engine: PostgresEngineHostConfig = {
   spoolDir: "/var/spool/stellar-insights-backup/postgres-engine",
   logDir: "/var/log/stellar-insights-backup/postgres-engine",
   lockDir: "/var/spool/stellar-insights-backup/postgres-engine/lock",
-  compression: { type: "lz4", level: 0 },
+  compression: WALG.defaultCompression,
   credentials: "instance-role",
 };
 
@@ -52,7 +52,7 @@ const COMMON = {
   PGPORT: "5432",
   PGUSER: "postgres",
   TOTAL_BG_UPLOADED_LIMIT: "1",
-  WALG_COMPRESSION_METHOD: "lz4",
+  WALG_COMPRESSION_METHOD: "zstd",
   WALG_DOWNLOAD_CONCURRENCY: "8",
   WALG_PREVENT_WAL_OVERWRITE: "true",
   WALG_TAR_SIZE_THRESHOLD: String(64 * 1024 * 1024),
@@ -100,6 +100,14 @@ test("the S3 config outside AWS: the endpoint over TLS checked against its CA, p
   expect(() => WALG.configFile!.render({ ...sandbox, staticCredentials: undefined })).toThrow(
     "postgres.engine.credentials is 'static' but no credentials were given",
   );
+});
+
+test("compression: zstd by default, any of wal-g's methods when the host config names one", () => {
+  expect(WALG.defaultCompression).toEqual({ type: "zstd", level: 0 });
+  const lz4 = { ...inputs, engine: { ...engine, compression: { type: "lz4", level: 0 } } };
+  expect(JSON.parse(WALG.configFile!.render(lz4))).toMatchObject({
+    WALG_COMPRESSION_METHOD: "lz4",
+  });
 });
 
 test("the tuning follows the host's processes: parts filled and chunks sent by the backup's, parts fetched by the restore's (twice, at most 8)", () => {
