@@ -450,6 +450,16 @@ export function defaultProcessMax(cores: number): number {
   return Math.min(4, Math.max(1, cores));
 }
 
+/**
+ * Processes for a restore: twice the backup's, at most 8. A restore waits on S3 GETs more than on
+ * the CPU (decompression is cheap), and every minute of it is downtime: more processes keep
+ * shortening a restore where they no longer shorten a backup (the bench's figures:
+ * docs/benchmarks.md, "Figures behind choices in the code").
+ */
+export function restoreProcessMax(processMax: number): number {
+  return Math.min(8, processMax * 2);
+}
+
 /** The header every rendered engine config starts with. */
 export function engineConfigHeader(stack: string, comment: string): string[] {
   return [

@@ -11,6 +11,7 @@ import {
   fallbackRestoreCommand,
   restoreFetchesFor,
   RESTORE_FETCH_BOUNDS,
+  restoreProcessMax,
   type EngineConfigInputs,
   type OtherBucket,
   type PostgresEngineDescriptor,
@@ -89,17 +90,6 @@ function restoreCommand(e: PostgresEngineHostConfig, options: RestoreCommandOpti
     RESTORE_FETCH_BOUNDS,
     options.archiveEnd,
   );
-}
-
-/**
- * Processes for a restore: twice the backup's, at most 8. A restore waits on S3 GETs more than on
- * the CPU (decompression is cheap), and every minute of it is downtime: more processes keep
- * shortening a restore where they no longer shorten a backup (the bench's figures:
- * docs/benchmarks.md, "Figures behind choices in the code"). pgBackRest reads `[global:restore]`
- * for the restore command only (configuration reference, "Section: Global" and command sections).
- */
-export function restoreProcessMax(processMax: number): number {
-  return Math.min(8, processMax * 2);
 }
 
 /**
@@ -204,6 +194,8 @@ function renderConfig(i: EngineConfigInputs): string {
   set("compress-level", e.compression.level);
   set("log-level-console", "warn");
   set("log-level-file", "info");
+  // pgBackRest reads `[global:restore]` for the restore command only (configuration reference,
+  // "Section: Global" and command sections).
   lines.push("", "[global:restore]");
   set(
     "process-max",

@@ -15,6 +15,7 @@ import {
   fallbackRestoreCommand,
   restoreFetchesFor,
   RESTORE_FETCH_BOUNDS,
+  restoreProcessMax,
   type EngineConfigInputs,
   type PostgresEngineDescriptor,
   type PostgresEngineHostConfig,
@@ -33,6 +34,13 @@ export const WALG_NOT_FOUND_EXIT = 74;
  * (a full every 7 days); this only has to let that chain through, and stops a runaway chain.
  */
 const LOCAL_DELTA_MAX_STEPS = 14;
+
+/**
+ * Uncompressed bytes after which wal-g closes a backup's tar part and starts the next: small enough
+ * that a database of a few hundred MB is several parts, large enough that a large one is not
+ * thousands of S3 objects. A file is never split, so a larger file makes a larger part.
+ */
+const TAR_PART_BYTES = 64 * 1024 * 1024;
 
 /** The local repository's config beside the S3 one: `…/postgres-engine.json` → `…/postgres-engine.local.json`. */
 export function localConfigFile(configPath: string): string {
@@ -84,13 +92,24 @@ function run(engine: PostgresEngineHostConfig, configFile: string): string {
 function commonSettings(i: EngineConfigInputs): Record<string, string> {
   return {
     WALG_COMPRESSION_METHOD: i.engine.compression.type,
+    // Tar parts filled at once: each part's files are read, checksummed and compressed on one
+    // core (wal-g's default is one), so the backup uses as many cores as pgBackRest's processes.
+    WALG_UPLOAD_DISK_CONCURRENCY: String(i.processMax),
+    // A part is closed past this size (wal-g's default is 1 GiB, so a smaller database is one
+    // part): more parts are what a restore downloads and unpacks side by side.
+    WALG_TAR_SIZE_THRESHOLD: String(TAR_PART_BYTES),
+    // S3 multipart chunks of one part in flight at once.
     WALG_UPLOAD_CONCURRENCY: String(i.processMax),
-    WALG_DOWNLOAD_CONCURRENCY: String(i.processMax),
+    // Parts backup-fetch downloads and unpacks at once, and segments wal-fetch reads ahead: a
+    // restore waits on S3 more than on the CPU, so it gets pgBackRest's restore processes.
+    WALG_DOWNLOAD_CONCURRENCY: String(restoreProcessMax(i.processMax)),
     WALG_PREVENT_WAL_OVERWRITE: "true",
     // Each wal-push uploads exactly the segment PostgreSQL names. wal-g's read-ahead would upload
     // later segments too and mark them done in a status folder under pg_wal that both
     // repositories' pushes share: the other repository would then never receive them.
     TOTAL_BG_UPLOADED_LIMIT: "1",
+    // Damaged pages are reported in the backup's output, which the adapter turns into a damage
+    // note. The adapter's --verify asks the same; set here, a backup run by hand checks them too.
     WALG_VERIFY_PAGE_CHECKSUMS: "true",
     PGDATA: i.pg.pgData,
     PGHOST: i.pg.socketDir,
@@ -244,7 +263,10 @@ export const WALG: PostgresEngineDescriptor = {
   backsUpFromStandby: false,
   retentionCommand: "wal-g delete",
   compressionTypes: ["lz4", "zstd", "brotli", "lzma"],
-  defaultCompression: { type: "lz4", level: 0 },
+  // zstd, not lz4 (wal-g's default): it stores far less on the bench's data in no more
+  // time (figures: docs/benchmarks.md). wal-g reads each object by its extension, so backups and
+  // WAL already stored as lz4 stay readable.
+  defaultCompression: { type: "zstd", level: 0 },
   compressionLevels: { min: 0, max: 0 },
   defaultBinary: "/usr/local/bin/wal-g",
   configFile: {

@@ -1,6 +1,7 @@
 /** The tuning part of the rendered pgBackRest config: the values `npm run bench` chose. */
 import { describe, expect, test } from "vitest";
-import { PGBACKREST, restoreProcessMax } from "../../../infra/catalog/engines/pgbackrest";
+import { restoreProcessMax } from "../../../infra/catalog/engines/descriptor";
+import { PGBACKREST } from "../../../infra/catalog/engines/pgbackrest";
 import { renderHostConfig } from "../../../infra/content/host/hostConfigFile";
 import { prodStackConfig } from "../../host/support/prodStack";
 

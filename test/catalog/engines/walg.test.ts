@@ -22,7 +22,7 @@ const engine: PostgresEngineHostConfig = {
   spoolDir: "/var/spool/stellar-insights-backup/postgres-engine",
   logDir: "/var/log/stellar-insights-backup/postgres-engine",
   lockDir: "/var/spool/stellar-insights-backup/postgres-engine/lock",
-  compression: { type: "lz4", level: 0 },
+  compression: WALG.defaultCompression,
   credentials: "instance-role",
 };
 
@@ -52,10 +52,12 @@ const COMMON = {
   PGPORT: "5432",
   PGUSER: "postgres",
   TOTAL_BG_UPLOADED_LIMIT: "1",
-  WALG_COMPRESSION_METHOD: "lz4",
-  WALG_DOWNLOAD_CONCURRENCY: "4",
+  WALG_COMPRESSION_METHOD: "zstd",
+  WALG_DOWNLOAD_CONCURRENCY: "8",
   WALG_PREVENT_WAL_OVERWRITE: "true",
+  WALG_TAR_SIZE_THRESHOLD: String(64 * 1024 * 1024),
   WALG_UPLOAD_CONCURRENCY: "4",
+  WALG_UPLOAD_DISK_CONCURRENCY: "4",
   WALG_VERIFY_PAGE_CHECKSUMS: "true",
 };
 
@@ -98,6 +100,33 @@ test("the S3 config outside AWS: the endpoint over TLS checked against its CA, p
   expect(() => WALG.configFile!.render({ ...sandbox, staticCredentials: undefined })).toThrow(
     "postgres.engine.credentials is 'static' but no credentials were given",
   );
+});
+
+test("compression: zstd by default, any of wal-g's methods when the host config names one", () => {
+  expect(WALG.defaultCompression).toEqual({ type: "zstd", level: 0 });
+  const lz4 = { ...inputs, engine: { ...engine, compression: { type: "lz4", level: 0 } } };
+  expect(JSON.parse(WALG.configFile!.render(lz4))).toMatchObject({
+    WALG_COMPRESSION_METHOD: "lz4",
+  });
+});
+
+test("the tuning follows the host's processes: parts filled and chunks sent by the backup's, parts fetched by the restore's (twice, at most 8)", () => {
+  for (const [processMax, backup, restore] of [
+    [1, "1", "2"],
+    [2, "2", "4"],
+    [4, "4", "8"],
+    [6, "6", "8"],
+  ] as const) {
+    for (const render of [WALG.configFile!.render, WALG.configFile!.companion!.render])
+      expect(JSON.parse(render({ ...inputs, processMax }))).toMatchObject({
+        WALG_UPLOAD_DISK_CONCURRENCY: backup,
+        WALG_UPLOAD_CONCURRENCY: backup,
+        WALG_DOWNLOAD_CONCURRENCY: restore,
+        WALG_TAR_SIZE_THRESHOLD: "67108864",
+        // One segment per wal-push, whatever the processes: see the descriptor.
+        TOTAL_BG_UPLOADED_LIMIT: "1",
+      });
+  }
 });
 
 test("the local repository's config: a file storage under the local root, deltas allowed", () => {
