@@ -5,7 +5,7 @@
  *   {
  *     "schemaVersion": 1,
  *     "stack": "prod", "bucket": "stellar-insights-backups", "region": "us-east-1",
- *     "engine": "pgbackrest",
+ *     "engine": "<the stack's engine key>",
  *     "now": "<the moment ages are measured at>",
  *     "ok": true,                                    // false: exit status 1
  *     "hosts": [{
