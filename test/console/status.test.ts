@@ -16,7 +16,6 @@ import {
   PutMetricAlarmCommand,
   SetAlarmStateCommand,
 } from "@aws-sdk/client-cloudwatch";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Dimension, Metric } from "../../infra/catalog";
 import { configFileEntry } from "../../infra/catalog/engines";
@@ -33,7 +32,7 @@ import type { StatusReport } from "../../scripts/console/status/report";
 import { engineFor } from "../../scripts/lib/engines";
 import { SANDBOX_AWS_ENV, sandboxClientSettings } from "../../scripts/sandbox/moto";
 import { setUpEngine, startSandbox, type Sandbox } from "../../scripts/sandbox/sandbox";
-import { readMetrics, sandboxS3Client, type MetricValue } from "../host/support/aws";
+import { listObjects, readMetrics, type ListedObject, type MetricValue } from "../host/support/aws";
 import { hostConfigVariant } from "../host/support/hostVariant";
 import { runJobProcess } from "../host/support/jobs";
 import { connectStellarInsights } from "../host/support/postgres";
@@ -82,35 +81,7 @@ function prodStackWithHosts(dir: string, hosts: readonly string[]): string {
   return file;
 }
 
-interface Listed {
-  readonly key: string;
-  readonly lastModified: Date;
-}
-
-async function listWithTimes(sb: Sandbox, prefix: string): Promise<Listed[]> {
-  const s3 = sandboxS3Client(sb);
-  try {
-    const out: Listed[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: sb.bucket.name,
-          Prefix: prefix,
-          ContinuationToken: token,
-        }),
-      );
-      for (const o of page.Contents ?? [])
-        out.push({ key: o.Key as string, lastModified: o.LastModified as Date });
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return out;
-  } finally {
-    s3.destroy();
-  }
-}
-
-const newestTime = (objects: readonly Listed[]) =>
+const newestTime = (objects: readonly ListedObject[]) =>
   new Date(Math.max(...objects.map((o) => o.lastModified.getTime()))).toISOString();
 
 function lastValue(metrics: readonly MetricValue[], name: string, dims: Record<string, string>) {
@@ -259,7 +230,7 @@ describe("status on two hosts in the sandbox", () => {
       const engine = engineFor(config[host], host);
       const layout = engine.descriptor.s3Layout;
       const prefix = `postgres/${host}/`;
-      const listing = await listWithTimes(sb, prefix);
+      const listing = await listObjects(sb, prefix);
       const store = (name: string) => status.stores.find((s) => s.store === name);
 
       // PostgreSQL: the engine's own listing names the backups the bucket holds
@@ -285,7 +256,7 @@ describe("status on two hosts in the sandbox", () => {
       expect(segments.length, host).toBeGreaterThan(0);
       const wal = store("wal")!;
       expect(wal.newest?.time).toBe(newestTime(segments));
-      const segmentName = (o: Listed) =>
+      const segmentName = (o: ListedObject) =>
         new RegExp(layout.walSegmentKey).exec(o.key.slice(prefix.length))?.[1];
       const newestSegments = segments.filter(
         (o) => o.lastModified.toISOString() === wal.newest?.time,
@@ -295,14 +266,12 @@ describe("status on two hosts in the sandbox", () => {
       expect(status.recoverable.latest).toBe([wal.newest!.time, pg.newest!.time].sort().at(-1));
 
       // Redis: the newest dump; configs: the stalest set's pointer
-      const dumps = (await listWithTimes(sb, `redis/${host}/`)).filter((o) =>
-        o.key.endsWith(".rdb"),
-      );
+      const dumps = (await listObjects(sb, `redis/${host}/`)).filter((o) => o.key.endsWith(".rdb"));
       const redis = store("redis")!;
       expect(redis.newest?.time).toBe(newestTime(dumps));
       expect(dumps.map((o) => o.key)).toContain(`redis/${host}/${redis.newest?.name}`);
       expect(redis).toMatchObject({ limitSeconds: 3600, late: false });
-      const pointers = (await listWithTimes(sb, `configs/${host}/`)).filter((o) =>
+      const pointers = (await listObjects(sb, `configs/${host}/`)).filter((o) =>
         o.key.endsWith("/latest.json"),
       );
       expect(pointers.length, host).toBeGreaterThan(0);

@@ -25,11 +25,17 @@ export function sandboxS3Client(sb: Sandbox): S3Client {
   return new S3Client({ ...clientSettings(sb), forcePathStyle: true });
 }
 
-/** Keys with a current version under `prefix` in the sandbox bucket, every page, sorted. */
-export async function listKeys(sb: Sandbox, prefix: string): Promise<string[]> {
+/** An object with a current version in the sandbox bucket: its key and when S3 stored it. */
+export interface ListedObject {
+  readonly key: string;
+  readonly lastModified: Date;
+}
+
+/** Objects with a current version under `prefix` in the sandbox bucket, every page, in S3's order. */
+export async function listObjects(sb: Sandbox, prefix: string): Promise<ListedObject[]> {
   const s3 = sandboxS3Client(sb);
   try {
-    const keys: string[] = [];
+    const objects: ListedObject[] = [];
     let token: string | undefined;
     do {
       const page = await s3.send(
@@ -39,13 +45,19 @@ export async function listKeys(sb: Sandbox, prefix: string): Promise<string[]> {
           ContinuationToken: token,
         }),
       );
-      keys.push(...(page.Contents ?? []).map((o) => o.Key as string));
+      for (const o of page.Contents ?? [])
+        objects.push({ key: o.Key as string, lastModified: o.LastModified as Date });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return keys.sort();
+    return objects;
   } finally {
     s3.destroy();
   }
+}
+
+/** Keys with a current version under `prefix` in the sandbox bucket, every page, sorted. */
+export async function listKeys(sb: Sandbox, prefix: string): Promise<string[]> {
+  return (await listObjects(sb, prefix)).map((o) => o.key).sort();
 }
 
 export async function headObject(sb: Sandbox, key: string) {
